@@ -1,0 +1,168 @@
+/**
+ * Typed readers over the runner's input contract: the runner passes `with:` values as
+ * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
+ * Reading from a plain env object keeps the logic free of `@actions/core` and lets tests
+ * set inputs the way the runner does. Every reader throws one `InputError` naming the input.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors';
+
+export type Env = Record<string, string | undefined>;
+
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+export interface IntegerOptions {
+  default?: number;
+  min?: number;
+  max?: number;
+}
+
+export class InputReader {
+  constructor(private readonly env: Env = process.env) {}
+
+  /** The trimmed raw value, '' when absent (the runner's convention). */
+  raw(name: string): string {
+    return (this.env[inputEnvName(name)] ?? '').trim();
+  }
+
+  has(name: string): boolean {
+    return this.raw(name) !== '';
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.raw(name);
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, expected = 'a non-empty value'): string {
+    const value = this.raw(name);
+    if (value === '') throw new InputError(name, undefined, expected);
+    return value;
+  }
+
+  /** Only `true` or `false` (any case); anything else is an error, never silently false. */
+  boolean(name: string, defaultValue: boolean): boolean {
+    const value = this.raw(name);
+    if (value === '') return defaultValue;
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    throw new InputError(name, value, "'true' or 'false'");
+  }
+
+  integer(name: string, options: IntegerOptions = {}): number {
+    const value = this.raw(name);
+    if (value === '') {
+      if (options.default === undefined) throw new InputError(name, undefined, describeRange('an integer', options));
+      return options.default;
+    }
+    if (!/^[+-]?\d+$/.test(value)) throw new InputError(name, value, describeRange('an integer', options));
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
+      throw new InputError(name, value, describeRange('an integer', options));
+    }
+    return parsed;
+  }
+
+  /** A duration in whole seconds: `90`, `90s`, `15m` or `1h`. */
+  seconds(name: string, options: IntegerOptions = {}): number {
+    const value = this.raw(name);
+    const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
+    if (value === '') {
+      if (options.default === undefined) throw new InputError(name, undefined, expected);
+      return options.default;
+    }
+    const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
+    if (!match) throw new InputError(name, value, expected);
+    const unit = (match[2] ?? 's').toLowerCase();
+    const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
+    if (outOfRange(seconds, options)) throw new InputError(name, value, expected);
+    return seconds;
+  }
+
+  /** One value per line; blank lines and lines starting with `#` are skipped. */
+  list(name: string): string[] {
+    return splitLines(this.raw(name));
+  }
+
+  /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+  keyValues(name: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/): Map<string, string> {
+    const result = new Map<string, string>();
+    for (const line of this.list(name)) {
+      const eq = line.indexOf('=');
+      const key = eq > 0 ? line.slice(0, eq).trim() : '';
+      if (eq <= 0 || !keyPattern.test(key)) {
+        throw new InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+      }
+      if (result.has(key)) throw new InputError(name, line, `each key at most once ('${key}' is repeated)`);
+      result.set(key, line.slice(eq + 1).trim());
+    }
+    return result;
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[], defaultValue?: T): T {
+    const value = this.raw(name);
+    const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
+    if (value === '') {
+      if (defaultValue === undefined) throw new InputError(name, undefined, expected);
+      return defaultValue;
+    }
+    const found = choices.find((c) => c === value);
+    if (!found) throw new InputError(name, value, expected);
+    return found;
+  }
+
+  /**
+   * A path to an existing file inside the workspace (`GITHUB_WORKSPACE`, else the cwd).
+   * Relative paths resolve against the workspace. Returns the absolute path.
+   */
+  file(name: string, options: { required: true; workspace?: string }): string;
+  file(name: string, options?: { required?: boolean; workspace?: string }): string | undefined;
+  file(name: string, options: { required?: boolean; workspace?: string } = {}): string | undefined {
+    const value = this.raw(name);
+    if (value === '') {
+      if (options.required) throw new InputError(name, undefined, 'a path to a file in the workspace');
+      return undefined;
+    }
+    return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
+  }
+}
+
+export function workspaceDir(env: Env = process.env): string {
+  return path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+}
+
+export function resolveWorkspaceFile(name: string, value: string, workspace: string, kind: 'file' | 'directory' = 'file'): string {
+  const absolute = path.resolve(workspace, value);
+  const relative = path.relative(workspace, absolute);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+  }
+  if (!existsSync(absolute)) throw new InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+  const stat = statSync(absolute);
+  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
+    throw new InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+  }
+  return absolute;
+}
+
+export function splitLines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function outOfRange(value: number, { min, max }: IntegerOptions): boolean {
+  return (min !== undefined && value < min) || (max !== undefined && value > max);
+}
+
+function describeRange(what: string, { min, max }: IntegerOptions): string {
+  if (min !== undefined && max !== undefined) return `${what} from ${min} to ${max}`;
+  if (min !== undefined) return `${what} of at least ${min}`;
+  if (max !== undefined) return `${what} of at most ${max}`;
+  return what;
+}

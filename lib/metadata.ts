@@ -1,0 +1,66 @@
+/**
+ * Release metadata from the runner's environment, and version normalisation.
+ * The tag names here are the contract between deploy-ecs, rollback and the workflows
+ * (see docs/infra/architecture.md).
+ */
+import semver from 'semver';
+import { InputError } from './errors';
+import type { Env } from './inputs';
+
+export const TAG = {
+  gitSha: 'gantry:git-sha',
+  version: 'gantry:version',
+  environment: 'gantry:environment',
+  runUrl: 'gantry:run-url',
+  actor: 'gantry:actor',
+  previous: 'gantry:previous',
+  status: 'gantry:status',
+  deployedAt: 'gantry:deployed-at',
+  rollbackReason: 'gantry:rollback-reason',
+} as const;
+
+export type ReleaseStatus = 'deployed' | 'failed' | 'rolled-back';
+
+export interface RunnerContext {
+  gitSha: string | undefined;
+  ref: string | undefined;
+  repository: string | undefined;
+  serverUrl: string;
+  runId: string | undefined;
+  runUrl: string | undefined;
+  actor: string | undefined;
+  sourceUrl: string | undefined;
+}
+
+export function runnerContext(env: Env = process.env): RunnerContext {
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const repository = env.GITHUB_REPOSITORY || undefined;
+  const runId = env.GITHUB_RUN_ID || undefined;
+  return {
+    gitSha: env.GITHUB_SHA || undefined,
+    ref: env.GITHUB_REF || undefined,
+    repository,
+    serverUrl,
+    runId,
+    runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
+    actor: env.GITHUB_ACTOR || undefined,
+    sourceUrl: repository ? `${serverUrl}/${repository}` : undefined,
+  };
+}
+
+const SHA = /^[0-9a-f]{7,40}$/;
+
+/** A git SHA of 7 to 40 lower-case hex characters (upper case is accepted and lowered). */
+export function normalizeGitSha(value: string, inputName = 'git-sha'): string {
+  const lower = value.trim().toLowerCase();
+  if (!SHA.test(lower)) throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+  return lower;
+}
+
+/** `v1.2.3` → `1.2.3`; anything that is not semver is an input error. */
+export function normalizeVersion(value: string, inputName = 'version'): string {
+  const trimmed = value.trim();
+  const valid = semver.valid(trimmed.replace(/^v(?=\d)/, ''));
+  if (!valid) throw new InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+  return valid;
+}
