@@ -31,6 +31,11 @@ export interface StartMotoOptions {
   env?: Record<string, string>;
   /** How long to wait for moto to answer (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * Load moto's ECS backend before returning (default true). moto imports it lazily on the first
+   * ECS request, which then takes 1–4 s; warming keeps that out of the tests' own timings.
+   */
+  warmUp?: boolean;
 }
 
 export const TEST_REGION = 'us-east-1';
@@ -41,12 +46,14 @@ const INSTALL_HINT = 'Install it with: pip install "moto[server]"';
 const POLL_INTERVAL_MS = 100;
 const KILL_GRACE_MS = 2_000;
 
-// Watches stdin in a daemon thread: EOF means the parent is gone, so exit at once.
+// Watches stdin in a daemon thread: EOF means the parent is gone, so exit at once. (os.read, not
+// sys.stdin: a daemon thread holding the stdin buffer lock stalls interpreter shutdown by ~1 s.)
 const BOOTSTRAP = `
 import os, sys, threading, runpy
 def _watch_parent():
     try:
-        sys.stdin.buffer.read()
+        while os.read(0, 4096):
+            pass
     finally:
         os._exit(0)
 threading.Thread(target=_watch_parent, daemon=True).start()
@@ -103,6 +110,12 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
   });
   installExitHook();
   liveChildren.add(child);
+  // A forgotten stop() must not keep the test process alive; the exit hook and the stdin
+  // watch still take moto down with it.
+  child.unref();
+  child.stdin?.on('error', () => undefined);
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
 
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -159,6 +172,8 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
     await sleep(POLL_INTERVAL_MS);
   }
 
+  if (options.warmUp !== false) await warmUp(url);
+
   return {
     url,
     port,
@@ -169,6 +184,20 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
       if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
     },
   };
+}
+
+async function warmUp(url: string): Promise<void> {
+  const response = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
+      // moto routes by the credential scope and does not check the signature.
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${TEST_REGION}/ecs/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: '{}',
+  });
+  await response.arrayBuffer();
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -172,6 +172,15 @@ export class RolloutModel {
     return effects;
   }
 
+  /** Completes the PRIMARY deployment now, whatever its plan (test set-up: "the service is stable"). */
+  settle(svc: ServiceRecord, now = new Date()): void {
+    const primary = svc.deployments[0];
+    if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
+    if (primary.desiredCount > primary.runningCount) this.startTasks(svc, primary, primary.desiredCount - primary.runningCount, 'RUNNING', now);
+    primary.runningCount = primary.desiredCount;
+    this.complete(svc, primary, now);
+  }
+
   /**
    * StopServiceDeployment(stopType ROLLBACK): roll back to the previous service revision.
    * Throws (message for a ConflictException) when the service deployment cannot be stopped.
