@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['lib/**/*.test.ts', 'actions/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'actions/*/src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
     // Emulators (moto, PostgreSQL) and spawned bundles need more than the default 5 s.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,105 @@
+/**
+ * Pieces of the demo that are not the story itself: process and temp-dir bookkeeping with
+ * cleanup on exit and Ctrl-C, the Fargate stand-in, and printing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { freePort } from '../test/support/moto';
+import { repoRoot } from '../test/support/harness';
+
+type Cleanup = () => Promise<void> | void;
+const cleanups: Cleanup[] = [];
+let cleaning: Promise<void> | undefined;
+
+export function onCleanup(fn: Cleanup): void {
+  cleanups.push(fn);
+}
+
+export function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch {
+        // best effort: one failed cleanup must not keep the others from running
+      }
+    }
+  })();
+  return cleaning;
+}
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface RunningService {
+  url: string;
+  taskDefinitionArn: string;
+  env: Record<string, string>;
+}
+
+/**
+ * moto runs no containers. The demo's stand-in for Fargate: read the task definition the
+ * service points to and run examples/service/server.mjs with that container's environment,
+ * replacing the previous process — what ECS would do with the container image.
+ */
+export class FargateStandIn {
+  private child: ChildProcess | undefined;
+  private port = 0;
+  current: RunningService | undefined;
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly cluster: string,
+    private readonly service: string,
+  ) {
+    onCleanup(() => this.stop());
+  }
+
+  async sync(): Promise<RunningService> {
+    const described = await this.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] }));
+    const arn = described.services?.[0]?.taskDefinition;
+    if (!arn) throw new Error(`service ${this.service} has no task definition`);
+    if (this.current?.taskDefinitionArn === arn) return this.current;
+    const td = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    const container = td.taskDefinition?.containerDefinitions?.find((c) => c.essential !== false);
+    const env: Record<string, string> = {};
+    for (const { name, value } of container?.environment ?? []) if (name) env[name] = value ?? '';
+    await this.stop();
+    this.port ||= await freePort();
+    const child = spawn(process.execPath, [path.join(repoRoot, 'examples', 'service', 'server.mjs')], {
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`sample service exited with code ${code}`)));
+      child.stdout?.once('data', () => resolve());
+    });
+    this.current = { url: `http://127.0.0.1:${this.port}`, taskDefinitionArn: arn, env };
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.current = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.removeAllListeners('exit');
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+    });
+  }
+}
+
+export function shortArn(arn: string | undefined): string {
+  return arn ? arn.replace(/^.*task-definition\//, '') : '—';
+}

@@ -1,0 +1,279 @@
+/**
+ * `npm run demo`: the whole gantry story on this machine, with the real bundled actions run
+ * through the same runner harness the tests use (INPUT_* variables, output and summary files):
+ *
+ *   1. parity-check: staging vs production example config (in parity), then a production-ahead toggle
+ *   2. terraform: plan and apply of the example configuration (terraform_data, local state)
+ *   3. deploy-ecs 1.0.0 + smoke-test          4. deploy-ecs 1.1.0 + smoke-test
+ *   5. deploy-ecs 1.2.0 whose /health fails → smoke-test fails → rollback to 1.1.0 → smoke-test passes
+ *   6. a table of every step and the service's revision history with gantry's tags
+ *
+ * AWS is moto_server behind the test rollout layer (deployments that progress over time).
+ * moto runs no containers: the demo starts the sample service itself from the task definition
+ * the ECS service points to — its stand-in for Fargate.
+ *
+ * Flags: --keep (or GANTRY_DEMO_KEEP=1) leaves the emulator running at the end until Ctrl-C.
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
+import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
+import { startRolloutLayer } from '../test/support/rollout-layer';
+import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
+import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
+import { FargateStandIn, cleanup, onCleanup, shortArn, tempDir } from './demo-support';
+
+const style = useColour(process.stdout) ? colours : plain;
+const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
+const verbose = process.argv.includes('--verbose');
+const CLUSTER = 'demo';
+const SERVICE = 'shop';
+const IMAGE_REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop';
+
+interface StepRecord {
+  step: string;
+  expected: 'pass' | 'fail';
+  exitCode: number;
+  durationMs: number;
+  ok: boolean;
+}
+const steps: StepRecord[] = [];
+
+function say(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function sha(n: number): string {
+  // A deterministic fake commit SHA per release, so the demo output is stable.
+  return `${n}`.repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a');
+}
+
+async function step(
+  title: string,
+  action: string,
+  inputs: Record<string, string | number | boolean | undefined>,
+  env: Record<string, string>,
+  expected: 'pass' | 'fail' = 'pass',
+  workspace?: string,
+): Promise<ActionResult> {
+  say('');
+  say(style.bold(`▶ ${title}`) + style.dim(`  (actions/${action}/dist/index.js)`));
+  const result = await runAction(action, inputs, { env, workspace, node: process.execPath, timeoutMs: 120_000 });
+  const ok = expected === 'pass' ? result.exitCode === 0 : result.exitCode !== 0;
+  steps.push({ step: title, expected, exitCode: result.exitCode, durationMs: result.durationMs, ok });
+  if (verbose) say(style.dim(result.stdout.trimEnd()));
+  const errors = result.annotations.filter((a) => a.level === 'error');
+  for (const a of errors) say(`  ${style.red('error:')} ${a.message}`);
+  if (result.summary.trim()) say(renderMarkdown(result.summary, style));
+  const verdict = result.exitCode === 0 ? style.green('passed') : style.red(`failed (exit ${result.exitCode})`);
+  const expectation = ok ? style.dim(expected === 'fail' ? ' — as expected' : '') : style.red(' — NOT what the story expects');
+  say(`  ${verdict}${expectation} in ${(result.durationMs / 1000).toFixed(1)}s`);
+  if (!ok && !verbose) say(style.dim(result.stdout.trimEnd().split('\n').slice(-25).join('\n')));
+  return result;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  say(style.bold('gantry demo') + ' — deploy, smoke-test and roll back a service with the real bundled actions');
+  say(style.dim('AWS is moto_server (an emulator) behind a rollout layer; moto runs no containers, so the demo'));
+  say(style.dim('starts the sample service (examples/service) from the task definition the ECS service points to.'));
+
+  const moto = await startMoto();
+  onCleanup(() => moto.stop());
+  const layer = await startRolloutLayer({ motoUrl: moto.url });
+  onCleanup(() => layer.stop());
+  const env = awsTestEnv(layer.url);
+  const ecs = ecsClientFor(layer.url, 3);
+  say(style.dim(`emulator: ${moto.url}   rollout layer (the endpoint the actions use): ${layer.url}`));
+
+  // 1. parity
+  const workspace = tempDir('gantry-demo-ws-');
+  cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
+  const cfg = 'examples/config';
+  const parityInputs = {
+    'base-var-files': `${cfg}/staging.tfvars`,
+    'target-var-files': `${cfg}/production.tfvars`,
+    'base-toggles': `${cfg}/staging.toggles.json`,
+    'target-toggles': `${cfg}/production.toggles.json`,
+    'base-env-file': `${cfg}/staging.env`,
+    'target-env-file': `${cfg}/production.env`,
+    'values-must-match': 'engine_version',
+  };
+  await step('parity-check: staging vs production', 'parity-check', parityInputs, env, 'pass', workspace);
+  const toggles = JSON.parse(readFileSync(path.join(workspace, cfg, 'production.toggles.json'), 'utf8')) as Record<string, unknown>;
+  const offInStaging = JSON.parse(readFileSync(path.join(workspace, cfg, 'staging.toggles.json'), 'utf8')) as Record<string, unknown>;
+  const ahead = Object.keys(offInStaging).find((k) => offInStaging[k] === false || (offInStaging[k] as { enabled?: boolean })?.enabled === false);
+  const name = ahead ?? 'new-checkout';
+  toggles[name] = true;
+  if (!ahead) offInStaging[name] = false;
+  writeFileSync(path.join(workspace, cfg, 'production-ahead.toggles.json'), JSON.stringify(toggles, null, 2));
+  writeFileSync(path.join(workspace, cfg, 'staging-ahead-base.toggles.json'), JSON.stringify(offInStaging, null, 2));
+  await step(
+    `parity-check: production turns on '${name}' before staging`,
+    'parity-check',
+    { ...parityInputs, 'base-toggles': `${cfg}/staging-ahead-base.toggles.json`, 'target-toggles': `${cfg}/production-ahead.toggles.json` },
+    env,
+    'fail',
+    workspace,
+  );
+
+  // 2. terraform
+  const tf = 'examples/terraform';
+  const plan = await step(
+    'terraform plan (staging)',
+    'terraform',
+    { command: 'plan', 'working-directory': tf, 'var-files': `${tf}/staging.tfvars`, 'plan-file': 'staging.tfplan', 'comment-on-pull-request': 'false' },
+    env,
+    'pass',
+    workspace,
+  );
+  await step(
+    'terraform apply of the reviewed plan',
+    'terraform',
+    { command: 'apply', 'working-directory': tf, 'plan-file': 'staging.tfplan', 'expected-plan-hash': plan.outputs['plan-hash'] },
+    env,
+    'pass',
+    workspace,
+  );
+
+  // The ECS cluster and service Terraform would create with the AWS provider (not downloadable here).
+  const template = JSON.parse(readFileSync(path.join(repoRoot, 'examples', 'task-definition.json'), 'utf8')) as RegisterTaskDefinitionCommandInput;
+  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const bootstrap = await ecs.send(new RegisterTaskDefinitionCommand(template));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: bootstrap.taskDefinition?.taskDefinitionArn,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+    }),
+  );
+  const fargate = new FargateStandIn(ecs, CLUSTER, SERVICE);
+
+  const deployCommon = { cluster: CLUSTER, service: SERVICE, environment: 'staging', 'poll-interval-seconds': 1, 'timeout-seconds': 60 };
+  const smoke = async (title: string, expectSha: string, expected: 'pass' | 'fail') => {
+    const live = await fargate.sync();
+    return step(
+      title,
+      'smoke-test',
+      {
+        'base-url': live.url,
+        'checks-file': 'examples/smoke-checks.yml',
+        'expect-version': expectSha,
+        'version-field': 'gitSha',
+        'timeout-seconds': expected === 'fail' ? 4 : 20,
+        'interval-seconds': 1,
+      },
+      env,
+      expected,
+      workspace,
+    );
+  };
+
+  // 3–5. releases
+  const releases = [
+    { version: '1.0.0', n: 1, broken: false },
+    { version: '1.1.0', n: 2, broken: false },
+    { version: '1.2.0', n: 3, broken: true },
+  ];
+  for (const release of releases) {
+    const gitSha = sha(release.n);
+    await step(
+      `deploy-ecs ${release.version}${release.broken ? ' (its /health is broken)' : ''}`,
+      'deploy-ecs',
+      {
+        ...deployCommon,
+        image: `${IMAGE_REPO}:${gitSha}`,
+        'git-sha': gitSha,
+        version: release.version,
+        'environment-variables': release.broken ? 'SIMULATE_FAILURE=health' : undefined,
+      },
+      env,
+      'pass',
+      workspace,
+    );
+    const result = await smoke(`smoke-test ${release.version}`, gitSha, release.broken ? 'fail' : 'pass');
+    if (release.broken && result.exitCode !== 0) {
+      await step(
+        'rollback to the last good release',
+        'rollback',
+        { cluster: CLUSTER, service: SERVICE, target: 'previous', reason: `smoke test of ${release.version} failed`, 'poll-interval-seconds': 1, 'timeout-seconds': 60 },
+        env,
+        'pass',
+        workspace,
+      );
+      await smoke('smoke-test after the rollback (expects 1.1.0)', sha(2), 'pass');
+    }
+  }
+
+  // 6. the story in one table, and what ECS now holds
+  say('');
+  say(style.bold('Steps'));
+  const rows = steps.map((s) => [s.ok ? '✅' : '❌', s.step, s.exitCode === 0 ? 'passed' : 'failed', s.expected === 'fail' ? 'failure expected' : '', `${(s.durationMs / 1000).toFixed(1)}s`]);
+  say(renderMarkdown(toTable(['', 'step', 'result', 'note', 'duration'], rows), style));
+  say('');
+  say(style.bold('Revision history of the shop family (gantry tags)'));
+  const list = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop', sort: 'ASC' }));
+  const history: string[][] = [];
+  for (const arn of list.taskDefinitionArns ?? []) {
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+    const tags = Object.fromEntries((td.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
+    const live = (await fargate.sync()).taskDefinitionArn === arn;
+    history.push([
+      shortArn(arn) + (live ? ' ← live' : ''),
+      tags['gantry:version'] ?? '',
+      (tags['gantry:git-sha'] ?? '').slice(0, 7),
+      tags['gantry:status'] ?? '(bootstrap)',
+      shortArn(tags['gantry:previous']),
+      tags['gantry:rollback-reason'] ?? '',
+    ]);
+  }
+  say(renderMarkdown(toTable(['revision', 'version', 'git sha', 'status', 'previous', 'rollback reason'], history), style));
+
+  const failed = steps.filter((s) => !s.ok);
+  say('');
+  if (failed.length) {
+    say(style.red(`The story did not go as expected: ${failed.map((s) => s.step).join('; ')}`));
+    process.exitCode = 1;
+  } else {
+    say(style.green(`Demo complete in ${((Date.now() - started) / 1000).toFixed(0)}s: every step went as expected.`));
+  }
+
+  if (keep) {
+    say('');
+    say(style.bold('The emulator keeps running (--keep). Try:'));
+    say(`  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \\`);
+    say(`    aws --endpoint-url ${layer.url} ecs describe-services --cluster ${CLUSTER} --services ${SERVICE}`);
+    say(`  the sample service answers at ${fargate.current?.url ?? '—'}/health`);
+    say('Press Ctrl-C to stop and clean up.');
+    await new Promise(() => undefined);
+  }
+}
+
+function toTable(headers: string[], rows: string[][]): string {
+  const esc = (v: string) => (v === '' ? ' ' : v.replace(/\|/g, '\\|'));
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    say(`\n${signal}: cleaning up…`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((err: unknown) => {
+    say(style.red(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
