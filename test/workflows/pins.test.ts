@@ -1,0 +1,79 @@
+/**
+ * Version pinning: the third-party pins in the reusable workflows and templates agree with each other
+ * and with the sourced table in docs/infra/workflows.md; trivy-action stays on the release the March
+ * 2026 tag rewrite did not touch; every reusable workflow runs gantry's actions at its own commit.
+ */
+import { describe, expect, it } from 'vitest';
+import { GANTRY_CHECKOUT } from './support/policy';
+import { loadWorkflow, readRepoFile, REUSABLE_WORKFLOWS, TEMPLATE_DIR, TEMPLATES, WORKFLOW_DIR } from './support/repo-files';
+import { gantryActionOf, usesAction } from './support/workflow-model';
+
+const DOC = 'docs/infra/workflows.md';
+const OWN_FILES = [...REUSABLE_WORKFLOWS.map((file) => `${WORKFLOW_DIR}/${file}`), ...TEMPLATES.map((file) => `${TEMPLATE_DIR}/${file}`)];
+
+interface Pin {
+  action: string;
+  sha: string;
+  version: string;
+}
+
+/** `uses: owner/repo[/path]@<sha> # <version>` lines of a file. */
+function pinsIn(text: string): Pin[] {
+  return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*#\s*(\S+)/gm)].map((m) => ({ action: m[1] ?? '', sha: m[2] ?? '', version: m[3] ?? '' }));
+}
+
+/** Rows `| \`action\` | version | \`sha\` | source |` of the table in the docs. */
+function documentedPins(markdown: string): Pin[] {
+  return [...markdown.matchAll(/^\|\s*`([\w.-]+\/[\w./-]+)`\s*\|\s*(v[\d.]+)\s*\|\s*`([0-9a-f]{40})`\s*\|\s*(.+?)\s*\|$/gm)].map((m) => ({ action: m[1] ?? '', version: m[2] ?? '', sha: m[3] ?? '' }));
+}
+
+const used = OWN_FILES.flatMap((file) => pinsIn(readRepoFile(file)).map((pin) => ({ ...pin, file })));
+const documented = documentedPins(readRepoFile(DOC));
+
+describe('third-party pins', () => {
+  it('one action, one commit, one version comment across every workflow and template', () => {
+    const byAction = new Map<string, Set<string>>();
+    for (const pin of used) byAction.set(pin.action, (byAction.get(pin.action) ?? new Set()).add(`${pin.sha} ${pin.version}`));
+    const inconsistent = [...byAction].filter(([, pins]) => pins.size > 1).map(([action, pins]) => `${action}: ${[...pins].join(' | ')}`);
+    expect(inconsistent).toEqual([]);
+    expect(byAction.size).toBeGreaterThanOrEqual(10);
+  });
+
+  it(`match the sourced table in ${DOC}, both ways`, () => {
+    const inFiles = [...new Set(used.map((pin) => `${pin.action}@${pin.sha} ${pin.version}`))].sort();
+    const inDoc = documented.map((pin) => `${pin.action}@${pin.sha} ${pin.version}`).sort();
+    expect(inDoc).toEqual(inFiles);
+  });
+
+  it('every documented row names where the SHA was found', () => {
+    for (const row of readRepoFile(DOC).split('\n').filter((line) => /^\|\s*`[\w.-]+\/[\w./-]+`\s*\|\s*v/.test(line))) {
+      const source = row.split('|').at(-2)?.trim() ?? '';
+      expect(source.length, row).toBeGreaterThan(20);
+    }
+  });
+
+  it('trivy-action is the 0.35.0 commit and the Trivy binary is pinned away from the malicious v0.69.4', () => {
+    const trivy = used.filter((pin) => pin.action === 'aquasecurity/trivy-action');
+    expect(trivy.length).toBeGreaterThan(0);
+    for (const pin of trivy) expect(pin.sha).toBe('57a97c7e7821a5776cebc9bb87c984fa69cba8f1');
+    const steps = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`).jobs.flatMap((job) => job.steps).filter((step) => usesAction(step, 'aquasecurity/trivy-action'));
+    for (const step of steps) expect(step.with.version).toBe('v0.69.3');
+  });
+});
+
+describe('gantry’s actions run at the reusable workflow’s own commit', () => {
+  it.each(REUSABLE_WORKFLOWS)('%s: every job using a gantry action checks gantry out at job.workflow_sha first', (file) => {
+    const wf = loadWorkflow(`${WORKFLOW_DIR}/${file}`);
+    expect(wf.isReusable).toBe(true);
+    const jobs = wf.jobs.filter((job) => job.steps.some((step) => gantryActionOf(step) !== undefined));
+    expect(jobs.length, `${file} uses gantry's actions`).toBeGreaterThan(0);
+    for (const job of jobs) {
+      const checkout = job.steps.findIndex((step) => usesAction(step, 'actions/checkout') && step.with.path === GANTRY_CHECKOUT.path);
+      const first = job.steps.findIndex((step) => gantryActionOf(step) !== undefined);
+      expect(checkout, `${job.id} checks gantry out`).toBeGreaterThanOrEqual(0);
+      expect(checkout, `${job.id} checks gantry out before using it`).toBeLessThan(first);
+      expect(job.steps[checkout]?.with).toMatchObject({ repository: GANTRY_CHECKOUT.repository, ref: GANTRY_CHECKOUT.ref, 'persist-credentials': false });
+      for (const step of job.steps.filter((s) => gantryActionOf(s) !== undefined)) expect(step.uses).toMatch(/^\.\/\.gantry\/actions\/[a-z-]+$/);
+    }
+  });
+});
