@@ -38,7 +38,7 @@ async function worker() {
     const dist = path.join(root, target, 'dist');
     rmSync(dist, { recursive: true, force: true });
     const t0 = Date.now();
-    await run(process.execPath, [ncc, 'build', path.join(target, 'src', 'index.ts'), '-o', dist, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], {
+    await run(process.execPath, [ncc, 'build', path.join(target, 'src', 'index.ts'), '-o', dist, '--license', 'licenses.txt', '--quiet', '--transpile-only', '--target', 'es2022'], {
       cwd: root,
       maxBuffer: 64 * 1024 * 1024,
     }).catch((err) => {

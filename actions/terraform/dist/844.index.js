@@ -1,0 +1,40 @@
+export const id = 844;
+export const ids = [844];
+export const modules = {
+
+/***/ 3844:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   githubCommentApi: () => (/* binding */ githubCommentApi)
+/* harmony export */ });
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2413);
+/** CommentApi over GitHub's REST issue-comments endpoints, through @actions/github's Octokit. */
+
+function githubCommentApi(token, apiUrl, pullRequest) {
+    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
+    const target = { owner: pullRequest.owner, repo: pullRequest.repo };
+    return {
+        async list() {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+                ...target,
+                issue_number: pullRequest.number,
+                per_page: 100,
+            });
+            return comments.map((c) => ({ id: c.id, body: c.body ?? '' }));
+        },
+        async create(body) {
+            const { data } = await octokit.rest.issues.createComment({ ...target, issue_number: pullRequest.number, body });
+            return { id: data.id, body: data.body ?? '' };
+        },
+        async update(id, body) {
+            const { data } = await octokit.rest.issues.updateComment({ ...target, comment_id: id, body });
+            return { id: data.id, body: data.body ?? '' };
+        },
+    };
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,170 @@
+/**
+ * Every input of actions/terraform, parsed and validated before Terraform runs.
+ * Relative paths resolve against the workspace (GITHUB_WORKSPACE); var files and backend
+ * configuration files may also be given relative to `working-directory`.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ActionFailure, InputError } from '../../../lib/errors';
+import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/inputs';
+import { runnerContext } from '../../../lib/metadata';
+
+export const COMMANDS = ['plan', 'apply', 'check'] as const;
+export type TerraformCommand = (typeof COMMANDS)[number];
+
+export type BackendConfig = { kind: 'value'; key: string; value: string } | { kind: 'file'; path: string };
+
+export interface PullRequest {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export interface Inputs {
+  command: TerraformCommand;
+  /** Absolute. */
+  'working-directory': string;
+  /** Absolute paths, in the order given (later files win, as in Terraform). */
+  'var-files': string[];
+  'backend-config': BackendConfig[];
+  workspace: string | undefined;
+  'lock-timeout-seconds': number;
+  /** Absolute; for `plan` a default next to the configuration, undefined for `check`. */
+  'plan-file': string | undefined;
+  /** Lower-case hex SHA-256. */
+  'expected-plan-hash': string | undefined;
+  /** True only when a comment will really be posted (plan on a pull_request event). */
+  'comment-on-pull-request': boolean;
+  'github-token': string | undefined;
+}
+
+/** What the runner tells us besides the inputs. */
+export interface RunContext {
+  workspaceDir: string;
+  /** `working-directory` relative to the workspace, `/`-separated (`.` for the root). */
+  displayDirectory: string;
+  pullRequest: PullRequest | undefined;
+  /** Comments were asked for but this run cannot post one (why, for the log). */
+  commentSkippedBecause: string | undefined;
+  apiUrl: string;
+  runUrl: string | undefined;
+  gitSha: string | undefined;
+}
+
+const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,89}$/;
+const BACKEND_KEY_VALUE = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+export const DEFAULT_PLAN_FILE = 'tfplan';
+
+export function getInputs(env: Env = process.env): { inputs: Inputs; context: RunContext } {
+  const reader = new InputReader(env);
+  const workspace = workspaceDir(env);
+  const command = reader.choice('command', COMMANDS);
+  const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
+
+  const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
+  const backendConfig = reader.list('backend-config').map((line): BackendConfig => {
+    const pair = BACKEND_KEY_VALUE.exec(line);
+    if (pair) return { kind: 'value', key: pair[1], value: pair[2].trim() };
+    return { kind: 'file', path: resolveConfigFile('backend-config', line, workspace, workingDirectory) };
+  });
+
+  const workspaceName = reader.optional('workspace');
+  if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
+    throw new InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+  }
+  const lockTimeout = reader.seconds('lock-timeout-seconds', { default: 300, min: 0, max: 86_400 });
+
+  const planFile = readPlanFile(reader, command, workspace, workingDirectory);
+  const expectedHash = readExpectedHash(reader, command);
+
+  const pullRequestEvent = PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '');
+  const wantsComment = reader.boolean('comment-on-pull-request', pullRequestEvent);
+  let commentSkippedBecause: string | undefined;
+  if (wantsComment && command !== 'plan') commentSkippedBecause = `command '${command}' does not comment (only plan does)`;
+  else if (wantsComment && !pullRequestEvent) commentSkippedBecause = `the event is '${env.GITHUB_EVENT_NAME ?? 'unknown'}', not pull_request`;
+  const comment = wantsComment && commentSkippedBecause === undefined;
+  const token = reader.optional('github-token');
+  if (comment && token === undefined) {
+    throw new InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
+  }
+  const runner = runnerContext(env);
+  const context: RunContext = {
+    workspaceDir: workspace,
+    displayDirectory: path.relative(workspace, workingDirectory).split(path.sep).join('/') || '.',
+    pullRequest: comment ? readPullRequest(env) : undefined,
+    commentSkippedBecause,
+    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    runUrl: runner.runUrl,
+    gitSha: runner.gitSha,
+  };
+
+  return {
+    inputs: {
+      command,
+      'working-directory': workingDirectory,
+      'var-files': varFiles,
+      'backend-config': backendConfig,
+      workspace: workspaceName,
+      'lock-timeout-seconds': lockTimeout,
+      'plan-file': planFile,
+      'expected-plan-hash': expectedHash,
+      'comment-on-pull-request': comment,
+      'github-token': token,
+    },
+    context,
+  };
+}
+
+/** Relative to the workspace first (like every gantry path), then to the working directory. */
+function resolveConfigFile(name: string, value: string, workspace: string, workingDirectory: string): string {
+  for (const base of [workspace, workingDirectory]) {
+    const candidate = path.resolve(base, value);
+    if (existsSync(candidate)) return resolveWorkspaceFile(name, candidate, workspace);
+  }
+  throw new InputError(name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+}
+
+function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {
+  const value = reader.optional('plan-file');
+  if (command === 'check') {
+    if (value !== undefined) throw new InputError('plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
+    return undefined;
+  }
+  if (command === 'apply') {
+    if (value === undefined) throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
+    return resolveWorkspaceFile('plan-file', value, workspace);
+  }
+  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : path.resolve(workspace, value);
+  if (existsSync(absolute) && !statSync(absolute).isFile()) {
+    throw new InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
+  }
+  return absolute;
+}
+
+function readExpectedHash(reader: InputReader, command: TerraformCommand): string | undefined {
+  const value = reader.optional('expected-plan-hash');
+  if (value === undefined) return undefined;
+  if (command !== 'apply') throw new InputError('expected-plan-hash', value, "no value unless command is 'apply'");
+  const hex = value.replace(/^sha256:/i, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
+  return hex;
+}
+
+function readPullRequest(env: Env): PullRequest {
+  const eventPath = env.GITHUB_EVENT_PATH;
+  let event: unknown;
+  try {
+    event = JSON.parse(readFileSync(eventPath ?? '', 'utf8'));
+  } catch (err) {
+    throw new ActionFailure(`Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${(err as Error).message}`);
+  }
+  const record = (event ?? {}) as { number?: unknown; pull_request?: { number?: unknown }; repository?: { full_name?: unknown } };
+  const number = record.pull_request?.number ?? record.number;
+  const fullName = env.GITHUB_REPOSITORY || (typeof record.repository?.full_name === 'string' ? record.repository.full_name : '');
+  const [owner, repo] = fullName.split('/');
+  if (typeof number !== 'number' || !Number.isInteger(number) || !owner || !repo) {
+    throw new ActionFailure(`The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`);
+  }
+  return { owner, repo, number };
+}

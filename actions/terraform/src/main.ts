@@ -1,0 +1,82 @@
+import { ActionFailure } from '../../../lib/errors';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
+import { getInputs } from './inputs';
+import { upsertComment } from './pr-comment';
+import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
+import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
+import { describeApplied } from './plan-json';
+
+const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' } as const;
+
+export async function main(): Promise<void> {
+  const { inputs, context } = getInputs();
+  const log = coreLogger;
+  const settings: TerraformSettings = {
+    varFiles: inputs['var-files'],
+    backendConfig: inputs['backend-config'],
+    workspace: inputs.workspace,
+    lockTimeoutSeconds: inputs['lock-timeout-seconds'],
+  };
+  const cli = new TerraformCli({ binary: findTerraform(process.env, log), cwd: inputs['working-directory'], env: process.env, log });
+  const report = (outcome: Pick<PlanOutcome, 'summary' | 'changes' | 'planText' | 'planHash'>): PlanReport => ({
+    heading: HEADINGS[inputs.command],
+    directory: context.displayDirectory,
+    workspace: inputs.workspace ?? 'default',
+    summary: outcome.summary,
+    changes: outcome.changes,
+    planText: outcome.planText,
+    planHash: outcome.planHash,
+    gitSha: context.gitSha,
+    runUrl: context.runUrl,
+  });
+  const countOutputs = (outcome: Pick<PlanOutcome, 'summary' | 'changes'>) => ({
+    changes: outcome.changes,
+    add: outcome.summary.counts.add,
+    change: outcome.summary.counts.change,
+    destroy: outcome.summary.counts.destroy,
+    replace: outcome.summary.counts.replace,
+  });
+
+  let summaryWritten = false;
+  const summarize = async (markdown: string) => {
+    await writeSummary(markdown);
+    summaryWritten = true;
+  };
+  try {
+    if (inputs.command === 'plan') {
+      const outcome = await plan(cli, settings, inputs['plan-file'] as string, log);
+      setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
+      await summarize(summaryMarkdown(report(outcome)));
+      if (context.commentSkippedBecause) log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
+      if (inputs['comment-on-pull-request'] && context.pullRequest && inputs['github-token']) {
+        const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+        // Loaded only when commenting: Octokit is most of the bundle, and most runs never need it.
+        const { githubCommentApi } = await import('./github-comments');
+        const api = githubCommentApi(inputs['github-token'], context.apiUrl, context.pullRequest);
+        await upsertComment(api, marker, commentMarkdown(report(outcome), marker), log);
+      }
+    } else if (inputs.command === 'check') {
+      const outcome = await check(cli, settings, log, process.env.RUNNER_TEMP || undefined);
+      setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome) });
+      const drift = driftMessage(outcome);
+      const verdict = drift ? `**${drift.replace(/^drift/, 'Drift')}.**` : '**No drift.** The infrastructure matches the configuration.';
+      await summarize(summaryMarkdown({ ...report(outcome), verdict }));
+      if (drift) throw new ActionFailure(`${drift}; the job summary lists them`);
+    } else {
+      const planFile = inputs['plan-file'] as string;
+      const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
+      const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
+      const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
+      setOutputs({ exitcode: 0, ...countOutputs({ ...outcome, changes }), 'plan-file': planFile, 'plan-hash': outcome.planHash, outputs: JSON.stringify(visible) });
+      const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
+      await summarize(summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }));
+    }
+  } catch (err) {
+    if (err instanceof ActionFailure && !summaryWritten) {
+      const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
+      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+# Backend settings for production (see staging.local.hcl).
+path = "state/production.tfstate"

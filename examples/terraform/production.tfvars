@@ -1,0 +1,24 @@
+environment      = "production"
+image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop"
+task_size        = { cpu = 1024, memory = 2048 }
+desired_count    = 3
+
+autoscaling = {
+  min_tasks          = 3
+  max_tasks          = 12
+  target_cpu_percent = 60
+}
+
+log_retention_days = 90
+
+alarms = {
+  cpu-high    = { metric = "CPUUtilization", threshold = 80, evaluation_periods = 3 }
+  http-5xx    = { metric = "HTTPCode_Target_5XX_Count", threshold = 10, evaluation_periods = 2 }
+  memory-high = { metric = "MemoryUtilization", threshold = 85, evaluation_periods = 3 }
+}
+
+feature_toggles = {
+  new-checkout   = false
+  dark-mode      = true
+  search-suggest = false
+}
