@@ -6,7 +6,8 @@ export function escapeCell(value: unknown): string {
 }
 
 export function markdownTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const head = `| ${headers.map(escapeCell).join(' | ')} |`;
+  // An empty header cell stays empty (a key/value table has no column titles).
+  const head = `| ${headers.map((h) => (h === '' ? ' ' : escapeCell(h))).join(' | ')} |`;
   const rule = `| ${headers.map(() => '---').join(' | ')} |`;
   const body = rows.map((row) => `| ${headers.map((_, i) => escapeCell(row[i])).join(' | ')} |`);
   return [head, rule, ...body].join('\n');

@@ -1,0 +1,215 @@
+/**
+ * The JSON Schema of one check, per type, and the translation of ajv's errors into lines a
+ * person can act on: `checks[2].expect.status: must be an HTTP status … (got "20x")`.
+ * Each type has its own closed schema, so a misspelt field is reported as unknown instead
+ * of being ignored.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { CHECK_TYPES, HTTP_METHODS, type CheckType } from './definitions';
+
+const statusItem = {
+  anyOf: [
+    { type: 'integer', minimum: 100, maximum: 599 },
+    { type: 'string', pattern: '^([1-5]xx|[1-5][0-9][0-9])$' },
+  ],
+};
+const statusSpec = {
+  description: "an HTTP status (100–599), a class such as '2xx', or a list of them",
+  anyOf: [statusItem, { type: 'array', minItems: 1, items: statusItem }],
+};
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const headerValue = {
+  description: 'a string, {value: …, secret: true} or {env: VARIABLE_NAME}',
+  anyOf: [
+    { type: ['string', 'number'] },
+    {
+      type: 'object',
+      properties: { value: { type: 'string' }, secret: { type: 'boolean' } },
+      required: ['value'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: { env: { type: 'string', pattern: ENV_NAME }, secret: { type: 'boolean' } },
+      required: ['env'],
+      additionalProperties: false,
+    },
+  ],
+};
+const headers = { type: 'object', additionalProperties: headerValue };
+const url = { type: 'string', minLength: 1 };
+const method = { type: 'string', enum: [...HTTP_METHODS] };
+const body = {
+  description: 'a string, or an object/array sent as JSON',
+  anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
+};
+const trust = { 'ca-file': { type: 'string', minLength: 1 }, insecure: { type: 'boolean' } };
+const common = {
+  name: { type: 'string', minLength: 1, maxLength: 100 },
+  type: { type: 'string', enum: [...CHECK_TYPES] },
+  'timeout-ms': { type: 'integer', minimum: 1, maximum: 600_000 },
+  'max-attempts': { type: 'integer', minimum: 1, maximum: 10_000 },
+};
+
+const expect = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: statusSpec,
+    'body-contains': {
+      description: 'a string or a list of strings',
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+    },
+    'body-matches': { type: 'string', minLength: 1 },
+    json: { type: 'object' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    'max-latency-ms': { type: 'integer', minimum: 1 },
+  },
+};
+
+function closed(properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> {
+  return { type: 'object', additionalProperties: false, required, properties: { ...common, ...properties } };
+}
+
+export const CHECK_SCHEMAS: Record<CheckType, Record<string, unknown>> = {
+  http: closed({ url, method, headers, body, expect, ...trust }, ['url']),
+  'https-redirect': closed({ url, headers, location: { type: 'string', minLength: 1 } }, ['url']),
+  hsts: closed(
+    {
+      url,
+      headers,
+      'min-max-age': { type: 'integer', minimum: 0 },
+      'include-subdomains': { type: 'boolean' },
+      preload: { type: 'boolean' },
+      ...trust,
+    },
+    ['url'],
+  ),
+  tls: closed({
+    url,
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65_535 },
+    servername: { type: 'string', minLength: 1 },
+    'min-days-valid': { type: 'integer', minimum: 0, maximum: 3650 },
+    ...trust,
+  }),
+  'rate-limit': closed(
+    {
+      url,
+      method,
+      headers,
+      body,
+      requests: { type: 'integer', minimum: 1, maximum: 1000 },
+      concurrency: { type: 'integer', minimum: 1, maximum: 100 },
+      'expect-status': statusSpec,
+      ...trust,
+    },
+    ['url'],
+  ),
+  tcp: closed({ host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 1, maximum: 65_535 } }, ['host', 'port']),
+  postgres: closed({ 'url-env': { type: 'string', pattern: ENV_NAME } }, ['url-env']),
+};
+
+export interface DefinitionProblem {
+  /** Where: `checks[2].expect.status`. */
+  field: string;
+  message: string;
+}
+
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
+
+// Compiling is the slowest part of the action's start, so only the types in use are compiled,
+// on first use, without the meta-schema (checked in a test) or the code optimiser passes.
+let ajv: Ajv | undefined;
+const validators = new Map<CheckType, ValidateFunction>();
+
+function validatorFor(type: CheckType): ValidateFunction {
+  let validate = validators.get(type);
+  if (!validate) {
+    ajv ??= new Ajv({ ...AJV_OPTIONS, meta: false, validateSchema: false, code: { optimize: false } });
+    validate = ajv.compile(CHECK_SCHEMAS[type]);
+    validators.set(type, validate);
+  }
+  return validate;
+}
+
+/** Validate one check (already known to be an object of a known type) against its schema. */
+export function schemaProblems(type: CheckType, check: unknown, prefix: string): DefinitionProblem[] {
+  const validate = validatorFor(type);
+  if (validate(check)) return [];
+  return describeAjvErrors(validate.errors ?? [], prefix);
+}
+
+/**
+ * One line per problem. A failed `anyOf` is reported once, with the schema's description,
+ * instead of one line per branch it tried.
+ */
+export function describeAjvErrors(errors: readonly ErrorObject[], prefix: string): DefinitionProblem[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath.replace(/\/anyOf$/, ''));
+  const problems: DefinitionProblem[] = [];
+  for (const error of errors) {
+    const insideUnion = unions.some((u) => error.schemaPath.startsWith(`${u}/anyOf/`));
+    if (insideUnion) continue;
+    const field = prefix + pointerToField(error.instancePath);
+    const problem = describeOne(error, field);
+    if (!problems.some((p) => p.field === problem.field && p.message === problem.message)) problems.push(problem);
+  }
+  return problems;
+}
+
+function describeOne(error: ErrorObject, field: string): DefinitionProblem {
+  const got = ` (got ${formatValue(error.data)})`;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { field: `${field}${fieldSuffix(String(params.missingProperty))}`, message: 'is required' };
+    case 'additionalProperties': {
+      const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
+      const suffix = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
+      return { field: `${field}${fieldSuffix(String(params.additionalProperty))}`, message: `is not a known field${suffix}` };
+    }
+    case 'enum':
+      return { field, message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}${got}` };
+    case 'anyOf':
+      return { field, message: `must be ${(error.parentSchema as { description?: string })?.description ?? 'valid'}${got}` };
+    case 'type':
+      return { field, message: `must be ${article(String(params.type))}${got}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { field, message: `${error.message ?? 'is out of range'}${got}` };
+    case 'pattern':
+      return { field, message: `must match ${String(params.pattern)}${got}` };
+    case 'minLength':
+      return { field, message: params.limit === 1 ? 'must not be empty' : `${error.message}${got}` };
+    default:
+      return { field, message: `${error.message ?? 'is invalid'}${got}` };
+  }
+}
+
+function article(type: string): string {
+  const names = type.split(',').map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'a list' : `a ${t}`));
+  return names.join(' or ');
+}
+
+/** JSON pointer `/expect/status/0` → `.expect.status[0]`. */
+export function pointerToField(pointer: string): string {
+  if (!pointer) return '';
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((raw) => fieldSuffix(raw.replace(/~1/g, '/').replace(/~0/g, '~')))
+    .join('');
+}
+
+export function fieldSuffix(key: string): string {
+  if (/^\d+$/.test(key)) return `[${key}]`;
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
