@@ -1,0 +1,26 @@
+/** Wiring only: inputs → (Secrets Manager client) → parity rules → outputs, summary, annotations. */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../../../lib/aws';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { getInputs, usesSecretsManager } from './inputs';
+import { checkParity } from './parity';
+import { annotate, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';
+
+export async function main(): Promise<void> {
+  const inputs = getInputs();
+  const secrets = usesSecretsManager(inputs)
+    ? new SecretsManagerClient(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] }))
+    : undefined;
+  const result = await checkParity(inputs, { secrets, log: coreLogger });
+  const names = { base: inputs['base-name'], target: inputs['target-name'] };
+  const diverged = result.findings.length > 0;
+  const report = reportOutput(result.findings);
+  if (report.included < result.findings.length) {
+    coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
+  }
+  setOutputs({ diverged, report: report.json, findings: result.findings.length });
+  await writeSummary(renderSummary(result, names));
+  annotate(result.findings, coreLogger, inputs['fail-on-divergence']);
+  if (diverged && inputs['fail-on-divergence']) throw divergenceFailure(result.findings, names);
+  if (diverged) coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
+}

@@ -1,0 +1,79 @@
+/** Load both sides (files first, secrets last), apply the rules, log what was compared. */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Logger } from '../../../lib/logger';
+import { compareEnvNames, compareToggles, compareVariables, type Comparison, type SideNames } from './compare';
+import { loadEnvNames, type EnvNameSet } from './dotenv';
+import type { Inputs } from './inputs';
+import { loadToggles, type ToggleSet } from './toggles';
+import { loadVariableFiles, type VariableSet } from './var-files';
+
+export interface ParityDeps {
+  /** Required when a toggles input is a `secretsmanager:` reference. */
+  secrets?: SecretsManagerClient;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Side {
+  variables?: VariableSet;
+  toggles?: ToggleSet;
+  env?: EnvNameSet;
+}
+
+type Which = 'base' | 'target';
+
+async function loadLocalFiles(which: Which, inputs: Inputs, side: Side, log: Logger): Promise<void> {
+  const varFiles = inputs[`${which}-var-files`];
+  if (varFiles.length > 0) {
+    side.variables = await loadVariableFiles(`${which}-var-files`, varFiles, inputs.workspace);
+    log.info(`${inputs[`${which}-name`]}: ${side.variables.values.size} variables from ${side.variables.files.join(', ')}`);
+  }
+  const envFile = inputs[`${which}-env-file`];
+  if (envFile) {
+    side.env = await loadEnvNames(`${which}-env-file`, envFile, inputs.workspace);
+    log.info(`${inputs[`${which}-name`]}: ${side.env.names.size} env names from ${side.env.file}`);
+  }
+}
+
+async function loadToggleSide(which: Which, inputs: Inputs, side: Side, deps: ParityDeps): Promise<void> {
+  const source = inputs[`${which}-toggles`];
+  if (!source) return;
+  side.toggles = await loadToggles(`${which}-toggles`, source, deps);
+  deps.log.info(`${inputs[`${which}-name`]}: ${side.toggles.toggles.size} toggles from ${side.toggles.where}`);
+}
+
+function merge(parts: Comparison[]): Comparison {
+  return {
+    findings: parts.flatMap((p) => p.findings),
+    notes: parts.flatMap((p) => p.notes),
+    compared: {
+      variables: parts.reduce((n, p) => n + p.compared.variables, 0),
+      toggles: parts.reduce((n, p) => n + p.compared.toggles, 0),
+      envNames: parts.reduce((n, p) => n + p.compared.envNames, 0),
+    },
+  };
+}
+
+export async function checkParity(inputs: Inputs, deps: ParityDeps): Promise<Comparison> {
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+  const names: SideNames = { base: inputs['base-name'], target: inputs['target-name'] };
+  const base: Side = {};
+  const target: Side = {};
+  await deps.log.group('Reading configuration', async () => {
+    // Local files before secrets: a typo in a file fails before any AWS call.
+    await loadLocalFiles('base', inputs, base, deps.log);
+    await loadLocalFiles('target', inputs, target, deps.log);
+    await loadToggleSide('base', inputs, base, deps);
+    await loadToggleSide('target', inputs, target, deps);
+  });
+  const options = { valuesMustMatch: inputs['values-must-match'], ignore: inputs.ignore, rolloutToggles: inputs['rollout-toggles'] };
+  const parts: Comparison[] = [];
+  if (base.variables && target.variables) parts.push(compareVariables(base.variables, target.variables, names, options));
+  if (base.toggles && target.toggles) parts.push(compareToggles(base.toggles, target.toggles, names, options));
+  if (base.env && target.env) parts.push(compareEnvNames(base.env, target.env, names, options));
+  const result = merge(parts);
+  for (const note of result.notes) deps.log.warning(note);
+  deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} findings.`);
+  return result;
+}

@@ -1,0 +1,119 @@
+/**
+ * Terraform variable files → one map of variables, as Terraform sees them: files are read in
+ * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
+ * HCL goes through the real HCL2 parser (hcl-parser.ts: HashiCorp's Go parser compiled to WASM);
+ * `.json` files through JSON.parse, as Terraform reads `.tfvars.json`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ActionFailure } from '../../../lib/errors';
+import { parseHcl } from './hcl-parser';
+import { locateJsonError } from './json-errors';
+import { hclTopLevelLines, jsonTopLevelKeyLines } from './source-lines';
+
+export interface SourceLocation {
+  /** Path relative to the workspace, as annotations want it. */
+  file: string;
+  line?: number;
+}
+
+export interface VariableSet {
+  values: Map<string, unknown>;
+  /** Where each variable's effective (last) definition is. */
+  sources: Map<string, SourceLocation>;
+  files: string[];
+}
+
+export class VarFileError extends ActionFailure {
+  constructor(
+    readonly input: string,
+    readonly location: SourceLocation,
+    readonly problem: string,
+  ) {
+    super(`Input '${input}': ${location.file}${location.line ? `:${location.line}` : ''}: ${problem}`);
+    this.name = 'VarFileError';
+  }
+}
+
+/**
+ * hcl2json reports `parse config: [file:3,7-4,1: Summary; Detail. file:5,1-2: …]`. Keep the
+ * first diagnostic's line and every diagnostic's text, with positions shortened to `file:line`.
+ */
+export function hclDiagnostics(message: string, file: string): { line?: number; text: string } {
+  const inner = message.replace(/^parse config: \[/, '').replace(/\]$/, '');
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // split() with one capture group yields [before, line, text, line, text, …].
+  const parts = inner.split(new RegExp(`${escaped}:(\\d+),\\d+(?:-\\d+(?:,\\d+)?)?: `));
+  if (parts.length < 3) return { text: inner.trim() };
+  const diagnostics: { line: number; text: string }[] = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) diagnostics.push({ line: Number(parts[i]), text: parts[i + 1].trim() });
+  diagnostics.sort((a, b) => a.line - b.line);
+  const [first, ...others] = diagnostics;
+  const more = others.slice(0, 2).map((d) => ` Also line ${d.line}: ${d.text}`);
+  const omitted = others.length > 2 ? ` (${others.length - 2} more)` : '';
+  return { line: first.line, text: `${first.text}${more.join('')}${omitted}` };
+}
+
+interface ParsedFile {
+  values: Record<string, unknown>;
+  lines: Map<string, number>;
+}
+
+/**
+ * Successful HCL parses by file and content: a file listed on both sides (a common.tfvars layered
+ * under each environment's own) is parsed once — HCL parsing is most of the action's run time.
+ */
+const parsedHcl = new Map<string, ParsedFile>();
+
+async function parseHclFile(input: string, file: string, text: string): Promise<ParsedFile> {
+  const key = `${file}\n${text}`;
+  const cached = parsedHcl.get(key);
+  if (cached) return cached;
+  let values: Record<string, unknown>;
+  try {
+    values = await parseHcl(file, text);
+  } catch (err) {
+    const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
+    throw new VarFileError(input, { file, line }, problem);
+  }
+  const { attributes, blocks } = hclTopLevelLines(text);
+  for (const name of Object.keys(values)) {
+    const blockLine = blocks.get(name);
+    if (!attributes.has(name) && blockLine !== undefined) {
+      throw new VarFileError(input, { file, line: blockLine }, `'${name}' is a block; a variables file may only assign values (name = value).`);
+    }
+  }
+  const parsed = { values, lines: attributes };
+  parsedHcl.set(key, parsed);
+  return parsed;
+}
+
+function parseJsonFile(input: string, file: string, text: string): ParsedFile {
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch {
+    const at = locateJsonError(text);
+    throw new VarFileError(input, { file, line: at?.line }, `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`);
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new VarFileError(input, { file }, 'expected a JSON object mapping variable names to values.');
+  }
+  return { values: values as Record<string, unknown>, lines: jsonTopLevelKeyLines(text) };
+}
+
+/** Read one side's variable files in order; `files` are absolute paths inside `workspace`. */
+export async function loadVariableFiles(input: string, files: readonly string[], workspace: string): Promise<VariableSet> {
+  const set: VariableSet = { values: new Map(), sources: new Map(), files: [] };
+  for (const absolute of files) {
+    const file = path.relative(workspace, absolute).split(path.sep).join('/');
+    const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
+    const parsed = /\.json$/i.test(file) ? parseJsonFile(input, file, text) : await parseHclFile(input, file, text);
+    for (const [name, value] of Object.entries(parsed.values)) {
+      set.values.set(name, value);
+      set.sources.set(name, { file, line: parsed.lines.get(name) });
+    }
+    set.files.push(file);
+  }
+  return set;
+}

@@ -1,0 +1,97 @@
+/**
+ * Bad inputs, through the bundle as the runner runs it: every one exits 1 with a message that
+ * names the input (and the file and line where there is one), and sets no output and no summary.
+ * The unknown secret is asked of a real moto_server.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../support/harness';
+import { awsTestEnv, startMoto, type MotoServer } from '../support/moto';
+
+const workspace = mkdtempSync(path.join(os.tmpdir(), 'parity-bad-inputs-'));
+let moto: MotoServer;
+
+const FILES: Record<string, string> = {
+  'staging.tfvars': 'name = "shop"\ncount = 1\n',
+  'production.tfvars': 'name = "shop"\ncount = 3\n',
+  'broken.tfvars': 'name = "shop"\ncount =\ntags = { a = 1 }\n',
+  'block.tfvars': 'name = "shop"\n\nsettings {\n  a = 1\n}\n',
+  'broken.tfvars.json': '{\n  "name": "shop",\n  "count": 3,\n}\n',
+  'staging.json': '{ "a": true }',
+  'rollout.json': '{\n  "a": true,\n  "b": { "enabled": true, "rollout": 150 }\n}\n',
+  'unknown-field.json': '{ "a": { "enabled": true, "percent": 5 } }',
+  'list.json': '[true]',
+  'not-json.json': '{ "a": tru }',
+  'staging.env': 'A=1\n',
+  'broken.env': 'A=1\nexport\n',
+};
+
+beforeAll(async () => {
+  for (const [name, text] of Object.entries(FILES)) writeFileSync(path.join(workspace, name), text);
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto?.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+const VARS = { 'base-var-files': 'staging.tfvars', 'target-var-files': 'production.tfvars' };
+const TOGGLES = { 'base-toggles': 'staging.json' };
+
+const CASES: [string, Record<string, string>, string | RegExp][] = [
+  ['nothing to compare', {}, "Input 'base-var-files' is missing: expected something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file."],
+  ['only the base var files', { 'base-var-files': 'staging.tfvars' }, "Input 'target-var-files' is missing: expected a value, because base-var-files is set (both sides are needed to compare)."],
+  ['only the target toggles', { ...VARS, 'target-toggles': 'staging.json' }, "Input 'base-toggles' is missing: expected a value, because target-toggles is set (both sides are needed to compare)."],
+  ['only the base env file', { ...VARS, 'base-env-file': 'staging.env' }, /^Input 'target-env-file' is missing/],
+  ['a missing var file', { ...VARS, 'target-var-files': 'production.tfvars\nnope.tfvars' }, /^Input 'target-var-files' has value 'nope.tfvars': expected an existing file \(not found at /],
+  ['a var file outside the workspace', { ...VARS, 'base-var-files': '../../etc/passwd' }, /^Input 'base-var-files' has value '..\/..\/etc\/passwd': expected a path inside the workspace/],
+  ['unparsable HCL (the line of the error)', { ...VARS, 'target-var-files': 'broken.tfvars' }, "Input 'target-var-files': broken.tfvars:2: Invalid expression; Expected the start of an expression, but found an invalid expression token."],
+  ['a block in a var file', { ...VARS, 'base-var-files': 'block.tfvars' }, "Input 'base-var-files': block.tfvars:3: 'settings' is a block; a variables file may only assign values (name = value)."],
+  ['broken .tfvars.json', { ...VARS, 'target-var-files': 'broken.tfvars.json' }, `Input 'target-var-files': broken.tfvars.json:4: invalid JSON: unexpected "}" at column 1.`],
+  ['a rollout above 100', { ...TOGGLES, 'target-toggles': 'rollout.json' }, "Input 'target-toggles': rollout.json: toggle 'b': 'rollout' must be a number from 0 to 100, got 150."],
+  ['an unknown toggle field', { ...TOGGLES, 'target-toggles': 'unknown-field.json' }, /^Input 'target-toggles': unknown-field.json: toggle 'a': unknown field 'percent'/],
+  ['a manifest that is a list', { ...TOGGLES, 'target-toggles': 'list.json' }, /^Input 'target-toggles': list.json: expected a JSON object mapping toggle names .* got a list\.$/],
+  ['a manifest that is not JSON', { ...TOGGLES, 'target-toggles': 'not-json.json' }, `Input 'target-toggles': not-json.json:1: invalid JSON: unexpected " " at column 11.`],
+  ['a missing manifest file', { ...TOGGLES, 'target-toggles': 'prod.json' }, /^Input 'target-toggles' has value 'prod.json': expected an existing file/],
+  ['an empty secretsmanager: reference', { ...TOGGLES, 'target-toggles': 'secretsmanager:' }, "Input 'target-toggles' has value 'secretsmanager:': expected secretsmanager:<secret-id>[#<json-key>] (a secret name or ARN, optionally # and a top-level field of the secret)."],
+  ['a secretsmanager: reference with an empty #key', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/toggles#' }, /^Input 'target-toggles' has value 'secretsmanager:shop\/toggles#': expected secretsmanager:<secret-id>/],
+  ['a misspelt secretsmanager: prefix', { 'base-toggles': 'secretmanager:shop/toggles', 'target-toggles': 'staging.json' }, /^Input 'base-toggles' has value 'secretmanager:shop\/toggles': expected secretsmanager:<secret-id>/],
+  ['an unknown secret', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/nope' }, /^Input 'target-toggles': secret 'shop\/nope' could not be read: ResourceNotFoundException: /],
+  ['a broken env file (the line, not its content)', { 'base-env-file': 'staging.env', 'target-env-file': 'broken.env' }, 'Input \'target-env-file\': broken.env:2: expected NAME=value (optionally prefixed by "export"); the line is not shown, it may hold a secret.'],
+  ['fail-on-divergence not a boolean', { ...VARS, 'fail-on-divergence': 'yes' }, "Input 'fail-on-divergence' has value 'yes': expected 'true' or 'false'."],
+  ['the same label twice', { ...VARS, 'base-name': 'prod', 'target-name': 'prod' }, "Input 'target-name' has value 'prod': expected a label different from base-name 'prod'."],
+  ['a malformed values-must-match path', { ...VARS, 'values-must-match': 'engine..version' }, /^Input 'values-must-match' has value 'engine..version': expected variable names or dot paths/],
+];
+
+describe('parity-check bad inputs (bundle)', () => {
+  it.each(CASES)('%s: exit 1, the input named, no output', async (_name, inputs, message) => {
+    const result = await runAction('parity-check', inputs, { workspace, env: awsTestEnv(moto.url) });
+    expect(result.exitCode).toBe(1);
+    const failure = result.annotations.filter((a) => a.level === 'error');
+    expect(failure).toHaveLength(1);
+    if (typeof message === 'string') expect(failure[0].message).toBe(message);
+    else expect(failure[0].message).toMatch(message);
+    expect(result.outputs).toEqual({});
+    expect(result.summary).toBe('');
+    // No stack trace (the SDK may warn on stderr about this machine's Node 20; the runner has 24).
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('asks for a region only when a manifest is in Secrets Manager, before reading anything', async () => {
+    const env = { ...awsTestEnv(moto.url), AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
+    const secret = await runAction('parity-check', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/toggles' }, { workspace, env });
+    expect(secret.exitCode).toBe(1);
+    expect(secret.annotations[0].message).toMatch(/^Input 'aws-region' is missing: expected an AWS region/);
+    expect(secret.stdout).not.toContain('Reading configuration');
+    const files = await runAction('parity-check', VARS, { workspace, env });
+    expect(files.exitCode).toBe(0);
+  });
+
+  it('rejects a bad endpoint-url when it will be used', async () => {
+    const result = await runAction('parity-check', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/toggles', 'endpoint-url': 'ftp://x' }, { workspace, env: awsTestEnv(moto.url) });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0].message).toBe("Input 'endpoint-url' has value 'ftp://x': expected an http(s) URL such as http://127.0.0.1:5000.");
+  });
+});
