@@ -1,0 +1,257 @@
+/**
+ * The deployment, with injected clients, clock and logger: describe the service → check its
+ * controller → render and register the revision (or take the promoted one) → UpdateService →
+ * identify the deployment it started → watch it one poll at a time → record its fate in tags.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type ECSClient,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import type { Clock } from '../../../lib/clock';
+import { assertEcsDeploymentController, describeServiceOrFail, setReleaseStatus } from '../../../lib/ecs-release';
+import { findNewDeployment, waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
+import { ActionFailure, InputError, describeError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/logger';
+import type { RunnerContext } from '../../../lib/metadata';
+import { isTransientAwsError } from '../../../lib/retry';
+import { diffTaskDefinitions } from './diff';
+import type { Inputs } from './inputs';
+import { renderTaskDefinition, type ImageTarget, type RenderedTaskDefinition } from './render';
+import { registerView, templateFromDescribe, type TaskDefinitionTemplate } from './template';
+
+export interface DeployDeps {
+  ecs: ECSClient;
+  /** Client for the rollout polls, without SDK retries: one poll is one request. Default `ecs`. */
+  pollEcs?: ECSClient;
+  clock: Clock;
+  log: Logger;
+  context: RunnerContext;
+}
+
+export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run';
+
+export interface DeployResult {
+  status: DeployStatus;
+  cluster: string;
+  service: string;
+  taskDefinitionArn?: string;
+  previousTaskDefinitionArn?: string;
+  revision?: number;
+  deploymentId?: string;
+  targets: ImageTarget[];
+  tags?: Record<string, string>;
+  registered: boolean;
+  waited: boolean;
+  /** Why it failed or timed out. */
+  reason?: string;
+  rollout?: RolloutOutcome;
+  /** dry-run: changes against the live task definition. */
+  diff?: string[];
+  durationMs: number;
+}
+
+export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployResult> {
+  const { ecs, clock, log } = deps;
+  const started = clock.now();
+  const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
+
+  const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
+    const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
+    assertEcsDeploymentController(found);
+    warnAboutCircuitBreaker(found, log);
+    log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
+    return found;
+  });
+  const previous = service.taskDefinition;
+
+  let target: { arn?: string; rendered?: RenderedTaskDefinition };
+  const promoted = inputs['task-definition-arn'];
+  if (promoted !== undefined) {
+    target = { arn: await resolvePromotion(ecs, promoted, log) };
+  } else {
+    const template = inputs['task-definition'] ?? (await liveTemplate(ecs, previous, log));
+    const rendered = renderTaskDefinition({
+      template,
+      images: inputs.images,
+      environment: inputs['environment-variables'],
+      release: {
+        gitSha: inputs['git-sha'],
+        version: inputs.version,
+        environment: inputs.environment,
+        runUrl: deps.context.runUrl,
+        actor: deps.context.actor,
+        sourceUrl: deps.context.sourceUrl,
+        previousTaskDefinitionArn: previous,
+        deployedAt: new Date(clock.now()).toISOString(),
+      },
+    });
+    for (const t of rendered.targets) log.info(`Container ${t.container} ← ${t.image}`);
+    target = { rendered };
+  }
+  const targets = target.rendered?.targets ?? [];
+
+  if (inputs['dry-run']) {
+    const diff = await log.group('Dry run: changes against the live task definition', async () => {
+      const live = previous ? registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] }))) : {};
+      const next = target.rendered?.input ?? registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] })));
+      const lines = diffTaskDefinitions(live, next);
+      for (const line of lines.length ? lines : ['(no changes)']) log.info(line);
+      log.info('Dry run: nothing registered, service not updated.');
+      return lines;
+    });
+    return { ...base, status: 'dry-run', taskDefinitionArn: target.arn, previousTaskDefinitionArn: previous, targets, diff, durationMs: clock.now() - started };
+  }
+
+  let registered = false;
+  let taskDefinitionArn = target.arn;
+  let revision: number | undefined;
+  const rendered = target.rendered;
+  if (rendered) {
+    const out = await log.group('Register task definition', async () => {
+      const result = await ecs.send(new RegisterTaskDefinitionCommand(rendered.input));
+      log.info(`Registered ${result.taskDefinition?.taskDefinitionArn} with tags ${JSON.stringify(rendered.tags)}`);
+      return result;
+    });
+    taskDefinitionArn = out.taskDefinition?.taskDefinitionArn;
+    revision = out.taskDefinition?.revision;
+    registered = true;
+  }
+  if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
+  revision ??= revisionOf(taskDefinitionArn);
+
+  const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
+  let updated;
+  try {
+    updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }),
+    );
+  } catch (err) {
+    // The service still runs the previous revision; record that this release never went live.
+    if (registered) await recordFate(ecs, taskDefinitionArn, 'failed', log);
+    throw new ActionFailure(`UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. The service still runs ${previous ?? 'its previous task definition'}.`);
+  }
+  log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+  const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
+  const common = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, deploymentId: deployment?.id, targets, tags: target.rendered?.tags };
+
+  if (!inputs.wait) {
+    log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
+    return { ...common, status: 'deployed', durationMs: clock.now() - started };
+  }
+  if (!deployment?.id) {
+    const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated.service)?.taskDefinition ?? 'something else'}`;
+    await recordFate(ecs, taskDefinitionArn, 'failed', log);
+    return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
+  }
+
+  const rollout = await log.group(`Rollout of ${deployment.id}`, () =>
+    waitForRollout({
+      ecs: deps.pollEcs ?? ecs,
+      cluster: inputs.cluster,
+      service: inputs.service,
+      deploymentId: deployment.id as string,
+      taskDefinitionArn,
+      intervalMs: inputs['poll-interval-seconds'] * 1000,
+      timeoutMs: inputs['timeout-seconds'] * 1000,
+      clock,
+      log,
+      knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
+    }),
+  );
+  const status: DeployStatus = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
+  await recordFate(ecs, taskDefinitionArn, status === 'deployed' ? 'deployed' : 'failed', log);
+  return {
+    ...common,
+    status,
+    waited: true,
+    rollout,
+    reason: status === 'deployed' ? undefined : rollout.reason,
+    durationMs: clock.now() - started,
+  };
+}
+
+function warnAboutCircuitBreaker(service: Service, log: Logger): void {
+  const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
+  if (!breaker?.enable) {
+    log.warning(
+      `Service ${service.serviceName} has the deployment circuit breaker disabled: ECS keeps replacing failing tasks and never marks the rollout FAILED, ` +
+        `so a broken release is only caught by the timeout. Enable deploymentCircuitBreaker { enable = true, rollback = true }.`,
+    );
+  } else if (!breaker.rollback) {
+    log.info(`The circuit breaker of ${service.serviceName} will mark a failing rollout FAILED but not roll it back (rollback: false).`);
+  }
+}
+
+async function liveTemplate(ecs: ECSClient, previous: string | undefined, log: Logger): Promise<TaskDefinitionTemplate> {
+  if (!previous) throw new InputError('task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
+  log.info(`Template: the live revision ${previous} and its tags.`);
+  return templateFromDescribe(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] })), previous);
+}
+
+async function resolvePromotion(ecs: ECSClient, arn: string, log: Logger): Promise<string> {
+  try {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    const resolved = out.taskDefinition?.taskDefinitionArn ?? arn;
+    if (out.taskDefinition?.status && out.taskDefinition.status !== 'ACTIVE') {
+      log.warning(`${resolved} is ${out.taskDefinition.status}; ECS may refuse to start new tasks from it.`);
+    }
+    log.info(`Promoting ${resolved} as it is: no new revision registered.`);
+    return resolved;
+  } catch (err) {
+    if (isTransientAwsError(err)) throw err;
+    throw new InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+  }
+}
+
+/** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
+async function identifyDeployment(
+  ecs: ECSClient,
+  inputs: Inputs,
+  updated: Service | undefined,
+  taskDefinitionArn: string,
+  previousIds: Set<string>,
+  log: Logger,
+): Promise<Deployment | undefined> {
+  let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
+  let latest = updated;
+  if (!found) {
+    latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+    found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
+  }
+  if (found) {
+    log.info(`Deployment ${found.id} started (${found.status ?? 'status unknown'}).`);
+    return found;
+  }
+  // Same revision and no force: ECS starts nothing and the PRIMARY deployment already runs it.
+  const primary = primaryOf(latest);
+  if (primary?.taskDefinition === taskDefinitionArn) {
+    log.info(`ECS started no new deployment: ${primary.id} already runs ${taskDefinitionArn}; watching it.`);
+    return primary;
+  }
+  log.warning(`Could not identify the deployment of ${taskDefinitionArn} in the service's deployments.`);
+  return undefined;
+}
+
+function primaryOf(service: Service | undefined): Deployment | undefined {
+  return service?.deployments?.find((d) => d.status === 'PRIMARY');
+}
+
+async function recordFate(ecs: ECSClient, arn: string, status: 'deployed' | 'failed', log: Logger): Promise<void> {
+  try {
+    await setReleaseStatus(ecs, arn, status);
+    log.info(`Tagged ${arn} gantry:status=${status}.`);
+  } catch (err) {
+    // The rollout verdict stands; a missing tag only makes rollback skip this revision.
+    log.warning(`Could not tag ${arn} gantry:status=${status}: ${describeError(err)}`);
+  }
+}
+
+function revisionOf(arn: string): number | undefined {
+  const match = /:(\d+)$/.exec(arn);
+  return match ? Number(match[1]) : undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * A readable diff between two task definitions for dry-run: one line per changed leaf, with
+ * containers, environment entries and tags addressed by name rather than array position.
+ */
+
+type Flat = Map<string, string>;
+
+export function diffTaskDefinitions(live: unknown, rendered: unknown): string[] {
+  const before = flatten(live);
+  const after = flatten(rendered);
+  const lines: string[] = [];
+  for (const [path, value] of after) {
+    const old = before.get(path);
+    if (old === undefined) lines.push(`+ ${path}: ${value}`);
+    else if (old !== value) lines.push(`~ ${path}: ${old} → ${value}`);
+  }
+  for (const [path, value] of before) if (!after.has(path)) lines.push(`- ${path}: ${value}`);
+  return lines;
+}
+
+function flatten(value: unknown, prefix = '', out: Flat = new Map()): Flat {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(prefix, '[]');
+    value.forEach((item, index) => flatten(item, `${prefix}[${keyOf(item) ?? index}]`, out));
+  } else if (isNamedValue(value)) {
+    out.set(prefix, JSON.stringify(value.value));
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) out.set(prefix, '{}');
+    for (const [key, child] of entries) flatten(child, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out.set(prefix, JSON.stringify(value));
+  }
+  return out;
+}
+
+/** `name` (containers, environment, secrets) or `key` (tags) identifies an array item. */
+function keyOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const record = item as Record<string, unknown>;
+  if (typeof record.name === 'string') return record.name;
+  if (typeof record.key === 'string') return record.key;
+  return undefined;
+}
+
+/** `{name, value}` (environment) and `{key, value}` (tags) read best as one line. */
+function isNamedValue(value: unknown): value is { value: unknown } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value).sort().join(',');
+  return keys === 'name,value' || keys === 'key,value';
+}

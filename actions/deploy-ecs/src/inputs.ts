@@ -1,0 +1,163 @@
+/**
+ * Every input of deploy-ecs, parsed and validated in one place before any AWS call: a bad input
+ * fails with a message naming it and changes nothing (no revision registered, no service touched).
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../../../lib/errors';
+import { InputReader, type Env } from '../../../lib/inputs';
+import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
+import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
+
+/** One image for one container; `container` undefined means "the task's only essential container". */
+export interface ImageAssignment {
+  container?: string;
+  image: string;
+  /** The input the assignment came from, for error messages. */
+  input: 'image' | 'images';
+}
+
+export interface Inputs {
+  cluster: string;
+  service: string;
+  /** From `image` (+ `container-name`) or `images`; empty for a `task-definition-arn` promotion. */
+  images: ImageAssignment[];
+  'task-definition'?: TaskDefinitionTemplate;
+  'task-definition-arn'?: string;
+  'environment-variables': Map<string, string>;
+  'git-sha': string;
+  version?: string;
+  environment?: string;
+  wait: boolean;
+  'timeout-seconds': number;
+  'poll-interval-seconds': number;
+  'force-new-deployment': boolean;
+  'dry-run': boolean;
+  'aws-region'?: string;
+  'endpoint-url'?: string;
+}
+
+/** Environment variables gantry owns on the target containers. */
+export const RESERVED_ENV = ['DEPLOY_GIT_SHA', 'DEPLOY_VERSION'] as const;
+
+const IMAGE_EXPECTED = 'an image URI with a tag or digest: registry/repo:tag, registry/repo@sha256:<64 hex> or both';
+const NAME_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${NAME_COMPONENT}(?:\\.${NAME_COMPONENT})*(?::\\d{1,5})?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+/** The docker reference grammar (distribution/reference), digest limited to sha256 as ECS pins it. */
+const IMAGE_URI = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@sha256:[a-f0-9]{64})?$`);
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TASK_DEFINITION_ARN = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
+
+export function isValidImageUri(value: string): boolean {
+  if (value.length > 1024 || !IMAGE_URI.test(value)) return false;
+  const lastSegment = value.split('@')[0].split('/').pop() ?? '';
+  return value.includes('@') || lastSegment.includes(':');
+}
+
+export function getInputs(env: Env = process.env): Inputs {
+  const read = new InputReader(env);
+  const cluster = read.required('cluster', 'an ECS cluster name or ARN');
+  const service = read.required('service', 'an ECS service name or ARN');
+  const taskDefinitionArn = read.optional('task-definition-arn');
+  if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
+    throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+  }
+  const images = readImages(read, taskDefinitionArn !== undefined);
+  const templatePath = read.file('task-definition');
+  const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
+  for (const name of RESERVED_ENV) {
+    if (environmentVariables.has(name)) {
+      throw new InputError('environment-variables', `${name}=${environmentVariables.get(name)}`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
+    }
+  }
+  if (taskDefinitionArn !== undefined) {
+    for (const conflicting of ['task-definition', 'environment-variables'] as const) {
+      if (read.has(conflicting)) {
+        throw new InputError(conflicting, read.raw(conflicting), `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+      }
+    }
+  }
+
+  const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
+  if (!gitShaRaw) throw new InputError('git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+  const version = read.optional('version');
+  const environment = read.optional('environment');
+  if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
+    throw new InputError('environment', environment, 'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging');
+  }
+
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+  if (pollIntervalSeconds > timeoutSeconds) {
+    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+  }
+
+  return {
+    cluster,
+    service,
+    images,
+    'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
+    'task-definition-arn': taskDefinitionArn,
+    'environment-variables': environmentVariables,
+    'git-sha': normalizeGitSha(gitShaRaw),
+    version: version === undefined ? undefined : normalizeVersion(version),
+    environment,
+    wait: read.boolean('wait', true),
+    'timeout-seconds': timeoutSeconds,
+    'poll-interval-seconds': pollIntervalSeconds,
+    'force-new-deployment': read.boolean('force-new-deployment', false),
+    'dry-run': read.boolean('dry-run', false),
+    'aws-region': read.optional('aws-region'),
+    'endpoint-url': read.optional('endpoint-url'),
+  };
+}
+
+function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
+  const image = read.optional('image');
+  const containerName = read.optional('container-name');
+  const hasImages = read.has('images');
+  if (promotion) {
+    for (const name of ['image', 'images', 'container-name'] as const) {
+      if (read.has(name)) throw new InputError(name, read.raw(name), 'nothing when task-definition-arn is given (a promotion deploys that revision as it is)');
+    }
+    return [];
+  }
+  if (hasImages && image !== undefined) throw new InputError('images', read.raw('images'), "either 'images' or 'image', not both");
+  if (hasImages && containerName !== undefined) {
+    throw new InputError('container-name', containerName, "nothing when 'images' is given (name the containers in 'images')");
+  }
+  if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
+    throw new InputError('container-name', containerName, 'a container name of letters, digits, "_" and "-"');
+  }
+  if (hasImages) {
+    const pairs = read.keyValues('images', CONTAINER_NAME);
+    if (pairs.size === 0) throw new InputError('images', read.raw('images'), 'lines of the form container=image');
+    return [...pairs].map(([container, value]) => {
+      if (!isValidImageUri(value)) throw new InputError('images', `${container}=${value}`, IMAGE_EXPECTED);
+      return { container, image: value, input: 'images' as const };
+    });
+  }
+  if (image === undefined) {
+    throw new InputError('image', undefined, `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`);
+  }
+  if (!isValidImageUri(image)) throw new InputError('image', image, IMAGE_EXPECTED);
+  return [{ container: containerName, image, input: 'image' }];
+}
+
+function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(absolutePath, 'utf8'));
+  } catch (err) {
+    throw new InputError('task-definition', raw, `a JSON file (${absolutePath} is not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    return templateFromJson(json, raw);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new InputError('task-definition', raw, err.message);
+    throw err;
+  }
+}

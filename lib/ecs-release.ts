@@ -1,0 +1,95 @@
+/**
+ * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
+ * release" from these tags alone, so reading and writing them lives in one place.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  TagResourceCommand,
+  type ECSClient,
+  type Service,
+  type Tag,
+} from '@aws-sdk/client-ecs';
+import { ActionFailure, InputError, describeError } from './errors';
+import { TAG, type ReleaseStatus } from './metadata';
+
+/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
+export function sanitizeTagValue(value: string): string {
+  return value
+    .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 256);
+}
+
+export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.key !== undefined) record[tag.key] = tag.value ?? '';
+  return record;
+}
+
+export function recordToTags(record: Record<string, string>): Tag[] {
+  return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+
+/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
+export async function readReleaseTags(ecs: ECSClient, taskDefinitionArn: string): Promise<Record<string, string>> {
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+  return tagsToRecord(out.tags);
+}
+
+/**
+ * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
+ * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
+ */
+export async function setReleaseStatus(
+  ecs: ECSClient,
+  taskDefinitionArn: string,
+  status: ReleaseStatus,
+  extra: Record<string, string> = {},
+): Promise<void> {
+  const tags = recordToTags({ ...mapValues(extra, sanitizeTagValue), [TAG.status]: status });
+  await ecs.send(new TagResourceCommand({ resourceArn: taskDefinitionArn, tags }));
+}
+
+/**
+ * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
+ * when either does not exist (or the service was deleted).
+ */
+export async function describeServiceOrFail(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
+  let out;
+  try {
+    out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ClusterNotFoundException') {
+      throw new InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+    }
+    throw err;
+  }
+  const found = out.services?.[0];
+  if (!found) {
+    const failure = out.failures?.[0];
+    throw new InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+  }
+  if (found.status !== undefined && found.status !== 'ACTIVE') {
+    throw new InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+  }
+  return found;
+}
+
+/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
+export function assertEcsDeploymentController(service: Service): void {
+  const type = service.deploymentController?.type ?? 'ECS';
+  if (type !== 'ECS') {
+    throw new ActionFailure(
+      `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+        `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
+        (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'),
+    );
+  }
+}
+
+function mapValues(record: Record<string, string>, fn: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,279 @@
+/**
+ * Watching an ECS rolling deployment, shared by deploy-ecs and rollback.
+ *
+ * The anchor action waits with the SDK's `servicesStable` waiter: its backoff hides the moment
+ * a rollout fails, and a circuit-breaker rollback looks like success once the old tasks are
+ * stable again. Here every poll is one DescribeServices call judged by `evaluateRollout`, which
+ * fails at the first snapshot showing our deployment FAILED, replaced, or our task definition
+ * no longer on the service — without waiting for the rollback to finish.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Deployment,
+  type ECSClient,
+  type Service,
+  type ServiceEvent,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import type { Clock } from './clock';
+import { describeError } from './errors';
+import type { Logger } from './logger';
+import { formatDuration } from './markdown';
+import { poll } from './poll';
+import { isTransientAwsError } from './retry';
+
+export interface OurDeployment {
+  deploymentId: string;
+  taskDefinitionArn: string;
+}
+
+export interface RolloutDecision {
+  state: 'in-progress' | 'completed' | 'failed';
+  reason: string;
+  deployment?: Deployment;
+  running: number;
+  pending: number;
+  desired: number;
+  failedTasks: number;
+}
+
+export interface StoppedTaskInfo {
+  taskArn: string;
+  taskDefinitionArn?: string;
+  stoppedReason?: string;
+  stopCode?: string;
+  stoppedAt?: Date;
+  containers: { name: string; exitCode?: number; reason?: string }[];
+}
+
+export interface RolloutOutcome {
+  status: 'completed' | 'failed' | 'timed-out';
+  reason: string;
+  polls: number;
+  elapsedMs: number;
+  describeCalls: number;
+  /** Service events seen during the wait (not the ones known before), oldest first, at most 10. */
+  lastEvents: string[];
+  stoppedTasks: StoppedTaskInfo[];
+}
+
+export interface WaitForRolloutOptions {
+  ecs: ECSClient;
+  cluster: string;
+  service: string;
+  deploymentId: string;
+  taskDefinitionArn: string;
+  intervalMs: number;
+  timeoutMs: number;
+  clock: Clock;
+  log: Logger;
+  /** Ids of events already on the service before the deployment (not printed again). */
+  knownEventIds?: Iterable<string>;
+  /** At most this many stopped tasks are described per fetch (default 10). */
+  maxStoppedTasks?: number;
+}
+
+const LAST_EVENTS = 10;
+
+/** Judge one DescribeServices snapshot. Pure. */
+export function evaluateRollout(service: Service, ours: OurDeployment): RolloutDecision {
+  const deployments = service.deployments ?? [];
+  const deployment = deployments.find((d) => d.id === ours.deploymentId);
+  const counts = {
+    deployment,
+    running: deployment?.runningCount ?? 0,
+    pending: deployment?.pendingCount ?? 0,
+    desired: deployment?.desiredCount ?? service.desiredCount ?? 0,
+    failedTasks: deployment?.failedTasks ?? 0,
+  };
+  const failed = (reason: string): RolloutDecision => ({ state: 'failed', reason, ...counts });
+  const stateReason = deployment?.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  const replacement = primary && primary.id !== ours.deploymentId ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.` : '';
+  const switchedAway = service.taskDefinition !== undefined && service.taskDefinition !== ours.taskDefinitionArn;
+  const rolledBack = switchedAway ? ` The service runs ${service.taskDefinition} again: the circuit breaker rolled back.` : '';
+
+  if (service.status !== undefined && service.status !== 'ACTIVE') {
+    return failed(`service ${service.serviceName ?? ''} is ${service.status}, not ACTIVE`);
+  }
+  if (!deployment) return failed(`deployment ${ours.deploymentId} is gone from the service.${replacement}${rolledBack}`);
+  if (deployment.rolloutState === 'FAILED') {
+    return failed(`deployment ${ours.deploymentId} FAILED${stateReason}.${rolledBack}`);
+  }
+  if (deployment.status !== 'PRIMARY') {
+    return failed(`deployment ${ours.deploymentId} is no longer PRIMARY (now ${deployment.status ?? 'unknown'})${stateReason}.${replacement}${rolledBack}`);
+  }
+  if (switchedAway) {
+    return failed(`the service's task definition is ${service.taskDefinition}, no longer ${ours.taskDefinitionArn}${stateReason}.`);
+  }
+  const allRunning = counts.running === counts.desired;
+  if (deployment.rolloutState === 'COMPLETED') {
+    if (allRunning) return { state: 'completed', reason: `deployment ${ours.deploymentId} COMPLETED${stateReason}`, ...counts };
+    return { state: 'in-progress', reason: `COMPLETED but ${counts.running} of ${counts.desired} tasks running`, ...counts };
+  }
+  // rolloutState is absent behind a Classic Load Balancer: steady state is then the only
+  // deployment left with every task running.
+  if (deployment.rolloutState === undefined && deployments.length === 1 && allRunning && counts.pending === 0) {
+    return { state: 'completed', reason: `deployment ${ours.deploymentId} is the only one and all ${counts.desired} tasks run`, ...counts };
+  }
+  return { state: 'in-progress', reason: `${deployment.rolloutState ?? 'rolling out'}${stateReason}`, ...counts };
+}
+
+/**
+ * The deployment an UpdateService call started: on `taskDefinitionArn`, not among the ids seen
+ * before the call, PRIMARY preferred. Undefined when ECS started none (same task definition,
+ * no force) or the response does not show it yet.
+ */
+export function findNewDeployment(service: Service, taskDefinitionArn: string, previousDeploymentIds: Set<string>): Deployment | undefined {
+  const fresh = (service.deployments ?? []).filter(
+    (d) => d.id !== undefined && !previousDeploymentIds.has(d.id) && d.taskDefinition === taskDefinitionArn,
+  );
+  return fresh.find((d) => d.status === 'PRIMARY') ?? fresh[0];
+}
+
+/** Poll DescribeServices once per interval until the rollout completes, fails or times out. */
+export async function waitForRollout(opts: WaitForRolloutOptions): Promise<RolloutOutcome> {
+  const { ecs, cluster, clock, log } = opts;
+  const ours: OurDeployment = { deploymentId: opts.deploymentId, taskDefinitionArn: opts.taskDefinitionArn };
+  const seenEvents = new Set(opts.knownEventIds ?? []);
+  const lastEvents: string[] = [];
+  const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, opts.maxStoppedTasks ?? 10, log);
+  let describeCalls = 0;
+  let last: RolloutDecision | undefined;
+  let lastError: string | undefined;
+  let stoppedFetchedAt = 0;
+
+  log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}.`);
+  const result = await poll<RolloutDecision>({
+    intervalMs: opts.intervalMs,
+    timeoutMs: opts.timeoutMs,
+    clock,
+    check: async (pollNumber, elapsedMs) => {
+      let service: Service | undefined;
+      let missing: string | undefined;
+      try {
+        describeCalls += 1;
+        const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [opts.service] }));
+        service = out?.services?.[0];
+        missing = out?.failures?.[0]?.reason;
+      } catch (err) {
+        if (!isTransientAwsError(err)) throw err;
+        lastError = describeError(err);
+        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
+        return { done: false };
+      }
+      if (!service) {
+        const decision: RolloutDecision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
+        return { done: true, value: decision };
+      }
+      for (const line of newEvents(service.events ?? [], seenEvents)) {
+        log.info(`  event: ${line}`);
+        lastEvents.push(line);
+        if (lastEvents.length > LAST_EVENTS) lastEvents.shift();
+      }
+      const decision = evaluateRollout(service, ours);
+      last = decision;
+      const state = decision.deployment ? (decision.deployment.rolloutState ?? 'rolling out') : 'deployment gone';
+      log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`);
+      const shouldFetch = decision.failedTasks > stoppedFetchedAt || (decision.state === 'failed' && stoppedFetchedAt === 0);
+      if (shouldFetch) {
+        stoppedFetchedAt = Math.max(decision.failedTasks, 1);
+        await stopped.collect(service.serviceName ?? opts.service);
+      }
+      return decision.state === 'in-progress' ? { done: false } : { done: true, value: decision };
+    },
+  });
+
+  const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
+  if (result.status === 'timed-out') {
+    const seen = last
+      ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
+      : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
+    return { status: 'timed-out', reason: `rollout did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common };
+  }
+  return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
+}
+
+/** Events not seen before, oldest first (ECS lists newest first), as printable lines. */
+function newEvents(events: ServiceEvent[], seen: Set<string>): string[] {
+  const fresh: string[] = [];
+  for (const event of [...events].reverse()) {
+    const key = event.id ?? `${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const at = event.createdAt ? `${event.createdAt.toISOString().slice(11, 19)} ` : '';
+    fresh.push(`${at}${event.message ?? ''}`);
+  }
+  return fresh;
+}
+
+/** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
+class StoppedTaskCollector {
+  readonly tasks: StoppedTaskInfo[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly cluster: string,
+    private readonly taskDefinitionArn: string,
+    private readonly max: number,
+    private readonly log: Logger,
+  ) {}
+
+  async collect(serviceName: string): Promise<void> {
+    try {
+      const listed = await this.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
+      const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, this.max);
+      if (arns.length === 0) return;
+      const described = await this.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }));
+      for (const arn of arns) this.seen.add(arn);
+      const ours = (described?.tasks ?? []).filter((t) => !t.taskDefinitionArn || t.taskDefinitionArn === this.taskDefinitionArn);
+      ours.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+      for (const task of ours) {
+        const info = stoppedTaskInfo(task);
+        this.tasks.push(info);
+        this.log.info(`  stopped task: ${formatStoppedTask(info)}`);
+      }
+    } catch (err) {
+      // Diagnostics only: never let them turn a rollout verdict into a crash.
+      this.log.warning(`Could not fetch stopped tasks: ${describeError(err)}`);
+    }
+  }
+}
+
+function stoppedTaskInfo(task: Task): StoppedTaskInfo {
+  return {
+    taskArn: task.taskArn ?? 'unknown task',
+    taskDefinitionArn: task.taskDefinitionArn,
+    stoppedReason: task.stoppedReason,
+    stopCode: task.stopCode,
+    stoppedAt: task.stoppedAt,
+    containers: (task.containers ?? []).map((c) => ({ name: c.name ?? '?', exitCode: c.exitCode, reason: c.reason })),
+  };
+}
+
+/** `abc123 (TaskFailedToStart): Essential container in task exited; app exit 1: OOM` */
+export function formatStoppedTask(info: StoppedTaskInfo): string {
+  const id = info.taskArn.split('/').pop() ?? info.taskArn;
+  return `${id}${info.stopCode ? ` (${info.stopCode})` : ''}: ${describeStop(info)}`;
+}
+
+/** Stopped tasks grouped by what happened to them: `2× EssentialContainerExited: …; app exit 1: …`. */
+export function summarizeStoppedTasks(tasks: readonly StoppedTaskInfo[]): string[] {
+  const counts = new Map<string, number>();
+  for (const task of tasks) {
+    const key = `${task.stopCode ? `${task.stopCode}: ` : ''}${describeStop(task)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([what, n]) => `${n}× ${what}`);
+}
+
+function describeStop(info: StoppedTaskInfo): string {
+  const containers = info.containers
+    .filter((c) => c.exitCode !== undefined || c.reason)
+    .map((c) => `${c.name} exit ${c.exitCode ?? '?'}${c.reason ? `: ${c.reason}` : ''}`);
+  const reason = info.stoppedReason ?? 'no stopped reason';
+  return containers.length ? `${reason}; ${containers.join('; ')}` : reason;
+}

@@ -1,0 +1,76 @@
+/**
+ * Bad inputs through the bundle (runner harness) against moto_server: each one fails the step
+ * with exit code 1 and a message naming the input, and the emulator holds no new task
+ * definition revision afterwards (nothing registered, service untouched).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../support/harness';
+import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
+import { CLUSTER, REGISTRY, SERVICE, appContainer, createService, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
+
+let moto: MotoServer;
+let ecs: ECSClient;
+let workspace: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  ecs = ecsClientFor(moto.url);
+  await createService(ecs);
+  await createService(ecs, {
+    service: 'multi',
+    family: 'multi',
+    containers: [appContainer(), { name: 'worker', image: `${REGISTRY}/worker:1.0.0`, essential: true }],
+  });
+  workspace = mkdtempSync(path.join(os.tmpdir(), 'deploy-ecs-bad-'));
+  writeFileSync(path.join(workspace, 'broken.json'), '{ "family": "web", "containerDefinitions": [ ');
+  writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0' }));
+});
+afterAll(async () => {
+  await moto?.stop();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+const good = { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d` };
+
+// [case, inputs (merged over a good deploy; '' removes one), input named, what the message says]
+const cases: [string, Record<string, string>, string, RegExp][] = [
+  ['missing cluster', { cluster: '' }, 'cluster', /is missing/],
+  ['missing service', { service: '' }, 'service', /is missing/],
+  ['malformed image', { image: 'Shop/Web latest' }, 'image', /image URI with a tag or digest/],
+  ['image without tag or digest', { image: `${REGISTRY}/web` }, 'image', /tag or digest/],
+  ['no image at all', { image: '' }, 'image', /required unless 'images' or 'task-definition-arn'/],
+  ['unknown container', { 'container-name': 'api' }, 'container-name', /one of 'app'/],
+  ['ambiguous container', { service: 'multi' }, 'container-name', /2 essential containers among 'app', 'worker'/],
+  ['task definition file missing', { 'task-definition': 'task-definition.json' }, 'task-definition', /existing file/],
+  ['task definition file invalid JSON', { 'task-definition': 'broken.json' }, 'task-definition', /not valid JSON/],
+  ['task definition file not a task definition', { 'task-definition': 'package.json' }, 'task-definition', /task definition .* "family"/],
+  ['images and image together', { images: `app=${REGISTRY}/web:a1b2c3d` }, 'images', /either 'images' or 'image'/],
+  ['invalid semver', { version: '1.4' }, 'version', /semantic version/],
+  ['non-numeric timeout', { 'timeout-seconds': 'ten minutes' }, 'timeout-seconds', /number of seconds/],
+  ['interval below 1', { 'poll-interval-seconds': '0' }, 'poll-interval-seconds', /from 1 to 300/],
+  ['unknown service', { service: 'nope' }, 'service', /existing service in cluster 'shop' \(DescribeServices reported MISSING\)/],
+  ['unknown cluster', { cluster: 'nope' }, 'cluster', /existing ECS cluster/],
+  ['unknown task definition revision', { image: '', 'task-definition-arn': 'web:99' }, 'task-definition-arn', /existing task definition revision/],
+  ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
+  ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
+  ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+];
+
+describe('deploy-ecs bad inputs (bundle, moto_server)', () => {
+  it.each(cases)('%s → exit 1 naming the input, nothing registered', async (_name, overrides, input, message) => {
+    const before = await taskDefinitionArns(ecs);
+    const serviceBefore = await serviceTaskDefinition(ecs);
+    const result = await runAction('deploy-ecs', { ...good, ...overrides }, { env: awsTestEnv(moto.url), workspace });
+    expect(result.exitCode).toBe(1);
+    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toMatch(new RegExp(`^Input '${input}'`));
+    expect(error).toMatch(message);
+    expect(result.outputs).toEqual({});
+    expect(await taskDefinitionArns(ecs)).toEqual(before);
+    expect(await serviceTaskDefinition(ecs)).toBe(serviceBefore);
+  });
+});

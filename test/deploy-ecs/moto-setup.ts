@@ -1,0 +1,82 @@
+/**
+ * A FARGATE service in the emulator (moto directly, or moto behind the rollout layer) for the
+ * deploy-ecs integration and end-to-end tests, and helpers to read back what was registered.
+ */
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+
+export const CLUSTER = 'shop';
+export const SERVICE = 'web';
+export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop';
+
+export const appContainer = (image = `${REGISTRY}/web:1.0.0`): ContainerDefinition => ({
+  name: 'app',
+  image,
+  essential: true,
+  cpu: 0,
+  portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+  environment: [{ name: 'LOG_LEVEL', value: 'info' }],
+  dockerLabels: { team: 'shop' },
+});
+
+export interface ServiceSetup {
+  service?: string;
+  family?: string;
+  containers?: ContainerDefinition[];
+  circuitBreaker?: { enable: boolean; rollback: boolean } | null;
+  desiredCount?: number;
+}
+
+/** Cluster (idempotent), task definition revision 1 with a `team` tag, and a service on it. Returns its ARN. */
+export async function createService(ecs: ECSClient, setup: ServiceSetup = {}): Promise<string> {
+  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: setup.family ?? 'web',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: setup.containers ?? [appContainer()],
+      tags: [{ key: 'team', value: 'shop' }],
+    }),
+  );
+  const arn = registered.taskDefinition?.taskDefinitionArn as string;
+  const breaker = setup.circuitBreaker === undefined ? { enable: true, rollback: true } : setup.circuitBreaker;
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: setup.service ?? SERVICE,
+      taskDefinition: arn,
+      desiredCount: setup.desiredCount ?? 2,
+      launchType: 'FARGATE',
+      ...(breaker ? { deploymentConfiguration: { deploymentCircuitBreaker: breaker } } : {}),
+    }),
+  );
+  return arn;
+}
+
+export async function taskDefinitionArns(ecs: ECSClient): Promise<string[]> {
+  return (await ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [];
+}
+
+export async function serviceTaskDefinition(ecs: ECSClient, service = SERVICE): Promise<string | undefined> {
+  return (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }))).services?.[0]?.taskDefinition;
+}
+
+/** What a revision carries: tags as a record, and the `app` container. */
+export async function readRevision(ecs: ECSClient, arn: string, container = 'app') {
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+  const tags = Object.fromEntries((out.tags ?? []).map((t) => [t.key, t.value]));
+  const app = out.taskDefinition?.containerDefinitions?.find((c) => c.name === container);
+  const env = Object.fromEntries((app?.environment ?? []).map((e) => [e.name, e.value]));
+  return { definition: out.taskDefinition, tags, app, env, labels: app?.dockerLabels ?? {} };
+}

@@ -1,0 +1,132 @@
+/**
+ * The bundled rollback (actions/rollback/dist/index.js) run as the runner runs it, against
+ * moto_server behind the rollout layer, on a history made by the real deploy-ecs code.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setReleaseStatus } from '../../lib/ecs-release';
+import { node24Binary, runAction, type ActionResult } from '../support/harness';
+import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
+import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
+import { CLUSTER, RUNNER_ENV, SERVICE, createService, deployRelease, release, revisionArn, tagsOf } from './history';
+
+let moto: MotoServer;
+let layer: RolloutLayer;
+let ecs: ECSClient;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  layer = await startRolloutLayer({ motoUrl: moto.url });
+  ecs = ecsClientFor(layer.url);
+});
+afterAll(async () => {
+  await layer?.stop();
+  await moto?.stop();
+});
+
+/** web:1 before gantry; releases 1, 2, 3 = web:2, web:3, web:4 deployed by deploy-ecs; release 3 marked failed. */
+async function freshHistory(): Promise<void> {
+  await layer.reset();
+  await createService(ecs);
+  for (const n of [1, 2, 3]) await deployRelease(ecs, n);
+  await setReleaseStatus(ecs, revisionArn(4), 'failed');
+}
+
+function runRollback(inputs: Record<string, string>, options: { node?: string; env?: Record<string, string> } = {}): Promise<ActionResult> {
+  return runAction('rollback', { cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs }, {
+    node: options.node,
+    env: { ...awsTestEnv(layer.url), ...RUNNER_ENV, ...options.env },
+  });
+}
+
+const liveRevision = (): string | undefined => layer.state().services[0]?.taskDefinition;
+const calls = (op: string): number => layer.state().calls[op] ?? 0;
+
+describe('rollback bundle through the runner harness', () => {
+  beforeEach(freshHistory);
+
+  it('previous under Node 24: back to release 2, outputs, job summary, tags', async () => {
+    const result = await runRollback({ reason: 'smoke test failed: /checkout → 500' }, { node: await node24Binary() });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({
+      status: 'rolled-back',
+      'task-definition-arn': revisionArn(3),
+      'from-task-definition-arn': revisionArn(4),
+    });
+    expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
+    expect(liveRevision()).toBe(revisionArn(3));
+    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({ 'gantry:status': 'rolled-back', 'gantry:rollback-reason': 'smoke test failed: /checkout 500' });
+    expect(result.summary).toContain('## rollback: ✅ rolled back');
+    expect(result.summary).toMatch(/\| Task definition \| web:4 \| web:3 \|/);
+    expect(result.summary).toContain(`| Git SHA | ${release(3).sha} | ${release(2).sha} |`);
+    expect(result.summary).toMatch(/\| Version \| 1\.3\.0 \| 1\.2\.0 \|/);
+    expect(result.summary).toMatch(/\| Deployed at \| 2024-05-03T10:00:00\.000Z \| 2024-05-02T10:00:00\.000Z \|/);
+    expect(result.summary).toContain('smoke test failed: /checkout → 500');
+    expect(result.stdout).toMatch(/poll \d+: running 2\/2/);
+  });
+
+  it('dry run prints the target and changes nothing', async () => {
+    const result = await runRollback({ target: `sha:${release(1).shortSha}`, 'dry-run': 'true' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'dry-run', 'task-definition-arn': revisionArn(2), 'from-task-definition-arn': revisionArn(4) });
+    expect(result.stdout).toContain('Would: UpdateService: service web from web:4 to web:2');
+    expect(calls('UpdateService')).toBe(3);
+    expect(liveRevision()).toBe(revisionArn(4));
+  });
+
+  it('noop when the target is already live', async () => {
+    const result = await runRollback({ target: 'revision:4' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'noop', 'task-definition-arn': revisionArn(4) });
+    expect(result.stdout).toContain('Nothing to do: the service already runs web:4');
+  });
+
+  it('a rollback that fails exits 1 with the reason', async () => {
+    layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
+    const result = await runRollback({ target: 'version:1.2.0' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': revisionArn(4), 'from-task-definition-arn': revisionArn(4) });
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(/^Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/);
+    expect(result.summary).toContain('❌ rollback failed');
+  });
+
+});
+
+describe('bad inputs through the bundle: exit 1, message naming the input, nothing changed', () => {
+  // One history for the whole table: none of these may change it, which each case checks.
+  beforeAll(freshHistory);
+  const ANOTHER_FAMILY = 'arn:aws:ecs:us-east-1:123456789012:task-definition/api:2';
+  it.each<[string, string, Record<string, string>, RegExp]>([
+    ['unknown target form', 'target', { target: 'latest' }, /expected 'previous', 'sha:<git sha/],
+    ['malformed sha', 'target', { target: 'sha:xyz1234' }, /7 to 40 hexadecimal characters/],
+    ['too short sha', 'target', { target: 'sha:abc12' }, /7 to 40 hexadecimal characters/],
+    ['invalid semver', 'target', { target: 'version:1.2' }, /version:<semver>/],
+    ['revision 0', 'target', { target: 'revision:0' }, /revision number of at least 1/],
+    ['ARN of another family', 'target', { target: ANOTHER_FAMILY }, /a task definition of the service's family 'web'/],
+    ['sha not found', 'target', { target: 'sha:deadbee' }, /no revision has gantry:git-sha starting with deadbee \(searched the newest 4 ACTIVE revisions/],
+    ['revision that does not exist', 'target', { target: 'revision:42' }, /revision 42 of family web does not exist/],
+    ['missing service', 'service', { service: '' }, /is missing: expected an ECS service name or ARN/],
+    ['service that does not exist', 'service', { service: 'nope' }, /an existing service in cluster 'shop'/],
+    ['malformed service name', 'service', { service: 'web shop' }, /an ECS service name/],
+    ['missing cluster', 'cluster', { cluster: '' }, /is missing/],
+    ['cluster that does not exist', 'cluster', { cluster: 'nope' }, /an existing ECS cluster/],
+    ['wait not a boolean', 'wait', { wait: 'sometimes' }, /'true' or 'false'/],
+    ['timeout not a duration', 'timeout-seconds', { 'timeout-seconds': 'soon' }, /a number of seconds/],
+    ['reason too long', 'reason', { reason: 'x'.repeat(2000) }, /at most 1024 characters/],
+    ['bad region', 'aws-region', { 'aws-region': 'mars-1' }, /an AWS region such as eu-west-1/],
+  ])('%s → exit 1 naming %s, service unchanged', async (_name, input, inputs, expected) => {
+    const before = { updates: calls('UpdateService'), tags: calls('TagResource'), stops: calls('StopServiceDeployment'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
+    const result = await runRollback(inputs);
+    expect(result.exitCode).toBe(1);
+    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toMatch(new RegExp(`^Input '${input}'`));
+    expect(error).toMatch(expected);
+    expect(result.outputs.status).toBeUndefined();
+    expect(liveRevision()).toBe(revisionArn(4));
+    expect(calls('UpdateService')).toBe(before.updates);
+    expect(calls('StopServiceDeployment')).toBe(before.stops);
+    expect(calls('TagResource')).toBe(before.tags);
+    expect(await tagsOf(ecs, revisionArn(4))).toEqual(before.tagsOf4);
+  });
+});
