@@ -89,7 +89,7 @@ async function latency(after: 'FAILED' | 'COMPLETED', changeAtMs: number): Promi
       : deployment('rb', 99);
     return { services: [service(99, changed && after === 'COMPLETED' ? [rb] : [rb, deployment('d100', REVISIONS, { status: 'ACTIVE' })])] };
   });
-  ecsMock.on(UpdateServiceCommand).resolves({ services: undefined, service: service(99, [deployment('rb', 99), deployment('d100', REVISIONS, { status: 'ACTIVE' })]) });
+  ecsMock.on(UpdateServiceCommand).resolves({ service: service(99, [deployment('rb', 99), deployment('d100', REVISIONS, { status: 'ACTIVE' })]) });
   try {
     const result = await rollback({ ...inputs('revision:99'), 'dry-run': false }, { ecs: new ECSClient({ region: 'us-east-1' }), clock, log: memoryLogger() });
     const expected = after === 'FAILED' ? 'failed' : 'rolled-back';

@@ -30,6 +30,14 @@ import { repoRoot, runAction, type ActionResult } from '../test/support/harness'
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
 import { FargateStandIn, cleanup, onCleanup, shortArn, tempDir } from './demo-support';
 
+// The SDK warns that its 2027 releases will need Node 22; the actions themselves run on Node 24,
+// and on a Node 20 machine the notice would only clutter the demo.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (String(warning).startsWith('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
 const style = useColour(process.stdout) ? colours : plain;
 const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
 const verbose = process.argv.includes('--verbose');
@@ -71,7 +79,7 @@ async function step(
   if (verbose) say(style.dim(result.stdout.trimEnd()));
   const errors = result.annotations.filter((a) => a.level === 'error');
   for (const a of errors) say(`  ${style.red('error:')} ${a.message}`);
-  if (result.summary.trim()) say(renderMarkdown(result.summary, style));
+  if (result.summary.trim()) say(renderMarkdown(result.summary, style, '  ', { collapseDetails: !verbose }));
   const verdict = result.exitCode === 0 ? style.green('passed') : style.red(`failed (exit ${result.exitCode})`);
   const expectation = ok ? style.dim(expected === 'fail' ? ' — as expected' : '') : style.red(' — NOT what the story expects');
   say(`  ${verdict}${expectation} in ${(result.durationMs / 1000).toFixed(1)}s`);
@@ -104,7 +112,7 @@ async function main(): Promise<void> {
     'target-toggles': `${cfg}/production.toggles.json`,
     'base-env-file': `${cfg}/staging.env`,
     'target-env-file': `${cfg}/production.env`,
-    'values-must-match': 'engine_version',
+    'values-must-match': 'service_name\ncontainer_port\nimage_repository',
   };
   await step('parity-check: staging vs production', 'parity-check', parityInputs, env, 'pass', workspace);
   const toggles = JSON.parse(readFileSync(path.join(workspace, cfg, 'production.toggles.json'), 'utf8')) as Record<string, unknown>;

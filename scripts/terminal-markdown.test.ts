@@ -16,6 +16,11 @@ describe('renderMarkdown', () => {
     expect(text).not.toContain('<details>');
   });
 
+  it('collapses details blocks to their title when asked', () => {
+    const md = 'before\n<details><summary>Show the plan</summary>\n\n```\n+ create\n```\n\n</details>\nafter';
+    expect(renderMarkdown(md, undefined, '', { collapseDetails: true })).toBe('before\n▸ Show the plan (collapsed)\nafter');
+  });
+
   it('colours only when asked', () => {
     expect(renderMarkdown('# Title', colours, '')).toBe('\u001b[1m\u001b[36mTitle\u001b[39m\u001b[22m');
     expect(useColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);

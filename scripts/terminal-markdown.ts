@@ -74,12 +74,27 @@ function renderTable(lines: string[], style: Style, indent: string): string[] {
   });
 }
 
-export function renderMarkdown(markdown: string, style: Style = plain, indent = '  '): string {
+export interface RenderOptions {
+  /** Show only the title of a <details> block (what GitHub shows until it is opened). */
+  collapseDetails?: boolean;
+}
+
+export function renderMarkdown(markdown: string, style: Style = plain, indent = '  ', options: RenderOptions = {}): string {
   const out: string[] = [];
   const lines = markdown.split(/\r?\n/);
   let inCode = false;
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i];
+    if (options.collapseDetails && line.includes('<details>')) {
+      const title = /<summary>(.*?)<\/summary>/.exec(line)?.[1] ?? /<summary>(.*?)<\/summary>/.exec(lines[i + 1] ?? '')?.[1] ?? 'details';
+      let depth = 0;
+      for (; i < lines.length; i += 1) {
+        depth += (lines[i].match(/<details>/g) ?? []).length - (lines[i].match(/<\/details>/g) ?? []).length;
+        if (depth <= 0) break;
+      }
+      out.push(indent + style.dim(`▸ ${inline(title, plain)} (collapsed)`));
+      continue;
+    }
     if (/^\s*(```|~~~)/.test(line)) {
       inCode = !inCode;
       continue;

@@ -35863,7 +35863,8 @@ function escapeCell(value) {
     return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 function markdownTable(headers, rows) {
-    const head = `| ${headers.map(escapeCell).join(' | ')} |`;
+    // An empty header cell stays empty (a key/value table has no column titles).
+    const head = `| ${headers.map((h) => (h === '' ? ' ' : escapeCell(h))).join(' | ')} |`;
     const rule = `| ${headers.map(() => '---').join(' | ')} |`;
     const body = rows.map((row) => `| ${headers.map((_, i) => escapeCell(row[i])).join(' | ')} |`);
     return [head, rule, ...body].join('\n');
