@@ -24,19 +24,12 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import '../test/support/quiet-node-notice';
 import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
 import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
 import { FargateStandIn, cleanup, onCleanup, shortArn, tempDir } from './demo-support';
-
-// The SDK warns that its 2027 releases will need Node 22; the actions themselves run on Node 24,
-// and on a Node 20 machine the notice would only clutter the demo.
-const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  if (String(warning).startsWith('NodeVersionSupportWarning')) return;
-  emitWarning(warning, ...rest);
-}) as typeof process.emitWarning;
 
 const style = useColour(process.stdout) ? colours : plain;
 const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
