@@ -1,35 +1,53 @@
 /**
- * The only shared module that touches `@actions/core`: outputs, the job summary,
- * log groups, annotations, masking, and `run()` — the one try/catch of every action.
+ * The only shared module that talks to the runner: outputs, the job summary, log groups,
+ * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
+ * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
  */
-import * as core from '@actions/core';
+import { EOL } from 'node:os';
 import { ActionFailure, InputError, describeError } from './errors';
-import type { Logger } from './logger';
+import type { Annotation, Logger } from './logger';
+import { appendSummary, issueCommand, setOutput } from './runner-protocol';
+
+function annotationProperties(a: Annotation | undefined): Record<string, string | number | undefined> {
+  return a ? { title: a.title, file: a.file, line: a.line } : {};
+}
+
+const core = {
+  info: (message: string) => process.stdout.write(message + EOL),
+  debug: (message: string) => issueCommand('debug', {}, message),
+  setFailed: (message: string) => {
+    process.exitCode = 1;
+    issueCommand('error', {}, message);
+  },
+};
 
 export const coreLogger: Logger = {
   info: (m) => core.info(m),
-  warning: (m, a) => core.warning(m, a ? { file: a.file, startLine: a.line, title: a.title } : undefined),
-  error: (m, a) => core.error(m, a ? { file: a.file, startLine: a.line, title: a.title } : undefined),
+  warning: (m, a) => issueCommand('warning', annotationProperties(a), m),
+  error: (m, a) => issueCommand('error', annotationProperties(a), m),
   debug: (m) => core.debug(m),
-  group: (name, fn) => core.group(name, fn),
+  group: async (name, fn) => {
+    issueCommand('group', {}, name);
+    try {
+      return await fn();
+    } finally {
+      issueCommand('endgroup', {}, '');
+    }
+  },
   secret: (v) => {
-    if (v) core.setSecret(v);
+    if (v) issueCommand('add-mask', {}, v);
   },
 };
 
 export function setOutputs(outputs: Record<string, string | number | boolean | undefined>): void {
   for (const [name, value] of Object.entries(outputs)) {
-    if (value !== undefined) core.setOutput(name, String(value));
+    if (value !== undefined) setOutput(name, String(value));
   }
 }
 
 /** Append markdown to the job summary; a no-op outside the runner (no GITHUB_STEP_SUMMARY). */
 export async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
-    return;
-  }
-  await core.summary.addRaw(markdown, true).write();
+  if (!appendSummary(markdown)) core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
 
 /**
