@@ -7,10 +7,7 @@
  * - bundle cold start: process start to the first AWS request, seen by a local HTTP server used
  *   as the endpoint (median of several runs; budget 150 ms), and the bundle size.
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -25,7 +22,7 @@ import { memoryLogger } from '../lib/logger';
 import { runnerContext } from '../lib/metadata';
 import { CLUSTER, NEW_TD, OLD_TD, SERVICE, completedService, failedService, rolledBackService, rollingService, steadyService } from '../test/deploy-ecs/ecs-fixtures';
 import type { BenchFigure } from './types';
-import { node24Binary } from '../test/support/harness';
+import { coldStartsToFirstAwsRequest } from './cold-start';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = path.join(root, 'actions', 'deploy-ecs', 'dist', 'index.js');
@@ -86,40 +83,6 @@ async function callsPerMinute(): Promise<number> {
   return most;
 }
 
-async function coldStart(runs: number): Promise<number[]> {
-  // The runtime action.yml declares (node24), as the runner starts it.
-  const node = await node24Binary();
-  let firstRequest: number | undefined;
-  const server = http.createServer((req, res) => {
-    firstRequest ??= performance.now();
-    req.resume();
-    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ClusterNotFoundException' });
-    res.end(JSON.stringify({ __type: 'ClusterNotFoundException', message: 'Cluster not found.' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < runs; i += 1) {
-      firstRequest = undefined;
-      const started = performance.now();
-      const child = spawn(node, [bundle], {
-        stdio: 'ignore',
-        env: {
-          PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_ENDPOINT_URL: endpoint, AWS_EC2_METADATA_DISABLED: 'true', GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-          INPUT_CLUSTER: CLUSTER, INPUT_SERVICE: SERVICE, INPUT_IMAGE: 'registry.example.com/shop/web:a1b2c3d',
-        },
-      });
-      await new Promise((resolve) => child.on('close', resolve));
-      if (firstRequest === undefined) throw new Error('the bundle made no AWS request');
-      times.push(firstRequest - started);
-    }
-  } finally {
-    server.close();
-  }
-  return times.sort((a, b) => a - b);
-}
 
 export default async function bench(): Promise<BenchFigure[]> {
   const interval = `≤ ${INTERVAL_MS} ms (one poll interval)`;
@@ -127,7 +90,7 @@ export default async function bench(): Promise<BenchFigure[]> {
   const replaced = await detectionLatency(rolledBackService(), 'failed');
   const completed = await detectionLatency(completedService(), 'deployed');
   const perMinute = await callsPerMinute();
-  const starts = await coldStart(15);
+  const starts = await coldStartsToFirstAwsRequest(bundle, { INPUT_CLUSTER: CLUSTER, INPUT_SERVICE: SERVICE, INPUT_IMAGE: 'registry.example.com/shop/web:a1b2c3d' }, 15);
   const median = starts[Math.floor(starts.length / 2)];
   return [
     { name: 'FAILED → action fails (worst, simulated, 10 s interval)', value: failed, unit: 'ms', budget: interval, ok: failed <= INTERVAL_MS },

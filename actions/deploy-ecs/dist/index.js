@@ -35922,6 +35922,49 @@ function readTemplate(raw, absolutePath) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-rollout-report.ts
+/**
+ * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
+ * table and service events in the job summary, the same shape of step error (pure).
+ */
+
+
+
+/** Summary sections: stopped tasks (at most 10) and the last service events. */
+function rolloutFailureSections(rollout) {
+    const parts = [];
+    const stopped = rollout?.stoppedTasks ?? [];
+    if (stopped.length > 0) {
+        const rows = stopped.slice(0, 10).map((t) => [
+            t.taskArn.split('/').pop(),
+            t.stopCode,
+            t.stoppedReason,
+            t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+        ]);
+        parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+    }
+    const events = rollout?.lastEvents ?? [];
+    if (events.length > 0)
+        parts.push('### Last service events', codeBlock(events.join('\n')));
+    return parts;
+}
+/** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
+function rolloutFailure(headline, rollout) {
+    const tasks = rollout?.stoppedTasks ?? [];
+    const events = rollout?.lastEvents ?? [];
+    const lines = [headline];
+    const summaries = summarizeStoppedTasks(tasks);
+    if (summaries.length)
+        lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
+    if (events.length)
+        lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+    const details = [
+        ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+        ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
+    ];
+    return new ActionFailure(lines.join('\n'), details);
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/summary.ts
 /** The job summary and the failure message of a deployment (pure). */
 
@@ -35957,18 +36000,8 @@ function renderSummary(inputs, result) {
     if (result.reason)
         rows.push(['Reason', result.reason]);
     const parts = [`## deploy-ecs: ${HEADLINE[result.status]}`, keyValueTable(rows)];
-    const stopped = result.rollout?.stoppedTasks ?? [];
-    if (result.status !== 'deployed' && stopped.length > 0) {
-        parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], stopped.slice(0, 10).map((t) => [
-            t.taskArn.split('/').pop(),
-            t.stopCode,
-            t.stoppedReason,
-            t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-        ])));
-    }
-    const events = result.rollout?.lastEvents ?? [];
-    if (result.status !== 'deployed' && events.length > 0)
-        parts.push('### Last service events', codeBlock(events.join('\n')));
+    if (result.status !== 'deployed')
+        parts.push(...rolloutFailureSections(result.rollout));
     if (result.diff)
         parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
     return `${parts.join('\n\n')}\n`;
@@ -35976,18 +36009,8 @@ function renderSummary(inputs, result) {
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 function failureOf(result) {
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
-    const tasks = result.rollout?.stoppedTasks ?? [];
-    const events = result.rollout?.lastEvents ?? [];
-    const lines = [`Deployment of ${shortTaskDefinition(result.taskDefinitionArn) ?? 'the release'} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`];
-    if (tasks.length)
-        lines.push(`Stopped tasks: ${summarizeStoppedTasks(tasks).slice(0, 3).join(' | ')}`);
-    if (events.length)
-        lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
-    const details = [
-        ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
-        ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
-    ];
-    return new ActionFailure(lines.join('\n'), details);
+    const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
+    return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
 }
 /** The summary of a deployment that stopped with an error before it had a result. */
 function renderErrorSummary(inputs, err) {

@@ -1,7 +1,7 @@
 /** The job summary and the failure message of a deployment (pure). */
-import { formatStoppedTask, summarizeStoppedTasks } from '../../../lib/ecs-rollout';
-import { ActionFailure, describeError } from '../../../lib/errors';
-import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/markdown';
+import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs-rollout-report';
+import { type ActionFailure, describeError } from '../../../lib/errors';
+import { codeBlock, formatDuration, keyValueTable, truncateText } from '../../../lib/markdown';
 import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 
@@ -35,17 +35,7 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
   if (result.rollout) rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices)`]);
   if (result.reason) rows.push(['Reason', result.reason]);
   const parts = [`## deploy-ecs: ${HEADLINE[result.status]}`, keyValueTable(rows)];
-  const stopped = result.rollout?.stoppedTasks ?? [];
-  if (result.status !== 'deployed' && stopped.length > 0) {
-    parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], stopped.slice(0, 10).map((t) => [
-      t.taskArn.split('/').pop(),
-      t.stopCode,
-      t.stoppedReason,
-      t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-    ])));
-  }
-  const events = result.rollout?.lastEvents ?? [];
-  if (result.status !== 'deployed' && events.length > 0) parts.push('### Last service events', codeBlock(events.join('\n')));
+  if (result.status !== 'deployed') parts.push(...rolloutFailureSections(result.rollout));
   if (result.diff) parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
   return `${parts.join('\n\n')}\n`;
 }
@@ -53,16 +43,8 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: DeployResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
-  const tasks = result.rollout?.stoppedTasks ?? [];
-  const events = result.rollout?.lastEvents ?? [];
-  const lines = [`Deployment of ${shortTaskDefinition(result.taskDefinitionArn) ?? 'the release'} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`];
-  if (tasks.length) lines.push(`Stopped tasks: ${summarizeStoppedTasks(tasks).slice(0, 3).join(' | ')}`);
-  if (events.length) lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
-  const details = [
-    ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
-    ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
-  ];
-  return new ActionFailure(lines.join('\n'), details);
+  const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
+  return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
 }
 
 /** The summary of a deployment that stopped with an error before it had a result. */

@@ -35985,9 +35985,51 @@ function knownEvents(service) {
     return (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined);
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-rollout-report.ts
+/**
+ * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
+ * table and service events in the job summary, the same shape of step error (pure).
+ */
+
+
+
+/** Summary sections: stopped tasks (at most 10) and the last service events. */
+function rolloutFailureSections(rollout) {
+    const parts = [];
+    const stopped = rollout?.stoppedTasks ?? [];
+    if (stopped.length > 0) {
+        const rows = stopped.slice(0, 10).map((t) => [
+            t.taskArn.split('/').pop(),
+            t.stopCode,
+            t.stoppedReason,
+            t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+        ]);
+        parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+    }
+    const events = rollout?.lastEvents ?? [];
+    if (events.length > 0)
+        parts.push('### Last service events', codeBlock(events.join('\n')));
+    return parts;
+}
+/** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
+function rolloutFailure(headline, rollout) {
+    const tasks = rollout?.stoppedTasks ?? [];
+    const events = rollout?.lastEvents ?? [];
+    const lines = [headline];
+    const summaries = summarizeStoppedTasks(tasks);
+    if (summaries.length)
+        lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
+    if (events.length)
+        lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+    const details = [
+        ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+        ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
+    ];
+    return new ActionFailure(lines.join('\n'), details);
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/src/summary.ts
 /** The job summary and the failure message of a rollback (pure). */
-
 
 
 
@@ -36042,36 +36084,16 @@ function renderSummary(result) {
     if (result.warnings.length > 0)
         parts.push('### Warnings', result.warnings.map((w) => `- ${w}`).join('\n'));
     parts.push(result.status === 'dry-run' ? '### What would change' : '### What was done', result.actions.map((a) => `- ${a}`).join('\n'));
-    const stopped = result.rollout?.stoppedTasks ?? [];
-    if (result.failure && stopped.length > 0) {
-        parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], stopped.slice(0, 10).map((t) => [
-            t.taskArn.split('/').pop(),
-            t.stopCode,
-            t.stoppedReason,
-            t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-        ])));
-    }
-    const events = result.rollout?.lastEvents ?? [];
-    if (result.failure && events.length > 0)
-        parts.push('### Last service events', codeBlock(events.join('\n')));
+    if (result.failure)
+        parts.push(...rolloutFailureSections(result.rollout));
     parts.push('Revisions are never deregistered by gantry: every release above can still be rolled back to.');
     return `${parts.join('\n\n')}\n`;
 }
 /** Why the rollback failed, in the step's error: the reason, stopped tasks and last events. */
 function failureOf(result) {
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
-    const stopped = (result.rollout?.stoppedTasks ?? []).map(formatStoppedTask);
-    const events = result.rollout?.lastEvents ?? [];
-    const lines = [`Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`];
-    if (stopped.length)
-        lines.push(`Stopped tasks: ${stopped.slice(0, 3).join(' | ')}${stopped.length > 3 ? ` (+${stopped.length - 3} more)` : ''}`);
-    if (events.length)
-        lines.push(`Last events: ${events.slice(-5).join(' | ')}`);
-    const details = [
-        ...(stopped.length ? ['Stopped tasks:', ...stopped.map((s) => `  ${s}`)] : []),
-        ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
-    ];
-    return new ActionFailure(lines.join('\n'), details);
+    const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
+    return rolloutFailure(headline, result.rollout);
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts

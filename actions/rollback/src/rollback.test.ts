@@ -148,7 +148,8 @@ describe('the rollback itself failing', () => {
     const failure = failureOf(result);
     expect(failure).toBeInstanceOf(ActionFailure);
     expect(failure.message).toMatch(/^Rollback of service web from web:3 to web:2 failed: deployment d8 FAILED/);
-    expect(failure.message).toContain('t1 (EssentialContainerExited): Essential container in task exited; app exit 1');
+    expect(failure.message).toContain('Stopped tasks: 1× EssentialContainerExited: Essential container in task exited; app exit 1');
+    expect(failure.details.join('\n')).toContain('t1 (EssentialContainerExited): Essential container in task exited; app exit 1');
     const summary = renderSummary(result);
     expect(summary).toContain('❌ rollback failed');
     expect(summary).toContain('2 tasks failed to start');

@@ -1,7 +1,7 @@
 /** The job summary and the failure message of a rollback (pure). */
-import { formatStoppedTask } from '../../../lib/ecs-rollout';
-import { ActionFailure } from '../../../lib/errors';
-import { codeBlock, formatDuration, keyValueTable, markdownTable } from '../../../lib/markdown';
+import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs-rollout-report';
+import type { ActionFailure } from '../../../lib/errors';
+import { formatDuration, keyValueTable, markdownTable } from '../../../lib/markdown';
 import { TAG } from '../../../lib/metadata';
 import type { RollbackResult, RollbackStatus } from './rollback';
 import { shortName, type RevisionRecord } from './revisions';
@@ -55,17 +55,7 @@ export function renderSummary(result: RollbackResult): string {
   ];
   if (result.warnings.length > 0) parts.push('### Warnings', result.warnings.map((w) => `- ${w}`).join('\n'));
   parts.push(result.status === 'dry-run' ? '### What would change' : '### What was done', result.actions.map((a) => `- ${a}`).join('\n'));
-  const stopped = result.rollout?.stoppedTasks ?? [];
-  if (result.failure && stopped.length > 0) {
-    parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], stopped.slice(0, 10).map((t) => [
-      t.taskArn.split('/').pop(),
-      t.stopCode,
-      t.stoppedReason,
-      t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-    ])));
-  }
-  const events = result.rollout?.lastEvents ?? [];
-  if (result.failure && events.length > 0) parts.push('### Last service events', codeBlock(events.join('\n')));
+  if (result.failure) parts.push(...rolloutFailureSections(result.rollout));
   parts.push('Revisions are never deregistered by gantry: every release above can still be rolled back to.');
   return `${parts.join('\n\n')}\n`;
 }
@@ -73,14 +63,6 @@ export function renderSummary(result: RollbackResult): string {
 /** Why the rollback failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: RollbackResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
-  const stopped = (result.rollout?.stoppedTasks ?? []).map(formatStoppedTask);
-  const events = result.rollout?.lastEvents ?? [];
-  const lines = [`Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`];
-  if (stopped.length) lines.push(`Stopped tasks: ${stopped.slice(0, 3).join(' | ')}${stopped.length > 3 ? ` (+${stopped.length - 3} more)` : ''}`);
-  if (events.length) lines.push(`Last events: ${events.slice(-5).join(' | ')}`);
-  const details = [
-    ...(stopped.length ? ['Stopped tasks:', ...stopped.map((s) => `  ${s}`)] : []),
-    ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
-  ];
-  return new ActionFailure(lines.join('\n'), details);
+  const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
+  return rolloutFailure(headline, result.rollout);
 }

@@ -1,0 +1,40 @@
+/**
+ * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
+ * table and service events in the job summary, the same shape of step error (pure).
+ */
+import { formatStoppedTask, summarizeStoppedTasks, type RolloutOutcome } from './ecs-rollout';
+import { ActionFailure } from './errors';
+import { codeBlock, markdownTable } from './markdown';
+
+/** Summary sections: stopped tasks (at most 10) and the last service events. */
+export function rolloutFailureSections(rollout: RolloutOutcome | undefined): string[] {
+  const parts: string[] = [];
+  const stopped = rollout?.stoppedTasks ?? [];
+  if (stopped.length > 0) {
+    const rows = stopped.slice(0, 10).map((t) => [
+      t.taskArn.split('/').pop(),
+      t.stopCode,
+      t.stoppedReason,
+      t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+    ]);
+    parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+  }
+  const events = rollout?.lastEvents ?? [];
+  if (events.length > 0) parts.push('### Last service events', codeBlock(events.join('\n')));
+  return parts;
+}
+
+/** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
+export function rolloutFailure(headline: string, rollout: RolloutOutcome | undefined): ActionFailure {
+  const tasks = rollout?.stoppedTasks ?? [];
+  const events = rollout?.lastEvents ?? [];
+  const lines = [headline];
+  const summaries = summarizeStoppedTasks(tasks);
+  if (summaries.length) lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
+  if (events.length) lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+  const details = [
+    ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+    ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
+  ];
+  return new ActionFailure(lines.join('\n'), details);
+}
