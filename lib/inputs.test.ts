@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from './errors';
 import { InputReader, inputEnvName } from './inputs';
 
@@ -20,6 +20,9 @@ function messageOf(fn: () => unknown): string {
   }
   throw new Error('expected an InputError');
 }
+
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('inputEnvName', () => {
   it('follows the runner: upper case, spaces to _, hyphens kept', () => {
@@ -113,6 +116,7 @@ describe('InputReader', () => {
 
   it('files must exist inside the workspace', () => {
     const ws = mkdtempSync(path.join(os.tmpdir(), 'gantry-inputs-'));
+    cleanup.push(ws);
     mkdirSync(path.join(ws, 'dir'));
     writeFileSync(path.join(ws, 'td.json'), '{}');
     const r = reader({ ok: 'td.json', missing: 'nope.json', outside: '../etc/passwd', dir: 'dir' }, { GITHUB_WORKSPACE: ws });

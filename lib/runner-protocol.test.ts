@@ -1,5 +1,5 @@
 /** lib/runner-protocol.ts must write exactly what `@actions/core` writes. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -70,5 +70,6 @@ describe('runner protocol', () => {
     expect(ours).toMatchObject({ single: 'x', count: '3' });
     expect(ours.multi).toMatch(/^line 1\nline 2 100% done, a:b/);
     expect(read(files('ours').summary)).toBe(read(files('theirs').summary));
+    rmSync(dir, { recursive: true, force: true });
   });
 });

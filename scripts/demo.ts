@@ -47,6 +47,13 @@ interface StepRecord {
 }
 const steps: StepRecord[] = [];
 
+let runnerFiles: string | undefined;
+/** One directory for every step's runner files, removed at exit and on Ctrl-C. */
+function runnerTemp(): string {
+  runnerFiles ??= tempDir('gantry-demo-runner-');
+  return runnerFiles;
+}
+
 function say(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
@@ -66,7 +73,7 @@ async function step(
 ): Promise<ActionResult> {
   say('');
   say(style.bold(`▶ ${title}`) + style.dim(`  (actions/${action}/dist/index.js)`));
-  const result = await runAction(action, inputs, { env, workspace, node: process.execPath, timeoutMs: 120_000 });
+  const result = await runAction(action, inputs, { env, workspace, tempRoot: runnerTemp(), node: process.execPath, timeoutMs: 120_000 });
   const ok = expected === 'pass' ? result.exitCode === 0 : result.exitCode !== 0;
   steps.push({ step: title, expected, exitCode: result.exitCode, durationMs: result.durationMs, ok });
   if (verbose) say(style.dim(result.stdout.trimEnd()));

@@ -42,6 +42,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Action directory relative to the repo root; default `actions/<name>`. */
   actionDir?: string;
+  /** Parent directory for the runner's files (default the system temp dir); the demo passes one it removes on Ctrl-C. */
+  tempRoot?: string;
   /** Called with each chunk of stdout as it arrives (the demo streams the log). */
   onStdout?: (chunk: string) => void;
 }
@@ -101,7 +103,7 @@ export async function runAction(
 ): Promise<ActionResult> {
   const actionDir = path.join(repoRoot, options.actionDir ?? path.join('actions', name));
   const entry = path.join(actionDir, 'dist', 'index.js');
-  const files = mkdtempSync(path.join(os.tmpdir(), `gantry-runner-${name}-`));
+  const files = mkdtempSync(path.join(options.tempRoot ?? os.tmpdir(), `gantry-runner-${name}-`));
   const workspace = options.workspace ?? mkdtempSync(path.join(os.tmpdir(), `gantry-ws-${name}-`));
   const paths = {
     GITHUB_OUTPUT: path.join(files, 'output'),
