@@ -1,5 +1,5 @@
 /**
- * What the logic of an action may say to the log. main.ts passes the `@actions/core`
+ * What the logic of an action may say to the log. main.ts passes the runner
  * implementation (lib/github.ts); tests pass `memoryLogger()` and assert on what was said.
  */
 export interface Annotation {
