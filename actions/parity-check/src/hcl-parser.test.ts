@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHcl, startHclParser, unrefGoTimers, type GoRuntime } from './hcl-parser';
+import { parseHcl, startHclParser } from './hcl-parser';
 
 describe('parseHcl', () => {
   it('starts once and parses many files, attributes becoming plain JSON values', async () => {
@@ -12,26 +12,14 @@ describe('parseHcl', () => {
   it('rejects with the parser diagnostics, file and position included', async () => {
     await expect(parseHcl('bad.tfvars', 'x = \n')).rejects.toThrow(/^parse config: \[bad\.tfvars:1,5-2,1: Invalid expression; /);
   });
-});
 
-describe('unrefGoTimers', () => {
-  it('lets the Go scheduler timers not hold the process open', () => {
-    const timers = new Map<number, NodeJS.Timeout>();
-    const go: GoRuntime = {
-      run: () => Promise.resolve(),
-      _scheduledTimeouts: timers,
-      importObject: { go: { 'runtime.scheduleTimeoutEvent': () => void timers.set(timers.size + 1, setTimeout(() => undefined, 60_000)) } },
-    };
-    unrefGoTimers(go);
-    go.importObject.go['runtime.scheduleTimeoutEvent'](0);
-    go.importObject.go['runtime.scheduleTimeoutEvent'](0);
-    expect([...timers.values()].map((t) => t.hasRef())).toEqual([false, false]);
-    for (const timer of timers.values()) clearTimeout(timer);
-  });
-
-  it('leaves an unknown runtime alone', () => {
-    const go = { run: () => Promise.resolve(), importObject: { go: {} } } as GoRuntime;
-    unrefGoTimers(go);
-    expect(go.importObject.go).toEqual({});
+  it('runs concurrent parses on the worker pool, each answer going to its own caller', async () => {
+    const texts = Array.from({ length: 6 }, (_, i) => (i === 3 ? 'broken = \n' : `n = ${i}\nname = "file-${i}"\n`));
+    const results = await Promise.allSettled(texts.map((text, i) => parseHcl(`f${i}.tfvars`, text)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
+      { n: 0, name: 'file-0' }, { n: 1, name: 'file-1' }, { n: 2, name: 'file-2' },
+      expect.stringMatching(/parse config: \[f3\.tfvars:1,10-2,1: Invalid expression/),
+      { n: 4, name: 'file-4' }, { n: 5, name: 'file-5' },
+    ]);
   });
 });

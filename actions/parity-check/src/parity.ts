@@ -22,17 +22,35 @@ interface Side {
 
 type Which = 'base' | 'target';
 
-async function loadLocalFiles(which: Which, inputs: Inputs, side: Side, log: Logger): Promise<void> {
+async function loadLocalFiles(which: Which, inputs: Inputs): Promise<Side> {
+  const side: Side = {};
   const varFiles = inputs[`${which}-var-files`];
-  if (varFiles.length > 0) {
-    side.variables = await loadVariableFiles(`${which}-var-files`, varFiles, inputs.workspace);
-    log.info(`${inputs[`${which}-name`]}: ${side.variables.values.size} variables from ${side.variables.files.join(', ')}`);
-  }
   const envFile = inputs[`${which}-env-file`];
-  if (envFile) {
-    side.env = await loadEnvNames(`${which}-env-file`, envFile, inputs.workspace);
-    log.info(`${inputs[`${which}-name`]}: ${side.env.names.size} env names from ${side.env.file}`);
-  }
+  [side.variables, side.env] = await Promise.all([
+    varFiles.length > 0 ? loadVariableFiles(`${which}-var-files`, varFiles, inputs.workspace) : undefined,
+    envFile ? loadEnvNames(`${which}-env-file`, envFile, inputs.workspace) : undefined,
+  ]);
+  return side;
+}
+
+function logLocalFiles(which: Which, inputs: Inputs, side: Side, log: Logger): void {
+  const name = inputs[`${which}-name`];
+  if (side.variables) log.info(`${name}: ${side.variables.values.size} variables from ${side.variables.files.join(', ')}`);
+  if (side.env) log.info(`${name}: ${side.env.names.size} env names from ${side.env.file}`);
+}
+
+/**
+ * Both sides' files at once: their HCL files then parse in parallel (hcl-parser.ts), which is
+ * most of the run time. Settled together so the log order and the error reported (base first)
+ * do not depend on which side finishes first.
+ */
+async function loadBothLocalFiles(inputs: Inputs, log: Logger): Promise<{ base: Side; target: Side }> {
+  const [base, target] = await Promise.allSettled([loadLocalFiles('base', inputs), loadLocalFiles('target', inputs)]);
+  if (base.status === 'rejected') throw base.reason;
+  if (target.status === 'rejected') throw target.reason;
+  logLocalFiles('base', inputs, base.value, log);
+  logLocalFiles('target', inputs, target.value, log);
+  return { base: base.value, target: target.value };
 }
 
 async function loadToggleSide(which: Which, inputs: Inputs, side: Side, deps: ParityDeps): Promise<void> {
@@ -58,14 +76,12 @@ export async function checkParity(inputs: Inputs, deps: ParityDeps): Promise<Com
   const now = deps.now ?? (() => performance.now());
   const started = now();
   const names: SideNames = { base: inputs['base-name'], target: inputs['target-name'] };
-  const base: Side = {};
-  const target: Side = {};
-  await deps.log.group('Reading configuration', async () => {
+  const { base, target } = await deps.log.group('Reading configuration', async () => {
     // Local files before secrets: a typo in a file fails before any AWS call.
-    await loadLocalFiles('base', inputs, base, deps.log);
-    await loadLocalFiles('target', inputs, target, deps.log);
-    await loadToggleSide('base', inputs, base, deps);
-    await loadToggleSide('target', inputs, target, deps);
+    const sides = await loadBothLocalFiles(inputs, deps.log);
+    await loadToggleSide('base', inputs, sides.base, deps);
+    await loadToggleSide('target', inputs, sides.target, deps);
+    return sides;
   });
   const options = { valuesMustMatch: inputs['values-must-match'], ignore: inputs.ignore, rolloutToggles: inputs['rollout-toggles'] };
   const parts: Comparison[] = [];

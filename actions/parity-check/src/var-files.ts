@@ -60,18 +60,26 @@ interface ParsedFile {
 }
 
 /**
- * Successful HCL parses by file and content: a file listed on both sides (a common.tfvars layered
- * under each environment's own) is parsed once — HCL parsing is most of the action's run time.
+ * HCL parses by file and content: a file listed on both sides (a common.tfvars layered under
+ * each environment's own) is parsed once — HCL parsing is most of the action's run time. The
+ * promise is kept, so the two sides loading at the same time share one parse too.
  */
-const parsedHcl = new Map<string, ParsedFile>();
+const parsedHcl = new Map<string, Promise<Record<string, unknown>>>();
+
+function parseHclOnce(file: string, text: string): Promise<Record<string, unknown>> {
+  const key = `${file}\n${text}`;
+  let parsing = parsedHcl.get(key);
+  if (!parsing) {
+    parsing = parseHcl(file, text);
+    parsedHcl.set(key, parsing);
+  }
+  return parsing;
+}
 
 async function parseHclFile(input: string, file: string, text: string): Promise<ParsedFile> {
-  const key = `${file}\n${text}`;
-  const cached = parsedHcl.get(key);
-  if (cached) return cached;
   let values: Record<string, unknown>;
   try {
-    values = await parseHcl(file, text);
+    values = await parseHclOnce(file, text);
   } catch (err) {
     const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
     throw new VarFileError(input, { file, line }, problem);
@@ -83,9 +91,7 @@ async function parseHclFile(input: string, file: string, text: string): Promise<
       throw new VarFileError(input, { file, line: blockLine }, `'${name}' is a block; a variables file may only assign values (name = value).`);
     }
   }
-  const parsed = { values, lines: attributes };
-  parsedHcl.set(key, parsed);
-  return parsed;
+  return { values, lines: attributes };
 }
 
 function parseJsonFile(input: string, file: string, text: string): ParsedFile {
@@ -102,16 +108,27 @@ function parseJsonFile(input: string, file: string, text: string): ParsedFile {
   return { values: values as Record<string, unknown>, lines: jsonTopLevelKeyLines(text) };
 }
 
-/** Read one side's variable files in order; `files` are absolute paths inside `workspace`. */
+async function readVariableFile(input: string, absolute: string, workspace: string): Promise<ParsedFile & { file: string }> {
+  const file = path.relative(workspace, absolute).split(path.sep).join('/');
+  const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
+  const parsed = /\.json$/i.test(file) ? parseJsonFile(input, file, text) : await parseHclFile(input, file, text);
+  return { ...parsed, file };
+}
+
+/**
+ * Read one side's variable files; `files` are absolute paths inside `workspace`. They are read and
+ * parsed concurrently (the HCL parser runs parses in parallel) and applied in order; when several
+ * are broken, the first listed one is reported.
+ */
 export async function loadVariableFiles(input: string, files: readonly string[], workspace: string): Promise<VariableSet> {
+  const results = await Promise.allSettled(files.map((absolute) => readVariableFile(input, absolute, workspace)));
   const set: VariableSet = { values: new Map(), sources: new Map(), files: [] };
-  for (const absolute of files) {
-    const file = path.relative(workspace, absolute).split(path.sep).join('/');
-    const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
-    const parsed = /\.json$/i.test(file) ? parseJsonFile(input, file, text) : await parseHclFile(input, file, text);
-    for (const [name, value] of Object.entries(parsed.values)) {
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason;
+    const { values, lines, file } = result.value;
+    for (const [name, value] of Object.entries(values)) {
       set.values.set(name, value);
-      set.sources.set(name, { file, line: parsed.lines.get(name) });
+      set.sources.set(name, { file, line: lines.get(name) });
     }
     set.files.push(file);
   }
