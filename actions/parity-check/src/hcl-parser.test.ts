@@ -13,7 +13,7 @@ describe('parseHcl', () => {
     await expect(parseHcl('bad.tfvars', 'x = \n')).rejects.toThrow(/^parse config: \[bad\.tfvars:1,5-2,1: Invalid expression; /);
   });
 
-  it('runs concurrent parses on the worker pool, each answer going to its own caller', async () => {
+  it('answers concurrent parses, each answer going to its own caller', async () => {
     const texts = Array.from({ length: 6 }, (_, i) => (i === 3 ? 'broken = \n' : `n = ${i}\nname = "file-${i}"\n`));
     const results = await Promise.allSettled(texts.map((text, i) => parseHcl(`f${i}.tfvars`, text)));
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual([
@@ -21,5 +21,58 @@ describe('parseHcl', () => {
       expect.stringMatching(/parse config: \[f3\.tfvars:1,10-2,1: Invalid expression/),
       { n: 4, name: 'file-4' }, { n: 5, name: 'file-5' },
     ]);
+  });
+});
+
+describe('parseHcl: values as hcl2json gave them', () => {
+  it('reads numbers as HCL writes them, exponents without a fraction included', async () => {
+    expect(await parseHcl('n.tfvars', 'a = 1e3\nb = 2E-2\nc = [3e+1, 0.5, 1.5e3]\nd = -1e3\ne = 1e3 + 1\nf = -1.5\n')).toEqual({
+      a: 1000, b: 0.02, c: [30, 0.5, 1500], d: -1000, e: '${1e3 + 1}', f: -1.5,
+    });
+  });
+
+  it('decodes escapes, and keeps literal ${ and %{ escaped as Terraform JSON writes them', async () => {
+    const text = String.raw`a = "tab\there \"quoted\" back\\slash new\nline \u00e9 \U0001F600"` + '\nb = "$${x} %%{y} \\u0024{z}"\n';
+    expect(await parseHcl('s.tfvars', text)).toEqual({ a: 'tab\there "quoted" back\\slash new\nline é 😀', b: '$${x} %%{y} $${z}' });
+  });
+
+  it('keeps templates with interpolations and directives as text, and "${x}" alone as the value of x', async () => {
+    const text = 'a = "a-${var.x}-${1 + 2}-${"q"}-${1}"\nb = "%{ if c }yes%{ else }no%{ endif }"\nc = "${[1, "x"]}"\nd = "${var.y}"\ne = "${true}"\n';
+    expect(await parseHcl('t.tfvars', text)).toEqual({ a: 'a-${var.x}-${1 + 2}-q-1', b: '%{if c}yes%{else}no%{endif}', c: [1, 'x'], d: '${var.y}', e: true });
+  });
+
+  it('strips the smallest indentation of a <<- heredoc, ignoring blank lines, and keeps <<EOT as written', async () => {
+    const text = 'a = <<-EOT\n    first\n      second\n\n    ${x} third\n  EOT\nb = <<EOT\n  kept $${y}\nEOT\n';
+    expect(await parseHcl('h.tfvars', text)).toEqual({ a: 'first\n  second\n\n${x} third\n', b: '  kept $${y}\n' });
+  });
+
+  it('reads nested objects with quoted, identifier and expression keys, sorted as hcl2json sorted them', async () => {
+    const text = 'tags = {\n  "cost-center" = "cc-1"\n  team: "payments"\n  (var.k) = 1\n  nested = { "a.b" = [{ c = null }] }\n}\n';
+    const { tags } = await parseHcl('o.tfvars', text);
+    expect(tags).toEqual({ 'cost-center': 'cc-1', team: 'payments', '${(var.k)}': 1, nested: { 'a.b': [{ c: null }] } });
+    expect(Object.keys(tags as object)).toEqual(['${(var.k)}', 'cost-center', 'nested', 'team']);
+  });
+
+  it('keeps other expressions as their source text in ${…}', async () => {
+    const text = 'a = f(1)\nb = x.y[0]\nc = true ? 1 : 2\nd = [for i in l : i]\ne = -x\nf = (1)\n';
+    expect(await parseHcl('e.tfvars', text)).toEqual({ a: '${f(1)}', b: '${x.y[0]}', c: '${true ? 1 : 2}', d: '${[for i in l : i]}', e: '${-x}', f: '${(1)}' });
+  });
+
+  it('returns blocks the way hcl2json did, labels nesting objects', async () => {
+    expect(await parseHcl('b.tfvars', 'foo {\n  x = 1\n}\nbar "l" "m" {\n}\n')).toEqual({ foo: [{ x: 1 }], bar: { l: { m: [{}] } } });
+  });
+});
+
+describe('parseHcl: syntax errors at the line of the problem', () => {
+  it.each([
+    ['a missing value, the next line taken as one', 'a = 1\nb =\nc = 2\n', /^parse config: \[x\.tfvars:2,4-3,1: Invalid expression; /],
+    ['a quoted argument name', 'a = 1\n"b" = 2\n', /^parse config: \[x\.tfvars:2,1-2: Invalid argument name; Argument names must not be quoted\.\]$/],
+    ['a variable set twice', 'a = 1\na = 2\n', /^parse config: \[x\.tfvars:2,1-2: Attribute redefined; The argument "a" was already set at x\.tfvars:1,1-2\./],
+    ['an unclosed object', 'a = {\n  b = 1\n', /^parse config: \[x\.tfvars:3,1-1: Missing expression; /],
+    ['two values on one line', 'a = 1\nb = 1 2\n', /^parse config: \[x\.tfvars:2,7-8: Missing newline after argument; /],
+    ['a line break in a quoted string', 'a = 1\nb = "x\ny"\n', /^parse config: \[x\.tfvars:2,7-3,1: Invalid multi-line string; /],
+    ['a unary operator on the wrong literal', 'a = -true\n', /^parse config: \[x\.tfvars:1,6-10: Invalid operand; /],
+  ])('%s', async (_name, text, message) => {
+    await expect(parseHcl('x.tfvars', text)).rejects.toThrow(message);
   });
 });

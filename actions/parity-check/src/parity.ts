@@ -40,8 +40,7 @@ function logLocalFiles(which: Which, inputs: Inputs, side: Side, log: Logger): v
 }
 
 /**
- * Both sides' files at once: their HCL files then parse in parallel (hcl-parser.ts), which is
- * most of the run time. Settled together so the log order and the error reported (base first)
+ * Both sides' files at once (a file both sides list is parsed once, var-files.ts). Settled together so the log order and the error reported (base first)
  * do not depend on which side finishes first.
  */
 async function loadBothLocalFiles(inputs: Inputs, log: Logger): Promise<{ base: Side; target: Side }> {

@@ -1,6 +1,6 @@
 /**
  * Line numbers of top-level keys, so a finding can be annotated on the exact line of a
- * variables file. The HCL parser (hcl2json) gives values but no positions, so this is a small
+ * variables file. The HCL parser gives values (as hcl2json did) but no positions, so this is a small
  * character scanner that only needs to know where it is NOT at the top level: inside strings
  * (with `${…}` interpolations that may hold strings and braces), heredocs, comments of the three
  * kinds, and brackets. It runs after the parser accepted the file, so it never judges syntax.

@@ -1,7 +1,7 @@
 /**
  * Terraform variable files → one map of variables, as Terraform sees them: files are read in
  * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
- * HCL goes through the real HCL2 parser (hcl-parser.ts: HashiCorp's Go parser compiled to WASM);
+ * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, giving what hcl2json gave);
  * `.json` files through JSON.parse, as Terraform reads `.tfvars.json`.
  */
 import { readFile } from 'node:fs/promises';
@@ -36,7 +36,7 @@ export class VarFileError extends ActionFailure {
 }
 
 /**
- * hcl2json reports `parse config: [file:3,7-4,1: Summary; Detail. file:5,1-2: …]`. Keep the
+ * The HCL parser reports (as hcl2json did) `parse config: [file:3,7-4,1: Summary; Detail. file:5,1-2: …]`. Keep the
  * first diagnostic's line and every diagnostic's text, with positions shortened to `file:line`.
  */
 export function hclDiagnostics(message: string, file: string): { line?: number; text: string } {
@@ -117,7 +117,7 @@ async function readVariableFile(input: string, absolute: string, workspace: stri
 
 /**
  * Read one side's variable files; `files` are absolute paths inside `workspace`. They are read and
- * parsed concurrently (the HCL parser runs parses in parallel) and applied in order; when several
+ * parsed concurrently and applied in order; when several
  * are broken, the first listed one is reported.
  */
 export async function loadVariableFiles(input: string, files: readonly string[], workspace: string): Promise<VariableSet> {
