@@ -33,6 +33,11 @@ jobs:
       contents: read
       id-token: write
     steps:
+      - env:
+          WORKFLOW_REPOSITORY: \${{ job.workflow_repository }}
+          WORKFLOW_SHA: \${{ job.workflow_sha }}
+        run: |
+          if [ -z "$WORKFLOW_REPOSITORY" ] || [ -z "$WORKFLOW_SHA" ]; then exit 1; fi
       - uses: ${CHECKOUT}
         with:
           repository: \${{ job.workflow_repository }}
@@ -125,6 +130,9 @@ describe('each rule catches its breach', () => {
     ['the gantry checkout at the caller’s SHA', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'ref: ${{ job.workflow_sha }}', 'ref: ${{ github.sha }}')],
     ['the gantry checkout of the caller’s repository', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'repository: ${{ job.workflow_repository }}', 'repository: ${{ github.repository }}')],
     ['a gantry action before the checkout', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'path: .gantry', 'path: gantry')],
+    ['a gantry checkout without the job.workflow_* guard', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          if [ -z "$WORKFLOW_REPOSITORY" ] || [ -z "$WORKFLOW_SHA" ]; then exit 1; fi\n', '          echo "$WORKFLOW_REPOSITORY $WORKFLOW_SHA"\n')],
+    ['a guard that checks only the SHA', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          WORKFLOW_REPOSITORY: ${{ job.workflow_repository }}\n', '          WORKFLOW_REPOSITORY: ${{ github.repository }}\n')],
+    ['the guard after the checkout', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '      - env:\n          WORKFLOW_REPOSITORY', '      - name: late guard\n        env:\n          WORKFLOW_REPOSITORY').replace(/(      - name: late guard\n[\s\S]*?fi\n)([\s\S]*?persist-credentials: false\n)/, '$2$1')],
     ['an action gantry does not have', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './.gantry/actions/deploy-lambda')],
     ['a deploying job outside its environment', 'environment-gate', mutate(GOOD_REUSABLE, '    environment:\n      name: ${{ inputs.environment }}\n', '')],
     ['a caller choosing the environment by expression', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: ${{ github.ref_name }}'), 'workflow-templates/fixture.yml'],

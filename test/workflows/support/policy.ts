@@ -15,6 +15,7 @@ export type RuleId =
   | 'checkout-credentials'
   | 'template-injection'
   | 'gantry-actions-at-workflow-sha'
+  | 'gantry-checkout-guard'
   | 'environment-gate'
   | 'deploy-concurrency';
 
@@ -211,6 +212,43 @@ export function checkGantryActionsAtWorkflowSha(wf: Workflow, ctx: PolicyContext
   return found;
 }
 
+/** The env key a step binds to exactly `${{ job.<property> }}`, if any. */
+function envKeyFor(step: Step, property: 'workflow_repository' | 'workflow_sha'): string | undefined {
+  const pattern = new RegExp(`^\\$\\{\\{\\s*job\\.${property}\\s*\\}\\}$`);
+  return Object.entries(step.env).find(([, value]) => typeof value === 'string' && pattern.test(value.trim()))?.[0];
+}
+
+/**
+ * A step that fails the job when job.workflow_repository or job.workflow_sha is empty (GHES, an older
+ * runner): both come in through env:, the script tests both and exits 1.
+ */
+export function isWorkflowCommitGuard(step: Step): boolean {
+  const repository = envKeyFor(step, 'workflow_repository');
+  const sha = envKeyFor(step, 'workflow_sha');
+  const script = step.run ?? '';
+  return repository !== undefined && sha !== undefined && script.includes(`$${repository}`) && script.includes(`$${sha}`) && /\bexit 1\b/.test(script);
+}
+
+/**
+ * With job.workflow_* empty, actions/checkout falls back to the caller's repository at its default
+ * ref: gantry's steps would then run whatever the caller has in .gantry. Every checkout into .gantry
+ * comes after a guard step that fails the job with a clear message instead.
+ */
+export function checkGantryCheckoutGuard(wf: Workflow): Violation[] {
+  if (!wf.isReusable) return [];
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    let guarded = false;
+    for (const step of job.steps) {
+      if (isWorkflowCommitGuard(step)) guarded = true;
+      if (usesAction(step, CHECKOUT) && step.with.path === GANTRY_CHECKOUT.path && !guarded) {
+        found.push(violation('gantry-checkout-guard', wf, stepLabel(job, step), 'check gantry out only after a step that fails when job.workflow_repository or job.workflow_sha is empty (both through env:, the script tests both and exits 1); without them checkout fetches the caller\'s repository'));
+      }
+    }
+  }
+  return found;
+}
+
 function changesEnvironment(job: Job): boolean {
   return job.steps.some((step) => {
     const action = gantryActionOf(step);
@@ -289,6 +327,7 @@ export function checkPolicy(wf: Workflow, ctx: PolicyContext): Violation[] {
     ...checkCheckoutCredentials(wf),
     ...checkTemplateInjection(wf),
     ...checkGantryActionsAtWorkflowSha(wf, ctx),
+    ...checkGantryCheckoutGuard(wf),
     ...checkEnvironmentGate(wf),
     ...checkDeployConcurrency(wf),
   ];
