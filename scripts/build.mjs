@@ -4,10 +4,12 @@
 // Reproducible: no timestamps, no source maps with absolute paths; building twice gives
 // identical files (checked in CI by `git diff --exit-code` after a fresh build).
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { licensesFor } from './licenses.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,13 +40,17 @@ async function worker() {
     const dist = path.join(root, target, 'dist');
     rmSync(dist, { recursive: true, force: true });
     const t0 = Date.now();
-    await run(process.execPath, [ncc, 'build', path.join(target, 'src', 'index.ts'), '-o', dist, '--license', 'licenses.txt', '--quiet', '--transpile-only', '--target', 'es2022'], {
+    const stats = path.join(os.tmpdir(), `gantry-build-${process.pid}-${target.replace(/\W/g, '_')}.json`);
+    await run(process.execPath, [ncc, 'build', path.join(target, 'src', 'index.ts'), '-o', dist, '--stats-out', stats, '--quiet', '--transpile-only', '--target', 'es2022'], {
       cwd: root,
       maxBuffer: 64 * 1024 * 1024,
-    }).catch((err) => {
-      console.error(`build: ${target} failed\n${err.stderr || err.message}`);
-      process.exitCode = 1;
-    });
+    })
+      .then(() => writeFileSync(path.join(dist, 'licenses.txt'), licensesFor(stats, root)))
+      .catch((err) => {
+        console.error(`build: ${target} failed\n${err.stderr || err.message}`);
+        process.exitCode = 1;
+      })
+      .finally(() => rmSync(stats, { force: true }));
     console.log(`build: ${target}/dist/index.js (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   }
 }
