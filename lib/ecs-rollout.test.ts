@@ -106,6 +106,24 @@ describe('waitForRollout (aws-sdk-client-mock, fake clock)', () => {
     expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toMatchObject({ cluster: CLUSTER, serviceName: SERVICE, desiredStatus: 'STOPPED' });
   });
 
+  it('stopped tasks of the old revision (the rolling update) do not crowd out the failing ones', async () => {
+    sequence(rollingService(), failedService(2));
+    const oldIds = Array.from({ length: 30 }, (_, i) => `old${i}`);
+    const arn = (id: string) => `arn:aws:ecs:us-east-1:123456789012:task/shop/${id}`;
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [...oldIds, 'new1', 'new2'].map(arn) });
+    ecsMock.on(DescribeTasksCommand).callsFake(({ tasks }: { tasks: string[] }) => ({
+      tasks: tasks.map((t) => {
+        const id = t.split('/').pop() ?? t;
+        return id.startsWith('old') ? stoppedTask(id, { taskDefinitionArn: OLD_TD, stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by deployment' }) : stoppedTask(id);
+      }),
+    }));
+    const { outcome, log } = await wait();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.stoppedTasks.map((t) => t.taskArn.split('/').pop()).sort()).toEqual(['new1', 'new2']);
+    expect(log.text()).not.toContain('Scaling activity initiated by deployment');
+    expect(ecsMock.commandCalls(DescribeTasksCommand)[0].args[0].input.tasks).toHaveLength(32);
+  });
+
   it('circuit-breaker rollback (our deployment replaced) is a failure at the first poll that shows it', async () => {
     sequence(rollingService(), rolledBackService(), completedService());
     const { outcome } = await wait();

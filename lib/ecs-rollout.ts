@@ -209,6 +209,9 @@ function newEvents(events: ServiceEvent[], seen: Set<string>): string[] {
   return fresh;
 }
 
+/** DescribeTasks takes at most 100 task ARNs per call. */
+const DESCRIBE_TASKS_MAX = 100;
+
 /** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
 class StoppedTaskCollector {
   readonly tasks: StoppedTaskInfo[] = [];
@@ -225,13 +228,16 @@ class StoppedTaskCollector {
   async collect(serviceName: string): Promise<void> {
     try {
       const listed = await this.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
-      const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, this.max);
-      if (arns.length === 0) return;
+      // Up to DescribeTasks' maximum of 100 at once, filtered to our revision before the cap: tasks of
+      // the old revision stopped by the rolling update must not take the places of the failing ones.
+      const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, DESCRIBE_TASKS_MAX);
+      const room = this.max - this.tasks.length;
+      if (arns.length === 0 || room <= 0) return;
       const described = await this.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }));
       for (const arn of arns) this.seen.add(arn);
       const ours = (described?.tasks ?? []).filter((t) => !t.taskDefinitionArn || t.taskDefinitionArn === this.taskDefinitionArn);
       ours.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
-      for (const task of ours) {
+      for (const task of ours.slice(0, room)) {
         const info = stoppedTaskInfo(task);
         this.tasks.push(info);
         this.log.info(`  stopped task: ${formatStoppedTask(info)}`);

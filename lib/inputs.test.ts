@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,11 +98,14 @@ describe('InputReader', () => {
       ['C', ''],
     ]);
     expect(messageOf(() => reader({ env: 'A=1\nnot a pair' }).keyValues('env'))).toMatch(
-      /^Input 'env' has value 'not a pair': expected lines of the form KEY=VALUE/,
+      /^Input 'env' has value 'line 2: not…': expected lines of the form KEY=VALUE/,
     );
-    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(/^Input 'env' has value '=1'/);
+    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1: …'/);
+    // A value is never echoed: these lists carry credentials.
+    expect(messageOf(() => reader({ env: 'DATABASE_URL: postgres://u:hunter2@db/x' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1: DATABASE_URL…'/);
+    expect(messageOf(() => reader({ env: 'TOKEN=hunter2\nTOKEN=hunter3' }).keyValues('env'))).not.toMatch(/hunter/);
     expect(messageOf(() => reader({ env: 'A=1\nA=2' }).keyValues('env'))).toBe(
-      "Input 'env' has value 'A=2': expected each key at most once ('A' is repeated).",
+      "Input 'env' has value 'line 2: A=…': expected each key at most once ('A' is repeated).",
     );
   });
 
@@ -126,6 +129,20 @@ describe('InputReader', () => {
     expect(messageOf(() => r.file('missing'))).toBe(`Input 'missing' has value 'nope.json': expected an existing file (not found at ${path.join(ws, 'nope.json')}).`);
     expect(messageOf(() => r.file('outside'))).toBe(`Input 'outside' has value '../etc/passwd': expected a path inside the workspace ${ws}.`);
     expect(messageOf(() => r.file('dir'))).toMatch(/expected a file, but .* is not one\.$/);
+  });
+
+  it('a name starting with two dots is inside; a link leading out of the workspace is not', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'gantry-inputs-'));
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'gantry-elsewhere-'));
+    cleanup.push(ws, elsewhere);
+    mkdirSync(path.join(ws, '..config'));
+    writeFileSync(path.join(ws, '..config', 'a.tfvars'), 'a = 1\n');
+    writeFileSync(path.join(elsewhere, 'secret.json'), '{}');
+    symlinkSync(path.join(elsewhere, 'secret.json'), path.join(ws, 'link.json'));
+    const r = reader({ dots: '..config/a.tfvars', link: 'link.json', up: '..' }, { GITHUB_WORKSPACE: ws });
+    expect(r.file('dots')).toBe(path.join(ws, '..config', 'a.tfvars'));
+    expect(messageOf(() => r.file('link'))).toMatch(/^Input 'link' has value 'link\.json': expected a path inside the workspace .* \(it is a link to .*secret\.json\)\.$/);
+    expect(messageOf(() => r.file('up'))).toMatch(/expected a path inside the workspace/);
   });
 
   it('truncates very long values in messages', () => {

@@ -4,7 +4,7 @@
  * Reading from a plain env object keeps the logic free of `@actions/core` and lets tests
  * set inputs the way the runner does. Every reader throws one `InputError` naming the input.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors';
 
@@ -88,19 +88,31 @@ export class InputReader {
     return splitLines(this.raw(name));
   }
 
-  /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+  /**
+   * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
+   * number and its start, never a value: these lists often carry credentials.
+   */
   keyValues(name: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/): Map<string, string> {
     const result = new Map<string, string>();
-    for (const line of this.list(name)) {
+    this.list(name).forEach((line, index) => {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (eq <= 0 || !keyPattern.test(key)) {
-        throw new InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+        throw new InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
       }
-      if (result.has(key)) throw new InputError(name, line, `each key at most once ('${key}' is repeated)`);
+      if (result.has(key)) throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
       result.set(key, line.slice(eq + 1).trim());
-    }
+    });
     return result;
+  }
+
+  /** An ECS cluster or service: a name (1–255 letters, digits, '-' and '_') or an ARN, checked before any AWS call. */
+  ecsNameOrArn(name: string, what: 'cluster' | 'service'): string {
+    const value = this.required(name, `an ECS ${what} name or ARN`);
+    if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
+      throw new InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+    }
+    return value;
   }
 
   choice<T extends string>(name: string, choices: readonly T[], defaultValue?: T): T {
@@ -135,19 +147,36 @@ export function workspaceDir(env: Env = process.env): string {
   return path.resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
 
+/** `..config/x` is inside; `../x` and `/elsewhere` are not. */
+function isInside(dir: string, candidate: string): boolean {
+  const relative = path.relative(dir, candidate);
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
 export function resolveWorkspaceFile(name: string, value: string, workspace: string, kind: 'file' | 'directory' = 'file'): string {
   const absolute = path.resolve(workspace, value);
-  const relative = path.relative(workspace, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new InputError(name, value, `a path inside the workspace ${workspace}`);
-  }
+  if (!isInside(workspace, absolute)) throw new InputError(name, value, `a path inside the workspace ${workspace}`);
   if (!existsSync(absolute)) throw new InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+  // A symbolic link inside the workspace may point anywhere: judge where it leads.
+  if (!isInside(realpathSync(workspace), realpathSync(absolute))) {
+    throw new InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${realpathSync(absolute)})`);
+  }
   const stat = statSync(absolute);
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
     throw new InputError(name, value, `a ${kind}, but ${absolute} is not one`);
   }
   return absolute;
 }
+
+/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+function lineStart(line: string): string {
+  const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
+  const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
+  return shown.length < line.length ? `${shown}…` : shown;
+}
+
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 
 export function splitLines(value: string): string[] {
   return value

@@ -40,6 +40,7 @@ const good = { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c
 const cases: [string, Record<string, string>, string, RegExp][] = [
   ['missing cluster', { cluster: '' }, 'cluster', /is missing/],
   ['missing service', { service: '' }, 'service', /is missing/],
+  ['malformed service name', { service: 'web shop' }, 'service', /an ECS service name \(1 to 255 letters/],
   ['malformed image', { image: 'Shop/Web latest' }, 'image', /image URI with a tag or digest/],
   ['image without tag or digest', { image: `${REGISTRY}/web` }, 'image', /tag or digest/],
   ['no image at all', { image: '' }, 'image', /required unless 'images' or 'task-definition-arn'/],
@@ -63,7 +64,8 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {
   it.each(cases)('%s → exit 1 naming the input, nothing registered', async (_name, overrides, input, message) => {
     const before = await taskDefinitionArns(ecs);
-    const serviceBefore = await serviceTaskDefinition(ecs);
+    const services = [SERVICE, 'multi'];
+    const servicesBefore = await Promise.all(services.map((s) => serviceTaskDefinition(ecs, s)));
     const result = await runAction('deploy-ecs', { ...good, ...overrides }, { env: awsTestEnv(moto.url), workspace });
     expect(result.exitCode).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
@@ -71,6 +73,7 @@ describe('deploy-ecs bad inputs (bundle, moto_server)', () => {
     expect(error).toMatch(message);
     expect(result.outputs).toEqual({});
     expect(await taskDefinitionArns(ecs)).toEqual(before);
-    expect(await serviceTaskDefinition(ecs)).toBe(serviceBefore);
+    expect(await Promise.all(services.map((s) => serviceTaskDefinition(ecs, s)))).toEqual(servicesBefore);
+    expect(servicesBefore.every((arn) => arn !== undefined)).toBe(true);
   });
 });

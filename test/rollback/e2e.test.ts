@@ -91,6 +91,16 @@ describe('rollback bundle through the runner harness', () => {
     expect(result.summary).toContain('❌ rollback failed');
   });
 
+  it('a target that resolves to nothing still leaves a job summary saying why', async () => {
+    const result = await runRollback({ target: 'sha:deadbee', reason: 'smoke test failed' });
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain('## rollback: ❌ failed');
+    expect(result.summary).toContain('| **Target** | sha:deadbee |');
+    expect(result.summary).toContain('| **Reason** | smoke test failed |');
+    expect(result.summary).toMatch(/\| \*\*Error\*\* \| .*no revision has gantry:git-sha starting with deadbee/);
+    expect(liveRevision()).toBe(revisionArn(4));
+  });
+
 });
 
 describe('bad inputs through the bundle: exit 1, message naming the input, nothing changed', () => {

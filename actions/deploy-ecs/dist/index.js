@@ -35107,6 +35107,8 @@ function newEvents(events, seen) {
     }
     return fresh;
 }
+/** DescribeTasks takes at most 100 task ARNs per call. */
+const DESCRIBE_TASKS_MAX = 100;
 /** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
 class StoppedTaskCollector {
     ecs;
@@ -35126,15 +35128,18 @@ class StoppedTaskCollector {
     async collect(serviceName) {
         try {
             const listed = await this.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
-            const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, this.max);
-            if (arns.length === 0)
+            // Up to DescribeTasks' maximum of 100 at once, filtered to our revision before the cap: tasks of
+            // the old revision stopped by the rolling update must not take the places of the failing ones.
+            const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, DESCRIBE_TASKS_MAX);
+            const room = this.max - this.tasks.length;
+            if (arns.length === 0 || room <= 0)
                 return;
             const described = await this.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: this.cluster, tasks: arns }));
             for (const arn of arns)
                 this.seen.add(arn);
             const ours = (described?.tasks ?? []).filter((t) => !t.taskDefinitionArn || t.taskDefinitionArn === this.taskDefinitionArn);
             ours.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
-            for (const task of ours) {
+            for (const task of ours.slice(0, room)) {
                 const info = stoppedTaskInfo(task);
                 this.tasks.push(info);
                 this.log.info(`  stopped task: ${formatStoppedTask(info)}`);
@@ -35182,21 +35187,34 @@ function describeStop(info) {
 /**
  * A readable diff between two task definitions for dry-run: one line per changed leaf, with
  * containers, environment entries and tags addressed by name rather than array position.
+ * Container environment values are not printed (teams keep credentials there although they
+ * belong in `secrets`), except the release variables gantry sets itself.
  */
+/** Environment variables whose values gantry writes and which are safe to show. */
+const SHOWN_ENVIRONMENT = new Set(['DEPLOY_GIT_SHA', 'DEPLOY_VERSION']);
+/** `containerDefinitions[app].environment[DATABASE_URL]` → `DATABASE_URL`; undefined for other paths. */
+function environmentName(path) {
+    return /\.environment\[([^\]]+)\]$/.exec(path)?.[1];
+}
+function diff_hidden(path) {
+    const name = environmentName(path);
+    return name !== undefined && !SHOWN_ENVIRONMENT.has(name);
+}
 function diffTaskDefinitions(live, rendered) {
     const before = flatten(live);
     const after = flatten(rendered);
     const lines = [];
     for (const [path, value] of after) {
         const old = before.get(path);
+        const secret = diff_hidden(path);
         if (old === undefined)
-            lines.push(`+ ${path}: ${value}`);
+            lines.push(`+ ${path}: ${secret ? '(value not shown)' : value}`);
         else if (old !== value)
-            lines.push(`~ ${path}: ${old} → ${value}`);
+            lines.push(`~ ${path}: ${secret ? 'value changed (not shown)' : `${old} → ${value}`}`);
     }
     for (const [path, value] of before)
         if (!after.has(path))
-            lines.push(`- ${path}: ${value}`);
+            lines.push(`- ${path}: ${diff_hidden(path) ? '(value not shown)' : value}`);
     return lines;
 }
 function flatten(value, prefix = '', out = new Map()) {
@@ -35710,20 +35728,31 @@ class InputReader {
     list(name) {
         return splitLines(this.raw(name));
     }
-    /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+    /**
+     * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
+     * number and its start, never a value: these lists often carry credentials.
+     */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
-        for (const line of this.list(name)) {
+        this.list(name).forEach((line, index) => {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new InputError(name, line, `each key at most once ('${key}' is repeated)`);
+                throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
-        }
+        });
         return result;
+    }
+    /** An ECS cluster or service: a name (1–255 letters, digits, '-' and '_') or an ARN, checked before any AWS call. */
+    ecsNameOrArn(name, what) {
+        const value = this.required(name, `an ECS ${what} name or ARN`);
+        if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
+            throw new InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+        }
+        return value;
     }
     choice(name, choices, defaultValue) {
         const value = this.raw(name);
@@ -35751,20 +35780,35 @@ class InputReader {
 function workspaceDir(env = process.env) {
     return external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
+/** `..config/x` is inside; `../x` and `/elsewhere` are not. */
+function isInside(dir, candidate) {
+    const relative = external_node_path_default().relative(dir, candidate);
+    return relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative);
+}
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
-    const relative = external_node_path_default().relative(workspace, absolute);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    if (!isInside(workspace, absolute))
         throw new InputError(name, value, `a path inside the workspace ${workspace}`);
-    }
     if (!(0,external_node_fs_.existsSync)(absolute))
         throw new InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+    // A symbolic link inside the workspace may point anywhere: judge where it leads.
+    if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
+        throw new InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+    }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
         throw new InputError(name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
+/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+function lineStart(line) {
+    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
+    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
+    return shown.length < line.length ? `${shown}…` : shown;
+}
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 function splitLines(value) {
     return value
         .split(/\r?\n/)
@@ -35815,8 +35859,8 @@ function isValidImageUri(value) {
 }
 function getInputs(env = process.env) {
     const read = new InputReader(env);
-    const cluster = read.required('cluster', 'an ECS cluster name or ARN');
-    const service = read.required('service', 'an ECS service name or ARN');
+    const cluster = read.ecsNameOrArn('cluster', 'cluster');
+    const service = read.ecsNameOrArn('service', 'service');
     const taskDefinitionArn = read.optional('task-definition-arn');
     if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
         throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -35826,7 +35870,7 @@ function getInputs(env = process.env) {
     const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
     for (const name of RESERVED_ENV) {
         if (environmentVariables.has(name)) {
-            throw new InputError('environment-variables', `${name}=${environmentVariables.get(name)}`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
+            throw new InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
         }
     }
     if (taskDefinitionArn !== undefined) {

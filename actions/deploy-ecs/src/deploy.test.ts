@@ -163,7 +163,7 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
     expect(result.status).toBe('dry-run');
     expect(result.diff).toEqual(expect.arrayContaining([
       '~ containerDefinitions[app].image: "registry.example.com/shop/web:old" → "registry.example.com/shop/web:a1b2c3d"',
-      '+ containerDefinitions[app].environment[FEATURE]: "on"',
+      '+ containerDefinitions[app].environment[FEATURE]: (value not shown)',
       '~ tags[gantry:status]: "deployed" → "pending"',
     ]));
     expect(log.text()).toContain('Dry run: nothing registered, service not updated.');

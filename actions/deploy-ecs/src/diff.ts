@@ -1,7 +1,22 @@
 /**
  * A readable diff between two task definitions for dry-run: one line per changed leaf, with
  * containers, environment entries and tags addressed by name rather than array position.
+ * Container environment values are not printed (teams keep credentials there although they
+ * belong in `secrets`), except the release variables gantry sets itself.
  */
+
+/** Environment variables whose values gantry writes and which are safe to show. */
+const SHOWN_ENVIRONMENT = new Set(['DEPLOY_GIT_SHA', 'DEPLOY_VERSION']);
+
+/** `containerDefinitions[app].environment[DATABASE_URL]` → `DATABASE_URL`; undefined for other paths. */
+function environmentName(path: string): string | undefined {
+  return /\.environment\[([^\]]+)\]$/.exec(path)?.[1];
+}
+
+function hidden(path: string): boolean {
+  const name = environmentName(path);
+  return name !== undefined && !SHOWN_ENVIRONMENT.has(name);
+}
 
 type Flat = Map<string, string>;
 
@@ -11,10 +26,11 @@ export function diffTaskDefinitions(live: unknown, rendered: unknown): string[] 
   const lines: string[] = [];
   for (const [path, value] of after) {
     const old = before.get(path);
-    if (old === undefined) lines.push(`+ ${path}: ${value}`);
-    else if (old !== value) lines.push(`~ ${path}: ${old} → ${value}`);
+    const secret = hidden(path);
+    if (old === undefined) lines.push(`+ ${path}: ${secret ? '(value not shown)' : value}`);
+    else if (old !== value) lines.push(`~ ${path}: ${secret ? 'value changed (not shown)' : `${old} → ${value}`}`);
   }
-  for (const [path, value] of before) if (!after.has(path)) lines.push(`- ${path}: ${value}`);
+  for (const [path, value] of before) if (!after.has(path)) lines.push(`- ${path}: ${hidden(path) ? '(value not shown)' : value}`);
   return lines;
 }
 

@@ -62,6 +62,8 @@ describe('getInputs', () => {
 
   const bad: [string, Record<string, string>, string, RegExp, Record<string, string>?][] = [
     ['missing cluster', { cluster: '', image: 'r/web:1' }, 'cluster', /is missing/],
+    ['malformed service name', { service: 'web shop', image: 'r/web:1' }, 'service', /an ECS service name \(1 to 255 letters/],
+    ['malformed cluster ARN', { cluster: 'arn:aws:ecs:us-east-1:1:cluster/x', image: 'r/web:1' }, 'cluster', /an ECS cluster name .* or ARN/],
     ['missing service', { service: '', image: 'r/web:1' }, 'service', /is missing/],
     ['no image at all', {}, 'image', /required unless 'images' or 'task-definition-arn'/],
     ['malformed image', { image: 'Registry/Shop Web:1' }, 'image', /image URI/],

@@ -59,8 +59,8 @@ export function isValidImageUri(value: string): boolean {
 
 export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
-  const cluster = read.required('cluster', 'an ECS cluster name or ARN');
-  const service = read.required('service', 'an ECS service name or ARN');
+  const cluster = read.ecsNameOrArn('cluster', 'cluster');
+  const service = read.ecsNameOrArn('service', 'service');
   const taskDefinitionArn = read.optional('task-definition-arn');
   if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -70,7 +70,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
   for (const name of RESERVED_ENV) {
     if (environmentVariables.has(name)) {
-      throw new InputError('environment-variables', `${name}=${environmentVariables.get(name)}`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
+      throw new InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
     }
   }
   if (taskDefinitionArn !== undefined) {

@@ -186,10 +186,23 @@ describe('diffTaskDefinitions', () => {
     const next = { family: 'web', containerDefinitions: [{ name: 'app', image: 'r/web:2', environment: [{ name: 'A', value: '1' }, { name: 'C', value: '3' }] }], tags: [{ key: 'team', value: 'x' }, { key: 'gantry:git-sha', value: 'abc' }] };
     expect(diffTaskDefinitions(live, next)).toEqual([
       '~ containerDefinitions[app].image: "r/web:1" → "r/web:2"',
-      '+ containerDefinitions[app].environment[C]: "3"',
+      '+ containerDefinitions[app].environment[C]: (value not shown)',
       '+ tags[gantry:git-sha]: "abc"',
-      '- containerDefinitions[app].environment[B]: "2"',
+      '- containerDefinitions[app].environment[B]: (value not shown)',
     ]);
     expect(diffTaskDefinitions(live, structuredClone(live))).toEqual([]);
+  });
+
+  it('never prints environment values, except the release variables gantry sets', () => {
+    const container = (env: Record<string, string>) => ({ name: 'app', environment: Object.entries(env).map(([name, value]) => ({ name, value })) });
+    const live = { containerDefinitions: [container({ DATABASE_URL: 'postgres://u:hunter2@db/x', DEPLOY_GIT_SHA: 'aaa' })] };
+    const next = { containerDefinitions: [container({ DATABASE_URL: 'postgres://u:s3cret@db/x', DEPLOY_GIT_SHA: 'bbb', DEPLOY_VERSION: '1.2.0' })] };
+    const lines = diffTaskDefinitions(live, next);
+    expect(lines).toEqual([
+      '~ containerDefinitions[app].environment[DATABASE_URL]: value changed (not shown)',
+      '~ containerDefinitions[app].environment[DEPLOY_GIT_SHA]: "aaa" → "bbb"',
+      '+ containerDefinitions[app].environment[DEPLOY_VERSION]: "1.2.0"',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/hunter2|s3cret/);
   });
 });

@@ -34812,20 +34812,31 @@ class InputReader {
     list(name) {
         return splitLines(this.raw(name));
     }
-    /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+    /**
+     * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
+     * number and its start, never a value: these lists often carry credentials.
+     */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
-        for (const line of this.list(name)) {
+        this.list(name).forEach((line, index) => {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, line, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
-        }
+        });
         return result;
+    }
+    /** An ECS cluster or service: a name (1–255 letters, digits, '-' and '_') or an ARN, checked before any AWS call. */
+    ecsNameOrArn(name, what) {
+        const value = this.required(name, `an ECS ${what} name or ARN`);
+        if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
+            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+        }
+        return value;
     }
     choice(name, choices, defaultValue) {
         const value = this.raw(name);
@@ -34853,20 +34864,35 @@ class InputReader {
 function workspaceDir(env = process.env) {
     return external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
+/** `..config/x` is inside; `../x` and `/elsewhere` are not. */
+function isInside(dir, candidate) {
+    const relative = external_node_path_default().relative(dir, candidate);
+    return relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative);
+}
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
-    const relative = external_node_path_default().relative(workspace, absolute);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    if (!isInside(workspace, absolute))
         throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
-    }
     if (!(0,external_node_fs_.existsSync)(absolute))
         throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+    // A symbolic link inside the workspace may point anywhere: judge where it leads.
+    if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+    }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
         throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
+/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+function lineStart(line) {
+    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
+    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
+    return shown.length < line.length ? `${shown}…` : shown;
+}
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 function splitLines(value) {
     return value
         .split(/\r?\n/)
@@ -34971,15 +34997,12 @@ function describeTarget(target) {
 
 
 
-/** ECS names: cluster and service names are 1–255 letters, digits, '-' and '_'; ARNs are accepted as they are. */
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 /** Long enough for a sentence or two; the tag keeps the first 256 characters. */
 const MAX_REASON = 1024;
 function getInputs(env = process.env) {
     const read = new InputReader(env);
-    const cluster = nameOrArn(read, 'cluster', 'cluster');
-    const service = nameOrArn(read, 'service', 'service');
+    const cluster = read.ecsNameOrArn('cluster', 'cluster');
+    const service = read.ecsNameOrArn('service', 'service');
     const targetInput = read.raw('target') || 'previous';
     const target = parseTarget(targetInput);
     const reason = read.optional('reason');
@@ -35004,13 +35027,6 @@ function getInputs(env = process.env) {
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
     };
-}
-function nameOrArn(read, input, what) {
-    const value = read.required(input, `an ECS ${what} name or ARN`);
-    if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-        throw new errors_InputError(input, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
-    }
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./lib/metadata.ts
@@ -35392,6 +35408,8 @@ function newEvents(events, seen) {
     }
     return fresh;
 }
+/** DescribeTasks takes at most 100 task ARNs per call. */
+const DESCRIBE_TASKS_MAX = 100;
 /** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
 class StoppedTaskCollector {
     ecs;
@@ -35411,15 +35429,18 @@ class StoppedTaskCollector {
     async collect(serviceName) {
         try {
             const listed = await this.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
-            const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, this.max);
-            if (arns.length === 0)
+            // Up to DescribeTasks' maximum of 100 at once, filtered to our revision before the cap: tasks of
+            // the old revision stopped by the rolling update must not take the places of the failing ones.
+            const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, DESCRIBE_TASKS_MAX);
+            const room = this.max - this.tasks.length;
+            if (arns.length === 0 || room <= 0)
                 return;
             const described = await this.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: this.cluster, tasks: arns }));
             for (const arn of arns)
                 this.seen.add(arn);
             const ours = (described?.tasks ?? []).filter((t) => !t.taskDefinitionArn || t.taskDefinitionArn === this.taskDefinitionArn);
             ours.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
-            for (const task of ours) {
+            for (const task of ours.slice(0, room)) {
                 const info = stoppedTaskInfo(task);
                 this.tasks.push(info);
                 this.log.info(`  stopped task: ${formatStoppedTask(info)}`);
@@ -36034,6 +36055,7 @@ function rolloutFailure(headline, rollout) {
 
 
 
+
 const HEADLINE = {
     'rolled-back': '✅ rolled back',
     started: '▶️ rollback started (not waited for)',
@@ -36095,6 +36117,16 @@ function failureOf(result) {
     const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
     return rolloutFailure(headline, result.rollout);
 }
+/** The summary when the rollback stopped before it had a result (target not found, unknown service, …). */
+function renderErrorSummary(inputs, err) {
+    return `## rollback: ❌ failed\n\n${keyValueTable([
+        ['Cluster', inputs.cluster],
+        ['Service', inputs.service],
+        ['Target', inputs['target-input']],
+        ['Reason', inputs.reason],
+        ['Error', describeError(err)],
+    ])}\n`;
+}
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts
 /** Wiring only: inputs → clients → rollback → outputs and job summary. */
@@ -36111,7 +36143,14 @@ async function main() {
     const ecs = new dist_cjs/* ECSClient */.Zgc(config);
     // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
     const pollEcs = new dist_cjs/* ECSClient */.Zgc({ ...config, maxAttempts: 1 });
-    const result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+    let result;
+    try {
+        result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+    }
+    catch (err) {
+        await writeSummary(renderErrorSummary(inputs, err));
+        throw err;
+    }
     setOutputs({
         // A dry run reports the revision it would roll back to.
         'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,

@@ -21,16 +21,13 @@ export interface Inputs {
   'endpoint-url'?: string;
 }
 
-/** ECS names: cluster and service names are 1–255 letters, digits, '-' and '_'; ARNs are accepted as they are. */
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 /** Long enough for a sentence or two; the tag keeps the first 256 characters. */
 const MAX_REASON = 1024;
 
 export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
-  const cluster = nameOrArn(read, 'cluster', 'cluster');
-  const service = nameOrArn(read, 'service', 'service');
+  const cluster = read.ecsNameOrArn('cluster', 'cluster');
+  const service = read.ecsNameOrArn('service', 'service');
   const targetInput = read.raw('target') || 'previous';
   const target = parseTarget(targetInput);
   const reason = read.optional('reason');
@@ -55,12 +52,4 @@ export function getInputs(env: Env = process.env): Inputs {
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
   };
-}
-
-function nameOrArn(read: InputReader, input: string, what: string): string {
-  const value = read.required(input, `an ECS ${what} name or ARN`);
-  if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-    throw new InputError(input, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
-  }
-  return value;
 }

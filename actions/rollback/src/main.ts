@@ -5,7 +5,7 @@ import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { getInputs } from './inputs';
 import { rollback } from './rollback';
-import { failureOf, renderSummary } from './summary';
+import { failureOf, renderErrorSummary, renderSummary } from './summary';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -13,7 +13,13 @@ export async function main(): Promise<void> {
   const ecs = new ECSClient(config);
   // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
   const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  const result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+  let result;
+  try {
+    result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+  } catch (err) {
+    await writeSummary(renderErrorSummary(inputs, err));
+    throw err;
+  }
   setOutputs({
     // A dry run reports the revision it would roll back to.
     'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,

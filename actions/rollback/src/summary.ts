@@ -3,6 +3,8 @@ import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs-rollout
 import type { ActionFailure } from '../../../lib/errors';
 import { formatDuration, keyValueTable, markdownTable } from '../../../lib/markdown';
 import { TAG } from '../../../lib/metadata';
+import { describeError } from '../../../lib/errors';
+import type { Inputs } from './inputs';
 import type { RollbackResult, RollbackStatus } from './rollback';
 import { shortName, type RevisionRecord } from './revisions';
 
@@ -65,4 +67,15 @@ export function failureOf(result: RollbackResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
   const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
   return rolloutFailure(headline, result.rollout);
+}
+
+/** The summary when the rollback stopped before it had a result (target not found, unknown service, …). */
+export function renderErrorSummary(inputs: Inputs, err: unknown): string {
+  return `## rollback: ❌ failed\n\n${keyValueTable([
+    ['Cluster', inputs.cluster],
+    ['Service', inputs.service],
+    ['Target', inputs['target-input']],
+    ['Reason', inputs.reason],
+    ['Error', describeError(err)],
+  ])}\n`;
 }

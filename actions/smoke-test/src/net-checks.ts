@@ -1,7 +1,6 @@
 /** One attempt of the tls, tcp and postgres checks. */
 import net from 'node:net';
 import tls, { type PeerCertificate, type TLSSocket } from 'node:tls';
-import pg from 'pg';
 import type { Clock } from '../../../lib/clock';
 import type { AttemptResult, PostgresCheck, TcpCheck, TlsCheck } from './definitions';
 import { describeRequestError } from './http-client';
@@ -86,6 +85,8 @@ function iso(ms: number): string {
 
 export async function postgresAttempt(check: PostgresCheck, clock: Clock): Promise<AttemptResult> {
   const started = clock.now();
+  // Loaded on first use: most runs have no database check, and pg is a sixth of the bundle's start-up.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: check.connectionString,
     connectionTimeoutMillis: check.timeoutMs,

@@ -5459,20 +5459,31 @@ class InputReader {
     list(name) {
         return splitLines(this.raw(name));
     }
-    /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+    /**
+     * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
+     * number and its start, never a value: these lists often carry credentials.
+     */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
-        for (const line of this.list(name)) {
+        this.list(name).forEach((line, index) => {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, line, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
-        }
+        });
         return result;
+    }
+    /** An ECS cluster or service: a name (1–255 letters, digits, '-' and '_') or an ARN, checked before any AWS call. */
+    ecsNameOrArn(name, what) {
+        const value = this.required(name, `an ECS ${what} name or ARN`);
+        if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
+            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+        }
+        return value;
     }
     choice(name, choices, defaultValue) {
         const value = this.raw(name);
@@ -5500,20 +5511,35 @@ class InputReader {
 function workspaceDir(env = process.env) {
     return external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
+/** `..config/x` is inside; `../x` and `/elsewhere` are not. */
+function isInside(dir, candidate) {
+    const relative = external_node_path_default().relative(dir, candidate);
+    return relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative);
+}
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
-    const relative = external_node_path_default().relative(workspace, absolute);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    if (!isInside(workspace, absolute))
         throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
-    }
     if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
         throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+    // A symbolic link inside the workspace may point anywhere: judge where it leads.
+    if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), (0,external_node_fs_namespaceObject.realpathSync)(absolute))) {
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_namespaceObject.realpathSync)(absolute)})`);
+    }
     const stat = (0,external_node_fs_namespaceObject.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
         throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
+/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+function lineStart(line) {
+    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
+    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
+    return shown.length < line.length ? `${shown}…` : shown;
+}
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 function splitLines(value) {
     return value
         .split(/\r?\n/)
