@@ -57,8 +57,14 @@ function expectDriftFindings(result: ActionResult, level: 'error' | 'warning'): 
     `env missing-in-base SENTRY_DSN ${CONFIG}/drift/production.env:8`,
   ]);
 
+  // GitHub shows 10 annotations of a level per step: 9 findings, then the failure or closing warning.
   const annotations = result.annotations.filter((a) => a.properties.title?.startsWith('parity-check:'));
-  expect(annotations).toHaveLength(10);
+  expect(annotations).toHaveLength(9);
+  expect(result.annotations.filter((a) => a.level === level)).toHaveLength(10);
+  expect(annotations.map((a) => a.message)).not.toContain("Env variable 'SENTRY_DSN' is set in production but missing in staging.");
+  expect(result.stdout).toContain('Annotating the first 9 of 10 findings');
+  expect(result.summary).toContain(`| missing-in-base | env | \`SENTRY_DSN\` | (missing) | set | ${CONFIG}/drift/production.env:8 |`);
+  expect(result.summary).toContain('Only the first 9 findings are annotated on their lines');
   expect(annotations.every((a) => a.level === level)).toBe(true);
   const typeMismatch = annotations.find((a) => a.properties.title === 'parity-check: type-mismatch');
   expect(typeMismatch).toEqual({

@@ -29797,20 +29797,31 @@ class InputReader {
     list(name) {
         return splitLines(this.raw(name));
     }
-    /** Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. */
+    /**
+     * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
+     * number and its start, never a value: these lists often carry credentials.
+     */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
-        for (const line of this.list(name)) {
+        this.list(name).forEach((line, index) => {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new InputError(name, line, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new InputError(name, line, `each key at most once ('${key}' is repeated)`);
+                throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
-        }
+        });
         return result;
+    }
+    /** An ECS cluster or service: a name (1–255 letters, digits, '-' and '_') or an ARN, checked before any AWS call. */
+    ecsNameOrArn(name, what) {
+        const value = this.required(name, `an ECS ${what} name or ARN`);
+        if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
+            throw new InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+        }
+        return value;
     }
     choice(name, choices, defaultValue) {
         const value = this.raw(name);
@@ -29838,20 +29849,35 @@ class InputReader {
 function workspaceDir(env = process.env) {
     return external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
+/** `..config/x` is inside; `../x` and `/elsewhere` are not. */
+function isInside(dir, candidate) {
+    const relative = external_node_path_default().relative(dir, candidate);
+    return relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative);
+}
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
-    const relative = external_node_path_default().relative(workspace, absolute);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    if (!isInside(workspace, absolute))
         throw new InputError(name, value, `a path inside the workspace ${workspace}`);
-    }
     if (!(0,external_node_fs_.existsSync)(absolute))
         throw new InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+    // A symbolic link inside the workspace may point anywhere: judge where it leads.
+    if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
+        throw new InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+    }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
         throw new InputError(name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
+/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+function lineStart(line) {
+    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
+    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
+    return shown.length < line.length ? `${shown}…` : shown;
+}
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
 function splitLines(value) {
     return value
         .split(/\r?\n/)
@@ -31474,7 +31500,8 @@ function describeFindings(findings) {
     };
     return [...byKind('variable', 'variable'), ...byKind('toggle', 'toggle'), ...byKind('env', 'env name')].join(', ');
 }
-function renderSummary(result, names) {
+/** `annotated`: how many findings have an annotation (report.ts annotate); the table says when not all do. */
+function renderSummary(result, names, annotated = result.findings.length) {
     const title = `### Parity check: ${names.base} → ${names.target}`;
     const notes = result.notes.map((note) => `> [!NOTE]\n> ${note}`);
     if (result.findings.length === 0) {
@@ -31487,21 +31514,38 @@ function renderSummary(result, names) {
         `❌ **${plural(result.findings.length, 'finding')}** (${describeFindings(result.findings)}); compared ${describeCompared(result.compared)}.`,
         markdownTable(['Rule', 'Kind', 'Key', names.base, names.target, 'Where'], rows),
         ...(cut > 0 ? [`… and ${cut} more findings in the \`report\` output.`] : []),
+        ...(annotated < result.findings.length
+            ? [`Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`]
+            : []),
         ...notes,
     ];
     return `${parts.join('\n\n')}\n`;
 }
-/** GitHub shows at most 50 annotations of a job; more would only flood the log. */
-const MAX_ANNOTATIONS = 50;
+/**
+ * GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job); beyond
+ * that the rest are dropped, the step's own failure message first, since it comes last.
+ */
+const MAX_STEP_ANNOTATIONS = 10;
+/**
+ * How many findings get an annotation of their own: what is left of the step's 10 annotations
+ * of that level once `reserved` others (the failure message, notes, warnings) are counted.
+ */
+function annotationBudget(reserved) {
+    return Math.max(0, MAX_STEP_ANNOTATIONS - reserved);
+}
 /**
  * One annotation per finding, on its line when it has one, so it shows on the pull request
- * diff. Errors when the step will fail, warnings when fail-on-divergence is off.
+ * diff. Errors when the step will fail, warnings when fail-on-divergence is off. At most
+ * `budget` of them (annotationBudget), so the failure message that follows still shows; the
+ * log says how many were left out (the job summary and the report output list them all).
  */
-function annotate(findings, log, asErrors) {
-    if (findings.length > MAX_ANNOTATIONS) {
-        log.info(`Annotating the first ${MAX_ANNOTATIONS} of ${findings.length} findings; the job summary and the report output have them all.`);
+function annotate(findings, log, asErrors, budget = annotationBudget(1)) {
+    const annotated = findings.slice(0, budget);
+    if (annotated.length < findings.length) {
+        log.info(`Annotating the first ${annotated.length} of ${findings.length} findings (GitHub shows at most ${MAX_STEP_ANNOTATIONS} ${asErrors ? 'error' : 'warning'} annotations per step); ` +
+            `${findings.length - annotated.length} are not annotated: the job summary and the report output list them all.`);
     }
-    for (const finding of findings.slice(0, MAX_ANNOTATIONS)) {
+    for (const finding of annotated) {
         const annotation = finding.file && !finding.file.startsWith('secretsmanager:')
             ? { file: finding.file, ...(finding.line ? { line: finding.line } : {}), title: `parity-check: ${finding.rule}` }
             : { title: `parity-check: ${finding.rule}` };
@@ -31535,12 +31579,17 @@ async function main() {
     const names = { base: inputs['base-name'], target: inputs['target-name'] };
     const diverged = result.findings.length > 0;
     const report = reportOutput(result.findings);
-    if (report.included < result.findings.length) {
+    const reportCut = report.included < result.findings.length;
+    if (reportCut) {
         coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
     }
     setOutputs({ diverged, report: report.json, findings: result.findings.length });
-    await writeSummary(renderSummary(result, names));
-    annotate(result.findings, coreLogger, inputs['fail-on-divergence']);
+    // The step's other annotations of the same level: the failure (errors), or the notes, the
+    // report warning above and the closing "not failing" warning (warnings).
+    const asErrors = inputs['fail-on-divergence'];
+    const budget = annotationBudget(asErrors ? 1 : result.notes.length + (reportCut ? 1 : 0) + 1);
+    await writeSummary(renderSummary(result, names, Math.min(budget, result.findings.length)));
+    annotate(result.findings, coreLogger, asErrors, budget);
     if (diverged && inputs['fail-on-divergence'])
         throw divergenceFailure(result.findings, names);
     if (diverged)

@@ -4,7 +4,7 @@ import { awsClientConfig } from '../../../lib/aws';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { getInputs, usesSecretsManager } from './inputs';
 import { checkParity } from './parity';
-import { annotate, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';
+import { annotate, annotationBudget, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -15,12 +15,17 @@ export async function main(): Promise<void> {
   const names = { base: inputs['base-name'], target: inputs['target-name'] };
   const diverged = result.findings.length > 0;
   const report = reportOutput(result.findings);
-  if (report.included < result.findings.length) {
+  const reportCut = report.included < result.findings.length;
+  if (reportCut) {
     coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
   }
   setOutputs({ diverged, report: report.json, findings: result.findings.length });
-  await writeSummary(renderSummary(result, names));
-  annotate(result.findings, coreLogger, inputs['fail-on-divergence']);
+  // The step's other annotations of the same level: the failure (errors), or the notes, the
+  // report warning above and the closing "not failing" warning (warnings).
+  const asErrors = inputs['fail-on-divergence'];
+  const budget = annotationBudget(asErrors ? 1 : result.notes.length + (reportCut ? 1 : 0) + 1);
+  await writeSummary(renderSummary(result, names, Math.min(budget, result.findings.length)));
+  annotate(result.findings, coreLogger, asErrors, budget);
   if (diverged && inputs['fail-on-divergence']) throw divergenceFailure(result.findings, names);
   if (diverged) coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLogger, type Annotation } from '../../../lib/logger';
 import type { Comparison, Finding } from './compare';
-import { annotate, describeCompared, divergenceFailure, MAX_ANNOTATIONS, MAX_SUMMARY_ROWS, renderSummary, reportOutput } from './report';
+import { annotate, annotationBudget, describeCompared, divergenceFailure, MAX_STEP_ANNOTATIONS, MAX_SUMMARY_ROWS, renderSummary, reportOutput } from './report';
 
 const names = { base: 'staging', target: 'production' };
 const finding = (overrides: Partial<Finding> = {}): Finding => ({
@@ -23,6 +23,14 @@ describe('renderSummary', () => {
     expect(summary).toContain('| type-mismatch | variable | `cpu` | 256 | "256" | prod.tfvars:3 |');
     expect(summary).toContain('| target-ahead | toggle | `a\\|b` | off | on | secretsmanager:x |');
     expect(summary).toContain('> [!NOTE]\n> a note');
+  });
+
+  it('lists every finding, also those left without an annotation, and says how many are annotated', () => {
+    const many = Array.from({ length: 30 }, (_, i) => finding({ key: `v${i}` }));
+    const summary = renderSummary(comparison(many), names, 9);
+    expect(many.every((f) => summary.includes(`| \`${f.key}\` |`))).toBe(true);
+    expect(summary).toContain('Only the first 9 findings are annotated on their lines (GitHub shows at most 10 annotations of a kind per step).');
+    expect(renderSummary(comparison(many), names)).not.toContain('annotated');
   });
 
   it('caps the table and points at the report output for the rest', () => {
@@ -48,11 +56,30 @@ describe('annotate', () => {
     expect(recorded(false, [finding({ line: undefined })])[0]).toMatchObject({ level: 'warning', annotation: { file: 'prod.tfvars', title: 'parity-check: type-mismatch' } });
   });
 
-  it('annotates at most MAX_ANNOTATIONS findings and says so', () => {
+  it('leaves one of the step\'s 10 error annotations to the failure message, and logs how many findings are not annotated', () => {
     const log = memoryLogger();
-    annotate(Array.from({ length: MAX_ANNOTATIONS + 3 }, (_, i) => finding({ key: `v${i}` })), log, true);
-    expect(log.errors).toHaveLength(MAX_ANNOTATIONS);
-    expect(log.lines[0]).toBe(`Annotating the first ${MAX_ANNOTATIONS} of ${MAX_ANNOTATIONS + 3} findings; the job summary and the report output have them all.`);
+    annotate(Array.from({ length: 30 }, (_, i) => finding({ key: `v${i}` })), log, true);
+    expect(MAX_STEP_ANNOTATIONS).toBe(10);
+    expect(log.errors).toHaveLength(9);
+    expect(log.lines[0]).toBe(
+      'Annotating the first 9 of 30 findings (GitHub shows at most 10 error annotations per step); 21 are not annotated: the job summary and the report output list them all.',
+    );
+    // The failure message the step ends with is then the 10th error annotation, which GitHub still shows.
+    log.error(divergenceFailure([finding()], names).message);
+    expect(log.errors).toHaveLength(MAX_STEP_ANNOTATIONS);
+  });
+
+  it('annotates every finding when they fit, and as many as the budget for other annotations leaves', () => {
+    const log = memoryLogger();
+    annotate(Array.from({ length: 9 }, (_, i) => finding({ key: `v${i}` })), log, true);
+    expect(log.errors).toHaveLength(9);
+    expect(log.lines.filter((line) => line.startsWith('Annotating'))).toEqual([]);
+    expect(annotationBudget(3)).toBe(7);
+    expect(annotationBudget(12)).toBe(0);
+    const warnings = memoryLogger();
+    annotate(Array.from({ length: 9 }, (_, i) => finding({ key: `v${i}` })), warnings, false, annotationBudget(3));
+    expect(warnings.warnings).toHaveLength(7);
+    expect(warnings.lines[0]).toMatch(/^Annotating the first 7 of 9 findings \(GitHub shows at most 10 warning annotations per step\); 2 are not annotated/);
   });
 
   it('gives a secret reference no file (it is not one)', () => {

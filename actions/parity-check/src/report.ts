@@ -52,7 +52,8 @@ function describeFindings(findings: readonly Finding[]): string {
   return [...byKind('variable', 'variable'), ...byKind('toggle', 'toggle'), ...byKind('env', 'env name')].join(', ');
 }
 
-export function renderSummary(result: Comparison, names: SideNames): string {
+/** `annotated`: how many findings have an annotation (report.ts annotate); the table says when not all do. */
+export function renderSummary(result: Comparison, names: SideNames, annotated = result.findings.length): string {
   const title = `### Parity check: ${names.base} → ${names.target}`;
   const notes = result.notes.map((note) => `> [!NOTE]\n> ${note}`);
   if (result.findings.length === 0) {
@@ -65,23 +66,43 @@ export function renderSummary(result: Comparison, names: SideNames): string {
     `❌ **${plural(result.findings.length, 'finding')}** (${describeFindings(result.findings)}); compared ${describeCompared(result.compared)}.`,
     markdownTable(['Rule', 'Kind', 'Key', names.base, names.target, 'Where'], rows),
     ...(cut > 0 ? [`… and ${cut} more findings in the \`report\` output.`] : []),
+    ...(annotated < result.findings.length
+      ? [`Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`]
+      : []),
     ...notes,
   ];
   return `${parts.join('\n\n')}\n`;
 }
 
-/** GitHub shows at most 50 annotations of a job; more would only flood the log. */
-export const MAX_ANNOTATIONS = 50;
+/**
+ * GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job); beyond
+ * that the rest are dropped, the step's own failure message first, since it comes last.
+ */
+export const MAX_STEP_ANNOTATIONS = 10;
+
+/**
+ * How many findings get an annotation of their own: what is left of the step's 10 annotations
+ * of that level once `reserved` others (the failure message, notes, warnings) are counted.
+ */
+export function annotationBudget(reserved: number): number {
+  return Math.max(0, MAX_STEP_ANNOTATIONS - reserved);
+}
 
 /**
  * One annotation per finding, on its line when it has one, so it shows on the pull request
- * diff. Errors when the step will fail, warnings when fail-on-divergence is off.
+ * diff. Errors when the step will fail, warnings when fail-on-divergence is off. At most
+ * `budget` of them (annotationBudget), so the failure message that follows still shows; the
+ * log says how many were left out (the job summary and the report output list them all).
  */
-export function annotate(findings: readonly Finding[], log: Logger, asErrors: boolean): void {
-  if (findings.length > MAX_ANNOTATIONS) {
-    log.info(`Annotating the first ${MAX_ANNOTATIONS} of ${findings.length} findings; the job summary and the report output have them all.`);
+export function annotate(findings: readonly Finding[], log: Logger, asErrors: boolean, budget = annotationBudget(1)): void {
+  const annotated = findings.slice(0, budget);
+  if (annotated.length < findings.length) {
+    log.info(
+      `Annotating the first ${annotated.length} of ${findings.length} findings (GitHub shows at most ${MAX_STEP_ANNOTATIONS} ${asErrors ? 'error' : 'warning'} annotations per step); ` +
+        `${findings.length - annotated.length} are not annotated: the job summary and the report output list them all.`,
+    );
   }
-  for (const finding of findings.slice(0, MAX_ANNOTATIONS)) {
+  for (const finding of annotated) {
     const annotation = finding.file && !finding.file.startsWith('secretsmanager:')
       ? { file: finding.file, ...(finding.line ? { line: finding.line } : {}), title: `parity-check: ${finding.rule}` }
       : { title: `parity-check: ${finding.rule}` };
