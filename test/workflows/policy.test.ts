@@ -87,6 +87,15 @@ function mutate(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
+/** The fixture with its guard step moved after the gantry checkout. */
+function guardAfterCheckout(text: string): string {
+  const guardStart = text.indexOf('      - env:\n          WORKFLOW_REPOSITORY');
+  const checkoutStart = text.indexOf(`      - uses: ${CHECKOUT}`, guardStart);
+  const checkoutEnd = text.indexOf('      - uses:', checkoutStart + 1);
+  expect(Math.min(guardStart, checkoutStart, checkoutEnd), 'fixture has guard, checkout and a step after').toBeGreaterThanOrEqual(0);
+  return text.slice(0, guardStart) + text.slice(checkoutStart, checkoutEnd) + text.slice(guardStart, checkoutStart) + text.slice(checkoutEnd);
+}
+
 describe('every workflow and template', () => {
   it.each(loadAll().map((wf) => [wf.path, wf] as const))('%s breaks no policy rule', (_path, wf) => {
     expect(formatViolations(checkPolicy(wf, ctx))).toBe('');
@@ -132,7 +141,7 @@ describe('each rule catches its breach', () => {
     ['a gantry action before the checkout', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'path: .gantry', 'path: gantry')],
     ['a gantry checkout without the job.workflow_* guard', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          if [ -z "$WORKFLOW_REPOSITORY" ] || [ -z "$WORKFLOW_SHA" ]; then exit 1; fi\n', '          echo "$WORKFLOW_REPOSITORY $WORKFLOW_SHA"\n')],
     ['a guard that checks only the SHA', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          WORKFLOW_REPOSITORY: ${{ job.workflow_repository }}\n', '          WORKFLOW_REPOSITORY: ${{ github.repository }}\n')],
-    ['the guard after the checkout', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '      - env:\n          WORKFLOW_REPOSITORY', '      - name: late guard\n        env:\n          WORKFLOW_REPOSITORY').replace(/(      - name: late guard\n[\s\S]*?fi\n)([\s\S]*?persist-credentials: false\n)/, '$2$1')],
+    ['the guard after the checkout', 'gantry-checkout-guard', guardAfterCheckout(GOOD_REUSABLE)],
     ['an action gantry does not have', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './.gantry/actions/deploy-lambda')],
     ['a deploying job outside its environment', 'environment-gate', mutate(GOOD_REUSABLE, '    environment:\n      name: ${{ inputs.environment }}\n', '')],
     ['a caller choosing the environment by expression', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: ${{ github.ref_name }}'), 'workflow-templates/fixture.yml'],

@@ -11,6 +11,7 @@ export type ContractId =
   | 'gantry-action-inputs'
   | 'needs-outputs'
   | 'step-outputs'
+  | 'gantry-scripts'
   | 'workflow-call-outputs'
   | 'inputs-defined'
   | 'secrets-defined'
@@ -28,6 +29,11 @@ export interface Breach {
 export interface ContractContext {
   actions: Map<string, ActionMetadata>;
   reusable: Map<string, Workflow>;
+  /**
+   * Outputs a gantry script (`.github/scripts/<file>`, run from the gantry checkout as
+   * `.gantry/.github/scripts/<file>`) writes; undefined when gantry has no such script.
+   */
+  scriptOutputs?: (script: string) => string[] | undefined;
 }
 
 /** Outputs of the third-party actions gantry pins, from their action.yml, for `steps.<id>.outputs.<x>` checks. */
@@ -56,10 +62,18 @@ export function runStepOutputs(script: string): string[] {
   return [...script.matchAll(/echo\s+["']?([A-Za-z0-9_-]+)(?:=|<<)/g)].map((m) => m[1] ?? '');
 }
 
+/** `.github/scripts/<file>` of every gantry script a run step starts from the gantry checkout. */
+export function gantryScriptsRun(script: string): string[] {
+  return [...script.matchAll(/(?:^|[\s"'])\.gantry\/(\.github\/scripts\/[\w.-]+)/g)].map((m) => m[1] ?? '');
+}
+
 function outputsOfStep(step: Step, ctx: ContractContext): string[] | undefined {
   const gantry = gantryActionOf(step);
   if (gantry) return ctx.actions.get(gantry)?.outputs;
-  if (step.run !== undefined) return runStepOutputs(step.run);
+  if (step.run !== undefined) {
+    const fromScripts = gantryScriptsRun(step.run).flatMap((script) => ctx.scriptOutputs?.(script) ?? []);
+    return [...runStepOutputs(step.run), ...fromScripts];
+  }
   return step.uses ? THIRD_PARTY_OUTPUTS[actionName(step.uses)] : undefined;
 }
 
@@ -132,6 +146,20 @@ export function checkStepOutputs(wf: Workflow, ctx: ContractContext): Breach[] {
         const outputs = outputsOfStep(step, ctx);
         if (outputs === undefined) found.push(breach('step-outputs', wf, where, `steps.${owner}.outputs.${output}: the outputs of ${step.uses} are unknown; add them to THIRD_PARTY_OUTPUTS from its action.yml`));
         else if (!outputs.includes(output)) found.push(breach('step-outputs', wf, where, `step ${owner} (${step.uses ?? 'run'}) has no output ${output}`));
+      }
+    }
+  }
+  return found;
+}
+
+/** A run step that starts `.gantry/.github/scripts/<file>` names a script gantry has. */
+export function checkGantryScripts(wf: Workflow, ctx: ContractContext): Breach[] {
+  if (!ctx.scriptOutputs) return [];
+  const found: Breach[] = [];
+  for (const job of wf.jobs) {
+    for (const step of job.steps) {
+      for (const script of gantryScriptsRun(step.run ?? '')) {
+        if (ctx.scriptOutputs(script) === undefined) found.push(breach('gantry-scripts', wf, stepLabel(job, step), `gantry has no script ${script}`));
       }
     }
   }
@@ -234,6 +262,7 @@ export function checkContracts(wf: Workflow, ctx: ContractContext): Breach[] {
     ...checkGantryActionInputs(wf, ctx),
     ...checkNeedsOutputs(wf, ctx),
     ...checkStepOutputs(wf, ctx),
+    ...checkGantryScripts(wf, ctx),
     ...checkWorkflowCallOutputs(wf),
     ...checkInputsAndSecretsDefined(wf),
     ...checkReusableCalls(wf, ctx),

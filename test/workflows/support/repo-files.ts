@@ -98,3 +98,12 @@ export function gantryActions(): Map<string, ActionMetadata> {
     }),
   );
 }
+
+/**
+ * Outputs a gantry script under `.github/scripts/` writes (its `setOutput('<name>', …)` calls);
+ * undefined when the file does not exist.
+ */
+export function gantryScriptOutputs(script: string): string[] | undefined {
+  if (!/^\.github\/scripts\/[\w.-]+$/.test(script) || !existsSync(path.join(REPO_ROOT, script))) return undefined;
+  return [...new Set([...readRepoFile(script).matchAll(/\bsetOutput\(\s*['"]([A-Za-z0-9_-]+)['"]/g)].map((m) => m[1] ?? ''))];
+}
