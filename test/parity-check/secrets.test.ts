@@ -55,7 +55,11 @@ describe('toggles from Secrets Manager (moto)', () => {
       search: { enabled: true, rollout: 40 },
     });
     expect(field.toggles.get('search')).toEqual({ enabled: true, rollout: 60 });
-    expect(log.secrets).toEqual([STAGING_SECRET, SHARED_SECRET, JSON.stringify(PRODUCTION)]);
+    // Each secret whole, then every string in it (the owners, production's manifest, the API key).
+    expect(log.secrets).toEqual([
+      STAGING_SECRET, 'team-checkout',
+      SHARED_SECRET, 'team-checkout', JSON.stringify(PRODUCTION), API_KEY, 'team-checkout',
+    ]);
   });
 
   it('end to end: #key selection finds production ahead, and no secret content reaches the log', async () => {
@@ -80,6 +84,12 @@ describe('toggles from Secrets Manager (moto)', () => {
     expect(firstMask).toBeGreaterThanOrEqual(0);
     expect(lines.findIndex((line) => line.includes('toggles from'))).toBeGreaterThan(firstMask);
     expect(lines).toContain(`::add-mask::${JSON.stringify(PRODUCTION)}`);
+    // The API key beside the manifests is masked on its own, before anything else is printed:
+    // should anything ever print it (an SDK debug line, an error), the runner shows ***.
+    const apiKeyMask = lines.indexOf(`::add-mask::${API_KEY}`);
+    expect(apiKeyMask).toBeGreaterThan(firstMask);
+    expect(lines.slice(0, apiKeyMask).every((line) => line.startsWith('::add-mask::') || !line.includes('toggles'))).toBe(true);
+    expect(apiKeyMask).toBeLessThan(lines.findIndex((line) => line.includes('toggles from')));
     const visible = visibleOutput(result);
     expect(visible).not.toContain(API_KEY);
     expect(visible).not.toContain(SHARED_SECRET);

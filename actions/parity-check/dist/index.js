@@ -30158,7 +30158,8 @@ function jsonTopLevelKeyLines(text) {
  * Feature toggle manifests: a JSON file in the workspace or a Secrets Manager secret
  * (`secretsmanager:<secret-id>[#<json-key>]`). A manifest maps toggle name → `true`/`false` or
  * `{ enabled, rollout (0-100), owner, ticket, description }`. Secret content is masked before
- * anything is logged, and no message ever quotes it: errors describe types, never values.
+ * anything is logged (the whole secret, then every string in it of 4 characters or more), and
+ * no message ever quotes it: errors describe types, never values.
  */
 
 
@@ -30251,6 +30252,26 @@ function describeToggle(state) {
         return 'off';
     return state.rollout === 100 ? 'on' : `on (${state.rollout}%)`;
 }
+/** Strings shorter than this are not masked on their own: masking `on` or `dev` would garble every log line. */
+const MIN_MASKED_LENGTH = 4;
+/**
+ * Mask every string inside a parsed secret (values at any depth, not keys: toggle names are
+ * shown), so a credential kept beside the manifest (`api_key`) is masked on its own too.
+ */
+function maskStrings(value, log) {
+    if (typeof value === 'string') {
+        if (value.length >= MIN_MASKED_LENGTH)
+            log.secret(value);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            maskStrings(item, log);
+    }
+    else if (value !== null && typeof value === 'object') {
+        for (const item of Object.values(value))
+            maskStrings(item, log);
+    }
+}
 async function readSecretManifest(input, source, deps) {
     if (!deps.secrets)
         throw new Error(`no Secrets Manager client for ${source.reference}`);
@@ -30273,6 +30294,7 @@ async function readSecretManifest(input, source, deps) {
     catch {
         throw notJson('the secret');
     }
+    maskStrings(data, deps.log);
     if (source.jsonKey === undefined)
         return data;
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
@@ -30281,14 +30303,16 @@ async function readSecretManifest(input, source, deps) {
     const field = data[source.jsonKey];
     if (typeof field !== 'string')
         return field;
-    // A manifest stored as a JSON string inside the secret: mask it too before parsing.
-    deps.log.secret(field);
+    // A manifest stored as a JSON string inside the secret (masked whole above): its strings too.
+    let manifest;
     try {
-        return JSON.parse(field);
+        manifest = JSON.parse(field);
     }
     catch {
         throw notJson(`field '${source.jsonKey}'`);
     }
+    maskStrings(manifest, deps.log);
+    return manifest;
 }
 async function loadToggles(input, source, deps) {
     if (source.kind === 'secret') {

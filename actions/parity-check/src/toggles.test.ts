@@ -105,8 +105,21 @@ describe('loadToggles', () => {
     const production = await loadToggles('target-toggles', { kind: 'secret', secretId: 'shop/toggles', jsonKey: 'production', reference: 'secretsmanager:shop/toggles#production' }, { secrets: client, log });
     expect(staging.toggles.get('a')).toEqual({ enabled: true, rollout: 100 });
     expect(production.toggles.get('a')).toEqual({ enabled: false, rollout: 0 });
-    expect(log.secrets).toEqual([secret, secret, JSON.stringify({ a: false })]);
+    // Every string of the secret is masked on its own too: the API key beside the manifests as well.
+    const perRead = [secret, JSON.stringify({ a: false }), 'k-123'];
+    expect(log.secrets).toEqual([...perRead, ...perRead]);
     expect(log.text()).not.toContain('k-123');
+  });
+
+  it('masks every string of a secret at any depth, also inside a manifest stored as a JSON string, but not short ones or keys', async () => {
+    const manifest = { search: { enabled: true, owner: 'team-search', ticket: 'SHOP-1' }, tiny: { enabled: false, owner: 'ab' } };
+    const secret = JSON.stringify({ toggles: JSON.stringify(manifest), db: { hosts: ['db-1.internal', { password: 'hunter22' }] }, n: 12345 });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secret });
+    const log = memoryLogger();
+    await loadToggles('base-toggles', { kind: 'secret', secretId: 's', jsonKey: 'toggles', reference: 'secretsmanager:s#toggles' }, { secrets: new SecretsManagerClient({ region: 'us-east-1' }), log });
+    expect(log.secrets).toEqual([secret, JSON.stringify(manifest), 'db-1.internal', 'hunter22', 'team-search', 'SHOP-1']);
+    // All of it before anything was said.
+    expect(log.lines).toEqual([]);
   });
 
   it.each([
