@@ -61,6 +61,26 @@ describe('third-party pins', () => {
   });
 });
 
+describe('tools downloaded by a workflow', () => {
+  it('Gitleaks: the version and SHA-256 pr-checks.yml verifies are the documented ones, and the archive is checked before it runs', () => {
+    const job = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`).jobs.find((candidate) => candidate.id === 'gitleaks');
+    const install = job?.steps.find((step) => 'GITLEAKS_SHA256' in step.env);
+    expect(install, 'the gitleaks job has an install step with GITLEAKS_VERSION and GITLEAKS_SHA256').toBeDefined();
+    const version = String(install?.env.GITLEAKS_VERSION);
+    const sha256 = String(install?.env.GITLEAKS_SHA256);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    const row = readRepoFile(DOC).split('\n').find((line) => line.startsWith('| Gitleaks |'));
+    expect(row, `${DOC} has a Gitleaks row`).toBeDefined();
+    expect(row).toContain(`| ${version} |`);
+    expect(row).toContain(`\`${sha256}\``);
+    expect(row).toContain(`gitleaks_${version}_linux_x64.tar.gz`);
+    const script = install?.run ?? '';
+    expect(script.indexOf('sha256sum --check')).toBeGreaterThan(script.indexOf('curl'));
+    expect(script.indexOf('tar -xzf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
+  });
+});
+
 describe('gantry’s actions run at the reusable workflow’s own commit', () => {
   it.each(REUSABLE_WORKFLOWS)('%s: every job using a gantry action checks gantry out at job.workflow_sha first', (file) => {
     const wf = loadWorkflow(`${WORKFLOW_DIR}/${file}`);
