@@ -85,6 +85,22 @@ describe('matchers', () => {
     expect(versionMatches('1', 1)).toBe(true);
     expect(versionMatches('x', { version: 'x' })).toBe(false);
   });
+  it('prefix-matches only when the expected value is a git SHA; numbers and semver match exactly', () => {
+    // Purely numeric: a build number or date, not an abbreviated SHA.
+    expect(versionMatches('1234567', '12345678')).toBe(false);
+    expect(versionMatches('12345678', '1234567')).toBe(false);
+    expect(versionMatches('20240101', '202401011200')).toBe(false);
+    expect(versionMatches('1234567', '1234567')).toBe(true);
+    expect(versionMatches('1234567', 1234567)).toBe(true);
+    // A full 40-character SHA may happen to have no letter; its short form still matches.
+    const digits = '1234567890123456789012345678901234567890';
+    expect(versionMatches(digits, '1234567')).toBe(true);
+    expect(versionMatches(digits, '1234568')).toBe(false);
+    // An abbreviated SHA (it has a letter) matches the full one the service reports.
+    expect(versionMatches('abc1234', 'abc1234ffffffff')).toBe(true);
+    expect(versionMatches('1.2.3', '1.2.30')).toBe(false);
+    expect(versionMatches('1.2', '1.2.3')).toBe(false);
+  });
   it('makes a one-line body excerpt of at most 200 characters', () => {
     expect(bodyExcerpt('  a\n\n b  ')).toBe('a b');
     const long = bodyExcerpt('x'.repeat(500));

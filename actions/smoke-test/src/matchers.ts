@@ -59,19 +59,27 @@ export function describeTextMatcher(matcher: TextMatcher): string {
   return matcher.kind === 'exact' ? JSON.stringify(matcher.value) : `matching ${String(matcher.regex)}`;
 }
 
-const HEX_SHA = /^[0-9a-f]{7,40}$/i;
+const HEX = /^[0-9a-f]{7,40}$/i;
+
+/**
+ * A git SHA, full or abbreviated: 7–40 hex characters with at least one letter a–f, or all 40.
+ * `1234567` or `20240101` is a build number or date, and must match exactly.
+ */
+export function looksLikeGitSha(value: string): boolean {
+  return HEX.test(value) && (value.length === 40 || /[a-f]/i.test(value));
+}
 
 /**
  * Does the version a service reports match the one just deployed? Equal strings match; so do
- * a full and an abbreviated git SHA (services often report the 7-character form), and
- * `v1.2.3` with `1.2.3`.
+ * a full and an abbreviated git SHA (services often report the 7-character form) when the
+ * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
 export function versionMatches(expected: string, reported: unknown): boolean {
   if (typeof reported !== 'string' && typeof reported !== 'number') return false;
   const a = expected.trim();
   const b = String(reported).trim();
   if (a === b) return true;
-  if (HEX_SHA.test(a) && HEX_SHA.test(b)) {
+  if (looksLikeGitSha(a) && HEX.test(b)) {
     const [x, y] = [a.toLowerCase(), b.toLowerCase()];
     return x.startsWith(y) || y.startsWith(x);
   }
