@@ -4,6 +4,7 @@
  * 2026 tag rewrite did not touch; every reusable workflow runs gantry's actions at its own commit.
  */
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { GANTRY_CHECKOUT } from './support/policy';
 import { loadWorkflow, readRepoFile, REUSABLE_WORKFLOWS, TEMPLATE_DIR, TEMPLATES, WORKFLOW_DIR } from './support/repo-files';
 import { gantryActionOf, usesAction } from './support/workflow-model';
@@ -58,6 +59,18 @@ describe('third-party pins', () => {
     for (const pin of trivy) expect(pin.sha).toBe('57a97c7e7821a5776cebc9bb87c984fa69cba8f1');
     const steps = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`).jobs.flatMap((job) => job.steps).filter((step) => usesAction(step, 'aquasecurity/trivy-action'));
     for (const step of steps) expect(step.with.version).toBe('v0.69.3');
+  });
+});
+
+describe('Dependabot keeps the pins current (as docs/infra/workflows.md says)', () => {
+  it('.github/dependabot.yml updates github-actions and npm at the repository root', () => {
+    const config: unknown = parse(readRepoFile('.github/dependabot.yml'));
+    expect(config).toMatchObject({ version: 2 });
+    const updates = (config as { updates: Array<Record<string, unknown>> }).updates;
+    for (const ecosystem of ['github-actions', 'npm']) {
+      const entry = updates.find((update) => update['package-ecosystem'] === ecosystem);
+      expect(entry, `an update entry for ${ecosystem}`).toMatchObject({ directory: '/', schedule: { interval: expect.any(String) } });
+    }
   });
 });
 
