@@ -49,8 +49,12 @@ export async function setReleaseStatus(
   status: ReleaseStatus,
   extra: Record<string, string> = {},
 ): Promise<void> {
-  const tags = recordToTags({ ...mapValues(extra, sanitizeTagValue), [TAG.status]: status });
-  await ecs.send(new TagResourceCommand({ resourceArn: taskDefinitionArn, tags }));
+  await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+export async function tagRelease(ecs: ECSClient, taskDefinitionArn: string, tags: Record<string, string>): Promise<void> {
+  await ecs.send(new TagResourceCommand({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
 }
 
 /**

@@ -92,10 +92,16 @@ describe('deploy-ecs against moto_server', () => {
     const staged = await run({ image: `${REGISTRY}/web:c3d4e5f` });
     await createService(ecs, { service: 'web-canary', family: 'web-canary' });
     const before = await taskDefinitionArns(ecs);
-    const { result } = await run({ service: 'web-canary', 'task-definition-arn': staged.result.taskDefinitionArn as string });
+    const canaryBefore = await serviceTaskDefinition(ecs, 'web-canary');
+    const stagedTags = (await readRevision(ecs, staged.result.taskDefinitionArn as string)).tags;
+    const { result } = await run({ service: 'web-canary', 'task-definition-arn': staged.result.taskDefinitionArn as string, environment: 'canary' });
     expect(result).toMatchObject({ status: 'deployed', registered: false, taskDefinitionArn: staged.result.taskDefinitionArn, revision: 2 });
     expect(await taskDefinitionArns(ecs)).toEqual(before);
     expect(await serviceTaskDefinition(ecs, 'web-canary')).toBe(staged.result.taskDefinitionArn);
+    // This deploy's record replaces the first one's: a 'previous' rollback of web-canary goes back to what web-canary ran.
+    const tags = (await readRevision(ecs, staged.result.taskDefinitionArn as string)).tags;
+    expect(tags).toMatchObject({ 'gantry:previous': canaryBefore, 'gantry:environment': 'canary', 'gantry:git-sha': stagedTags['gantry:git-sha'] });
+    expect(tags['gantry:previous']).not.toBe(stagedTags['gantry:previous']);
   });
 
   it('dry-run prints the diff and changes nothing', async () => {

@@ -89,6 +89,8 @@ describe('rollback bundle through the runner harness', () => {
     expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': revisionArn(4), 'from-task-definition-arn': revisionArn(4) });
     expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(/^Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/);
     expect(result.summary).toContain('❌ rollback failed');
+    // The target failed to run: the next 'previous' must go past it.
+    expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('failed');
   });
 
   it('a target that resolves to nothing still leaves a job summary saying why', async () => {

@@ -34816,8 +34816,11 @@ async function readReleaseTags(ecs, taskDefinitionArn) {
  * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
  */
 async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    const tags = recordToTags({ ...mapValues(extra, sanitizeTagValue), [TAG.status]: status });
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags }));
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
 }
 /**
  * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
@@ -35456,6 +35459,7 @@ function isObject(value) {
 
 
 
+
 async function deploy(inputs, deps) {
     const { ecs, clock, log } = deps;
     const started = clock.now();
@@ -35524,6 +35528,8 @@ async function deploy(inputs, deps) {
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
     revision ??= revisionOf(taskDefinitionArn);
+    if (!rendered)
+        await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, previous, clock.now()), log);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
     let updated;
     try {
@@ -35625,6 +35631,34 @@ async function identifyDeployment(ecs, inputs, updated, taskDefinitionArn, previ
 }
 function primaryOf(service) {
     return service?.deployments?.find((d) => d.status === 'PRIMARY');
+}
+/**
+ * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
+ * what ran before here, where, by whom, when. Without it `gantry:previous` would still name what
+ * ran before the revision's first deploy, and a `previous` rollback would go there instead of
+ * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
+ */
+function promotionTags(inputs, context, previous, now) {
+    const tags = { [TAG.deployedAt]: new Date(now).toISOString() };
+    if (inputs.environment)
+        tags[TAG.environment] = inputs.environment;
+    if (context.runUrl)
+        tags[TAG.runUrl] = context.runUrl;
+    if (context.actor)
+        tags[TAG.actor] = context.actor;
+    return { ...tags, ...(previous ? { [TAG.previous]: previous } : {}) };
+}
+async function recordPromotion(ecs, arn, tags, log) {
+    // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
+    if (tags[TAG.previous] === arn)
+        delete tags[TAG.previous];
+    try {
+        await tagRelease(ecs, arn, tags);
+        log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+    }
+    catch (err) {
+        log.warning(`Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+    }
 }
 async function recordFate(ecs, arn, status, log) {
     try {

@@ -13,11 +13,11 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { assertEcsDeploymentController, describeServiceOrFail, setReleaseStatus } from '../../../lib/ecs-release';
+import { assertEcsDeploymentController, describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs-release';
 import { findNewDeployment, waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
 import { ActionFailure, InputError, describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
-import type { RunnerContext } from '../../../lib/metadata';
+import { TAG, type RunnerContext } from '../../../lib/metadata';
 import { isTransientAwsError } from '../../../lib/retry';
 import { diffTaskDefinitions } from './diff';
 import type { Inputs } from './inputs';
@@ -123,6 +123,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
+  if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   let updated;
@@ -239,6 +240,31 @@ async function identifyDeployment(
 
 function primaryOf(service: Service | undefined): Deployment | undefined {
   return service?.deployments?.find((d) => d.status === 'PRIMARY');
+}
+
+/**
+ * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
+ * what ran before here, where, by whom, when. Without it `gantry:previous` would still name what
+ * ran before the revision's first deploy, and a `previous` rollback would go there instead of
+ * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
+ */
+function promotionTags(inputs: Inputs, context: DeployDeps['context'], previous: string | undefined, now: number): Record<string, string> {
+  const tags: Record<string, string> = { [TAG.deployedAt]: new Date(now).toISOString() };
+  if (inputs.environment) tags[TAG.environment] = inputs.environment;
+  if (context.runUrl) tags[TAG.runUrl] = context.runUrl;
+  if (context.actor) tags[TAG.actor] = context.actor;
+  return { ...tags, ...(previous ? { [TAG.previous]: previous } : {}) };
+}
+
+async function recordPromotion(ecs: ECSClient, arn: string, tags: Record<string, string>, log: Logger): Promise<void> {
+  // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
+  if (tags[TAG.previous] === arn) delete tags[TAG.previous];
+  try {
+    await tagRelease(ecs, arn, tags);
+    log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+  } catch (err) {
+    log.warning(`Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+  }
 }
 
 async function recordFate(ecs: ECSClient, arn: string, status: 'deployed' | 'failed', log: Logger): Promise<void> {

@@ -35117,8 +35117,11 @@ async function readReleaseTags(ecs, taskDefinitionArn) {
  * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
  */
 async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    const tags = recordToTags({ ...mapValues(extra, sanitizeTagValue), [TAG.status]: status });
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags }));
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
 }
 /**
  * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
@@ -35976,6 +35979,10 @@ async function rollback(inputs, deps) {
     }));
     const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
     log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+    // A target that failed to run is no longer a good release: the next `previous` must go past it,
+    // not try it again. A timeout proves nothing either way, so it keeps its tag.
+    if (status === 'failed')
+        await recordTargetFailed(ecs, to.arn, log);
     const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(ecs, inputs, log);
     return { ...common, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
 }
@@ -35988,6 +35995,15 @@ async function liveTaskDefinition(ecs, inputs, log) {
     catch (err) {
         log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
         return undefined;
+    }
+}
+async function recordTargetFailed(ecs, arn, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'failed');
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+    }
+    catch (err) {
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
     }
 }
 async function recordRolledBack(ecs, arn, reason, log) {

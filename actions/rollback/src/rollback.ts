@@ -134,6 +134,9 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   );
   const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
   log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+  // A target that failed to run is no longer a good release: the next `previous` must go past it,
+  // not try it again. A timeout proves nothing either way, so it keeps its tag.
+  if (status === 'failed') await recordTargetFailed(ecs, to.arn, log);
   const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(ecs, inputs, log);
   return { ...common, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
 }
@@ -146,6 +149,15 @@ async function liveTaskDefinition(ecs: ECSClient, inputs: Inputs, log: Logger): 
   } catch (err) {
     log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
     return undefined;
+  }
+}
+
+async function recordTargetFailed(ecs: ECSClient, arn: string, log: Logger): Promise<void> {
+  try {
+    await setReleaseStatus(ecs, arn, 'failed');
+    log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+  } catch (err) {
+    log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
   }
 }
 
