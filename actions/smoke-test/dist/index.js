@@ -56106,11 +56106,18 @@ function matchesText(matcher, value) {
 function describeTextMatcher(matcher) {
     return matcher.kind === 'exact' ? JSON.stringify(matcher.value) : `matching ${String(matcher.regex)}`;
 }
-const HEX_SHA = /^[0-9a-f]{7,40}$/i;
+const HEX = /^[0-9a-f]{7,40}$/i;
+/**
+ * A git SHA, full or abbreviated: 7–40 hex characters with at least one letter a–f, or all 40.
+ * `1234567` or `20240101` is a build number or date, and must match exactly.
+ */
+function looksLikeGitSha(value) {
+    return HEX.test(value) && (value.length === 40 || /[a-f]/i.test(value));
+}
 /**
  * Does the version a service reports match the one just deployed? Equal strings match; so do
- * a full and an abbreviated git SHA (services often report the 7-character form), and
- * `v1.2.3` with `1.2.3`.
+ * a full and an abbreviated git SHA (services often report the 7-character form) when the
+ * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
 function versionMatches(expected, reported) {
     if (typeof reported !== 'string' && typeof reported !== 'number')
@@ -56119,7 +56126,7 @@ function versionMatches(expected, reported) {
     const b = String(reported).trim();
     if (a === b)
         return true;
-    if (HEX_SHA.test(a) && HEX_SHA.test(b)) {
+    if (looksLikeGitSha(a) && HEX.test(b)) {
         const [x, y] = [a.toLowerCase(), b.toLowerCase()];
         return x.startsWith(y) || y.startsWith(x);
     }
@@ -56662,7 +56669,8 @@ var ajv_default = /*#__PURE__*/__nccwpck_require__.n(ajv);
  * The JSON Schema of one check, per type, and the translation of ajv's errors into lines a
  * person can act on: `checks[2].expect.status: must be an HTTP status … (got "20x")`.
  * Each type has its own closed schema, so a misspelt field is reported as unknown instead
- * of being ignored.
+ * of being ignored. Values under `headers`, or inside an object marked `secret`, are never
+ * echoed (only their type and size): this runs before any secret is masked.
  */
 
 
@@ -56778,13 +56786,13 @@ function schemaProblems(type, check, prefix) {
     const validate = validatorFor(type);
     if (validate(check))
         return [];
-    return describeAjvErrors(validate.errors ?? [], prefix);
+    return describeAjvErrors(validate.errors ?? [], prefix, check);
 }
 /**
  * One line per problem. A failed `anyOf` is reported once, with the schema's description,
  * instead of one line per branch it tried.
  */
-function describeAjvErrors(errors, prefix) {
+function describeAjvErrors(errors, prefix, root) {
     const unions = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath.replace(/\/anyOf$/, ''));
     const problems = [];
     for (const error of errors) {
@@ -56792,14 +56800,14 @@ function describeAjvErrors(errors, prefix) {
         if (insideUnion)
             continue;
         const field = prefix + pointerToField(error.instancePath);
-        const problem = describeOne(error, field);
+        const problem = describeOne(error, field, isSensitive(root, error.instancePath, error.data));
         if (!problems.some((p) => p.field === problem.field && p.message === problem.message))
             problems.push(problem);
     }
     return problems;
 }
-function describeOne(error, field) {
-    const got = ` (got ${formatValue(error.data)})`;
+function describeOne(error, field, sensitive) {
+    const got = ` (got ${sensitive ? describeShape(error.data) : formatValue(error.data)})`;
     const params = error.params;
     switch (error.keyword) {
         case 'required':
@@ -56846,6 +56854,40 @@ function fieldSuffix(key) {
     if (/^\d+$/.test(key))
         return `[${key}]`;
     return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+/**
+ * Is the value at `pointer` a header value or inside something marked secret? Header values
+ * carry tokens; a `{value: …, secret: …}` object is secret even when `secret` is misspelt.
+ */
+function isSensitive(root, pointer, data) {
+    const hasSecretKey = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && 'secret' in v;
+    let cursor = root;
+    for (const raw of pointer.split('/').slice(1)) {
+        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        if (key === 'headers' || hasSecretKey(cursor))
+            return true;
+        cursor = cursor !== null && typeof cursor === 'object' ? cursor[key] : undefined;
+    }
+    return hasSecretKey(cursor) || hasSecretKey(data);
+}
+/** The type and size of a value, never its content: `a string of 21 characters`. */
+function describeShape(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    if (Array.isArray(value))
+        return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+    if (typeof value === 'object') {
+        const keys = Object.keys(value);
+        if (keys.length === 0)
+            return 'an empty object';
+        const shown = keys.slice(0, 5).map((k) => fieldSuffix(k).replace(/^\./, ''));
+        return `an object with field${keys.length === 1 ? '' : 's'} ${shown.join(', ')}${keys.length > 5 ? ', …' : ''}`;
+    }
+    return `a ${typeof value}`;
 }
 function formatValue(value) {
     if (value === undefined)
@@ -56989,6 +57031,11 @@ class CheckReader {
             return parseTextMatcher(value);
         }
         catch (err) {
+            // A header pattern is described by its length only, like every header value (see schema.ts).
+            if (name.split('.').includes('headers')) {
+                const reason = (err.cause?.message ?? '').replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+                return this.fail(name, `invalid regular expression (${value.length} characters)${reason ? `: ${reason}` : ''}`);
+            }
             return this.fail(name, err.message);
         }
     }
@@ -57219,7 +57266,11 @@ function parseCheckList(text, input, source) {
         }
         return document.checks;
     }
-    throw new CheckDefinitionError(input, [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${formatValue(document)})` }], source);
+    throw new CheckDefinitionError(input, [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }], source);
+}
+/** A scalar as written; a list or object by its shape only, since it may hold header values. */
+function scalarOrShape(value) {
+    return value !== null && typeof value === 'object' ? describeShape(value) : formatValue(value);
 }
 function loadChecks(list, context, input, source) {
     const problems = [];
@@ -57229,7 +57280,7 @@ function loadChecks(list, context, input, source) {
     list.forEach((raw, index) => {
         const prefix = `checks[${index}]`;
         if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-            problems.push({ field: prefix, message: `must be an object describing one check (got ${formatValue(raw)})` });
+            problems.push({ field: prefix, message: `must be an object describing one check (got ${scalarOrShape(raw)})` });
             return;
         }
         const record = raw;

@@ -133,6 +133,11 @@ export class CheckReader {
     try {
       return parseTextMatcher(value);
     } catch (err) {
+      // A header pattern is described by its length only, like every header value (see schema.ts).
+      if (name.split('.').includes('headers')) {
+        const reason = (((err as Error).cause as Error | undefined)?.message ?? '').replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        return this.fail(name, `invalid regular expression (${value.length} characters)${reason ? `: ${reason}` : ''}`);
+      }
       return this.fail(name, (err as Error).message);
     }
   }

@@ -111,7 +111,7 @@ describe('getInputs: bad check definitions name the check index and field', () =
   it.each([
     ['unknown type', '- { type: htp, url: / }', ['checks[0].type: must be one of http, https-redirect, hsts, tls, rate-limit, tcp, postgres (got "htp")']],
     ['bad regex', '- { url: /, expect: { body-matches: "(unclosed" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression \/\(unclosed\/: .*Unterminated group/]],
-    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[/" } } }', [/^checks\[0\]\.expect\.headers\.etag: invalid regular expression/]],
+    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[leak/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (7 characters): Unterminated character class']],
     ['bad JSON path', '- url: /\n- { url: /, expect: { json: { "$.a[*]": 1 } } }', [/^checks\[1\]\.expect\.json\["\$\.a\[\*\]"\]: invalid JSON path '\$\.a\[\*\]' at position 5: wildcards/]],
     ['missing url', '- { name: home }', ['checks[0].url: is required']],
     ['negative timeout', '- { url: /, timeout-ms: -5 }', ['checks[0].timeout-ms: must be >= 1 (got -5)']],
@@ -155,7 +155,28 @@ describe('getInputs: bad check definitions name the check index and field', () =
 
   it('rejects text that is not YAML, and YAML that is not a list', () => {
     expect(() => inputs({ checks: '- [unclosed' })).toThrow(/^Input 'checks' has 1 problem: checks: is not valid YAML or JSON: /);
-    expect(() => inputs({ checks: 'url: /health' })).toThrow("checks: must be a list of checks, or an object with a `checks` list (got {\"url\":\"/health\"})");
+    expect(() => inputs({ checks: 'url: /health' })).toThrow('checks: must be a list of checks, or an object with a `checks` list (got an object with field url)');
+  });
+
+  // These errors are thrown by getInputs, before main() masks anything: a value echoed here is in the log.
+  it.each([
+    ['secret marked "yes"', '- { url: /, headers: { Authorization: { value: "Bearer tok-LEAK", secret: "yes" } } }', /^checks\[0\]\.headers\.Authorization: must be a string, .* \(got an object with fields value, secret\)$/],
+    ['secret with an unknown field', '- { url: /, headers: { Authorization: { value: "Bearer tok-LEAK", secret: true, note: x } } }', /^checks\[0\]\.headers\.Authorization: must be .* \(got an object with fields value, secret, note\)$/],
+    ['secret value of the wrong type', '- { url: /, headers: { Authorization: { value: ["Bearer tok-LEAK"], secret: true } } }', /^checks\[0\]\.headers\.Authorization: must be .* \(got an object with fields value, secret\)$/],
+    ['headers as text', '- { url: /, headers: "Authorization: Bearer tok-LEAK" }', /^checks\[0\]\.headers: must be an object \(got a string of 30 characters\)$/],
+    ['header value as a list', '- { type: rate-limit, url: /, headers: { X-Api-Key: [tok-LEAK] } }', /^checks\[0\]\.headers\.X-Api-Key: must be .* \(got a list of 1 item\)$/],
+    ['expected header as a list', '- { url: /, expect: { headers: { x-token: [tok-LEAK] } } }', /^checks\[0\]\.expect\.headers\.x-token: must be a string \(got a list of 1 item\)$/],
+  ])('never echoes a header value or anything marked secret: %s', (_label, checks, expected) => {
+    const problems = problemsOf(checks);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+    expect(problems[0]).not.toContain('tok-LEAK');
+  });
+
+  it('describes a single check given instead of a list by its shape, not its header values', () => {
+    expect(() => inputs({ checks: '{ url: /, headers: { Authorization: "Bearer tok-LEAK" } }' })).toThrow(
+      'checks: must be a list of checks, or an object with a `checks` list (got an object with fields url, headers)',
+    );
   });
 });
 

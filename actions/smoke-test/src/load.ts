@@ -8,7 +8,7 @@ import { InputError } from '../../../lib/errors';
 import { CHECK_TYPES, checkTarget, type Check, type CheckType, type HttpCheck } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';
-import { formatValue, schemaProblems, type DefinitionProblem } from './schema';
+import { describeShape, formatValue, schemaProblems, type DefinitionProblem } from './schema';
 
 /** A check list with problems: still an input error (exit 1, no stack), listing every problem. */
 export class CheckDefinitionError extends InputError {
@@ -47,9 +47,14 @@ export function parseCheckList(text: string, input: string, source?: string): un
   }
   throw new CheckDefinitionError(
     input,
-    [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${formatValue(document)})` }],
+    [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }],
     source,
   );
+}
+
+/** A scalar as written; a list or object by its shape only, since it may hold header values. */
+function scalarOrShape(value: unknown): string {
+  return value !== null && typeof value === 'object' ? describeShape(value) : formatValue(value);
 }
 
 export function loadChecks(list: readonly unknown[], context: NormalizeContext, input: string, source?: string): LoadedChecks {
@@ -60,7 +65,7 @@ export function loadChecks(list: readonly unknown[], context: NormalizeContext, 
   list.forEach((raw, index) => {
     const prefix = `checks[${index}]`;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      problems.push({ field: prefix, message: `must be an object describing one check (got ${formatValue(raw)})` });
+      problems.push({ field: prefix, message: `must be an object describing one check (got ${scalarOrShape(raw)})` });
       return;
     }
     const record = raw as Record<string, unknown>;

@@ -21,7 +21,7 @@ describe('check schemas', () => {
   it('names fields with brackets where dots would be ambiguous', () => {
     expect(pointerToField('/expect/json/$.a~1b/0')).toBe('.expect.json["$.a/b"][0]');
     expect(schemaProblems('http', { url: '/', headers: { 'X-A': { value: 1 } } }, 'checks[0]')).toEqual([
-      { field: 'checks[0].headers.X-A', message: 'must be a string, {value: …, secret: true} or {env: VARIABLE_NAME} (got {"value":1})' },
+      { field: 'checks[0].headers.X-A', message: 'must be a string, {value: …, secret: true} or {env: VARIABLE_NAME} (got an object with field value)' },
     ]);
   });
 });

@@ -2,7 +2,8 @@
  * The JSON Schema of one check, per type, and the translation of ajv's errors into lines a
  * person can act on: `checks[2].expect.status: must be an HTTP status … (got "20x")`.
  * Each type has its own closed schema, so a misspelt field is reported as unknown instead
- * of being ignored.
+ * of being ignored. Values under `headers`, or inside an object marked `secret`, are never
+ * echoed (only their type and size): this runs before any secret is masked.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CHECK_TYPES, HTTP_METHODS, type CheckType } from './definitions';
@@ -137,28 +138,28 @@ function validatorFor(type: CheckType): ValidateFunction {
 export function schemaProblems(type: CheckType, check: unknown, prefix: string): DefinitionProblem[] {
   const validate = validatorFor(type);
   if (validate(check)) return [];
-  return describeAjvErrors(validate.errors ?? [], prefix);
+  return describeAjvErrors(validate.errors ?? [], prefix, check);
 }
 
 /**
  * One line per problem. A failed `anyOf` is reported once, with the schema's description,
  * instead of one line per branch it tried.
  */
-export function describeAjvErrors(errors: readonly ErrorObject[], prefix: string): DefinitionProblem[] {
+export function describeAjvErrors(errors: readonly ErrorObject[], prefix: string, root?: unknown): DefinitionProblem[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath.replace(/\/anyOf$/, ''));
   const problems: DefinitionProblem[] = [];
   for (const error of errors) {
     const insideUnion = unions.some((u) => error.schemaPath.startsWith(`${u}/anyOf/`));
     if (insideUnion) continue;
     const field = prefix + pointerToField(error.instancePath);
-    const problem = describeOne(error, field);
+    const problem = describeOne(error, field, isSensitive(root, error.instancePath, error.data));
     if (!problems.some((p) => p.field === problem.field && p.message === problem.message)) problems.push(problem);
   }
   return problems;
 }
 
-function describeOne(error: ErrorObject, field: string): DefinitionProblem {
-  const got = ` (got ${formatValue(error.data)})`;
+function describeOne(error: ErrorObject, field: string, sensitive: boolean): DefinitionProblem {
+  const got = ` (got ${sensitive ? describeShape(error.data) : formatValue(error.data)})`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
@@ -206,6 +207,36 @@ export function pointerToField(pointer: string): string {
 export function fieldSuffix(key: string): string {
   if (/^\d+$/.test(key)) return `[${key}]`;
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Is the value at `pointer` a header value or inside something marked secret? Header values
+ * carry tokens; a `{value: …, secret: …}` object is secret even when `secret` is misspelt.
+ */
+function isSensitive(root: unknown, pointer: string, data: unknown): boolean {
+  const hasSecretKey = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && 'secret' in v;
+  let cursor = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (key === 'headers' || hasSecretKey(cursor)) return true;
+    cursor = cursor !== null && typeof cursor === 'object' ? (cursor as Record<string, unknown>)[key] : undefined;
+  }
+  return hasSecretKey(cursor) || hasSecretKey(data);
+}
+
+/** The type and size of a value, never its content: `a string of 21 characters`. */
+export function describeShape(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return 'an empty object';
+    const shown = keys.slice(0, 5).map((k) => fieldSuffix(k).replace(/^\./, ''));
+    return `an object with field${keys.length === 1 ? '' : 's'} ${shown.join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  }
+  return `a ${typeof value}`;
 }
 
 export function formatValue(value: unknown): string {
