@@ -48,7 +48,7 @@ const CASES: [string, Record<string, string>, string | RegExp][] = [
   ['a missing var file', { ...VARS, 'target-var-files': 'production.tfvars\nnope.tfvars' }, /^Input 'target-var-files' has value 'nope.tfvars': expected an existing file \(not found at /],
   ['a var file outside the workspace', { ...VARS, 'base-var-files': '../../etc/passwd' }, /^Input 'base-var-files' has value '..\/..\/etc\/passwd': expected a path inside the workspace/],
   ['unparsable HCL (the line of the error)', { ...VARS, 'target-var-files': 'broken.tfvars' }, "Input 'target-var-files': broken.tfvars:2: Invalid expression; Expected the start of an expression, but found an invalid expression token."],
-  ['a block in a var file', { ...VARS, 'base-var-files': 'block.tfvars' }, "Input 'base-var-files': block.tfvars:3: 'settings' is a block; a variables file may only assign values (name = value)."],
+  ['a block in a var file', { ...VARS, 'base-var-files': 'block.tfvars' }, 'Input \'base-var-files\': block.tfvars:3: Unexpected "settings" block; Blocks are not allowed here.'],
   ['broken .tfvars.json', { ...VARS, 'target-var-files': 'broken.tfvars.json' }, `Input 'target-var-files': broken.tfvars.json:4: invalid JSON: unexpected "}" at column 1.`],
   ['a rollout above 100', { ...TOGGLES, 'target-toggles': 'rollout.json' }, "Input 'target-toggles': rollout.json: toggle 'b': 'rollout' must be a number from 0 to 100, got 150."],
   ['an unknown toggle field', { ...TOGGLES, 'target-toggles': 'unknown-field.json' }, /^Input 'target-toggles': unknown-field.json: toggle 'a': unknown field 'percent'/],

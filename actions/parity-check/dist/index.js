@@ -30026,98 +30026,10 @@ function locateJsonError(text) {
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/source-lines.ts
 /**
- * Line numbers of top-level keys, so a finding can be annotated on the exact line of a
- * variables file. The HCL parser gives values (as hcl2json did) but no positions, so this is a small
- * character scanner that only needs to know where it is NOT at the top level: inside strings
- * (with `${…}` interpolations that may hold strings and braces), heredocs, comments of the three
- * kinds, and brackets. It runs after the parser accepted the file, so it never judges syntax.
- */
-const ATTRIBUTE_START = /^([\p{ID_Start}_][\p{ID_Continue}-]*)[ \t]*=(?!=)/u;
-const BLOCK_START = /^([\p{ID_Start}_][\p{ID_Continue}-]*)[ \t]*(?:\{|"|[\p{ID_Start}_])/u;
-function hclTopLevelLines(text) {
-    const attributes = new Map();
-    const blocks = new Map();
-    const lines = text.split(/\r?\n/);
-    const top = { kind: 'code', depth: 0 };
-    const stack = [top];
-    let inBlockComment = false;
-    let heredoc;
-    for (let index = 0; index < lines.length; index += 1) {
-        const line = lines[index];
-        if (heredoc) {
-            if (line.trim() === heredoc.marker)
-                heredoc = undefined;
-            continue;
-        }
-        const atTopLevel = !inBlockComment && stack.length === 1 && top.depth === 0;
-        if (atTopLevel) {
-            const rest = line.trimStart();
-            const attribute = ATTRIBUTE_START.exec(rest);
-            if (attribute && !attributes.has(attribute[1]))
-                attributes.set(attribute[1], index + 1);
-            const block = attribute ? null : BLOCK_START.exec(rest);
-            if (block && !blocks.has(block[1]))
-                blocks.set(block[1], index + 1);
-        }
-        let pendingHeredoc;
-        for (let i = 0; i < line.length; i += 1) {
-            const char = line[i];
-            const next = line[i + 1];
-            if (inBlockComment) {
-                if (char === '*' && next === '/') {
-                    inBlockComment = false;
-                    i += 1;
-                }
-                continue;
-            }
-            const mode = stack[stack.length - 1];
-            if (mode.kind === 'string') {
-                if (char === '\\')
-                    i += 1;
-                else if ((char === '$' || char === '%') && next === char && line[i + 2] === '{')
-                    i += 2;
-                else if ((char === '$' || char === '%') && next === '{') {
-                    stack.push({ kind: 'code', depth: 0 });
-                    i += 1;
-                }
-                else if (char === '"')
-                    stack.pop();
-                continue;
-            }
-            if (char === '#' || (char === '/' && next === '/'))
-                break;
-            if (char === '/' && next === '*') {
-                inBlockComment = true;
-                i += 1;
-            }
-            else if (char === '"')
-                stack.push({ kind: 'string' });
-            else if (char === '<' && next === '<') {
-                const match = /^<<-?([\p{ID_Start}_][\p{ID_Continue}-]*)[ \t]*$/u.exec(line.slice(i));
-                if (match) {
-                    pendingHeredoc = match[1];
-                    break;
-                }
-                i += 1;
-            }
-            else if (char === '{' || char === '[' || char === '(')
-                mode.depth += 1;
-            else if (char === '}' || char === ']' || char === ')') {
-                // The `}` that closes an interpolation returns to the string it interrupted.
-                if (mode.depth === 0 && mode !== top)
-                    stack.pop();
-                else
-                    mode.depth = Math.max(0, mode.depth - 1);
-            }
-        }
-        if (pendingHeredoc)
-            heredoc = { marker: pendingHeredoc };
-    }
-    return { attributes, blocks };
-}
-/**
- * Top-level keys of a JSON object document (`.tfvars.json`, a toggles manifest) → 1-based line
- * of the key. Only strings at depth 1 that are followed by `:` count.
+ * Top-level keys of a JSON object document (a `.tfvars.json`, a toggles manifest) → 1-based line
+ * of the key, so a finding can be annotated on the exact line: JSON.parse gives values but no
+ * positions. Only strings at depth 1 that are followed by `:` count. (HCL files get their lines
+ * from the parser's syntax tree, hcl-parser.ts.)
  */
 function jsonTopLevelKeyLines(text) {
     const keys = new Map();
@@ -30812,7 +30724,15 @@ function findSyntaxError(root, filename, text) {
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-values.ts
 
 const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
-const named = (node) => node.namedChildren.filter((child) => child !== null);
+const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
+/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
+function parts(node) {
+    if (node.childCount === 1) {
+        const only = node.firstChild;
+        return only && only.type !== 'comment' ? [only] : [];
+    }
+    return node.children.filter((child) => child !== null && child.type !== 'comment');
+}
 const wrap = (source, node) => `\${${sourceOf(source, node)}}`;
 /** Literal `${` and `%{` would read as template syntax in Terraform's JSON form. */
 const escapeTemplateSyntax = (text) => text.replace(/([$%])\{/g, '$1$1{');
@@ -30854,7 +30774,8 @@ function literalValue(source, literal) {
 }
 /** The one meaningful child of an `expression`, or undefined when it is a compound (a.b, x[0], (…)). */
 function soleTerm(expression) {
-    return expression.childCount === 1 ? (expression.firstChild ?? undefined) : undefined;
+    const terms = parts(expression);
+    return terms.length === 1 ? terms[0] : undefined;
 }
 function expressionValue(source, expression) {
     const term = soleTerm(expression);
@@ -30890,7 +30811,8 @@ function wrappedValue(source, template) {
 /** hcl2json folds `-1` and `!true` (an operator on a literal); anything else stays an expression. */
 function unaryLiteral(source, operation) {
     const unary = operation.firstNamedChild;
-    const literal = unary?.type === 'unary_operation' ? unary.firstNamedChild : undefined;
+    const operands = unary?.type === 'unary_operation' ? named(unary) : [];
+    const literal = operands.length === 1 ? operands[0] : undefined;
     const operand = literal?.type === 'literal_value' ? literal.firstNamedChild : undefined;
     if (!unary || !operand)
         return undefined;
@@ -31062,11 +30984,24 @@ function directiveText(source, directive, decode) {
  */
 /** A whole line of only whitespace (not the whitespace before a `${` on the line). */
 const isBlankLine = (text) => text.endsWith('\n') && text.trim() === '';
+/**
+ * HCL opens a heredoc only with `<<ID` or `<<-ID` directly followed by the line break; tree-sitter
+ * also takes `<< ID` and `<<ID # comment` (and would hide the comment). Go HCL reads neither as a
+ * heredoc and reports an invalid expression there.
+ */
+function rejectLooseOpener(source, heredoc, opening) {
+    const start = heredoc.firstChild;
+    if (start && start.endIndex === opening.startIndex && /^\r?\n/.test(source.text.slice(opening.endIndex, opening.endIndex + 2)))
+        return;
+    const at = start ?? heredoc;
+    throw new HclSyntaxError(source.filename, { start: at.startPosition, end: { row: at.startPosition.row, column: at.startPosition.column + 1 } }, 'Invalid expression', 'Expected the start of an expression, but found an invalid expression token.');
+}
 function heredocText(source, heredoc) {
     const markers = heredoc.children.filter((n) => n?.type === 'heredoc_identifier');
     if (markers.length < 2)
         return '';
     const [opening, closing] = [markers[0], markers[markers.length - 1]];
+    rejectLooseOpener(source, heredoc, opening);
     const bodyStart = source.text.indexOf('\n', opening.endIndex) + 1;
     const bodyEnd = source.text.lastIndexOf('\n', closing.startIndex - 1) + 1;
     const pieces = bodyEnd > bodyStart ? piecesBetween(source, heredoc, bodyStart, bodyEnd, (n) => INLINE_SYNTAX.has(n.type)) : [];
@@ -31102,15 +31037,14 @@ function heredocText(source, heredoc) {
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-parser.ts
 /**
- * HCL variables files through tree-sitter's HCL grammar (WASM, in process): `parseHcl(filename,
- * text)` → the file as JSON, the shapes hcl2json (the Go HCL parser, used before) gave: attributes
- * become plain values, expressions that are not literals stay as `"${…}"`, blocks become
- * `{ name: [ { … } ] }` (var-files.ts rejects them), and syntax errors read
+ * HCL variables files through tree-sitter's HCL grammar (WASM, in process):
+ * `parseHclDocument(filename, text)` → the top-level attributes' values (hcl-values.ts) and
+ * lines. A block is an error, as in Terraform, and syntax errors read, as Go HCL writes them,
  * `parse config: [file:3,7-4,1: Summary; Detail]`.
  *
- * Why tree-sitter: the Go parser compiled to WASM needed ≈ 1 s for two 10,000-variable files
- * (its first parse runs on unoptimised code), the whole budget; tree-sitter starts in ≈ 20 ms and
- * parses such a file in ≈ 150 ms.
+ * Why tree-sitter: the Go parser compiled to WASM (hcl2json, used before) needed ≈ 1 s for two
+ * 10,000-variable files (its first parse runs on unoptimised code), the whole budget;
+ * tree-sitter starts in ≈ 20 ms and parses such a file in ≈ 150 ms.
  */
 
 
@@ -31178,28 +31112,26 @@ const EXPONENT_WITHOUT_FRACTION = /(?<![\p{L}\p{N}_.])[0-9]+[eE][-+]?[0-9]+/gu;
 function maskExponents(text) {
     return text.replace(EXPONENT_WITHOUT_FRACTION, (number) => number.replace(/[eE+-]/g, '0'));
 }
-/** A block as hcl2json wrote it: labels nest objects, the body is the one element of a list. */
-function blockValue(source, block) {
-    const [name, ...rest] = block.namedChildren.filter((n) => n !== null);
-    const labels = rest.filter((n) => n.type === 'string_lit' || n.type === 'identifier').map((n) => (n.type === 'identifier' ? n.text : templateText(source, n)));
-    const body = rest.find((n) => n.type === 'body');
-    let value = [body ? bodyValues(source, body) : {}];
-    for (const label of labels.reverse())
-        value = { [label]: value };
-    return [source.text.slice(name.startIndex, name.endIndex), value];
-}
+const childOfType = (node, type) => node.children.find((child) => child?.type === type);
+/**
+ * The top level of a variables file: attributes only. Like Go HCL's `JustAttributes` (what
+ * Terraform reads a .tfvars file with), a block is an error at its type name, reported after any
+ * redefined attribute (the parser finds those first).
+ */
 function bodyValues(source, body) {
     const values = {};
     const defined = new Map();
+    let firstBlock;
     for (const item of body.namedChildren) {
         if (item?.type === 'block') {
-            const [name, value] = blockValue(source, item);
-            values[name] = value;
+            if (!firstBlock)
+                firstBlock = item; // not `??=`: see started()
             continue;
         }
         if (item?.type !== 'attribute')
             continue;
-        const [nameNode, expression] = item.namedChildren;
+        const nameNode = childOfType(item, 'identifier');
+        const expression = childOfType(item, 'expression');
         if (!nameNode || !expression)
             continue;
         const name = source.text.slice(nameNode.startIndex, nameNode.endIndex);
@@ -31211,10 +31143,20 @@ function bodyValues(source, body) {
         defined.set(name, nameNode);
         values[name] = expressionValue(source, expression);
     }
-    return sortedKeys(values);
+    if (firstBlock) {
+        const type = childOfType(firstBlock, 'identifier') ?? firstBlock;
+        throw new HclSyntaxError(source.filename, rangeOf(type), `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`, 'Blocks are not allowed here.');
+    }
+    const lines = new Map();
+    for (const [name, node] of defined)
+        lines.set(name, node.startPosition.row + 1);
+    return { values: sortedKeys(values), lines };
 }
-/** Parse HCL text; rejects with Go-HCL-style diagnostics (`parse config: [file:3,7-4,1: Summary; Detail]`). */
-async function parseHcl(filename, contents) {
+/**
+ * Parse a variables file; rejects with Go-HCL-style diagnostics (`parse config: [file:3,7-4,1: Summary; Detail]`).
+ * The grammar also reads a file that is one `{ … }` object (for JSON-like .tfvars); HCL does not.
+ */
+async function parseHclDocument(filename, contents) {
     const instance = await started();
     const tree = instance.parse(maskExponents(contents));
     if (!tree)
@@ -31223,20 +31165,28 @@ async function parseHcl(filename, contents) {
         const error = findSyntaxError(tree.rootNode, filename, contents);
         if (error)
             throw error;
-        const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
-        return body ? bodyValues({ filename, text: contents }, body) : {};
+        const top = tree.rootNode.namedChildren.find((n) => n !== null && n.type !== 'comment');
+        if (top?.type === 'object') {
+            const { start } = rangeOf(top);
+            throw new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Argument or block definition required', 'An argument or block definition is required here.');
+        }
+        return top?.type === 'body' ? bodyValues({ filename, text: contents }, top) : { values: {}, lines: new Map() };
     }
     finally {
         tree.delete();
     }
+}
+/** The values of a variables file (parseHclDocument without the lines). */
+async function parseHcl(filename, contents) {
+    return (await parseHclDocument(filename, contents)).values;
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/var-files.ts
 /**
  * Terraform variable files → one map of variables, as Terraform sees them: files are read in
  * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
- * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, giving what hcl2json gave);
- * `.json` files through JSON.parse, as Terraform reads `.tfvars.json`.
+ * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, values and lines); `.json` files
+ * through JSON.parse, as Terraform reads `.tfvars.json`.
  */
 
 
@@ -31286,28 +31236,20 @@ function parseHclOnce(file, text) {
     const key = `${file}\n${text}`;
     let parsing = parsedHcl.get(key);
     if (!parsing) {
-        parsing = parseHcl(file, text);
+        parsing = parseHclDocument(file, text);
         parsedHcl.set(key, parsing);
     }
     return parsing;
 }
+/** The parser gives the values and each variable's line; a block is one of its errors. */
 async function parseHclFile(input, file, text) {
-    let values;
     try {
-        values = await parseHclOnce(file, text);
+        return await parseHclOnce(file, text);
     }
     catch (err) {
         const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
         throw new VarFileError(input, { file, line }, problem);
     }
-    const { attributes, blocks } = hclTopLevelLines(text);
-    for (const name of Object.keys(values)) {
-        const blockLine = blocks.get(name);
-        if (!attributes.has(name) && blockLine !== undefined) {
-            throw new VarFileError(input, { file, line: blockLine }, `'${name}' is a block; a variables file may only assign values (name = value).`);
-        }
-    }
-    return { values, lines: attributes };
 }
 function parseJsonFile(input, file, text) {
     let values;

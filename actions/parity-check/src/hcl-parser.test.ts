@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHcl, startHclParser } from './hcl-parser';
+import { parseHcl, parseHclDocument, startHclParser } from './hcl-parser';
 
 describe('parseHcl', () => {
   it('starts once and parses many files, attributes becoming plain JSON values', async () => {
@@ -58,11 +58,44 @@ describe('parseHcl: values as hcl2json gave them', () => {
     expect(await parseHcl('e.tfvars', text)).toEqual({ a: '${f(1)}', b: '${x.y[0]}', c: '${true ? 1 : 2}', d: '${[for i in l : i]}', e: '${-x}', f: '${(1)}' });
   });
 
-  it('returns blocks the way hcl2json did, labels nesting objects', async () => {
-    expect(await parseHcl('b.tfvars', 'foo {\n  x = 1\n}\nbar "l" "m" {\n}\n')).toEqual({ foo: [{ x: 1 }], bar: { l: { m: [{}] } } });
+  it('skips comments wherever they are, as Terraform does (checked with terraform console)', async () => {
+    // terraform console: [var.a, var.b, var.c, var.d] → [1, 1, [1, 2], -1]; var.e → [1, { k = "s", q = 3 }]; var.f → {}
+    const text = [
+      'a = /* c */ 1',
+      'b /* c */ = 1',
+      'c = /* c */ [1, 2]',
+      'd /* c */ = - /* c */ 1',
+      'e = [ /* x */ 1, # y',
+      '  { /* k */ k /* l */ = /* v */ "s" /* e */, "q" = 3 } // z',
+      ']',
+      'f = { /* only */ }',
+      '',
+    ].join('\n');
+    expect(await parseHcl('c.tfvars', text)).toEqual({ a: 1, b: 1, c: [1, 2], d: -1, e: [1, { k: 's', q: 3 }], f: {} });
   });
 });
 
+describe('parseHclDocument: the line of each top-level attribute, from the syntax tree', () => {
+  const lines = async (text: string) => Object.fromEntries((await parseHclDocument('l.tfvars', text)).lines);
+
+  it('finds attributes with and without spaces around =, and after or inside comments on their line', async () => {
+    expect(await lines('a = 1\nb=2\n  c   =   "x"\n/* c */ d = 1\ne /* c */ = 1\n/* a\n b = 1 */ f = 2\n')).toEqual({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 7 });
+  });
+
+  it('counts no keys of nested maps, lists of objects, heredocs or comments', async () => {
+    const text = [
+      'tags = {', '  name = "x"', '  inner = {', '    deep = 1', '  }', '}', 'list = [', '  { name = 1 },', ']',
+      'policy = <<EOT', 'hidden = "inside"', '{', 'EOT', 'indented = <<-JSON', '    count = 3', '    JSON',
+      '# hidden2 = 1', '// hidden3 = 2', '/* hidden4 = 3', 'hidden5 = 4 */', 'm = {', '  "name" = 1', '}',
+      'b = "${join(",", ["x", "}"])}"', 'name = "real" # trailing { [',
+    ].join('\n');
+    expect(await lines(text)).toEqual({ tags: 1, list: 7, policy: 10, indented: 14, m: 21, b: 24, name: 25 });
+  });
+
+  it('accepts CRLF and unicode identifiers', async () => {
+    expect(await lines('région = 1\r\nb-c = 2\r\n')).toEqual({ région: 1, 'b-c': 2 });
+  });
+});
 describe('parseHcl: syntax errors at the line of the problem', () => {
   it.each([
     ['a missing value, the next line taken as one', 'a = 1\nb =\nc = 2\n', /^parse config: \[x\.tfvars:2,4-3,1: Invalid expression; /],
@@ -72,6 +105,15 @@ describe('parseHcl: syntax errors at the line of the problem', () => {
     ['two values on one line', 'a = 1\nb = 1 2\n', /^parse config: \[x\.tfvars:2,7-8: Missing newline after argument; /],
     ['a line break in a quoted string', 'a = 1\nb = "x\ny"\n', /^parse config: \[x\.tfvars:2,7-3,1: Invalid multi-line string; /],
     ['a unary operator on the wrong literal', 'a = -true\n', /^parse config: \[x\.tfvars:1,6-10: Invalid operand; /],
+    // terraform console -var-file: `Unexpected "foo" block` / `Blocks are not allowed here.` at the block's line.
+    ['a block, even after a comment', 'a = 1\n/* c */ foo "l" {\n  x = 1\n}\n', /^parse config: \[x\.tfvars:2,9-12: Unexpected "foo" block; Blocks are not allowed here\.\]$/],
+    ['a variable set twice, before a block', 'foo {\n}\na = 1\na = 2\n', /^parse config: \[x\.tfvars:4,1-2: Attribute redefined; /],
+    // Terraform reads none of these openers as a heredoc: "Invalid expression" on the line of `<<`.
+    ['a space after <<', 'a = << EOT\nx\nEOT\n', /^parse config: \[x\.tfvars:1,5-6: Invalid expression; Expected the start of an expression, but found an invalid expression token\.\]$/],
+    ['a space after <<-', 'a = 1\nb = <<- EOT\nx\nEOT\n', /^parse config: \[x\.tfvars:2,5-6: Invalid expression; /],
+    ['a comment after the heredoc marker', 'a = <<EOT # c\nx\nEOT\n', /^parse config: \[x\.tfvars:1,5-6: Invalid expression; /],
+    ['a space after the heredoc marker', 'a = <<EOT \nx\nEOT\n', /^parse config: \[x\.tfvars:1,5-6: Invalid expression; /],
+    ['a file that is one object', '# vars\n{\n  "a" = 1\n}\n', /^parse config: \[x\.tfvars:2,1-2: Argument or block definition required; /],
   ])('%s', async (_name, text, message) => {
     await expect(parseHcl('x.tfvars', text)).rejects.toThrow(message);
   });

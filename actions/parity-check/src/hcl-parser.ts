@@ -1,13 +1,12 @@
 /**
- * HCL variables files through tree-sitter's HCL grammar (WASM, in process): `parseHcl(filename,
- * text)` → the file as JSON, the shapes hcl2json (the Go HCL parser, used before) gave: attributes
- * become plain values, expressions that are not literals stay as `"${…}"`, blocks become
- * `{ name: [ { … } ] }` (var-files.ts rejects them), and syntax errors read
+ * HCL variables files through tree-sitter's HCL grammar (WASM, in process):
+ * `parseHclDocument(filename, text)` → the top-level attributes' values (hcl-values.ts) and
+ * lines. A block is an error, as in Terraform, and syntax errors read, as Go HCL writes them,
  * `parse config: [file:3,7-4,1: Summary; Detail]`.
  *
- * Why tree-sitter: the Go parser compiled to WASM needed ≈ 1 s for two 10,000-variable files
- * (its first parse runs on unoptimised code), the whole budget; tree-sitter starts in ≈ 20 ms and
- * parses such a file in ≈ 150 ms.
+ * Why tree-sitter: the Go parser compiled to WASM (hcl2json, used before) needed ≈ 1 s for two
+ * 10,000-variable files (its first parse runs on unoptimised code), the whole budget;
+ * tree-sitter starts in ≈ 20 ms and parses such a file in ≈ 150 ms.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Node, Parser } from 'web-tree-sitter';
 // @ts-expect-error -- the CommonJS build has no declarations of its own; typed as the package below.
 import * as treeSitterCommonJs from '../../../node_modules/web-tree-sitter/tree-sitter.cjs';
-import { expressionValue, sortedKeys, templateText, type HclSource } from './hcl-values';
+import { expressionValue, sortedKeys, type HclSource } from './hcl-values';
 import { findSyntaxError, HclSyntaxError, rangeOf } from './hcl-syntax-errors';
 
 /**
@@ -84,27 +83,31 @@ function maskExponents(text: string): string {
   return text.replace(EXPONENT_WITHOUT_FRACTION, (number) => number.replace(/[eE+-]/g, '0'));
 }
 
-/** A block as hcl2json wrote it: labels nest objects, the body is the one element of a list. */
-function blockValue(source: HclSource, block: Node): [string, unknown] {
-  const [name, ...rest] = block.namedChildren.filter((n): n is Node => n !== null);
-  const labels = rest.filter((n) => n.type === 'string_lit' || n.type === 'identifier').map((n) => (n.type === 'identifier' ? n.text : templateText(source, n)));
-  const body = rest.find((n) => n.type === 'body');
-  let value: unknown = [body ? bodyValues(source, body) : {}];
-  for (const label of labels.reverse()) value = { [label]: value };
-  return [source.text.slice(name.startIndex, name.endIndex), value];
+/** A variables file: its values, and the 1-based line of each top-level attribute. */
+export interface HclDocument {
+  values: Record<string, unknown>;
+  lines: Map<string, number>;
 }
 
-function bodyValues(source: HclSource, body: Node): Record<string, unknown> {
+const childOfType = (node: Node, type: string): Node | undefined => node.children.find((child): child is Node => child?.type === type);
+
+/**
+ * The top level of a variables file: attributes only. Like Go HCL's `JustAttributes` (what
+ * Terraform reads a .tfvars file with), a block is an error at its type name, reported after any
+ * redefined attribute (the parser finds those first).
+ */
+function bodyValues(source: HclSource, body: Node): HclDocument {
   const values: Record<string, unknown> = {};
   const defined = new Map<string, Node>();
+  let firstBlock: Node | undefined;
   for (const item of body.namedChildren) {
     if (item?.type === 'block') {
-      const [name, value] = blockValue(source, item);
-      values[name] = value;
+      if (!firstBlock) firstBlock = item; // not `??=`: see started()
       continue;
     }
     if (item?.type !== 'attribute') continue;
-    const [nameNode, expression] = item.namedChildren;
+    const nameNode = childOfType(item, 'identifier');
+    const expression = childOfType(item, 'expression');
     if (!nameNode || !expression) continue;
     const name = source.text.slice(nameNode.startIndex, nameNode.endIndex);
     const earlier = defined.get(name);
@@ -120,20 +123,38 @@ function bodyValues(source: HclSource, body: Node): Record<string, unknown> {
     defined.set(name, nameNode);
     values[name] = expressionValue(source, expression);
   }
-  return sortedKeys(values);
+  if (firstBlock) {
+    const type = childOfType(firstBlock, 'identifier') ?? firstBlock;
+    throw new HclSyntaxError(source.filename, rangeOf(type), `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`, 'Blocks are not allowed here.');
+  }
+  const lines = new Map<string, number>();
+  for (const [name, node] of defined) lines.set(name, node.startPosition.row + 1);
+  return { values: sortedKeys(values), lines };
 }
 
-/** Parse HCL text; rejects with Go-HCL-style diagnostics (`parse config: [file:3,7-4,1: Summary; Detail]`). */
-export async function parseHcl(filename: string, contents: string): Promise<Record<string, unknown>> {
+/**
+ * Parse a variables file; rejects with Go-HCL-style diagnostics (`parse config: [file:3,7-4,1: Summary; Detail]`).
+ * The grammar also reads a file that is one `{ … }` object (for JSON-like .tfvars); HCL does not.
+ */
+export async function parseHclDocument(filename: string, contents: string): Promise<HclDocument> {
   const instance = await started();
   const tree = instance.parse(maskExponents(contents));
   if (!tree) throw new Error(`the HCL parser returned no tree for ${filename}`);
   try {
     const error = findSyntaxError(tree.rootNode, filename, contents);
     if (error) throw error;
-    const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
-    return body ? bodyValues({ filename, text: contents }, body) : {};
+    const top = tree.rootNode.namedChildren.find((n): n is Node => n !== null && n.type !== 'comment');
+    if (top?.type === 'object') {
+      const { start } = rangeOf(top);
+      throw new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Argument or block definition required', 'An argument or block definition is required here.');
+    }
+    return top?.type === 'body' ? bodyValues({ filename, text: contents }, top) : { values: {}, lines: new Map() };
   } finally {
     tree.delete();
   }
+}
+
+/** The values of a variables file (parseHclDocument without the lines). */
+export async function parseHcl(filename: string, contents: string): Promise<Record<string, unknown>> {
+  return (await parseHclDocument(filename, contents)).values;
 }

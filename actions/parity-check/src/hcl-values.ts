@@ -17,7 +17,16 @@ export interface HclSource {
 
 const sourceOf = (source: HclSource, node: Node): string => source.text.slice(node.startIndex, node.endIndex);
 
-const named = (node: Node): Node[] => node.namedChildren.filter((child): child is Node => child !== null);
+const named = (node: Node): Node[] => node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+
+/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
+export function parts(node: Node): Node[] {
+  if (node.childCount === 1) {
+    const only = node.firstChild;
+    return only && only.type !== 'comment' ? [only] : [];
+  }
+  return node.children.filter((child): child is Node => child !== null && child.type !== 'comment');
+}
 
 const wrap = (source: HclSource, node: Node): string => `\${${sourceOf(source, node)}}`;
 
@@ -65,7 +74,8 @@ function literalValue(source: HclSource, literal: Node): unknown {
 
 /** The one meaningful child of an `expression`, or undefined when it is a compound (a.b, x[0], (…)). */
 function soleTerm(expression: Node): Node | undefined {
-  return expression.childCount === 1 ? (expression.firstChild ?? undefined) : undefined;
+  const terms = parts(expression);
+  return terms.length === 1 ? terms[0] : undefined;
 }
 
 export function expressionValue(source: HclSource, expression: Node): unknown {
@@ -101,7 +111,8 @@ function wrappedValue(source: HclSource, template: Node): { value: unknown } | u
 /** hcl2json folds `-1` and `!true` (an operator on a literal); anything else stays an expression. */
 function unaryLiteral(source: HclSource, operation: Node): number | boolean | undefined {
   const unary = operation.firstNamedChild;
-  const literal = unary?.type === 'unary_operation' ? unary.firstNamedChild : undefined;
+  const operands = unary?.type === 'unary_operation' ? named(unary) : [];
+  const literal = operands.length === 1 ? operands[0] : undefined;
   const operand = literal?.type === 'literal_value' ? literal.firstNamedChild : undefined;
   if (!unary || !operand) return undefined;
   const operator = sourceOf(source, unary).trimStart()[0];
@@ -273,10 +284,28 @@ function directiveText(source: HclSource, directive: Node, decode: (raw: string)
 /** A whole line of only whitespace (not the whitespace before a `${` on the line). */
 const isBlankLine = (text: string): boolean => text.endsWith('\n') && text.trim() === '';
 
+/**
+ * HCL opens a heredoc only with `<<ID` or `<<-ID` directly followed by the line break; tree-sitter
+ * also takes `<< ID` and `<<ID # comment` (and would hide the comment). Go HCL reads neither as a
+ * heredoc and reports an invalid expression there.
+ */
+function rejectLooseOpener(source: HclSource, heredoc: Node, opening: Node): void {
+  const start = heredoc.firstChild;
+  if (start && start.endIndex === opening.startIndex && /^\r?\n/.test(source.text.slice(opening.endIndex, opening.endIndex + 2))) return;
+  const at = start ?? heredoc;
+  throw new HclSyntaxError(
+    source.filename,
+    { start: at.startPosition, end: { row: at.startPosition.row, column: at.startPosition.column + 1 } },
+    'Invalid expression',
+    'Expected the start of an expression, but found an invalid expression token.',
+  );
+}
+
 function heredocText(source: HclSource, heredoc: Node): string {
   const markers = heredoc.children.filter((n): n is Node => n?.type === 'heredoc_identifier');
   if (markers.length < 2) return '';
   const [opening, closing] = [markers[0], markers[markers.length - 1]];
+  rejectLooseOpener(source, heredoc, opening);
   const bodyStart = source.text.indexOf('\n', opening.endIndex) + 1;
   const bodyEnd = source.text.lastIndexOf('\n', closing.startIndex - 1) + 1;
   const pieces = bodyEnd > bodyStart ? piecesBetween(source, heredoc, bodyStart, bodyEnd, (n) => INLINE_SYNTAX.has(n.type)) : [];

@@ -130,9 +130,11 @@ describe('loadVariableFiles: errors name the input, the file and the line', () =
     expect(error.message).toMatch(/twice\.tfvars:2: Attribute redefined/);
   });
 
-  it('rejects blocks, which Terraform does not allow in a variables file', async () => {
+  it('rejects blocks, which Terraform does not allow in a variables file, also after a comment', async () => {
     const error = await failure(file('block.tfvars', 'a = 1\nfoo {\n  x = 1\n}\n'));
-    expect(error.message).toBe("Input 'base-var-files': block.tfvars:2: 'foo' is a block; a variables file may only assign values (name = value).");
+    expect(error.message).toBe('Input \'base-var-files\': block.tfvars:2: Unexpected "foo" block; Blocks are not allowed here.');
+    const commented = await failure(file('commented-block.tfvars', 'a = 1\n\n/* c */ foo {\n  x = 1\n}\n'));
+    expect(commented.location).toEqual({ file: 'commented-block.tfvars', line: 3 });
   });
 
   it('reports invalid JSON with its line, and a JSON document that is not an object', async () => {

@@ -1,15 +1,15 @@
 /**
  * Terraform variable files → one map of variables, as Terraform sees them: files are read in
  * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
- * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, giving what hcl2json gave);
- * `.json` files through JSON.parse, as Terraform reads `.tfvars.json`.
+ * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, values and lines); `.json` files
+ * through JSON.parse, as Terraform reads `.tfvars.json`.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionFailure } from '../../../lib/errors';
-import { parseHcl } from './hcl-parser';
+import { parseHclDocument, type HclDocument } from './hcl-parser';
 import { locateJsonError } from './json-errors';
-import { hclTopLevelLines, jsonTopLevelKeyLines } from './source-lines';
+import { jsonTopLevelKeyLines } from './source-lines';
 
 export interface SourceLocation {
   /** Path relative to the workspace, as annotations want it. */
@@ -54,44 +54,33 @@ export function hclDiagnostics(message: string, file: string): { line?: number; 
   return { line: first.line, text: `${first.text}${more.join('')}${omitted}` };
 }
 
-interface ParsedFile {
-  values: Record<string, unknown>;
-  lines: Map<string, number>;
-}
+type ParsedFile = HclDocument;
 
 /**
  * HCL parses by file and content: a file listed on both sides (a common.tfvars layered under
  * each environment's own) is parsed once — HCL parsing is most of the action's run time. The
  * promise is kept, so the two sides loading at the same time share one parse too.
  */
-const parsedHcl = new Map<string, Promise<Record<string, unknown>>>();
+const parsedHcl = new Map<string, Promise<HclDocument>>();
 
-function parseHclOnce(file: string, text: string): Promise<Record<string, unknown>> {
+function parseHclOnce(file: string, text: string): Promise<HclDocument> {
   const key = `${file}\n${text}`;
   let parsing = parsedHcl.get(key);
   if (!parsing) {
-    parsing = parseHcl(file, text);
+    parsing = parseHclDocument(file, text);
     parsedHcl.set(key, parsing);
   }
   return parsing;
 }
 
+/** The parser gives the values and each variable's line; a block is one of its errors. */
 async function parseHclFile(input: string, file: string, text: string): Promise<ParsedFile> {
-  let values: Record<string, unknown>;
   try {
-    values = await parseHclOnce(file, text);
+    return await parseHclOnce(file, text);
   } catch (err) {
     const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
     throw new VarFileError(input, { file, line }, problem);
   }
-  const { attributes, blocks } = hclTopLevelLines(text);
-  for (const name of Object.keys(values)) {
-    const blockLine = blocks.get(name);
-    if (!attributes.has(name) && blockLine !== undefined) {
-      throw new VarFileError(input, { file, line: blockLine }, `'${name}' is a block; a variables file may only assign values (name = value).`);
-    }
-  }
-  return { values, lines: attributes };
 }
 
 function parseJsonFile(input: string, file: string, text: string): ParsedFile {
