@@ -73,6 +73,16 @@ describe('branch → environment mapping', () => {
     expect(Object.keys(production.dispatchInputs)).toEqual(expect.arrayContaining(['ref', 'allow-unpromoted', 'override-reason']));
   });
 
+  it('the promotion gate: staging is first (no promote-from), production promotes from staging', () => {
+    expect(template('deploy-staging.yml').jobs[0]?.with).not.toHaveProperty('promote-from');
+    // Every template deploying an environment other than staging names the environment it promotes from.
+    for (const name of TEMPLATES) {
+      for (const job of template(name).jobs.filter((candidate) => gantryWorkflowFile(candidate.uses ?? '') === 'deploy.yml')) {
+        if (job.with.environment !== 'staging') expect(job.with['promote-from'], `${name} ${job.id}`).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+      }
+    }
+  });
+
   it('rollback: one click with an environment choice, a target (default previous) and a required reason', () => {
     const rollback = template('rollback.yml');
     expect(Object.keys(rollback.on)).toEqual(['workflow_dispatch']);
