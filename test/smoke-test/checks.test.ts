@@ -28,6 +28,14 @@ const routes: Record<string, (res: ServerResponse, body: string, headers: Record
     res.writeHead(302, { location: '/elsewhere' });
     res.end();
   },
+  '/redirect-creds': (res) => {
+    res.writeHead(302, { location: 'https://deploy:pw-LEAK@shop.example.com/' });
+    res.end();
+  },
+  '/redirect-creds-http': (res) => {
+    res.writeHead(302, { location: 'http://deploy:pw-LEAK@shop.example.com/' });
+    res.end();
+  },
   '/redirect-bare': (res) => {
     res.writeHead(308);
     res.end();
@@ -139,6 +147,13 @@ describe('https-redirect check', () => {
     const result = await attempt(`- { type: https-redirect, url: ${server.url}${path} }`);
     expect(result.ok).toBe(false);
     expect(result.reason).toMatch(reason);
+  });
+  it('shows redirect targets without their user information', async () => {
+    const passed = await attempt(`- { type: https-redirect, url: ${server.url}/redirect-creds }`);
+    expect(passed).toMatchObject({ ok: true, detail: '302 → https://***@shop.example.com/' });
+    const failed = await attempt(`- { type: https-redirect, url: ${server.url}/redirect-creds-http }`);
+    expect(failed.reason).toMatch(/^redirects to http:\/\/\*\*\*@shop\.example\.com\/, not to https:\/\//);
+    expect(JSON.stringify([passed, failed])).not.toContain('pw-LEAK');
   });
   it('fails when the https target is not the expected one', async () => {
     const result = await attempt(`- { type: https-redirect, url: ${server.url}/redirect, location: '/^https:\\/\\/www\\./' }`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction } from '../support/harness';
 import { daysFromNow, makeCertificate, opensslAvailable } from './support/certs';
-import { sendJson, sendText, startHttpServer, startHttpsServer, type TestServer } from './support/servers';
+import { closedPort, sendJson, sendText, startHttpServer, startHttpsServer, type TestServer } from './support/servers';
 
 const NEW_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'; // the harness's GITHUB_SHA
 let reportedVersion = NEW_SHA.slice(0, 7);
@@ -119,6 +119,21 @@ describe('smoke-test end to end', () => {
     expect(result.stdout).not.toMatch(/\n\s+at .*:\d+:\d+/);
     expect(result.outputs).toEqual({});
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('never prints the credentials of a URL: log lines, annotations, summary and report show ***', async () => {
+    const port = await closedPort();
+    const withCredentials = server.url.replace('http://', 'http://deploy:pw-LEAK@');
+    const checks = `- url: /health\n- url: 'http://probe:pw-LEAK@127.0.0.1:${port}/'`;
+    const result = await runAction('smoke-test', { 'base-url': withCredentials, checks, 'timeout-seconds': 1, 'interval-seconds': 1 });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('::add-mask::pw-LEAK');
+    expect(result.stdout).toContain(`✗ GET http://***@127.0.0.1:${port}/ — attempt 1: `);
+    expect(result.summary).toContain(`| **Base URL** | ${server.url.replace('http://', 'http://***@')}/ |`);
+    const visible = result.stdout.replace(/^::add-mask::.*$/gm, '');
+    for (const text of [visible, result.stderr, result.summary, JSON.stringify(result.outputs), JSON.stringify(result.annotations)]) {
+      expect(text).not.toContain('pw-LEAK');
+    }
   });
 
   it('runs under Node 24', async () => {

@@ -55925,6 +55925,50 @@ function describeRequestError(err, timeoutMs) {
     return message.startsWith(label) || message.includes(`${label} `) ? message : `${label}: ${message}`;
 }
 
+;// CONCATENATED MODULE: ./actions/smoke-test/src/definitions.ts
+const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'];
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** What the report and the log show as the check's target; never a secret. */
+function checkTarget(check) {
+    switch (check.type) {
+        case 'tls':
+            return `${check.servername}:${check.port}`;
+        case 'tcp':
+            return `${check.host}:${check.port}`;
+        case 'postgres':
+            return `$${check.urlEnv}`;
+        default:
+            return `${'method' in check ? `${check.method} ` : ''}${redactUrl(check.url)}`;
+    }
+}
+function redactUrl(url) {
+    if (!url.username && !url.password)
+        return url.href;
+    const copy = new URL(url.href);
+    copy.username = copy.username ? '***' : '';
+    copy.password = '';
+    return copy.href;
+}
+// `scheme://` (or `//`), then the user information up to the last `@` before the path.
+const USERINFO = /((?:\b[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)[^\s/?#]*@/g;
+/** Free text (an error, a failure reason) with the user information of every URL in it replaced by `***`. */
+function redactUrlsIn(text) {
+    return text.replace(USERINFO, '$1***@');
+}
+/** A URL as the user wrote it (valid or not), for an error message: its user information replaced by `***`. */
+function redactUrlText(value) {
+    let text = redactUrlsIn(value);
+    if (URL.canParse(text)) {
+        const url = new URL(text);
+        if (url.username || url.password)
+            return redactUrl(url);
+    }
+    // `user:password@host` without a scheme: everything before the last `@` of the authority.
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^\/\//.test(text))
+        text = text.replace(/^[^\s/?#]*@/, '***@');
+    return text;
+}
+
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/json-path.ts
 /**
  * A deliberately small, strict JSON path: `$`, `.key`, `['key']` / `["key"]` and `[index]`.
@@ -56139,6 +56183,11 @@ function bodyExcerpt(body, max = 200) {
 }
 
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/http-checks.ts
+/**
+ * One attempt of each HTTP-based check. Each returns every mismatch it found, plus the
+ * status, latency and a body excerpt, so one log line explains a failed attempt.
+ */
+
 
 
 
@@ -56227,13 +56276,13 @@ async function redirectAttempt(client, check) {
         return failed([`redirect ${response.status} has no Location header`], response);
     const target = URL.canParse(location, check.url.href) ? new URL(location, check.url) : undefined;
     if (!target)
-        return failed([`Location ${JSON.stringify(location)} is not a URL`], response);
+        return failed([`Location ${JSON.stringify(redactUrlsIn(location))} is not a URL`], response);
     if (target.protocol !== 'https:')
-        return failed([`redirects to ${target.href}, not to https://`], response);
+        return failed([`redirects to ${redactUrl(target)}, not to https://`], response);
     if (check.location && !matchesText(check.location, target.href) && !matchesText(check.location, location)) {
-        return failed([`redirects to ${target.href} (expected ${describeTextMatcher(check.location)})`], response);
+        return failed([`redirects to ${redactUrl(target)} (expected ${describeTextMatcher(check.location)})`], response);
     }
-    return { ok: true, detail: `${response.status} → ${target.href}`, latencyMs: response.latencyMs };
+    return { ok: true, detail: `${response.status} → ${redactUrl(target)}`, latencyMs: response.latencyMs };
 }
 /** Parse `max-age=31536000; includeSubDomains; preload` (directive names are case-insensitive, RFC 6797 §6.1). */
 function parseHsts(value) {
@@ -56636,31 +56685,6 @@ function describeRange(what, { min, max }) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./actions/smoke-test/src/definitions.ts
-const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'];
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-/** What the report and the log show as the check's target; never a secret. */
-function checkTarget(check) {
-    switch (check.type) {
-        case 'tls':
-            return `${check.servername}:${check.port}`;
-        case 'tcp':
-            return `${check.host}:${check.port}`;
-        case 'postgres':
-            return `$${check.urlEnv}`;
-        default:
-            return `${'method' in check ? `${check.method} ` : ''}${redactUrl(check.url)}`;
-    }
-}
-function redactUrl(url) {
-    if (!url.username && !url.password)
-        return url.href;
-    const copy = new URL(url.href);
-    copy.username = copy.username ? '***' : '';
-    copy.password = '';
-    return copy.href;
-}
-
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 var ajv_default = /*#__PURE__*/__nccwpck_require__.n(ajv);
@@ -56907,6 +56931,7 @@ function formatValue(value) {
 
 
 
+
 /** Collects problems for one check and the secrets its values carry. */
 class CheckReader {
     index;
@@ -56928,21 +56953,23 @@ class CheckReader {
     /** An absolute URL, or one relative to base-url; `protocols` are the schemes this check accepts. */
     url(name, protocols, relativeProtocol) {
         const value = String(this.raw[name]);
+        // Errors show the URL with its user information (a password, a token) replaced by ***.
+        const shown = redactUrlText(value);
         let resolved;
         if (URL.canParse(value))
             resolved = new URL(value);
         else if (this.context.baseUrl) {
             if (!URL.canParse(value, this.context.baseUrl.href))
-                return this.fail(name, `'${value}' is not a valid URL`);
+                return this.fail(name, `'${shown}' is not a valid URL`);
             resolved = new URL(value, this.context.baseUrl);
             if (relativeProtocol)
                 resolved.protocol = relativeProtocol;
         }
         else {
-            return this.fail(name, `'${value}' is relative and the base-url input is not set (give an absolute URL or set base-url)`);
+            return this.fail(name, `'${shown}' is relative and the base-url input is not set (give an absolute URL or set base-url)`);
         }
         if (!protocols.includes(resolved.protocol)) {
-            return this.fail(name, `'${value}' must be an ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+            return this.fail(name, `'${shown}' must be an ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
         }
         if (resolved.password)
             this.secrets.push(decodeURIComponent(resolved.password));
@@ -57336,9 +57363,9 @@ function versionCheck(options) {
     else if (options.baseUrl)
         url = new URL(options.path, options.baseUrl);
     else
-        throw new InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${options.path}'`);
+        throw new InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new InputError('version-path', options.path, 'a path or an http(s) URL');
+        throw new InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
     const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
     let segments;
     try {
@@ -57371,6 +57398,7 @@ function versionCheck(options) {
  * Every input of smoke-test, parsed and validated — including the whole check list — before
  * any request is made.
  */
+
 
 
 
@@ -57441,11 +57469,12 @@ function parseBaseUrl(value, secrets) {
     if (value === undefined)
         return undefined;
     const expected = 'an absolute http(s) URL such as https://staging.example.com';
+    // The value is echoed with its user information (user:password@) replaced by ***.
     if (!URL.canParse(value))
-        throw new InputError('base-url', value, expected);
+        throw new InputError('base-url', redactUrlText(value), expected);
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new InputError('base-url', value, expected);
+        throw new InputError('base-url', redactUrlText(value), expected);
     if (url.password)
         secrets.push(decodeURIComponent(url.password));
     return url;
@@ -57525,7 +57554,7 @@ function summaryMarkdown(outcomes, context) {
     const { passed, failed } = smokeOutputs(outcomes);
     const verdict = failed === 0 ? `✅ all ${passed} checks passed` : `❌ ${failed} of ${outcomes.length} checks failed`;
     const header = keyValueTable([
-        ['Base URL', context.baseUrl?.href],
+        ['Base URL', context.baseUrl && redactUrl(context.baseUrl)],
         ['Expected version', context.expectVersion],
         ['Deadline', formatDuration(context.timeoutSeconds * 1000)],
         ['Took', formatDuration(context.elapsedMs)],
@@ -57600,6 +57629,7 @@ function isTransientAwsError(err) {
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/run.ts
 
 
+
 async function runChecks(checks, options) {
     const { clock, log } = options;
     const start = clock.now();
@@ -57633,13 +57663,24 @@ async function runChecks(checks, options) {
     };
     return Promise.all(checks.map(runOne));
 }
+/**
+ * One attempt that never throws. Its reason and detail go to the log, the summary and the
+ * report output, so URLs in them (an error quoting a URL, a connection string) lose their
+ * user information first.
+ */
 async function safeAttempt(attempt, check) {
+    let result;
     try {
-        return await attempt(check);
+        result = await attempt(check);
     }
     catch (err) {
-        return { ok: false, reason: describeError(err) };
+        result = { ok: false, reason: describeError(err) };
     }
+    return {
+        ...result,
+        reason: result.reason === undefined ? undefined : redactUrlsIn(result.reason),
+        detail: result.detail === undefined ? undefined : redactUrlsIn(result.detail),
+    };
 }
 function seconds(ms) {
     return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../../lib/inputs';
-import type { HttpMethod, TrustOptions } from './definitions';
+import { redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
 import { parseStatusRule, parseTextMatcher, type StatusRule, type TextMatcher } from './matchers';
 import { fieldSuffix, type DefinitionProblem } from './schema';
 
@@ -41,17 +41,19 @@ export class CheckReader {
   /** An absolute URL, or one relative to base-url; `protocols` are the schemes this check accepts. */
   url(name: string, protocols: readonly string[], relativeProtocol?: string): URL | undefined {
     const value = String(this.raw[name]);
+    // Errors show the URL with its user information (a password, a token) replaced by ***.
+    const shown = redactUrlText(value);
     let resolved: URL | undefined;
     if (URL.canParse(value)) resolved = new URL(value);
     else if (this.context.baseUrl) {
-      if (!URL.canParse(value, this.context.baseUrl.href)) return this.fail(name, `'${value}' is not a valid URL`);
+      if (!URL.canParse(value, this.context.baseUrl.href)) return this.fail(name, `'${shown}' is not a valid URL`);
       resolved = new URL(value, this.context.baseUrl);
       if (relativeProtocol) resolved.protocol = relativeProtocol;
     } else {
-      return this.fail(name, `'${value}' is relative and the base-url input is not set (give an absolute URL or set base-url)`);
+      return this.fail(name, `'${shown}' is relative and the base-url input is not set (give an absolute URL or set base-url)`);
     }
     if (!protocols.includes(resolved.protocol)) {
-      return this.fail(name, `'${value}' must be an ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+      return this.fail(name, `'${shown}' must be an ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
     }
     if (resolved.password) this.secrets.push(decodeURIComponent(resolved.password));
     return resolved;

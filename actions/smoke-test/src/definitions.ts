@@ -141,3 +141,23 @@ export function redactUrl(url: URL): string {
   copy.password = '';
   return copy.href;
 }
+
+// `scheme://` (or `//`), then the user information up to the last `@` before the path.
+const USERINFO = /((?:\b[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)[^\s/?#]*@/g;
+
+/** Free text (an error, a failure reason) with the user information of every URL in it replaced by `***`. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(USERINFO, '$1***@');
+}
+
+/** A URL as the user wrote it (valid or not), for an error message: its user information replaced by `***`. */
+export function redactUrlText(value: string): string {
+  let text = redactUrlsIn(value);
+  if (URL.canParse(text)) {
+    const url = new URL(text);
+    if (url.username || url.password) return redactUrl(url);
+  }
+  // `user:password@host` without a scheme: everything before the last `@` of the authority.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^\/\//.test(text)) text = text.replace(/^[^\s/?#]*@/, '***@');
+  return text;
+}

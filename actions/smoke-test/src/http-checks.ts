@@ -2,7 +2,7 @@
  * One attempt of each HTTP-based check. Each returns every mismatch it found, plus the
  * status, latency and a body excerpt, so one log line explains a failed attempt.
  */
-import type { AttemptResult, HstsCheck, HttpCheck, RateLimitCheck, RedirectCheck } from './definitions';
+import { redactUrl, redactUrlsIn, type AttemptResult, type HstsCheck, type HttpCheck, type RateLimitCheck, type RedirectCheck } from './definitions';
 import type { HttpClient, HttpResponse } from './http-client';
 import { describeRequestError } from './http-client';
 import { describeJsonType, jsonEqual, lookupJsonPath } from './json-path';
@@ -85,12 +85,12 @@ export async function redirectAttempt(client: HttpClient, check: RedirectCheck):
   const location = response.headers.location;
   if (!location) return failed([`redirect ${response.status} has no Location header`], response);
   const target = URL.canParse(location, check.url.href) ? new URL(location, check.url) : undefined;
-  if (!target) return failed([`Location ${JSON.stringify(location)} is not a URL`], response);
-  if (target.protocol !== 'https:') return failed([`redirects to ${target.href}, not to https://`], response);
+  if (!target) return failed([`Location ${JSON.stringify(redactUrlsIn(location))} is not a URL`], response);
+  if (target.protocol !== 'https:') return failed([`redirects to ${redactUrl(target)}, not to https://`], response);
   if (check.location && !matchesText(check.location, target.href) && !matchesText(check.location, location)) {
-    return failed([`redirects to ${target.href} (expected ${describeTextMatcher(check.location)})`], response);
+    return failed([`redirects to ${redactUrl(target)} (expected ${describeTextMatcher(check.location)})`], response);
   }
-  return { ok: true, detail: `${response.status} → ${target.href}`, latencyMs: response.latencyMs };
+  return { ok: true, detail: `${response.status} → ${redactUrl(target)}`, latencyMs: response.latencyMs };
 }
 
 export interface HstsPolicy {

@@ -147,6 +147,17 @@ describe('getInputs: bad check definitions name the check index and field', () =
     );
   });
 
+  it.each([
+    ['wrong scheme', '- { url: "ftp://deploy:pw-LEAK@files.example/x" }', {}, "checks[0].url: 'ftp://***@files.example/x' must be an http:// or https:// URL"],
+    ['hsts over http', '- { type: hsts, url: "http://deploy:pw-LEAK@x.example/" }', {}, "checks[0].url: 'http://***@x.example/' must be an https:// URL"],
+    ['relative without base-url', '- { url: "//deploy:pw-LEAK@x.example/health" }', { 'base-url': '' }, "checks[0].url: '//***@x.example/health' is relative and the base-url input is not set (give an absolute URL or set base-url)"],
+    ['password with an @', '- { url: "ftp://deploy:p@ss-LEAK@x.example/" }', {}, "checks[0].url: 'ftp://***@x.example/' must be an http:// or https:// URL"],
+  ])('never echoes the credentials of a URL: %s', (_label, checks, extra, expected) => {
+    const problems = problemsOf(checks, extra);
+    expect(problems).toEqual([expected]);
+    expect(problems.join()).not.toMatch(/pw-LEAK|ss-LEAK/);
+  });
+
   it('rejects a postgres variable that is not a postgres URL without echoing it', () => {
     const problems = problemsOf('- { type: postgres, url-env: DB }', {}, { DB: 'mysql://u:hunter2@h/d' });
     expect(problems).toEqual(['checks[0].url-env: environment variable DB does not hold a postgres:// or postgresql:// URL']);
@@ -189,6 +200,9 @@ describe('getInputs: other inputs', () => {
     [{ 'checks-file': '../outside.yml' }, /^Input 'checks-file' has value '..\/outside.yml': expected a path inside the workspace/],
     [{ 'expect-version': 'abc' }, "Input 'base-url' is missing: expected a base URL, because expect-version checks the relative version-path '/health'."],
     [{ 'base-url': 'ftp://x', 'expect-version': 'abc' }, "Input 'base-url' has value 'ftp://x': expected an absolute http(s) URL such as https://staging.example.com."],
+    [{ 'base-url': 'ftp://deploy:pw-LEAK@x/', 'expect-version': 'abc' }, "Input 'base-url' has value 'ftp://***@x/': expected an absolute http(s) URL"],
+    [{ 'base-url': 'deploy:pw-LEAK@x', 'expect-version': 'abc' }, /^Input 'base-url' has value '(?!.*pw-LEAK)/],
+    [{ 'base-url': 'http://x', 'expect-version': 'abc', 'version-path': 'ftp://deploy:pw-LEAK@x/v' }, "Input 'version-path' has value 'ftp://***@x/v': expected a path or an http(s) URL."],
     [{ 'base-url': 'http://x', 'expect-version': 'abc', 'version-field': 'a..b' }, /^Input 'version-field' has value 'a..b': expected a field name or JSON path/],
     [{ 'expect-version': 'abc', 'base-url': 'http://x', 'timeout-seconds': '10', 'interval-seconds': '20' }, "Input 'interval-seconds' has value '20': expected at most timeout-seconds (10)."],
     [{ 'expect-version': 'abc', 'base-url': 'http://x', 'request-timeout-ms': '-1' }, /^Input 'request-timeout-ms' has value '-1': expected an integer from 1 to 600000/],

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../lib/errors';
 import { InputReader, workspaceDir, type Env } from '../../../lib/inputs';
-import type { Check } from './definitions';
+import { redactUrlText, type Check } from './definitions';
 import { loadChecks, parseCheckList, versionCheck } from './load';
 
 export interface Inputs {
@@ -93,9 +93,10 @@ export function getInputs(env: Env = process.env): Inputs {
 function parseBaseUrl(value: string | undefined, secrets: string[]): URL | undefined {
   if (value === undefined) return undefined;
   const expected = 'an absolute http(s) URL such as https://staging.example.com';
-  if (!URL.canParse(value)) throw new InputError('base-url', value, expected);
+  // The value is echoed with its user information (user:password@) replaced by ***.
+  if (!URL.canParse(value)) throw new InputError('base-url', redactUrlText(value), expected);
   const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('base-url', value, expected);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('base-url', redactUrlText(value), expected);
   if (url.password) secrets.push(decodeURIComponent(url.password));
   return url;
 }

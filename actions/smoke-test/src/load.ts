@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../../lib/errors';
-import { CHECK_TYPES, checkTarget, type Check, type CheckType, type HttpCheck } from './definitions';
+import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';
 import { describeShape, formatValue, schemaProblems, type DefinitionProblem } from './schema';
@@ -124,8 +124,8 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
   let url: URL;
   if (URL.canParse(options.path)) url = new URL(options.path);
   else if (options.baseUrl) url = new URL(options.path, options.baseUrl);
-  else throw new InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${options.path}'`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('version-path', options.path, 'a path or an http(s) URL');
+  else throw new InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
   const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
   let segments;
   try {

@@ -1,7 +1,7 @@
 /** The outcome of a run as outputs, a job summary and, when a check failed, the step's failure. */
 import { ActionFailure } from '../../../lib/errors';
 import { formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/markdown';
-import { checkTarget } from './definitions';
+import { checkTarget, redactUrl } from './definitions';
 import type { CheckOutcome } from './run';
 
 export interface ReportEntry {
@@ -48,7 +48,7 @@ export function summaryMarkdown(outcomes: readonly CheckOutcome[], context: Summ
   const { passed, failed } = smokeOutputs(outcomes);
   const verdict = failed === 0 ? `✅ all ${passed} checks passed` : `❌ ${failed} of ${outcomes.length} checks failed`;
   const header = keyValueTable([
-    ['Base URL', context.baseUrl?.href],
+    ['Base URL', context.baseUrl && redactUrl(context.baseUrl)],
     ['Expected version', context.expectVersion],
     ['Deadline', formatDuration(context.timeoutSeconds * 1000)],
     ['Took', formatDuration(context.elapsedMs)],

@@ -110,6 +110,26 @@ describe('runChecks', () => {
     expect(outcomes.slice(1).every((o) => o.attempts === 1)).toBe(true);
   });
 
+  it('strips the user information of URLs in reasons and details (log, report and summary)', async () => {
+    const log = memoryLogger();
+    const outcomes = await runChecks([tcp('db'), tcp('api')], {
+      timeoutMs: 1000,
+      intervalMs: 1000,
+      concurrency: 2,
+      clock: new FakeClock(0),
+      log,
+      attempt: async (check) =>
+        check.name === 'db'
+          ? bad('could not connect to postgres://app:pw-LEAK@db.internal:5432/shop')
+          : { ok: true, detail: '301 → https://deploy:pw-LEAK@shop.example.com/', latencyMs: 1 },
+    });
+    expect(outcomes[0].reason).toBe('could not connect to postgres://***@db.internal:5432/shop');
+    expect(outcomes[1].detail).toBe('301 → https://***@shop.example.com/');
+    const everything = [log.text(), smokeOutputs(outcomes).report, summaryMarkdown(outcomes, { timeoutSeconds: 1, elapsedMs: 1000 })].join('\n');
+    expect(everything).toContain('postgres://***@db.internal');
+    expect(everything).not.toContain('pw-LEAK');
+  });
+
   it('rejects a semaphore without slots', () => {
     expect(() => new Semaphore(0)).toThrow('concurrency must be at least 1, got 0');
   });
@@ -141,5 +161,11 @@ describe('report', () => {
     expect(failure?.message).toBe('1 of 2 smoke checks failed: cache|x');
     expect(failure?.details).toEqual(['✗ cache|x (127.0.0.1:6379, 4 attempt(s)): timed out after 100 ms']);
     expect(failureFor(outcomes.slice(0, 1))).toBeUndefined();
+  });
+
+  it('shows the base URL without its user information', () => {
+    const md = summaryMarkdown(outcomes, { baseUrl: new URL('https://deploy:pw-LEAK@shop.example.com/'), timeoutSeconds: 120, elapsedMs: 5000 });
+    expect(md).toContain('| **Base URL** | https://***@shop.example.com/ |');
+    expect(md).not.toContain('pw-LEAK');
   });
 });

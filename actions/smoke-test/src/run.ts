@@ -8,7 +8,7 @@ import type { Clock } from '../../../lib/clock';
 import { describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { backoffDelay } from '../../../lib/retry';
-import type { AttemptResult, Check } from './definitions';
+import { redactUrlsIn, type AttemptResult, type Check } from './definitions';
 
 export interface CheckOutcome {
   check: Check;
@@ -71,12 +71,23 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
   return Promise.all(checks.map(runOne));
 }
 
+/**
+ * One attempt that never throws. Its reason and detail go to the log, the summary and the
+ * report output, so URLs in them (an error quoting a URL, a connection string) lose their
+ * user information first.
+ */
 async function safeAttempt(attempt: RunOptions['attempt'], check: Check): Promise<AttemptResult> {
+  let result: AttemptResult;
   try {
-    return await attempt(check);
+    result = await attempt(check);
   } catch (err) {
-    return { ok: false, reason: describeError(err) };
+    result = { ok: false, reason: describeError(err) };
   }
+  return {
+    ...result,
+    reason: result.reason === undefined ? undefined : redactUrlsIn(result.reason),
+    detail: result.detail === undefined ? undefined : redactUrlsIn(result.detail),
+  };
 }
 
 function seconds(ms: number): string {
