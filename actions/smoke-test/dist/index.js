@@ -56975,6 +56975,22 @@ class CheckReader {
             this.secrets.push(decodeURIComponent(resolved.password));
         return resolved;
     }
+    /**
+     * Is `url` on base-url's origin (scheme, host and port)? For checks that must only ever be
+     * aimed at the service under test; without base-url there is no such service to compare with.
+     */
+    onBaseOrigin(name, url, what) {
+        const base = this.context.baseUrl;
+        if (!base) {
+            this.problem(name, `${what} needs the base-url input: it may only be aimed at the service under test, on base-url's origin`);
+            return false;
+        }
+        if (url.origin !== base.origin) {
+            this.problem(name, `'${redactUrl(url)}' is not on base-url's origin ${base.origin} (${what} may only be aimed at the service under test)`);
+            return false;
+        }
+        return true;
+    }
     headers(name = 'headers') {
         const result = {};
         const raw = (this.raw[name] ?? {});
@@ -57175,7 +57191,9 @@ function normalizeCheck(reader, type, name) {
             check = tlsCheck(reader, common);
             break;
         case 'rate-limit': {
-            const url = reader.url('url', ['http:', 'https:']);
+            // A burst of requests: never at anything but the service under test (base-url's origin).
+            const resolved = reader.url('url', ['http:', 'https:']);
+            const url = resolved && reader.onBaseOrigin('url', resolved, 'a rate-limit check') ? resolved : undefined;
             const headers = reader.headers();
             const body = reader.body(headers);
             if (url) {

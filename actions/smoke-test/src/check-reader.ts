@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../../lib/inputs';
-import { redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
+import { redactUrl, redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
 import { parseStatusRule, parseTextMatcher, type StatusRule, type TextMatcher } from './matchers';
 import { fieldSuffix, type DefinitionProblem } from './schema';
 
@@ -57,6 +57,23 @@ export class CheckReader {
     }
     if (resolved.password) this.secrets.push(decodeURIComponent(resolved.password));
     return resolved;
+  }
+
+  /**
+   * Is `url` on base-url's origin (scheme, host and port)? For checks that must only ever be
+   * aimed at the service under test; without base-url there is no such service to compare with.
+   */
+  onBaseOrigin(name: string, url: URL, what: string): boolean {
+    const base = this.context.baseUrl;
+    if (!base) {
+      this.problem(name, `${what} needs the base-url input: it may only be aimed at the service under test, on base-url's origin`);
+      return false;
+    }
+    if (url.origin !== base.origin) {
+      this.problem(name, `'${redactUrl(url)}' is not on base-url's origin ${base.origin} (${what} may only be aimed at the service under test)`);
+      return false;
+    }
+    return true;
   }
 
   headers(name = 'headers'): Record<string, string> {

@@ -158,6 +158,19 @@ describe('getInputs: bad check definitions name the check index and field', () =
     expect(problems.join()).not.toMatch(/pw-LEAK|ss-LEAK/);
   });
 
+  it('aims rate-limit checks only at the service under test: base-url\'s origin', () => {
+    const ok = inputs({ 'base-url': 'https://shop.example.com/app/', checks: '- { type: rate-limit, url: login }\n- { type: rate-limit, url: "https://shop.example.com:443/x" }' });
+    expect(ok.checks.map((c) => (c as RateLimitCheck).url.href)).toEqual(['https://shop.example.com/app/login', 'https://shop.example.com/x']);
+    expect(problemsOf('- { url: / }\n- { type: rate-limit, url: "https://api.example.com/login" }')).toEqual([
+      "checks[1].url: 'https://api.example.com/login' is not on base-url's origin https://shop.example.com (a rate-limit check may only be aimed at the service under test)",
+    ]);
+    expect(problemsOf('- { type: rate-limit, url: "http://shop.example.com/login" }')[0]).toMatch(/^checks\[0\]\.url: 'http:\/\/shop\.example\.com\/login' is not on base-url's origin/);
+    expect(problemsOf('- { type: rate-limit, url: "https://shop.example.com:8443/login" }')[0]).toMatch(/is not on base-url's origin https:\/\/shop\.example\.com \(/);
+    expect(problemsOf('- { type: rate-limit, url: "https://shop.example.com/login" }', { 'base-url': '' })).toEqual([
+      "checks[0].url: a rate-limit check needs the base-url input: it may only be aimed at the service under test, on base-url's origin",
+    ]);
+  });
+
   it('rejects a postgres variable that is not a postgres URL without echoing it', () => {
     const problems = problemsOf('- { type: postgres, url-env: DB }', {}, { DB: 'mysql://u:hunter2@h/d' });
     expect(problems).toEqual(['checks[0].url-env: environment variable DB does not hold a postgres:// or postgresql:// URL']);

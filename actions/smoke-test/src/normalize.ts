@@ -91,7 +91,9 @@ export function normalizeCheck(reader: CheckReader, type: Check['type'], name: s
       check = tlsCheck(reader, common);
       break;
     case 'rate-limit': {
-      const url = reader.url('url', ['http:', 'https:']);
+      // A burst of requests: never at anything but the service under test (base-url's origin).
+      const resolved = reader.url('url', ['http:', 'https:']);
+      const url = resolved && reader.onBaseOrigin('url', resolved, 'a rate-limit check') ? resolved : undefined;
       const headers = reader.headers();
       const body = reader.body(headers);
       if (url) {
