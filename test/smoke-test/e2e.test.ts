@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction } from '../support/harness';
-import { daysFromNow, makeCertificate, opensslAvailable } from './support/certs';
+import { daysFromNow, makeCertificate } from './support/certs';
 import { closedPort, sendJson, sendText, startHttpServer, startHttpsServer, type TestServer } from './support/servers';
 
 const NEW_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'; // the harness's GITHUB_SHA
@@ -144,7 +144,7 @@ describe('smoke-test end to end', () => {
     expect(result.outputs).toMatchObject({ passed: '2', failed: '0' });
   });
 
-  it.skipIf(!opensslAvailable())('trusts a private CA through NODE_EXTRA_CA_CERTS for http, hsts and tls checks', async () => {
+  it('trusts a private CA through NODE_EXTRA_CA_CERTS for http, hsts and tls checks', async () => {
     const cert = makeCertificate(workspace, { notBefore: daysFromNow(-1), notAfter: daysFromNow(60) });
     const https = await startHttpsServer(
       (_req, res) => sendJson(res, 200, { version: NEW_SHA }, { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),

@@ -8,13 +8,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export function opensslAvailable(): boolean {
+const OPENSSL_HINT = 'Install it with: apt-get install openssl';
+let opensslChecked = false;
+
+/**
+ * Throws with an install hint when the openssl binary cannot run: tests that need
+ * certificates fail loudly, never skip (a requirement must not pass unproven).
+ */
+export function requireOpenssl(binary = 'openssl'): void {
+  if (binary === 'openssl' && opensslChecked) return;
   try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+    execFileSync(binary, ['version'], { stdio: 'pipe' });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new Error(`openssl is not available (${binary}: ${why}); the tls, hsts and https tests make their certificates with it. ${OPENSSL_HINT}`, { cause: err });
   }
+  if (binary === 'openssl') opensslChecked = true;
 }
 
 export interface CertificateOptions {
@@ -48,6 +57,7 @@ commonName = supplied
 
 /** Writes into `dir` (kept, so certPath stays valid); the scratch files go away. */
 export function makeCertificate(dir: string, options: CertificateOptions): Certificate {
+  requireOpenssl();
   const work = mkdtempSync(path.join(os.tmpdir(), 'gantry-cert-'));
   try {
     writeFileSync(path.join(work, 'ca.cnf'), CA_CONFIG);

@@ -22,9 +22,17 @@ export interface TestPostgres {
 
 const SEARCH = ['/usr/local/bin', '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
 
-/** The directory holding initdb and postgres, or undefined when PostgreSQL is not installed. */
-export function postgresBinDir(): string | undefined {
-  return SEARCH.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'postgres')));
+/**
+ * The directory holding initdb and postgres. Throws with an install hint when PostgreSQL is
+ * not installed: the postgres check's tests fail loudly, never skip.
+ */
+export function postgresBinDir(search: readonly string[] = SEARCH): string {
+  const found = search.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'postgres')));
+  if (found) return found;
+  throw new Error(
+    `PostgreSQL binaries (initdb, postgres) not found in ${search.join(', ')}; the postgres check's tests start a server from them. ` +
+      'Install them with: apt-get install postgresql',
+  );
 }
 
 function unprivilegedUser(): { name: string; uid: number; gid: number } | undefined {
@@ -47,7 +55,6 @@ function command(user: ReturnType<typeof unprivilegedUser>, binary: string, args
 
 export async function startPostgres(password = 'smoke-secret-pw'): Promise<TestPostgres> {
   const bin = postgresBinDir();
-  if (!bin) throw new Error('PostgreSQL binaries (initdb, postgres) not found');
   const user = unprivilegedUser();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-pg-'));
   const data = path.join(dir, 'data');
