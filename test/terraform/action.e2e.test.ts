@@ -2,7 +2,8 @@
  * actions/terraform end to end: the bundle (dist/index.js) run as the runner runs it, with
  * the real terraform binary and local state in a temporary workspace per test.
  */
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
 import { baseConfig, tfWorkspace, type TfWorkspace } from './support';
@@ -37,6 +38,8 @@ describe('actions/terraform bundle', () => {
     expect(plan.outputs['plan-hash']).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.parse(ws.read('plans/staging.tfplan.json')).variables.size.value).toBe('large');
     expect(plan.stdout).toContain('-backend-config=path=***');
+    // Backend values are masked before anything else is printed.
+    expect(plan.stdout.split('\n')[0]).toBe('::add-mask::state/staging.tfstate');
     expect(plan.summary).toContain('**Plan:** 2 to add, 0 to change, 0 to destroy, 0 to replace.');
     expect(plan.summary).toContain('| 🟢 create | `terraform_data.service` |');
     expect(plan.summary).toContain('<details><summary>Show the plan</summary>');
@@ -87,6 +90,15 @@ describe('actions/terraform bundle', () => {
     expect(errorsOf(tampered)).toMatch(/^Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/);
     expect(tampered.stdout).not.toContain('$ terraform');
     expect(ws.stateSerial()).toBe(serial);
+  });
+
+  it('runs terraform with CHECKPOINT_DISABLE=1: no update check against checkpoint-api.hashicorp.com', async () => {
+    ws = tfWorkspace();
+    const fake = ws.write('bin/terraform', `#!/bin/sh\nenv > ${path.join(ws.root, 'terraform.env')}\necho 'Error: stand-in' >&2\nexit 1\n`);
+    chmodSync(fake, 0o755);
+    const result = await run({ command: 'plan', 'working-directory': 'infra' }, { env: { PATH: `${path.dirname(fake)}:/usr/bin:/bin` } });
+    expect(result.exitCode).toBe(1);
+    expect(readFileSync(path.join(ws.root, 'terraform.env'), 'utf8').split('\n')).toContain('CHECKPOINT_DISABLE=1');
   });
 
   it('shows the failing Terraform command and its error, in the log and the summary', async () => {

@@ -2,12 +2,14 @@
  * The plan/apply/check logic against the real terraform binary, with configurations built
  * from terraform_data and local state in a temporary directory per test.
  */
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../lib/logger';
-import { apply, check, plan, PlanHashMismatch, readOutputs, sha256File, StalePlan, type TerraformSettings } from '../../actions/terraform/src/commands';
-import { TerraformCommandError } from '../../actions/terraform/src/terraform-cli';
+import { apply, check, driftMessage, plan, PlanHashMismatch, readOutputs, sha256File, StalePlan, type CheckOutcome, type TerraformSettings } from '../../actions/terraform/src/commands';
+import { summarizePlan } from '../../actions/terraform/src/plan-json';
+import { TerraformCli, TerraformCommandError } from '../../actions/terraform/src/terraform-cli';
 import { baseConfig, cliIn, tfWorkspace, type TfWorkspace } from './support';
 
 const settings = (overrides: Partial<TerraformSettings> = {}): TerraformSettings => ({
@@ -125,6 +127,18 @@ data "terraform_remote_state" "peer" {
     expect(readdirSync(ws.root).filter((name) => name.startsWith('gantry-drift-'))).toEqual([]);
   });
 
+  it('check names output-only drift as such', async () => {
+    ws = tfWorkspace();
+    const log = memoryLogger();
+    const cli = cliIn(ws.dir, log);
+    const planned = await plan(cli, settings(), path.join(ws.dir, 'tfplan'), log);
+    await apply(cli, settings(), planned.planFile as string, planned.planHash, log);
+    ws.write('infra/extra.tf', 'output "region" {\n  value = "eu-west-1"\n}\n');
+    const drifted = await check(cli, settings(), log, ws.root);
+    expect(drifted).toMatchObject({ exitCode: 2, changes: true, drift: 0, outputDrift: 1 });
+    expect(log.lines.at(-1)).toBe('drift: 1 output value change to apply (no resource changes)');
+  });
+
   it('masks sensitive outputs before logging anything about them', async () => {
     ws = tfWorkspace(baseConfig({ secret: 's3cr3t-Value-42' }));
     const log = memoryLogger();
@@ -184,5 +198,64 @@ data "terraform_remote_state" "peer" {
     const err = (await attempt.catch((e: unknown) => e)) as TerraformCommandError;
     expect(err.message).toMatch(/^terraform plan .* failed with exit code 1: Error: Reference to undeclared resource/);
     expect(err.details).toEqual(expect.arrayContaining([expect.stringMatching(/^command: terraform plan -input=false/), expect.stringContaining('on main.tf line')]));
+  });
+});
+
+describe('drift message', () => {
+  const outcome = (drift: number, outputDrift: number, add = drift): CheckOutcome => ({
+    exitCode: 2,
+    changes: true,
+    summary: { ...summarizePlan({}), counts: { add, change: 0, destroy: 0, replace: 0, read: 0 } },
+    planText: '',
+    planFile: undefined,
+    jsonPlanFile: undefined,
+    planHash: undefined,
+    drift,
+    outputDrift,
+  });
+  it('counts resources and outputs, in the singular when there is one', () => {
+    expect(driftMessage(outcome(1, 0))).toBe('drift: 1 change to apply (1 to add, 0 to change, 0 to destroy, 0 to replace)');
+    expect(driftMessage(outcome(2, 1))).toBe('drift: 2 changes to apply (2 to add, 0 to change, 0 to destroy, 0 to replace; 1 output value change)');
+    expect(driftMessage(outcome(0, 1))).toBe('drift: 1 output value change to apply (no resource changes)');
+    expect(driftMessage(outcome(0, 3))).toBe('drift: 3 output value changes to apply (no resource changes)');
+    expect(driftMessage({ ...outcome(0, 0), changes: false, exitCode: 0 })).toBeUndefined();
+  });
+});
+
+describe('output of terraform is never quoted in errors (it holds variable values)', () => {
+  let dir: string | undefined;
+  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  /** A stand-in terraform: init and plan succeed (plan with changes), show -json and output -json print `json`. */
+  function fakeTerraform(json: string): TerraformCli {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-tf-fake-'));
+    writeFileSync(path.join(dir, 'out.json'), json);
+    const binary = path.join(dir, 'terraform');
+    writeFileSync(binary, `#!/bin/sh\ncase "$1 $2" in\n  "show -json"|"output -json") cat ${path.join(dir, 'out.json')} ;;\n  plan*) exit 2 ;;\nesac\nexit 0\n`);
+    chmodSync(binary, 0o755);
+    return new TerraformCli({ binary, cwd: dir, env: { PATH: '/usr/bin:/bin' }, log: memoryLogger() });
+  }
+  const failureOf = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (e: unknown) => e)) as Error & { details?: string[] };
+  const LEAK = 'hunter2-LEAK';
+
+  it('a JSON plan that does not parse: its length and where parsing stopped', async () => {
+    const json = `{"variables":{"db_password":{"value":"${LEAK}"}},"resource_changes":[{"address":"x", oops}]}`;
+    const err = await failureOf(plan(fakeTerraform(json), settings(), path.join(dir ?? os.tmpdir(), 'tfplan'), memoryLogger()));
+    expect(err.message).toMatch(new RegExp(`printed something that is not a plan: terraform show -json printed ${json.length} characters that are not valid JSON \\(parsing stopped at character \\d+;`));
+    expect(err.details).toEqual([`output: ${json.length} characters, not shown (it holds variable values)`]);
+    expect(JSON.stringify([err.message, err.details])).not.toContain(LEAK);
+  });
+
+  it('a resource change without an address: its position', async () => {
+    const json = JSON.stringify({ resource_changes: [{ address: 'a', change: { actions: ['create'] } }, { change: { after: { password: LEAK } } }] });
+    const err = await failureOf(plan(fakeTerraform(json), settings(), path.join(dir ?? os.tmpdir(), 'tfplan'), memoryLogger()));
+    expect(err.message).toMatch(/not a plan: terraform show -json: resource_changes\[1\] has no address$/);
+    expect(JSON.stringify([err.message, err.details])).not.toContain(LEAK);
+  });
+
+  it('outputs that do not parse: never the sensitive values in them', async () => {
+    const json = `{"db_password":{"sensitive":true,"value":"${LEAK}"`;
+    const err = await failureOf(readOutputs(fakeTerraform(json), memoryLogger()));
+    expect(err.message).toBe(`terraform output -json printed ${json.length} characters that are not valid JSON (it ends before the JSON is complete; the output is not shown: it holds variable values)`);
   });
 });

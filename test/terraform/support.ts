@@ -92,9 +92,12 @@ export function tfWorkspace(config = baseConfig()): TfWorkspace {
   return ws;
 }
 
-/** Only what terraform needs: no TF_CLI_CONFIG_FILE or other settings from the machine. */
+/**
+ * Only what terraform needs: no TF_CLI_CONFIG_FILE or other settings from the machine, and no
+ * checkpoint call to hashicorp.com (tests talk only to 127.0.0.1).
+ */
 export function terraformEnv(): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir() };
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), CHECKPOINT_DISABLE: '1' };
 }
 
 export function cliIn(dir: string, log: Logger): TerraformCli {

@@ -3831,10 +3831,14 @@ function summarizePlan(plan) {
     const rawChanges = plan.resource_changes ?? [];
     if (!Array.isArray(rawChanges))
         throw new Error('terraform show -json: resource_changes is not a list');
-    for (const raw of rawChanges) {
-        if (!isRecord(raw) || typeof raw.address !== 'string' || !isRecord(raw.change)) {
-            throw new Error(`terraform show -json: unexpected resource change ${JSON.stringify(raw).slice(0, 200)}`);
-        }
+    for (const [index, raw] of rawChanges.entries()) {
+        // Described by position and shape only: a resource change holds attribute values, sensitive ones included.
+        if (!isRecord(raw))
+            throw new Error(`terraform show -json: resource_changes[${index}] is not an object`);
+        if (typeof raw.address !== 'string')
+            throw new Error(`terraform show -json: resource_changes[${index}] has no address`);
+        if (!isRecord(raw.change))
+            throw new Error(`terraform show -json: resource_changes[${index}] (${raw.address}) has no change object`);
         const action = classifyActions(stringList(raw.change.actions), raw.change.importing !== undefined && raw.change.importing !== null);
         if (action === 'no-op')
             continue;
@@ -3863,6 +3867,28 @@ function summarizePlan(plan) {
     }
     outputs.sort((a, b) => a.name.localeCompare(b.name));
     return { counts, resources, outputs };
+}
+/**
+ * JSON that Terraform printed (`show -json`, `output -json`). JSON.parse's own error quotes
+ * the text, and this text holds variable and output values, sensitive ones included: the
+ * error says only how long it was and where parsing stopped.
+ */
+function parseTerraformJson(text, command) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        if (text.trim() === '')
+            throw new Error(`${command} printed nothing`, { cause: err });
+        const message = err.message;
+        const position = /at position (\d+)/.exec(message)?.[1];
+        let where = '';
+        if (/end of JSON input/i.test(message) || (position !== undefined && Number(position) >= text.length))
+            where = 'it ends before the JSON is complete; ';
+        else if (position !== undefined)
+            where = `parsing stopped at character ${Number(position) + 1}; `;
+        throw new Error(`${command} printed ${text.length} characters that are not valid JSON (${where}the output is not shown: it holds variable values)`, { cause: err });
+    }
 }
 /** Resource changes that apply would make (reads are not changes to the infrastructure). */
 function changeCount(counts) {
@@ -5178,6 +5204,8 @@ class TerraformCli {
         // Automation mode: no "run terraform apply next" hints, never a prompt waiting for stdin.
         this.env.TF_IN_AUTOMATION = '1';
         this.env.TF_INPUT = '0';
+        // No update and security-bulletin check against checkpoint-api.hashicorp.com on every command.
+        this.env.CHECKPOINT_DISABLE = '1';
     }
     /** Runs `terraform <args>`; a non-zero exit code outside `okExitCodes` throws TerraformCommandError. */
     async run(args, options = {}) {
@@ -5227,12 +5255,19 @@ function displayCommand(args) {
 
 
 
-/** `drift: 2 changes to apply (…)`, or undefined when there is none. */
+/**
+ * `drift: 2 changes to apply (…)`, `drift: 1 output value change to apply (no resource
+ * changes)`, or undefined when there is none.
+ */
 function driftMessage(outcome) {
     if (!outcome.changes)
         return undefined;
-    const outputs = outcome.outputDrift > 0 ? `; ${outcome.outputDrift} output value${outcome.outputDrift === 1 ? '' : 's'} change` : '';
-    return `drift: ${outcome.drift} changes to apply (${describeCounts(outcome.summary.counts)}${outputs})`;
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    if (outcome.drift === 0 && outcome.outputDrift > 0) {
+        return `drift: ${plural(outcome.outputDrift, 'output value change')} to apply (no resource changes)`;
+    }
+    const outputs = outcome.outputDrift > 0 ? `; ${plural(outcome.outputDrift, 'output value')} change` : '';
+    return `drift: ${plural(outcome.drift, 'change')} to apply (${describeCounts(outcome.summary.counts)}${outputs})`;
 }
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -5284,11 +5319,12 @@ async function planTo(cli, settings, planFile, log) {
 async function showPlan(cli, planFile) {
     const shown = await cli.run(['show', '-json', planFile]);
     try {
-        return { summary: summarizePlan(JSON.parse(shown.stdout)), json: shown.stdout };
+        return { summary: summarizePlan(parseTerraformJson(shown.stdout, 'terraform show -json')), json: shown.stdout };
     }
     catch (err) {
+        // Never the output itself: the JSON plan holds every variable's value, sensitive ones included.
         throw new ActionFailure(`terraform show -json ${planFile} printed something that is not a plan: ${err.message}`, [
-            shown.stdout.slice(0, 500),
+            `output: ${shown.stdout.length} characters, not shown (it holds variable values)`,
         ]);
     }
 }
@@ -5364,7 +5400,7 @@ async function apply(cli, settings, planFile, expectedHash, log) {
 /** `terraform output -json`, with every sensitive value masked before anything is logged. */
 async function readOutputs(cli, log) {
     const printed = await cli.run(['output', '-json', '-no-color']);
-    const outputs = parseOutputs(JSON.parse(printed.stdout || '{}'));
+    const outputs = parseOutputs(parseTerraformJson(printed.stdout || '{}', 'terraform output -json'));
     for (const output of outputs)
         if (output.sensitive)
             for (const secret of secretStrings(output.value))
@@ -5634,11 +5670,11 @@ function getInputs(env = process.env) {
     const command = reader.choice('command', COMMANDS);
     const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
     const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
-    const backendConfig = reader.list('backend-config').map((line) => {
+    const backendConfig = reader.list('backend-config').map((line, index) => {
         const pair = BACKEND_KEY_VALUE.exec(line);
         if (pair)
             return { kind: 'value', key: pair[1], value: pair[2].trim() };
-        return { kind: 'file', path: resolveConfigFile('backend-config', line, workspace, workingDirectory) };
+        return { kind: 'file', path: resolveBackendFile(line, index, workspace, workingDirectory) };
     });
     const workspaceName = reader.optional('workspace');
     if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
@@ -5693,6 +5729,33 @@ function resolveConfigFile(name, value, workspace, workingDirectory) {
             return resolveWorkspaceFile(name, candidate, workspace);
     }
     throw new errors_InputError(name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+}
+/**
+ * A backend-config line that is not KEY=VALUE must be a file. It is never echoed: a mistyped
+ * line is likely a credential (`access_key: AKIA…`), so the error gives its position and length.
+ */
+function resolveBackendFile(line, index, workspace, workingDirectory) {
+    const where = `line ${index + 1} (${line.length} characters, not shown: backend settings are often credentials)`;
+    try {
+        return resolveConfigFile('backend-config', line, workspace, workingDirectory);
+    }
+    catch (err) {
+        if (!(err instanceof errors_InputError))
+            throw err;
+        const file = /^an existing file/.test(err.expected)
+            ? `an existing backend configuration file (looked in ${workspace} and ${workingDirectory})`
+            : `a backend configuration file inside the workspace ${workspace}`;
+        throw new errors_InputError('backend-config', where, `KEY=VALUE, or the path of ${file}`);
+    }
+}
+/**
+ * The backend-config values to mask before anything is logged: they are often credentials.
+ * Booleans, numbers and values under 4 characters are left alone: masking `true` or `1`
+ * would blank out half the log, and the runner drops any output holding a masked value.
+ */
+function backendSecrets(config) {
+    const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
+    return [...new Set(values)].filter((v) => v.length >= 4 && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');
@@ -5986,6 +6049,9 @@ const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Ter
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
+    // Before anything is logged: backend-config values are often credentials (access keys, tokens).
+    for (const secret of backendSecrets(inputs['backend-config']))
+        log.secret(secret);
     const settings = {
         varFiles: inputs['var-files'],
         backendConfig: inputs['backend-config'],

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ActionFailure } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import type { BackendConfig } from './inputs';
-import { changeCount, describeCounts, parseOutputs, secretStrings, summarizePlan, type OutputValue, type PlanSummary } from './plan-json';
+import { changeCount, describeCounts, parseOutputs, parseTerraformJson, secretStrings, summarizePlan, type OutputValue, type PlanSummary } from './plan-json';
 import { TerraformCommandError, type TerraformCli } from './terraform-cli';
 
 export interface TerraformSettings {
@@ -39,11 +39,18 @@ export interface CheckOutcome extends PlanOutcome {
   outputDrift: number;
 }
 
-/** `drift: 2 changes to apply (…)`, or undefined when there is none. */
+/**
+ * `drift: 2 changes to apply (…)`, `drift: 1 output value change to apply (no resource
+ * changes)`, or undefined when there is none.
+ */
 export function driftMessage(outcome: CheckOutcome): string | undefined {
   if (!outcome.changes) return undefined;
-  const outputs = outcome.outputDrift > 0 ? `; ${outcome.outputDrift} output value${outcome.outputDrift === 1 ? '' : 's'} change` : '';
-  return `drift: ${outcome.drift} changes to apply (${describeCounts(outcome.summary.counts)}${outputs})`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (outcome.drift === 0 && outcome.outputDrift > 0) {
+    return `drift: ${plural(outcome.outputDrift, 'output value change')} to apply (no resource changes)`;
+  }
+  const outputs = outcome.outputDrift > 0 ? `; ${plural(outcome.outputDrift, 'output value')} change` : '';
+  return `drift: ${plural(outcome.drift, 'change')} to apply (${describeCounts(outcome.summary.counts)}${outputs})`;
 }
 
 export interface ApplyOutcome {
@@ -106,10 +113,11 @@ async function planTo(cli: TerraformCli, settings: TerraformSettings, planFile: 
 async function showPlan(cli: TerraformCli, planFile: string): Promise<{ summary: PlanSummary; json: string }> {
   const shown = await cli.run(['show', '-json', planFile]);
   try {
-    return { summary: summarizePlan(JSON.parse(shown.stdout)), json: shown.stdout };
+    return { summary: summarizePlan(parseTerraformJson(shown.stdout, 'terraform show -json')), json: shown.stdout };
   } catch (err) {
+    // Never the output itself: the JSON plan holds every variable's value, sensitive ones included.
     throw new ActionFailure(`terraform show -json ${planFile} printed something that is not a plan: ${(err as Error).message}`, [
-      shown.stdout.slice(0, 500),
+      `output: ${shown.stdout.length} characters, not shown (it holds variable values)`,
     ]);
   }
 }
@@ -193,7 +201,7 @@ export async function apply(cli: TerraformCli, settings: TerraformSettings, plan
 /** `terraform output -json`, with every sensitive value masked before anything is logged. */
 export async function readOutputs(cli: TerraformCli, log: Logger): Promise<OutputValue[]> {
   const printed = await cli.run(['output', '-json', '-no-color']);
-  const outputs = parseOutputs(JSON.parse(printed.stdout || '{}'));
+  const outputs = parseOutputs(parseTerraformJson(printed.stdout || '{}', 'terraform output -json'));
   for (const output of outputs) if (output.sensitive) for (const secret of secretStrings(output.value)) log.secret(secret);
   for (const output of outputs) {
     log.info(`output ${output.name} = ${output.sensitive ? '(sensitive)' : JSON.stringify(output.value)}`);

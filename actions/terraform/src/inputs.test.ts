@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors';
-import { getInputs } from './inputs';
+import { backendSecrets, getInputs } from './inputs';
 
 let root: string;
 beforeEach(() => {
@@ -79,7 +79,7 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'nope' }, 'working-directory', /existing directory/],
     [{ command: 'plan', 'working-directory': '../..' }, 'working-directory', /inside the workspace/],
     [{ command: 'plan', 'working-directory': 'infra', 'var-files': 'missing.tfvars' }, 'var-files', /existing file \(looked in/],
-    [{ command: 'plan', 'working-directory': 'infra', 'backend-config': 'missing.hcl' }, 'backend-config', /existing file/],
+    [{ command: 'plan', 'working-directory': 'infra', 'backend-config': 'missing.hcl' }, 'backend-config', /^Input 'backend-config' has value 'line 1 \(11 characters, not shown: .*\)': expected KEY=VALUE, or the path of an existing backend configuration file \(looked in /],
     [{ command: 'plan', 'working-directory': 'infra', workspace: 'bad/name' }, 'workspace', /workspace name/],
     [{ command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': 'soon' }, 'lock-timeout-seconds', /seconds/],
     [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'infra' }, 'plan-file', /is a directory/],
@@ -99,6 +99,29 @@ describe('getInputs', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe(name);
     expect((error as InputError).message).toMatch(expected);
+  });
+
+  it.each([
+    ['a colon instead of =', 'bucket=tf-state\naccess_key: AKIAIOSFODNN7LEAK', 2, 29, /existing backend configuration file \(looked in/],
+    ['a link leading out of the workspace', 'AKIAIOSFODNN7LEAK.hcl', 1, 21, /backend configuration file inside the workspace/],
+  ])('never echoes a malformed backend-config line (%s): its position and length instead', (_label, lines, line, length, expected) => {
+    symlinkSync(os.tmpdir(), path.join(root, 'infra', 'AKIAIOSFODNN7LEAK.hcl'));
+    let error: unknown;
+    try {
+      getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': lines }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    const message = (error as InputError).message;
+    expect(message).toContain(`Input 'backend-config' has value 'line ${line} (${length} characters, not shown: backend settings are often credentials)'`);
+    expect(message).toMatch(expected);
+    expect(message).not.toContain('AKIA');
+  });
+
+  it('lists the backend-config values to mask, leaving out booleans, numbers and tiny values', () => {
+    const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'access_key=AKIAIOSFODNN7LEAK\nsecret_key = s3cr3t/value=\nencrypt=true\nmax_retries=5\nkey=ab\nbackend.hcl\nregion=eu-west-1' }));
+    expect(backendSecrets(inputs['backend-config'])).toEqual(['AKIAIOSFODNN7LEAK', 's3cr3t/value=', 'eu-west-1']);
   });
 
   it('needs a token when it is going to comment', () => {

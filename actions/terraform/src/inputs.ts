@@ -63,10 +63,10 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
 
   const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
-  const backendConfig = reader.list('backend-config').map((line): BackendConfig => {
+  const backendConfig = reader.list('backend-config').map((line, index): BackendConfig => {
     const pair = BACKEND_KEY_VALUE.exec(line);
     if (pair) return { kind: 'value', key: pair[1], value: pair[2].trim() };
-    return { kind: 'file', path: resolveConfigFile('backend-config', line, workspace, workingDirectory) };
+    return { kind: 'file', path: resolveBackendFile(line, index, workspace, workingDirectory) };
   });
 
   const workspaceName = reader.optional('workspace');
@@ -123,6 +123,33 @@ function resolveConfigFile(name: string, value: string, workspace: string, worki
     if (existsSync(candidate)) return resolveWorkspaceFile(name, candidate, workspace);
   }
   throw new InputError(name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+}
+
+/**
+ * A backend-config line that is not KEY=VALUE must be a file. It is never echoed: a mistyped
+ * line is likely a credential (`access_key: AKIA…`), so the error gives its position and length.
+ */
+function resolveBackendFile(line: string, index: number, workspace: string, workingDirectory: string): string {
+  const where = `line ${index + 1} (${line.length} characters, not shown: backend settings are often credentials)`;
+  try {
+    return resolveConfigFile('backend-config', line, workspace, workingDirectory);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const file = /^an existing file/.test(err.expected)
+      ? `an existing backend configuration file (looked in ${workspace} and ${workingDirectory})`
+      : `a backend configuration file inside the workspace ${workspace}`;
+    throw new InputError('backend-config', where, `KEY=VALUE, or the path of ${file}`);
+  }
+}
+
+/**
+ * The backend-config values to mask before anything is logged: they are often credentials.
+ * Booleans, numbers and values under 4 characters are left alone: masking `true` or `1`
+ * would blank out half the log, and the runner drops any output holding a masked value.
+ */
+export function backendSecrets(config: readonly BackendConfig[]): string[] {
+  const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
+  return [...new Set(values)].filter((v) => v.length >= 4 && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {

@@ -1,7 +1,7 @@
 import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
-import { getInputs } from './inputs';
+import { backendSecrets, getInputs } from './inputs';
 import { upsertComment } from './pr-comment';
 import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
 import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
@@ -12,6 +12,8 @@ const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Ter
 export async function main(): Promise<void> {
   const { inputs, context } = getInputs();
   const log = coreLogger;
+  // Before anything is logged: backend-config values are often credentials (access keys, tokens).
+  for (const secret of backendSecrets(inputs['backend-config'])) log.secret(secret);
   const settings: TerraformSettings = {
     varFiles: inputs['var-files'],
     backendConfig: inputs['backend-config'],

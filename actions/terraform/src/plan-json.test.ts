@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeCount, classifyActions, describeCounts, parseOutputs, secretStrings, summarizePlan } from './plan-json';
+import { changeCount, classifyActions, describeCounts, parseOutputs, parseTerraformJson, secretStrings, summarizePlan } from './plan-json';
 
 const change = (address: string, actions: string[], extra: Record<string, unknown> = {}) => ({
   address,
@@ -81,6 +81,28 @@ describe('summarizePlan', () => {
 
   it.each([[null], [[]], ['text'], [{ resource_changes: 'x' }], [{ resource_changes: [{ address: 'a' }] }]])('rejects %j', (bad) => {
     expect(() => summarizePlan(bad)).toThrow(/terraform show -json/);
+  });
+});
+
+describe('malformed Terraform JSON is described by position and length, never quoted', () => {
+  it('names the resource change by its index (and address when it has one)', () => {
+    const secret = { after: { password: 'hunter2-LEAK' } };
+    expect(() => summarizePlan({ resource_changes: ['hunter2-LEAK'] })).toThrow(/^terraform show -json: resource_changes\[0\] is not an object$/);
+    expect(() => summarizePlan({ resource_changes: [{ address: 'a', change: { actions: [] } }, { change: secret }] })).toThrow(/^terraform show -json: resource_changes\[1\] has no address$/);
+    expect(() => summarizePlan({ resource_changes: [{ address: 'aws_db.main', values: secret }] })).toThrow(/^terraform show -json: resource_changes\[0\] \(aws_db\.main\) has no change object$/);
+  });
+
+  it('says how long the text was and where parsing stopped', () => {
+    // JSON.parse's own message would quote the text around the bad token: `..."assword": hunter2-LE"...`.
+    expect(() => parseTerraformJson('{"password": hunter2-LEAK}', 'terraform show -json')).toThrow(
+      /^terraform show -json printed 26 characters that are not valid JSON \(the output is not shown: it holds variable values\)$/,
+    );
+    expect(() => parseTerraformJson('{"password": "hunter2-LEAK"} x', 'terraform show -json')).toThrow(
+      /^terraform show -json printed 30 characters that are not valid JSON \(parsing stopped at character 30; the output/,
+    );
+    expect(() => parseTerraformJson('{"password": "hunter2-LEAK"', 'terraform output -json')).toThrow(/\(it ends before the JSON is complete; the output/);
+    expect(() => parseTerraformJson('  ', 'terraform output -json')).toThrow(/^terraform output -json printed nothing$/);
+    expect(parseTerraformJson('{"a":1}', 'x')).toEqual({ a: 1 });
   });
 });
 

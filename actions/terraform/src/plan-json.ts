@@ -80,10 +80,11 @@ export function summarizePlan(plan: unknown): PlanSummary {
   const resources: ResourceChange[] = [];
   const rawChanges = plan.resource_changes ?? [];
   if (!Array.isArray(rawChanges)) throw new Error('terraform show -json: resource_changes is not a list');
-  for (const raw of rawChanges) {
-    if (!isRecord(raw) || typeof raw.address !== 'string' || !isRecord(raw.change)) {
-      throw new Error(`terraform show -json: unexpected resource change ${JSON.stringify(raw).slice(0, 200)}`);
-    }
+  for (const [index, raw] of rawChanges.entries()) {
+    // Described by position and shape only: a resource change holds attribute values, sensitive ones included.
+    if (!isRecord(raw)) throw new Error(`terraform show -json: resource_changes[${index}] is not an object`);
+    if (typeof raw.address !== 'string') throw new Error(`terraform show -json: resource_changes[${index}] has no address`);
+    if (!isRecord(raw.change)) throw new Error(`terraform show -json: resource_changes[${index}] (${raw.address}) has no change object`);
     const action = classifyActions(stringList(raw.change.actions), raw.change.importing !== undefined && raw.change.importing !== null);
     if (action === 'no-op') continue;
     if (action === 'create') counts.add += 1;
@@ -105,6 +106,25 @@ export function summarizePlan(plan: unknown): PlanSummary {
   }
   outputs.sort((a, b) => a.name.localeCompare(b.name));
   return { counts, resources, outputs };
+}
+
+/**
+ * JSON that Terraform printed (`show -json`, `output -json`). JSON.parse's own error quotes
+ * the text, and this text holds variable and output values, sensitive ones included: the
+ * error says only how long it was and where parsing stopped.
+ */
+export function parseTerraformJson(text: string, command: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (text.trim() === '') throw new Error(`${command} printed nothing`, { cause: err });
+    const message = (err as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    let where = '';
+    if (/end of JSON input/i.test(message) || (position !== undefined && Number(position) >= text.length)) where = 'it ends before the JSON is complete; ';
+    else if (position !== undefined) where = `parsing stopped at character ${Number(position) + 1}; `;
+    throw new Error(`${command} printed ${text.length} characters that are not valid JSON (${where}the output is not shown: it holds variable values)`, { cause: err });
+  }
 }
 
 /** Resource changes that apply would make (reads are not changes to the infrastructure). */

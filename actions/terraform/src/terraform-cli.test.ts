@@ -104,6 +104,7 @@ describe('TerraformCli', () => {
       const { stdout } = await cli.run(['version']);
       expect(stdout).toContain('TF_IN_AUTOMATION=1');
       expect(stdout).toContain('TF_INPUT=0');
+      expect(stdout).toContain('CHECKPOINT_DISABLE=1');
       expect(stdout).toContain('AWS_REGION=eu-west-1');
       expect(stdout).not.toContain('ghs_secret');
       expect(log.lines[0]).toBe('$ terraform version');

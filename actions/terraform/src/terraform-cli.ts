@@ -150,6 +150,8 @@ export class TerraformCli {
     // Automation mode: no "run terraform apply next" hints, never a prompt waiting for stdin.
     this.env.TF_IN_AUTOMATION = '1';
     this.env.TF_INPUT = '0';
+    // No update and security-bulletin check against checkpoint-api.hashicorp.com on every command.
+    this.env.CHECKPOINT_DISABLE = '1';
   }
 
   /** Runs `terraform <args>`; a non-zero exit code outside `okExitCodes` throws TerraformCommandError. */
