@@ -30329,20 +30329,36 @@ function usesSecretsManager(inputs) {
 ;// CONCATENATED MODULE: ./actions/parity-check/src/values.ts
 /** Terraform value helpers: type names, deep equality, dot paths, short renderings. */
 /**
- * hcl2json keeps an expression it cannot reduce to a literal (`1 + 2`, `var.x`) as the string
- * `"${…}"`; its type is unknown until Terraform evaluates it, so it matches any type.
+ * A value Terraform would compute that this action does not (`var.x`, `f(1)`, `"a-${var.x}"`,
+ * `%{ if … }` directives): kept as its text in Terraform's JSON syntax (`${var.x}`, `a-${var.x}`),
+ * which is also how reports show it, and its type when the syntax fixes it (a template is a
+ * string, `a + b` a number, `a == b` a bool); otherwise its type is unknown and matches any.
+ * Strings are always literal strings: `"${x}"` in a .tfvars.json is text, as Terraform reads it.
  */
-function isExpression(value) {
-    return typeof value === 'string' && value.startsWith('${') && value.endsWith('}');
+class Unevaluated {
+    text;
+    type;
+    constructor(text, type) {
+        this.text = text;
+        this.type = type;
+    }
+    toJSON() {
+        return this.text;
+    }
+}
+function isUnevaluated(value) {
+    return value instanceof Unevaluated;
 }
 function typeOf(value) {
     if (value === null || value === undefined)
         return 'null';
     if (Array.isArray(value))
         return 'list';
+    if (value instanceof Unevaluated)
+        return value.type ?? 'expression';
     switch (typeof value) {
         case 'string':
-            return isExpression(value) ? 'expression' : 'string';
+            return 'string';
         case 'number':
             return 'number';
         case 'boolean':
@@ -30351,13 +30367,17 @@ function typeOf(value) {
             return 'object';
     }
 }
+/** A plain object value (a Terraform object or map); not a list, null or an Unevaluated. */
 function isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unevaluated);
 }
 /** Structural equality; object key order does not matter (Terraform maps are unordered). */
 function deepEqual(a, b) {
     if (a === b)
         return true;
+    // Two unevaluated expressions are the same when written the same.
+    if (a instanceof Unevaluated || b instanceof Unevaluated)
+        return a instanceof Unevaluated && b instanceof Unevaluated && a.text === b.text;
     if (Array.isArray(a) || Array.isArray(b)) {
         if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length)
             return false;
@@ -30457,7 +30477,7 @@ function compareVariables(base, target, names, options) {
                 findings.push(missing('variable', nested, inBase, inBase ? renderValue(baseValue[key]) : renderValue(targetValue[key]), where, names));
         }
     };
-    // Sorted: hcl2json returns names sorted and JSON files keep theirs; one order for both.
+    // Sorted: the HCL parser returns names sorted and JSON files keep theirs; one order for both.
     for (const name of unionInOrder(base.values.keys(), target.values.keys()).sort()) {
         if (variableIgnored(ignore, name))
             continue;
@@ -30723,6 +30743,7 @@ function findSyntaxError(root, filename, text) {
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-values.ts
 
+
 const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
 const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
 /** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
@@ -30733,8 +30754,19 @@ function parts(node) {
     }
     return node.children.filter((child) => child !== null && child.type !== 'comment');
 }
-const wrap = (source, node) => `\${${sourceOf(source, node)}}`;
-/** Literal `${` and `%{` would read as template syntax in Terraform's JSON form. */
+/** An expression term can be several sibling nodes (`(` expression `)`, a term and its `[0]`). */
+const spanOf = (source, nodes) => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
+const spanRange = (nodes) => ({ start: nodes[0].startPosition, end: nodes[nodes.length - 1].endPosition });
+const unevaluated = (source, nodes, type) => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
+/** Anything unevaluated inside a value (a list or object may hold some). */
+function containsUnevaluated(value) {
+    if (value instanceof Unevaluated)
+        return true;
+    if (Array.isArray(value))
+        return value.some(containsUnevaluated);
+    return value !== null && typeof value === 'object' && Object.values(value).some(containsUnevaluated);
+}
+/** Literal `${` and `%{` would read as template syntax in Terraform's JSON form (an Unevaluated's text). */
 const escapeTemplateSyntax = (text) => text.replace(/([$%])\{/g, '$1$1{');
 const ESCAPES = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
 /** A quoted string's literal part: backslash escapes, and `$${` / `%%{` for a literal `${` / `%{`. */
@@ -30749,9 +30781,10 @@ function decodeQuoted(raw) {
 }
 /** Heredocs take no backslash escapes, only the doubled template markers. */
 const decodeHeredoc = (raw) => raw.replace(/([$%])\1\{/g, '$1{');
+const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 function numberValue(source, node) {
     const text = sourceOf(source, node);
-    if (!/^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/.test(text)) {
+    if (!DECIMAL.test(text)) {
         throw new HclSyntaxError(source.filename, rangeOf(node), 'Invalid number literal', `"${text}" is not a decimal number.`);
     }
     return Number(text);
@@ -30768,86 +30801,135 @@ function literalValue(source, literal) {
         default: {
             // Most strings are plain text: no escapes, no template markers, nothing to walk.
             const raw = source.text.slice(node.startIndex + 1, node.endIndex - 1);
-            return /[\\$%\n]/.test(raw) || source.text[node.endIndex - 1] !== '"' ? templateText(source, node) : raw;
+            return /[\\$%\n]/.test(raw) || source.text[node.endIndex - 1] !== '"' ? templateValue(source, node) : raw;
         }
     }
 }
-/** The one meaningful child of an `expression`, or undefined when it is a compound (a.b, x[0], (…)). */
-function soleTerm(expression) {
-    const terms = parts(expression);
-    return terms.length === 1 ? terms[0] : undefined;
+const NOT_LITERAL = Symbol('not a plain literal');
+/**
+ * The common case, read on a cursor at an `expression` without making node objects: a number,
+ * bool, null or plain string literal, alone. NOT_LITERAL for anything else (the cursor is left
+ * where it was), which expressionValue then reads.
+ */
+function literalAtCursor(source, cursor) {
+    if (!cursor.gotoFirstChild())
+        return NOT_LITERAL;
+    let value = NOT_LITERAL;
+    // A literal_value with no sibling (no comment, no `[0]` after it), and its one token.
+    if (cursor.nodeType === 'literal_value' && !cursor.gotoNextSibling() && cursor.gotoFirstChild()) {
+        const [start, end] = [cursor.startIndex, cursor.endIndex];
+        const type = cursor.nodeType;
+        if (type === 'bool_lit')
+            value = source.text.slice(start, end) === 'true';
+        else if (type === 'null_lit')
+            value = null;
+        else if (type === 'numeric_lit') {
+            const text = source.text.slice(start, end);
+            if (DECIMAL.test(text))
+                value = Number(text);
+        }
+        else if (type === 'string_lit' && end - start >= 2 && source.text[end - 1] === '"') {
+            const raw = source.text.slice(start + 1, end - 1);
+            if (!/[\\$%\n]/.test(raw))
+                value = raw;
+        }
+        cursor.gotoParent();
+    }
+    cursor.gotoParent();
+    return value;
 }
 function expressionValue(source, expression) {
-    const term = soleTerm(expression);
-    if (!term)
-        return wrap(source, expression);
-    switch (term.type) {
-        case 'literal_value':
-            return literalValue(source, term);
-        case 'collection_value':
-            return collectionValue(source, term.firstNamedChild ?? term);
-        case 'template_expr':
-            {
-                const template = term.firstNamedChild ?? term;
-                const wrapped = wrappedValue(source, template);
-                return wrapped ? wrapped.value : templateText(source, template);
+    return termValue(source, parts(expression));
+}
+/** The value of one expression term, given as its sibling nodes. */
+function termValue(source, nodes) {
+    if (nodes.length === 0)
+        return null;
+    const last = nodes[nodes.length - 1];
+    if (nodes.length === 1) {
+        switch (last.type) {
+            case 'literal_value':
+                return literalValue(source, last);
+            case 'collection_value': {
+                const collection = named(last)[0];
+                return collection.type === 'tuple' ? tupleValue(source, collection) : objectValue(source, collection, nodes);
             }
-        case 'operation':
-            return unaryLiteral(source, term) ?? wrap(source, expression);
-        default:
-            return wrap(source, expression);
+            case 'template_expr':
+                return templateValue(source, named(last)[0]);
+            case 'operation': {
+                const operation = named(last)[0];
+                return operation.type === 'unary_operation' ? unaryValue(source, operation) : binaryValue(source, operation);
+            }
+            case 'conditional':
+                return conditionalValue(source, last);
+            case 'expression':
+                return expressionValue(source, last);
+            default:
+                return unevaluated(source, nodes);
+        }
     }
+    if (nodes.length === 3 && nodes[0].type === '(' && last.type === ')') {
+        const inner = expressionValue(source, nodes[1]);
+        return inner instanceof Unevaluated ? unevaluated(source, nodes, inner.type) : inner;
+    }
+    if (last.type === 'index' || last.type === 'get_attr')
+        return traverse(source, nodes, termValue(source, nodes.slice(0, -1)), last);
+    return unevaluated(source, nodes);
 }
-/** `"${x}"` alone is the value of x itself (a number stays a number), as in HCL. */
-function wrappedValue(source, template) {
-    if (template.type !== 'quoted_template' || template.namedChildCount !== 3)
-        return undefined;
-    const interpolation = template.namedChild(1);
-    if (interpolation?.type !== 'template_interpolation')
-        return undefined;
-    const inner = named(interpolation).find((n) => n.type === 'expression');
-    return inner ? { value: expressionValue(source, inner) } : undefined;
+function tupleValue(source, tuple) {
+    return named(tuple).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
 }
-/** hcl2json folds `-1` and `!true` (an operator on a literal); anything else stays an expression. */
-function unaryLiteral(source, operation) {
-    const unary = operation.firstNamedChild;
-    const operands = unary?.type === 'unary_operation' ? named(unary) : [];
-    const literal = operands.length === 1 ? operands[0] : undefined;
-    const operand = literal?.type === 'literal_value' ? literal.firstNamedChild : undefined;
-    if (!unary || !operand)
-        return undefined;
-    const operator = sourceOf(source, unary).trimStart()[0];
-    if (operator === '-' && operand.type === 'numeric_lit')
-        return -numberValue(source, operand);
-    if (operator === '!' && operand.type === 'bool_lit')
-        return sourceOf(source, operand) !== 'true';
-    if (operand.type === 'string_lit')
-        return undefined;
-    const required = operator === '-' ? 'number' : 'bool';
-    throw new HclSyntaxError(source.filename, rangeOf(operand), 'Invalid operand', `Unsuitable value for unary operand: ${required} required.`);
-}
-function collectionValue(source, collection) {
-    if (collection.type === 'tuple')
-        return named(collection).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
-    const object = {};
-    for (const element of named(collection)) {
+/** An object; one whose keys are not all known is an Unevaluated object (its keys cannot be compared). */
+function objectValue(source, object, nodes) {
+    const values = {};
+    for (const element of named(object)) {
         if (element.type !== 'object_elem')
             continue;
-        const key = element.childForFieldName('key');
-        const value = element.childForFieldName('val');
-        if (key && value)
-            object[objectKey(source, key)] = expressionValue(source, value);
+        const keyNode = element.childForFieldName('key');
+        const valueNode = element.childForFieldName('val');
+        if (!keyNode || !valueNode)
+            continue;
+        const key = objectKey(source, keyNode);
+        if (key === undefined)
+            return unevaluated(source, nodes, 'object');
+        values[key] = expressionValue(source, valueNode);
     }
-    return sortedKeys(object);
+    return sortedKeys(values);
 }
-/** `name`, `"quoted"` and `"${tmpl}"` keys are text; any other key expression stays `${…}`. */
+/** `name`, `"quoted"`, `"${tmpl}"` and `(1)` keys are text; undefined when the key is not known. */
 function objectKey(source, key) {
-    const term = soleTerm(key);
-    if (term?.type === 'variable_expr' && term.childCount === 1)
-        return sourceOf(source, term);
-    if (term?.type === 'literal_value' || term?.type === 'template_expr')
-        return String(expressionValue(source, key));
-    return wrap(source, key);
+    const terms = parts(key);
+    if (terms.length === 1 && terms[0].type === 'variable_expr' && parts(terms[0]).length === 1)
+        return sourceOf(source, terms[0]);
+    const value = expressionValue(source, key);
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number')
+        return formatNumber(value);
+    if (typeof value === 'boolean')
+        return String(value);
+    return undefined;
+}
+/** `[1, 2][0]`, `{ a = 1 }.a`, `{ a = 1 }["a"]`: a step into a known collection; anything else stays unevaluated. */
+function traverse(source, nodes, collection, step) {
+    let key;
+    if (step.type === 'get_attr')
+        key = sourceOf(source, named(step)[0]);
+    else {
+        const index = named(step)[0];
+        if (index.type === 'legacy_index')
+            key = Number(sourceOf(source, index).slice(1));
+        else {
+            const inner = named(index).find((n) => n.type === 'expression');
+            key = inner ? expressionValue(source, inner) : undefined;
+        }
+    }
+    if (Array.isArray(collection) && typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < collection.length)
+        return collection[key];
+    const isMap = collection !== null && typeof collection === 'object' && !Array.isArray(collection) && !(collection instanceof Unevaluated);
+    if (isMap && typeof key === 'string' && Object.hasOwn(collection, key))
+        return collection[key];
+    return unevaluated(source, nodes);
 }
 /** Go's JSON encoder writes map keys sorted; keep that order for whoever iterates the result. */
 function sortedKeys(object) {
@@ -30855,6 +30937,154 @@ function sortedKeys(object) {
     for (const key of Object.keys(object).sort())
         sorted[key] = object[key];
     return sorted;
+}
+/* ---------- operators, as HCL applies them to known values ---------- */
+/** A string Terraform converts to a number (`"2" * "3"` is 6); others stay unevaluated rather than guessed. */
+const NUMBER_STRING = /^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+const operationFailed = (source, nodes) => new HclSyntaxError(source.filename, spanRange(nodes), 'Operation failed', 'Error during operation: argument must not be null.');
+/** An operand as a number, as HCL converts it; undefined when not known (a string that may or may not be a number). */
+function toNumber(source, value, operand, operation, which) {
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'string')
+        return NUMBER_STRING.test(value) ? Number(value) : undefined;
+    if (value === null)
+        throw operationFailed(source, operation);
+    throw new HclSyntaxError(source.filename, spanRange(operand), 'Invalid operand', `Unsuitable value for ${which}: number required.`);
+}
+/** An operand as a bool: true, false, or the strings "true" and "false"; undefined when not known. */
+function toBool(source, value, operand, operation, which) {
+    if (typeof value === 'boolean')
+        return value;
+    if (typeof value === 'string')
+        return value === 'true' ? true : value === 'false' ? false : undefined;
+    if (value === null)
+        throw operationFailed(source, operation);
+    throw new HclSyntaxError(source.filename, spanRange(operand), 'Invalid operand', `Unsuitable value for ${which}: bool required.`);
+}
+/** A finite number as an exact decimal `mantissa × 10^exponent` (from its shortest round-trip text). */
+function decimal(value) {
+    const [mantissa, exponent = '0'] = String(value).split('e');
+    const [whole, fraction = ''] = mantissa.split('.');
+    return [BigInt(whole + fraction), Number(exponent) - fraction.length];
+}
+/**
+ * `+ - * %` in exact decimal arithmetic, as HCL's arbitrary-precision numbers give them
+ * (`0.1 + 0.2` is 0.3, `0.3 % 0.1` is 0), then back to the nearest double.
+ */
+function exactly(operator, left, right) {
+    const [a, ea] = decimal(left);
+    const [b, eb] = decimal(right);
+    if (operator === '*')
+        return Number(`${a * b}e${ea + eb}`);
+    const exponent = Math.min(ea, eb);
+    const x = a * 10n ** BigInt(ea - exponent);
+    const y = b * 10n ** BigInt(eb - exponent);
+    const result = operator === '+' ? x + y : operator === '-' ? x - y : x % y;
+    return Number(`${result}e${exponent}`);
+}
+/** A number as Terraform writes it in a string: never in exponent form (`1e21` is 1000000000000000000000). */
+function formatNumber(value) {
+    const text = String(value);
+    if (!text.includes('e'))
+        return text;
+    const [mantissa, exponent] = decimal(value);
+    const digits = (mantissa < 0n ? -mantissa : mantissa).toString();
+    const sign = mantissa < 0n ? '-' : '';
+    if (exponent >= 0)
+        return `${sign}${digits}${'0'.repeat(exponent)}`;
+    const padded = digits.padStart(-exponent + 1, '0');
+    return `${sign}${padded.slice(0, exponent)}.${padded.slice(exponent)}`;
+}
+function unaryValue(source, operation) {
+    const [operator, ...operand] = parts(operation);
+    const value = termValue(source, operand);
+    const negate = operator.type === '-';
+    if (containsUnevaluated(value))
+        return unevaluated(source, [operation], negate ? 'number' : 'bool');
+    if (negate) {
+        const number = toNumber(source, value, operand, [operation], 'unary operand');
+        return number === undefined ? unevaluated(source, [operation], 'number') : number === 0 ? 0 : -number;
+    }
+    const bool = toBool(source, value, operand, [operation], 'unary operand');
+    return bool === undefined ? unevaluated(source, [operation], 'bool') : !bool;
+}
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+const ORDERING = new Set(['<', '>', '<=', '>=']);
+const EQUALITY = new Set(['==', '!=']);
+const LOGICAL = new Set(['&&', '||']);
+function binaryValue(source, operation) {
+    const nodes = parts(operation);
+    const at = nodes.findIndex((n) => ARITHMETIC.has(n.type) || ORDERING.has(n.type) || EQUALITY.has(n.type) || LOGICAL.has(n.type));
+    if (at < 0)
+        return unevaluated(source, [operation]);
+    const operator = nodes[at].type;
+    const [leftNodes, rightNodes] = [nodes.slice(0, at), nodes.slice(at + 1)];
+    const [left, right] = [termValue(source, leftNodes), termValue(source, rightNodes)];
+    const type = ARITHMETIC.has(operator) ? 'number' : 'bool';
+    if (containsUnevaluated(left) || containsUnevaluated(right))
+        return unevaluated(source, [operation], type);
+    if (EQUALITY.has(operator))
+        return deepEqual(left, right) === (operator === '==');
+    if (LOGICAL.has(operator)) {
+        const a = toBool(source, left, leftNodes, [operation], 'left operand');
+        const b = toBool(source, right, rightNodes, [operation], 'right operand');
+        if (a === undefined || b === undefined)
+            return unevaluated(source, [operation], type);
+        return operator === '&&' ? a && b : a || b;
+    }
+    const a = toNumber(source, left, leftNodes, [operation], 'left operand');
+    const b = toNumber(source, right, rightNodes, [operation], 'right operand');
+    // Division by zero gives Terraform infinity (no JSON value), and % by zero the left operand: left as they are.
+    if (a === undefined || b === undefined || ((operator === '/' || operator === '%') && b === 0))
+        return unevaluated(source, [operation], type);
+    switch (operator) {
+        case '<':
+            return a < b;
+        case '>':
+            return a > b;
+        case '<=':
+            return a <= b;
+        case '>=':
+            return a >= b;
+        case '/':
+            return a / b;
+        default:
+            return exactly(operator, a, b);
+    }
+}
+const PRIMITIVE = new Set(['string', 'number', 'bool']);
+/**
+ * `c ? a : b` with a known condition. Both results must unify to one type, as in HCL: the same
+ * primitive type, null with anything, or a string with a number or bool (converted to a string:
+ * `true ? 1 : "x"` is "1"). Collections of different element types stay unevaluated.
+ */
+function conditionalValue(source, conditional) {
+    const [conditionNode, whenTrue, whenFalse] = named(conditional).filter((n) => n.type === 'expression');
+    const condition = expressionValue(source, conditionNode);
+    let chosen;
+    if (typeof condition === 'boolean')
+        chosen = condition;
+    else if (condition === 'true' || condition === 'false')
+        chosen = condition === 'true';
+    else if (typeof condition === 'number' || Array.isArray(condition) || (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
+        throw new HclSyntaxError(source.filename, rangeOf(conditionNode), 'Incorrect condition type', 'The condition expression must be of type bool.');
+    }
+    const [a, b] = [expressionValue(source, whenTrue), expressionValue(source, whenFalse)];
+    if (chosen === undefined || containsUnevaluated(a) || containsUnevaluated(b))
+        return unevaluated(source, [conditional]);
+    const [result, other] = chosen ? [a, b] : [b, a];
+    if (result === null || other === null)
+        return result;
+    const [resultType, otherType] = [typeOf(result), typeOf(other)];
+    if (resultType === otherType && PRIMITIVE.has(resultType))
+        return result;
+    if (PRIMITIVE.has(resultType) && PRIMITIVE.has(otherType) && (resultType === 'string' || otherType === 'string')) {
+        return typeof result === 'number' ? formatNumber(result) : String(result);
+    }
+    if (resultType === otherType && deepEqual(result, other))
+        return result;
+    return unevaluated(source, [conditional]);
 }
 const INLINE_SYNTAX = new Set(['template_interpolation', 'template_directive']);
 /**
@@ -30876,17 +31106,29 @@ function piecesBetween(source, container, from, to, isSyntax) {
         pieces.push(source.text.slice(cursor, to));
     return pieces;
 }
-/** quoted_template / string_lit / heredoc_template → the string hcl2json gives. */
-function templateText(source, template) {
+const partsText = (parts) => parts.map((part) => ('text' in part ? escapeTemplateSyntax(part.text) : part.code)).join('');
+/** Known text when every part is known; otherwise an Unevaluated string. */
+function partsValue(parts) {
+    if (parts.every((part) => 'text' in part))
+        return parts.map((part) => part.text).join('');
+    return new Unevaluated(partsText(parts), 'string');
+}
+/** quoted_template / string_lit / heredoc_template → its string, or an Unevaluated one; `"${x}"` alone is the value of x. */
+function templateValue(source, template) {
     if (template.type === 'heredoc_template')
-        return heredocText(source, template);
+        return partsValue(heredocParts(source, template));
     const open = template.firstChild;
     const close = template.lastChild;
     if (!open || !close)
         return '';
     const pieces = piecesBetween(source, template, open.endIndex, close.startIndex, (n) => INLINE_SYNTAX.has(n.type));
     rejectMultiLine(source, template, pieces);
-    return piecesText(source, pieces, decodeQuoted);
+    if (pieces.length === 1 && typeof pieces[0] !== 'string' && pieces[0].type === 'template_interpolation') {
+        const inner = named(pieces[0]).find((n) => n.type === 'expression');
+        if (inner)
+            return expressionValue(source, inner);
+    }
+    return partsValue(templateParts(source, pieces, decodeQuoted));
 }
 /** tree-sitter accepts a line break in a quoted string; HCL does not. */
 function rejectMultiLine(source, template, pieces) {
@@ -30898,46 +31140,49 @@ function hasStripMarker(node, at) {
     const text = node.text;
     return at === 'start' ? text[2] === '~' : text[text.length - 2] === '~';
 }
-function piecesText(source, pieces, decode) {
-    const out = [];
-    let stripNext = false;
-    for (const piece of pieces) {
-        if (typeof piece === 'string') {
-            const text = escapeTemplateSyntax(decode(piece));
-            out.push(stripNext ? text.trimStart() : text);
-            stripNext = false;
-            continue;
+/** The parts of a template: strip markers (`${~ x ~}`) trim the literal text beside them, never an interpolated value. */
+function templateParts(source, pieces, decode) {
+    return pieces.map((piece, i) => {
+        if (typeof piece !== 'string') {
+            return piece.type === 'template_interpolation' ? interpolationPart(source, piece) : { code: directiveText(source, piece, decode) };
         }
-        if (hasStripMarker(piece, 'start') && out.length > 0)
-            out[out.length - 1] = out[out.length - 1].trimEnd();
-        out.push(piece.type === 'template_interpolation' ? interpolationText(source, piece) : directiveText(source, piece, decode));
-        stripNext = hasStripMarker(piece, 'end');
-    }
-    return out.join('');
+        const [before, after] = [pieces[i - 1], pieces[i + 1]];
+        let text = decode(piece);
+        if (before !== undefined && typeof before !== 'string' && hasStripMarker(before, 'end'))
+            text = text.trimStart();
+        if (after !== undefined && typeof after !== 'string' && hasStripMarker(after, 'start'))
+            text = text.trimEnd();
+        return { text };
+    });
 }
-function interpolationText(source, interpolation) {
+function interpolationPart(source, interpolation) {
     const expression = named(interpolation).find((n) => n.type === 'expression');
-    return expression ? stringPart(source, expression) : '';
+    return expression ? expressionPart(source, expression) : { text: '' };
 }
-/** An interpolated expression: literals and nested templates become text, conditionals `%{if}`. */
-function stringPart(source, expression) {
-    const term = soleTerm(expression);
-    if (term?.type === 'literal_value' || term?.type === 'template_expr') {
-        const value = expressionValue(source, expression);
-        if (value === null)
-            throw new HclSyntaxError(source.filename, rangeOf(expression), 'Invalid template interpolation value', 'The expression result is null.');
-        return String(value);
+/** An interpolated expression: a known value becomes text; an unknown conditional becomes `%{if}` (as hcl2json wrote it). */
+function expressionPart(source, expression) {
+    const value = expressionValue(source, expression);
+    if (value instanceof Unevaluated) {
+        const terms = parts(expression);
+        if (terms.length === 1 && terms[0].type === 'conditional') {
+            const [condition, whenTrue, whenFalse] = named(terms[0]).filter((n) => n.type === 'expression');
+            const branch = (node) => partsText([expressionPart(source, node)]);
+            return { code: `%{if ${sourceOf(source, condition)}}${branch(whenTrue)}%{else}${branch(whenFalse)}%{endif}` };
+        }
+        return { code: value.text };
     }
-    if (term?.type === 'conditional') {
-        const [condition, whenTrue, whenFalse] = named(term).filter((n) => n.type === 'expression');
-        return `%{if ${sourceOf(source, condition)}}${stringPart(source, whenTrue)}%{else}${stringPart(source, whenFalse)}%{endif}`;
+    if (value === null) {
+        throw new HclSyntaxError(source.filename, rangeOf(expression), 'Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.');
     }
-    return wrap(source, expression);
+    if (typeof value === 'object') {
+        throw new HclSyntaxError(source.filename, rangeOf(expression), 'Invalid template interpolation value', 'Cannot include the given value in a string template: string required.');
+    }
+    return { text: typeof value === 'number' ? formatNumber(value) : String(value) };
 }
 const DIRECTIVE_KEYWORDS = {
     template_if_intro: 'if', template_else_intro: '%{else}', template_if_end: '%{endif}', template_for_start: 'for', template_for_end: '%{endfor}',
 };
-/** `%{if}` / `%{for}` directives, rebuilt as hcl2json writes them (strip markers dropped). */
+/** `%{if}` / `%{for}` directives, never evaluated here: rebuilt as Terraform's JSON syntax writes them (strip markers applied). */
 function directiveText(source, directive, decode) {
     const inner = directive.firstNamedChild;
     if (!inner)
@@ -30950,7 +31195,7 @@ function directiveText(source, directive, decode) {
     let stripStart = false;
     // A `~` inside a keyword (`%{if a ~}`, `%{~ endif}`) strips the whitespace of the body next to it.
     const flushBody = (stripEnd = false) => {
-        const bodyText = piecesText(source, body, decode);
+        const bodyText = partsText(templateParts(source, body, decode));
         text.push(stripEnd ? (stripStart ? bodyText.trim() : bodyText.trimEnd()) : stripStart ? bodyText.trimStart() : bodyText);
         body = [];
     };
@@ -30976,12 +31221,6 @@ function directiveText(source, directive, decode) {
     flushBody();
     return text.join('');
 }
-/**
- * A heredoc's lines: from after the opening marker's newline to the start of the closing marker's
- * line. `<<EOT` keeps them as written; `<<-EOT` removes the smallest indentation of the lines that
- * start with text, as HCL does: a line of only whitespace does not count (and keeps what it has if
- * shorter), a line starting with `${` counts as unindented.
- */
 /** A whole line of only whitespace (not the whitespace before a `${` on the line). */
 const isBlankLine = (text) => text.endsWith('\n') && text.trim() === '';
 /**
@@ -30996,10 +31235,16 @@ function rejectLooseOpener(source, heredoc, opening) {
     const at = start ?? heredoc;
     throw new HclSyntaxError(source.filename, { start: at.startPosition, end: { row: at.startPosition.row, column: at.startPosition.column + 1 } }, 'Invalid expression', 'Expected the start of an expression, but found an invalid expression token.');
 }
-function heredocText(source, heredoc) {
+/**
+ * A heredoc's lines: from after the opening marker's newline to the start of the closing marker's
+ * line. `<<EOT` keeps them as written; `<<-EOT` removes the smallest indentation of the lines that
+ * start with text, as HCL does: a line of only whitespace does not count (and keeps what it has if
+ * shorter), a line starting with `${` counts as unindented.
+ */
+function heredocParts(source, heredoc) {
     const markers = heredoc.children.filter((n) => n?.type === 'heredoc_identifier');
     if (markers.length < 2)
-        return '';
+        return [];
     const [opening, closing] = [markers[0], markers[markers.length - 1]];
     rejectLooseOpener(source, heredoc, opening);
     const bodyStart = source.text.indexOf('\n', opening.endIndex) + 1;
@@ -31007,7 +31252,7 @@ function heredocText(source, heredoc) {
     const pieces = bodyEnd > bodyStart ? piecesBetween(source, heredoc, bodyStart, bodyEnd, (n) => INLINE_SYNTAX.has(n.type)) : [];
     const flush = heredoc.firstChild !== null && sourceOf(source, heredoc.firstChild) === '<<-';
     if (!flush)
-        return piecesText(source, pieces, decodeHeredoc);
+        return templateParts(source, pieces, decodeHeredoc);
     const lines = [];
     let atLineStart = true;
     let indent = Infinity;
@@ -31032,7 +31277,7 @@ function heredocText(source, heredoc) {
     const stripped = pieces.map((piece, index) => typeof piece !== 'string'
         ? piece
         : lines[index].map(({ text, atLineStart: start }) => (start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text)).join(''));
-    return piecesText(source, stripped, decodeHeredoc);
+    return templateParts(source, stripped, decodeHeredoc);
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-parser.ts
@@ -31112,44 +31357,68 @@ const EXPONENT_WITHOUT_FRACTION = /(?<![\p{L}\p{N}_.])[0-9]+[eE][-+]?[0-9]+/gu;
 function maskExponents(text) {
     return text.replace(EXPONENT_WITHOUT_FRACTION, (number) => number.replace(/[eE+-]/g, '0'));
 }
-const childOfType = (node, type) => node.children.find((child) => child?.type === type);
 /**
  * The top level of a variables file: attributes only. Like Go HCL's `JustAttributes` (what
  * Terraform reads a .tfvars file with), a block is an error at its type name, reported after any
  * redefined attribute (the parser finds those first).
+ *
+ * Walked with a tree cursor, which reads types and positions without making a JS object of each
+ * node (each one is a call into WASM): most values are literals, read on the cursor too.
  */
 function bodyValues(source, body) {
     const values = {};
     const defined = new Map();
     let firstBlock;
-    for (const item of body.namedChildren) {
-        if (item?.type === 'block') {
-            if (!firstBlock)
-                firstBlock = item; // not `??=`: see started()
-            continue;
+    const cursor = body.walk();
+    try {
+        for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
+            const type = cursor.nodeType;
+            if (type === 'block') {
+                if (!firstBlock)
+                    firstBlock = cursor.currentNode; // not `??=`: see started()
+                continue;
+            }
+            if (type !== 'attribute')
+                continue;
+            // `name = value`, with comments anywhere between.
+            let name;
+            let at;
+            let value;
+            let found = false;
+            for (let child = cursor.gotoFirstChild(); child; child = cursor.gotoNextSibling()) {
+                const childType = cursor.nodeType;
+                if (childType === 'identifier' && name === undefined) {
+                    name = source.text.slice(cursor.startIndex, cursor.endIndex);
+                    at = { start: cursor.startPosition, end: cursor.endPosition };
+                }
+                else if (childType === 'expression') {
+                    value = literalAtCursor(source, cursor);
+                    if (value === NOT_LITERAL)
+                        value = expressionValue(source, cursor.currentNode);
+                    found = true;
+                }
+            }
+            cursor.gotoParent();
+            if (name === undefined || !at || !found)
+                continue;
+            const earlier = defined.get(name);
+            if (earlier) {
+                throw new HclSyntaxError(source.filename, at, 'Attribute redefined', `The argument "${name}" was already set at ${source.filename}:${earlier.start.row + 1},${earlier.start.column + 1}-${earlier.end.column + 1}. Each argument may be set only once.`);
+            }
+            defined.set(name, at);
+            values[name] = value;
         }
-        if (item?.type !== 'attribute')
-            continue;
-        const nameNode = childOfType(item, 'identifier');
-        const expression = childOfType(item, 'expression');
-        if (!nameNode || !expression)
-            continue;
-        const name = source.text.slice(nameNode.startIndex, nameNode.endIndex);
-        const earlier = defined.get(name);
-        if (earlier) {
-            const at = rangeOf(earlier);
-            throw new HclSyntaxError(source.filename, rangeOf(nameNode), 'Attribute redefined', `The argument "${name}" was already set at ${source.filename}:${at.start.row + 1},${at.start.column + 1}-${at.end.column + 1}. Each argument may be set only once.`);
-        }
-        defined.set(name, nameNode);
-        values[name] = expressionValue(source, expression);
+    }
+    finally {
+        cursor.delete();
     }
     if (firstBlock) {
-        const type = childOfType(firstBlock, 'identifier') ?? firstBlock;
+        const type = firstBlock.children.find((child) => child?.type === 'identifier') ?? firstBlock;
         throw new HclSyntaxError(source.filename, rangeOf(type), `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`, 'Blocks are not allowed here.');
     }
     const lines = new Map();
-    for (const [name, node] of defined)
-        lines.set(name, node.startPosition.row + 1);
+    for (const [name, range] of defined)
+        lines.set(name, range.start.row + 1);
     return { values: sortedKeys(values), lines };
 }
 /**
@@ -31186,7 +31455,7 @@ async function parseHcl(filename, contents) {
  * Terraform variable files → one map of variables, as Terraform sees them: files are read in
  * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
  * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, values and lines); `.json` files
- * through JSON.parse, as Terraform reads `.tfvars.json`.
+ * through JSON.parse, as Terraform reads `.tfvars.json`: its strings literally (`"${x}"` is text).
  */
 
 

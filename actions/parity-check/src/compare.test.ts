@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareEnvNames, compareToggles, compareVariables, type RuleOptions } from './compare';
 import type { ToggleSet, ToggleState } from './toggles';
+import { Unevaluated } from './values';
 import type { VariableSet } from './var-files';
 
 const names = { base: 'staging', target: 'production' };
@@ -24,11 +25,20 @@ const rules = (result: { findings: { rule: string; key: string }[] }) => result.
 describe('variables', () => {
   it('finds nothing when names, nested keys and types match (values may differ)', () => {
     const result = variables(
-      { cpu: 256, name: 'shop-stg', tags: { team: 'a', n: { x: 1 } }, subnets: ['a'], on: true, nothing: null, expr: '${1 + 2}' },
+      { cpu: 256, name: 'shop-stg', tags: { team: 'a', n: { x: 1 } }, subnets: ['a'], on: true, nothing: null, expr: new Unevaluated('${var.x}') },
       { cpu: 1024, name: 'shop', tags: { team: 'b', n: { x: 2 } }, subnets: ['a', 'b', 'c'], on: false, nothing: 'set', expr: 3 },
     );
     expect(result.findings).toEqual([]);
     expect(result.compared.variables).toBe(7);
+  });
+
+  it('checks the type of an Unevaluated when the syntax fixes it, and reads a JSON "${x}" as the string it is', () => {
+    const result = variables(
+      { sum: new Unevaluated('${var.a + 1}', 'number'), label: new Unevaluated('a-${var.x}', 'string'), tags: new Unevaluated('${{ (var.k) = 1 }}', 'object'), literal: '${x}' },
+      { sum: '5', label: 'a-b', tags: { team: 'x' }, literal: 3 },
+    );
+    expect(rules(result)).toEqual(['type-mismatch literal', 'type-mismatch sum']);
+    expect(result.findings[1].message).toBe("'sum' is a number in staging but a string in production.");
   });
 
   it('reports a name missing on either side, at the line of the side that has it', () => {

@@ -93,7 +93,7 @@ export function compareVariables(base: VariableSet, target: VariableSet, names: 
     }
   };
 
-  // Sorted: hcl2json returns names sorted and JSON files keep theirs; one order for both.
+  // Sorted: the HCL parser returns names sorted and JSON files keep theirs; one order for both.
   for (const name of unionInOrder(base.values.keys(), target.values.keys()).sort()) {
     if (variableIgnored(ignore, name)) continue;
     compared += 1;

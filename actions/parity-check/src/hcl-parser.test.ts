@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHcl, parseHclDocument, startHclParser } from './hcl-parser';
+import { Unevaluated } from './values';
 
 describe('parseHcl', () => {
   it('starts once and parses many files, attributes becoming plain JSON values', async () => {
@@ -24,38 +25,81 @@ describe('parseHcl', () => {
   });
 });
 
-describe('parseHcl: values as hcl2json gave them', () => {
+/** Shorthand for an expected Unevaluated value. */
+const unevaluated = (text: string, type?: Unevaluated['type']) => new Unevaluated(text, type);
+
+/**
+ * Each expectation was checked with `terraform console -var-file=…` (`jsonencode(var.v)`); where
+ * Terraform would evaluate something this action does not, the value is an Unevaluated.
+ */
+describe('parseHcl: values as Terraform reads them', () => {
   it('reads numbers as HCL writes them, exponents without a fraction included', async () => {
     expect(await parseHcl('n.tfvars', 'a = 1e3\nb = 2E-2\nc = [3e+1, 0.5, 1.5e3]\nd = -1e3\ne = 1e3 + 1\nf = -1.5\n')).toEqual({
-      a: 1000, b: 0.02, c: [30, 0.5, 1500], d: -1000, e: '${1e3 + 1}', f: -1.5,
+      a: 1000, b: 0.02, c: [30, 0.5, 1500], d: -1000, e: 1001, f: -1.5,
     });
   });
 
-  it('decodes escapes, and keeps literal ${ and %{ escaped as Terraform JSON writes them', async () => {
+  it('decodes escapes, and reads $${ and %%{ as the literal ${ and %{ they stand for', async () => {
     const text = String.raw`a = "tab\there \"quoted\" back\\slash new\nline \u00e9 \U0001F600"` + '\nb = "$${x} %%{y} \\u0024{z}"\n';
-    expect(await parseHcl('s.tfvars', text)).toEqual({ a: 'tab\there "quoted" back\\slash new\nline é 😀', b: '$${x} %%{y} $${z}' });
+    expect(await parseHcl('s.tfvars', text)).toEqual({ a: 'tab\there "quoted" back\\slash new\nline é 😀', b: '${x} %{y} ${z}' });
   });
 
-  it('keeps templates with interpolations and directives as text, and "${x}" alone as the value of x', async () => {
-    const text = 'a = "a-${var.x}-${1 + 2}-${"q"}-${1}"\nb = "%{ if c }yes%{ else }no%{ endif }"\nc = "${[1, "x"]}"\nd = "${var.y}"\ne = "${true}"\n';
-    expect(await parseHcl('t.tfvars', text)).toEqual({ a: 'a-${var.x}-${1 + 2}-q-1', b: '%{if c}yes%{else}no%{endif}', c: [1, 'x'], d: '${var.y}', e: true });
+  it('evaluates templates of known values; one with unknown parts is an Unevaluated string; "${x}" alone is the value of x', async () => {
+    const text = [
+      'a = "a-${var.x}-${1 + 2}-${"q"}-${1}-$${lit}"',
+      'b = "%{ if c }yes%{ else }no%{ endif }"',
+      'c = "${[1, "x"]}"',
+      'd = "${var.y}"',
+      'e = "${true}"',
+      'f = "n=${1 + 2} ${true} ${"$${x}"} ${1e21} ${0.5e-6}"',
+      'g = "${~ " a " ~} b"',
+      'h = "a ${~ "x" ~} b"',
+      '',
+    ].join('\n');
+    expect(await parseHcl('t.tfvars', text)).toStrictEqual({
+      a: unevaluated('a-${var.x}-3-q-1-$${lit}', 'string'),
+      b: unevaluated('%{if c}yes%{else}no%{endif}', 'string'),
+      c: [1, 'x'],
+      d: unevaluated('${var.y}'),
+      e: true,
+      f: 'n=3 true ${x} 1000000000000000000000 0.0000005',
+      g: ' a b',
+      h: 'axb',
+    });
   });
 
   it('strips the smallest indentation of a <<- heredoc, ignoring blank lines, and keeps <<EOT as written', async () => {
-    const text = 'a = <<-EOT\n    first\n      second\n\n    ${x} third\n  EOT\nb = <<EOT\n  kept $${y}\nEOT\n';
-    expect(await parseHcl('h.tfvars', text)).toEqual({ a: 'first\n  second\n\n${x} third\n', b: '  kept $${y}\n' });
+    const text = 'a = <<-EOT\n    first\n      second\n\n    ${"x"} third\n  EOT\nb = <<EOT\n  kept $${y} %%{z}\nEOT\nc = <<EOT\n${var.x}\nEOT\n';
+    expect(await parseHcl('h.tfvars', text)).toEqual({ a: 'first\n  second\n\nx third\n', b: '  kept ${y} %{z}\n', c: unevaluated('${var.x}\n', 'string') });
   });
 
-  it('reads nested objects with quoted, identifier and expression keys, sorted as hcl2json sorted them', async () => {
-    const text = 'tags = {\n  "cost-center" = "cc-1"\n  team: "payments"\n  (var.k) = 1\n  nested = { "a.b" = [{ c = null }] }\n}\n';
-    const { tags } = await parseHcl('o.tfvars', text);
-    expect(tags).toEqual({ 'cost-center': 'cc-1', team: 'payments', '${(var.k)}': 1, nested: { 'a.b': [{ c: null }] } });
-    expect(Object.keys(tags as object)).toEqual(['${(var.k)}', 'cost-center', 'nested', 'team']);
+  it('reads nested objects with quoted, identifier and constant keys, sorted; an object with an unknown key is an Unevaluated object', async () => {
+    const text = 'tags = {\n  "cost-center" = "cc-1"\n  team: "payments"\n  (1) = 1\n  true = 2\n  nested = { "a.b" = [{ c = null }] }\n}\nkeyed = { (var.k) = 1, team = "x" }\n';
+    const { tags, keyed } = await parseHcl('o.tfvars', text);
+    expect(tags).toEqual({ 1: 1, 'cost-center': 'cc-1', nested: { 'a.b': [{ c: null }] }, team: 'payments', true: 2 });
+    expect(Object.keys(tags as object)).toEqual(['1', 'cost-center', 'nested', 'team', 'true']);
+    expect(keyed).toEqual(unevaluated('${{ (var.k) = 1, team = "x" }}', 'object'));
   });
 
-  it('keeps other expressions as their source text in ${…}', async () => {
-    const text = 'a = f(1)\nb = x.y[0]\nc = true ? 1 : 2\nd = [for i in l : i]\ne = -x\nf = (1)\n';
-    expect(await parseHcl('e.tfvars', text)).toEqual({ a: '${f(1)}', b: '${x.y[0]}', c: '${true ? 1 : 2}', d: '${[for i in l : i]}', e: '${-x}', f: '${(1)}' });
+  it('folds the constant expressions Terraform evaluates', async () => {
+    const cases: [string, unknown][] = [
+      ['1 + 2 * 3', 7], ['(1)', 1], ['-(2)', -2], ['10 - 2 - 3', 5], ['-1 + 2', 1], ['0.1 + 0.2', 0.3], ['-5 % 3', -2], ['0.3 % 0.1', 0], ['1 / 4', 0.25],
+      ['"2" * "3"', 6], ['2 > 1 && !false', true], ['!"true"', false], ['"x" == "x"', true], ['1 == 1.0', true], ['[1] == [1]', true], ['"1" == 1', false],
+      ['true ? 1 : 2', 1], ['true ? 1 : "x"', '1'], ['false ? 1 : null', null], ['"true" ? "a" : "b"', 'a'],
+      ['[1, 2][1]', 2], ['[1, 2].0', 1], ['{ x = "y" }.x', 'y'], ['{ a = 1 }["a"]', 1],
+    ];
+    const text = cases.map(([expression], i) => `v${i} = ${expression}`).join('\n');
+    const values = await parseHcl('f.tfvars', `${text}\n`);
+    expect(cases.map(([expression], i) => [expression, values[`v${i}`]])).toEqual(cases);
+  });
+
+  it('keeps what needs variables or functions (or would be infinite) as an Unevaluated, typed where the syntax fixes it', async () => {
+    const text = 'a = f(1)\nb = x.y[0]\nc = cond ? 1 : 2\nd = [for i in l : i]\ne = -x\nf = x == 1\ng = var.n + 1\nh = [1, var.x]\ni = 1 / 0\nj = [1][5]\n';
+    expect(await parseHcl('e.tfvars', text)).toStrictEqual({
+      a: unevaluated('${f(1)}'), b: unevaluated('${x.y[0]}'), c: unevaluated('${cond ? 1 : 2}'), d: unevaluated('${[for i in l : i]}'),
+      e: unevaluated('${-x}', 'number'), f: unevaluated('${x == 1}', 'bool'), g: unevaluated('${var.n + 1}', 'number'),
+      h: [1, unevaluated('${var.x}')], i: unevaluated('${1 / 0}', 'number'), j: unevaluated('${[1][5]}'),
+    });
   });
 
   it('skips comments wherever they are, as Terraform does (checked with terraform console)', async () => {
@@ -104,7 +148,13 @@ describe('parseHcl: syntax errors at the line of the problem', () => {
     ['an unclosed object', 'a = {\n  b = 1\n', /^parse config: \[x\.tfvars:3,1-1: Missing expression; /],
     ['two values on one line', 'a = 1\nb = 1 2\n', /^parse config: \[x\.tfvars:2,7-8: Missing newline after argument; /],
     ['a line break in a quoted string', 'a = 1\nb = "x\ny"\n', /^parse config: \[x\.tfvars:2,7-3,1: Invalid multi-line string; /],
-    ['a unary operator on the wrong literal', 'a = -true\n', /^parse config: \[x\.tfvars:1,6-10: Invalid operand; /],
+    ['a unary operator on the wrong literal', 'a = -true\n', /^parse config: \[x\.tfvars:1,6-10: Invalid operand; Unsuitable value for unary operand: number required\.\]$/],
+    ['arithmetic on a bool', 'a = 1\nb = true + 1\n', /^parse config: \[x\.tfvars:2,5-9: Invalid operand; Unsuitable value for left operand: number required\.\]$/],
+    ['a logical operator on a number', 'a = true && 1\n', /^parse config: \[x\.tfvars:1,13-14: Invalid operand; Unsuitable value for right operand: bool required\.\]$/],
+    ['arithmetic on null', 'a = null + 1\n', /^parse config: \[x\.tfvars:1,5-13: Operation failed; Error during operation: argument must not be null\.\]$/],
+    ['a number as a condition', 'a = 1 ? 2 : 3\n', /^parse config: \[x\.tfvars:1,5-6: Incorrect condition type; The condition expression must be of type bool\.\]$/],
+    ['a list in a template', 'a = "a${[1]}"\n', /^parse config: \[x\.tfvars:1,9-12: Invalid template interpolation value; Cannot include the given value in a string template: string required\.\]$/],
+    ['null in a template', 'a = "${null}x"\n', /^parse config: \[x\.tfvars:1,8-12: Invalid template interpolation value; The expression result is null\./],
     // terraform console -var-file: `Unexpected "foo" block` / `Blocks are not allowed here.` at the block's line.
     ['a block, even after a comment', 'a = 1\n/* c */ foo "l" {\n  x = 1\n}\n', /^parse config: \[x\.tfvars:2,9-12: Unexpected "foo" block; Blocks are not allowed here\.\]$/],
     ['a variable set twice, before a block', 'foo {\n}\na = 1\na = 2\n', /^parse config: \[x\.tfvars:4,1-2: Attribute redefined; /],
@@ -113,6 +163,7 @@ describe('parseHcl: syntax errors at the line of the problem', () => {
     ['a space after <<-', 'a = 1\nb = <<- EOT\nx\nEOT\n', /^parse config: \[x\.tfvars:2,5-6: Invalid expression; /],
     ['a comment after the heredoc marker', 'a = <<EOT # c\nx\nEOT\n', /^parse config: \[x\.tfvars:1,5-6: Invalid expression; /],
     ['a space after the heredoc marker', 'a = <<EOT \nx\nEOT\n', /^parse config: \[x\.tfvars:1,5-6: Invalid expression; /],
+    ['a hexadecimal number (Terraform: "Missing newline after argument")', 'a = 1\nb = 0x10\n', /^parse config: \[x\.tfvars:2,5-9: Invalid number literal; /],
     ['a file that is one object', '# vars\n{\n  "a" = 1\n}\n', /^parse config: \[x\.tfvars:2,1-2: Argument or block definition required; /],
   ])('%s', async (_name, text, message) => {
     await expect(parseHcl('x.tfvars', text)).rejects.toThrow(message);

@@ -15,8 +15,8 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Node, Parser } from 'web-tree-sitter';
 // @ts-expect-error -- the CommonJS build has no declarations of its own; typed as the package below.
 import * as treeSitterCommonJs from '../../../node_modules/web-tree-sitter/tree-sitter.cjs';
-import { expressionValue, sortedKeys, type HclSource } from './hcl-values';
-import { findSyntaxError, HclSyntaxError, rangeOf } from './hcl-syntax-errors';
+import { expressionValue, literalAtCursor, NOT_LITERAL, sortedKeys, type HclSource } from './hcl-values';
+import { findSyntaxError, HclSyntaxError, rangeOf, type SourceRange } from './hcl-syntax-errors';
 
 /**
  * ncc's asset relocator recognises `readFileSync(path.join(__dirname, '<literal>'))`: it copies the
@@ -89,46 +89,66 @@ export interface HclDocument {
   lines: Map<string, number>;
 }
 
-const childOfType = (node: Node, type: string): Node | undefined => node.children.find((child): child is Node => child?.type === type);
-
 /**
  * The top level of a variables file: attributes only. Like Go HCL's `JustAttributes` (what
  * Terraform reads a .tfvars file with), a block is an error at its type name, reported after any
  * redefined attribute (the parser finds those first).
+ *
+ * Walked with a tree cursor, which reads types and positions without making a JS object of each
+ * node (each one is a call into WASM): most values are literals, read on the cursor too.
  */
 function bodyValues(source: HclSource, body: Node): HclDocument {
   const values: Record<string, unknown> = {};
-  const defined = new Map<string, Node>();
+  const defined = new Map<string, SourceRange>();
   let firstBlock: Node | undefined;
-  for (const item of body.namedChildren) {
-    if (item?.type === 'block') {
-      if (!firstBlock) firstBlock = item; // not `??=`: see started()
-      continue;
+  const cursor = body.walk();
+  try {
+    for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
+      const type = cursor.nodeType;
+      if (type === 'block') {
+        if (!firstBlock) firstBlock = cursor.currentNode; // not `??=`: see started()
+        continue;
+      }
+      if (type !== 'attribute') continue;
+      // `name = value`, with comments anywhere between.
+      let name: string | undefined;
+      let at: SourceRange | undefined;
+      let value: unknown;
+      let found = false;
+      for (let child = cursor.gotoFirstChild(); child; child = cursor.gotoNextSibling()) {
+        const childType = cursor.nodeType;
+        if (childType === 'identifier' && name === undefined) {
+          name = source.text.slice(cursor.startIndex, cursor.endIndex);
+          at = { start: cursor.startPosition, end: cursor.endPosition };
+        } else if (childType === 'expression') {
+          value = literalAtCursor(source, cursor);
+          if (value === NOT_LITERAL) value = expressionValue(source, cursor.currentNode);
+          found = true;
+        }
+      }
+      cursor.gotoParent();
+      if (name === undefined || !at || !found) continue;
+      const earlier = defined.get(name);
+      if (earlier) {
+        throw new HclSyntaxError(
+          source.filename,
+          at,
+          'Attribute redefined',
+          `The argument "${name}" was already set at ${source.filename}:${earlier.start.row + 1},${earlier.start.column + 1}-${earlier.end.column + 1}. Each argument may be set only once.`,
+        );
+      }
+      defined.set(name, at);
+      values[name] = value;
     }
-    if (item?.type !== 'attribute') continue;
-    const nameNode = childOfType(item, 'identifier');
-    const expression = childOfType(item, 'expression');
-    if (!nameNode || !expression) continue;
-    const name = source.text.slice(nameNode.startIndex, nameNode.endIndex);
-    const earlier = defined.get(name);
-    if (earlier) {
-      const at = rangeOf(earlier);
-      throw new HclSyntaxError(
-        source.filename,
-        rangeOf(nameNode),
-        'Attribute redefined',
-        `The argument "${name}" was already set at ${source.filename}:${at.start.row + 1},${at.start.column + 1}-${at.end.column + 1}. Each argument may be set only once.`,
-      );
-    }
-    defined.set(name, nameNode);
-    values[name] = expressionValue(source, expression);
+  } finally {
+    cursor.delete();
   }
   if (firstBlock) {
-    const type = childOfType(firstBlock, 'identifier') ?? firstBlock;
+    const type = firstBlock.children.find((child): child is Node => child?.type === 'identifier') ?? firstBlock;
     throw new HclSyntaxError(source.filename, rangeOf(type), `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`, 'Blocks are not allowed here.');
   }
   const lines = new Map<string, number>();
-  for (const [name, node] of defined) lines.set(name, node.startPosition.row + 1);
+  for (const [name, range] of defined) lines.set(name, range.start.row + 1);
   return { values: sortedKeys(values), lines };
 }
 

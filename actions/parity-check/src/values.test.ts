@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { deepEqual, lookupPath, renderValue, typeOf } from './values';
+import { deepEqual, isObject, lookupPath, renderValue, typeOf, Unevaluated } from './values';
 
 describe('typeOf', () => {
   it.each([
     ['x', 'string'], ['3', 'string'], [3, 'number'], [1.5, 'number'], [true, 'bool'], [[], 'list'], [{}, 'object'], [null, 'null'],
-    ['${var.x}', 'expression'], ['${1 + 2}', 'expression'], ['${a}-${b}', 'expression'], ['prefix-${var.x}', 'string'], ['$${x}', 'string'],
+    // Strings are literal (a .tfvars.json "${x}" is text, as Terraform reads it); only an Unevaluated is an expression.
+    ['${var.x}', 'string'], ['${a}-${b}', 'string'], ['$${x}', 'string'],
+    [new Unevaluated('${var.x}'), 'expression'], [new Unevaluated('a-${var.x}', 'string'), 'string'], [new Unevaluated('${a + b}', 'number'), 'number'],
+    [new Unevaluated('${{ (k) = 1 }}', 'object'), 'object'],
   ])('%j is a %s', (value, type) => expect(typeOf(value)).toBe(type));
+});
+
+describe('Unevaluated', () => {
+  it('renders as its Terraform JSON text, is no object to look into, and equals only the same text', () => {
+    const value = new Unevaluated('${var.x}');
+    expect(renderValue({ a: value })).toBe('{"a":"${var.x}"}');
+    expect(isObject(new Unevaluated('${{ (k) = 1 }}', 'object'))).toBe(false);
+    expect(deepEqual(value, new Unevaluated('${var.x}'))).toBe(true);
+    expect(deepEqual(value, new Unevaluated('${var.y}'))).toBe(false);
+    expect(deepEqual(value, '${var.x}')).toBe(false);
+    expect(lookupPath(new Map([['o', new Unevaluated('${{ (k) = 1 }}', 'object')]]), 'o.k')).toEqual({ found: false });
+  });
 });
 
 describe('deepEqual', () => {

@@ -3,19 +3,34 @@
 export type ValueType = 'string' | 'number' | 'bool' | 'list' | 'object' | 'null' | 'expression';
 
 /**
- * hcl2json keeps an expression it cannot reduce to a literal (`1 + 2`, `var.x`) as the string
- * `"${…}"`; its type is unknown until Terraform evaluates it, so it matches any type.
+ * A value Terraform would compute that this action does not (`var.x`, `f(1)`, `"a-${var.x}"`,
+ * `%{ if … }` directives): kept as its text in Terraform's JSON syntax (`${var.x}`, `a-${var.x}`),
+ * which is also how reports show it, and its type when the syntax fixes it (a template is a
+ * string, `a + b` a number, `a == b` a bool); otherwise its type is unknown and matches any.
+ * Strings are always literal strings: `"${x}"` in a .tfvars.json is text, as Terraform reads it.
  */
-export function isExpression(value: unknown): boolean {
-  return typeof value === 'string' && value.startsWith('${') && value.endsWith('}');
+export class Unevaluated {
+  constructor(
+    readonly text: string,
+    readonly type?: 'string' | 'number' | 'bool' | 'object',
+  ) {}
+
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+export function isUnevaluated(value: unknown): value is Unevaluated {
+  return value instanceof Unevaluated;
 }
 
 export function typeOf(value: unknown): ValueType {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'list';
+  if (value instanceof Unevaluated) return value.type ?? 'expression';
   switch (typeof value) {
     case 'string':
-      return isExpression(value) ? 'expression' : 'string';
+      return 'string';
     case 'number':
       return 'number';
     case 'boolean':
@@ -25,13 +40,16 @@ export function typeOf(value: unknown): ValueType {
   }
 }
 
+/** A plain object value (a Terraform object or map); not a list, null or an Unevaluated. */
 export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unevaluated);
 }
 
 /** Structural equality; object key order does not matter (Terraform maps are unordered). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // Two unevaluated expressions are the same when written the same.
+  if (a instanceof Unevaluated || b instanceof Unevaluated) return a instanceof Unevaluated && b instanceof Unevaluated && a.text === b.text;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => deepEqual(item, b[i]));

@@ -57,7 +57,7 @@ templated = "\${"literal"} template"
 escaped = "$\${not_interpolated}"
 `;
 
-describe('loadVariableFiles: HCL through the real HCL2 parser', () => {
+describe('loadVariableFiles: HCL through the tree-sitter HCL parser', () => {
   it('reads every kind of value with its type, and the line of each variable', async () => {
     const { values, sources } = await load(file('edge.tfvars', EDGE_CASES));
     expect(values).toEqual({
@@ -72,9 +72,9 @@ describe('loadVariableFiles: HCL through the real HCL2 parser', () => {
       rules: [{ port: 443 }, { port: 80 }],
       policy: 'name = "not an attribute"\n{ "Version": "2012-10-17" }\n',
       banner: 'indented\n',
-      computed: '${1 + 2}',
+      computed: 3,
       templated: 'literal template',
-      escaped: '$${not_interpolated}',
+      escaped: '${not_interpolated}',
     });
     expect(Object.keys(values)).not.toContain('hidden');
     const line = (name: string) => sources[name].line;
@@ -82,6 +82,14 @@ describe('loadVariableFiles: HCL through the real HCL2 parser', () => {
       5, 6, 11, 17, 21, 22, 26, 29,
     ]);
     expect(sources.name.file).toBe('edge.tfvars');
+  });
+
+  it('reads HCL $${ as a literal ${, and .tfvars.json strings literally, as Terraform does', async () => {
+    // terraform console: "a$${b}c" in .tfvars is a${b}c; in .tfvars.json "a$${b}c ${x}" stays as written.
+    const hcl = await load(file('literal.tfvars', 'v = "a$${b}c"\nt = "${1 + 1}x"\n'));
+    const json = await load(file('literal.tfvars.json', '{ "v": "a$${b}c ${x}", "t": "${1 + 1}x" }'));
+    expect(hcl.values).toEqual({ v: 'a${b}c', t: '2x' });
+    expect(json.values).toEqual({ v: 'a$${b}c ${x}', t: '${1 + 1}x' });
   });
 
   it('reads .tfvars.json with JSON.parse and finds its lines', async () => {

@@ -2,7 +2,7 @@
  * Terraform variable files → one map of variables, as Terraform sees them: files are read in
  * order and a later file replaces a whole top-level value of an earlier one (no deep merge).
  * HCL goes through tree-sitter's HCL grammar (hcl-parser.ts, values and lines); `.json` files
- * through JSON.parse, as Terraform reads `.tfvars.json`.
+ * through JSON.parse, as Terraform reads `.tfvars.json`: its strings literally (`"${x}"` is text).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
