@@ -2,7 +2,7 @@
  * Pieces of the demo that are not the story itself: process and temp-dir bookkeeping with
  * cleanup on exit and Ctrl-C, the Fargate stand-in, and printing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,62 @@ export function cleanup(): Promise<void> {
     }
   })();
   return cleaning;
+}
+
+/**
+ * Every process below this one, parents before their children, from `ps` (Linux and macOS).
+ * The action bundles the harness runs (and the terraform they start) are not registered
+ * anywhere: on Ctrl-C this is how the one in flight is found.
+ */
+function descendants(): number[] {
+  let listing: string;
+  try {
+    listing = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of listing.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (Number.isInteger(pid) && Number.isInteger(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  for (let queue = [process.pid]; queue.length > 0; ) {
+    const next = children.get(queue.shift() as number) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pids: readonly number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stop every process this one started (and theirs): SIGTERM, then SIGKILL after `graceMs`; wait until they are gone. */
+export async function stopDescendants(graceMs = 2_000): Promise<void> {
+  const pids = descendants();
+  if (pids.length === 0) return;
+  signal(pids, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  signal(pids.filter(alive), 'SIGKILL');
+  for (let i = 0; i < 20 && pids.some(alive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 export function tempDir(prefix: string): string {

@@ -29,7 +29,7 @@ import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
 import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
-import { FargateStandIn, cleanup, onCleanup, shortArn, tempDir } from './demo-support';
+import { FargateStandIn, cleanup, onCleanup, shortArn, stopDescendants, tempDir } from './demo-support';
 
 const style = useColour(process.stdout) ? colours : plain;
 const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
@@ -46,6 +46,10 @@ interface StepRecord {
   ok: boolean;
 }
 const steps: StepRecord[] = [];
+
+/** Set by Ctrl-C (SIGINT) or SIGTERM: no new step starts, and the one in flight prints nothing more. */
+let interrupted: NodeJS.Signals | undefined;
+const never = (): Promise<never> => new Promise(() => undefined);
 
 let runnerFiles: string | undefined;
 /** One directory for every step's runner files, removed at exit and on Ctrl-C. */
@@ -71,9 +75,11 @@ async function step(
   expected: 'pass' | 'fail' = 'pass',
   workspace?: string,
 ): Promise<ActionResult> {
+  if (interrupted) return never();
   say('');
   say(style.bold(`▶ ${title}`) + style.dim(`  (actions/${action}/dist/index.js)`));
   const result = await runAction(action, inputs, { env, workspace, tempRoot: runnerTemp(), node: process.execPath, timeoutMs: 120_000 });
+  if (interrupted) return never();
   const ok = expected === 'pass' ? result.exitCode === 0 : result.exitCode !== 0;
   steps.push({ step: title, expected, exitCode: result.exitCode, durationMs: result.durationMs, ok });
   if (verbose) say(style.dim(result.stdout.trimEnd()));
@@ -83,7 +89,11 @@ async function step(
   const verdict = result.exitCode === 0 ? style.green('passed') : style.red(`failed (exit ${result.exitCode})`);
   const expectation = ok ? style.dim(expected === 'fail' ? ' — as expected' : '') : style.red(' — NOT what the story expects');
   say(`  ${verdict}${expectation} in ${(result.durationMs / 1000).toFixed(1)}s`);
-  if (!ok && !verbose) say(style.dim(result.stdout.trimEnd().split('\n').slice(-25).join('\n')));
+  if (!ok && !verbose) {
+    // What went wrong: the end of the step's log, and anything the bundle printed on stderr (a crash).
+    say(style.dim(result.stdout.trimEnd().split('\n').slice(-25).join('\n')));
+    if (result.stderr.trim()) say(style.red(result.stderr.trimEnd().split('\n').slice(-15).join('\n')));
+  }
   return result;
 }
 
@@ -272,16 +282,29 @@ function toTable(headers: string[], rows: string[][]): string {
   return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
+// Ctrl-C exits 130 and SIGTERM 143 (128 + the signal's number, as a shell reports them), after
+// stopping everything: first whatever runs below this process (the action in flight, moto, the
+// sample service), then the registered cleanups (temp dirs), then anything started meanwhile.
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = signal;
     say(`\n${signal}: cleaning up…`);
-    void cleanup().then(() => process.exit(130));
+    void stopDescendants()
+      .then(() => cleanup())
+      .then(() => stopDescendants())
+      .finally(() => process.exit(SIGNAL_EXIT_CODES[signal]));
   });
 }
 
 main()
   .catch((err: unknown) => {
+    if (interrupted) return;
     say(style.red(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     process.exitCode = 1;
   })
-  .finally(() => cleanup());
+  .finally(async () => {
+    await cleanup();
+    await stopDescendants();
+  });
