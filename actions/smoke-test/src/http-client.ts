@@ -4,7 +4,11 @@
  * never followed (a check sees what the server answered), and bodies read up to a cap.
  */
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+// @ts-expect-error -- undici's own files have no declarations; typed from the package's below.
+import AgentClass from 'undici/lib/dispatcher/agent.js';
+// @ts-expect-error -- as above.
+import requestOn from 'undici/lib/api/api-request.js';
 import type { Clock } from '../../../lib/clock';
 import type { HttpMethod, TrustOptions } from './definitions';
 
@@ -36,8 +40,9 @@ export class HttpClient {
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const started = this.clock.now();
-    const response = await request(req.url, {
-      dispatcher: this.agentFor(req.trust),
+    const response = await send(this.agentFor(req.trust), {
+      origin: req.url.origin,
+      path: `${req.url.pathname}${req.url.search}`,
       method: req.method,
       headers: { 'user-agent': USER_AGENT, ...req.headers },
       body: req.body,
@@ -61,7 +66,7 @@ export class HttpClient {
     const key = trust.insecure ? 'insecure' : (trust.ca ?? '');
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new Agent({
+      agent = new UndiciAgent({
         keepAliveTimeout: 10_000,
         connect: trust.insecure
           ? { rejectUnauthorized: false }
@@ -74,6 +79,15 @@ export class HttpClient {
     return agent;
   }
 }
+
+/**
+ * undici's Agent and its request API, loaded from their own files instead of the package's index,
+ * which also loads fetch, WebSocket, the cache and the mocks: half of undici's start-up, and the
+ * smoke test's first request waits for it (DESIGN.md budgets 150 ms from process start).
+ */
+const UndiciAgent = AgentClass as typeof Agent;
+const send = (dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> =>
+  (requestOn as (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>).call(dispatcher, options);
 
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
