@@ -1,9 +1,16 @@
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { CHECK_TYPES } from './definitions';
-import { AJV_OPTIONS, CHECK_SCHEMAS, pointerToField, schemaProblems } from './schema';
+import { AJV_OPTIONS, CHECK_SCHEMAS } from './check-schemas';
+import { readFileSync } from 'node:fs';
+import { GENERATED, checkValidatorsSource } from '../../../scripts/gen-check-validators';
+import { pointerToField, schemaProblems } from './schema';
 
 describe('check schemas', () => {
+  it('the compiled validators are generated from these schemas (npx tsx scripts/gen-check-validators.ts)', () => {
+    expect(readFileSync(GENERATED, 'utf8') === checkValidatorsSource(), 'check-validators.generated.cjs is out of date: run npx tsx scripts/gen-check-validators.ts').toBe(true);
+  });
+
   // The action compiles without the meta-schema to start faster; this is where it is checked.
   it.each(CHECK_TYPES)('%s is a valid JSON Schema under strict mode', (type) => {
     const ajv = new Ajv({ ...AJV_OPTIONS });
