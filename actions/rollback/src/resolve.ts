@@ -8,8 +8,7 @@
  */
 import { ActionFailure, InputError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
-import semver from 'semver';
+import { TAG, parseVersion } from '../../../lib/metadata';
 import { shortName, type RevisionCatalog, type RevisionRecord } from './revisions';
 import { describeTarget, type RollbackTarget } from './target';
 
@@ -230,7 +229,7 @@ class Resolver {
 }
 
 function normalizedVersion(tag: string | undefined): string | undefined {
-  return tag ? (semver.valid(tag.trim().replace(/^v(?=\d)/, '')) ?? undefined) : undefined;
+  return tag ? parseVersion(tag) : undefined;
 }
 
 function revisionOf(arn: string): number {

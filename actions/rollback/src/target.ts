@@ -3,8 +3,8 @@
  * looked up. Every malformed form is an InputError naming `target`, so a typo fails the step
  * before any AWS call.
  */
-import semver from 'semver';
 import { InputError } from '../../../lib/errors';
+import { parseVersion } from '../../../lib/metadata';
 
 export type RollbackTarget =
   | { kind: 'previous' }
@@ -36,7 +36,7 @@ export function parseTarget(raw: string, input = 'target'): RollbackTarget {
       return { kind: 'sha', sha };
     }
     case 'version': {
-      const version = semver.valid(rest.replace(/^v(?=\d)/, ''));
+      const version = parseVersion(rest);
       if (!version) throw new InputError(input, raw, `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`);
       return { kind: 'version', version };
     }
