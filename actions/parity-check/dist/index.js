@@ -30741,23 +30741,11 @@ function findSyntaxError(root, filename, text) {
     return new HclSyntaxError(filename, rangeOf(problem), 'Argument or block definition required', 'An argument or block definition is required here.');
 }
 
-;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-values.ts
+;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-fold.ts
 
 
-const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
-const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
-/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
-function parts(node) {
-    if (node.childCount === 1) {
-        const only = node.firstChild;
-        return only && only.type !== 'comment' ? [only] : [];
-    }
-    return node.children.filter((child) => child !== null && child.type !== 'comment');
-}
-/** An expression term can be several sibling nodes (`(` expression `)`, a term and its `[0]`). */
-const spanOf = (source, nodes) => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
+
 const spanRange = (nodes) => ({ start: nodes[0].startPosition, end: nodes[nodes.length - 1].endPosition });
-const unevaluated = (source, nodes, type) => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
 /** Anything unevaluated inside a value (a list or object may hold some). */
 function containsUnevaluated(value) {
     if (value instanceof Unevaluated)
@@ -30766,179 +30754,6 @@ function containsUnevaluated(value) {
         return value.some(containsUnevaluated);
     return value !== null && typeof value === 'object' && Object.values(value).some(containsUnevaluated);
 }
-/** Literal `${` and `%{` would read as template syntax in Terraform's JSON form (an Unevaluated's text). */
-const escapeTemplateSyntax = (text) => text.replace(/([$%])\{/g, '$1$1{');
-const ESCAPES = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
-/** A quoted string's literal part: backslash escapes, and `$${` / `%%{` for a literal `${` / `%{`. */
-function decodeQuoted(raw) {
-    return raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|([$%])\2\{/g, (match, escape, marker) => {
-        if (marker)
-            return `${marker}{`;
-        if (escape && escape.length > 1)
-            return String.fromCodePoint(parseInt(escape.slice(1), 16));
-        return ESCAPES[escape ?? ''] ?? match;
-    });
-}
-/** Heredocs take no backslash escapes, only the doubled template markers. */
-const decodeHeredoc = (raw) => raw.replace(/([$%])\1\{/g, '$1{');
-const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
-function numberValue(source, node) {
-    const text = sourceOf(source, node);
-    if (!DECIMAL.test(text)) {
-        throw new HclSyntaxError(source.filename, rangeOf(node), 'Invalid number literal', `"${text}" is not a decimal number.`);
-    }
-    return Number(text);
-}
-function literalValue(source, literal) {
-    const node = literal.firstNamedChild ?? literal;
-    switch (node.type) {
-        case 'numeric_lit':
-            return numberValue(source, node);
-        case 'bool_lit':
-            return sourceOf(source, node) === 'true';
-        case 'null_lit':
-            return null;
-        default: {
-            // Most strings are plain text: no escapes, no template markers, nothing to walk.
-            const raw = source.text.slice(node.startIndex + 1, node.endIndex - 1);
-            return /[\\$%\n]/.test(raw) || source.text[node.endIndex - 1] !== '"' ? templateValue(source, node) : raw;
-        }
-    }
-}
-const NOT_LITERAL = Symbol('not a plain literal');
-/**
- * The common case, read on a cursor at an `expression` without making node objects: a number,
- * bool, null or plain string literal, alone. NOT_LITERAL for anything else (the cursor is left
- * where it was), which expressionValue then reads.
- */
-function literalAtCursor(source, cursor) {
-    if (!cursor.gotoFirstChild())
-        return NOT_LITERAL;
-    let value = NOT_LITERAL;
-    // A literal_value with no sibling (no comment, no `[0]` after it), and its one token.
-    if (cursor.nodeType === 'literal_value' && !cursor.gotoNextSibling() && cursor.gotoFirstChild()) {
-        const [start, end] = [cursor.startIndex, cursor.endIndex];
-        const type = cursor.nodeType;
-        if (type === 'bool_lit')
-            value = source.text.slice(start, end) === 'true';
-        else if (type === 'null_lit')
-            value = null;
-        else if (type === 'numeric_lit') {
-            const text = source.text.slice(start, end);
-            if (DECIMAL.test(text))
-                value = Number(text);
-        }
-        else if (type === 'string_lit' && end - start >= 2 && source.text[end - 1] === '"') {
-            const raw = source.text.slice(start + 1, end - 1);
-            if (!/[\\$%\n]/.test(raw))
-                value = raw;
-        }
-        cursor.gotoParent();
-    }
-    cursor.gotoParent();
-    return value;
-}
-function expressionValue(source, expression) {
-    return termValue(source, parts(expression));
-}
-/** The value of one expression term, given as its sibling nodes. */
-function termValue(source, nodes) {
-    if (nodes.length === 0)
-        return null;
-    const last = nodes[nodes.length - 1];
-    if (nodes.length === 1) {
-        switch (last.type) {
-            case 'literal_value':
-                return literalValue(source, last);
-            case 'collection_value': {
-                const collection = named(last)[0];
-                return collection.type === 'tuple' ? tupleValue(source, collection) : objectValue(source, collection, nodes);
-            }
-            case 'template_expr':
-                return templateValue(source, named(last)[0]);
-            case 'operation': {
-                const operation = named(last)[0];
-                return operation.type === 'unary_operation' ? unaryValue(source, operation) : binaryValue(source, operation);
-            }
-            case 'conditional':
-                return conditionalValue(source, last);
-            case 'expression':
-                return expressionValue(source, last);
-            default:
-                return unevaluated(source, nodes);
-        }
-    }
-    if (nodes.length === 3 && nodes[0].type === '(' && last.type === ')') {
-        const inner = expressionValue(source, nodes[1]);
-        return inner instanceof Unevaluated ? unevaluated(source, nodes, inner.type) : inner;
-    }
-    if (last.type === 'index' || last.type === 'get_attr')
-        return traverse(source, nodes, termValue(source, nodes.slice(0, -1)), last);
-    return unevaluated(source, nodes);
-}
-function tupleValue(source, tuple) {
-    return named(tuple).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
-}
-/** An object; one whose keys are not all known is an Unevaluated object (its keys cannot be compared). */
-function objectValue(source, object, nodes) {
-    const values = {};
-    for (const element of named(object)) {
-        if (element.type !== 'object_elem')
-            continue;
-        const keyNode = element.childForFieldName('key');
-        const valueNode = element.childForFieldName('val');
-        if (!keyNode || !valueNode)
-            continue;
-        const key = objectKey(source, keyNode);
-        if (key === undefined)
-            return unevaluated(source, nodes, 'object');
-        values[key] = expressionValue(source, valueNode);
-    }
-    return sortedKeys(values);
-}
-/** `name`, `"quoted"`, `"${tmpl}"` and `(1)` keys are text; undefined when the key is not known. */
-function objectKey(source, key) {
-    const terms = parts(key);
-    if (terms.length === 1 && terms[0].type === 'variable_expr' && parts(terms[0]).length === 1)
-        return sourceOf(source, terms[0]);
-    const value = expressionValue(source, key);
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number')
-        return formatNumber(value);
-    if (typeof value === 'boolean')
-        return String(value);
-    return undefined;
-}
-/** `[1, 2][0]`, `{ a = 1 }.a`, `{ a = 1 }["a"]`: a step into a known collection; anything else stays unevaluated. */
-function traverse(source, nodes, collection, step) {
-    let key;
-    if (step.type === 'get_attr')
-        key = sourceOf(source, named(step)[0]);
-    else {
-        const index = named(step)[0];
-        if (index.type === 'legacy_index')
-            key = Number(sourceOf(source, index).slice(1));
-        else {
-            const inner = named(index).find((n) => n.type === 'expression');
-            key = inner ? expressionValue(source, inner) : undefined;
-        }
-    }
-    if (Array.isArray(collection) && typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < collection.length)
-        return collection[key];
-    const isMap = collection !== null && typeof collection === 'object' && !Array.isArray(collection) && !(collection instanceof Unevaluated);
-    if (isMap && typeof key === 'string' && Object.hasOwn(collection, key))
-        return collection[key];
-    return unevaluated(source, nodes);
-}
-/** Go's JSON encoder writes map keys sorted; keep that order for whoever iterates the result. */
-function sortedKeys(object) {
-    const sorted = {};
-    for (const key of Object.keys(object).sort())
-        sorted[key] = object[key];
-    return sorted;
-}
-/* ---------- operators, as HCL applies them to known values ---------- */
 /** A string Terraform converts to a number (`"2" * "3"` is 6); others stay unevaluated rather than guessed. */
 const NUMBER_STRING = /^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 const operationFailed = (source, nodes) => new HclSyntaxError(source.filename, spanRange(nodes), 'Operation failed', 'Error during operation: argument must not be null.');
@@ -31086,6 +30901,27 @@ function conditionalValue(source, conditional) {
         return result;
     return unevaluated(source, [conditional]);
 }
+
+;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-templates.ts
+
+
+
+
+/** Literal `${` and `%{` would read as template syntax in Terraform's JSON form (an Unevaluated's text). */
+const escapeTemplateSyntax = (text) => text.replace(/([$%])\{/g, '$1$1{');
+const ESCAPES = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+/** A quoted string's literal part: backslash escapes, and `$${` / `%%{` for a literal `${` / `%{`. */
+function decodeQuoted(raw) {
+    return raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|([$%])\2\{/g, (match, escape, marker) => {
+        if (marker)
+            return `${marker}{`;
+        if (escape && escape.length > 1)
+            return String.fromCodePoint(parseInt(escape.slice(1), 16));
+        return ESCAPES[escape ?? ''] ?? match;
+    });
+}
+/** Heredocs take no backslash escapes, only the doubled template markers. */
+const decodeHeredoc = (raw) => raw.replace(/([$%])\1\{/g, '$1{');
 const INLINE_SYNTAX = new Set(['template_interpolation', 'template_directive']);
 /**
  * The pieces of a template between `from` and `to`: tree-sitter leaves whitespace between tokens
@@ -31278,6 +31114,182 @@ function heredocParts(source, heredoc) {
         ? piece
         : lines[index].map(({ text, atLineStart: start }) => (start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text)).join(''));
     return templateParts(source, stripped, decodeHeredoc);
+}
+
+;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-values.ts
+
+
+
+
+const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
+const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
+/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
+function parts(node) {
+    if (node.childCount === 1) {
+        const only = node.firstChild;
+        return only && only.type !== 'comment' ? [only] : [];
+    }
+    return node.children.filter((child) => child !== null && child.type !== 'comment');
+}
+/** An expression term can be several sibling nodes (`(` expression `)`, a term and its `[0]`). */
+const spanOf = (source, nodes) => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
+const unevaluated = (source, nodes, type) => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
+const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+function numberValue(source, node) {
+    const text = sourceOf(source, node);
+    if (!DECIMAL.test(text)) {
+        throw new HclSyntaxError(source.filename, rangeOf(node), 'Invalid number literal', `"${text}" is not a decimal number.`);
+    }
+    return Number(text);
+}
+function literalValue(source, literal) {
+    const node = literal.firstNamedChild ?? literal;
+    switch (node.type) {
+        case 'numeric_lit':
+            return numberValue(source, node);
+        case 'bool_lit':
+            return sourceOf(source, node) === 'true';
+        case 'null_lit':
+            return null;
+        default: {
+            // Most strings are plain text: no escapes, no template markers, nothing to walk.
+            const raw = source.text.slice(node.startIndex + 1, node.endIndex - 1);
+            return /[\\$%\n]/.test(raw) || source.text[node.endIndex - 1] !== '"' ? templateValue(source, node) : raw;
+        }
+    }
+}
+const NOT_LITERAL = Symbol('not a plain literal');
+/**
+ * The common case, read on a cursor at an `expression` without making node objects: a number,
+ * bool, null or plain string literal, alone. NOT_LITERAL for anything else (the cursor is left
+ * where it was), which expressionValue then reads.
+ */
+function literalAtCursor(source, cursor) {
+    if (!cursor.gotoFirstChild())
+        return NOT_LITERAL;
+    let value = NOT_LITERAL;
+    // A literal_value with no sibling (no comment, no `[0]` after it), and its one token.
+    if (cursor.nodeType === 'literal_value' && !cursor.gotoNextSibling() && cursor.gotoFirstChild()) {
+        const [start, end] = [cursor.startIndex, cursor.endIndex];
+        const type = cursor.nodeType;
+        if (type === 'bool_lit')
+            value = source.text.slice(start, end) === 'true';
+        else if (type === 'null_lit')
+            value = null;
+        else if (type === 'numeric_lit') {
+            const text = source.text.slice(start, end);
+            if (DECIMAL.test(text))
+                value = Number(text);
+        }
+        else if (type === 'string_lit' && end - start >= 2 && source.text[end - 1] === '"') {
+            const raw = source.text.slice(start + 1, end - 1);
+            if (!/[\\$%\n]/.test(raw))
+                value = raw;
+        }
+        cursor.gotoParent();
+    }
+    cursor.gotoParent();
+    return value;
+}
+function expressionValue(source, expression) {
+    return termValue(source, parts(expression));
+}
+/** The value of one expression term, given as its sibling nodes. */
+function termValue(source, nodes) {
+    if (nodes.length === 0)
+        return null;
+    const last = nodes[nodes.length - 1];
+    if (nodes.length === 1) {
+        switch (last.type) {
+            case 'literal_value':
+                return literalValue(source, last);
+            case 'collection_value': {
+                const collection = named(last)[0];
+                return collection.type === 'tuple' ? tupleValue(source, collection) : objectValue(source, collection, nodes);
+            }
+            case 'template_expr':
+                return templateValue(source, named(last)[0]);
+            case 'operation': {
+                const operation = named(last)[0];
+                return operation.type === 'unary_operation' ? unaryValue(source, operation) : binaryValue(source, operation);
+            }
+            case 'conditional':
+                return conditionalValue(source, last);
+            case 'expression':
+                return expressionValue(source, last);
+            default:
+                return unevaluated(source, nodes);
+        }
+    }
+    if (nodes.length === 3 && nodes[0].type === '(' && last.type === ')') {
+        const inner = expressionValue(source, nodes[1]);
+        return inner instanceof Unevaluated ? unevaluated(source, nodes, inner.type) : inner;
+    }
+    if (last.type === 'index' || last.type === 'get_attr')
+        return traverse(source, nodes, termValue(source, nodes.slice(0, -1)), last);
+    return unevaluated(source, nodes);
+}
+function tupleValue(source, tuple) {
+    return named(tuple).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
+}
+/** An object; one whose keys are not all known is an Unevaluated object (its keys cannot be compared). */
+function objectValue(source, object, nodes) {
+    const values = {};
+    for (const element of named(object)) {
+        if (element.type !== 'object_elem')
+            continue;
+        const keyNode = element.childForFieldName('key');
+        const valueNode = element.childForFieldName('val');
+        if (!keyNode || !valueNode)
+            continue;
+        const key = objectKey(source, keyNode);
+        if (key === undefined)
+            return unevaluated(source, nodes, 'object');
+        values[key] = expressionValue(source, valueNode);
+    }
+    return sortedKeys(values);
+}
+/** `name`, `"quoted"`, `"${tmpl}"` and `(1)` keys are text; undefined when the key is not known. */
+function objectKey(source, key) {
+    const terms = parts(key);
+    if (terms.length === 1 && terms[0].type === 'variable_expr' && parts(terms[0]).length === 1)
+        return sourceOf(source, terms[0]);
+    const value = expressionValue(source, key);
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number')
+        return formatNumber(value);
+    if (typeof value === 'boolean')
+        return String(value);
+    return undefined;
+}
+/** `[1, 2][0]`, `{ a = 1 }.a`, `{ a = 1 }["a"]`: a step into a known collection; anything else stays unevaluated. */
+function traverse(source, nodes, collection, step) {
+    let key;
+    if (step.type === 'get_attr')
+        key = sourceOf(source, named(step)[0]);
+    else {
+        const index = named(step)[0];
+        if (index.type === 'legacy_index')
+            key = Number(sourceOf(source, index).slice(1));
+        else {
+            const inner = named(index).find((n) => n.type === 'expression');
+            key = inner ? expressionValue(source, inner) : undefined;
+        }
+    }
+    if (Array.isArray(collection) && typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < collection.length)
+        return collection[key];
+    const isMap = collection !== null && typeof collection === 'object' && !Array.isArray(collection) && !(collection instanceof Unevaluated);
+    if (isMap && typeof key === 'string' && Object.hasOwn(collection, key))
+        return collection[key];
+    return unevaluated(source, nodes);
+}
+/** Go's JSON encoder writes map keys sorted; keep that order for whoever iterates the result. */
+function sortedKeys(object) {
+    const sorted = {};
+    for (const key of Object.keys(object).sort())
+        sorted[key] = object[key];
+    return sorted;
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-parser.ts
