@@ -3,10 +3,13 @@
 // gantry checkout at job.workflow_sha (`node .gantry/.github/scripts/promotion-gate.mjs`), so a
 // caller in another repository runs exactly the gate of the workflow commit it pinned.
 //
-// A commit may go to TARGET_ENVIRONMENT only when PROMOTE_FROM has deployed it successfully, as the
-// GitHub Deployments API records it (GitHub creates a deployment for every job that declares
-// `environment:`, with the job's result as its status). Unless ALLOW_UNPROMOTED is 'true' and
-// OVERRIDE_REASON says why: then the override is recorded as a warning annotation and in the summary.
+// A commit may go to TARGET_ENVIRONMENT only when gantry's deploy workflow has deployed it to
+// PROMOTE_FROM successfully, as the GitHub Deployments API records it (GitHub creates a deployment for
+// every job that declares `environment:`, with the job's result as its status, and links each status to
+// the job's run). Which workflow made a deployment is read from that run (Actions API): gantry's
+// rollback workflow runs in the environment too, and GitHub records its deployment under the commit the
+// rollback was dispatched from. Unless ALLOW_UNPROMOTED is 'true' and OVERRIDE_REASON says why: then the
+// override is recorded as a warning annotation and in the summary.
 //
 // Input, all through the step's env: (never ${{ }} in a script):
 //   TARGET_ENVIRONMENT  environment this run deploys to
@@ -16,7 +19,9 @@
 //   OVERRIDE_REASON     why the gate is overridden
 //   ACTOR               who asked (github.triggering_actor)
 //   REPOSITORY          owner/name whose deployments are read (github.repository)
-//   GH_TOKEN            token with deployments: read (or GITHUB_TOKEN)
+//   WORKFLOW_REPOSITORY owner/name of gantry (job.workflow_repository): the repository whose
+//                       .github/workflows/deploy.yml and rollback.yml a run must reference
+//   GH_TOKEN            token with deployments: read and actions: read (or GITHUB_TOKEN)
 //   GITHUB_API_URL      REST API base, set by the runner (default https://api.github.com)
 //   GITHUB_SERVER_URL   for links in the summary (default https://github.com)
 //   GITHUB_OUTPUT, GITHUB_STEP_SUMMARY  the runner's files
@@ -86,6 +91,7 @@ function readInputs(env) {
     reason: (env.OVERRIDE_REASON ?? '').trim(),
     actor: (env.ACTOR || env.GITHUB_ACTOR || 'unknown').trim(),
     repository: (env.REPOSITORY || env.GITHUB_REPOSITORY || '').trim(),
+    gantry: (env.WORKFLOW_REPOSITORY ?? '').trim(),
     token: env.GH_TOKEN || env.GITHUB_TOKEN || '',
     api: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
     server: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
@@ -105,7 +111,10 @@ function checkGateInputs(inputs) {
   }
   if (!FULL_SHA.test(inputs.sha)) throw new GateError('Bad commit', `'${inputs.sha}' is not a full 40-character commit SHA.`);
   if (!REPOSITORY_NAME.test(inputs.repository)) throw new GateError('Bad repository', `'${inputs.repository}' is not owner/name.`);
-  if (!inputs.token) throw new GateError('No token', 'GH_TOKEN is empty: the gate needs a token with deployments: read to ask the Deployments API.');
+  if (!REPOSITORY_NAME.test(inputs.gantry)) {
+    throw new GateError('Bad gantry repository', `WORKFLOW_REPOSITORY '${inputs.gantry}' is not owner/name: the gate step must pass job.workflow_repository, the gantry repository whose deploy workflow a staging deployment must come from.`);
+  }
+  if (!inputs.token) throw new GateError('No token', 'GH_TOKEN is empty: the gate needs a token with deployments: read and actions: read to ask the Deployments and Actions APIs.');
   if (inputs.allowUnpromoted && inputs.reason === '') {
     throw new GateError('Bad input override-reason', `allow-unpromoted is set, so override-reason must say why ${inputs.sha} skips ${inputs.promoteFrom}.`);
   }
@@ -118,32 +127,41 @@ function nextPage(link, api) {
   return new URL(next).origin === new URL(api).origin ? next : undefined;
 }
 
-/** Every item of a paginated list endpoint. */
+const HEADERS = {
+  accept: 'application/vnd.github+json',
+  'x-github-api-version': '2022-11-28',
+  'user-agent': 'gantry-promotion-gate',
+};
+
+/** The message of an API error body (JSON `message`, else the start of the text). */
+async function errorMessage(response) {
+  const body = await response.text();
+  try {
+    return JSON.parse(body).message ?? body.slice(0, 300);
+  } catch {
+    return body.slice(0, 300);
+  }
+}
+
+/** GET url from the Deployments API (kind 'deployments') or the Actions API (kind 'actions'). */
+async function get(inputs, url, path, kind) {
+  try {
+    return await fetch(url, { headers: { ...HEADERS, authorization: `Bearer ${inputs.token}` } });
+  } catch (error) {
+    const cause = error.cause?.message ?? error.message;
+    if (kind === 'actions') throw new GateError('Actions API unreachable', `GET ${path}: ${cause}. Re-run the job.`);
+    throw new GateError('Deployments API unreachable', `GET ${path}: ${cause}. Re-run the job.`);
+  }
+}
+
+/** Every item of a paginated list endpoint of the Deployments API. */
 async function listAll(inputs, path) {
   const items = [];
   let url = `${inputs.api}${path}`;
   for (let page = 0; url && page < MAX_PAGES; page += 1) {
-    let response;
-    try {
-      response = await fetch(url, {
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${inputs.token}`,
-          'x-github-api-version': '2022-11-28',
-          'user-agent': 'gantry-promotion-gate',
-        },
-      });
-    } catch (error) {
-      throw new GateError('Deployments API unreachable', `GET ${path}: ${error.cause?.message ?? error.message}. Re-run the job.`);
-    }
+    const response = await get(inputs, url, path, 'deployments');
     if (!response.ok) {
-      const body = await response.text();
-      let message = body.slice(0, 300);
-      try {
-        message = JSON.parse(body).message ?? message;
-      } catch {
-        // not JSON: keep the text
-      }
+      const message = await errorMessage(response);
       const hint = response.status === 403 || response.status === 404
         ? ` The gate job needs deployments: read on ${inputs.repository}: the calling job must grant it (permissions: deployments: read).`
         : ' Re-run the job.';
@@ -157,50 +175,156 @@ async function listAll(inputs, path) {
   return items;
 }
 
+/**
+ * The workflow run behind a deployment. Fails closed: a run the token may not read (or that is gone)
+ * would leave the gate unable to tell a deploy from a rollback.
+ */
+async function readRun(inputs, runId, deployment) {
+  const path = `/repos/${inputs.repository}/actions/runs/${runId}`;
+  const response = await get(inputs, `${inputs.api}${path}`, path, 'actions');
+  if (!response.ok) {
+    const message = await errorMessage(response);
+    const hint = response.status === 403 || response.status === 404
+      ? ` The gate reads the workflow run behind ${inputs.promoteFrom} deployment ${deployment.id} to tell gantry's deploy workflow from its rollback workflow, and cannot without it: the gate job needs actions: read on ${inputs.repository}, so the calling job must grant it (permissions: actions: read). A 404 with actions: read granted means the run was deleted: deploy the commit to ${inputs.promoteFrom} again.`
+      : ' Re-run the job.';
+    throw new GateError('Actions API error', `GET ${path} answered ${response.status}: ${message}.${hint}`);
+  }
+  const run = await response.json();
+  if (run === null || typeof run !== 'object' || Array.isArray(run)) throw new GateError('Actions API error', `GET ${path} did not answer with a workflow run.`);
+  return run;
+}
+
 /** Newest first: by creation time, then by id (ids grow). */
 function newestFirst(a, b) {
   return String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')) || Number(b.id ?? 0) - Number(a.id ?? 0);
 }
 
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The newest status link of a deployment (log_url, or the older target_url). */
+function statusLink(statuses) {
+  return statuses.map((status) => status.log_url || status.target_url || '').find(Boolean) ?? '';
+}
+
+/** The run id of a link to a run (or a job of it) of REPOSITORY: <server>/<owner>/<repo>/actions/runs/<id>[/job/<id>]. */
+function runIdOf(inputs, link) {
+  return new RegExp(`/${escapeRegExp(inputs.repository)}/actions/runs/(\\d+)(?:[/?#]|$)`, 'i').exec(link)?.[1];
+}
+
+function hasRunLink(inputs, statuses) {
+  return runIdOf(inputs, statusLink(statuses)) !== undefined;
+}
+
 /**
- * What the Deployments API proves about SHA in PROMOTE_FROM. The newest deployment of the commit that
- * has finished decides (a re-deploy that failed after an earlier success is the latest word):
- * - latest status success → proven;
- * - latest status inactive after a success → proven: GitHub marks a successful deployment inactive
- *   when a newer deployment to the same environment succeeds (and only a successful one);
- * - failure, error, or inactive without a success (a rollback, a failed smoke test) → refused.
- * Deployments still queued or in progress prove nothing either way and are skipped.
+ * Which gantry workflow made a deployment: 'deploy', 'rollback' or 'other', read from the run its
+ * statuses link to. GitHub sets each status's log_url (and target_url) of a job's environment
+ * deployment to the job's page, <server>/<owner>/<repo>/actions/runs/<run id>/job/<job id>; the run's
+ * referenced_workflows lists the reusable workflows it called as <owner>/<repo>/<path>@<ref>.
+ * gantry's are matched by repository (job.workflow_repository) and path, at any ref: the caller's own
+ * workflow file names are the adopter's choice, the reusable workflow's are gantry's.
+ */
+async function originOf(inputs, deployment, statuses, runs) {
+  const link = statusLink(statuses);
+  const runId = runIdOf(inputs, link);
+  if (!runId) return { kind: 'other', link, why: link ? `its status links to ${link}, not to a GitHub Actions run of ${inputs.repository}` : 'its statuses link to no GitHub Actions run' };
+  if (!runs.has(runId)) runs.set(runId, await readRun(inputs, runId, deployment));
+  const run = runs.get(runId);
+  const runLink = run.html_url || link;
+  if (run.head_sha !== inputs.sha) {
+    return { kind: 'other', link: runLink, why: `its run ${runId} is of commit ${run.head_sha}, not of ${inputs.sha}` };
+  }
+  const paths = (Array.isArray(run.referenced_workflows) ? run.referenced_workflows : []).map((workflow) => String(workflow?.path ?? '').toLowerCase());
+  const calls = (file) => paths.some((path) => path.startsWith(`${inputs.gantry.toLowerCase()}/.github/workflows/${file}@`));
+  const deploy = calls('deploy.yml');
+  const rollback = calls('rollback.yml');
+  if (deploy && !rollback) return { kind: 'deploy', link: runLink, runId };
+  if (rollback && !deploy) return { kind: 'rollback', link: runLink, runId };
+  if (deploy) return { kind: 'other', link: runLink, why: `its run ${runId} calls both ${inputs.gantry}'s deploy.yml and rollback.yml, so which of them made the deployment cannot be told (call them from separate workflows, as gantry's templates do)` };
+  return { kind: 'other', link: runLink, why: `its run ${runId} (${run.path ?? 'unknown workflow'}) does not call ${inputs.gantry}/.github/workflows/deploy.yml` };
+}
+
+/**
+ * What the Deployments API proves about SHA in PROMOTE_FROM. Deployments of the commit are read newest
+ * first; still queued or in progress ones prove nothing either way and are skipped (unless they are a
+ * rollback, below). Of the finished ones:
+ * - made by gantry's deploy workflow: the newest decides (a re-deploy that failed after an earlier
+ *   success is the latest word). Latest status success → proven; inactive after a success → proven
+ *   (GitHub marks a successful deployment inactive when a newer deployment to the same environment
+ *   succeeds, and only a successful one); failure, error, inactive without a success → refused.
+ * - made by gantry's rollback workflow (GitHub records it under the commit the rollback was dispatched
+ *   from): never proof. One newer than the newest deploy of the commit means the environment was rolled
+ *   back while that branch's head was this commit — normally away from it — so it is refused until it
+ *   is deployed there again, whatever the rollback's own state (failed, dry run or still running: the
+ *   API does not say what it changed). Rollbacks older than the newest deploy are history and change
+ *   nothing; a commit with nothing but rollbacks was never deployed there by gantry.
+ * - made by anything else (another workflow, no Actions run): not gantry's evidence; skipped.
  */
 async function findEvidence(inputs) {
   const repo = inputs.repository;
-  const query = `sha=${inputs.sha}&environment=${encodeURIComponent(inputs.promoteFrom)}&per_page=100`;
+  const from = inputs.promoteFrom;
+  const query = `sha=${inputs.sha}&environment=${encodeURIComponent(from)}&per_page=100`;
   const deployments = (await listAll(inputs, `/repos/${repo}/deployments?${query}`))
     .filter((deployment) => deployment.sha === undefined || deployment.sha === inputs.sha)
     .sort(newestFirst);
   if (deployments.length === 0) {
-    return { proven: false, why: `${inputs.sha} has no successful deployment to ${inputs.promoteFrom} (it was never deployed there)` };
+    return { proven: false, why: `${inputs.sha} has no successful deployment to ${from} (it was never deployed there)` };
   }
+  const runs = new Map();
   let unfinished;
+  let rollback;
+  let other;
   for (const deployment of deployments) {
     const statuses = (await listAll(inputs, `/repos/${repo}/deployments/${deployment.id}/statuses?per_page=100`)).sort(newestFirst);
     const latest = statuses[0];
-    if (!latest || UNFINISHED.has(latest.state)) {
+    const finished = latest !== undefined && !UNFINISHED.has(latest.state);
+    // An unfinished deployment with no run link yet proves nothing and is skipped; one that has a link
+    // is read like the others, so a rollback still running counts as a rollback.
+    const origin = finished || hasRunLink(inputs, statuses) ? await originOf(inputs, deployment, statuses, runs) : undefined;
+    if (origin?.kind === 'rollback') {
+      rollback ??= { deployment, origin, state: latest?.state ?? 'no status' };
+      continue;
+    }
+    if (!finished) {
       unfinished ??= { deployment, state: latest?.state ?? 'no status' };
       continue;
     }
+    if (origin.kind === 'other') {
+      other ??= { deployment, origin };
+      continue;
+    }
     const succeeded = statuses.some((status) => status.state === 'success');
+    if (rollback) {
+      return {
+        proven: false,
+        why: `${inputs.sha} has been rolled back in ${from} since its deploy there: deployment ${rollback.deployment.id} (${rollback.deployment.created_at ?? 'unknown time'}, ${rollback.state}) is from run ${rollback.origin.runId} of gantry's rollback workflow (${rollback.origin.link}), newer than deployment ${deployment.id} by its deploy workflow (${latest.state}), so ${from} no longer vouches for it`,
+      };
+    }
     if (latest.state === 'success' || (latest.state === 'inactive' && succeeded)) {
-      return { proven: true, deployment, state: latest.state, link: latest.log_url || latest.target_url || '' };
+      return { proven: true, deployment, state: latest.state, runId: origin.runId, link: origin.link };
     }
     const said = latest.description ? ` ("${latest.description}")` : '';
     return {
       proven: false,
-      why: `${inputs.sha} has no successful deployment to ${inputs.promoteFrom}: its latest one (deployment ${deployment.id}, ${deployment.created_at ?? 'unknown time'}) is ${latest.state}${said}${succeeded ? ' after an earlier success (rolled back or failed on a re-deploy)' : ''}`,
+      why: `${inputs.sha} has no successful deployment to ${from}: its latest one (deployment ${deployment.id}, ${deployment.created_at ?? 'unknown time'}) is ${latest.state}${said}${succeeded ? ' after an earlier success (rolled back or failed on a re-deploy)' : ''}`,
+    };
+  }
+  if (unfinished) {
+    return {
+      proven: false,
+      why: `${inputs.sha} has no successful deployment to ${from}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})`,
+    };
+  }
+  if (rollback) {
+    return {
+      proven: false,
+      why: `${inputs.sha} has no successful deployment to ${from} by gantry's deploy workflow: deployment ${rollback.deployment.id} (${rollback.state}) is from run ${rollback.origin.runId} of gantry's rollback workflow (${rollback.origin.link}), which GitHub records under the commit it was dispatched from, not the one it restored`,
     };
   }
   return {
     proven: false,
-    why: `${inputs.sha} has no successful deployment to ${inputs.promoteFrom}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})`,
+    why: `${inputs.sha} has no successful deployment to ${from} by gantry's deploy workflow: deployment ${other.deployment.id} is not gantry's deploy, ${other.origin.why}`,
   };
 }
 
@@ -218,9 +342,8 @@ async function gate(inputs) {
   if (evidence.proven) {
     setOutput('promotion', 'proven');
     const superseded = evidence.state === 'inactive' ? ', since superseded by a newer deployment there' : '';
-    const link = evidence.link ? ` ([run](${evidence.link}))` : '';
-    console.log(`Promotion gate passed: ${inputs.sha} was deployed successfully to ${inputs.promoteFrom} (deployment ${evidence.deployment.id}${superseded}).`);
-    summary(`Promotion gate passed: \`${inputs.sha}\` was deployed successfully to ${inputs.promoteFrom} (deployment ${evidence.deployment.id}${superseded})${link}.`);
+    console.log(`Promotion gate passed: ${inputs.sha} was deployed successfully to ${inputs.promoteFrom} by gantry's deploy workflow (deployment ${evidence.deployment.id}, run ${evidence.runId}${superseded}).`);
+    summary(`Promotion gate passed: \`${inputs.sha}\` was deployed successfully to ${inputs.promoteFrom} by gantry's deploy workflow (deployment ${evidence.deployment.id}${superseded}) ([run ${evidence.runId}](${evidence.link})).`);
     if (inputs.allowUnpromoted) console.log('allow-unpromoted was set but not needed: the commit is promoted.');
     return;
   }

@@ -70,6 +70,7 @@ permissions:
 jobs:
   deploy:
     permissions:
+      actions: read
       contents: read
       deployments: read
       id-token: write
@@ -146,6 +147,7 @@ describe('each contract catches its breach', () => {
     ['a call to a gantry workflow that does not exist', 'reusable-call-inputs', mutate(GOOD_CALLER, 'deploy.yml@v1', 'ship.yml@v1'), 'workflow-templates/fixture.yml'],
     ['a secret the called workflow does not declare', 'reusable-call-secrets', mutate(GOOD_CALLER, '    uses: ./.github/workflows/rollback.yml\n', '    uses: ./.github/workflows/rollback.yml\n    secrets:\n      aws-secret-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n'), 'workflow-templates/fixture.yml'],
     ['a caller that does not grant what the called jobs request', 'reusable-call-permissions', mutate(GOOD_CALLER, '      deployments: read\n', ''), 'workflow-templates/fixture.yml'],
+    ['a caller that does not grant the promotion gate actions: read', 'reusable-call-permissions', mutate(GOOD_CALLER, '      actions: read\n', ''), 'workflow-templates/fixture.yml'],
   ];
 
   it.each(cases)('%s → %s', (_name, contract, text, path) => {

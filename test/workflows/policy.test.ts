@@ -69,6 +69,7 @@ concurrency:
 jobs:
   deploy:
     permissions:
+      actions: read
       contents: read
       deployments: read
       id-token: write
