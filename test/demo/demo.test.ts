@@ -88,13 +88,19 @@ async function runDemo(interrupt?: { signal: NodeJS.Signals; when: RegExp }): Pr
   const root = child.pid as number;
   const seen = new Map<string, ProcessInfo>();
   const record = () => {
-    for (const p of descendantsOf(root, allProcesses())) seen.set(`${p.pid}/${p.start}`, p);
+    for (const p of descendantsOf(root, allProcesses())) {
+      // A process caught while it execs or exits reads an empty command line: keep what it showed before.
+      const key = `${p.pid}/${p.start}`;
+      if (p.command !== '' || !seen.has(key)) seen.set(key, p);
+    }
   };
   const watcher = setInterval(record, 250);
   let stdout = '';
   let sent = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
+    // Also at every line of output: on a loaded machine timers run late, and each step prints.
+    record();
     if (interrupt && !sent && interrupt.when.test(stdout)) {
       sent = true;
       record(); // what runs at this very moment: the step in flight
