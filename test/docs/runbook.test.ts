@@ -50,7 +50,7 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
   {
     file: 'actions/parity-check/src/hcl-syntax-errors.ts',
     message: 'parse config: [',
-    reason: "an intermediate form: hclDiagnostics() rewrites it into the documented `Input '<files-input>': <file>:<line>: <diagnostic>` before it is printed",
+    reason: "never printed: var-files.ts prints the error's `problem` (summary and detail, collected at each `new HclSyntaxError(…)`) as the documented `Input '<files-input>': <file>:<line>: <diagnostic>`",
   },
   {
     file: 'actions/smoke-test/src/schema.ts',
@@ -73,7 +73,8 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/deploy-ecs/src/inputs.ts', expression: 'err.message', from: "a TemplateError's text, collected at each `new TemplateError(…)` in template.ts" },
   { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: "the notes pushed in compare.ts (the `notes.push(…)` rule)" },
   { file: 'actions/parity-check/src/report.ts', expression: 'finding.message', from: "a parity finding's `message`, collected from the finding objects in compare.ts" },
-  { file: 'actions/parity-check/src/var-files.ts', expression: 'problem', from: "hclDiagnostics(): the summary and detail of an HclSyntaxError, collected at each `new HclSyntaxError(…)`" },
+  { file: 'actions/parity-check/src/var-files.ts', expression: 'err instanceof Error ? err.message : String(err)', from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)" },
+  { file: 'actions/parity-check/src/var-files.ts', expression: 'err.problem', from: "an HclSyntaxError's summary and detail, collected at each `new HclSyntaxError(…)`" },
   { file: 'actions/rollback/src/resolve.ts', expression: 'warning', from: 'the warnings the Resolver pushes (the `warnings.push(…)` rule)' },
   { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
   { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },

@@ -30664,9 +30664,15 @@ function formatRange({ start, end }) {
     return end.row === start.row ? `${from}-${end.column + 1}` : `${from}-${end.row + 1},${end.column + 1}`;
 }
 class HclSyntaxError extends Error {
+    /** 1-based line where the problem starts, for the annotation. */
+    line;
+    /** `Summary; Detail`, without the position. */
+    problem;
     constructor(filename, range, summary, detail) {
         super(`parse config: [${filename}:${formatRange(range)}: ${summary}; ${detail}]`);
         this.name = 'HclSyntaxError';
+        this.line = range.start.row + 1;
+        this.problem = `${summary}; ${detail}`;
     }
 }
 const INVALID_EXPRESSION = ['Invalid expression', 'Expected the start of an expression, but found an invalid expression token.'];
@@ -31475,6 +31481,7 @@ async function parseHcl(filename, contents) {
 
 
 
+
 class VarFileError extends ActionFailure {
     input;
     location;
@@ -31486,26 +31493,6 @@ class VarFileError extends ActionFailure {
         this.problem = problem;
         this.name = 'VarFileError';
     }
-}
-/**
- * The HCL parser reports (as hcl2json did) `parse config: [file:3,7-4,1: Summary; Detail. file:5,1-2: …]`. Keep the
- * first diagnostic's line and every diagnostic's text, with positions shortened to `file:line`.
- */
-function hclDiagnostics(message, file) {
-    const inner = message.replace(/^parse config: \[/, '').replace(/\]$/, '');
-    const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    // split() with one capture group yields [before, line, text, line, text, …].
-    const parts = inner.split(new RegExp(`${escaped}:(\\d+),\\d+(?:-\\d+(?:,\\d+)?)?: `));
-    if (parts.length < 3)
-        return { text: inner.trim() };
-    const diagnostics = [];
-    for (let i = 1; i + 1 < parts.length; i += 2)
-        diagnostics.push({ line: Number(parts[i]), text: parts[i + 1].trim() });
-    diagnostics.sort((a, b) => a.line - b.line);
-    const [first, ...others] = diagnostics;
-    const more = others.slice(0, 2).map((d) => ` Also line ${d.line}: ${d.text}`);
-    const omitted = others.length > 2 ? ` (${others.length - 2} more)` : '';
-    return { line: first.line, text: `${first.text}${more.join('')}${omitted}` };
 }
 /**
  * HCL parses by file and content: a file listed on both sides (a common.tfvars layered under
@@ -31528,8 +31515,9 @@ async function parseHclFile(input, file, text) {
         return await parseHclOnce(file, text);
     }
     catch (err) {
-        const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
-        throw new VarFileError(input, { file, line }, problem);
+        if (err instanceof HclSyntaxError)
+            throw new VarFileError(input, { file, line: err.line }, err.problem);
+        throw new VarFileError(input, { file }, err instanceof Error ? err.message : String(err));
     }
 }
 function parseJsonFile(input, file, text) {

@@ -20,9 +20,16 @@ function formatRange({ start, end }: SourceRange): string {
 }
 
 export class HclSyntaxError extends Error {
+  /** 1-based line where the problem starts, for the annotation. */
+  readonly line: number;
+  /** `Summary; Detail`, without the position. */
+  readonly problem: string;
+
   constructor(filename: string, range: SourceRange, summary: string, detail: string) {
     super(`parse config: [${filename}:${formatRange(range)}: ${summary}; ${detail}]`);
     this.name = 'HclSyntaxError';
+    this.line = range.start.row + 1;
+    this.problem = `${summary}; ${detail}`;
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hclDiagnostics, loadVariableFiles, VarFileError } from './var-files';
+import { loadVariableFiles, VarFileError } from './var-files';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'parity-vars-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
@@ -150,21 +150,6 @@ describe('loadVariableFiles: errors name the input, the file and the line', () =
     expect((await failure(file('list.tfvars.json', '[1, 2]'))).message).toBe(
       "Input 'base-var-files': list.tfvars.json: expected a JSON object mapping variable names to values.",
     );
-  });
-});
-
-describe('hclDiagnostics', () => {
-  it('keeps the earliest diagnostic first and mentions the others', () => {
-    const message =
-      'parse config: [x.tfvars:3,7-4,1: Invalid multi-line string; Detail three. x.tfvars:4,6-5,1: Second; Detail four. x.tfvars:2,5-3,1: Invalid expression; Detail two.]';
-    expect(hclDiagnostics(message, 'x.tfvars')).toEqual({
-      line: 2,
-      text: 'Invalid expression; Detail two. Also line 3: Invalid multi-line string; Detail three. Also line 4: Second; Detail four.',
-    });
-  });
-
-  it('passes through a message without positions', () => {
-    expect(hclDiagnostics('something else', 'x.tfvars')).toEqual({ text: 'something else' });
   });
 });
 

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionFailure } from '../../../lib/errors';
 import { parseHclDocument, type HclDocument } from './hcl-parser';
+import { HclSyntaxError } from './hcl-syntax-errors';
 import { locateJsonError } from './json-errors';
 import { jsonTopLevelKeyLines } from './source-lines';
 
@@ -35,25 +36,6 @@ export class VarFileError extends ActionFailure {
   }
 }
 
-/**
- * The HCL parser reports (as hcl2json did) `parse config: [file:3,7-4,1: Summary; Detail. file:5,1-2: …]`. Keep the
- * first diagnostic's line and every diagnostic's text, with positions shortened to `file:line`.
- */
-export function hclDiagnostics(message: string, file: string): { line?: number; text: string } {
-  const inner = message.replace(/^parse config: \[/, '').replace(/\]$/, '');
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // split() with one capture group yields [before, line, text, line, text, …].
-  const parts = inner.split(new RegExp(`${escaped}:(\\d+),\\d+(?:-\\d+(?:,\\d+)?)?: `));
-  if (parts.length < 3) return { text: inner.trim() };
-  const diagnostics: { line: number; text: string }[] = [];
-  for (let i = 1; i + 1 < parts.length; i += 2) diagnostics.push({ line: Number(parts[i]), text: parts[i + 1].trim() });
-  diagnostics.sort((a, b) => a.line - b.line);
-  const [first, ...others] = diagnostics;
-  const more = others.slice(0, 2).map((d) => ` Also line ${d.line}: ${d.text}`);
-  const omitted = others.length > 2 ? ` (${others.length - 2} more)` : '';
-  return { line: first.line, text: `${first.text}${more.join('')}${omitted}` };
-}
-
 type ParsedFile = HclDocument;
 
 /**
@@ -78,8 +60,8 @@ async function parseHclFile(input: string, file: string, text: string): Promise<
   try {
     return await parseHclOnce(file, text);
   } catch (err) {
-    const { line, text: problem } = hclDiagnostics(err instanceof Error ? err.message : String(err), file);
-    throw new VarFileError(input, { file, line }, problem);
+    if (err instanceof HclSyntaxError) throw new VarFileError(input, { file, line: err.line }, err.problem);
+    throw new VarFileError(input, { file }, err instanceof Error ? err.message : String(err));
   }
 }
 
