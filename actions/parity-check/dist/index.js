@@ -30065,6 +30065,30 @@ function jsonTopLevelKeyLines(text) {
     return keys;
 }
 
+;// CONCATENATED MODULE: ./lib/secrets.ts
+/**
+ * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
+ * every string at any depth and, with `numbers`, every number as printed, so that one field
+ * printed on its own is masked too — keys are not (they are names, shown in reports).
+ */
+/** Shorter values are not masked on their own: masking `on`, `dev` or `1` would blank out every log line and protect nothing. */
+const MIN_MASKED_LENGTH = 4;
+function maskableStrings(value, options = {}) {
+    const found = new Set();
+    const visit = (v) => {
+        if (typeof v === 'string')
+            found.add(v);
+        else if (options.numbers && typeof v === 'number')
+            found.add(String(v));
+        else if (Array.isArray(v))
+            v.forEach(visit);
+        else if (v !== null && typeof v === 'object')
+            Object.values(v).forEach(visit);
+    };
+    visit(value);
+    return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
+}
+
 ;// CONCATENATED MODULE: ./actions/parity-check/src/toggles.ts
 /**
  * Feature toggle manifests: a JSON file in the workspace or a Secrets Manager secret
@@ -30073,6 +30097,7 @@ function jsonTopLevelKeyLines(text) {
  * anything is logged (the whole secret, then every string in it of 4 characters or more), and
  * no message ever quotes it: errors describe types, never values.
  */
+
 
 
 
@@ -30164,26 +30189,6 @@ function describeToggle(state) {
         return 'off';
     return state.rollout === 100 ? 'on' : `on (${state.rollout}%)`;
 }
-/** Strings shorter than this are not masked on their own: masking `on` or `dev` would garble every log line. */
-const MIN_MASKED_LENGTH = 4;
-/**
- * Mask every string inside a parsed secret (values at any depth, not keys: toggle names are
- * shown), so a credential kept beside the manifest (`api_key`) is masked on its own too.
- */
-function maskStrings(value, log) {
-    if (typeof value === 'string') {
-        if (value.length >= MIN_MASKED_LENGTH)
-            log.secret(value);
-    }
-    else if (Array.isArray(value)) {
-        for (const item of value)
-            maskStrings(item, log);
-    }
-    else if (value !== null && typeof value === 'object') {
-        for (const item of Object.values(value))
-            maskStrings(item, log);
-    }
-}
 async function readSecretManifest(input, source, deps) {
     if (!deps.secrets)
         throw new Error(`no Secrets Manager client for ${source.reference}`);
@@ -30206,7 +30211,8 @@ async function readSecretManifest(input, source, deps) {
     catch {
         throw notJson('the secret');
     }
-    maskStrings(data, deps.log);
+    for (const secret of maskableStrings(data))
+        deps.log.secret(secret);
     if (source.jsonKey === undefined)
         return data;
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
@@ -30223,7 +30229,8 @@ async function readSecretManifest(input, source, deps) {
     catch {
         throw notJson(`field '${source.jsonKey}'`);
     }
-    maskStrings(manifest, deps.log);
+    for (const secret of maskableStrings(manifest))
+        deps.log.secret(secret);
     return manifest;
 }
 async function loadToggles(input, source, deps) {

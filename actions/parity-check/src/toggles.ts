@@ -13,6 +13,7 @@ import { resolveWorkspaceFile } from '../../../lib/inputs';
 import type { Logger } from '../../../lib/logger';
 import { locateJsonError } from './json-errors';
 import { jsonTopLevelKeyLines } from './source-lines';
+import { maskableStrings } from '../../../lib/secrets';
 
 export const SECRET_PREFIX = 'secretsmanager:';
 
@@ -121,23 +122,6 @@ export interface ToggleDeps {
   log: Logger;
 }
 
-/** Strings shorter than this are not masked on their own: masking `on` or `dev` would garble every log line. */
-export const MIN_MASKED_LENGTH = 4;
-
-/**
- * Mask every string inside a parsed secret (values at any depth, not keys: toggle names are
- * shown), so a credential kept beside the manifest (`api_key`) is masked on its own too.
- */
-export function maskStrings(value: unknown, log: Logger): void {
-  if (typeof value === 'string') {
-    if (value.length >= MIN_MASKED_LENGTH) log.secret(value);
-  } else if (Array.isArray(value)) {
-    for (const item of value) maskStrings(item, log);
-  } else if (value !== null && typeof value === 'object') {
-    for (const item of Object.values(value)) maskStrings(item, log);
-  }
-}
-
 async function readSecretManifest(input: string, source: Extract<ToggleSource, { kind: 'secret' }>, deps: ToggleDeps): Promise<unknown> {
   if (!deps.secrets) throw new Error(`no Secrets Manager client for ${source.reference}`);
   let secret: string | undefined;
@@ -157,7 +141,7 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   } catch {
     throw notJson('the secret');
   }
-  maskStrings(data, deps.log);
+  for (const secret of maskableStrings(data)) deps.log.secret(secret);
   if (source.jsonKey === undefined) return data;
   if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
     throw new ActionFailure(`Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`);
@@ -171,7 +155,7 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   } catch {
     throw notJson(`field '${source.jsonKey}'`);
   }
-  maskStrings(manifest, deps.log);
+  for (const secret of maskableStrings(manifest)) deps.log.secret(secret);
   return manifest;
 }
 

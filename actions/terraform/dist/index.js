@@ -976,7 +976,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 4756:
+/***/ 2375:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
@@ -1329,6 +1329,30 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./lib/secrets.ts
+/**
+ * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
+ * every string at any depth and, with `numbers`, every number as printed, so that one field
+ * printed on its own is masked too — keys are not (they are names, shown in reports).
+ */
+/** Shorter values are not masked on their own: masking `on`, `dev` or `1` would blank out every log line and protect nothing. */
+const MIN_MASKED_LENGTH = 4;
+function maskableStrings(value, options = {}) {
+    const found = new Set();
+    const visit = (v) => {
+        if (typeof v === 'string')
+            found.add(v);
+        else if (options.numbers && typeof v === 'number')
+            found.add(String(v));
+        else if (Array.isArray(v))
+            v.forEach(visit);
+        else if (v !== null && typeof v === 'object')
+            Object.values(v).forEach(visit);
+    };
+    visit(value);
+    return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
+}
+
 ;// CONCATENATED MODULE: ./actions/terraform/src/plan-json.ts
 /**
  * Reading Terraform's machine-readable plan (`terraform show -json`) and outputs
@@ -1336,6 +1360,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * plan is what keeps gantry free of the text-noise false alarms the peers suffered.
  * Pure: no I/O.
  */
+
 function classifyActions(actions, importing = false) {
     const key = [...actions].sort().join(',');
     switch (key) {
@@ -1460,22 +1485,8 @@ function parseOutputs(json) {
  * else as JSON) and every string or number inside it, so a part of a map cannot leak either.
  */
 function secretStrings(value) {
-    const found = new Set();
-    const visit = (v) => {
-        if (typeof v === 'string')
-            found.add(v);
-        else if (typeof v === 'number')
-            found.add(String(v));
-        else if (Array.isArray(v))
-            v.forEach(visit);
-        else if (isRecord(v))
-            Object.values(v).forEach(visit);
-    };
-    if (value !== null && typeof value === 'object')
-        found.add(JSON.stringify(value));
-    visit(value);
-    // Masking `1`, `on` or `""` (or a boolean) would blank out half the log and protect nothing.
-    return [...found].filter((s) => s.length >= 4);
+    const whole = value !== null && typeof value === 'object' ? [JSON.stringify(value)] : [];
+    return [...new Set([...whole, ...maskableStrings(value, { numbers: true })])].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
 function stringList(value) {
     return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
@@ -3203,6 +3214,7 @@ function normalizeVersion(value, inputName = 'version') {
 
 
 
+
 const COMMANDS = ['plan', 'apply', 'check'];
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,89}$/;
 const BACKEND_KEY_VALUE = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
@@ -3294,12 +3306,12 @@ function resolveBackendFile(line, index, workspace, workingDirectory) {
 }
 /**
  * The backend-config values to mask before anything is logged: they are often credentials.
- * Booleans, numbers and values under 4 characters are left alone: masking `true` or `1`
+ * Booleans, numbers and values shorter than MIN_MASKED_LENGTH are left alone: masking `true` or `1`
  * would blank out half the log, and the runner drops any output holding a masked value.
  */
 function backendSecrets(config) {
     const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
-    return [...new Set(values)].filter((v) => v.length >= 4 && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
+    return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ActionFailure, InputError } from '../../../lib/errors';
 import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/inputs';
 import { runnerContext } from '../../../lib/metadata';
+import { MIN_MASKED_LENGTH } from '../../../lib/secrets';
 
 export const COMMANDS = ['plan', 'apply', 'check'] as const;
 export type TerraformCommand = (typeof COMMANDS)[number];
@@ -144,12 +145,12 @@ function resolveBackendFile(line: string, index: number, workspace: string, work
 
 /**
  * The backend-config values to mask before anything is logged: they are often credentials.
- * Booleans, numbers and values under 4 characters are left alone: masking `true` or `1`
+ * Booleans, numbers and values shorter than MIN_MASKED_LENGTH are left alone: masking `true` or `1`
  * would blank out half the log, and the runner drops any output holding a masked value.
  */
 export function backendSecrets(config: readonly BackendConfig[]): string[] {
   const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
-  return [...new Set(values)].filter((v) => v.length >= 4 && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
+  return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {

@@ -4,6 +4,7 @@
  * plan is what keeps gantry free of the text-noise false alarms the peers suffered.
  * Pure: no I/O.
  */
+import { MIN_MASKED_LENGTH, maskableStrings } from '../../../lib/secrets';
 
 /** One resource's planned action, as a reviewer thinks of it. */
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'read' | 'import' | 'forget' | 'no-op';
@@ -159,17 +160,8 @@ export function parseOutputs(json: unknown): OutputValue[] {
  * else as JSON) and every string or number inside it, so a part of a map cannot leak either.
  */
 export function secretStrings(value: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (typeof v === 'string') found.add(v);
-    else if (typeof v === 'number') found.add(String(v));
-    else if (Array.isArray(v)) v.forEach(visit);
-    else if (isRecord(v)) Object.values(v).forEach(visit);
-  };
-  if (value !== null && typeof value === 'object') found.add(JSON.stringify(value));
-  visit(value);
-  // Masking `1`, `on` or `""` (or a boolean) would blank out half the log and protect nothing.
-  return [...found].filter((s) => s.length >= 4);
+  const whole = value !== null && typeof value === 'object' ? [JSON.stringify(value)] : [];
+  return [...new Set([...whole, ...maskableStrings(value, { numbers: true })])].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
 
 function stringList(value: unknown): string[] {

@@ -1,0 +1,20 @@
+/**
+ * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
+ * every string at any depth and, with `numbers`, every number as printed, so that one field
+ * printed on its own is masked too — keys are not (they are names, shown in reports).
+ */
+
+/** Shorter values are not masked on their own: masking `on`, `dev` or `1` would blank out every log line and protect nothing. */
+export const MIN_MASKED_LENGTH = 4;
+
+export function maskableStrings(value: unknown, options: { numbers?: boolean } = {}): string[] {
+  const found = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') found.add(v);
+    else if (options.numbers && typeof v === 'number') found.add(String(v));
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
+}
