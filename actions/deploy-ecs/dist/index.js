@@ -33073,7 +33073,7 @@ async function deploy(inputs, deps) {
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
     revision ??= revisionOf(taskDefinitionArn);
     if (!rendered)
-        await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, previous, clock.now()), log);
+        await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
     let updated;
     try {
@@ -33182,7 +33182,7 @@ function primaryOf(service) {
  * ran before the revision's first deploy, and a `previous` rollback would go there instead of
  * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
  */
-function promotionTags(inputs, context, previous, now) {
+function promotionTags(inputs, context, arn, previous, now) {
     const tags = { [TAG.deployedAt]: new Date(now).toISOString() };
     if (inputs.environment)
         tags[TAG.environment] = inputs.environment;
@@ -33190,12 +33190,12 @@ function promotionTags(inputs, context, previous, now) {
         tags[TAG.runUrl] = context.runUrl;
     if (context.actor)
         tags[TAG.actor] = context.actor;
-    return { ...tags, ...(previous ? { [TAG.previous]: previous } : {}) };
+    // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
+    if (previous && previous !== arn)
+        tags[TAG.previous] = previous;
+    return tags;
 }
 async function recordPromotion(ecs, arn, tags, log) {
-    // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
-    if (tags[TAG.previous] === arn)
-        delete tags[TAG.previous];
     try {
         await tagRelease(ecs, arn, tags);
         log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);

@@ -123,7 +123,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
-  if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, previous, clock.now()), log);
+  if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   let updated;
@@ -248,17 +248,17 @@ function primaryOf(service: Service | undefined): Deployment | undefined {
  * ran before the revision's first deploy, and a `previous` rollback would go there instead of
  * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
  */
-function promotionTags(inputs: Inputs, context: DeployDeps['context'], previous: string | undefined, now: number): Record<string, string> {
+function promotionTags(inputs: Inputs, context: DeployDeps['context'], arn: string, previous: string | undefined, now: number): Record<string, string> {
   const tags: Record<string, string> = { [TAG.deployedAt]: new Date(now).toISOString() };
   if (inputs.environment) tags[TAG.environment] = inputs.environment;
   if (context.runUrl) tags[TAG.runUrl] = context.runUrl;
   if (context.actor) tags[TAG.actor] = context.actor;
-  return { ...tags, ...(previous ? { [TAG.previous]: previous } : {}) };
+  // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
+  if (previous && previous !== arn) tags[TAG.previous] = previous;
+  return tags;
 }
 
 async function recordPromotion(ecs: ECSClient, arn: string, tags: Record<string, string>, log: Logger): Promise<void> {
-  // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
-  if (tags[TAG.previous] === arn) delete tags[TAG.previous];
   try {
     await tagRelease(ecs, arn, tags);
     log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
