@@ -28161,10 +28161,9 @@ function validatorExportName(type) {
 
 
 // Compiled ahead of time (scripts/gen-check-validators.ts): compiling at run time took ≈ 30 ms of
-// the action's start. The schemas above stay the source of truth; a test keeps the two in step.
-const VALIDATORS = check_validators_generated;
+// the action's start. check-schemas.ts stays the source of truth; a test keeps the two in step.
 function validatorFor(type) {
-    const validate = VALIDATORS[validatorExportName(type)];
+    const validate = check_validators_generated[validatorExportName(type)];
     if (!validate)
         throw new Error(`no compiled validator for check type ${type}: run npx tsx scripts/gen-check-validators.ts`);
     return validate;

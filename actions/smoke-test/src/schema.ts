@@ -1,9 +1,8 @@
 /**
- * The JSON Schema of one check, per type, and the translation of ajv's errors into lines a
- * person can act on: `checks[2].expect.status: must be an HTTP status … (got "20x")`.
- * Each type has its own closed schema, so a misspelt field is reported as unknown instead
- * of being ignored. Values under `headers`, or inside an object marked `secret`, are never
- * echoed (only their type and size): this runs before any secret is masked.
+ * Validating one check against its type's schema (check-schemas.ts), and the translation of
+ * ajv's errors into lines a person can act on: `checks[2].expect.status: must be an HTTP status …
+ * (got "20x")`. Values under `headers`, or inside an object marked `secret`, are never echoed
+ * (only their type and size): this runs before any secret is masked.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import compiledValidators from './check-validators.generated.cjs';
@@ -16,13 +15,10 @@ export interface DefinitionProblem {
   message: string;
 }
 
-
 // Compiled ahead of time (scripts/gen-check-validators.ts): compiling at run time took ≈ 30 ms of
-// the action's start. The schemas above stay the source of truth; a test keeps the two in step.
-const VALIDATORS = compiledValidators as Record<string, ValidateFunction>;
-
+// the action's start. check-schemas.ts stays the source of truth; a test keeps the two in step.
 function validatorFor(type: CheckType): ValidateFunction {
-  const validate = VALIDATORS[validatorExportName(type)];
+  const validate = compiledValidators[validatorExportName(type)];
   if (!validate) throw new Error(`no compiled validator for check type ${type}: run npx tsx scripts/gen-check-validators.ts`);
   return validate;
 }
