@@ -82,6 +82,8 @@ function justifiedWrites(job: Job, ctx: PolicyContext): Set<string> {
     if (usesAction(step, AWS_CREDENTIALS)) needed.add('id-token');
     if (usesAction(step, UPLOAD_SARIF)) needed.add('security-events');
     if (gantryActionOf(step) === 'terraform' && step.with.command === 'plan' && !isFalse(step.with['comment-on-pull-request'])) needed.add('pull-requests');
+    // gantry's release workflow creates the release and moves the major tag.
+    if (/\bscripts\/release\/release\.ts (publish|move-major)\b/.test(step.run ?? '')) needed.add('contents');
   }
   const calledFile = job.uses ? gantryWorkflowFile(job.uses) : undefined;
   const called = calledFile ? ctx.reusable.get(calledFile) : undefined;
@@ -95,7 +97,7 @@ export function checkJobWriteScopes(wf: Workflow, ctx: PolicyContext): Violation
     const justified = justifiedWrites(job, ctx);
     for (const scope of writeScopes(job.permissions)) {
       if (!justified.has(scope)) {
-        found.push(violation('job-write-scopes', wf, `jobs.${job.id}.permissions`, `${scope}: write without a step that needs it (id-token: AWS OIDC; security-events: SARIF upload; pull-requests: plan comment; or a called gantry workflow that needs it)`));
+        found.push(violation('job-write-scopes', wf, `jobs.${job.id}.permissions`, `${scope}: write without a step that needs it (id-token: AWS OIDC; security-events: SARIF upload; pull-requests: plan comment; contents: scripts/release/release.ts publish or move-major; or a called gantry workflow that needs it)`));
       }
     }
   }
