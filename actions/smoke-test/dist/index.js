@@ -27292,6 +27292,7 @@ function describeRequestError(err, timeoutMs) {
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/definitions.ts
 const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'];
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const VERSION_KINDS = ['auto', 'git-sha', 'exact'];
 /** What the report and the log show as the check's target; never a secret. */
 function checkTarget(check) {
     switch (check.type) {
@@ -27527,13 +27528,20 @@ function looksLikeGitSha(value) {
  * a full and an abbreviated git SHA (services often report the 7-character form) when the
  * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
-function versionMatches(expected, reported) {
+function versionMatches(expected, reported, kind = 'auto') {
     if (typeof reported !== 'string' && typeof reported !== 'number')
         return false;
     const a = expected.trim();
     const b = String(reported).trim();
     if (a === b)
         return true;
+    if (kind === 'exact')
+        return false;
+    // With git-sha the caller says the value is a SHA: an all-digit abbreviation such as 1234567
+    // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
+    // leading zeros, so only strings count there.
+    if (kind === 'git-sha')
+        return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
     if (looksLikeGitSha(a) && HEX.test(b)) {
         const [x, y] = [a.toLowerCase(), b.toLowerCase()];
         return x.startsWith(y) || y.startsWith(x);
@@ -27618,7 +27626,7 @@ function jsonProblems(check, response, statusFailed) {
             continue;
         }
         const matches = expectation.versionMatch
-            ? versionMatches(String(expectation.expected), found.value)
+            ? versionMatches(String(expectation.expected), found.value, expectation.versionKind)
             : jsonEqual(found.value, expectation.expected);
         if (!matches) {
             const actual = found.value !== null && typeof found.value === 'object' ? describeJsonType(found.value) : JSON.stringify(found.value);
@@ -28767,7 +28775,7 @@ function versionCheck(options) {
         expect: {
             status: [{ min: 200, max: 299, label: '2xx' }],
             bodyContains: [],
-            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true }],
+            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true, versionKind: options.kind ?? 'auto' }],
             headers: [],
         },
         trust: { insecure: false },
@@ -28800,6 +28808,7 @@ function getInputs(env = process.env) {
     const expectVersion = reader.optional('expect-version');
     const versionPath = reader.optional('version-path') ?? '/health';
     const versionField = reader.optional('version-field') ?? 'version';
+    const versionKind = parseVersionKind(reader.optional('expect-version-kind') ?? 'auto', expectVersion);
     const inline = reader.optional('checks');
     const file = reader.optional('checks-file');
     if (inline && file)
@@ -28807,7 +28816,7 @@ function getInputs(env = process.env) {
     if (!inline && !file && !expectVersion) {
         throw new InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
     }
-    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env, workspace };
+    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
     let checks = [];
     if (inline) {
         const loaded = loadChecks(parseCheckList(inline, 'checks'), context, 'checks');
@@ -28827,6 +28836,7 @@ function getInputs(env = process.env) {
             expected: expectVersion,
             path: versionPath,
             field: versionField,
+            kind: versionKind,
             baseUrl,
             timeoutMs: requestTimeoutMs,
             index: checks.length === 0 ? 0 : Math.max(...checks.map((c) => c.index)) + 1,
@@ -28845,6 +28855,31 @@ function getInputs(env = process.env) {
         concurrency,
         secrets: [...new Set(secrets.filter((s) => s !== ''))],
     };
+}
+function parseVersionKind(value, expectVersion) {
+    if (!VERSION_KINDS.includes(value))
+        throw new InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+    const kind = value;
+    if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
+        throw new InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+    }
+    return kind;
+}
+const inputs_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The environment the checks read (`url-env`, headers `{ env: NAME }`): the step's own, plus `env`
+ * and `secret-env` (multi-line NAME=VALUE), so a reusable workflow can hand its caller's values and
+ * secrets to the checks. Every secret-env value is masked; neither input's values are ever shown.
+ */
+function checkEnvironment(reader, env, secrets) {
+    const plain = reader.keyValues('env', inputs_ENV_NAME);
+    const secret = reader.keyValues('secret-env', inputs_ENV_NAME);
+    for (const name of secret.keys()) {
+        if (plain.has(name))
+            throw new InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+    }
+    secrets.push(...secret.values());
+    return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
 }
 function parseBaseUrl(value, secrets) {
     if (value === undefined)

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../../lib/errors';
-import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck } from './definitions';
+import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck, type VersionKind } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';
 import { describeShape, formatValue, schemaProblems, type DefinitionProblem } from './schema';
@@ -110,6 +110,7 @@ export interface VersionCheckOptions {
   expected: string;
   path: string;
   field: string;
+  kind?: VersionKind;
   baseUrl?: URL;
   timeoutMs: number;
   index: number;
@@ -145,7 +146,7 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
     expect: {
       status: [{ min: 200, max: 299, label: '2xx' }],
       bodyContains: [],
-      json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true }],
+      json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true, versionKind: options.kind ?? 'auto' }],
       headers: [],
     },
     trust: { insecure: false },
