@@ -3,6 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { deploy } from './deploy';
 import { getInputs } from './inputs';
@@ -30,4 +31,9 @@ export async function main(): Promise<void> {
   });
   await writeSummary(renderSummary(inputs, result));
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -1,5 +1,6 @@
 import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
 import { backendSecrets, getInputs } from './inputs';
 import { upsertComment } from './pr-comment';
@@ -81,4 +82,9 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }
