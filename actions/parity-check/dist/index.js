@@ -30024,6 +30024,132 @@ function locateJsonError(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/parity-check/src/toggle-formats.ts
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** `a.b.c` (each segment a key; `['x.y']` for a key with dots is not supported: use a key without). */
+function parseSelector(selector) {
+    const segments = selector.split('.');
+    return segments.every((segment) => segment !== '') ? segments : undefined;
+}
+/** The value at `segments`, or a message saying where the path stops. */
+function selectPath(data, segments) {
+    let current = data;
+    const walked = [];
+    for (const segment of segments) {
+        if (!isObject(current) || !Object.hasOwn(current, segment)) {
+            const at = walked.length === 0 ? 'the top level' : `'${walked.join('.')}'`;
+            const keys = isObject(current) ? Object.keys(current).slice(0, 8).map((key) => `'${key}'`).join(', ') : '';
+            return { problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}` };
+        }
+        current = current[segment];
+        walked.push(segment);
+    }
+    return { value: current };
+}
+const FLAGD_TOP_LEVEL = new Set(['$schema', 'flags', '$evaluators', 'metadata']);
+/** An OpenFeature flagd flag definition file: `{ "$schema"?, "flags": { name: { state, variants, defaultVariant, targeting? } } }`. */
+function isFlagd(data) {
+    if (!isObject(data) || !isObject(data.flags))
+        return false;
+    if (!Object.keys(data).every((key) => FLAGD_TOP_LEVEL.has(key)))
+        return false;
+    const flags = Object.values(data.flags);
+    const schema = typeof data.$schema === 'string' && /flagd/i.test(data.$schema);
+    return schema || (flags.length > 0 && flags.every((flag) => isObject(flag) && typeof flag.state === 'string' && isObject(flag.variants)));
+}
+/** The `fractional` rule of a targeting tree: [[variant, weight], …] buckets, wherever it sits. */
+function fractionalBuckets(targeting) {
+    if (Array.isArray(targeting)) {
+        for (const item of targeting) {
+            const found = fractionalBuckets(item);
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (!isObject(targeting))
+        return undefined;
+    if (Array.isArray(targeting.fractional)) {
+        const buckets = targeting.fractional.filter((bucket) => Array.isArray(bucket) && typeof bucket[0] === 'string' && typeof bucket[1] === 'number');
+        if (buckets.length > 0)
+            return buckets;
+    }
+    for (const value of Object.values(targeting)) {
+        const found = fractionalBuckets(value);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * flagd → toggle states. A flag is on when its state is ENABLED and its default variant is `true`
+ * (or, for a non-boolean flag, simply when ENABLED); a `fractional` targeting rule gives the
+ * rollout: the share of its weights on variants whose value is `true`.
+ */
+function flagdToggles(data, fail) {
+    const toggles = new Map();
+    for (const [name, flag] of Object.entries(data.flags)) {
+        if (!isObject(flag))
+            fail(`flag '${name}': expected an object { "state", "variants", "defaultVariant" } (OpenFeature flagd).`);
+        if (flag.state !== 'ENABLED' && flag.state !== 'DISABLED')
+            fail(`flag '${name}': 'state' must be "ENABLED" or "DISABLED" (OpenFeature flagd).`);
+        if (!isObject(flag.variants) || Object.keys(flag.variants).length === 0)
+            fail(`flag '${name}': 'variants' must be an object of variant name → value (OpenFeature flagd).`);
+        const variants = flag.variants;
+        if (typeof flag.defaultVariant !== 'string' || !Object.hasOwn(variants, flag.defaultVariant))
+            fail(`flag '${name}': 'defaultVariant' must name one of its variants (OpenFeature flagd).`);
+        const boolean = Object.values(variants).every((value) => typeof value === 'boolean');
+        const defaultOn = boolean ? variants[flag.defaultVariant] === true : true;
+        let rollout = defaultOn ? 100 : 0;
+        const buckets = boolean ? fractionalBuckets(flag.targeting) : undefined;
+        if (buckets) {
+            const total = buckets.reduce((sum, [, weight]) => sum + weight, 0);
+            const on = buckets.filter(([variant]) => variants[variant] === true).reduce((sum, [, weight]) => sum + weight, 0);
+            rollout = total > 0 ? Math.round((on / total) * 10_000) / 100 : 0;
+        }
+        const enabled = flag.state === 'ENABLED' && rollout > 0;
+        toggles.set(name, { enabled, rollout: enabled ? rollout : 0 });
+    }
+    return toggles;
+}
+const listOfFlags = (value, keys) => Array.isArray(value) && value.length > 0 && value.every((item) => isObject(item) && keys.some((key) => key in item));
+/**
+ * A manifest in another tool's format, recognised by its shape; `reference` is the input's value
+ * without a selector, for the advice. Undefined when nothing is recognised.
+ */
+function recognizeForeignFormat(data, reference) {
+    const convert = (jq) => `convert it to gantry's manifest, e.g. \`jq '${jq}' ${reference.replace(/^secretsmanager:.*/, 'manifest.json')}\``;
+    if (Array.isArray(data)) {
+        if (listOfFlags(data, ['key', 'name'])) {
+            return { tool: 'a list of flags', advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries') };
+        }
+        return undefined;
+    }
+    if (!isObject(data))
+        return undefined;
+    if (isObject(data.flagValues))
+        return { tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)", advice: `select the flag values with \`${reference}#flagValues\`` };
+    if (listOfFlags(data.flags, ['rollout_percentage', 'filters'])) {
+        return { tool: "PostHog's (flags with rollout_percentage)", advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries') };
+    }
+    if (listOfFlags(data.features, ['strategies', 'enabled']) || (typeof data.version === 'number' && Array.isArray(data.features))) {
+        return { tool: "Unleash's (features with strategies)", advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries') };
+    }
+    if (listOfFlags(data.flags, ['key', 'type', 'enabled'])) {
+        return { tool: "Flipt's (flags with key, type, enabled)", advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries') };
+    }
+    if (isObject(data.flags) && Object.values(data.flags).some((flag) => isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))) {
+        return { tool: "OpenFeature flagd's, with fields gantry does not read", advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant' };
+    }
+    // A wrapper: one field (or a few) holding an object of booleans or { enabled } objects.
+    const wrappers = Object.entries(data).filter(([, value]) => isObject(value) && Object.values(value).length > 0 && Object.values(value).every((item) => typeof item === 'boolean' || (isObject(item) && typeof item.enabled === 'boolean')));
+    if (wrappers.length > 0) {
+        const [key] = wrappers[0] ?? [''];
+        return { tool: `a wrapper object (the toggles are under '${key}')`, advice: `select them with \`${reference}#${key}\`` };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/parity-check/src/source-lines.ts
 /**
  * Top-level keys of a JSON object document (a `.tfvars.json`, a toggles manifest) → 1-based line
@@ -30091,9 +30217,10 @@ function maskableStrings(value, options = {}) {
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/toggles.ts
 /**
- * Feature toggle manifests: a JSON file in the workspace or a Secrets Manager secret
- * (`secretsmanager:<secret-id>[#<json-key>]`). A manifest maps toggle name → `true`/`false` or
- * `{ enabled, rollout (0-100), owner, ticket, description }`. Secret content is masked before
+ * Feature toggle manifests: a JSON file in the workspace (`<file>[#<a.b>]`, the selector picking the
+ * manifest inside it) or a Secrets Manager secret (`secretsmanager:<secret-id>[#<json-key>]`). A
+ * manifest maps toggle name → `true`/`false` or `{ enabled, rollout (0-100), owner, ticket,
+ * description }`, or is an OpenFeature flagd file (toggle-formats.ts). Secret content is masked before
  * anything is logged (the whole secret, then every string in it of 4 characters or more), and
  * no message ever quotes it: errors describe types, never values.
  */
@@ -30105,17 +30232,28 @@ function maskableStrings(value, options = {}) {
 
 
 
+
+
 const SECRET_PREFIX = 'secretsmanager:';
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 const REFERENCE_FORMAT = 'secretsmanager:<secret-id>[#<json-key>] (a secret name or ARN, optionally # and a top-level field of the secret)';
+const FILE_FORMAT = '<file>[#<field>[.<field>…]] (a JSON file in the workspace, optionally # and the path of the manifest inside it, e.g. toggles.json#flagValues)';
 const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'description']);
 /** Parse the value of a `*-toggles` input: a secret reference or a workspace file. */
 function parseToggleReference(input, value, workspace) {
     if (!value.startsWith(SECRET_PREFIX)) {
         if (/^secrets?[-_ ]?manager:/i.test(value))
             throw new InputError(input, value, REFERENCE_FORMAT);
-        const absolute = resolveWorkspaceFile(input, value, workspace);
-        return { kind: 'file', path: absolute, reference: external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/') };
+        // `file#a.b`: the manifest is at a.b inside the file (unless a file is named with the # in it).
+        const hash = value.indexOf('#');
+        const whole = hash === -1 || (0,external_node_fs_.existsSync)(external_node_path_default().resolve(workspace, value));
+        const file = whole ? value : value.slice(0, hash);
+        const select = whole ? undefined : parseSelector(value.slice(hash + 1));
+        if (!whole && !select)
+            throw new InputError(input, value, FILE_FORMAT);
+        const absolute = resolveWorkspaceFile(input, file, workspace);
+        const reference = external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/');
+        return select ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select } : { kind: 'file', path: absolute, reference };
     }
     const rest = value.slice(SECRET_PREFIX.length);
     const hash = rest.indexOf('#');
@@ -30139,6 +30277,19 @@ function parseManifest(input, where, data) {
     const fail = (problem) => {
         throw new ActionFailure(`Input '${input}': ${where}: ${problem}`);
     };
+    if (isFlagd(data))
+        return flagdToggles(data, fail);
+    try {
+        return parseGantryManifest(data, fail);
+    }
+    catch (err) {
+        const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
+        if (!foreign)
+            throw err;
+        return fail(`looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
+    }
+}
+function parseGantryManifest(data, fail) {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
         fail(`expected a JSON object mapping toggle names to true/false or { "enabled": …, "rollout": 0-100 }, got ${describeType(data)}.`);
     }
@@ -30248,7 +30399,12 @@ async function loadToggles(input, source, deps) {
         const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
         throw new ActionFailure(`Input '${input}': ${where}.`);
     }
-    return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+    if (!source.select)
+        return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+    const selected = selectPath(data, source.select);
+    if ('problem' in selected)
+        throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
+    return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/inputs.ts
@@ -30375,7 +30531,7 @@ function typeOf(value) {
     }
 }
 /** A plain object value (a Terraform object or map); not a list, null or an Unevaluated. */
-function isObject(value) {
+function values_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unevaluated);
 }
 /** Structural equality; object key order does not matter (Terraform maps are unordered). */
@@ -30390,7 +30546,7 @@ function deepEqual(a, b) {
             return false;
         return a.every((item, i) => deepEqual(item, b[i]));
     }
-    if (!isObject(a) || !isObject(b))
+    if (!values_isObject(a) || !values_isObject(b))
         return false;
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length)
@@ -30422,7 +30578,7 @@ function lookupIn(value, rest) {
             return { found: false };
         return dot === -1 ? { found: true, value: value[Number(segment)] } : lookupIn(value[Number(segment)], rest.slice(dot + 1));
     }
-    if (!isObject(value))
+    if (!values_isObject(value))
         return { found: false };
     return lookupPath(new Map(Object.entries(value)), rest);
 }
@@ -30470,7 +30626,7 @@ function compareVariables(base, target, names, options) {
             });
             return;
         }
-        if (!isObject(baseValue) || !isObject(targetValue))
+        if (!values_isObject(baseValue) || !values_isObject(targetValue))
             return;
         for (const key of unionInOrder(Object.keys(baseValue), Object.keys(targetValue))) {
             const nested = `${dotPath}.${key}`;
