@@ -31800,7 +31800,7 @@ async function checkParity(inputs, deps) {
     const result = merge(parts);
     for (const note of result.notes)
         deps.log.warning(note);
-    deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} findings.`);
+    deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}.`);
     return result;
 }
 

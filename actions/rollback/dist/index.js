@@ -33521,7 +33521,8 @@ async function rollback(inputs, deps) {
         knownEventIds: knownEvents(service),
     }));
     const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-    log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+    const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
+    log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
     // A target that failed to run is no longer a good release: the next `previous` must go past it,
     // not try it again. A timeout proves nothing either way, so it keeps its tag.
     if (status === 'failed')
