@@ -32201,13 +32201,85 @@ async function run(main) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        super({ connectionTimeout, requestTimeout });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/aws.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
+
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
@@ -32235,6 +32307,7 @@ function awsClientConfig(options = {}, env = process.env) {
         ...(endpoint ? { endpoint } : {}),
         maxAttempts: options.maxAttempts ?? 5,
         retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
 }
 
@@ -32474,6 +32547,8 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -32889,8 +32964,11 @@ async function waitForRollout(opts) {
     let describeCalls = 0;
     let last;
     let lastError;
+    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+    let lastFailed = false;
     let stoppedFetchedAt = 0;
-    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}.`);
+    const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
+    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
     const result = await poll({
         intervalMs: opts.intervalMs,
         timeoutMs: opts.timeoutMs,
@@ -32905,12 +32983,15 @@ async function waitForRollout(opts) {
                 missing = out?.failures?.[0]?.reason;
             }
             catch (err) {
-                if (!isTransientAwsError(err))
-                    throw err;
+                // Any error, not only throttling: an expired token, a denied call or a malformed answer
+                // says nothing about the rollout, and giving up here would leave it unjudged.
                 lastError = describeError(err);
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
+                lastFailed = true;
+                const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
                 return { done: false };
             }
+            lastFailed = false;
             if (!service) {
                 const decision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
                 return { done: true, value: decision };
@@ -32938,7 +33019,8 @@ async function waitForRollout(opts) {
         const seen = last
             ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
             : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
-        return { status: 'timed-out', reason: `rollout did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common };
+        const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+        return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
     }
     return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
 }
