@@ -41,7 +41,8 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
   constructor(timeouts: AwsTimeouts = {}, now: () => number = Date.now) {
     const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
     const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    super({ connectionTimeout, requestTimeout });
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+    super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
     this.connectionTimeoutMs = connectionTimeout;
     this.requestTimeoutMs = requestTimeout;
     this.deadline = timeouts.deadline;

@@ -32258,7 +32258,8 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     constructor(timeouts = {}, now = Date.now) {
         const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
         const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        super({ connectionTimeout, requestTimeout });
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
         this.connectionTimeoutMs = connectionTimeout;
         this.requestTimeoutMs = requestTimeout;
         this.deadline = timeouts.deadline;
@@ -33376,6 +33377,7 @@ async function deploy(inputs, deps) {
     const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
     const recordIfLive = (status) => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
     let updated;
+    let appliedDespiteError = false;
     try {
         updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }));
     }
@@ -33390,8 +33392,10 @@ async function deploy(inputs, deps) {
         }
         log.warning(`${headline} The update was applied: watching its rollout.`);
         updated = { service: verdict.service };
+        appliedDespiteError = true;
     }
-    log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+    if (!appliedDespiteError)
+        log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
     try {
         return await watchAndRecord();
     }

@@ -149,6 +149,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
   const recordIfLive = (status: 'deployed' | 'failed'): Promise<void> => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
   let updated: { service?: Service };
+  let appliedDespiteError = false;
   try {
     updated = await ecs.send(
       new UpdateServiceCommand({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }),
@@ -164,8 +165,9 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     }
     log.warning(`${headline} The update was applied: watching its rollout.`);
     updated = { service: verdict.service };
+    appliedDespiteError = true;
   }
-  log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+  if (!appliedDespiteError) log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
   try {
     return await watchAndRecord();
   } catch (err) {

@@ -29703,7 +29703,8 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     constructor(timeouts = {}, now = Date.now) {
         const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
         const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        super({ connectionTimeout, requestTimeout });
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
         this.connectionTimeoutMs = connectionTimeout;
         this.requestTimeoutMs = requestTimeout;
         this.deadline = timeouts.deadline;
