@@ -143,6 +143,16 @@ describe('faults on UpdateService', () => {
     await expectChangedAndReported(result);
   });
 
+  it('a throttling storm that outlasts the SDK retries: read back, NOT changed, said so', async () => {
+    const result = await deployThrough([{ operation: 'UpdateService', fault: 'throttle', times: Infinity }]);
+    expect(result.exitCode).toBe(1);
+    expect(errorOf(result)).toMatch(/UpdateService of web to .*web:2 failed: ThrottlingException: Rate exceeded .*\. The service was NOT changed: it still runs .*web:1\./);
+    expect(proxy.log().filter((r) => r.operation === 'UpdateService')).toHaveLength(5);
+    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect(await statusTag(2)).toBe('failed');
+    expect(deployRollbackRuns(result.outputs, { exitCode: result.exitCode })).toBe(true);
+  });
+
   it('refused (AccessDenied): the service was NOT changed, said so, outputs written, the revision tagged failed', async () => {
     const result = await deployThrough([{ operation: 'UpdateService', fault: 'access-denied', times: Infinity }]);
     expect(result.exitCode).toBe(1);
