@@ -33983,7 +33983,7 @@ function renderSummary(result) {
 }
 /** Why the rollback failed, in the step's error: the reason, stopped tasks and last events. */
 function failureOf(result) {
-    const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
+    const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
     const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
     return rolloutFailure(headline, result.rollout);
 }

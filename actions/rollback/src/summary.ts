@@ -65,7 +65,7 @@ export function renderSummary(result: RollbackResult): string {
 
 /** Why the rollback failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: RollbackResult): ActionFailure {
-  const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
+  const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
   const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
   return rolloutFailure(headline, result.rollout);
 }
