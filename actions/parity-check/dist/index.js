@@ -29673,13 +29673,86 @@ async function run(main) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2994);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/aws.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
+
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
@@ -29707,6 +29780,7 @@ function awsClientConfig(options = {}, env = process.env) {
         ...(endpoint ? { endpoint } : {}),
         maxAttempts: options.maxAttempts ?? 5,
         retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
 }
 
