@@ -78,6 +78,7 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/rollback/src/resolve.ts', expression: 'warning', from: 'the warnings the Resolver pushes (the `warnings.push(…)` rule)' },
   { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
   { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },
+  { file: 'actions/smoke-test/src/linear-regex.ts', expression: 'match ? match[1] : text', from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row" },
   {
     file: 'actions/smoke-test/src/normalize.ts',
     expression: "{ field: ${reader.field('expect.json')}${fieldSuffix(jsonPath)}, message: (err as Error).message }",

@@ -104,6 +104,16 @@ describe('smoke-test end to end', () => {
   it.each([
     ['unknown type', { checks: '- url: /health\n- { type: htp, url: /x }' }, "Input 'checks' has 1 problem: checks[1].type: must be one of"],
     ['bad regex', { checks: '- { url: /health, expect: { body-matches: "a(b" } }' }, "checks[0].expect.body-matches: invalid regular expression /a(b/"],
+    [
+      'regex with a lookahead',
+      { checks: '- { url: /health, expect: { body-matches: "^(?=.*ok)" } }' },
+      'checks[0].expect.body-matches: invalid regular expression /^(?=.*ok)/: uses a lookahead (?=…), which the linear-time engine (RE2) does not support',
+    ],
+    [
+      'regex with a backreference',
+      { checks: '- { url: /health, expect: { headers: { etag: "/(a)\\\\1/" } } }' },
+      'checks[0].expect.headers.etag: invalid regular expression (7 characters): uses a backreference (\\1)',
+    ],
     ['bad JSON path', { checks: '- { url: /health, expect: { json: { "$.a..b": 1 } } }' }, 'checks[0].expect.json["$.a..b"]: invalid JSON path'],
     ['missing url', { checks: '- url: /health\n- { name: nowhere }' }, 'checks[1].url: is required'],
     ['negative timeout', { checks: '- { url: /health, timeout-ms: -1 }' }, 'checks[0].timeout-ms: must be >= 1 (got -1)'],

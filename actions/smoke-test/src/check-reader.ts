@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../../lib/inputs';
 import { redactUrl, redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
+import { RegexError } from './linear-regex';
 import { parseStatusRule, parseTextMatcher, type StatusRule, type TextMatcher } from './matchers';
 import { fieldSuffix, type DefinitionProblem } from './schema';
 
@@ -154,7 +155,7 @@ export class CheckReader {
     } catch (err) {
       // A header pattern is described by its length only, like every header value (see schema.ts).
       if (name.split('.').includes('headers')) {
-        const reason = (((err as Error).cause as Error | undefined)?.message ?? '').replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        const reason = err instanceof RegexError ? err.reason : '';
         return this.fail(name, `invalid regular expression (${value.length} characters)${reason ? `: ${reason}` : ''}`);
       }
       return this.fail(name, (err as Error).message);

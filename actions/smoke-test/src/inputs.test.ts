@@ -53,7 +53,7 @@ describe('getInputs: the check list', () => {
     expect(homeCheck.expect.status.map((s) => s.label)).toEqual(['200', '3xx']);
     expect(homeCheck.expect.bodyContains).toEqual(['Welcome']);
     expect(homeCheck.expect.json[0]).toMatchObject({ path: '$.a[0].b', expected: 1 });
-    expect(homeCheck.expect.headers[0].matcher).toEqual({ kind: 'regex', regex: /max-age=\d+/ });
+    expect(homeCheck.expect.headers[0].matcher).toMatchObject({ kind: 'regex', regex: { source: 'max-age=\\d+', flags: '' } });
     // A relative redirect URL takes the base URL's host over plain http.
     expect((redirect as RedirectCheck).url.href).toBe('http://shop.example.com/');
     expect(redirect.name).toBe('https-redirect http://shop.example.com/');
@@ -110,8 +110,14 @@ describe('getInputs: the check list', () => {
 describe('getInputs: bad check definitions name the check index and field', () => {
   it.each([
     ['unknown type', '- { type: htp, url: / }', ['checks[0].type: must be one of http, https-redirect, hsts, tls, rate-limit, tcp, postgres (got "htp")']],
-    ['bad regex', '- { url: /, expect: { body-matches: "(unclosed" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression \/\(unclosed\/: .*Unterminated group/]],
-    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[leak/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (7 characters): Unterminated character class']],
+    ['bad regex', '- { url: /, expect: { body-matches: "(unclosed" } }', ['checks[0].expect.body-matches: invalid regular expression /(unclosed/: missing closing ) at `(unclosed`']],
+    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[leak/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (7 characters): missing closing ]']],
+    ['backreference', '- { url: /, expect: { body-matches: "(a)\\\\1" } }', ['checks[0].expect.body-matches: invalid regular expression /(a)\\1/: uses a backreference (\\1), which the linear-time engine (RE2) does not support; rewrite the pattern without it']],
+    ['named backreference', '- { url: /, expect: { body-matches: "(?<x>a)\\\\k<x>" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression .*: uses a named backreference \(\\k<…>\)/]],
+    ['lookahead', '- { url: /, expect: { body-matches: "/^(?=.*ok)/i" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression \/\^\(\?=\.\*ok\)\/i: uses a lookahead \(\?=…\), which the linear-time engine/]],
+    ['negative lookbehind in a header', '- { url: /, expect: { headers: { etag: "/(?<!W)x/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (9 characters): uses a negative lookbehind (?<!…), which the linear-time engine (RE2) does not support; rewrite the pattern without it']],
+    ['unknown regex flag', '- { url: /, expect: { body-matches: "/x/q" } }', ['checks[0].expect.body-matches: invalid regular expression /x/q: unknown flag \'q\'']],
+    ['possessive quantifier', '- { url: /, expect: { body-matches: "a++" } }', ['checks[0].expect.body-matches: invalid regular expression /a++/: invalid nested repetition operator at `++`']],
     ['bad JSON path', '- url: /\n- { url: /, expect: { json: { "$.a[*]": 1 } } }', [/^checks\[1\]\.expect\.json\["\$\.a\[\*\]"\]: invalid JSON path '\$\.a\[\*\]' at position 5: wildcards/]],
     ['missing url', '- { name: home }', ['checks[0].url: is required']],
     ['negative timeout', '- { url: /, timeout-ms: -5 }', ['checks[0].timeout-ms: must be >= 1 (got -5)']],

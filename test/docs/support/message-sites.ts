@@ -25,6 +25,8 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   DotenvSyntaxError: 1,
   /** (path, position, problem) */
   JsonPathError: 2,
+  /** (source, flags, reason, fragment): printed `invalid regular expression /<source>/<flags>: <reason>`. */
+  RegexError: 2,
   /** (filename, range, summary, detail): the summary is Terraform's (Go HCL's) diagnostic title. */
   HclSyntaxError: 2,
   /** (input, problems[]) — each problem is a `{ field, message }`. */
