@@ -2,7 +2,7 @@
  * actions/terraform end to end: the bundle (dist/index.js) run as the runner runs it, with
  * the real terraform binary and local state in a temporary workspace per test.
  */
-import { appendFileSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
@@ -119,6 +119,7 @@ describe('actions/terraform bundle', () => {
       ['missing var file', { command: 'plan', 'working-directory': 'infra', 'var-files': 'envs/gone.tfvars' }, /Input 'var-files' has value 'envs\/gone.tfvars': expected an existing file/],
       ['malformed plan hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'abc123' }, /Input 'expected-plan-hash' has value 'abc123'/],
       ['bad lock timeout', { command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': '-1' }, /Input 'lock-timeout-seconds'/],
+      ['plan written outside the workspace', { command: 'plan', 'working-directory': 'infra', 'plan-file': '../gantry-escaped.tfplan' }, /Input 'plan-file' has value '\.\.\/gantry-escaped\.tfplan': expected a path inside the workspace /],
       ['terraform absent from PATH', { command: 'plan', 'working-directory': 'infra' }, /terraform was not found on PATH.*hashicorp\/setup-terraform@v3.*terraform_wrapper: false/s, { PATH: '/nonexistent' }],
     ];
     it.each(cases)('%s', async (_name, inputs, message, env) => {
@@ -130,6 +131,7 @@ describe('actions/terraform bundle', () => {
       expect(result.stdout).not.toContain('$ terraform');
       expect(readdirSync(`${ws.root}/infra`)).toEqual(before);
       expect(readdirSync(ws.root)).toEqual(['infra']);
+      expect(existsSync(path.join(path.dirname(ws.root), 'gantry-escaped.tfplan'))).toBe(false);
     });
   });
 });

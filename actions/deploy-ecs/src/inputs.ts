@@ -3,6 +3,7 @@
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
 import { readFileSync } from 'node:fs';
+import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
@@ -147,12 +148,18 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   return [{ container: containerName, image, input: 'image' }];
 }
 
+/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
+const TEMPLATE_MAX_BYTES = 512 * 1024;
+
 function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(absolutePath, 'utf8'));
+    json = parseJsonDocument(readFileSync(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
   } catch (err) {
-    throw new InputError('task-definition', raw, `a JSON file (${absolutePath} is not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+    if (!(err instanceof DocumentError)) throw err;
+    const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
+    const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
+    throw new InputError('task-definition', raw, `a JSON task definition (${what})`);
   }
   try {
     return templateFromJson(json, raw);

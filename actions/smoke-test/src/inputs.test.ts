@@ -131,7 +131,12 @@ describe('getInputs: bad check definitions name the check index and field', () =
     ['tcp port range', '- { type: tcp, host: x, port: 70000 }', ['checks[0].port: must be <= 65535 (got 70000)']],
     ['header from unset env', '- { url: /, headers: { Authorization: { env: NOPE_TOKEN } } }', ['checks[0].headers.Authorization.env: environment variable NOPE_TOKEN is not set (pass it to the step with env:)']],
     ['postgres from unset env', '- { type: postgres, url-env: NOPE_DB }', [/^checks\[0\]\.url-env: environment variable NOPE_DB is not set/]],
-    ['unreadable ca-file', '- { url: /, ca-file: missing-ca.pem }', [/^checks\[0\]\.ca-file: cannot read .*missing-ca\.pem: ENOENT/]],
+    ['missing ca-file', '- { url: /, ca-file: missing-ca.pem }', [/^checks\[0\]\.ca-file: 'missing-ca\.pem' is not an existing file \(not found at .*missing-ca\.pem\)$/]],
+    ['ca-file outside the workspace', '- { url: /, ca-file: ../../etc/passwd }', [/^checks\[0\]\.ca-file: '\.\.\/\.\.\/etc\/passwd' is not a path inside the workspace /]],
+    ['ca-file by absolute path elsewhere', '- { url: /, ca-file: /etc/passwd }', [/^checks\[0\]\.ca-file: '\/etc\/passwd' is not a path inside the workspace /]],
+    ['check name with a NUL', '- { name: "a\\0b", url: / }', ['checks: a NUL character in the string at [0].name at line 1']],
+    ['duplicate key in a check', '- url: /\n  name: a\n  url: /x', ['checks: duplicate key "url" in [0] (lines 1 and 3): only one of them would count']],
+    ['checks nested 100,000 deep', `- ${'['.repeat(100_000)}${']'.repeat(100_000)}`, ['checks: nested more than 64 levels deep at line 1']],
     ['duplicate names', '- { name: a, url: / }\n- { name: a, url: /x }', ["checks[1].name: 'a' is already the name of checks[0]"]],
   ])('%s', (_label, checks, expected) => {
     const problems = problemsOf(checks);

@@ -83,6 +83,10 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'infra', workspace: 'bad/name' }, 'workspace', /workspace name/],
     [{ command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': 'soon' }, 'lock-timeout-seconds', /seconds/],
     [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'infra' }, 'plan-file', /is a directory/],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
+    [{ command: 'apply', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '/tmp/elsewhere.tfplan' }, 'plan-file', /expected a path inside the workspace /],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'out/plans/tfplan' }, 'plan-file', /expected a path inside the workspace .* \(its directory .*out is a link to /],
     [{ command: 'apply', 'working-directory': 'infra' }, 'plan-file', /saved plan to apply/],
     [{ command: 'apply', 'working-directory': 'infra', 'plan-file': 'gone.tfplan' }, 'plan-file', /existing file/],
     [{ command: 'check', 'working-directory': 'infra', 'plan-file': 'x' }, 'plan-file', /drift check keeps no plan/],
@@ -90,6 +94,7 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'infra', 'expected-plan-hash': 'ab'.repeat(32) }, 'expected-plan-hash', /unless command is 'apply'/],
     [{ command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'yes' }, 'comment-on-pull-request', /'true' or 'false'/],
   ])('%j → error naming %s', (inputs, name, expected) => {
+    symlinkSync(os.tmpdir(), path.join(root, 'out'));
     let error: unknown;
     try {
       getInputs(env(inputs as Record<string, string>));
