@@ -67,6 +67,8 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+  ['task definition ARN of another region', { image: '', 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1' }, 'task-definition-arn', /expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region \(or AWS_REGION\) to eu-west-1/],
+  ['cluster ARN of another account than aws-account-id', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', 'aws-account-id': '210987654321' }, 'cluster', /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/],
 ];
 
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {

@@ -41800,6 +41800,69 @@ function revisionOf(arn) {
     return match ? Number(match[1]) : undefined;
 }
 
+;// CONCATENATED MODULE: ./lib/arns.ts
+/**
+ * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
+ * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
+ * fails with a confusing "not found" after other calls succeeded, or — for a task definition
+ * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
+ * same mistake one level up (a production ARN pasted into the staging workflow).
+ *
+ * Region: every ARN's region must be the client's. Account: every ARN must name the same account
+ * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
+ * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
+ */
+
+const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+function parseArn(value) {
+    const match = ARN.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition, service, region, account, resource };
+}
+/** Throws an InputError for the first ARN input outside the client's region or account. */
+function checkArnScope(inputs, scope) {
+    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    for (const { input, value } of inputs) {
+        const arn = value === undefined ? undefined : parseArn(value);
+        if (!arn || value === undefined)
+            continue;
+        if (arn.region !== scope.region) {
+            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+        }
+        if (firstAccount === undefined) {
+            firstAccount = { input, account: arn.account };
+        }
+        else if (arn.account !== firstAccount.account) {
+            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+        }
+    }
+}
+/** The optional `aws-account-id` input: 12 digits. */
+function readAccountId(input, value) {
+    if (value === undefined)
+        return undefined;
+    if (!ACCOUNT_ID.test(value))
+        throw new errors_InputError(input, value, 'a 12-digit AWS account ID');
+    return { input, value };
+}
+/**
+ * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
+ * cluster given, or every call would go to one cluster about another's service.
+ */
+function checkServiceInCluster(cluster, service) {
+    const arn = parseArn(service);
+    const parts = arn?.resource.split('/') ?? [];
+    if (parts.length !== 3 || parts[0] !== 'service')
+        return;
+    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
+    if (parts[1] !== clusterName) {
+        throw new errors_InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@humanwhocodes/momoa/dist/momoa.js
 /**
  * @fileoverview Character codes.
@@ -44888,6 +44951,8 @@ function describeRange(what, { min, max }) {
 
 
 
+
+
 /** Environment variables gantry owns on the target containers. */
 const RESERVED_ENV = ['DEPLOY_GIT_SHA', 'DEPLOY_VERSION'];
 const IMAGE_EXPECTED = 'an image URI with a tag or digest: registry/repo:tag, registry/repo@sha256:<64 hex> or both';
@@ -44943,6 +45008,7 @@ function getInputs(env = process.env) {
     if (pollIntervalSeconds > timeoutSeconds) {
         throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
     }
+    checkArns(read, env, cluster, service, taskDefinitionArn);
     return {
         cluster,
         service,
@@ -44961,6 +45027,20 @@ function getInputs(env = process.env) {
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
     };
+}
+/** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
+function checkArns(read, env, cluster, service, taskDefinitionArn) {
+    checkServiceInCluster(cluster, service);
+    const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+    const arns = [
+        { input: 'cluster', value: cluster },
+        { input: 'service', value: service },
+        { input: 'task-definition-arn', value: taskDefinitionArn },
+    ];
+    if (!account && !arns.some((a) => a.value?.startsWith('arn:')))
+        return;
+    const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+    checkArnScope(arns, { region, account });
 }
 function readImages(read, promotion) {
     const image = read.optional('image');

@@ -3,6 +3,8 @@
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
 import { readFileSync } from 'node:fs';
+import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/arns';
+import { awsClientConfig } from '../../../lib/aws';
 import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
@@ -96,6 +98,8 @@ export function getInputs(env: Env = process.env): Inputs {
     throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
   }
 
+  checkArns(read, env, cluster, service, taskDefinitionArn);
+
   return {
     cluster,
     service,
@@ -114,6 +118,20 @@ export function getInputs(env: Env = process.env): Inputs {
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
   };
+}
+
+/** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
+function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined): void {
+  checkServiceInCluster(cluster, service);
+  const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+  const arns = [
+    { input: 'cluster', value: cluster },
+    { input: 'service', value: service },
+    { input: 'task-definition-arn', value: taskDefinitionArn },
+  ];
+  if (!account && !arns.some((a) => a.value?.startsWith('arn:'))) return;
+  const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+  checkArnScope(arns, { region, account });
 }
 
 function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {

@@ -32265,6 +32265,69 @@ class FakeClock {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/arns.ts
+/**
+ * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
+ * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
+ * fails with a confusing "not found" after other calls succeeded, or — for a task definition
+ * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
+ * same mistake one level up (a production ARN pasted into the staging workflow).
+ *
+ * Region: every ARN's region must be the client's. Account: every ARN must name the same account
+ * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
+ * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
+ */
+
+const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+function parseArn(value) {
+    const match = ARN.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition, service, region, account, resource };
+}
+/** Throws an InputError for the first ARN input outside the client's region or account. */
+function checkArnScope(inputs, scope) {
+    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    for (const { input, value } of inputs) {
+        const arn = value === undefined ? undefined : parseArn(value);
+        if (!arn || value === undefined)
+            continue;
+        if (arn.region !== scope.region) {
+            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+        }
+        if (firstAccount === undefined) {
+            firstAccount = { input, account: arn.account };
+        }
+        else if (arn.account !== firstAccount.account) {
+            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+        }
+    }
+}
+/** The optional `aws-account-id` input: 12 digits. */
+function readAccountId(input, value) {
+    if (value === undefined)
+        return undefined;
+    if (!ACCOUNT_ID.test(value))
+        throw new errors_InputError(input, value, 'a 12-digit AWS account ID');
+    return { input, value };
+}
+/**
+ * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
+ * cluster given, or every call would go to one cluster about another's service.
+ */
+function checkServiceInCluster(cluster, service) {
+    const arn = parseArn(service);
+    const parts = arn?.resource.split('/') ?? [];
+    if (parts.length !== 3 || parts[0] !== 'service')
+        return;
+    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
+    if (parts[1] !== clusterName) {
+        throw new errors_InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -32592,12 +32655,12 @@ function parseTarget(raw, input = 'target') {
             return { kind: 'revision', revision: Number(rest) };
         }
         case 'arn':
-            return parseArn(value, raw, input);
+            return target_parseArn(value, raw, input);
         default:
             throw new errors_InputError(input, raw, TARGET_FORMS);
     }
 }
-function parseArn(value, raw, input) {
+function target_parseArn(value, raw, input) {
     const match = TASK_DEFINITION_ARN.exec(value);
     const expected = 'a full task definition ARN, arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
     if (!match)
@@ -32633,6 +32696,8 @@ function describeTarget(target) {
 
 
 
+
+
 /** Long enough for a sentence or two; the tag keeps the first 256 characters. */
 const MAX_REASON = 1024;
 function getInputs(env = process.env) {
@@ -32649,6 +32714,18 @@ function getInputs(env = process.env) {
     const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
     if (pollIntervalSeconds > timeoutSeconds) {
         throw new errors_InputError('poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+    }
+    checkServiceInCluster(cluster, service);
+    const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+    const arns = [
+        { input: 'cluster', value: cluster },
+        { input: 'service', value: service },
+        { input: 'target', value: target.kind === 'arn' ? target.arn : undefined },
+    ];
+    // ARNs of another region or account are refused before any AWS call (lib/arns.ts says why).
+    if (account || arns.some((a) => a.value?.startsWith('arn:'))) {
+        const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+        checkArnScope(arns, { region, account });
     }
     return {
         cluster,
