@@ -64,6 +64,7 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['unknown service', { service: 'nope' }, 'service', /existing service in cluster 'shop' \(DescribeServices reported MISSING\)/],
   ['unknown cluster', { cluster: 'nope' }, 'cluster', /existing ECS cluster/],
   ['unknown task definition revision', { image: '', 'task-definition-arn': 'web:99' }, 'task-definition-arn', /existing task definition revision/],
+  ['malformed environment-variables line (never echoed)', { 'environment-variables': 'A=1\nghp_SECRETTOKEN1234' }, 'environment-variables', /^Input 'environment-variables' has value 'line 2 \(19 characters, not shown: it may hold a secret\)'/],
   ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],

@@ -101,6 +101,20 @@ describe('actions/terraform bundle', () => {
     expect(readFileSync(path.join(ws.root, 'terraform.env'), 'utf8').split('\n')).toContain('CHECKPOINT_DISABLE=1');
   });
 
+  it("never shows a backend-config value in the summary's failure block or the error, though Terraform's error quotes it", async () => {
+    ws = tfWorkspace(`terraform {\n  backend "local" {}\n}\n${baseConfig()}`);
+    const value = '/proc/S3CRET-BUCKET-KEY/state.tfstate';
+    const result = await run({ command: 'plan', 'working-directory': 'infra', 'backend-config': `path=${value}` });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.split('\n')[0]).toBe(`::add-mask::${value}`);
+    // Terraform's own error names the state file: the runner masks the log; the summary and the annotation are redacted.
+    expect(result.summary).toContain('Error acquiring the state lock');
+    expect(result.summary).toContain('***');
+    expect(result.summary).not.toContain('S3CRET');
+    expect(errorsOf(result)).not.toContain('S3CRET');
+    expect(errorsOf(result)).toMatch(/failed with exit code 1: Error: Error acquiring the state lock/);
+  });
+
   it('shows the failing Terraform command and its error, in the log and the summary', async () => {
     ws = tfWorkspace(`${baseConfig()}\noutput "broken" {\n  value = terraform_data.missing.id\n}\n`);
     const result = await run({ command: 'plan', 'working-directory': 'infra' });

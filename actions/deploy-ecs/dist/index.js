@@ -44991,7 +44991,9 @@ function getInputs(env = process.env) {
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
             if (read.has(conflicting)) {
-                throw new errors_InputError(conflicting, read.raw(conflicting), `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+                // environment-variables is described by its keys only: its values may be credentials.
+                const shown = conflicting === 'environment-variables' ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ') : read.raw(conflicting);
+                throw new errors_InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
             }
         }
     }

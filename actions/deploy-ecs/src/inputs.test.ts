@@ -90,6 +90,8 @@ describe('getInputs', () => {
     ['bad environment name', { image: 'r/web:1', environment: 'prod env!' }, 'environment', /environment name/],
     ['bad task definition arn', { 'task-definition-arn': 'web' }, 'task-definition-arn', /<family>:<revision>/],
     ['promotion with an image', { 'task-definition-arn': 'web:3', image: 'r/web:1' }, 'image', /nothing when task-definition-arn/],
+    ['promotion with environment variables (keys shown, never values)', { 'task-definition-arn': 'web:3', 'environment-variables': 'DB_PASSWORD=hunter2\nA=1' }, 'environment-variables', /^Input 'environment-variables' has value 'DB_PASSWORD=…, A=…': expected nothing when task-definition-arn/],
+    ['malformed environment-variables line (line and key, never its text)', { image: 'r/web:1', 'environment-variables': 'A=1\nDB_PASSWORD hunter2' }, 'environment-variables', /^Input 'environment-variables' has value 'line 2 \(19 characters, not shown: it may hold a secret\)': expected lines of the form KEY=VALUE/],
     ['promotion with a template', { 'task-definition-arn': 'web:3', 'task-definition': 'td.json' }, 'task-definition', /nothing when task-definition-arn/],
     ['bad container name', { image: 'r/web:1', 'container-name': 'my app' }, 'container-name', /container name/],
     ['cluster ARN of another region', { image: 'r/web:1', cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop' }, 'cluster', /^Input 'cluster' has value 'arn:aws:ecs:eu-west-1:123456789012:cluster\/shop': expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region/, { AWS_REGION: 'us-east-1' }],

@@ -79,7 +79,9 @@ export function getInputs(env: Env = process.env): Inputs {
   if (taskDefinitionArn !== undefined) {
     for (const conflicting of ['task-definition', 'environment-variables'] as const) {
       if (read.has(conflicting)) {
-        throw new InputError(conflicting, read.raw(conflicting), `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+        // environment-variables is described by its keys only: its values may be credentials.
+        const shown = conflicting === 'environment-variables' ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ') : read.raw(conflicting);
+        throw new InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
       }
     }
   }

@@ -41559,6 +41559,18 @@ function maskableStrings(value, options = {}) {
     visit(value);
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/toggles.ts
 /**

@@ -1324,11 +1324,6 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
@@ -1352,7 +1347,24 @@ function maskableStrings(value, options = {}) {
     visit(value);
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/terraform/src/plan-json.ts
 /**
  * Reading Terraform's machine-readable plan (`terraform show -json`) and outputs
@@ -3354,6 +3366,15 @@ function backendSecrets(config) {
     const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
     return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+function backendRedactions(config) {
+    const values = backendSecrets(config);
+    const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+    return [...new Set([...values, ...parts])];
+}
 function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');
     if (command === 'check') {
@@ -3643,12 +3664,14 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
+
 const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' };
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
     // Before anything is logged: backend-config values are often credentials (access keys, tokens).
-    for (const secret of backendSecrets(inputs['backend-config']))
+    const secrets = backendRedactions(inputs['backend-config']);
+    for (const secret of secrets)
         log.secret(secret);
     const settings = {
         varFiles: inputs['var-files'],
@@ -3716,9 +3739,16 @@ async function main() {
     }
     catch (err) {
         if (err instanceof ActionFailure && !summaryWritten) {
+            // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+            // the log, not the summary, so the failure block is redacted here.
             const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
         }
+        // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
+        if (err instanceof ActionFailure)
+            throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+        if (err instanceof Error)
+            err.message = redact(err.message, secrets);
         throw err;
     }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors';
-import { backendSecrets, getInputs } from './inputs';
+import { backendRedactions, backendSecrets, getInputs } from './inputs';
 
 let root: string;
 beforeEach(() => {
@@ -127,6 +127,11 @@ describe('getInputs', () => {
   it('lists the backend-config values to mask, leaving out booleans, numbers and tiny values', () => {
     const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'access_key=AKIAIOSFODNN7LEAK\nsecret_key = s3cr3t/value=\nencrypt=true\nmax_retries=5\nkey=ab\nbackend.hcl\nregion=eu-west-1' }));
     expect(backendSecrets(inputs['backend-config'])).toEqual(['AKIAIOSFODNN7LEAK', 's3cr3t/value=', 'eu-west-1']);
+  });
+
+  it('redacts each backend-config value and its long path parts, which Terraform errors quote', () => {
+    const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'path=/proc/S3CRET-BUCKET-KEY/state.tfstate\naccess_key=AKIAIOSFODNN7LEAK\nencrypt=true' }));
+    expect(backendRedactions(inputs['backend-config'])).toEqual(['/proc/S3CRET-BUCKET-KEY/state.tfstate', 'AKIAIOSFODNN7LEAK', 'S3CRET-BUCKET-KEY', 'state.tfstate']);
   });
 
   it('needs a token when it is going to comment', () => {

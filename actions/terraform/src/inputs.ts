@@ -153,6 +153,16 @@ export function backendSecrets(config: readonly BackendConfig[]): string[] {
   return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+export function backendRedactions(config: readonly BackendConfig[]): string[] {
+  const values = backendSecrets(config);
+  const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+  return [...new Set([...values, ...parts])];
+}
+
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {
   const value = reader.optional('plan-file');
   if (command === 'check') {
