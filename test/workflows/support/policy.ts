@@ -81,7 +81,7 @@ function justifiedWrites(job: Job, ctx: PolicyContext): Set<string> {
   for (const step of job.steps) {
     if (usesAction(step, AWS_CREDENTIALS)) needed.add('id-token');
     if (usesAction(step, UPLOAD_SARIF)) needed.add('security-events');
-    if (gantryActionOf(step) === 'terraform' && step.with.command === 'plan' && !isFalse(step.with['comment-on-pull-request'])) needed.add('pull-requests');
+    if (gantryActionOf(step) === 'terraform' && step.with.command === 'comment') needed.add('pull-requests');
   }
   const calledFile = job.uses ? gantryWorkflowFile(job.uses) : undefined;
   const called = calledFile ? ctx.reusable.get(calledFile) : undefined;
