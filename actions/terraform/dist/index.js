@@ -3699,6 +3699,7 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
+
 const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
 async function main() {
     const { inputs, context } = getInputs();
@@ -3760,6 +3761,7 @@ async function main() {
                 log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
             if (inputs['comment-file']) {
                 const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+                await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(inputs['comment-file']), { recursive: true });
                 await (0,promises_namespaceObject.writeFile)(inputs['comment-file'], commentMarkdown(report(outcome), marker), 'utf8');
                 log.info(`Wrote the pull-request comment to ${inputs['comment-file']} (posted by a job that runs no pull-request code).`);
             }

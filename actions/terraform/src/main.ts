@@ -2,7 +2,8 @@ import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
 import { backendSecrets, getInputs } from './inputs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { upsertComment } from './pr-comment';
 import { scrubSecrets } from './scrub';
 import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
@@ -69,6 +70,7 @@ export async function main(): Promise<void> {
       if (context.commentSkippedBecause) log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
       if (inputs['comment-file']) {
         const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+        await mkdir(path.dirname(inputs['comment-file']), { recursive: true });
         await writeFile(inputs['comment-file'], commentMarkdown(report(outcome), marker), 'utf8');
         log.info(`Wrote the pull-request comment to ${inputs['comment-file']} (posted by a job that runs no pull-request code).`);
       }
