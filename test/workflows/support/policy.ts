@@ -390,8 +390,9 @@ export function checkPrPlanTokenFree(wf: Workflow): Violation[] {
       if (action === 'terraform' && step.with.command !== 'comment') {
         found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), "a pull request's Terraform runs inside this action's process, whose environment holds the runner's tokens: run it from a step that starts it with exec env -i and an allow-list"));
       }
-      if (/\bterraform\/dist\/index\.js\b/.test(step.run ?? '') && !/\bexec env -i\b/.test(step.run ?? '')) {
-        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), 'start the plan with exec env -i and an allow-list, so no token is in any environment the plan can read'));
+      const runsTerraform = /\bterraform\/dist\/index\.js\b|\bterraform\b[^\n]*\s(?:init|validate|plan|apply|console|test|refresh|import)\b/.test(step.run ?? '');
+      if (runsTerraform && !/^\s*exec env -i\b/m.test(step.run ?? '')) {
+        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), 'start Terraform (init installs the pull request\'s providers, validate and plan run them) with exec env -i and an allow-list, so no token is in any environment it can read'));
       }
     }
   }
