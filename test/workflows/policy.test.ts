@@ -192,6 +192,7 @@ describe('each rule catches its breach', () => {
     ['an action gantry does not have', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './.gantry/actions/deploy-lambda')],
     ['a deploying job outside its environment', 'environment-gate', mutate(GOOD_REUSABLE, '    environment:\n      name: ${{ inputs.environment }}\n', '')],
     ['a caller choosing the environment by expression', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: ${{ github.ref_name }}'), 'workflow-templates/fixture.yml'],
+    ['a production caller without promote-from', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: production-eu'), 'workflow-templates/fixture.yml'],
     ['an environment job without concurrency', 'deploy-concurrency', mutate(GOOD_REUSABLE, '    concurrency:\n      group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n', '')],
     ['cancel-in-progress: true on a deploy', 'deploy-concurrency', mutate(GOOD_REUSABLE, 'cancel-in-progress: false', 'cancel-in-progress: true')],
     ['a concurrency group not per environment', 'deploy-concurrency', mutate(GOOD_REUSABLE, 'group: deploy-${{ inputs.environment }}', 'group: deploy')],

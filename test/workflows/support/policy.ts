@@ -284,6 +284,11 @@ export function checkEnvironmentGate(wf: Workflow): Violation[] {
         found.push(violation('environment-gate', wf, `jobs.${job.id}.with.environment`, 'a caller passes the environment as a literal name (staging, production) so the branch → environment mapping is readable from the file'));
       }
     }
+    const file = job.uses ? gantryWorkflowFile(job.uses) : undefined;
+    const target = job.with.environment;
+    if (file === 'deploy.yml' && typeof target === 'string' && /prod/i.test(target) && (typeof job.with['promote-from'] !== 'string' || job.with['promote-from'].trim() === '')) {
+      found.push(violation('environment-gate', wf, `jobs.${job.id}.with.promote-from`, `${target} is a production environment (its name contains "prod"): the caller must pass promote-from (the gate refuses it at run time otherwise)`));
+    }
   }
   return found;
 }
