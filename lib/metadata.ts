@@ -23,6 +23,8 @@ export const TAG = {
   /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
   promotion: 'gantry:promotion',
   overrideReason: 'gantry:override-reason',
+  /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+  runToken: 'gantry:run-token',
 } as const;
 
 export type ReleaseStatus = 'deployed' | 'failed' | 'rolled-back';

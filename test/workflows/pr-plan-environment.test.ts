@@ -133,7 +133,7 @@ describe('the pull-request plan step', () => {
     });
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
-    const out = path.join(runnerTemp, 'gantry-pr-plan');
+    const out = path.join(workspace, 'gantry-pr-plan');
     const plan = JSON.parse(readFileSync(path.join(out, 'tfplan.json'), 'utf8')) as { planned_values?: { outputs?: { environ?: { value?: Record<string, string> } } } };
     const environs = Object.entries(plan.planned_values?.outputs?.environ?.value ?? {}).map(([file, base64]) => [file, decodeEnviron(base64)] as const);
     // The attack worked: it read Terraform's own environment and its parent's (gantry's action).
