@@ -6971,7 +6971,7 @@ __webpack_unused_export__ = RegisterDaemonTaskDefinitionRequest$;
 __webpack_unused_export__ = RegisterDaemonTaskDefinitionResponse$;
 __webpack_unused_export__ = RegisterTaskDefinition$;
 exports.$Hl = RegisterTaskDefinitionCommand;
-__webpack_unused_export__ = RegisterTaskDefinitionRequest$;
+exports.fSK = RegisterTaskDefinitionRequest$;
 __webpack_unused_export__ = RegisterTaskDefinitionResponse$;
 __webpack_unused_export__ = RepositoryCredentials$;
 __webpack_unused_export__ = ResolvedConfiguration$;
@@ -41862,7 +41862,107 @@ function releaseTags(templateTags, release) {
     return tags;
 }
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/schema/index.js
+var schema = __nccwpck_require__(6890);
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/shape.ts
+/**
+ * A task definition template checked against the shape RegisterTaskDefinition accepts, read from
+ * the SDK's own schema (the one its serializer uses). The serializer drops what the schema does
+ * not know without a word: a `valueFrom` inside `environment[]` (a real-world mistake) reached the
+ * dry-run's diff but not the registered revision, which ran with empty variables. So every field
+ * the schema does not have where it stands, and every value of the wrong type, is an input error
+ * naming its path; what passes is exactly what the SDK sends, and so what the dry-run shows.
+ */
+
+
+/** At most this many problems are listed; the rest are counted. */
+const MAX_LISTED = 5;
+/** Where a field the schema does not have at its place most likely belongs. */
+const MISPLACED = {
+    KeyValuePair: { valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value' },
+    Secret: { value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)' },
+};
+/** The problems of `definition` (register format, read-only fields and tags already removed); empty when it fits. */
+function taskDefinitionShapeProblems(definition) {
+    const problems = [];
+    check(definition, schema.NormalizedSchema.of(dist_cjs/* RegisterTaskDefinitionRequest$ */.fSK), '', problems);
+    if (problems.length <= MAX_LISTED)
+        return problems;
+    return [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more`];
+}
+function check(value, schema, path, problems) {
+    // JSON null is "not set" for the serializer, as for the CLI's --cli-input-json.
+    if (value === null || value === undefined)
+        return;
+    if (schema.isStructSchema()) {
+        if (!isObject(value))
+            return void problems.push(`${path || 'the task definition'} must be an object (got ${describe(value)})`);
+        const members = new Map(schema.structIterator());
+        for (const [key, child] of Object.entries(value)) {
+            const member = members.get(key);
+            const where = path ? `${path}.${key}` : key;
+            if (member)
+                check(child, member, where, problems);
+            else
+                problems.push(unknownField(where, key, schema, [...members.keys()]));
+        }
+    }
+    else if (schema.isListSchema()) {
+        if (!Array.isArray(value))
+            return void problems.push(`${path} must be a list (got ${describe(value)})`);
+        const item = schema.getValueSchema();
+        value.forEach((child, index) => check(child, item, `${path}[${nameOf(child) ?? index}]`, problems));
+    }
+    else if (schema.isMapSchema()) {
+        if (!isObject(value))
+            return void problems.push(`${path} must be an object of names to values (got ${describe(value)})`);
+        const item = schema.getValueSchema();
+        for (const [key, child] of Object.entries(value))
+            check(child, item, `${path}[${JSON.stringify(key)}]`, problems);
+    }
+    else if (schema.isStringSchema()) {
+        if (typeof value !== 'string')
+            problems.push(`${path} must be a string (got ${describe(value)})`);
+    }
+    else if (schema.isNumericSchema()) {
+        if (typeof value !== 'number')
+            problems.push(`${path} must be a number (got ${describe(value)})`);
+    }
+    else if (schema.isBooleanSchema()) {
+        if (typeof value !== 'boolean')
+            problems.push(`${path} must be true or false (got ${describe(value)})`);
+    }
+    // Timestamps, blobs and documents: none in RegisterTaskDefinition; the serializer takes them as given.
+}
+function unknownField(where, key, schema, members) {
+    const hint = MISPLACED[schema.getName() ?? '']?.[key];
+    if (hint)
+        return `${where}: ${hint}`;
+    const sameLetters = members.find((m) => m.toLowerCase() === key.toLowerCase());
+    if (sameLetters)
+        return `${where} is not a field RegisterTaskDefinition accepts: did you mean "${sameLetters}"? (field names are camelCase, as in the ECS API)`;
+    return `${where} is not a field RegisterTaskDefinition accepts here (the SDK would drop it silently); allowed: ${members.join(', ')}`;
+}
+/** Containers, environment entries and secrets are addressed by name, as the dry-run diff does. */
+function nameOf(item) {
+    return isObject(item) && typeof item.name === 'string' && item.name !== '' ? item.name : undefined;
+}
+/** The type only: a value in the wrong place may still be a credential (an environment value). */
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'boolean')
+        return 'true/false';
+    return `a ${typeof value}`;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/template.ts
+
 
 /** Present in describe-task-definition output, rejected or meaningless in a registration. */
 const READ_ONLY_FIELDS = [
@@ -41879,15 +41979,18 @@ class TemplateError extends Error {
 }
 /** A parsed JSON document → template, or a TemplateError saying what is wrong with it. */
 function templateFromJson(json, source) {
-    if (!isObject(json))
+    if (!template_isObject(json))
         throw new TemplateError(`a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
-    const wrapped = isObject(json.taskDefinition);
+    const wrapped = template_isObject(json.taskDefinition);
     const body = wrapped ? json.taskDefinition : json;
     const outerTags = wrapped ? json.tags : undefined;
     const definition = dropReadOnly(body);
     const innerTags = definition.tags;
     delete definition.tags;
     assertTaskDefinitionShape(definition);
+    const problems = taskDefinitionShapeProblems(definition);
+    if (problems.length)
+        throw new TemplateError(`a task definition RegisterTaskDefinition accepts: ${problems.join('; ')}`);
     const tags = { ...parseTags(innerTags), ...parseTags(outerTags) };
     return { definition: definition, tags, source };
 }
@@ -41921,7 +42024,7 @@ function assertTaskDefinitionShape(definition) {
         throw new TemplateError(`${what} with a non-empty "containerDefinitions" array`);
     }
     containers.forEach((container, index) => {
-        if (!isObject(container) || typeof container.name !== 'string' || container.name === '') {
+        if (!template_isObject(container) || typeof container.name !== 'string' || container.name === '') {
             throw new TemplateError(`${what} whose containerDefinitions[${index}] has a "name"`);
         }
     });
@@ -41932,12 +42035,12 @@ function parseTags(value) {
     if (!Array.isArray(value))
         throw new TemplateError('"tags" as an array of {"key", "value"} objects');
     return tagsToRecord(value.map((tag, index) => {
-        if (!isObject(tag) || typeof tag.key !== 'string')
+        if (!template_isObject(tag) || typeof tag.key !== 'string')
             throw new TemplateError(`tags[${index}] as a {"key", "value"} object`);
         return { key: tag.key, value: typeof tag.value === 'string' ? tag.value : '' };
     }));
 }
-function isObject(value) {
+function template_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
