@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChangelog, prepareChangelog, releaseNotes } from './changelog';
-import { buildRelease, majorTagDecision, moveMajorTag, parseReleaseTag, prepareRelease, publishRelease, releaseCreateArgs, type CommandRunner } from './release';
+import { parse as parseYaml } from 'yaml';
+import { buildRelease, majorTagDecision, moveMajorTag, parseReleaseTag, prepareRelease, publishRelease, releaseCreateArgs, releaseOutputs, type CommandRunner } from './release';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'gantry-release-'));
@@ -184,3 +185,30 @@ describe('the repository itself', () => {
 
 
 
+
+describe('release.yml', () => {
+  const workflow = parseYaml(readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8')) as {
+    jobs: Record<string, { permissions?: Record<string, string>; outputs?: Record<string, string>; steps: Array<{ uses?: string; run?: string }> }>;
+  };
+
+  it('the write token is only in the job that runs no repository code (no checkout, only gh on the artifact)', () => {
+    expect(workflow.jobs.build?.permissions).toBeUndefined();
+    expect(workflow.jobs.publish?.permissions).toEqual({ 'contents': 'write' });
+    expect(workflow.jobs.publish?.steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(false);
+  });
+
+  it('runs .ci/run, then build and outputs; the publish job’s gh flags are the ones releaseCreateArgs builds', () => {
+    const build = workflow.jobs.build?.steps.map((step) => step.run ?? '').join('\n') ?? '';
+    expect(build).toMatch(/bash \.ci\/run[\s\S]*release\.ts build "\$TAG"[\s\S]*release\.ts outputs/);
+    expect(Object.keys(workflow.jobs.build?.outputs ?? {})).toEqual(['tag', 'sha', 'title', 'prerelease', 'major-tag', 'move-major']);
+    const create = workflow.jobs.publish?.steps.map((step) => step.run ?? '').join('\n') ?? '';
+    const manifest = JSON.parse(readFileSync(path.join(scratch, 'out-1.0.0', 'release.json'), 'utf8'));
+    for (const flag of releaseCreateArgs(manifest, 'DIR').filter((arg) => arg.startsWith('--'))) expect(create).toContain(flag);
+    for (const flag of releaseCreateArgs({ ...manifest, prerelease: 'rc.1' }, 'DIR').filter((arg) => arg.startsWith('--'))) expect(create).toContain(flag);
+  });
+
+  it('outputs: what the publish job reads, with the major-tag decision', () => {
+    expect(releaseOutputs(path.join(scratch, 'out-1.0.0'), ['v1.0.0', 'v1.1.0'])).toMatchObject({ tag: 'v1.0.0', 'major-tag': 'v1', 'move-major': 'false', prerelease: 'false', title: 'gantry v1.0.0' });
+    expect(releaseOutputs(path.join(scratch, 'out-1.1.0'), ['v1.0.0', 'v1.1.0'])['move-major']).toBe('true');
+  });
+});

@@ -7,13 +7,15 @@
  *   npx tsx scripts/release/release.ts publish DIR               create the GitHub release (gh), never overwrite one
  *   npx tsx scripts/release/release.ts move-major DIR [--remote NAME]
  *                                                                point v1 at the release (GitHub API, or a git remote)
+ *   npx tsx scripts/release/release.ts outputs DIR               the release as step outputs (GITHUB_OUTPUT) for
+ *                                                                release.yml's publish job, which runs no repository code
  *
  * Logic is here as functions taking a working directory and a command runner, so the tests run
  * them in a scratch clone with real git.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { prepareChangelog, releaseNotes } from './changelog';
@@ -179,6 +181,26 @@ export function prepareRelease(cwd: string, version: string, date: string): void
   }
 }
 
+/**
+ * What release.yml's publish job needs, as `name=value` step outputs: it holds contents: write and so
+ * runs no repository code — it calls `gh` with these values (the same as releaseCreateArgs).
+ */
+export const RELEASE_OUTPUTS = ['tag', 'sha', 'title', 'prerelease', 'major-tag', 'move-major', 'major-reason'] as const;
+
+export function releaseOutputs(dir: string, existingTags: readonly string[]): Record<(typeof RELEASE_OUTPUTS)[number], string> {
+  const manifest = readManifest(dir);
+  const decision = majorTagDecision(manifest, existingTags);
+  return {
+    tag: manifest.tag,
+    sha: manifest.sha,
+    title: manifest.title,
+    prerelease: manifest.prerelease ? 'true' : 'false',
+    'major-tag': manifest.majorTag,
+    'move-major': decision.move ? 'true' : 'false',
+    'major-reason': decision.reason,
+  };
+}
+
 function option(argv: readonly string[], name: string): string | undefined {
   const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
@@ -203,8 +225,13 @@ export function main(argv: readonly string[], cwd = process.cwd()): number {
       if (target.kind === 'github' && !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error('GITHUB_REPOSITORY is not owner/name: pass --remote NAME to push the tag with git instead.');
       const tags = runCommand('git', ['tag', '--list', 'v*'], { cwd }).stdout.split('\n').filter(Boolean);
       console.log(moveMajorTag(path.resolve(cwd, subject), target, tags).reason);
+    } else if (command === 'outputs' && subject) {
+      const tags = runCommand('git', ['tag', '--list', 'v*'], { cwd }).stdout.split('\n').filter(Boolean);
+      const lines = Object.entries(releaseOutputs(path.resolve(cwd, subject), tags)).map(([name, value]) => `${name}=${value}`);
+      if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `${lines.join('\n')}\n`);
+      console.log(lines.join('\n'));
     } else {
-      console.error('usage: release.ts prepare X.Y.Z | build vX.Y.Z [--out DIR] | publish DIR | move-major DIR [--remote NAME]');
+      console.error('usage: release.ts prepare X.Y.Z | build vX.Y.Z [--out DIR] | publish DIR | move-major DIR [--remote NAME] | outputs DIR');
       return 2;
     }
     return 0;

@@ -3,6 +3,7 @@
  * templates ↔ the reusable workflows they call. Each check returns what it finds broken.
  */
 import { DETECT_OUTPUTS } from '../../../scripts/pr-checks/src/index';
+import { RELEASE_OUTPUTS } from '../../../scripts/release/release';
 import { contextProperties, expressionsIn, jobOutputs, needsJobs, needsOutputs, soleExpression, stepIds, stepOutputs } from './expressions';
 import { gantryWorkflowFile, type ActionMetadata } from './repo-files';
 import { effectivePermissions } from './policy';
@@ -75,7 +76,9 @@ function outputsOfStep(step: Step, ctx: ContractContext): string[] | undefined {
     const fromScripts = gantryScriptsRun(step.run).flatMap((script) => ctx.scriptOutputs?.(script) ?? []);
     // pr-checks.yml's plan step: the bundle of scripts/pr-checks, its `detect` command.
     const fromPrChecks = /"\$GANTRY_PR_CHECKS" detect\b/.test(step.run) ? [...DETECT_OUTPUTS] : [];
-    return [...runStepOutputs(step.run), ...fromScripts, ...fromPrChecks];
+    // release.yml's build step: scripts/release/release.ts outputs.
+    const fromRelease = /scripts\/release\/release\.ts outputs\b/.test(step.run) ? [...RELEASE_OUTPUTS] : [];
+    return [...runStepOutputs(step.run), ...fromScripts, ...fromPrChecks, ...fromRelease];
   }
   return step.uses ? THIRD_PARTY_OUTPUTS[actionName(step.uses)] : undefined;
 }
