@@ -18,7 +18,8 @@ import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
-const RUNNER_ENV = { GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com' };
+// AWS_REGION as configure-aws-credentials sets it: ARN inputs are checked against the client's region.
+const RUNNER_ENV = { GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com', AWS_REGION: 'us-east-1' };
 
 let moto: MotoServer;
 let ecs: ECSClient;
