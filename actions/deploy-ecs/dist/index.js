@@ -42073,7 +42073,13 @@ async function identifyDeployment(ecs, inputs, updated, taskDefinitionArn, previ
     let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
     let latest = updated;
     if (!found) {
-        latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+        try {
+            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+        }
+        catch (err) {
+            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+        }
         found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
     }
     if (found) {

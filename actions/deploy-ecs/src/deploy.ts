@@ -270,7 +270,12 @@ async function identifyDeployment(
   let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
   let latest = updated;
   if (!found) {
-    latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+    try {
+      latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+    } catch (err) {
+      // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+      log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+    }
     found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
   }
   if (found) {
