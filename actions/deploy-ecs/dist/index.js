@@ -41004,7 +41004,7 @@ function awsClientConfig(options = {}, env = process.env) {
  * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
  * plus one poll interval, whatever AWS or the network does:
  * - `ecs`: SDK retries (adaptive), ends at the deadline;
- * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `pollEcs`: one request per poll, ends a quarter poll after the deadline (the last look);
  * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
  *   looking for the revision first (actions/deploy-ecs/src/register.ts);
  * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
@@ -41025,7 +41025,7 @@ function ecsClients(options) {
     };
     return {
         ecs: make(options.deadline),
-        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 4, 1),
         registerEcs: make(options.deadline, 1),
         recordEcs: make(options.deadline + options.pollIntervalMs, 3),
     };
@@ -41567,7 +41567,7 @@ async function readBackChange(req) {
     let lastError = 'no attempt made';
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
         try {
-            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
             const service = out.services?.[0];
             if (service)
                 return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
@@ -41582,6 +41582,10 @@ async function readBackChange(req) {
             await req.clock.sleep(req.delayMs ?? 1_000);
     }
     return { changed: 'unknown', error: lastError };
+}
+/** Send options that abort the request after `ms` (none when undefined). */
+function abortAfter(ms) {
+    return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
 }
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
 function describeVerdict(verdict, targetArn, previousArn) {
@@ -41701,7 +41705,9 @@ async function registerTaskDefinitionOnce(req) {
     const family = req.input.family;
     const input = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
     let unknown;
+    let made = 0;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        made = attempt;
         if (unknown !== undefined && family) {
             const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
                 req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
@@ -41740,7 +41746,7 @@ async function registerTaskDefinitionOnce(req) {
         if (found)
             return found;
     }
-    throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${attempts} attempts` +
+    throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
         (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
         '. The service was NOT changed.');
 }
@@ -42067,6 +42073,9 @@ async function deploy(inputs, deps) {
     const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
+    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
     const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -42150,7 +42159,7 @@ async function deploy(inputs, deps) {
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock });
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
         const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         if (verdict.changed !== true) {
             // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -42168,7 +42177,7 @@ async function deploy(inputs, deps) {
     }
     catch (err) {
         // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, attempts: 1 });
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
         await recordIfLive('failed');
         const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
@@ -42250,7 +42259,13 @@ async function identifyDeployment(ecs, inputs, updated, taskDefinitionArn, previ
     let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
     let latest = updated;
     if (!found) {
-        latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+        try {
+            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+        }
+        catch (err) {
+            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+        }
         found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
     }
     if (found) {
