@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentError, parseJsonDocument, parseYamlDocument } from './documents';
+import { DocumentError, parseJsonDocument } from './documents';
+import { parseYamlDocument } from './yaml-documents';
 
 function problemOf(parse: () => unknown): { kind: string; problem: string; line?: number } {
   try {

@@ -5,10 +5,10 @@
  * duplicate keys (JSON.parse and YAML loaders keep the last one silently: `"family"` twice
  * switches the family) and no NUL characters. Every problem is a `DocumentError` with the line,
  * which the caller turns into an error naming its input. Messages name keys and positions,
- * never values: these files may hold secrets.
+ * never values: these files may hold secrets. YAML is in yaml-documents.ts, so that a bundle
+ * reading only JSON does not load the YAML parser at start-up.
  */
 import { parse as parseMomoa, type AnyNode } from '@humanwhocodes/momoa';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 
 export interface DocumentLimits {
   /** Largest text accepted, in bytes (UTF-8). */
@@ -19,8 +19,6 @@ export interface DocumentLimits {
 
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
-/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 
 export type DocumentProblemKind = 'size' | 'depth' | 'duplicate-key' | 'nul' | 'syntax';
 
@@ -59,40 +57,8 @@ export function parseJsonDocument(text: string, limits: DocumentLimits = {}): Pa
   return { value, keyLines };
 }
 
-export interface ParsedYaml {
-  value: unknown;
-}
-
-/** A YAML (or JSON, which is YAML) document, with the same limits. */
-export function parseYamlDocument(text: string, limits: DocumentLimits = {}): ParsedYaml {
-  checkSize(text, limits);
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const lineCounter = new LineCounter();
-  // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-  const columnOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
-  const error = document.errors[0];
-  if (error) {
-    if (/Maximum call stack size exceeded/.test(error.message)) {
-      throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
-    }
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
-    throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
-  }
-  checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
-  let value: unknown;
-  try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/Maximum call stack size exceeded/.test(message)) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
-    throw new DocumentError('syntax', message);
-  }
-  return { value };
-}
-
-function checkSize(text: string, limits: DocumentLimits): void {
+/** Shared with yaml-documents.ts. */
+export function checkSize(text: string, limits: DocumentLimits): void {
   const max = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
   if (text.length * 3 <= max) return;
@@ -158,12 +124,12 @@ function jsonSyntaxError(text: string): DocumentError {
   return new DocumentError('syntax', 'invalid JSON');
 }
 
-function pathOf(parent: string, key: string | number): string {
+export function pathOf(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`;
 }
 
-function describeKey(key: string): string {
+export function describeKey(key: string): string {
   const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key;
   return JSON.stringify(shown);
 }
@@ -188,30 +154,5 @@ function checkJsonNode(node: AnyNode, path: string, keyLines: Map<string, number
     node.elements.forEach((element, index) => checkJsonNode(element.value, pathOf(path, index), keyLines, false));
   } else if (node.type === 'String' && node.value.includes('\0')) {
     throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, node.loc.start.line);
-  }
-}
-
-function checkYamlNode(node: unknown, path: string, depth: number, maxDepth: number, lineOf: (offset: number | undefined) => number | undefined): void {
-  if (isMap(node) || isSeq(node)) {
-    const line = lineOf((node as YamlNode).range?.[0]);
-    if (depth > maxDepth) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line);
-  }
-  if (isMap(node)) {
-    const seen = new Map<string, number | undefined>();
-    for (const pair of node.items) {
-      const keyNode = pair.key;
-      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? '' : JSON.stringify(keyNode);
-      const line = lineOf(isScalar(keyNode) ? keyNode.range?.[0] : undefined);
-      if (key.includes('\0')) throw new DocumentError('nul', `a NUL character in a key of ${path || 'the top level'}`, line);
-      if (seen.has(key)) {
-        throw new DocumentError('duplicate-key', `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${seen.get(key)} and ${line}): only one of them would count`, line);
-      }
-      seen.set(key, line);
-      checkYamlNode(pair.value, pathOf(path, key), depth + 1, maxDepth, lineOf);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, index) => checkYamlNode(item, pathOf(path, index), depth + 1, maxDepth, lineOf));
-  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\0')) {
-    throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, lineOf(node.range?.[0]));
   }
 }
