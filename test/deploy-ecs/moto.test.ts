@@ -64,6 +64,8 @@ describe('deploy-ecs against moto_server', () => {
       'gantry:previous': previous,
       'gantry:deployed-at': '2024-05-01T10:00:00.000Z',
       'gantry:status': 'pending',
+      // Unique per run: a retried registration finds this revision instead of registering another.
+      'gantry:run-token': expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(revision.env).toEqual({ LOG_LEVEL: 'debug', FEATURE_X: 'on', DEPLOY_GIT_SHA: SHA, DEPLOY_VERSION: '1.4.0' });
     expect(revision.labels).toEqual({
@@ -141,7 +143,9 @@ describe('deploy-ecs against moto_server', () => {
     expect(dry.result.diff).toContain('+ containerDefinitions[app].secrets[POSTGRES_USER].valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user"');
     // Registration fills defaults (cpu 0, empty lists) the live revision shows too; the diff lists
     // them as removed although nothing removes them. Order differs (the registered view is ECS's).
-    const registrationDefault = (line: string) => /^- .*(: \[\]|\.cpu: 0)$/.test(line);
+    // The run token is unique per run (an idempotency key), so the dry run's differs by design.
+    const RUN_TOKEN = /^\+ tags\[gantry:run-token\]: /;
+    const registrationDefault = (line: string) => /^- .*(: \[\]|\.cpu: 0)$/.test(line) || RUN_TOKEN.test(line);
     expect(registered.filter((line) => !registrationDefault(line)).sort()).toEqual((dry.result.diff ?? []).filter((line) => !registrationDefault(line)).sort());
   });
 

@@ -100,6 +100,7 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is out of range'}${got}", from: "ajv's own wording for a range keyword (`must be >= 1`), documented as `must be …`" },
   { file: 'actions/smoke-test/src/schema.ts', expression: "params.limit === 1 ? 'must not be empty' : ${error.message}${got}", from: "ajv's own wording for a length keyword, documented as `must be …`" },
   { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is invalid'}${got}", from: "ajv's own wording for any other keyword, documented as `must be …`" },
+  { file: 'actions/deploy-ecs/src/main.ts', expression: 'failureOf(result).message', from: "a cancelled deploy's failure, built by failureOf in summary.ts (collected there)" },
   { file: '.github/scripts/promotion-gate.mjs', expression: 'error.title, error.message', from: "a GateError's title and message, collected at each `new GateError(…)`" },
 ];
 

@@ -6869,7 +6869,7 @@ __webpack_unused_export__ = ListTaskDefinitionFamiliesCommand;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesRequest$;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesResponse$;
 __webpack_unused_export__ = ListTaskDefinitions$;
-__webpack_unused_export__ = ListTaskDefinitionsCommand;
+exports.Pse = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
@@ -32208,45 +32208,6 @@ async function run(main) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-;// CONCATENATED MODULE: ./lib/aws.ts
-/**
- * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
- * config object for any SDK v3 client so each bundle only includes the clients it uses.
- * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
- */
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-function awsClientConfig(options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
-    }
-    if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
-    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint !== undefined) {
-        let url;
-        try {
-            url = new URL(endpoint);
-        }
-        catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-    }
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: 'adaptive',
-    };
-}
-
 ;// CONCATENATED MODULE: ./lib/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -32274,6 +32235,152 @@ class FakeClock {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
+;// CONCATENATED MODULE: ./lib/aws.ts
+/**
+ * One place that decides how gantry talks to AWS: region, optional endpoint (a local
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * config object for any SDK v3 client so each bundle only includes the clients it uses.
+ * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
+ */
+
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+function awsClientConfig(options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+    }
+    if (!REGION.test(region))
+        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined) {
+        let url;
+        try {
+            url = new URL(endpoint);
+        }
+        catch {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+    }
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+/**
+ * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
+ * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
+ * plus one poll interval, whatever AWS or the network does:
+ * - `ecs`: SDK retries (adaptive), ends at the deadline;
+ * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
+ *   looking for the revision first (actions/deploy-ecs/src/register.ts);
+ * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
+ *   after the deadline.
+ */
+
+
+
+/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
+function requestTimeoutFor(pollIntervalMs) {
+    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+function ecsClients(options) {
+    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
+    const make = (deadline, maxAttempts) => {
+        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
+    };
+    return {
+        ecs: make(options.deadline),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        registerEcs: make(options.deadline, 1),
+        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
 var valid_default = /*#__PURE__*/__nccwpck_require__.n(valid);
@@ -32296,6 +32403,8 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -32330,6 +32439,37 @@ function normalizeVersion(value, inputName = 'version') {
     if (!valid)
         throw new errors_InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
+}
+
+;// CONCATENATED MODULE: ./lib/termination.ts
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** Installs the handlers; returns a function that removes them. */
+function onTermination(options) {
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let recording = false;
+    const handler = (signal) => {
+        if (recording) {
+            options.announce?.(`Received ${signal} again: exiting now.`);
+            exit(1);
+            return;
+        }
+        recording = true;
+        options.announce?.(`Received ${signal} (job cancelled or timed out): recording what is known before exiting.`);
+        let timer;
+        const cutOff = new Promise((resolve) => {
+            timer = setTimeout(resolve, options.graceMs);
+        });
+        void Promise.race([options.record(signal).catch(() => undefined), cutOff]).finally(() => {
+            clearTimeout(timer);
+            exit(1);
+        });
+    };
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return () => {
+        for (const signal of SIGNALS)
+            process.off(signal, handler);
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs-release.ts
@@ -32597,8 +32737,11 @@ async function waitForRollout(opts) {
     let describeCalls = 0;
     let last;
     let lastError;
+    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+    let lastFailed = false;
     let stoppedFetchedAt = 0;
-    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}.`);
+    const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
+    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
     const result = await poll({
         intervalMs: opts.intervalMs,
         timeoutMs: opts.timeoutMs,
@@ -32613,12 +32756,15 @@ async function waitForRollout(opts) {
                 missing = out?.failures?.[0]?.reason;
             }
             catch (err) {
-                if (!isTransientAwsError(err))
-                    throw err;
+                // Any error, not only throttling: an expired token, a denied call or a malformed answer
+                // says nothing about the rollout, and giving up here would leave it unjudged.
                 lastError = describeError(err);
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
+                lastFailed = true;
+                const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
                 return { done: false };
             }
+            lastFailed = false;
             if (!service) {
                 const decision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
                 return { done: true, value: decision };
@@ -32646,7 +32792,8 @@ async function waitForRollout(opts) {
         const seen = last
             ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
             : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
-        return { status: 'timed-out', reason: `rollout did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common };
+        const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+        return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
     }
     return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
 }
@@ -32739,6 +32886,57 @@ function describeStop(info) {
     return containers.length ? `${reason}; ${containers.join('; ')}` : reason;
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-readback.ts
+/**
+ * After a call that changes a service (UpdateService, StopServiceDeployment) ends in an error, its
+ * outcome is unknown: ECS may have refused it, or applied it and lost the response (a reset
+ * connection, a malformed body, a timeout). Nothing is said about the service until it is read
+ * back: `readBackChange` asks DescribeServices (a few tries) and judges from the service's real
+ * state whether it was switched to the target.
+ */
+
+
+
+/** Judge one snapshot (pure). */
+function judgeChange(service, targetArn, previousDeploymentIds, previousArn) {
+    const deployment = findNewDeployment(service, targetArn, previousDeploymentIds);
+    if (deployment)
+        return { changed: true, service, deployment };
+    // Switched and already settled (the new deployment's id may have been seen before, e.g. ECS's own rollback).
+    if (service.taskDefinition === targetArn && previousArn !== targetArn)
+        return { changed: true, service };
+    return { changed: false, service };
+}
+async function readBackChange(req) {
+    const attempts = req.attempts ?? 3;
+    let lastError = 'no attempt made';
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        try {
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const service = out.services?.[0];
+            if (service)
+                return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
+            lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
+        }
+        catch (err) {
+            lastError = describeError(err);
+            if (err instanceof Error && err.name === 'DeadlineExceeded')
+                break;
+        }
+        if (attempt < attempts)
+            await req.clock.sleep(req.delayMs ?? 1_000);
+    }
+    return { changed: 'unknown', error: lastError };
+}
+/** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
+function describeVerdict(verdict, targetArn, previousArn) {
+    if (verdict.changed === true)
+        return `The service WAS changed: it now runs ${verdict.service.taskDefinition ?? targetArn}.`;
+    if (verdict.changed === false)
+        return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
+    return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/diff.ts
 /**
  * A readable diff between two task definitions for dry-run: one line per changed leaf, with
@@ -32811,6 +33009,96 @@ function isNamedValue(value) {
         return false;
     const keys = Object.keys(value).sort().join(',');
     return keys === 'name,value' || keys === 'key,value';
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/register.ts
+/**
+ * RegisterTaskDefinition without duplicates. The call is not idempotent: when its response is
+ * lost (a reset connection, a malformed body, a timeout) the revision may exist anyway, and the
+ * SDK's own retries would register it again — one orphan `pending` revision per retry. So the
+ * client used here makes one attempt per `send`, the revision carries this run's
+ * `gantry:run-token`, and before any new attempt after an unknown outcome the family's newest
+ * revisions are searched for that token. A refusal (HTTP 4xx other than throttling) is known to
+ * have registered nothing and is thrown as it is.
+ */
+
+
+
+
+
+/** Newest revisions of the family searched for the token (the lost one is the newest or close to it). */
+const LOOKUP_REVISIONS = 5;
+function outcomeOf(err) {
+    if (!(err instanceof Error))
+        return 'unknown';
+    if (err.name === 'DeadlineExceeded')
+        return 'unknown';
+    const status = err.$metadata?.httpStatusCode;
+    if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(err.name))
+        return 'throttled';
+    // ECS answered 4xx: the request was validated and refused, nothing was registered.
+    if (status !== undefined && status >= 400 && status < 500)
+        return 'refused';
+    return 'unknown';
+}
+async function registerTaskDefinitionOnce(req) {
+    const attempts = req.attempts ?? 6;
+    const family = req.input.family;
+    const input = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
+    let unknown;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        if (unknown !== undefined && family) {
+            const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
+                req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
+                return 'lookup-failed';
+            });
+            if (found === 'lookup-failed') {
+                await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+                continue;
+            }
+            if (found) {
+                req.log.info(`RegisterTaskDefinition had registered ${found.taskDefinitionArn} (found by ${TAG.runToken}); not registering again.`);
+                return found;
+            }
+        }
+        try {
+            const out = await req.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
+            if (!out.taskDefinition?.taskDefinitionArn)
+                throw new Error('RegisterTaskDefinition returned no task definition ARN');
+            return out.taskDefinition;
+        }
+        catch (err) {
+            const outcome = outcomeOf(err);
+            if (outcome === 'refused')
+                throw err;
+            if (outcome === 'unknown')
+                unknown = describeError(err);
+            if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded'))
+                break;
+            req.log.warning(`RegisterTaskDefinition attempt ${attempt} failed (${describeError(err)}); ` +
+                (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'));
+            await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+        }
+    }
+    if (unknown !== undefined && family) {
+        const found = await findByRunToken(req.ecs, family, req.runToken).catch(() => undefined);
+        if (found)
+            return found;
+    }
+    throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${attempts} attempts` +
+        (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
+        '. The service was NOT changed.');
+}
+/** This run's revision of `family`, if one was registered: newest revisions first. */
+async function findByRunToken(ecs, family, runToken) {
+    const listed = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, sort: 'DESC', maxResults: LOOKUP_REVISIONS, status: 'ACTIVE' }));
+    const arns = (listed.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family);
+    for (const arn of arns) {
+        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }));
+        if (tagsToRecord(out.tags)[TAG.runToken] === runToken && out.taskDefinition)
+            return out.taskDefinition;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/render.ts
@@ -33116,9 +33404,14 @@ function template_isObject(value) {
 
 
 
+
+
+
 async function deploy(inputs, deps) {
     const { ecs, clock, log } = deps;
+    const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
+    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
     const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -33172,14 +33465,17 @@ async function deploy(inputs, deps) {
     let revision;
     const rendered = target.rendered;
     if (rendered) {
+        const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
         const out = await log.group('Register task definition', async () => {
-            const result = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(rendered.input));
-            log.info(`Registered ${result.taskDefinition?.taskDefinitionArn} with tags ${JSON.stringify(rendered.tags)}`);
+            const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log });
+            log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
             return result;
         });
-        taskDefinitionArn = out.taskDefinition?.taskDefinitionArn;
-        revision = out.taskDefinition?.revision;
+        taskDefinitionArn = out.taskDefinitionArn;
+        revision = out.revision;
         registered = true;
+        if (deps.progress)
+            deps.progress.registeredArn = taskDefinitionArn;
     }
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
@@ -33187,50 +33483,80 @@ async function deploy(inputs, deps) {
     if (!rendered)
         await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
+    // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
+    if (deps.progress)
+        deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
+    const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
+    const recordIfLive = (status) => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
     let updated;
+    let appliedDespiteError = false;
     try {
         updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }));
     }
     catch (err) {
-        // The service still runs the previous revision; record that this release never went live.
-        if (registered)
-            await recordFate(ecs, taskDefinitionArn, 'failed', log);
-        throw new ActionFailure(`UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. The service still runs ${previous ?? 'its previous task definition'}.`);
+        // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock });
+        const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        if (verdict.changed !== true) {
+            // Never went live (or cannot be shown to have): not a release rollback may pick.
+            await recordIfLive('failed');
+            return { ...touched, status: 'failed', reason: headline, durationMs: clock.now() - started };
+        }
+        log.warning(`${headline} The update was applied: watching its rollout.`);
+        updated = { service: verdict.service };
+        appliedDespiteError = true;
     }
-    log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
-    const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
-    const common = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, deploymentId: deployment?.id, targets, tags: target.rendered?.tags };
-    if (!inputs.wait) {
-        log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
-        return { ...common, status: 'deployed', durationMs: clock.now() - started };
+    if (!appliedDespiteError)
+        log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+    try {
+        return await watchAndRecord();
     }
-    if (!deployment?.id) {
-        const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated.service)?.taskDefinition ?? 'something else'}`;
-        await recordFate(ecs, taskDefinitionArn, 'failed', log);
-        return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
+    catch (err) {
+        // Anything unexpected after the update: the service did change, so report it and mark the release failed.
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, attempts: 1 });
+        await recordIfLive('failed');
+        const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
     }
-    const rollout = await log.group(`Rollout of ${deployment.id}`, () => waitForRollout({
-        ecs: deps.pollEcs ?? ecs,
-        cluster: inputs.cluster,
-        service: inputs.service,
-        deploymentId: deployment.id,
-        taskDefinitionArn,
-        intervalMs: inputs['poll-interval-seconds'] * 1000,
-        timeoutMs: inputs['timeout-seconds'] * 1000,
-        clock,
-        log,
-        knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
-    }));
-    const status = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
-    await recordFate(ecs, taskDefinitionArn, status === 'deployed' ? 'deployed' : 'failed', log);
-    return {
-        ...common,
-        status,
-        waited: true,
-        rollout,
-        reason: status === 'deployed' ? undefined : rollout.reason,
-        durationMs: clock.now() - started,
-    };
+    async function watchAndRecord() {
+        const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
+        if (deps.progress)
+            deps.progress.deploymentId = deployment?.id;
+        const common = { ...touched, deploymentId: deployment?.id };
+        if (!inputs.wait) {
+            log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
+            return { ...common, status: 'deployed', durationMs: clock.now() - started };
+        }
+        if (!deployment?.id) {
+            const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
+            await recordIfLive('failed');
+            return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
+        }
+        const rollout = await log.group(`Rollout of ${deployment.id}`, () => waitForRollout({
+            ecs: deps.pollEcs ?? ecs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            deploymentId: deployment.id,
+            taskDefinitionArn: taskDefinitionArn,
+            intervalMs: inputs['poll-interval-seconds'] * 1000,
+            // The wait ends at the action's deadline: what came before it counts too.
+            timeoutMs: Math.max(0, deadline - clock.now()),
+            reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+            clock,
+            log,
+            knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
+        }));
+        const status = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
+        await recordIfLive(status === 'deployed' ? 'deployed' : 'failed');
+        return {
+            ...common,
+            status,
+            waited: true,
+            rollout,
+            reason: status === 'deployed' ? undefined : rollout.reason,
+            durationMs: clock.now() - started,
+        };
+    }
 }
 function warnAboutCircuitBreaker(service, log) {
     const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
@@ -36574,6 +36900,58 @@ function readTemplate(raw, absolutePath) {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/interrupted.ts
+
+
+
+function touchedResult(inputs, progress, status, reason) {
+    const touched = progress.touched;
+    return {
+        status,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        taskDefinitionArn: touched?.taskDefinitionArn,
+        previousTaskDefinitionArn: touched?.previousTaskDefinitionArn,
+        revision: touched?.revision,
+        deploymentId: progress.deploymentId,
+        targets: [],
+        registered: touched?.registered ?? false,
+        waited: false,
+        reason: typeof reason === 'string' ? reason : describeError(reason),
+        durationMs: 0,
+    };
+}
+/** Outputs first (no AWS call needed), then the tag. Returns the result reported, if any. */
+async function recordCancelledDeploy(inputs, progress, deps) {
+    progress.cancelled = true;
+    const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
+    let result;
+    if (progress.touched) {
+        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`);
+        await deps.report(result);
+    }
+    if (arn) {
+        try {
+            await setReleaseStatus(deps.ecs, arn, 'failed');
+            deps.log.info(`Tagged ${arn} ${TAG.status}=failed: cancelled before its rollout was judged.`);
+        }
+        catch (err) {
+            deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${describeError(err)}`);
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/progress.ts
+class DeployProgress {
+    /** A revision this run registered (set as soon as it exists, before UpdateService). */
+    registeredArn;
+    touched;
+    deploymentId;
+    /** The termination recorder took over: deploy() writes no more tags. */
+    cancelled = false;
+}
+
 ;// CONCATENATED MODULE: ./lib/ecs-rollout-report.ts
 /**
  * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
@@ -36627,6 +37005,7 @@ const HEADLINE = {
     failed: '❌ failed',
     'timed-out': '⏱️ timed out',
     'dry-run': '🔍 dry run (nothing changed)',
+    cancelled: '🛑 cancelled before the rollout was judged',
 };
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
 function shortTaskDefinition(arn) {
@@ -36660,7 +37039,7 @@ function renderSummary(inputs, result) {
 }
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 function failureOf(result) {
-    const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
+    const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
     const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
     return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
 }
@@ -36675,7 +37054,7 @@ function renderErrorSummary(inputs, err) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
-/** Wiring only: inputs → clients → deploy → outputs and job summary. */
+/** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
 
 
 
@@ -36684,28 +37063,57 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
-    const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-    const ecs = new dist_cjs/* ECSClient */.Zgc(config);
-    // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-    const pollEcs = new dist_cjs/* ECSClient */.Zgc({ ...config, maxAttempts: 1 });
+    const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+    const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    const progress = new DeployProgress();
+    let reported = false;
+    const report = async (result) => {
+        if (reported)
+            return;
+        reported = true;
+        setOutputs({
+            'task-definition-arn': result.taskDefinitionArn,
+            'previous-task-definition-arn': result.previousTaskDefinitionArn,
+            revision: result.revision,
+            'deployment-id': result.deploymentId,
+            status: result.status,
+        });
+        await writeSummary(renderSummary(inputs, result));
+    };
+    const stopHandling = onTermination({
+        graceMs: TERMINATION_GRACE_MS,
+        announce: (line) => coreLogger.warning(line),
+        record: async (signal) => {
+            if (reported)
+                return;
+            const result = await recordCancelledDeploy(inputs, progress, { ecs: clients.recordEcs, log: coreLogger, signal, report });
+            if (result)
+                coreLogger.error(failureOf(result).message);
+        },
+    });
     let result;
     try {
-        result = await deploy(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger, context: runnerContext() });
+        result = await deploy(inputs, { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline });
     }
     catch (err) {
-        await writeSummary(renderErrorSummary(inputs, err));
+        // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
+        if (progress.touched && !progress.cancelled)
+            await report(touchedResult(inputs, progress, 'failed', err));
+        else if (!progress.cancelled)
+            await writeSummary(renderErrorSummary(inputs, err));
         throw err;
     }
-    setOutputs({
-        'task-definition-arn': result.taskDefinitionArn,
-        'previous-task-definition-arn': result.previousTaskDefinitionArn,
-        revision: result.revision,
-        'deployment-id': result.deploymentId,
-        status: result.status,
-    });
-    await writeSummary(renderSummary(inputs, result));
+    finally {
+        if (!progress.cancelled)
+            stopHandling();
+    }
+    await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')
         throw failureOf(result);
 }

@@ -3220,6 +3220,8 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');

@@ -43,6 +43,8 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   Stop: 'internal',
   /** .github/scripts/promotion-gate.mjs: (title, message), printed as the annotation `<title>: <message>`. */
   GateError: [0, 1],
+  /** (what, deadline): its message is built by its constructor (lib/aws-deadline.ts, collected there). */
+  DeadlineExceededError: 'constructor',
 };
 
 /**
