@@ -101,7 +101,6 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/smoke-test/src/schema.ts', expression: "params.limit === 1 ? 'must not be empty' : ${error.message}${got}", from: "ajv's own wording for a length keyword, documented as `must be …`" },
   { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is invalid'}${got}", from: "ajv's own wording for any other keyword, documented as `must be …`" },
   { file: 'actions/deploy-ecs/src/main.ts', expression: 'failureOf(result).message', from: "a cancelled deploy's failure, built by failureOf in summary.ts (collected there)" },
-  { file: '.github/scripts/promotion-gate.mjs', expression: 'error.title, error.message', from: "a GateError's title and message, collected at each `new GateError(…)`" },
 ];
 
 let collected: FailureMessages | undefined;
@@ -180,7 +179,7 @@ describe('runbook.md lists every failure message gantry prints', () => {
     const sources = new Set(messages.map((m) => m.source));
     const subclass = [...sources].some((k) => k.startsWith('new ') && !['new Error', 'new RangeError', 'new TypeError', 'new ActionFailure', 'new InputError'].includes(k));
     expect(subclass, 'an ActionFailure/InputError subclass').toBe(true);
-    for (const kind of ['new ActionFailure', 'new InputError', 'super InputError', 'call warning', 'call annotate', 'push warnings', 'push notes', 'push problems', 'failed result reason', 'failed result why', 'message object', 'workflow annotation']) {
+    for (const kind of ['new ActionFailure', 'new InputError', 'super InputError', 'call warning', 'push warnings', 'push notes', 'push problems', 'failed result reason', 'failed result why', 'message object', 'workflow annotation']) {
       expect(sources, `no message found from ${kind}`).toContain(kind);
     }
     expect([...sources].some((k) => k.startsWith('argument of ')), "a wrapper's callers (fail(message) and the like)").toBe(true);
