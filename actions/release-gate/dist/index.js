@@ -37548,6 +37548,9 @@ async function main() {
             const ecs = new client_ecs_dist_cjs/* ECSClient */.Zgc(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
             const outcome = await recordRelease(ecs, inputs, log);
             issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
+            // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
+            if (inputs.promotion === 'overridden')
+                log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
             await writeSummary(outcome.summary);
             return;
         }
