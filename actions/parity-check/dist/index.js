@@ -29572,8 +29572,79 @@ var Parser = class {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(2994);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -29622,6 +29693,48 @@ function describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./lib/aws.ts
+/**
+ * One place that decides how gantry talks to AWS: region, optional endpoint (a local
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * config object for any SDK v3 client so each bundle only includes the clients it uses.
+ * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
+ */
+
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+function awsClientConfig(options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+    }
+    if (!REGION.test(region))
+        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined) {
+        let url;
+        try {
+            url = new URL(endpoint);
+        }
+        catch {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+    }
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
+    };
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -29747,119 +29860,6 @@ async function run(main) {
         }
         core.setFailed(describeError(err));
     }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(2994);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
-/**
- * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
- * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
- * the job's own timeout would then kill it before it records anything. Here every attempt gets a
- * connection timeout and a request timeout, both cut to what is left before the client's deadline,
- * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
- * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
- */
-
-const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
-class DeadlineExceededError extends Error {
-    constructor(what, deadline) {
-        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
-        this.name = 'DeadlineExceeded';
-    }
-}
-/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
-    requestTimeoutMs;
-    connectionTimeoutMs;
-    deadline;
-    now;
-    constructor(timeouts = {}, now = Date.now) {
-        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
-        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
-        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
-        this.connectionTimeoutMs = connectionTimeout;
-        this.requestTimeoutMs = requestTimeout;
-        this.deadline = timeouts.deadline;
-        this.now = now;
-    }
-    handle(request, options = {}) {
-        if (this.deadline === undefined)
-            return super.handle(request, options);
-        const remaining = this.deadline - this.now();
-        if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
-    }
-}
-/**
- * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
- * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
- * which DeadlineHttpHandler also cut to the deadline.)
- */
-function boundByDeadline(client, deadline, now = Date.now) {
-    client.middlewareStack.add((next, context) => async (args) => {
-        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
-        const remaining = deadline - now();
-        if (remaining <= 0)
-            throw new DeadlineExceededError(what, deadline);
-        let timer;
-        const expired = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
-        });
-        try {
-            return await Promise.race([next(args), expired]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }, { step: 'initialize', name: 'gantryDeadline', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./lib/aws.ts
-/**
- * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
- * config object for any SDK v3 client so each bundle only includes the clients it uses.
- * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
- */
-
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-function awsClientConfig(options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
-    }
-    if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
-    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint !== undefined) {
-        let url;
-        try {
-            url = new URL(endpoint);
-        }
-        catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-    }
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: 'adaptive',
-        requestHandler: new DeadlineHttpHandler(options.timeouts),
-    };
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -33038,6 +33038,132 @@ function locateJsonError(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/parity-check/src/toggle-formats.ts
+const toggle_formats_isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** `a.b.c` (each segment a key; `['x.y']` for a key with dots is not supported: use a key without). */
+function parseSelector(selector) {
+    const segments = selector.split('.');
+    return segments.every((segment) => segment !== '') ? segments : undefined;
+}
+/** The value at `segments`, or a message saying where the path stops. */
+function selectPath(data, segments) {
+    let current = data;
+    const walked = [];
+    for (const segment of segments) {
+        if (!toggle_formats_isObject(current) || !Object.hasOwn(current, segment)) {
+            const at = walked.length === 0 ? 'the top level' : `'${walked.join('.')}'`;
+            const keys = toggle_formats_isObject(current) ? Object.keys(current).slice(0, 8).map((key) => `'${key}'`).join(', ') : '';
+            return { problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${toggle_formats_isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : toggle_formats_isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}` };
+        }
+        current = current[segment];
+        walked.push(segment);
+    }
+    return { value: current };
+}
+const FLAGD_TOP_LEVEL = new Set(['$schema', 'flags', '$evaluators', 'metadata']);
+/** An OpenFeature flagd flag definition file: `{ "$schema"?, "flags": { name: { state, variants, defaultVariant, targeting? } } }`. */
+function isFlagd(data) {
+    if (!toggle_formats_isObject(data) || !toggle_formats_isObject(data.flags))
+        return false;
+    if (!Object.keys(data).every((key) => FLAGD_TOP_LEVEL.has(key)))
+        return false;
+    const flags = Object.values(data.flags);
+    const schema = typeof data.$schema === 'string' && /flagd/i.test(data.$schema);
+    return schema || (flags.length > 0 && flags.every((flag) => toggle_formats_isObject(flag) && typeof flag.state === 'string' && toggle_formats_isObject(flag.variants)));
+}
+/** The `fractional` rule of a targeting tree: [[variant, weight], …] buckets, wherever it sits. */
+function fractionalBuckets(targeting) {
+    if (Array.isArray(targeting)) {
+        for (const item of targeting) {
+            const found = fractionalBuckets(item);
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (!toggle_formats_isObject(targeting))
+        return undefined;
+    if (Array.isArray(targeting.fractional)) {
+        const buckets = targeting.fractional.filter((bucket) => Array.isArray(bucket) && typeof bucket[0] === 'string' && typeof bucket[1] === 'number');
+        if (buckets.length > 0)
+            return buckets;
+    }
+    for (const value of Object.values(targeting)) {
+        const found = fractionalBuckets(value);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * flagd → toggle states. A flag is on when its state is ENABLED and its default variant is `true`
+ * (or, for a non-boolean flag, simply when ENABLED); a `fractional` targeting rule gives the
+ * rollout: the share of its weights on variants whose value is `true`.
+ */
+function flagdToggles(data, fail) {
+    const toggles = new Map();
+    for (const [name, flag] of Object.entries(data.flags)) {
+        if (!toggle_formats_isObject(flag))
+            fail(`flag '${name}': expected an object { "state", "variants", "defaultVariant" } (OpenFeature flagd).`);
+        if (flag.state !== 'ENABLED' && flag.state !== 'DISABLED')
+            fail(`flag '${name}': 'state' must be "ENABLED" or "DISABLED" (OpenFeature flagd).`);
+        if (!toggle_formats_isObject(flag.variants) || Object.keys(flag.variants).length === 0)
+            fail(`flag '${name}': 'variants' must be an object of variant name → value (OpenFeature flagd).`);
+        const variants = flag.variants;
+        if (typeof flag.defaultVariant !== 'string' || !Object.hasOwn(variants, flag.defaultVariant))
+            fail(`flag '${name}': 'defaultVariant' must name one of its variants (OpenFeature flagd).`);
+        const boolean = Object.values(variants).every((value) => typeof value === 'boolean');
+        const defaultOn = boolean ? variants[flag.defaultVariant] === true : true;
+        let rollout = defaultOn ? 100 : 0;
+        const buckets = boolean ? fractionalBuckets(flag.targeting) : undefined;
+        if (buckets) {
+            const total = buckets.reduce((sum, [, weight]) => sum + weight, 0);
+            const on = buckets.filter(([variant]) => variants[variant] === true).reduce((sum, [, weight]) => sum + weight, 0);
+            rollout = total > 0 ? Math.round((on / total) * 10_000) / 100 : 0;
+        }
+        const enabled = flag.state === 'ENABLED' && rollout > 0;
+        toggles.set(name, { enabled, rollout: enabled ? rollout : 0 });
+    }
+    return toggles;
+}
+const listOfFlags = (value, keys) => Array.isArray(value) && value.length > 0 && value.every((item) => toggle_formats_isObject(item) && keys.some((key) => key in item));
+/**
+ * A manifest in another tool's format, recognised by its shape; `reference` is the input's value
+ * without a selector, for the advice. Undefined when nothing is recognised.
+ */
+function recognizeForeignFormat(data, reference) {
+    const convert = (jq) => `convert it to gantry's manifest, e.g. \`jq '${jq}' ${reference.replace(/^secretsmanager:.*/, 'manifest.json')}\``;
+    if (Array.isArray(data)) {
+        if (listOfFlags(data, ['key', 'name'])) {
+            return { tool: 'a list of flags', advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries') };
+        }
+        return undefined;
+    }
+    if (!toggle_formats_isObject(data))
+        return undefined;
+    if (toggle_formats_isObject(data.flagValues))
+        return { tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)", advice: `select the flag values with \`${reference}#flagValues\`` };
+    if (listOfFlags(data.flags, ['rollout_percentage', 'filters'])) {
+        return { tool: "PostHog's (flags with rollout_percentage)", advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries') };
+    }
+    if (listOfFlags(data.features, ['strategies', 'enabled']) || (typeof data.version === 'number' && Array.isArray(data.features))) {
+        return { tool: "Unleash's (features with strategies)", advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries') };
+    }
+    if (listOfFlags(data.flags, ['key', 'type', 'enabled'])) {
+        return { tool: "Flipt's (flags with key, type, enabled)", advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries') };
+    }
+    if (toggle_formats_isObject(data.flags) && Object.values(data.flags).some((flag) => toggle_formats_isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))) {
+        return { tool: "OpenFeature flagd's, with fields gantry does not read", advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant' };
+    }
+    // A wrapper: one field (or a few) holding an object of booleans or { enabled } objects.
+    const wrappers = Object.entries(data).filter(([, value]) => toggle_formats_isObject(value) && Object.values(value).length > 0 && Object.values(value).every((item) => typeof item === 'boolean' || (toggle_formats_isObject(item) && typeof item.enabled === 'boolean')));
+    if (wrappers.length > 0) {
+        const [key] = wrappers[0] ?? [''];
+        return { tool: `a wrapper object (the toggles are under '${key}')`, advice: `select them with \`${reference}#${key}\`` };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/parity-check/src/source-lines.ts
 /**
  * Top-level keys of a JSON object document (a `.tfvars.json`, a toggles manifest) → 1-based line
@@ -33117,9 +33243,10 @@ function redact(text, secrets) {
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/toggles.ts
 /**
- * Feature toggle manifests: a JSON file in the workspace or a Secrets Manager secret
- * (`secretsmanager:<secret-id>[#<json-key>]`). A manifest maps toggle name → `true`/`false` or
- * `{ enabled, rollout (0-100), owner, ticket, description }`. Secret content is masked before
+ * Feature toggle manifests: a JSON file in the workspace (`<file>[#<a.b>]`, the selector picking the
+ * manifest inside it) or a Secrets Manager secret (`secretsmanager:<secret-id>[#<json-key>]`). A
+ * manifest maps toggle name → `true`/`false` or `{ enabled, rollout (0-100), owner, ticket,
+ * description }`, or is an OpenFeature flagd file (toggle-formats.ts). Secret content is masked before
  * anything is logged (the whole secret, then every string in it of 4 characters or more), and
  * no message ever quotes it: errors describe types, never values.
  */
@@ -33132,17 +33259,28 @@ function redact(text, secrets) {
 
 
 
+
+
 const SECRET_PREFIX = 'secretsmanager:';
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 const REFERENCE_FORMAT = 'secretsmanager:<secret-id>[#<json-key>] (a secret name or ARN, optionally # and a top-level field of the secret)';
+const FILE_FORMAT = '<file>[#<field>[.<field>…]] (a JSON file in the workspace, optionally # and the path of the manifest inside it, e.g. toggles.json#flagValues)';
 const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'description']);
 /** Parse the value of a `*-toggles` input: a secret reference or a workspace file. */
 function parseToggleReference(input, value, workspace) {
     if (!value.startsWith(SECRET_PREFIX)) {
         if (/^secrets?[-_ ]?manager:/i.test(value))
             throw new errors_InputError(input, value, REFERENCE_FORMAT);
-        const absolute = resolveWorkspaceFile(input, value, workspace);
-        return { kind: 'file', path: absolute, reference: external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/') };
+        // `file#a.b`: the manifest is at a.b inside the file (unless a file is named with the # in it).
+        const hash = value.indexOf('#');
+        const whole = hash === -1 || (0,external_node_fs_.existsSync)(external_node_path_default().resolve(workspace, value));
+        const file = whole ? value : value.slice(0, hash);
+        const select = whole ? undefined : parseSelector(value.slice(hash + 1));
+        if (!whole && !select)
+            throw new errors_InputError(input, value, FILE_FORMAT);
+        const absolute = resolveWorkspaceFile(input, file, workspace);
+        const reference = external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/');
+        return select ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select } : { kind: 'file', path: absolute, reference };
     }
     const rest = value.slice(SECRET_PREFIX.length);
     const hash = rest.indexOf('#');
@@ -33166,6 +33304,19 @@ function parseManifest(input, where, data) {
     const fail = (problem) => {
         throw new ActionFailure(`Input '${input}': ${where}: ${problem}`);
     };
+    if (isFlagd(data))
+        return flagdToggles(data, fail);
+    try {
+        return parseGantryManifest(data, fail);
+    }
+    catch (err) {
+        const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
+        if (!foreign)
+            throw err;
+        return fail(`looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
+    }
+}
+function parseGantryManifest(data, fail) {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
         fail(`expected a JSON object mapping toggle names to true/false or { "enabled": …, "rollout": 0-100 }, got ${describeType(data)}.`);
     }
@@ -33281,7 +33432,12 @@ async function loadToggles(input, source, deps) {
         const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
         throw new ActionFailure(`Input '${input}': ${where}.`);
     }
-    return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+    if (!source.select)
+        return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+    const selected = selectPath(data, source.select);
+    if ('problem' in selected)
+        throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
+    return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/inputs.ts
@@ -34691,7 +34847,7 @@ async function checkParity(inputs, deps) {
     const result = merge(parts);
     for (const note of result.notes)
         deps.log.warning(note);
-    deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} findings.`);
+    deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}.`);
     return result;
 }
 
@@ -34859,6 +35015,7 @@ function divergenceFailure(findings, names) {
 
 
 
+
 async function main() {
     const inputs = getInputs();
     const secrets = usesSecretsManager(inputs)
@@ -34884,9 +35041,12 @@ async function main() {
     if (diverged)
         coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/index.ts
 
-
-void run(main);
+void main_run();
 

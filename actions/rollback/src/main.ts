@@ -2,6 +2,7 @@
 import { systemClock } from '../../../lib/clock';
 import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { onTermination } from '../../../lib/termination';
 import { getInputs } from './inputs';
 import { RollbackProgress } from './progress';
@@ -56,4 +57,9 @@ export async function main(): Promise<void> {
   });
   if (written) await writeSummary(renderSummary(result));
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -93,6 +93,9 @@ describe('rollback during an in-progress deployment', () => {
     expect(clock.now() - Date.parse('2024-05-03T10:00:00Z')).toBe(10_000);
     expect(log.warnings).toEqual([]);
     expect(log.text()).toContain('StopServiceDeployment (ROLLBACK)');
+    // Plain words, not the status value ("Rollback rolled-back after …").
+    expect(log.text()).toMatch(/^Rolled back after 10s: /m);
+    expect(log.text()).not.toContain('Rollback rolled-back');
   });
 
   it('falls back to UpdateService when ECS refuses StopServiceDeployment, and says so', async () => {

@@ -164,7 +164,8 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     }
     const rollout = await watch(deploymentId, knownEvents(service));
     const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-    log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+    const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
+    log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
     const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
     if (fromTagged) actions.push(tagLine);

@@ -26982,6 +26982,33 @@ return errors === 0;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./lib/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/errors.ts
@@ -27159,33 +27186,6 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
-
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
@@ -27292,6 +27292,7 @@ function describeRequestError(err, timeoutMs) {
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/definitions.ts
 const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'];
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const VERSION_KINDS = ['auto', 'git-sha', 'exact'];
 /** What the report and the log show as the check's target; never a secret. */
 function checkTarget(check) {
     switch (check.type) {
@@ -34449,13 +34450,20 @@ function looksLikeGitSha(value) {
  * a full and an abbreviated git SHA (services often report the 7-character form) when the
  * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
-function versionMatches(expected, reported) {
+function versionMatches(expected, reported, kind = 'auto') {
     if (typeof reported !== 'string' && typeof reported !== 'number')
         return false;
     const a = expected.trim();
     const b = String(reported).trim();
     if (a === b)
         return true;
+    if (kind === 'exact')
+        return false;
+    // With git-sha the caller says the value is a SHA: an all-digit abbreviation such as 1234567
+    // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
+    // leading zeros, so only strings count there.
+    if (kind === 'git-sha')
+        return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
     if (looksLikeGitSha(a) && HEX.test(b)) {
         const [x, y] = [a.toLowerCase(), b.toLowerCase()];
         return x.startsWith(y) || y.startsWith(x);
@@ -34540,7 +34548,7 @@ function jsonProblems(check, response, statusFailed) {
             continue;
         }
         const matches = expectation.versionMatch
-            ? versionMatches(String(expectation.expected), found.value)
+            ? versionMatches(String(expectation.expected), found.value, expectation.versionKind)
             : jsonEqual(found.value, expectation.expected);
         if (!matches) {
             const actual = found.value !== null && typeof found.value === 'object' ? describeJsonType(found.value) : JSON.stringify(found.value);
@@ -38639,7 +38647,7 @@ function versionCheck(options) {
         expect: {
             status: [{ min: 200, max: 299, label: '2xx' }],
             bodyContains: [],
-            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true }],
+            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true, versionKind: options.kind ?? 'auto' }],
             headers: [],
         },
         trust: { insecure: false },
@@ -38672,6 +38680,7 @@ function getInputs(env = process.env) {
     const expectVersion = reader.optional('expect-version');
     const versionPath = reader.optional('version-path') ?? '/health';
     const versionField = reader.optional('version-field') ?? 'version';
+    const versionKind = parseVersionKind(reader.optional('expect-version-kind') ?? 'auto', expectVersion);
     const inline = reader.optional('checks');
     const file = reader.optional('checks-file');
     if (inline && file)
@@ -38679,7 +38688,7 @@ function getInputs(env = process.env) {
     if (!inline && !file && !expectVersion) {
         throw new errors_InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
     }
-    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env, workspace };
+    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
     let checks = [];
     if (inline) {
         const loaded = loadChecks(parseCheckList(inline, 'checks'), context, 'checks');
@@ -38699,6 +38708,7 @@ function getInputs(env = process.env) {
             expected: expectVersion,
             path: versionPath,
             field: versionField,
+            kind: versionKind,
             baseUrl,
             timeoutMs: requestTimeoutMs,
             index: checks.length === 0 ? 0 : Math.max(...checks.map((c) => c.index)) + 1,
@@ -38717,6 +38727,31 @@ function getInputs(env = process.env) {
         concurrency,
         secrets: [...new Set(secrets.filter((s) => s !== ''))],
     };
+}
+function parseVersionKind(value, expectVersion) {
+    if (!VERSION_KINDS.includes(value))
+        throw new errors_InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+    const kind = value;
+    if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
+        throw new errors_InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+    }
+    return kind;
+}
+const inputs_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The environment the checks read (`url-env`, headers `{ env: NAME }`): the step's own, plus `env`
+ * and `secret-env` (multi-line NAME=VALUE), so a reusable workflow can hand its caller's values and
+ * secrets to the checks. Every secret-env value is masked; neither input's values are ever shown.
+ */
+function checkEnvironment(reader, env, secrets) {
+    const plain = reader.keyValues('env', inputs_ENV_NAME);
+    const secret = reader.keyValues('secret-env', inputs_ENV_NAME);
+    for (const name of secret.keys()) {
+        if (plain.has(name))
+            throw new errors_InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+    }
+    secrets.push(...secret.values());
+    return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
 }
 function parseBaseUrl(value, secrets) {
     if (value === undefined)
@@ -38975,6 +39010,7 @@ class Semaphore {
 
 
 
+
 async function main() {
     const inputs = getInputs();
     for (const secret of inputs.secrets)
@@ -39003,9 +39039,12 @@ async function main() {
         throw failure;
     coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/index.ts
 
-
-void run(main);
+void main_run();
 

@@ -1146,9 +1146,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -1197,6 +1194,9 @@ function describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -3771,6 +3771,7 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
+
 const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
 async function main() {
     const { inputs, context } = getInputs();
@@ -3879,9 +3880,12 @@ async function main() {
         throw err;
     }
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/terraform/src/index.ts
 
-
-void run(main);
+void main_run();
 
