@@ -32294,7 +32294,7 @@ function awsClientConfig(options = {}, env = process.env) {
  * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
  * plus one poll interval, whatever AWS or the network does:
  * - `ecs`: SDK retries (adaptive), ends at the deadline;
- * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `pollEcs`: one request per poll, ends a quarter poll after the deadline (the last look);
  * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
  *   looking for the revision first (actions/deploy-ecs/src/register.ts);
  * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
@@ -32315,7 +32315,7 @@ function ecsClients(options) {
     };
     return {
         ecs: make(options.deadline),
-        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 4, 1),
         registerEcs: make(options.deadline, 1),
         recordEcs: make(options.deadline + options.pollIntervalMs, 3),
     };
@@ -32975,239 +32975,6 @@ class RollbackProgress {
     cancelled = false;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
-/**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
- * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
- * release" from these tags alone, so reading and writing them lives in one place.
- */
-
-
-
-/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
-function sanitizeTagValue(value) {
-    return value
-        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 256);
-}
-function tagsToRecord(tags) {
-    const record = {};
-    for (const tag of tags ?? [])
-        if (tag.key !== undefined)
-            record[tag.key] = tag.value ?? '';
-    return record;
-}
-function recordToTags(record) {
-    return Object.entries(record).map(([key, value]) => ({ key, value }));
-}
-/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
-async function readReleaseTags(ecs, taskDefinitionArn) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
-    return tagsToRecord(out.tags);
-}
-/**
- * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
- * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
- */
-async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
-}
-/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
-async function tagRelease(ecs, taskDefinitionArn, tags) {
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
-}
-/**
- * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
- * when either does not exist (or the service was deleted).
- */
-async function describeServiceOrFail(ecs, cluster, service) {
-    let out;
-    try {
-        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    }
-    catch (err) {
-        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
-        }
-        throw err;
-    }
-    const found = out.services?.[0];
-    if (!found) {
-        const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
-    }
-    if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
-    }
-    return found;
-}
-/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
-function assertEcsDeploymentController(service) {
-    const type = service.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
-            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
-    }
-}
-function mapValues(record, fn) {
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
-/**
- * Task definition revisions as the target resolver sees them: ARN, family, revision number,
- * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
- * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
- */
-
-
-const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
-/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
-function parseTaskDefinitionRef(ref) {
-    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
-    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
-}
-/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
-function shortName(arn) {
-    return arn?.split('/').pop() ?? '—';
-}
-/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
-function isUnknownRevision(err) {
-    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
-}
-/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
-const MAX_LIST_PAGES = 10;
-/**
- * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
- * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
- */
-function ecsRevisionCatalog(ecs) {
-    const cache = new Map();
-    const fetchRevision = async (ref) => {
-        try {
-            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
-            const td = out.taskDefinition;
-            const arn = td?.taskDefinitionArn;
-            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
-            if (!td || !arn || !parsed)
-                return undefined;
-            return {
-                arn,
-                family: td.family ?? parsed.family,
-                revision: td.revision ?? parsed.revision,
-                status: td.status ?? 'ACTIVE',
-                tags: tagsToRecord(out.tags),
-                registeredAt: td.registeredAt,
-            };
-        }
-        catch (err) {
-            if (isUnknownRevision(err))
-                return undefined;
-            throw err;
-        }
-    };
-    return {
-        get(ref) {
-            let found = cache.get(ref);
-            if (!found) {
-                found = fetchRevision(ref);
-                cache.set(ref, found);
-            }
-            return found;
-        },
-        async list(family, status, limit) {
-            const arns = [];
-            let nextToken;
-            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
-                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
-                for (const arn of out.taskDefinitionArns ?? [])
-                    if (parseTaskDefinitionRef(arn)?.family === family)
-                        arns.push(arn);
-                nextToken = out.nextToken;
-                if (!nextToken)
-                    break;
-            }
-            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
-            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
-        },
-    };
-}
-function revisionNumber(arn) {
-    return parseTaskDefinitionRef(arn)?.revision ?? 0;
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
-/**
- * The release status chain after a rollback, written from what the service RUNS at the end, not
- * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
- * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
- * `previous` would then skip it, and `version:`/`sha:` would not find it).
- *
- * | outcome                          | from (rolled back from)                 | to (target)     |
- * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
- * | failed                           | rolled-back, unless the service runs it | failed          |
- * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
- * | what runs is unknown             | unchanged (warning)                     | as above        |
- */
-
-
-
-
-
-/** Whether the revision rolled back from was tagged rolled-back. */
-async function recordChain(req) {
-    const { log } = req;
-    if (req.outcome === 'failed')
-        await recordTargetFailed(req.ecs, req.toArn, log);
-    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
-    if (!settled) {
-        if (req.liveArn === undefined) {
-            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
-            return false;
-        }
-        if (req.liveArn === req.fromArn) {
-            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
-            return false;
-        }
-    }
-    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
-}
-/** The service's task definition now, or undefined (logged) when it cannot be read. */
-async function liveTaskDefinition(ecs, cluster, service, log) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-        return out.services?.[0]?.taskDefinition;
-    }
-    catch (err) {
-        log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
-        return undefined;
-    }
-}
-async function recordTargetFailed(ecs, arn, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'failed');
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-    }
-    catch (err) {
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
-    }
-}
-async function recordRolledBack(ecs, arn, reason, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-        return true;
-    }
-    catch (err) {
-        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
@@ -33567,7 +33334,7 @@ async function readBackChange(req) {
     let lastError = 'no attempt made';
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
         try {
-            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
             const service = out.services?.[0];
             if (service)
                 return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
@@ -33583,6 +33350,10 @@ async function readBackChange(req) {
     }
     return { changed: 'unknown', error: lastError };
 }
+/** Send options that abort the request after `ms` (none when undefined). */
+function abortAfter(ms) {
+    return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
+}
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
 function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === true)
@@ -33590,6 +33361,240 @@ function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === false)
         return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-release.ts
+/**
+ * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
+ * release" from these tags alone, so reading and writing them lives in one place.
+ */
+
+
+
+/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
+function sanitizeTagValue(value) {
+    return value
+        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+function tagsToRecord(tags) {
+    const record = {};
+    for (const tag of tags ?? [])
+        if (tag.key !== undefined)
+            record[tag.key] = tag.value ?? '';
+    return record;
+}
+function recordToTags(record) {
+    return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
+async function readReleaseTags(ecs, taskDefinitionArn) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+    return tagsToRecord(out.tags);
+}
+/**
+ * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
+ * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
+ */
+async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
+}
+/**
+ * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
+ * when either does not exist (or the service was deleted).
+ */
+async function describeServiceOrFail(ecs, cluster, service) {
+    let out;
+    try {
+        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+    }
+    catch (err) {
+        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
+            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+        }
+        throw err;
+    }
+    const found = out.services?.[0];
+    if (!found) {
+        const failure = out.failures?.[0];
+        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+    }
+    if (found.status !== undefined && found.status !== 'ACTIVE') {
+        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+    }
+    return found;
+}
+/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
+function assertEcsDeploymentController(service) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS') {
+        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
+            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+    }
+}
+function mapValues(record, fn) {
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
+/**
+ * Task definition revisions as the target resolver sees them: ARN, family, revision number,
+ * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
+ * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
+ */
+
+
+const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
+/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
+function parseTaskDefinitionRef(ref) {
+    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
+    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
+}
+/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
+function shortName(arn) {
+    return arn?.split('/').pop() ?? '—';
+}
+/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
+function isUnknownRevision(err) {
+    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
+}
+/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
+ * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
+ */
+function ecsRevisionCatalog(ecs) {
+    const cache = new Map();
+    const fetchRevision = async (ref) => {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
+            const td = out.taskDefinition;
+            const arn = td?.taskDefinitionArn;
+            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
+            if (!td || !arn || !parsed)
+                return undefined;
+            return {
+                arn,
+                family: td.family ?? parsed.family,
+                revision: td.revision ?? parsed.revision,
+                status: td.status ?? 'ACTIVE',
+                tags: tagsToRecord(out.tags),
+                registeredAt: td.registeredAt,
+            };
+        }
+        catch (err) {
+            if (isUnknownRevision(err))
+                return undefined;
+            throw err;
+        }
+    };
+    return {
+        get(ref) {
+            let found = cache.get(ref);
+            if (!found) {
+                found = fetchRevision(ref);
+                cache.set(ref, found);
+            }
+            return found;
+        },
+        async list(family, status, limit) {
+            const arns = [];
+            let nextToken;
+            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
+                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
+                for (const arn of out.taskDefinitionArns ?? [])
+                    if (parseTaskDefinitionRef(arn)?.family === family)
+                        arns.push(arn);
+                nextToken = out.nextToken;
+                if (!nextToken)
+                    break;
+            }
+            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
+            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
+        },
+    };
+}
+function revisionNumber(arn) {
+    return parseTaskDefinitionRef(arn)?.revision ?? 0;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
+/**
+ * The release status chain after a rollback, written from what the service RUNS at the end, not
+ * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
+ * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
+ * `previous` would then skip it, and `version:`/`sha:` would not find it).
+ *
+ * | outcome                          | from (rolled back from)                 | to (target)     |
+ * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
+ * | failed                           | rolled-back, unless the service runs it | failed          |
+ * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
+ * | what runs is unknown             | unchanged (warning)                     | as above        |
+ */
+
+
+
+
+
+
+/** Whether the revision rolled back from was tagged rolled-back. */
+async function recordChain(req) {
+    const { log } = req;
+    if (req.outcome === 'failed')
+        await recordTargetFailed(req.ecs, req.toArn, log);
+    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
+    if (!settled) {
+        if (req.liveArn === undefined) {
+            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
+            return false;
+        }
+        if (req.liveArn === req.fromArn) {
+            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
+            return false;
+        }
+    }
+    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
+}
+/** The service's task definition now, or undefined (logged) when it cannot be read. */
+async function liveTaskDefinition(ecs, cluster, service, log, timeoutMs) {
+    try {
+        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }), abortAfter(timeoutMs));
+        return out.services?.[0]?.taskDefinition;
+    }
+    catch (err) {
+        log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
+        return undefined;
+    }
+}
+async function recordTargetFailed(ecs, arn, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'failed');
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+    }
+    catch (err) {
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
+    }
+}
+async function recordRolledBack(ecs, arn, reason, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
+        return true;
+    }
+    catch (err) {
+        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/resolve.ts
@@ -33929,6 +33934,9 @@ async function rollback(inputs, deps) {
     const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
+    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -33983,7 +33991,7 @@ async function rollback(inputs, deps) {
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
         const headline = `starting the rollback failed: ${describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
         if (verdict.changed !== true) {
             const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -34001,7 +34009,7 @@ async function rollback(inputs, deps) {
         return await watchAndRecord();
     }
     catch (err) {
-        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain('failed', liveArn);
         return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
     }
@@ -34013,7 +34021,7 @@ async function rollback(inputs, deps) {
         }
         const deploymentId = startedRollback.deployment?.id;
         if (!deploymentId) {
-            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
             const fromTagged = await settleChain('timed-out', liveArn);
             return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
         }
@@ -34021,7 +34029,7 @@ async function rollback(inputs, deps) {
         const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
         const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
         log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
         if (fromTagged)
             actions.push(tagLine);
@@ -34037,7 +34045,7 @@ async function rollback(inputs, deps) {
         const status = rollout.status === 'completed' ? 'noop' : rollout.status;
         if (rollout.status === 'failed')
             await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
-        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         return {
             ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
             failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
@@ -34236,7 +34244,7 @@ async function main() {
             if (!switched || reported)
                 return;
             // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
             writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
             coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
             await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });

@@ -37652,8 +37652,6 @@ function print(node, { indent = 0 } = {}) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/documents.ts
 /**
  * JSON and YAML documents a user gives (task definitions, toggle manifests, var files, check
@@ -37662,14 +37660,12 @@ var dist = __nccwpck_require__(8815);
  * duplicate keys (JSON.parse and YAML loaders keep the last one silently: `"family"` twice
  * switches the family) and no NUL characters. Every problem is a `DocumentError` with the line,
  * which the caller turns into an error naming its input. Messages name keys and positions,
- * never values: these files may hold secrets.
+ * never values: these files may hold secrets. YAML is in yaml-documents.ts, so that a bundle
+ * reading only JSON does not load the YAML parser at start-up.
  */
-
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 64;
-/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 class DocumentError extends Error {
     kind;
     problem;
@@ -37689,7 +37685,7 @@ class DocumentError extends Error {
 /** A JSON document: the value JSON.parse gives, after every limit above is checked. */
 function parseJsonDocument(text, limits = {}) {
     checkSize(text, limits);
-    scanJsonDepth(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+    const scan = scanJson(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
     let value;
     try {
         value = JSON.parse(text);
@@ -37697,41 +37693,14 @@ function parseJsonDocument(text, limits = {}) {
     catch {
         throw jsonSyntaxError(text);
     }
+    if (!scan.needsTree)
+        return { value, keyLines: scan.keyLines };
     const keyLines = new Map();
     const body = parseMomoa(text, { mode: 'json' }).body;
     checkJsonNode(body, '', keyLines, true);
     return { value, keyLines };
 }
-/** A YAML (or JSON, which is YAML) document, with the same limits. */
-function parseYamlDocument(text, limits = {}) {
-    checkSize(text, limits);
-    const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-    const lineCounter = new dist/* LineCounter */.HN();
-    // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
-    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-    const lineOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-    const columnOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
-    const error = document.errors[0];
-    if (error) {
-        if (/Maximum call stack size exceeded/.test(error.message)) {
-            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
-        }
-        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
-        throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
-    }
-    checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
-    let value;
-    try {
-        value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    }
-    catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (/Maximum call stack size exceeded/.test(message))
-            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
-        throw new DocumentError('syntax', message);
-    }
-    return { value };
-}
+/** Shared with yaml-documents.ts. */
 function checkSize(text, limits) {
     const max = limits.maxBytes ?? DEFAULT_MAX_BYTES;
     // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
@@ -37749,11 +37718,15 @@ function formatBytes(bytes) {
     return `${bytes} bytes`;
 }
 /**
- * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, and the
- * first raw control character inside a string (JSON.parse rejects it without a position).
+ * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, the first
+ * raw control character inside a string (JSON.parse rejects it without a position), and whether
+ * any object could hold a duplicate key or a string a NUL. Most documents have neither, and then
+ * building momoa's tree (about twenty times JSON.parse's time and memory) is skipped.
  */
-function scanJsonDepth(text, maxDepth) {
-    let depth = 0;
+function scanJson(text, maxDepth) {
+    const frames = [];
+    const keyLines = new Map();
+    let needsTree = false;
     let line = 1;
     let lineStart = 0;
     for (let i = 0; i < text.length; i += 1) {
@@ -37763,25 +37736,52 @@ function scanJsonDepth(text, maxDepth) {
             lineStart = i + 1;
         }
         else if (code === 0x7b || code === 0x5b) {
-            depth += 1;
-            if (depth > maxDepth)
+            if (frames.length >= maxDepth)
                 throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line, i - lineStart + 1);
+            frames.push(code === 0x7b ? { object: true, expectKey: true, keys: new Set() } : { object: false, expectKey: false });
         }
         else if (code === 0x7d || code === 0x5d) {
-            depth -= 1;
+            frames.pop();
+        }
+        else if (code === 0x2c) {
+            const top = frames[frames.length - 1];
+            if (top?.object)
+                top.expectKey = true;
+        }
+        else if (code === 0x3a) {
+            const top = frames[frames.length - 1];
+            if (top)
+                top.expectKey = false;
         }
         else if (code === 0x22) {
+            const start = i + 1;
+            let escaped = false;
             for (i += 1; i < text.length && text.charCodeAt(i) !== 0x22; i += 1) {
                 const inner = text.charCodeAt(i);
-                if (inner === 0x5c)
+                if (inner === 0x5c) {
+                    escaped = true;
                     i += 1;
+                }
                 else if (inner < 0x20) {
                     const what = inner === 0 ? 'a NUL character' : inner === 0x0a ? 'a line break' : 'a control character';
                     throw new DocumentError(inner === 0 ? 'nul' : 'syntax', `invalid JSON: ${what} inside a string (escape it)`, line, i - lineStart + 1);
                 }
             }
+            const top = frames[frames.length - 1];
+            if (top?.object && top.expectKey && top.keys) {
+                const raw = text.slice(start, i);
+                if (escaped || top.keys.has(raw))
+                    needsTree = true;
+                top.keys.add(raw);
+                if (frames.length === 1 && !keyLines.has(raw))
+                    keyLines.set(raw, line);
+            }
+            else if (escaped && !needsTree && text.slice(start, i).includes('\\u0000')) {
+                needsTree = true;
+            }
         }
     }
+    return { needsTree, keyLines };
 }
 const TOKEN_NAMES = {
     LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
@@ -37837,6 +37837,48 @@ function checkJsonNode(node, path, keyLines, top) {
     else if (node.type === 'String' && node.value.includes('\0')) {
         throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, node.loc.start.line);
     }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/yaml-documents.ts
+/**
+ * YAML documents (smoke-test's check lists) with the limits of documents.ts: size, depth,
+ * duplicate keys with both lines (the `yaml` package's uniqueKeys names only the second), NUL.
+ */
+
+
+/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
+const MAX_ALIAS_COUNT = 100;
+/** A YAML (or JSON, which is YAML) document, with the same limits. */
+function parseYamlDocument(text, limits = {}) {
+    checkSize(text, limits);
+    const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+    const lineCounter = new dist/* LineCounter */.HN();
+    // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
+    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    const lineOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+    const columnOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
+    const error = document.errors[0];
+    if (error) {
+        if (/Maximum call stack size exceeded/.test(error.message)) {
+            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
+        }
+        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+        throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
+    }
+    checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
+    let value;
+    try {
+        value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (/Maximum call stack size exceeded/.test(message))
+            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
+        throw new DocumentError('syntax', message);
+    }
+    return { value };
 }
 function checkYamlNode(node, path, depth, maxDepth, lineOf) {
     if ((0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node)) {
@@ -38468,6 +38510,7 @@ function postgresCheck(reader, common) {
  * Every problem in the list is reported at once, each with the check's index and field,
  * and nothing is requested until the whole list is valid.
  */
+
 
 
 

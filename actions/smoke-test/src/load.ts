@@ -3,7 +3,8 @@
  * Every problem in the list is reported at once, each with the check's index and field,
  * and nothing is requested until the whole list is valid.
  */
-import { DocumentError, parseYamlDocument } from '../../../lib/documents';
+import { DocumentError } from '../../../lib/documents';
+import { parseYamlDocument } from '../../../lib/yaml-documents';
 import { InputError } from '../../../lib/errors';
 import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck, type VersionKind } from './definitions';
 import { parseJsonPath } from './json-path';
