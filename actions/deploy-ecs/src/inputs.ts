@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
+import { readGateInputs, type GateInputs } from './gate-inputs';
 import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
 
 /** One image for one container; `container` undefined means "the task's only essential container". */
@@ -16,7 +17,7 @@ export interface ImageAssignment {
   input: 'image' | 'images';
 }
 
-export interface Inputs {
+export interface Inputs extends GateInputs {
   cluster: string;
   service: string;
   /** From `image` (+ `container-name`) or `images`; empty for a `task-definition-arn` promotion. */
@@ -61,6 +62,8 @@ export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
   const cluster = read.ecsNameOrArn('cluster', 'cluster');
   const service = read.ecsNameOrArn('service', 'service');
+  const gate = readGateInputs(read);
+  if (gate['gate-action']) return gateAnswerInputs(read, cluster, service, gate);
   const taskDefinitionArn = read.optional('task-definition-arn');
   if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -112,6 +115,23 @@ export function getInputs(env: Env = process.env): Inputs {
     'dry-run': read.boolean('dry-run', false),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
+    ...gate,
+  };
+}
+
+/** gate-action: answer a paused deployment; nothing is rendered or registered. */
+function gateAnswerInputs(read: InputReader, cluster: string, service: string, gate: GateInputs): Inputs {
+  if (read.boolean('dry-run', false)) throw new InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+  if (pollIntervalSeconds > timeoutSeconds) {
+    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+  }
+  return {
+    cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
+    'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
+    'force-new-deployment': false, 'dry-run': false,
+    'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
   };
 }
 

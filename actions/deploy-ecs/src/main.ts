@@ -5,6 +5,7 @@ import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { deploy } from './deploy';
+import { answerGate, gateListener } from './gate';
 import { getInputs } from './inputs';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
 
@@ -16,7 +17,8 @@ export async function main(): Promise<void> {
   const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
   let result;
   try {
-    result = await deploy(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger, context: runnerContext() });
+    const deps = { ecs, pollEcs, clock: systemClock, log: coreLogger, context: runnerContext() };
+    result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
   } catch (err) {
     await writeSummary(renderErrorSummary(inputs, err));
     throw err;
@@ -27,6 +29,10 @@ export async function main(): Promise<void> {
     revision: result.revision,
     'deployment-id': result.deploymentId,
     status: result.status,
+    'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+    'hook-id': result.gate?.hookId,
+    'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
+    'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
   });
   await writeSummary(renderSummary(inputs, result));
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);

@@ -1,0 +1,30 @@
+/**
+ * ECS-native BLUE_GREEN, LINEAR and CANARY as a RolloutStrategy: what UpdateService started is
+ * identified as for a rolling update (the new PRIMARY deployment) plus its service deployment —
+ * the service's `currentServiceDeployment` once it differs from the one before — and the watch
+ * follows that service deployment (lib/ecs-service-deployment.ts).
+ */
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { newServiceDeploymentArn, waitForServiceDeployment } from '../ecs-service-deployment';
+import type { IdentifyRequest, NativeStrategyName, RolloutStrategy, StartedDeployment } from '../ecs-strategy';
+import { identifyDeployment } from './rolling';
+
+export function nativeStrategy(name: NativeStrategyName): RolloutStrategy {
+  return {
+    name,
+    identifyDeployment: (req) => identifyServiceDeployment(req),
+    waitForRollout: (req) => waitForServiceDeployment(req),
+  };
+}
+
+async function identifyServiceDeployment(req: IdentifyRequest): Promise<StartedDeployment | undefined> {
+  const started = await identifyDeployment(req);
+  let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
+  if (!arn) {
+    const latest = (await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+    arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? latest?.currentServiceDeployment;
+  }
+  if (!arn && !started) return undefined;
+  if (arn) req.log.info(`Service deployment ${arn} started.`);
+  return { ...started, serviceDeploymentArn: arn };
+}
