@@ -148,6 +148,7 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
   let lastError: string | undefined;
   let lastSeen = 'no service deployment seen';
   let failuresFetched = 0;
+  let lastShown = '';
 
   log.info(
     `Waiting for service deployment ${native.serviceDeploymentArn ?? '(to be identified)'} of ${opts.service}: one DescribeServices and one DescribeServiceDeployments ` +
@@ -181,9 +182,11 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
       }
       if (!sd) return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
       const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
-      if (native.stages.at(-1)?.stage !== stage) {
-        native.stages.push({ stage, elapsedMs });
-        log.info(`${at}: stage ${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`);
+      if (native.stages.at(-1)?.stage !== stage) native.stages.push({ stage, elapsedMs });
+      const shown = `${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`;
+      if (shown !== lastShown) {
+        lastShown = shown;
+        log.info(`${at}: stage ${shown}`);
       }
       native.lastStatus = sd.status;
       native.triggeredAlarms = sd.alarms?.triggeredAlarmNames ?? [];

@@ -32892,6 +32892,7 @@ async function waitForServiceDeployment(opts) {
     let lastError;
     let lastSeen = 'no service deployment seen';
     let failuresFetched = 0;
+    let lastShown = '';
     log.info(`Waiting for service deployment ${native.serviceDeploymentArn ?? '(to be identified)'} of ${opts.service}: one DescribeServices and one DescribeServiceDeployments ` +
         `every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}; gates at ${gateStages.length ? gateStages.join(', ') : 'no stage'}.`);
     const result = await poll({
@@ -32927,9 +32928,12 @@ async function waitForServiceDeployment(opts) {
             if (!sd)
                 return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
             const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
-            if (native.stages.at(-1)?.stage !== stage) {
+            if (native.stages.at(-1)?.stage !== stage)
                 native.stages.push({ stage, elapsedMs });
-                log.info(`${at}: stage ${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`);
+            const shown = `${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`;
+            if (shown !== lastShown) {
+                lastShown = shown;
+                log.info(`${at}: stage ${shown}`);
             }
             native.lastStatus = sd.status;
             native.triggeredAlarms = sd.alarms?.triggeredAlarmNames ?? [];
@@ -33232,14 +33236,19 @@ async function answerGate(inputs, deps) {
         intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
         knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined) };
     if (action === 'continue') {
-        const hook = inputs['hook-id'] ? { hookId: inputs['hook-id'] } : awaitingHook(sd);
+        const wanted = inputs['hook-id'];
+        const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
+        if (named && named.status !== 'AWAITING_ACTION') {
+            log.warning(`Hook ${wanted} is ${named.status ?? '?'}, no longer AWAITING_ACTION${named.status === 'TIMED_OUT' ? `: ECS took its timeout action (${named.timeoutAction ?? 'ROLLBACK'})` : ''}; watching without answering.`);
+        }
+        const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
         const answered = [];
         if (hook?.hookId) {
             await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
             answered.push(hook.hookId);
             log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
         }
-        else {
+        else if (!named) {
             log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
         }
         const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);

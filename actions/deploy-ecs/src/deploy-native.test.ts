@@ -104,6 +104,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY services', () => {
     expect(log.lines.filter((l) => /poll \d+: stage/.test(l))).toEqual([
       '[0s] poll 1: stage PRODUCTION_TRAFFIC_SHIFT (IN_PROGRESS) · 2/2 tasks · traffic to the new revision: production 0%, test 0%',
       '[10s] poll 2: stage BAKE_TIME (IN_PROGRESS) · traffic to the new revision: production 100%, test 100%',
+      '[20s] poll 3: stage BAKE_TIME (ROLLBACK_IN_PROGRESS) · 2/2 tasks · traffic to the new revision: production 0%, test 0%',
     ]);
     expect(log.text()).toContain('Deployment strategy BLUE_GREEN: watched through its service deployment');
     expect(failureOf(result).message).toMatch(/^Deployment of web:7 to service web failed: service deployment .* ROLLBACK_IN_PROGRESS/);

@@ -66,13 +66,18 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
     knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined) };
 
   if (action === 'continue') {
-    const hook = inputs['hook-id'] ? { hookId: inputs['hook-id'] } : awaitingHook(sd);
+    const wanted = inputs['hook-id'];
+    const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
+    if (named && named.status !== 'AWAITING_ACTION') {
+      log.warning(`Hook ${wanted} is ${named.status ?? '?'}, no longer AWAITING_ACTION${named.status === 'TIMED_OUT' ? `: ECS took its timeout action (${named.timeoutAction ?? 'ROLLBACK'})` : ''}; watching without answering.`);
+    }
+    const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
     const answered: string[] = [];
     if (hook?.hookId) {
       await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
       answered.push(hook.hookId);
       log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
-    } else {
+    } else if (!named) {
       log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
     }
     const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
