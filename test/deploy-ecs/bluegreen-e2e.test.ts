@@ -199,6 +199,35 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
   }, 120_000);
 
+  it('rollback action while the deployment is paused at a gate: ContinueServiceDeployment ROLLBACK, traffic back at once, rolled-back', async () => {
+    await blueGreenService({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: pauseAt('POST_TEST_TRAFFIC_SHIFT') });
+    const deploy = await deployStep();
+    expect(deploy.outputs.status).toBe('awaiting-action');
+    const rollback = await runAction('rollback', { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'gate abandoned', 'poll-interval-seconds': 1 }, { env: env() });
+    expect(rollback.exitCode, rollback.stdout).toBe(0);
+    expect(rollback.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': TD(1), 'from-task-definition-arn': TD(2) });
+    expect(rollback.stdout).toContain('ContinueServiceDeployment ROLLBACK on hook');
+    expect(rollback.summary).toContain('ContinueServiceDeployment');
+    expect(calls().ContinueServiceDeployment).toBe(1);
+    expect(calls().UpdateService).toBe(1);
+    expect(sdState().status).toBe('ROLLBACK_SUCCESSFUL');
+    expect(layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
+    expect((await readRevision(ecs, TD(2))).tags).toMatchObject({ 'gantry:status': 'rolled-back', 'gantry:rollback-reason': 'gate abandoned' });
+  }, 120_000);
+
+  it('rollback action after a finished blue/green deployment: a new service deployment to the target, its PAUSE hooks answered', async () => {
+    await blueGreenService({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: pauseAt('POST_TEST_TRAFFIC_SHIFT') });
+    const deploy = await deployStep({ 'gate-stages': 'none' });
+    expect(deploy.outputs.status, deploy.stdout).toBe('deployed');
+    const rollback = await runAction('rollback', { cluster: CLUSTER, service: SERVICE, target: 'revision:1', 'poll-interval-seconds': 1 }, { env: env() });
+    expect(rollback.exitCode, rollback.stdout).toBe(0);
+    expect(rollback.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': TD(1) });
+    expect(rollback.stdout).toMatch(/AWAITING_ACTION at POST_TEST_TRAFFIC_SHIFT, not a gate stage here: answered CONTINUE/);
+    expect(layer.state().services[0].serviceDeployments[0]).toMatchObject({ status: 'SUCCESSFUL', targetTaskDefinition: TD(1) });
+    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('rolled-back');
+  }, 120_000);
+
   it('LINEAR and CANARY: each production traffic step is logged', async () => {
     await blueGreenService({ strategy: 'LINEAR', bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 0 } });
     const linear = await deployStep();

@@ -5,16 +5,18 @@
  */
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { assertEcsDeploymentController, describeServiceOrFail, sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs-release';
-import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
+import { describeServiceOrFail, sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs-release';
+import { waitForRollout } from '../../../lib/ecs-rollout';
+import { chooseStrategy, isNativeStrategy, type WatchOutcome } from '../../../lib/ecs-strategy';
 import { ActionFailure, describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { formatDuration } from '../../../lib/markdown';
 import { TAG } from '../../../lib/metadata';
 import type { Inputs } from './inputs';
+import { liveNativeDeployment, plannedNativeMethod, startNativeRollback } from './native';
 import { describeRevision, resolveTarget } from './resolve';
 import { ecsRevisionCatalog, shortName, type RevisionRecord } from './revisions';
-import { plannedMethod, startRollback, type RollbackMethod } from './start';
+import { plannedMethod, startRollback, type RollbackMethod, type StartedRollback } from './start';
 
 export interface RollbackDeps {
   ecs: ECSClient;
@@ -50,7 +52,7 @@ export interface RollbackResult {
   liveArn?: string;
   /** Why it failed or timed out. */
   failure?: string;
-  rollout?: RolloutOutcome;
+  rollout?: WatchOutcome;
   durationMs: number;
 }
 
@@ -63,11 +65,12 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
     const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
-    assertEcsDeploymentController(found);
+    chooseStrategy(found);
     const primary = found.deployments?.find((d) => d.status === 'PRIMARY');
     log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks; deployment ${primary?.id ?? '?'} ${primary?.rolloutState ?? ''}).`);
     return found;
   });
+  const strategy = chooseStrategy(service);
   const currentArn = service.taskDefinition;
   if (!currentArn) throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
   const from = await catalog.get(currentArn);
@@ -87,11 +90,15 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
   }
 
-  const method = plannedMethod(service, to.arn);
+  // BLUE_GREEN / LINEAR / CANARY: a live service deployment is rolled back by ECS itself (native.ts).
+  const live = isNativeStrategy(strategy) ? await liveNativeDeployment(ecs, service, log) : undefined;
+  const method: RollbackMethod = isNativeStrategy(strategy) ? plannedNativeMethod(live, to.arn) : plannedMethod(service, to.arn);
   const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
   const switchLine = (how: RollbackMethod): string => how === 'StopServiceDeployment'
     ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
-    : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
+    : how === 'ContinueServiceDeployment'
+      ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
+      : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
   if (inputs['dry-run']) {
     const actions = [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
     await log.group('Dry run: what would change', async () => {
@@ -101,9 +108,16 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     return { ...base, status: 'dry-run', liveArn: from.arn, method, actions, durationMs: elapsed() };
   }
 
-  const startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () =>
-    startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }),
-  );
+  const startedRollback: StartedRollback & { watch?: () => Promise<WatchOutcome> } = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, async () => {
+    if (!isNativeStrategy(strategy)) {
+      return startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    }
+    const native = await startNativeRollback({
+      ecs, pollEcs: deps.pollEcs ?? ecs, strategy, cluster: inputs.cluster, serviceRef: inputs.service, service, live, targetArn: to.arn,
+      intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+    });
+    return { ...native, deployment: native.deploymentId ? { id: native.deploymentId } : undefined };
+  });
   const actions = [switchLine(startedRollback.method)];
   // Recorded before waiting: the decision stands even if the job is cancelled during the wait.
   const fromTagged = await recordRolledBack(ecs, from.arn, reason, log);
@@ -115,15 +129,15 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     return { ...common, status: 'started', liveArn: to.arn, durationMs: elapsed() };
   }
   const deploymentId = startedRollback.deployment?.id;
-  if (!deploymentId) {
+  if (!deploymentId && !startedRollback.watch) {
     return { ...common, status: 'failed', liveArn: await liveTaskDefinition(ecs, inputs, log), failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
   }
-  const rollout = await log.group(`Rollout of ${deploymentId}`, () =>
-    waitForRollout({
+  const rollout = await log.group<WatchOutcome>(`Rollout of ${deploymentId ?? startedRollback.serviceDeploymentArn}`, () =>
+    startedRollback.watch ? startedRollback.watch() : waitForRollout({
       ecs: deps.pollEcs ?? ecs,
       cluster: inputs.cluster,
       service: inputs.service,
-      deploymentId,
+      deploymentId: deploymentId as string,
       taskDefinitionArn: to.arn,
       intervalMs: inputs['poll-interval-seconds'] * 1000,
       timeoutMs: inputs['timeout-seconds'] * 1000,
@@ -132,7 +146,7 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
       knownEventIds: knownEvents(service),
     }),
   );
-  const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
+  const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
   log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
   // A target that failed to run is no longer a good release: the next `previous` must go past it,
   // not try it again. A timeout proves nothing either way, so it keeps its tag.
