@@ -33194,7 +33194,7 @@ function isNamedValue(value) {
 function gateStagesFor(strategy, service, requested, log) {
     if (strategy === 'ROLLING') {
         if (requested?.length)
-            log.warning(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
+            log.info(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
         return [];
     }
     const configured = pauseHookStages(service);

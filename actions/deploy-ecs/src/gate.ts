@@ -22,7 +22,7 @@ import type { Inputs } from './inputs';
 /** The gate stages of this deploy: the input, else every stage with a PAUSE hook in the service's configuration. */
 export function gateStagesFor(strategy: StrategyName, service: Service, requested: readonly PauseStage[] | undefined, log: Logger): PauseStage[] {
   if (strategy === 'ROLLING') {
-    if (requested?.length) log.warning(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
+    if (requested?.length) log.info(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
     return [];
   }
   const configured = pauseHookStages(service);
