@@ -152,7 +152,7 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
 
   log.info(
     `Waiting for service deployment ${native.serviceDeploymentArn ?? '(to be identified)'} of ${opts.service}: one DescribeServices and one DescribeServiceDeployments ` +
-      `every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}; gates at ${gateStages.length ? gateStages.join(', ') : 'no stage'}.`,
+      `every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; gates at ${gateStages.length ? gateStages.join(', ') : 'no stage'}.`,
   );
   const result = await poll<ServiceDeploymentDecision>({
     intervalMs: opts.intervalMs,
@@ -222,7 +222,7 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
   const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
   if (result.status === 'timed-out') {
     const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
-    return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common, native };
+    return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
   }
   const decision = result.value;
   if (decision.state === 'gate') {

@@ -93,6 +93,8 @@ export interface WatchRequest {
   taskDefinitionArn: string;
   intervalMs: number;
   timeoutMs: number;
+  /** The timeout named in messages when `timeoutMs` is what is left of a longer one (the action's deadline). */
+  reportedTimeoutMs?: number;
   clock: Clock;
   log: Logger;
   knownEventIds?: Iterable<string>;

@@ -18,6 +18,8 @@ export const TAG = {
   status: 'gantry:status',
   deployedAt: 'gantry:deployed-at',
   rollbackReason: 'gantry:rollback-reason',
+  /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+  runToken: 'gantry:run-token',
 } as const;
 
 export type ReleaseStatus = 'deployed' | 'failed' | 'rolled-back';

@@ -18,3 +18,15 @@ export function maskableStrings(value: unknown, options: { numbers?: boolean } =
   visit(value);
   return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
+
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== '') result = result.split(secret).join('***');
+  }
+  return result;
+}

@@ -20,6 +20,7 @@ export const rollingStrategy: RolloutStrategy = {
       taskDefinitionArn: req.taskDefinitionArn,
       intervalMs: req.intervalMs,
       timeoutMs: req.timeoutMs,
+      reportedTimeoutMs: req.reportedTimeoutMs,
       clock: req.clock,
       log: req.log,
       knownEventIds: req.knownEventIds,

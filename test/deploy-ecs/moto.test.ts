@@ -62,6 +62,8 @@ describe('deploy-ecs against moto_server', () => {
       'gantry:previous': previous,
       'gantry:deployed-at': '2024-05-01T10:00:00.000Z',
       'gantry:status': 'pending',
+      // Unique per run: a retried registration finds this revision instead of registering another.
+      'gantry:run-token': expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(revision.env).toEqual({ LOG_LEVEL: 'debug', FEATURE_X: 'on', DEPLOY_GIT_SHA: SHA, DEPLOY_VERSION: '1.4.0' });
     expect(revision.labels).toEqual({

@@ -82,7 +82,7 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
     }
     const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
     const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }));
-    return recordOutcome(ecs, common, rollout, log, elapsed);
+    return recordOutcome(common, rollout, (status) => recordFate(deps.recordEcs ?? ecs, target, status, log), log, elapsed);
   }
 
   const stage = sd.lifecycleStage;

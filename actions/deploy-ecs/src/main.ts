@@ -1,39 +1,62 @@
-/** Wiring only: inputs → clients → deploy → outputs and job summary. */
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '../../../lib/aws';
+/** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
 import { systemClock } from '../../../lib/clock';
+import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
-import { deploy } from './deploy';
+import { onTermination } from '../../../lib/termination';
+import { deploy, type DeployResult } from './deploy';
 import { answerGate, gateListener } from './gate';
 import { getInputs } from './inputs';
+import { recordCancelledDeploy, touchedResult } from './interrupted';
+import { DeployProgress } from './progress';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-  const ecs = new ECSClient(config);
-  // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-  const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  let result;
+  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+  const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+  const progress = new DeployProgress();
+  let reported = false;
+  const report = async (result: DeployResult): Promise<void> => {
+    if (reported) return;
+    reported = true;
+    setOutputs({
+      'task-definition-arn': result.taskDefinitionArn,
+      'previous-task-definition-arn': result.previousTaskDefinitionArn,
+      revision: result.revision,
+      'deployment-id': result.deploymentId,
+      status: result.status,
+      'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+      'hook-id': result.gate?.hookId,
+      'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
+      'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
+    });
+    await writeSummary(renderSummary(inputs, result));
+  };
+  const stopHandling = onTermination({
+    graceMs: TERMINATION_GRACE_MS,
+    announce: (line) => coreLogger.warning(line),
+    record: async (signal) => {
+      if (reported) return;
+      const result = await recordCancelledDeploy(inputs, progress, { ecs: clients.recordEcs, log: coreLogger, signal, report });
+      if (result) coreLogger.error(failureOf(result).message);
+    },
+  });
+  let result: DeployResult;
   try {
-    const deps = { ecs, pollEcs, clock: systemClock, log: coreLogger, context: runnerContext() };
+    const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
     result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
   } catch (err) {
-    await writeSummary(renderErrorSummary(inputs, err));
+    // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
+    if (progress.touched && !progress.cancelled) await report(touchedResult(inputs, progress, 'failed', err));
+    else if (!progress.cancelled) await writeSummary(renderErrorSummary(inputs, err));
     throw err;
+  } finally {
+    if (!progress.cancelled) stopHandling();
   }
-  setOutputs({
-    'task-definition-arn': result.taskDefinitionArn,
-    'previous-task-definition-arn': result.previousTaskDefinitionArn,
-    revision: result.revision,
-    'deployment-id': result.deploymentId,
-    status: result.status,
-    'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
-    'hook-id': result.gate?.hookId,
-    'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
-    'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
-  });
-  await writeSummary(renderSummary(inputs, result));
+  await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
 }

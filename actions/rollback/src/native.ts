@@ -57,6 +57,7 @@ export interface NativeRollbackRequest {
   targetArn: string;
   intervalMs: number;
   timeoutMs: number;
+  reportedTimeoutMs?: number;
   clock: Clock;
   log: Logger;
 }
@@ -73,7 +74,7 @@ export async function startNativeRollback(req: NativeRollbackRequest): Promise<N
   const knownEventIds = (req.service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined);
   const watchBase = {
     ecs: req.pollEcs, cluster: req.cluster, service: req.serviceRef, taskDefinitionArn: req.targetArn,
-    intervalMs: req.intervalMs, timeoutMs: req.timeoutMs, clock: req.clock, log, knownEventIds, gateStages: [],
+    intervalMs: req.intervalMs, timeoutMs: req.timeoutMs, reportedTimeoutMs: req.reportedTimeoutMs, clock: req.clock, log, knownEventIds, gateStages: [],
   };
   if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
     const arn = req.live.sd.serviceDeploymentArn;

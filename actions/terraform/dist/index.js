@@ -1324,11 +1324,6 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
@@ -1352,7 +1347,24 @@ function maskableStrings(value, options = {}) {
     visit(value);
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/terraform/src/plan-json.ts
 /**
  * Reading Terraform's machine-readable plan (`terraform show -json`) and outputs
@@ -2980,9 +2992,12 @@ class InputReader {
     constructor(env = process.env) {
         this.env = env;
     }
-    /** The trimmed raw value, '' when absent (the runner's convention). */
+    /** The trimmed raw value, '' when absent (the runner's convention). A NUL character is refused (never shown). */
     raw(name) {
-        return (this.env[inputEnvName(name)] ?? '').trim();
+        const value = (this.env[inputEnvName(name)] ?? '').trim();
+        if (value.includes('\0'))
+            throw new NulCharacterError(name, value);
+        return value;
     }
     has(name) {
         return this.raw(name) !== '';
@@ -3048,7 +3063,7 @@ class InputReader {
     }
     /**
      * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
-     * number and its start, never a value: these lists often carry credentials.
+     * number and its key (or its length), never a value: these lists often carry credentials.
      */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
@@ -3056,7 +3071,7 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
                 throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
@@ -3119,11 +3134,49 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     }
     return absolute;
 }
-/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+/**
+ * A path the action will write (terraform's plan-file): inside the workspace like every path
+ * input, judged by where it really leads — the nearest existing directory above it, and the file
+ * itself when it exists (a link planted in the workspace could point anywhere). It need not exist.
+ */
+function resolveWorkspaceOutputPath(name, value, workspace) {
+    const absolute = external_node_path_default().resolve(workspace, value);
+    if (!isInside(workspace, absolute))
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+    let existing = absolute;
+    while (!lexists(existing) && external_node_path_default().dirname(existing) !== existing)
+        existing = external_node_path_default().dirname(existing);
+    // A dangling link (it points at nothing yet) would still be written through: judge its target.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(existing) ? (0,external_node_fs_namespaceObject.realpathSync)(existing) : external_node_path_default().resolve(external_node_path_default().dirname(existing), (0,external_node_fs_namespaceObject.readlinkSync)(existing));
+    if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+    }
+    return absolute;
+}
+function lexists(file) {
+    try {
+        (0,external_node_fs_namespaceObject.lstatSync)(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
+class NulCharacterError extends errors_InputError {
+    constructor(input, value) {
+        super(input, undefined, 'text without NUL characters');
+        this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
+    }
+}
+/**
+ * How a malformed line is shown: its key when it starts with a name followed by `=` or `:`
+ * (`DATABASE_URL: postgres://…` → `DATABASE_URL…`), else only its length — a line without a
+ * separator may be a pasted credential, and no part of it is echoed.
+ */
 function lineStart(line) {
-    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
-    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
-    return shown.length < line.length ? `${shown}…` : shown;
+    const key = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*[=:]/.exec(line)?.[1];
+    return key === undefined ? `(${line.length} characters, not shown: it may hold a secret)` : `${key}…`;
 }
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
@@ -3167,6 +3220,8 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -3313,6 +3368,15 @@ function backendSecrets(config) {
     const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
     return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+function backendRedactions(config) {
+    const values = backendSecrets(config);
+    const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+    return [...new Set([...values, ...parts])];
+}
 function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');
     if (command === 'check') {
@@ -3325,7 +3389,8 @@ function readPlanFile(reader, command, workspace, workingDirectory) {
             throw new errors_InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
         return resolveWorkspaceFile('plan-file', value, workspace);
     }
-    const absolute = value === undefined ? external_node_path_default().join(workingDirectory, DEFAULT_PLAN_FILE) : external_node_path_default().resolve(workspace, value);
+    // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
+    const absolute = value === undefined ? external_node_path_default().join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
     if ((0,external_node_fs_namespaceObject.existsSync)(absolute) && !(0,external_node_fs_namespaceObject.statSync)(absolute).isFile()) {
         throw new errors_InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
     }
@@ -3601,12 +3666,14 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
+
 const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' };
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
     // Before anything is logged: backend-config values are often credentials (access keys, tokens).
-    for (const secret of backendSecrets(inputs['backend-config']))
+    const secrets = backendRedactions(inputs['backend-config']);
+    for (const secret of secrets)
         log.secret(secret);
     const settings = {
         varFiles: inputs['var-files'],
@@ -3674,9 +3741,16 @@ async function main() {
     }
     catch (err) {
         if (err instanceof ActionFailure && !summaryWritten) {
+            // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+            // the log, not the summary, so the failure block is redacted here.
             const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
         }
+        // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
+        if (err instanceof ActionFailure)
+            throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+        if (err instanceof Error)
+            err.message = redact(err.message, secrets);
         throw err;
     }
 }

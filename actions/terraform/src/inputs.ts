@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ActionFailure, InputError } from '../../../lib/errors';
-import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/inputs';
+import { InputReader, resolveWorkspaceFile, resolveWorkspaceOutputPath, workspaceDir, type Env } from '../../../lib/inputs';
 import { runnerContext } from '../../../lib/metadata';
 import { MIN_MASKED_LENGTH } from '../../../lib/secrets';
 
@@ -153,6 +153,16 @@ export function backendSecrets(config: readonly BackendConfig[]): string[] {
   return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+export function backendRedactions(config: readonly BackendConfig[]): string[] {
+  const values = backendSecrets(config);
+  const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+  return [...new Set([...values, ...parts])];
+}
+
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {
   const value = reader.optional('plan-file');
   if (command === 'check') {
@@ -163,7 +173,8 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
     if (value === undefined) throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
     return resolveWorkspaceFile('plan-file', value, workspace);
   }
-  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : path.resolve(workspace, value);
+  // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
+  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
   if (existsSync(absolute) && !statSync(absolute).isFile()) {
     throw new InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
   }

@@ -1,7 +1,8 @@
 import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { redact } from '../../../lib/secrets';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
-import { backendSecrets, getInputs } from './inputs';
+import { backendRedactions, getInputs } from './inputs';
 import { upsertComment } from './pr-comment';
 import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
 import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
@@ -13,7 +14,8 @@ export async function main(): Promise<void> {
   const { inputs, context } = getInputs();
   const log = coreLogger;
   // Before anything is logged: backend-config values are often credentials (access keys, tokens).
-  for (const secret of backendSecrets(inputs['backend-config'])) log.secret(secret);
+  const secrets = backendRedactions(inputs['backend-config']);
+  for (const secret of secrets) log.secret(secret);
   const settings: TerraformSettings = {
     varFiles: inputs['var-files'],
     backendConfig: inputs['backend-config'],
@@ -76,9 +78,14 @@ export async function main(): Promise<void> {
     }
   } catch (err) {
     if (err instanceof ActionFailure && !summaryWritten) {
+      // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+      // the log, not the summary, so the failure block is redacted here.
       const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
     }
+    // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
+    if (err instanceof ActionFailure) throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+    if (err instanceof Error) err.message = redact(err.message, secrets);
     throw err;
   }
 }

@@ -25,6 +25,12 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   DotenvSyntaxError: 1,
   /** (path, position, problem) */
   JsonPathError: 2,
+  /** Its message is set in its constructor (collected there); the value is never shown. */
+  NulCharacterError: 'constructor',
+  /** (kind, problem, line, column): lib/documents.ts; callers print `<file>:<line>: <problem>`. */
+  DocumentError: 1,
+  /** (source, flags, reason, fragment): printed `invalid regular expression /<source>/<flags>: <reason>`. */
+  RegexError: 2,
   /** (filename, range, summary, detail): the summary is Terraform's (Go HCL's) diagnostic title. */
   HclSyntaxError: 2,
   /** (input, problems[]) — each problem is a `{ field, message }`. */
@@ -37,6 +43,8 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   Stop: 'internal',
   /** .github/scripts/promotion-gate.mjs: (title, message), printed as the annotation `<title>: <message>`. */
   GateError: [0, 1],
+  /** (what, deadline): its message is built by its constructor (lib/aws-deadline.ts, collected there). */
+  DeadlineExceededError: 'constructor',
 };
 
 /**
