@@ -45844,7 +45844,7 @@ function getInputs(env = process.env) {
     const service = read.ecsNameOrArn('service', 'service');
     const gate = readGateInputs(read);
     if (gate['gate-action'])
-        return gateAnswerInputs(read, cluster, service, gate);
+        return gateAnswerInputs(read, env, cluster, service, gate);
     const taskDefinitionArn = read.optional('task-definition-arn');
     if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
         throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -45901,7 +45901,7 @@ function getInputs(env = process.env) {
     };
 }
 /** gate-action: answer a paused deployment; nothing is rendered or registered. */
-function gateAnswerInputs(read, cluster, service, gate) {
+function gateAnswerInputs(read, env, cluster, service, gate) {
     if (read.boolean('dry-run', false))
         throw new errors_InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
     const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
@@ -45909,6 +45909,7 @@ function gateAnswerInputs(read, cluster, service, gate) {
     if (pollIntervalSeconds > timeoutSeconds) {
         throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
     }
+    checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
     return {
         cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
         'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
@@ -45917,13 +45918,14 @@ function gateAnswerInputs(read, cluster, service, gate) {
     };
 }
 /** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
-function checkArns(read, env, cluster, service, taskDefinitionArn) {
+function checkArns(read, env, cluster, service, taskDefinitionArn, more = []) {
     checkServiceInCluster(cluster, service);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
     const arns = [
         { input: 'cluster', value: cluster },
         { input: 'service', value: service },
         { input: 'task-definition-arn', value: taskDefinitionArn },
+        ...more,
     ];
     if (!account && !arns.some((a) => a.value?.startsWith('arn:')))
         return;
