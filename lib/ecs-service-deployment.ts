@@ -21,7 +21,7 @@ import {
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { StoppedTaskCollector, newEvents } from './ecs-rollout';
-import { isPauseStage, type GateInfo, type NativeWatchDetails, type PauseStage, type StartedDeployment, type WatchOutcome, type WatchRequest } from './ecs-strategy';
+import { isPauseStage, type GateInfo, type LiveRollback, type NativeWatchDetails, type PauseStage, type StartedDeployment, type WatchOutcome, type WatchRequest } from './ecs-strategy';
 import { describeError } from './errors';
 import type { Logger } from './logger';
 import { formatDuration } from './markdown';
@@ -99,7 +99,6 @@ export async function describeServiceDeployment(ecs: ECSClient, arn: string): Pr
   return out?.serviceDeployments?.[0];
 }
 
-export type LiveRollback = { method: 'ContinueServiceDeployment' | 'StopServiceDeployment'; serviceDeploymentArn: string; hookId?: string; stage?: string };
 
 /**
  * Roll back a live (PENDING / IN_PROGRESS) service deployment: ROLLBACK on the PAUSE hook ECS waits

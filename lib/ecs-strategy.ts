@@ -130,6 +130,20 @@ export type WatchOutcome =
   | (Omit<RolloutOutcome, 'status'> & { status: RolloutOutcome['status']; native?: NativeWatchDetails })
   | (Omit<RolloutOutcome, 'status'> & { status: 'awaiting-action'; native: NativeWatchDetails & { gate: GateInfo } });
 
+/** How a live deployment was rolled back: ECS returns to the previous revision itself. */
+export interface LiveRollback {
+  method: 'ContinueServiceDeployment' | 'StopServiceDeployment';
+  serviceDeploymentArn: string;
+  hookId?: string;
+  stage?: string;
+}
+
+export interface LiveRollbackRequest {
+  ecs: ECSClient;
+  serviceDeploymentArn: string;
+  log: Logger;
+}
+
 /** Start, watch and roll back, for one deployment strategy. */
 export interface RolloutStrategy {
   readonly name: StrategyName;
@@ -137,4 +151,10 @@ export interface RolloutStrategy {
   identifyDeployment(req: IdentifyRequest): Promise<StartedDeployment | undefined>;
   /** Poll until a verdict: completed, failed, timed out, or (native) stopped at a gate. */
   waitForRollout(req: WatchRequest): Promise<WatchOutcome>;
+  /**
+   * Roll back a live service deployment (traffic back to the previous revision at once); undefined
+   * when it is not live. The rolling update's equivalent, StopServiceDeployment only when ECS's
+   * rollback lands on the target, stays in actions/rollback/src/start.ts.
+   */
+  rollBackLive?(req: LiveRollbackRequest): Promise<LiveRollback | undefined>;
 }

@@ -5,7 +5,7 @@
  * follows that service deployment (lib/ecs-service-deployment.ts).
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { newServiceDeploymentArn, waitForServiceDeployment } from '../ecs-service-deployment';
+import { newServiceDeploymentArn, rollBackLiveServiceDeployment, waitForServiceDeployment } from '../ecs-service-deployment';
 import type { IdentifyRequest, NativeStrategyName, RolloutStrategy, StartedDeployment } from '../ecs-strategy';
 import { identifyDeployment } from './rolling';
 
@@ -14,6 +14,7 @@ export function nativeStrategy(name: NativeStrategyName): RolloutStrategy {
     name,
     identifyDeployment: (req) => identifyServiceDeployment(req),
     waitForRollout: (req) => waitForServiceDeployment(req),
+    rollBackLive: (req) => rollBackLiveServiceDeployment(req.ecs, req.serviceDeploymentArn, req.log),
   };
 }
 

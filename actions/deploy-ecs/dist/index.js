@@ -41849,6 +41849,7 @@ function nativeStrategy(name) {
         name,
         identifyDeployment: (req) => identifyServiceDeployment(req),
         waitForRollout: (req) => waitForServiceDeployment(req),
+        rollBackLive: (req) => rollBackLiveServiceDeployment(req.ecs, req.serviceDeploymentArn, req.log),
     };
 }
 async function identifyServiceDeployment(req) {
@@ -42038,7 +42039,7 @@ async function answerGate(inputs, deps) {
     const stage = sd.lifecycleStage;
     let live;
     try {
-        live = await rollBackLiveServiceDeployment(ecs, arn, log);
+        live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     }
     catch (err) {
         throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);

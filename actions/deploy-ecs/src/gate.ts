@@ -11,7 +11,7 @@
  */
 import { DescribeServiceRevisionsCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { describeServiceOrFail } from '../../../lib/ecs-release';
-import { describeServiceDeployment, rollBackLiveServiceDeployment, answerHook, awaitingHook, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
+import { describeServiceDeployment, answerHook, awaitingHook, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
 import { strategyFor } from '../../../lib/ecs-strategies';
 import { pauseHookStages, type PauseStage, type StrategyName } from '../../../lib/ecs-strategy';
 import { ActionFailure, InputError, describeError } from '../../../lib/errors';
@@ -88,7 +88,7 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
   const stage = sd.lifecycleStage;
   let live;
   try {
-    live = await rollBackLiveServiceDeployment(ecs, arn, log);
+    live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
   } catch (err) {
     throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
   }

@@ -33849,6 +33849,7 @@ function nativeStrategy(name) {
         name,
         identifyDeployment: (req) => identifyServiceDeployment(req),
         waitForRollout: (req) => waitForServiceDeployment(req),
+        rollBackLive: (req) => rollBackLiveServiceDeployment(req.ecs, req.serviceDeploymentArn, req.log),
     };
 }
 async function identifyServiceDeployment(req) {
@@ -33913,7 +33914,7 @@ async function startNativeRollback(req) {
     };
     if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
         const arn = req.live.sd.serviceDeploymentArn;
-        const stopped = await rollBackLiveServiceDeployment(ecs, arn, log);
+        const stopped = await nativeStrategy(req.strategy).rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
         if (stopped) {
             return {
                 method: stopped.method, serviceDeploymentArn: arn,

@@ -8,7 +8,7 @@
  */
 import { DescribeServiceRevisionsCommand, UpdateServiceCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { awaitingHook, describeServiceDeployment, rollBackLiveServiceDeployment, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
+import { awaitingHook, describeServiceDeployment, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
 import { nativeStrategy } from '../../../lib/ecs-strategies/native';
 import type { NativeStrategyName, WatchOutcome } from '../../../lib/ecs-strategy';
 import { describeError } from '../../../lib/errors';
@@ -78,7 +78,7 @@ export async function startNativeRollback(req: NativeRollbackRequest): Promise<N
   };
   if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
     const arn = req.live.sd.serviceDeploymentArn;
-    const stopped = await rollBackLiveServiceDeployment(ecs, arn, log);
+    const stopped = await nativeStrategy(req.strategy).rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     if (stopped) {
       return {
         method: stopped.method, serviceDeploymentArn: arn,
