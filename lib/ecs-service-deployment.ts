@@ -169,7 +169,8 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
           lastEvents.push(line);
           if (lastEvents.length > LAST_EVENTS) lastEvents.shift();
         }
-        native.serviceDeploymentArn ??= service?.currentServiceDeployment;
+        const current = service?.currentServiceDeployment;
+        if (!native.serviceDeploymentArn && current && current !== opts.previousServiceDeploymentArn) native.serviceDeploymentArn = current;
         if (!native.serviceDeploymentArn) return { done: false };
         native.describeDeploymentCalls += 1;
         sd = await describeServiceDeployment(ecs, native.serviceDeploymentArn);

@@ -102,6 +102,8 @@ export interface WatchRequest {
   gateStages?: readonly PauseStage[];
   /** Native strategies: hook ids already answered (not acted on again while ECS catches up). */
   answeredHookIds?: Iterable<string>;
+  /** Native strategies: the service deployment current before UpdateService, never taken for ours. */
+  previousServiceDeploymentArn?: string;
 }
 
 /** A PAUSE hook ECS is waiting on: the caller verifies, then continues or rolls back. */

@@ -20,10 +20,13 @@ export function nativeStrategy(name: NativeStrategyName): RolloutStrategy {
 
 async function identifyServiceDeployment(req: IdentifyRequest): Promise<StartedDeployment | undefined> {
   const started = await identifyDeployment(req);
+  // Same revision, no force: ECS started nothing, and the current service deployment is the one that deployed it.
+  const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
   let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
   if (!arn) {
     const latest = (await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0];
-    arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? latest?.currentServiceDeployment;
+    // Never the service deployment that was current before: its verdict is not ours.
+    arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
   }
   if (!arn && !started) return undefined;
   if (arn) req.log.info(`Service deployment ${arn} started.`);

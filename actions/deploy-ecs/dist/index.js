@@ -41691,7 +41691,9 @@ async function waitForServiceDeployment(opts) {
                     if (lastEvents.length > ecs_service_deployment_LAST_EVENTS)
                         lastEvents.shift();
                 }
-                native.serviceDeploymentArn ??= service?.currentServiceDeployment;
+                const current = service?.currentServiceDeployment;
+                if (!native.serviceDeploymentArn && current && current !== opts.previousServiceDeploymentArn)
+                    native.serviceDeploymentArn = current;
                 if (!native.serviceDeploymentArn)
                     return { done: false };
                 native.describeDeploymentCalls += 1;
@@ -41854,10 +41856,13 @@ function nativeStrategy(name) {
 }
 async function identifyServiceDeployment(req) {
     const started = await identifyDeployment(req);
+    // Same revision, no force: ECS started nothing, and the current service deployment is the one that deployed it.
+    const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
     let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
     if (!arn) {
         const latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
-        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? latest?.currentServiceDeployment;
+        // Never the service deployment that was current before: its verdict is not ours.
+        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
     }
     if (!arn && !started)
         return undefined;
@@ -42506,7 +42511,8 @@ async function deploy(inputs, deps) {
             log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
             return { ...common, status: 'deployed', durationMs: clock.now() - started };
         }
-        if (!launched || (strategy.name === 'ROLLING' ? !deployment?.id : !launched.serviceDeploymentArn)) {
+        // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+        if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
             const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
             await recordIfLive('failed');
             return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
@@ -42525,12 +42531,15 @@ async function deploy(inputs, deps) {
             log,
             knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
             gateStages,
+            previousServiceDeploymentArn: service.currentServiceDeployment,
         }));
         return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn }, rollout, recordIfLive, log, () => clock.now() - started);
     }
 }
 /** Record: the release's fate from the watch's verdict (a gate leaves the tag until it is answered). */
 async function recordOutcome(common, rollout, record, log, elapsed) {
+    // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
+    common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
     if (rollout.status === 'awaiting-action') {
         const gate = rollout.native.gate;
         log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);

@@ -147,6 +147,20 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY services', () => {
     expect(statusTags()).toEqual(['deployed']);
   });
 
+  it('never judges the service deployment that was current before UpdateService, while ECS has not shown the new one yet', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({ service: bgService(rollingService(), OLD_SD) });
+    const shown = [bgService(steadyService(), OLD_SD), bgService(rollingService(), OLD_SD), bgService(rollingService(), OLD_SD), bgService(rollingService(), NEW_SD)];
+    let call = 0;
+    ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [shown[Math.min(call++, shown.length - 1)]] }));
+    ecsMock.on(DescribeServiceDeploymentsCommand).callsFake(({ serviceDeploymentArns }: { serviceDeploymentArns: string[] }) => ({
+      serviceDeployments: [sd({ serviceDeploymentArn: serviceDeploymentArns[0], status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' })],
+    }));
+    const { result } = await run({ 'gate-stages': [] });
+    expect(result.status).toBe('deployed');
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns)).toEqual([[NEW_SD]]);
+    expect(result.serviceDeploymentArn).toBe(NEW_SD);
+  });
+
   it('refuses a strategy gantry does not know before registering or updating anything', async () => {
     const shadow = { ...steadyService(), deploymentConfiguration: { strategy: 'SHADOW' as never } };
     scenario(shadow, shadow, []);

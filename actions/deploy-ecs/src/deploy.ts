@@ -200,7 +200,8 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
     return { ...common, status: 'deployed', durationMs: clock.now() - started };
   }
-  if (!launched || (strategy.name === 'ROLLING' ? !deployment?.id : !launched.serviceDeploymentArn)) {
+  // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+  if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
     const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
     await recordIfLive('failed');
     return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
@@ -221,6 +222,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
       log,
       knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
       gateStages,
+      previousServiceDeploymentArn: service.currentServiceDeployment,
     }),
   );
   return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn as string }, rollout, recordIfLive, log, () => clock.now() - started);
@@ -235,6 +237,8 @@ export async function recordOutcome(
   log: Logger,
   elapsed: () => number,
 ): Promise<DeployResult> {
+  // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
+  common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
   if (rollout.status === 'awaiting-action') {
     const gate = rollout.native.gate;
     log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);

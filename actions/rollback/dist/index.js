@@ -33691,7 +33691,9 @@ async function waitForServiceDeployment(opts) {
                     if (lastEvents.length > ecs_service_deployment_LAST_EVENTS)
                         lastEvents.shift();
                 }
-                native.serviceDeploymentArn ??= service?.currentServiceDeployment;
+                const current = service?.currentServiceDeployment;
+                if (!native.serviceDeploymentArn && current && current !== opts.previousServiceDeploymentArn)
+                    native.serviceDeploymentArn = current;
                 if (!native.serviceDeploymentArn)
                     return { done: false };
                 native.describeDeploymentCalls += 1;
@@ -33854,10 +33856,13 @@ function nativeStrategy(name) {
 }
 async function identifyServiceDeployment(req) {
     const started = await identifyDeployment(req);
+    // Same revision, no force: ECS started nothing, and the current service deployment is the one that deployed it.
+    const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
     let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
     if (!arn) {
         const latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
-        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? latest?.currentServiceDeployment;
+        // Never the service deployment that was current before: its verdict is not ours.
+        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
     }
     if (!arn && !started)
         return undefined;
@@ -33931,7 +33936,7 @@ async function startNativeRollback(req) {
     });
     return {
         method: 'UpdateService', serviceDeploymentArn: started?.serviceDeploymentArn, deploymentId: started?.deployment?.id,
-        watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {} }),
+        watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {}, previousServiceDeploymentArn: req.service.currentServiceDeployment }),
     };
 }
 

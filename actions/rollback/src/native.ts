@@ -95,6 +95,6 @@ export async function startNativeRollback(req: NativeRollbackRequest): Promise<N
   });
   return {
     method: 'UpdateService', serviceDeploymentArn: started?.serviceDeploymentArn, deploymentId: started?.deployment?.id,
-    watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {} }),
+    watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {}, previousServiceDeploymentArn: req.service.currentServiceDeployment }),
   };
 }
