@@ -24,7 +24,13 @@ async function identifyServiceDeployment(req: IdentifyRequest): Promise<StartedD
   const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
   let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
   if (!arn) {
-    const latest = (await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+    // Unreadable now: the watch takes the first new service deployment the service shows.
+    let latest;
+    try {
+      latest = (await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+    } catch {
+      latest = undefined;
+    }
     // Never the service deployment that was current before: its verdict is not ours.
     arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
   }

@@ -4,6 +4,7 @@
  */
 import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { findNewDeployment, waitForRollout } from '../ecs-rollout';
+import { describeError } from '../errors';
 import type { IdentifyRequest, RolloutStrategy, StartedDeployment, WatchOutcome, WatchRequest } from '../ecs-strategy';
 
 export const rollingStrategy: RolloutStrategy = {
@@ -34,7 +35,12 @@ export async function identifyDeployment(req: IdentifyRequest): Promise<StartedD
   let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
   let latest = updated;
   if (!found) {
-    latest = (await ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+    try {
+      latest = (await ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+    } catch (err) {
+      // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+      log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+    }
     found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
   }
   if (found) {

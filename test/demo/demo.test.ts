@@ -166,6 +166,10 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/smoke-test 1\.3\.0 on the test listener[\s\S]*failed \(exit 1\) — as expected/);
     expect(stdout).toContain('production served 0 requests from release 1.3.0');
     expect(stdout).toMatch(/1\.3\.0\s+4444444\s+failed/);
+    // Each step's error lines come under its summary's header (the line after the step's title), never before it.
+    const blocks = stdout.split(/^▶ /m).slice(1).filter((block) => block.includes('error:'));
+    expect(blocks.length).toBeGreaterThan(1);
+    for (const block of blocks) expect(block.split('\n')[1], `the first line of:\n${block}`).not.toMatch(/^\s*error:/);
 
     expect(run.durationMs, `the demo took ${seconds} s`).toBeLessThan(MAX_DEMO_MS);
     const reported = Number(/Demo complete in (\d+)s/.exec(stdout)?.[1]);

@@ -31,6 +31,21 @@ beforeAll(async () => {
   const container = `{ "name": "app", "image": "${REGISTRY}/web:1", "essential": true }`;
   writeFileSync(path.join(workspace, 'dup-family.json'), `{\n  "family": "web",\n  "containerDefinitions": [${container}],\n  "family": "payments"\n}\n`);
   writeFileSync(path.join(workspace, 'deep.json'), `{ "family": "web", "containerDefinitions": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`);
+  // The shape of a public task definition that put Secrets Manager references in environment[].
+  writeFileSync(
+    path.join(workspace, 'value-from-in-environment.json'),
+    JSON.stringify({
+      family: 'web',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: `${REGISTRY}/web:1`,
+          essential: true,
+          environment: [{ name: 'POSTGRES_HOST', value: 'db' }, { name: 'POSTGRES_USER', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user' }],
+        },
+      ],
+    }),
+  );
   writeFileSync(path.join(workspace, 'nul-env.json'), `{ "family": "web", "containerDefinitions": [{ "name": "app", "image": "${REGISTRY}/web:1", "environment": [{ "name": "A", "value": "x\\u0000y" }] }] }`);
 });
 afterAll(async () => {
@@ -57,6 +72,8 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['task definition nested 100,000 deep', { 'task-definition': 'deep.json' }, 'task-definition', /expected a JSON task definition \(.*deep\.json:1: nested more than 64 levels deep\)/],
   ['task definition with a NUL in a value', { 'task-definition': 'nul-env.json' }, 'task-definition', /nul-env\.json:1: a NUL character in the string at containerDefinitions\[0\]\.environment\[0\]\.value\)/],
   ['task definition outside the workspace', { 'task-definition': '../../etc/passwd' }, 'task-definition', /expected a path inside the workspace/],
+  ['valueFrom inside environment[]', { 'task-definition': 'value-from-in-environment.json' }, 'task-definition', /containerDefinitions\[app\]\.environment\[POSTGRES_USER\]\.valueFrom: valueFrom belongs in secrets\[\]/],
+  ['valueFrom inside environment[], dry-run too', { 'task-definition': 'value-from-in-environment.json', 'dry-run': 'true' }, 'task-definition', /valueFrom belongs in secrets\[\] \(\{ "name", "valueFrom" \}\), not environment\[\]: ECS would register the entry with no value/],
   ['task definition file not a task definition', { 'task-definition': 'package.json' }, 'task-definition', /task definition .* "family"/],
   ['images and image together', { images: `app=${REGISTRY}/web:a1b2c3d` }, 'images', /either 'images' or 'image'/],
   ['invalid semver', { version: '1.4' }, 'version', /semantic version/],

@@ -75,7 +75,7 @@ describe('actions/terraform bundle', () => {
     const common = { 'working-directory': 'infra' };
     const approved = await run({ command: 'plan', ...common, 'plan-file': 'approved.tfplan' });
     const other = await run({ command: 'plan', ...common, 'plan-file': 'other.tfplan' });
-    expect((await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan' })).exitCode).toBe(0);
+    expect((await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan', 'expected-plan-hash': other.outputs['plan-hash'] })).exitCode).toBe(0);
     const serial = ws.stateSerial();
 
     const stale = await run({ command: 'apply', ...common, 'plan-file': 'approved.tfplan', 'expected-plan-hash': approved.outputs['plan-hash'] });
@@ -127,10 +127,15 @@ describe('actions/terraform bundle', () => {
 
   describe('bad inputs fail before Terraform runs, naming the input', () => {
     const cases: [string, Record<string, string>, RegExp, Record<string, string>?][] = [
-      ['unknown command', { command: 'destroy', 'working-directory': 'infra' }, /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check'/],
+      ['unknown command', { command: 'destroy', 'working-directory': 'infra' }, /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check', 'comment'/],
       ['missing directory', { command: 'plan', 'working-directory': 'nowhere' }, /Input 'working-directory' has value 'nowhere': expected an existing directory/],
       ['apply without plan file', { command: 'apply', 'working-directory': 'infra' }, /Input 'plan-file' is missing: expected the saved plan to apply/],
       ['missing var file', { command: 'plan', 'working-directory': 'infra', 'var-files': 'envs/gone.tfvars' }, /Input 'var-files' has value 'envs\/gone.tfvars': expected an existing file/],
+      ['apply without expected-plan-hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf' }, /Input 'expected-plan-hash' is missing: expected the SHA-256 of the reviewed plan/],
+      ['comment-file on apply', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'ab'.repeat(32), 'comment-file': 'c.md' }, /Input 'comment-file' has value 'c.md': expected no value unless command is 'plan' or 'comment'/],
+      ['comment without its file', { command: 'comment', 'working-directory': 'infra', 'github-token': 'ghs_x' }, /Input 'comment-file' is missing: expected the comment file the plan job wrote/],
+      ['comment outside a pull request', { command: 'comment', 'working-directory': 'infra', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'command' has value 'comment': expected a pull_request event \(this one is 'push'\)/],
+      ['comment outside the workspace', { command: 'comment', 'working-directory': '../elsewhere', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'working-directory' has value '..\/elsewhere': expected a directory relative to the workspace/],
       ['malformed plan hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'abc123' }, /Input 'expected-plan-hash' has value 'abc123'/],
       ['bad lock timeout', { command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': '-1' }, /Input 'lock-timeout-seconds'/],
       ['plan written outside the workspace', { command: 'plan', 'working-directory': 'infra', 'plan-file': '../gantry-escaped.tfplan' }, /Input 'plan-file' has value '\.\.\/gantry-escaped\.tfplan': expected a path inside the workspace /],

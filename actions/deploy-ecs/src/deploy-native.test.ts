@@ -156,7 +156,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY services', () => {
       serviceDeployments: [sd({ serviceDeploymentArn: serviceDeploymentArns[0], status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' })],
     }));
     const { result } = await run({ 'gate-stages': [] });
-    expect(result.status).toBe('deployed');
+    expect(result.status, result.reason).toBe('deployed');
     expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns)).toEqual([[NEW_SD]]);
     expect(result.serviceDeploymentArn).toBe(NEW_SD);
   });

@@ -80,6 +80,9 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+  // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
+  const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
   const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
@@ -165,7 +168,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     );
   } catch (err) {
     // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock });
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
     const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     if (verdict.changed !== true) {
       // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -181,7 +184,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     return await watchAndRecord();
   } catch (err) {
     // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, attempts: 1 });
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
     await recordIfLive('failed');
     const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };

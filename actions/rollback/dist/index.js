@@ -7215,6 +7215,7 @@ __webpack_unused_export__ = waitUntilTasksStopped;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
+const { NoOpLogger } = __nccwpck_require__(2658);
 const { InvokeStore } = __nccwpck_require__(9320);
 const { normalizeProvider } = __nccwpck_require__(402);
 const { RETRY_MODES } = __nccwpck_require__(3609);
@@ -7351,18 +7352,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -11493,7 +11498,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -11977,6 +11982,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -12103,7 +12109,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -12797,7 +12803,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -13458,7 +13464,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -13481,6 +13487,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -13580,12 +13599,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -13600,6 +13624,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -13607,8 +13632,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -13621,8 +13649,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -13647,6 +13680,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -13677,6 +13716,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -13699,13 +13742,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -13722,6 +13770,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -13730,6 +13788,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -14069,10 +14133,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -14084,6 +14151,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -25512,7 +25581,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -25526,7 +25595,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -25639,10 +25714,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -32022,8 +32100,106 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./lib/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -32072,6 +32248,81 @@ function describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./lib/aws.ts
+/**
+ * One place that decides how gantry talks to AWS: region, optional endpoint (a local
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * config object for any SDK v3 client so each bundle only includes the clients it uses.
+ * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
+ */
+
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+function awsClientConfig(options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+    }
+    if (!REGION.test(region))
+        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined) {
+        let url;
+        try {
+            url = new URL(endpoint);
+        }
+        catch {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+    }
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+/**
+ * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
+ * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
+ * plus one poll interval, whatever AWS or the network does:
+ * - `ecs`: SDK retries (adaptive), ends at the deadline;
+ * - `pollEcs`: one request per poll, ends a quarter poll after the deadline (the last look);
+ * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
+ *   looking for the revision first (actions/deploy-ecs/src/register.ts);
+ * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
+ *   after the deadline.
+ */
+
+
+
+/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
+function requestTimeoutFor(pollIntervalMs) {
+    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+function ecsClients(options) {
+    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
+    const make = (deadline, maxAttempts) => {
+        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
+    };
+    return {
+        ecs: make(options.deadline),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 4, 1),
+        registerEcs: make(options.deadline, 1),
+        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
+    };
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -32197,179 +32448,6 @@ async function run(main) {
         }
         core.setFailed(describeError(err));
     }
-}
-
-;// CONCATENATED MODULE: ./lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
-/**
- * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
- * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
- * the job's own timeout would then kill it before it records anything. Here every attempt gets a
- * connection timeout and a request timeout, both cut to what is left before the client's deadline,
- * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
- * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
- */
-
-const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
-class DeadlineExceededError extends Error {
-    constructor(what, deadline) {
-        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
-        this.name = 'DeadlineExceeded';
-    }
-}
-/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
-    requestTimeoutMs;
-    connectionTimeoutMs;
-    deadline;
-    now;
-    constructor(timeouts = {}, now = Date.now) {
-        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
-        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
-        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
-        this.connectionTimeoutMs = connectionTimeout;
-        this.requestTimeoutMs = requestTimeout;
-        this.deadline = timeouts.deadline;
-        this.now = now;
-    }
-    handle(request, options = {}) {
-        if (this.deadline === undefined)
-            return super.handle(request, options);
-        const remaining = this.deadline - this.now();
-        if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
-    }
-}
-/**
- * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
- * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
- * which DeadlineHttpHandler also cut to the deadline.)
- */
-function boundByDeadline(client, deadline, now = Date.now) {
-    client.middlewareStack.add((next, context) => async (args) => {
-        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
-        const remaining = deadline - now();
-        if (remaining <= 0)
-            throw new DeadlineExceededError(what, deadline);
-        let timer;
-        const expired = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
-        });
-        try {
-            return await Promise.race([next(args), expired]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }, { step: 'initialize', name: 'gantryDeadline', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./lib/aws.ts
-/**
- * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
- * config object for any SDK v3 client so each bundle only includes the clients it uses.
- * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
- */
-
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-function awsClientConfig(options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
-    }
-    if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
-    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint !== undefined) {
-        let url;
-        try {
-            url = new URL(endpoint);
-        }
-        catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-    }
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: 'adaptive',
-        requestHandler: new DeadlineHttpHandler(options.timeouts),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/ecs-clients.ts
-/**
- * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
- * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
- * plus one poll interval, whatever AWS or the network does:
- * - `ecs`: SDK retries (adaptive), ends at the deadline;
- * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
- * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
- *   looking for the revision first (actions/deploy-ecs/src/register.ts);
- * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
- *   after the deadline.
- */
-
-
-
-/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
-function requestTimeoutFor(pollIntervalMs) {
-    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
-}
-function ecsClients(options) {
-    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
-    const make = (deadline, maxAttempts) => {
-        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
-        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
-    };
-    return {
-        ecs: make(options.deadline),
-        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
-        registerEcs: make(options.deadline, 1),
-        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
-    };
 }
 
 ;// CONCATENATED MODULE: ./lib/termination.ts
@@ -32716,6 +32794,11 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+    imageDigest: 'gantry:image-digest',
+    /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+    promotion: 'gantry:promotion',
+    overrideReason: 'gantry:override-reason',
     /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
     runToken: 'gantry:run-token',
 };
@@ -32890,239 +32973,6 @@ class RollbackProgress {
     deploymentId;
     /** The termination recorder took over: rollback() writes no more tags. */
     cancelled = false;
-}
-
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
-/**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
- * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
- * release" from these tags alone, so reading and writing them lives in one place.
- */
-
-
-
-/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
-function sanitizeTagValue(value) {
-    return value
-        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 256);
-}
-function tagsToRecord(tags) {
-    const record = {};
-    for (const tag of tags ?? [])
-        if (tag.key !== undefined)
-            record[tag.key] = tag.value ?? '';
-    return record;
-}
-function recordToTags(record) {
-    return Object.entries(record).map(([key, value]) => ({ key, value }));
-}
-/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
-async function readReleaseTags(ecs, taskDefinitionArn) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
-    return tagsToRecord(out.tags);
-}
-/**
- * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
- * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
- */
-async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
-}
-/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
-async function tagRelease(ecs, taskDefinitionArn, tags) {
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
-}
-/**
- * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
- * when either does not exist (or the service was deleted).
- */
-async function describeServiceOrFail(ecs, cluster, service) {
-    let out;
-    try {
-        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    }
-    catch (err) {
-        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
-        }
-        throw err;
-    }
-    const found = out.services?.[0];
-    if (!found) {
-        const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
-    }
-    if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
-    }
-    return found;
-}
-/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
-function assertEcsDeploymentController(service) {
-    const type = service.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
-            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
-    }
-}
-function mapValues(record, fn) {
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
-/**
- * Task definition revisions as the target resolver sees them: ARN, family, revision number,
- * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
- * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
- */
-
-
-const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
-/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
-function parseTaskDefinitionRef(ref) {
-    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
-    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
-}
-/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
-function shortName(arn) {
-    return arn?.split('/').pop() ?? '—';
-}
-/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
-function isUnknownRevision(err) {
-    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
-}
-/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
-const MAX_LIST_PAGES = 10;
-/**
- * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
- * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
- */
-function ecsRevisionCatalog(ecs) {
-    const cache = new Map();
-    const fetchRevision = async (ref) => {
-        try {
-            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
-            const td = out.taskDefinition;
-            const arn = td?.taskDefinitionArn;
-            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
-            if (!td || !arn || !parsed)
-                return undefined;
-            return {
-                arn,
-                family: td.family ?? parsed.family,
-                revision: td.revision ?? parsed.revision,
-                status: td.status ?? 'ACTIVE',
-                tags: tagsToRecord(out.tags),
-                registeredAt: td.registeredAt,
-            };
-        }
-        catch (err) {
-            if (isUnknownRevision(err))
-                return undefined;
-            throw err;
-        }
-    };
-    return {
-        get(ref) {
-            let found = cache.get(ref);
-            if (!found) {
-                found = fetchRevision(ref);
-                cache.set(ref, found);
-            }
-            return found;
-        },
-        async list(family, status, limit) {
-            const arns = [];
-            let nextToken;
-            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
-                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
-                for (const arn of out.taskDefinitionArns ?? [])
-                    if (parseTaskDefinitionRef(arn)?.family === family)
-                        arns.push(arn);
-                nextToken = out.nextToken;
-                if (!nextToken)
-                    break;
-            }
-            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
-            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
-        },
-    };
-}
-function revisionNumber(arn) {
-    return parseTaskDefinitionRef(arn)?.revision ?? 0;
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
-/**
- * The release status chain after a rollback, written from what the service RUNS at the end, not
- * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
- * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
- * `previous` would then skip it, and `version:`/`sha:` would not find it).
- *
- * | outcome                          | from (rolled back from)                 | to (target)     |
- * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
- * | failed                           | rolled-back, unless the service runs it | failed          |
- * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
- * | what runs is unknown             | unchanged (warning)                     | as above        |
- */
-
-
-
-
-
-/** Whether the revision rolled back from was tagged rolled-back. */
-async function recordChain(req) {
-    const { log } = req;
-    if (req.outcome === 'failed')
-        await recordTargetFailed(req.ecs, req.toArn, log);
-    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
-    if (!settled) {
-        if (req.liveArn === undefined) {
-            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
-            return false;
-        }
-        if (req.liveArn === req.fromArn) {
-            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
-            return false;
-        }
-    }
-    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
-}
-/** The service's task definition now, or undefined (logged) when it cannot be read. */
-async function liveTaskDefinition(ecs, cluster, service, log) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-        return out.services?.[0]?.taskDefinition;
-    }
-    catch (err) {
-        log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
-        return undefined;
-    }
-}
-async function recordTargetFailed(ecs, arn, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'failed');
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-    }
-    catch (err) {
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
-    }
-}
-async function recordRolledBack(ecs, arn, reason, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-        return true;
-    }
-    catch (err) {
-        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/markdown.ts
@@ -33484,7 +33334,7 @@ async function readBackChange(req) {
     let lastError = 'no attempt made';
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
         try {
-            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
             const service = out.services?.[0];
             if (service)
                 return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
@@ -33500,6 +33350,10 @@ async function readBackChange(req) {
     }
     return { changed: 'unknown', error: lastError };
 }
+/** Send options that abort the request after `ms` (none when undefined). */
+function abortAfter(ms) {
+    return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
+}
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
 function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === true)
@@ -33507,6 +33361,240 @@ function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === false)
         return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-release.ts
+/**
+ * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
+ * release" from these tags alone, so reading and writing them lives in one place.
+ */
+
+
+
+/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
+function sanitizeTagValue(value) {
+    return value
+        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+function tagsToRecord(tags) {
+    const record = {};
+    for (const tag of tags ?? [])
+        if (tag.key !== undefined)
+            record[tag.key] = tag.value ?? '';
+    return record;
+}
+function recordToTags(record) {
+    return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
+async function readReleaseTags(ecs, taskDefinitionArn) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+    return tagsToRecord(out.tags);
+}
+/**
+ * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
+ * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
+ */
+async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
+}
+/**
+ * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
+ * when either does not exist (or the service was deleted).
+ */
+async function describeServiceOrFail(ecs, cluster, service) {
+    let out;
+    try {
+        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+    }
+    catch (err) {
+        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
+            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+        }
+        throw err;
+    }
+    const found = out.services?.[0];
+    if (!found) {
+        const failure = out.failures?.[0];
+        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+    }
+    if (found.status !== undefined && found.status !== 'ACTIVE') {
+        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+    }
+    return found;
+}
+/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
+function assertEcsDeploymentController(service) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS') {
+        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
+            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+    }
+}
+function mapValues(record, fn) {
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
+/**
+ * Task definition revisions as the target resolver sees them: ARN, family, revision number,
+ * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
+ * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
+ */
+
+
+const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
+/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
+function parseTaskDefinitionRef(ref) {
+    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
+    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
+}
+/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
+function shortName(arn) {
+    return arn?.split('/').pop() ?? '—';
+}
+/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
+function isUnknownRevision(err) {
+    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
+}
+/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
+ * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
+ */
+function ecsRevisionCatalog(ecs) {
+    const cache = new Map();
+    const fetchRevision = async (ref) => {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
+            const td = out.taskDefinition;
+            const arn = td?.taskDefinitionArn;
+            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
+            if (!td || !arn || !parsed)
+                return undefined;
+            return {
+                arn,
+                family: td.family ?? parsed.family,
+                revision: td.revision ?? parsed.revision,
+                status: td.status ?? 'ACTIVE',
+                tags: tagsToRecord(out.tags),
+                registeredAt: td.registeredAt,
+            };
+        }
+        catch (err) {
+            if (isUnknownRevision(err))
+                return undefined;
+            throw err;
+        }
+    };
+    return {
+        get(ref) {
+            let found = cache.get(ref);
+            if (!found) {
+                found = fetchRevision(ref);
+                cache.set(ref, found);
+            }
+            return found;
+        },
+        async list(family, status, limit) {
+            const arns = [];
+            let nextToken;
+            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
+                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
+                for (const arn of out.taskDefinitionArns ?? [])
+                    if (parseTaskDefinitionRef(arn)?.family === family)
+                        arns.push(arn);
+                nextToken = out.nextToken;
+                if (!nextToken)
+                    break;
+            }
+            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
+            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
+        },
+    };
+}
+function revisionNumber(arn) {
+    return parseTaskDefinitionRef(arn)?.revision ?? 0;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
+/**
+ * The release status chain after a rollback, written from what the service RUNS at the end, not
+ * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
+ * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
+ * `previous` would then skip it, and `version:`/`sha:` would not find it).
+ *
+ * | outcome                          | from (rolled back from)                 | to (target)     |
+ * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
+ * | failed                           | rolled-back, unless the service runs it | failed          |
+ * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
+ * | what runs is unknown             | unchanged (warning)                     | as above        |
+ */
+
+
+
+
+
+
+/** Whether the revision rolled back from was tagged rolled-back. */
+async function recordChain(req) {
+    const { log } = req;
+    if (req.outcome === 'failed')
+        await recordTargetFailed(req.ecs, req.toArn, log);
+    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
+    if (!settled) {
+        if (req.liveArn === undefined) {
+            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
+            return false;
+        }
+        if (req.liveArn === req.fromArn) {
+            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
+            return false;
+        }
+    }
+    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
+}
+/** The service's task definition now, or undefined (logged) when it cannot be read. */
+async function liveTaskDefinition(ecs, cluster, service, log, timeoutMs) {
+    try {
+        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }), abortAfter(timeoutMs));
+        return out.services?.[0]?.taskDefinition;
+    }
+    catch (err) {
+        log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
+        return undefined;
+    }
+}
+async function recordTargetFailed(ecs, arn, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'failed');
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+    }
+    catch (err) {
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
+    }
+}
+async function recordRolledBack(ecs, arn, reason, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
+        return true;
+    }
+    catch (err) {
+        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs-strategy.ts
@@ -33788,6 +33876,7 @@ function warnNearExpiry(sd, now, warned, log) {
  */
 
 
+
 const rollingStrategy = {
     name: 'ROLLING',
     identifyDeployment,
@@ -33816,7 +33905,13 @@ async function identifyDeployment(req) {
     let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
     let latest = updated;
     if (!found) {
-        latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+        try {
+            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+        }
+        catch (err) {
+            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+        }
         found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
     }
     if (found) {
@@ -33860,7 +33955,14 @@ async function identifyServiceDeployment(req) {
     const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
     let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
     if (!arn) {
-        const latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+        // Unreadable now: the watch takes the first new service deployment the service shows.
+        let latest;
+        try {
+            latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+        }
+        catch {
+            latest = undefined;
+        }
         // Never the service deployment that was current before: its verdict is not ours.
         arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
     }
@@ -34279,6 +34381,9 @@ async function rollback(inputs, deps) {
     const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
+    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -34347,7 +34452,7 @@ async function rollback(inputs, deps) {
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
         const headline = `starting the rollback failed: ${describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
         if (verdict.changed !== true) {
             const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -34365,7 +34470,7 @@ async function rollback(inputs, deps) {
         return await watchAndRecord();
     }
     catch (err) {
-        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain('failed', liveArn);
         return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
     }
@@ -34377,7 +34482,7 @@ async function rollback(inputs, deps) {
         }
         const deploymentId = startedRollback.deployment?.id;
         if (!deploymentId && !startedRollback.watch) {
-            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
             const fromTagged = await settleChain('timed-out', liveArn);
             return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
         }
@@ -34386,8 +34491,9 @@ async function rollback(inputs, deps) {
             ? await log.group(`Rollout of ${startedRollback.serviceDeploymentArn ?? deploymentId}`, nativeWatch)
             : await watch(deploymentId, knownEvents(service));
         const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
-        log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
+        log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain(status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed', liveArn);
         if (fromTagged)
             actions.push(tagLine);
@@ -34403,7 +34509,7 @@ async function rollback(inputs, deps) {
         const status = rollout.status === 'completed' ? 'noop' : rollout.status;
         if (rollout.status === 'failed')
             await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
-        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         return {
             ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
             failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
@@ -34577,6 +34683,7 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -34601,7 +34708,7 @@ async function main() {
             if (!switched || reported)
                 return;
             // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
             writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
             coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
             await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
@@ -34632,9 +34739,12 @@ async function main() {
     if (result.status === 'failed' || result.status === 'timed-out')
         throw failureOf(result);
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/index.ts
 
-
-void run(main);
+void main_run();
 

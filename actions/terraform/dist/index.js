@@ -976,7 +976,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 2375:
+/***/ 4756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
@@ -1146,9 +1146,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -1197,6 +1194,9 @@ function describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -2721,6 +2721,8 @@ function collapseBlankLines(lines) {
  * `terraform` from PATH. When hashicorp/setup-terraform's wrapper is what PATH finds, its
  * sibling `terraform-bin` (the real binary) is used instead.
  */
+/** The runner's credentials an action step's environment may carry. */
+const RUNNER_TOKENS = new Set(['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_TOKEN', 'GH_TOKEN']);
 function findTerraform(env, log) {
     const names = process.platform === 'win32' ? ['terraform.exe', 'terraform'] : ['terraform'];
     for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)) {
@@ -2760,8 +2762,11 @@ class TerraformCli {
         this.log = options.log;
         this.env = {};
         for (const [key, value] of Object.entries(options.env)) {
-            // The action's own inputs (the github-token among them) are none of Terraform's business.
-            if (value !== undefined && !key.startsWith('INPUT_'))
+            // The action's own inputs (the github-token among them) and the runner's tokens (artifact and cache
+            // runtime, OIDC request) are none of Terraform's business. (A process of the same user can still
+            // read this action's own /proc/<pid>/environ: where Terraform runs a pull request's code, the
+            // workflow starts the action from an emptied environment, see pr-checks.yml.)
+            if (value !== undefined && !key.startsWith('INPUT_') && !RUNNER_TOKENS.has(key))
                 this.env[key] = value;
         }
         // Automation mode: no "run terraform apply next" hints, never a prompt waiting for stdin.
@@ -3220,6 +3225,11 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+    imageDigest: 'gantry:image-digest',
+    /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+    promotion: 'gantry:promotion',
+    overrideReason: 'gantry:override-reason',
     /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
     runToken: 'gantry:run-token',
 };
@@ -3270,7 +3280,7 @@ function normalizeVersion(value, inputName = 'version') {
 
 
 
-const COMMANDS = ['plan', 'apply', 'check'];
+const COMMANDS = ['plan', 'apply', 'check', 'comment'];
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,89}$/;
 const BACKEND_KEY_VALUE = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
@@ -3279,6 +3289,8 @@ function getInputs(env = process.env) {
     const reader = new InputReader(env);
     const workspace = workspaceDir(env);
     const command = reader.choice('command', COMMANDS);
+    if (command === 'comment')
+        return getCommentInputs(reader, env, workspace);
     const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
     const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
     const backendConfig = reader.list('backend-config').map((line, index) => {
@@ -3306,6 +3318,9 @@ function getInputs(env = process.env) {
     if (comment && token === undefined) {
         throw new errors_InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
     }
+    const commentFileValue = reader.optional('comment-file');
+    if (commentFileValue !== undefined && command !== 'plan')
+        throw new errors_InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
     const runner = runnerContext(env);
     const context = {
         workspaceDir: workspace,
@@ -3328,8 +3343,56 @@ function getInputs(env = process.env) {
             'expected-plan-hash': expectedHash,
             'comment-on-pull-request': comment,
             'github-token': token,
+            'comment-file': commentFileValue === undefined ? undefined : external_node_path_default().resolve(workspace, commentFileValue),
         },
         context,
+    };
+}
+/**
+ * `comment`: post a comment file another job wrote (the plan job, which holds no token). The job
+ * running this checks out no application code, so working-directory is only the label of the marker.
+ */
+function getCommentInputs(reader, env, workspace) {
+    const directory = reader.required('working-directory', 'the directory of the Terraform configuration (the label of the comment)');
+    const displayDirectory = external_node_path_default().posix.normalize(directory.split((external_node_path_default()).sep).join('/')).replace(/^\.\/(?=.)/, '').replace(/\/+$/, '') || '.';
+    if (displayDirectory.startsWith('../') || external_node_path_default().posix.isAbsolute(displayDirectory)) {
+        throw new errors_InputError('working-directory', directory, 'a directory relative to the workspace');
+    }
+    const workspaceName = reader.optional('workspace');
+    if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
+        throw new errors_InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+    }
+    const commentFile = resolveWorkspaceFile('comment-file', reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'), workspace);
+    const token = reader.optional('github-token');
+    if (token === undefined)
+        throw new errors_InputError('github-token', undefined, 'a token allowed to write pull-request comments');
+    if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
+        throw new errors_InputError('command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
+    }
+    const runner = runnerContext(env);
+    return {
+        inputs: {
+            command: 'comment',
+            'working-directory': external_node_path_default().resolve(workspace, displayDirectory),
+            'var-files': [],
+            'backend-config': [],
+            workspace: workspaceName,
+            'lock-timeout-seconds': 300,
+            'plan-file': undefined,
+            'expected-plan-hash': undefined,
+            'comment-on-pull-request': true,
+            'github-token': token,
+            'comment-file': commentFile,
+        },
+        context: {
+            workspaceDir: workspace,
+            displayDirectory,
+            pullRequest: readPullRequest(env),
+            commentSkippedBecause: undefined,
+            apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+            runUrl: runner.runUrl,
+            gitSha: runner.gitSha,
+        },
     };
 }
 /** Relative to the workspace first (like every gantry path), then to the working directory. */
@@ -3398,8 +3461,12 @@ function readPlanFile(reader, command, workspace, workingDirectory) {
 }
 function readExpectedHash(reader, command) {
     const value = reader.optional('expected-plan-hash');
-    if (value === undefined)
+    if (value === undefined) {
+        // Applying a plan nobody's hash vouches for would apply whatever file is there.
+        if (command === 'apply')
+            throw new errors_InputError('expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
         return undefined;
+    }
     if (command !== 'apply')
         throw new errors_InputError('expected-plan-hash', value, "no value unless command is 'apply'");
     const hex = value.replace(/^sha256:/i, '').toLowerCase();
@@ -3429,12 +3496,17 @@ function readPullRequest(env) {
 ;// CONCATENATED MODULE: ./actions/terraform/src/pr-comment.ts
 /**
  * One plan comment per working directory and workspace, updated in place: the comment is
- * found by the hidden marker on its first line, so re-running a plan never adds another.
+ * found by its author (the token's identity) and the hidden marker on its first line, so re-running a
+ * plan never adds another and nobody else's comment is taken for it.
  */
 
-/** The comment that carries `marker` on its first line (the newest if a race left two). */
-function findMarkedComment(comments, marker) {
-    const marked = comments.filter((c) => c.body.split(/\r?\n/, 1)[0].trim() === marker);
+/**
+ * gantry's own comment: written by the token's identity and carrying `marker` on its first line (the
+ * newest if a race left two). The marker alone proves nothing: anyone can post a comment that starts
+ * with it ("No changes"), and that comment must never be taken for the plan.
+ */
+function findMarkedComment(comments, marker, author) {
+    const marked = comments.filter((c) => c.author === author && c.body.split(/\r?\n/, 1)[0].trim() === marker);
     return marked[marked.length - 1];
 }
 /**
@@ -3443,7 +3515,8 @@ function findMarkedComment(comments, marker) {
  */
 async function upsertComment(api, marker, body, log) {
     try {
-        const existing = findMarkedComment(await api.list(), marker);
+        const author = await api.identity();
+        const existing = findMarkedComment(await api.list(), marker, author);
         if (existing) {
             await api.update(existing.id, body);
             log.info(`Updated the plan comment ${existing.id} on the pull request.`);
@@ -3458,6 +3531,34 @@ async function upsertComment(api, marker, body, log) {
             'The token needs `pull-requests: write` (pull requests from forks only get a read-only token). The plan is in the job summary.');
         return { action: 'failed', id: undefined };
     }
+}
+
+;// CONCATENATED MODULE: ./actions/terraform/src/scrub.ts
+/**
+ * Known secret shapes, replaced before a plan comment is posted. GitHub masks registered secrets in
+ * logs, never in what is posted through the API: a plan that prints a token (an output, a resource
+ * attribute, an error) would publish it on the pull request. This is the second line of defence — the
+ * first is that the plan job holds no token at all (docs/infra/workflows.md, "Chain of custody"); a
+ * value encoded some other way (base64 of a whole environment block) is not recognised here.
+ */
+const SHAPES = [
+    ['GitHub token', /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,255}\b/g],
+    ['GitHub token', /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g],
+    ['AWS access key id', /\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g],
+    ['AWS session token', /\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz)[A-Za-z0-9+/=]{20,}/g],
+    ['AWS secret access key', /((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}\b/g],
+    ['JSON web token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g],
+];
+function scrubSecrets(text) {
+    const found = {};
+    let out = text;
+    for (const [kind, pattern] of SHAPES) {
+        out = out.replace(pattern, (_match, prefix) => {
+            found[kind] = (found[kind] ?? 0) + 1;
+            return `${typeof prefix === 'string' ? prefix : ''}[redacted ${kind}]`;
+        });
+    }
+    return { text: out, found };
 }
 
 ;// CONCATENATED MODULE: ./lib/markdown.ts
@@ -3667,7 +3768,11 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
-const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' };
+
+
+
+
+const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
@@ -3706,12 +3811,33 @@ async function main() {
         summaryWritten = true;
     };
     try {
+        if (inputs.command === 'comment') {
+            // The file comes from a job that ran the pull request's Terraform: data, never trusted. The marker is
+            // this job's own (a marker inside the file is just text), and known secret shapes are scrubbed.
+            const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+            const raw = (await (0,promises_namespaceObject.readFile)(inputs['comment-file'], 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
+            const { text, found } = scrubSecrets(raw);
+            const scrubbed = Object.entries(found).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
+            if (scrubbed)
+                log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
+            const body = `${marker}\n${text}`.slice(0, 65_000);
+            const { githubCommentApi } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(844)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3844));
+            const api = githubCommentApi(inputs['github-token'], context.apiUrl, context.pullRequest);
+            await upsertComment(api, marker, body, log);
+            return;
+        }
         if (inputs.command === 'plan') {
             const outcome = await plan(cli, settings, inputs['plan-file'], log);
             setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
             await summarize(summaryMarkdown(report(outcome)));
             if (context.commentSkippedBecause)
                 log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
+            if (inputs['comment-file']) {
+                const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+                await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(inputs['comment-file']), { recursive: true });
+                await (0,promises_namespaceObject.writeFile)(inputs['comment-file'], commentMarkdown(report(outcome), marker), 'utf8');
+                log.info(`Wrote the pull-request comment to ${inputs['comment-file']} (posted by a job that runs no pull-request code).`);
+            }
             if (inputs['comment-on-pull-request'] && context.pullRequest && inputs['github-token']) {
                 const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
                 // Loaded only when commenting: Octokit is most of the bundle, and most runs never need it.
@@ -3754,9 +3880,12 @@ async function main() {
         throw err;
     }
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/terraform/src/index.ts
 
-
-void run(main);
+void main_run();
 

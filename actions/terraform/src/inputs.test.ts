@@ -74,7 +74,7 @@ describe('getInputs', () => {
   });
 
   it.each([
-    [{ command: 'destroy' }, 'command', /one of 'plan', 'apply', 'check'/],
+    [{ command: 'destroy' }, 'command', /one of 'plan', 'apply', 'check', 'comment'/],
     [{ command: 'plan' }, 'working-directory', /directory of the Terraform configuration/],
     [{ command: 'plan', 'working-directory': 'nope' }, 'working-directory', /existing directory/],
     [{ command: 'plan', 'working-directory': '../..' }, 'working-directory', /inside the workspace/],

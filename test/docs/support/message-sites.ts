@@ -1,7 +1,7 @@
 /**
  * Where gantry's code hands a person a message. A message is the text given to an error
  * constructor (the argument named in MESSAGE_ARGUMENT), to a printing call (PRINTING_CALLS:
- * `log.warning`, `log.error`, `setFailed`, the promotion gate's `annotate`), a failed result's
+ * `log.warning`, `log.error`, `setFailed`), a failed result's
  * `reason`/`why`, a problem `{ field, message }`, a parity finding's `message`, or an entry pushed
  * onto a `problems` / `warnings` / `notes` list. MessageCollector (message-collector.ts) finds
  * these sites; a new kind of site is taught here.
@@ -41,8 +41,6 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   TemplateError: 0,
   /** json-errors.ts: control flow inside locateJsonError, always caught there; never printed. */
   Stop: 'internal',
-  /** .github/scripts/promotion-gate.mjs: (title, message), printed as the annotation `<title>: <message>`. */
-  GateError: [0, 1],
   /** (what, deadline): its message is built by its constructor (lib/aws-deadline.ts, collected there). */
   DeadlineExceededError: 'constructor',
 };
@@ -55,7 +53,6 @@ export const PRINTING_CALLS: Record<string, number[]> = {
   warning: [0],
   error: [0],
   setFailed: [0],
-  '.github/scripts/promotion-gate.mjs#annotate': [1, 2],
 };
 /** Lists whose entries are printed (check problems, resolution warnings, parity notes). */
 export const MESSAGE_LISTS = new Set(['problems', 'warnings', 'notes']);
