@@ -7,7 +7,7 @@ import { ActionFailure } from './errors';
 import { codeBlock, markdownTable } from './markdown';
 
 /** Summary sections: stopped tasks (at most 10) and the last service events. */
-export function rolloutFailureSections(rollout: RolloutOutcome | undefined): string[] {
+export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined): string[] {
   const parts: string[] = [];
   const stopped = rollout?.stoppedTasks ?? [];
   if (stopped.length > 0) {
@@ -25,7 +25,7 @@ export function rolloutFailureSections(rollout: RolloutOutcome | undefined): str
 }
 
 /** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
-export function rolloutFailure(headline: string, rollout: RolloutOutcome | undefined): ActionFailure {
+export function rolloutFailure(headline: string, rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined): ActionFailure {
   const tasks = rollout?.stoppedTasks ?? [];
   const events = rollout?.lastEvents ?? [];
   const lines = [headline];

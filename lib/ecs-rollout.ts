@@ -214,7 +214,7 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
 }
 
 /** Events not seen before, oldest first (ECS lists newest first), as printable lines. */
-function newEvents(events: ServiceEvent[], seen: Set<string>): string[] {
+export function newEvents(events: ServiceEvent[], seen: Set<string>): string[] {
   const fresh: string[] = [];
   for (const event of [...events].reverse()) {
     const key = event.id ?? `${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`;
@@ -230,7 +230,7 @@ function newEvents(events: ServiceEvent[], seen: Set<string>): string[] {
 const DESCRIBE_TASKS_MAX = 100;
 
 /** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
-class StoppedTaskCollector {
+export class StoppedTaskCollector {
   readonly tasks: StoppedTaskInfo[] = [];
   private readonly seen = new Set<string>();
 

@@ -6,7 +6,10 @@
  *   2. terraform: plan and apply of the example configuration (terraform_data, local state)
  *   3. deploy-ecs 1.0.0 + smoke-test          4. deploy-ecs 1.1.0 + smoke-test
  *   5. deploy-ecs 1.2.0 whose /health fails → smoke-test fails → rollback to 1.1.0 → smoke-test passes
- *   6. a table of every step and the service's revision history with gantry's tags
+ *   6. the service switches to ECS blue/green with a PAUSE hook; deploy-ecs 1.3.0 (broken) stops at the
+ *      test-traffic gate → smoke-test on the test listener fails → ROLLBACK at the gate; the sample
+ *      service of 1.3.0 reports how many production requests it served: 0
+ *   7. a table of every step and the service's revision history with gantry's tags
  *
  * AWS is moto_server behind the test rollout layer (deployments that progress over time).
  * moto runs no containers: the demo starts the sample service itself from the task definition
@@ -19,6 +22,7 @@ import path from 'node:path';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  UpdateServiceCommand,
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
@@ -29,6 +33,7 @@ import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
 import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
+import { BlueGreenStandIn } from './demo-bluegreen';
 import { FargateStandIn, cleanup, onCleanup, runnerView, shortArn, stopDescendants, tempDir } from './demo-support';
 
 const style = useColour(process.stdout) ? colours : plain;
@@ -106,7 +111,8 @@ async function main(): Promise<void> {
 
   const moto = await startMoto();
   onCleanup(() => moto.stop());
-  const layer = await startRolloutLayer({ motoUrl: moto.url });
+  // A configured minute (blue/green bake time) lasts one second here.
+  const layer = await startRolloutLayer({ motoUrl: moto.url, minuteMs: 1000 });
   onCleanup(() => layer.stop());
   const env = awsTestEnv(layer.url);
   const ecs = ecsClientFor(layer.url, 3);
@@ -234,7 +240,57 @@ async function main(): Promise<void> {
     }
   }
 
-  // 6. the story in one table, and what ECS now holds
+  // 6. blue/green: the broken release is caught on the test listener and never serves production
+  say('');
+  say(style.bold('Blue/green: the service switches to ECS-native BLUE_GREEN with a PAUSE hook at POST_TEST_TRAFFIC_SHIFT'));
+  await ecs.send(new UpdateServiceCommand({
+    cluster: CLUSTER, service: SERVICE,
+    deploymentConfiguration: {
+      strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, deploymentCircuitBreaker: { enable: true, rollback: true },
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], timeoutConfiguration: { timeoutInMinutes: 30, action: 'ROLLBACK' } }],
+    },
+  }));
+  const lb = new BlueGreenStandIn(ecs, layer, SERVICE);
+  await lb.start();
+  say(style.dim(`production listener ${lb.productionUrl}   test listener ${lb.testUrl}`));
+  const greenSha = sha(4);
+  const paused = await step(
+    'deploy-ecs 1.3.0, blue/green (its /health is broken): stops at the test-traffic gate',
+    'deploy-ecs',
+    { ...deployCommon, image: `${IMAGE_REPO}:${greenSha}`, 'git-sha': greenSha, version: '1.3.0', 'environment-variables': 'SIMULATE_FAILURE=health', 'gate-stages': 'POST_TEST_TRAFFIC_SHIFT' },
+    env,
+    'pass',
+    workspace,
+  );
+  // Users keep using production while the gate is open.
+  for (let i = 0; i < 20; i += 1) await fetch(`${lb.productionUrl}/api/orders`).catch(() => undefined);
+  await step(
+    'smoke-test 1.3.0 on the test listener (no production traffic yet)',
+    'smoke-test',
+    { 'base-url': lb.testUrl, 'expect-version': greenSha, 'version-field': 'gitSha', 'timeout-seconds': 4, 'interval-seconds': 1 },
+    env,
+    'fail',
+    workspace,
+  );
+  await step(
+    'deploy-ecs gate-action rollback: ContinueServiceDeployment ROLLBACK',
+    'deploy-ecs',
+    { cluster: CLUSTER, service: SERVICE, 'gate-action': 'rollback', 'service-deployment-arn': paused.outputs['service-deployment-arn'], 'poll-interval-seconds': 1, 'timeout-seconds': 60 },
+    env,
+    'fail',
+    workspace,
+  );
+  const greenArn = paused.outputs['task-definition-arn'];
+  if (greenArn) {
+    const green = await lb.served(greenArn);
+    const blueArn = paused.outputs['previous-task-definition-arn'];
+    const blue = blueArn ? await lb.served(blueArn) : undefined;
+    say('');
+    say(style.bold(`production served ${green.production} requests from release ${green.version}`) +
+      style.dim(` (it answered ${green.test} on the test listener; ${blue ? `${blue.version} served production: ${blue.production}` : ''}) — counted by the sample service itself`));
+  }
+
+  // 7. the story in one table, and what ECS now holds
   say('');
   say(style.bold('Steps'));
   const rows = steps.map((s) => [s.ok ? '✅' : '❌', s.step, s.exitCode === 0 ? 'passed' : 'failed', s.expected === 'fail' ? 'failure expected' : '', `${(s.durationMs / 1000).toFixed(1)}s`]);

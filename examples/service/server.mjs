@@ -5,6 +5,8 @@
 //
 // Routes: GET /health (JSON: status, version, gitSha), GET / (a page), GET /api/orders (JSON).
 // SIMULATE_FAILURE=health makes /health answer 503 — the demo's "broken release".
+// GET /_served: the requests this release served per load-balancer listener (the x-gantry-listener
+// header the demo's blue/green listeners add: production, test; none = direct).
 import http from 'node:http';
 
 const port = Number(process.env.PORT || 8080);
@@ -25,8 +27,13 @@ function send(res, status, body, headers = {}) {
   res.end(text);
 }
 
+const served = { production: 0, test: 0, direct: 0 };
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/_served') return send(res, 200, { ...served, ...release });
+  const listener = req.headers['x-gantry-listener'];
+  served[listener === 'production' || listener === 'test' ? listener : 'direct'] += 1;
   if (url.pathname === '/health') {
     if (broken) return send(res, 503, { status: 'unhealthy', reason: 'dependency check failed', ...release });
     return send(res, 200, { status: 'ok', ...release });

@@ -165,6 +165,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/rollback to the last good release[\s\S]*passed/);
     expect(stdout).toMatch(/shop:\d+ ← live\s+1\.1\.0/);
     expect(stdout).toMatch(/1\.2\.0\s+3333333\s+rolled-back/);
+    expect(stdout).toMatch(/smoke-test 1\.3\.0 on the test listener[\s\S]*failed \(exit 1\) — as expected/);
+    expect(stdout).toContain('production served 0 requests from release 1.3.0');
+    expect(stdout).toMatch(/1\.3\.0\s+4444444\s+failed/);
     // Each step's error lines come under its summary's header (the line after the step's title), never before it.
     const blocks = stdout.split(/^▶ /m).slice(1).filter((block) => block.includes('error:'));
     expect(blocks.length).toBeGreaterThan(1);

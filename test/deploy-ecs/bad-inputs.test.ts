@@ -54,6 +54,7 @@ afterAll(async () => {
 });
 
 const good = { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d` };
+const SD_ARN = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/AbCdEfGhIjKlMnOpQrStUv';
 
 // [case, inputs (merged over a good deploy; '' removes one), input named, what the message says]
 const cases: [string, Record<string, string>, string, RegExp][] = [
@@ -85,6 +86,17 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+  ['unknown gate stage', { 'gate-stages': 'POST_TEST_TRAFFIC_SHIFT BAKE' }, 'gate-stages', /has value 'BAKE': expected lifecycle stages where ECS can pause \(RECONCILE_SERVICE, .*POST_PRODUCTION_TRAFFIC_SHIFT\), or none/],
+  ['gate at a stage PAUSE cannot hold', { 'gate-stages': 'PRODUCTION_TRAFFIC_SHIFT' }, 'gate-stages', /lifecycle stages where ECS can pause/],
+  ['unknown gate action', { 'gate-action': 'approve' }, 'gate-action', /'continue' or 'rollback'/],
+  ['gate action without the service deployment', { 'gate-action': 'continue', image: '' }, 'service-deployment-arn', /is missing: expected the service deployment ARN/],
+  ['malformed service deployment ARN', { 'gate-action': 'rollback', image: '', 'service-deployment-arn': 'shop/web/123' }, 'service-deployment-arn', /service deployment ARN \(arn:aws:ecs:/],
+  ['service deployment without gate action', { 'service-deployment-arn': SD_ARN }, 'service-deployment-arn', /nothing unless gate-action is given/],
+  ['hook id without gate action', { 'hook-id': 'hook-1' }, 'hook-id', /nothing unless gate-action is given/],
+  ['malformed hook id', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'hook-id': 'bad id' }, 'hook-id', /a lifecycle hook id/],
+  ['gate action with an image', { 'gate-action': 'continue', 'service-deployment-arn': SD_ARN }, 'image', /nothing when gate-action is given \(it answers the paused deployment/],
+  ['service deployment of another region', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN.replace('us-east-1', 'eu-west-1') }, 'service-deployment-arn', /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
+  ['gate action with dry-run', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'dry-run': 'true' }, 'dry-run', /false when gate-action is given/],
   ['task definition ARN of another region', { image: '', 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1' }, 'task-definition-arn', /expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region \(or AWS_REGION\) to eu-west-1/],
   ['cluster ARN of another account than aws-account-id', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', 'aws-account-id': '210987654321' }, 'cluster', /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/],
 ];

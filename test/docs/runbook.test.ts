@@ -35,6 +35,8 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
     message: 'Unexpected input: name or value contains the delimiter',
     reason: 'the delimiter is a fresh random UUID per entry: a value cannot contain it by accident',
   },
+  { file: 'lib/ecs-strategies/rolling.ts', message: 'rolling strategy: no deployment id to watch', reason: 'a programming guard: deploy() and rollback() only watch once a deployment id is known' },
+  { file: 'actions/deploy-ecs/src/gate.ts', message: 'no task definition on the target revision', reason: 'caught at once and shown inside the "Could not read the revisions of …" warning, which has its entry' },
   { file: 'lib/poll.ts', message: 'poll interval must be positive', reason: 'a programming guard: every poll interval comes from an input validated to be at least 1 s' },
   { file: 'actions/smoke-test/src/run.ts', message: 'concurrency must be at least', reason: "a programming guard: the concurrency input is validated to 1–256 (its InputError is in the runbook)" },
   {
@@ -71,6 +73,7 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
 const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'lib/github.ts', expression: 'describeError(err)', from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table" },
   { file: 'actions/deploy-ecs/src/inputs.ts', expression: 'err.message', from: "a TemplateError's text, collected at each `new TemplateError(…)` in template.ts" },
+  { file: 'lib/ecs-service-deployment.ts', expression: 'decision.reason', from: 'the reasons evaluateServiceDeployment builds, collected where built' },
   { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: "the notes pushed in compare.ts (the `notes.push(…)` rule)" },
   { file: 'actions/parity-check/src/report.ts', expression: 'finding.message', from: "a parity finding's `message`, collected from the finding objects in compare.ts" },
   { file: 'actions/parity-check/src/var-files.ts', expression: 'err instanceof Error ? err.message : String(err)', from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)" },

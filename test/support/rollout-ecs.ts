@@ -168,6 +168,23 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
     return ok({ serviceDeploymentArn: arn });
   },
 
+  async ContinueServiceDeployment(p, call) {
+    const arn = String(p.serviceDeploymentArn ?? '');
+    const found = call.model.findServiceDeployment(arn);
+    if (!found) return fail('ServiceDeploymentNotFoundException', `Service deployment ${arn} was not found.`);
+    if (typeof p.hookId !== 'string') return fail('InvalidParameterException', 'hookId must be specified.');
+    const action = p.action ?? 'CONTINUE';
+    if (action !== 'CONTINUE' && action !== 'ROLLBACK') return fail('InvalidParameterException', `action ${String(action)} is not valid; CONTINUE or ROLLBACK.`);
+    let effects: Effect[];
+    try {
+      effects = call.model.continueServiceDeployment(found.svc, found.sd, p.hookId, action);
+    } catch (error) {
+      return fail('ConflictException', error instanceof Error ? error.message : String(error));
+    }
+    await call.applyEffects(effects);
+    return ok({ serviceDeploymentArn: arn });
+  },
+
   async DescribeServiceRevisions(p, call) {
     const arns = strings(p.serviceRevisionArns);
     const revisions = arns.map((arn) => {

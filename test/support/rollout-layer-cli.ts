@@ -1,12 +1,14 @@
 /**
  * Standalone moto + rollout layer for the demo and for poking at by hand:
  *
- *   npx tsx test/support/rollout-layer-cli.ts [--json] [--region eu-west-1]
+ *   npx tsx test/support/rollout-layer-cli.ts [--json] [--region eu-west-1] [--minute-ms N]
  *
  * Prints the layer URL (use it as AWS_ENDPOINT_URL / the `endpoint-url` input) and the
  * environment to export; with --json prints one JSON line {url, motoUrl, env} instead, for
  * scripts. Runs until SIGINT/SIGTERM, then stops both. The region (default AWS_REGION, else us-east-1)
  * is the one to use for the actions and the AWS CLI: moto keeps a separate state per region.
+ * --minute-ms N: a configured minute of a BLUE_GREEN / LINEAR / CANARY service (bake time, hook
+ * timeout) lasts N ms (default 60000).
  * Control: curl -XPOST $URL/_rollout/scenario -d '{"kind":"fail","service":"web"}'; curl $URL/_rollout/state
  */
 import { awsTestEnv, startMoto, TEST_REGION } from './moto';
@@ -18,8 +20,14 @@ if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
   console.error(`--region '${region}' is not an AWS region name such as eu-west-1`);
   process.exit(2);
 }
+const minuteArg = process.argv.indexOf('--minute-ms');
+const minuteMs = minuteArg > 0 ? Number(process.argv[minuteArg + 1]) : undefined;
+if (minuteMs !== undefined && !(minuteMs > 0)) {
+  console.error(`--minute-ms '${process.argv[minuteArg + 1]}' is not a positive number of milliseconds`);
+  process.exit(2);
+}
 const moto = await startMoto();
-const layer = await startRolloutLayer({ motoUrl: moto.url, region });
+const layer = await startRolloutLayer({ motoUrl: moto.url, region, minuteMs });
 const env = awsTestEnv(layer.url, region);
 
 if (process.argv.includes('--json')) {

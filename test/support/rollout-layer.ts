@@ -7,7 +7,10 @@
  * operations, which the layer augments or answers itself:
  *   CreateService, UpdateService, DescribeServices (one poll = one tick per described service),
  *   DeleteService, ListTasks, DescribeTasks, ListServiceDeployments, DescribeServiceDeployments,
- *   StopServiceDeployment, DescribeServiceRevisions.
+ *   StopServiceDeployment, ContinueServiceDeployment, DescribeServiceRevisions.
+ * Services whose deploymentConfiguration.strategy is BLUE_GREEN / LINEAR / CANARY get service
+ * deployments with lifecycle stages, PAUSE hooks, alarms and test/production traffic weights
+ * (rollout-native.ts); `minuteMs` scales their configured minutes (bake times, hook timeouts).
  *
  * What a new deployment does — precedence: explicit control (the newest matching
  * `setScenario` / POST /_rollout/scenario rule) > image tag of the new task definition
@@ -25,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RolloutModel, SCENARIO_KINDS, type Effect, type Plan, type ScenarioKind, type ServiceRecord, type TaskDefInfo } from './rollout-model';
 import { handleEcs, type EcsContext, type MotoReply } from './rollout-ecs';
+import { trafficOf } from './rollout-native';
 
 export type { ScenarioKind, Plan } from './rollout-model';
 
@@ -43,6 +47,9 @@ export interface ScenarioRequest {
   throttle?: number;
   /** Restrict `throttle` to one ECS operation, e.g. "DescribeServices". */
   operation?: string;
+  /** kind alarm (BLUE_GREEN / LINEAR / CANARY): the lifecycle stage at which the alarm fires (default BAKE_TIME) and its name. */
+  alarmAt?: string;
+  alarmName?: string;
 }
 
 export interface DeploymentSnapshot {
@@ -60,7 +67,15 @@ export interface RolloutSnapshot {
   services: {
     cluster: string; service: string; serviceArn: string; taskDefinition?: string; desiredCount: number;
     deployments: DeploymentSnapshot[];
-    serviceDeployments: { arn: string; status: string; statusReason?: string; targetTaskDefinition?: string }[];
+    serviceDeployments: {
+      arn: string; status: string; statusReason?: string; targetTaskDefinition?: string;
+      /** BLUE_GREEN / LINEAR / CANARY: the current stage, every stage entered with the traffic to green, the hooks. */
+      lifecycleStage?: string;
+      stages?: { stage: string; productionWeight: number; testWeight: number }[];
+      hooks?: { hookId: string; stage: string; status: string; timeoutAction: string }[];
+    }[];
+    /** Traffic weights (%) per task definition on the production and test listeners. */
+    traffic: { production: Record<string, number>; test: Record<string, number> };
     events: string[];
   }[];
 }
@@ -71,6 +86,8 @@ export interface RolloutLayer {
   motoUrl: string;
   setScenario(scenario: ScenarioRequest): void;
   state(): RolloutSnapshot;
+  /** Where the production and test listeners of `service` send traffic now (task definition → %). */
+  traffic(service: string): { production: Record<string, number>; test: Record<string, number> };
   /** Completes in-progress deployments now (of `service`, or all). */
   settle(service?: string): void;
   /** Forgets scenarios, throttles, counts and deployments, and resets moto. */
@@ -79,17 +96,18 @@ export interface RolloutLayer {
 }
 
 const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0 };
+const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0, alarm: 2 };
 const TAG_KINDS: ScenarioKind[] = ['rollback-immediate', 'fail-rollback', 'fail', 'hang'];
 
 /**
  * `region`: the AWS region the layer's own calls to moto are signed for (moto keeps one backend per
  * region, chosen by the credential scope) — the region the actions use (default us-east-1).
+ * `minuteMs`: how long a configured minute of a BLUE_GREEN / LINEAR / CANARY service lasts (default 60000).
  */
-export async function startRolloutLayer(options: { motoUrl: string; region?: string }): Promise<RolloutLayer> {
+export async function startRolloutLayer(options: { motoUrl: string; region?: string; minuteMs?: number }): Promise<RolloutLayer> {
   const motoUrl = options.motoUrl.replace(/\/$/, '');
   const region = options.region ?? 'us-east-1';
-  const model = new RolloutModel();
+  const model = new RolloutModel(options.minuteMs);
   let rules: ScenarioRequest[] = [];
   let throttles: { operation?: string; remaining: number }[] = [];
   let calls: Record<string, number> = {};
@@ -114,6 +132,8 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       ticks: rule?.ticks ?? DEFAULT_TICKS[kind],
       rollbackTicks: rule?.rollbackTicks ?? 2,
       source: rule ? 'control' : tagKind ? 'image-tag' : 'default',
+      ...(rule?.alarmAt || kind === 'alarm' ? { alarmAt: rule?.alarmAt ?? 'BAKE_TIME' } : {}),
+      ...(rule?.alarmName ? { alarmName: rule.alarmName } : {}),
     };
   };
 
@@ -190,7 +210,13 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       serviceDeployments: svc.serviceDeployments.map((sd) => ({
         arn: sd.arn, status: sd.status, statusReason: sd.statusReason,
         targetTaskDefinition: svc.revisions.get(sd.targetRevisionArn)?.taskDef.arn,
+        ...(sd.native ? {
+          lifecycleStage: sd.native.stage,
+          stages: sd.native.history.map((h) => ({ ...h })),
+          hooks: sd.native.hooks.map((h) => ({ hookId: h.hookId, stage: h.stage, status: h.status, timeoutAction: h.timeoutAction })),
+        } : {}),
       })),
+      traffic: trafficOf(svc),
       events: svc.events.map((e) => e.message),
     })),
   });
@@ -207,6 +233,10 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
     motoUrl,
     setScenario,
     state: snapshot,
+    traffic: (service) => {
+      const svc = [...model.services.values()].find((s) => s.serviceName === service || s.serviceArn === service);
+      return svc ? trafficOf(svc) : { production: {}, test: {} };
+    },
     settle,
     reset,
     stop: () => {

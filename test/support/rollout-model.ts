@@ -24,9 +24,13 @@
  * reaches FAILED even when the service has no circuit breaker (use `hang` for "retries forever").
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import {
+  continueNative, finishNativeRollback, nativeStrategyOf, rollBackNative, startNative, tickNative, type NativeHost, type NativeState,
+} from './rollout-native';
 
-export type ScenarioKind = 'complete' | 'fail' | 'fail-rollback' | 'rollback-immediate' | 'hang';
-export const SCENARIO_KINDS: readonly ScenarioKind[] = ['complete', 'fail', 'fail-rollback', 'rollback-immediate', 'hang'];
+/** `alarm`: native strategies only, a CloudWatch alarm fires at `alarmAt` (default BAKE_TIME) and ECS rolls back. */
+export type ScenarioKind = 'complete' | 'fail' | 'fail-rollback' | 'rollback-immediate' | 'hang' | 'alarm';
+export const SCENARIO_KINDS: readonly ScenarioKind[] = ['complete', 'fail', 'fail-rollback', 'rollback-immediate', 'hang', 'alarm'];
 
 export interface Plan {
   kind: ScenarioKind;
@@ -35,6 +39,9 @@ export interface Plan {
   /** Polls until a rollback deployment COMPLETES. */
   rollbackTicks: number;
   source: 'control' | 'image-tag' | 'default';
+  /** kind alarm: the lifecycle stage at which the alarm fires, and its name. */
+  alarmAt?: string;
+  alarmName?: string;
 }
 
 export interface ContainerInfo { name: string; image: string; essential: boolean }
@@ -51,6 +58,8 @@ export interface ServiceDeploymentRecord {
   rollback?: { reason: string; startedAt: Date; serviceRevisionArn: string };
   breaker: { status: 'DISABLED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'TRIGGERED'; failureCount: number; threshold: number };
   deploymentConfiguration: Json;
+  /** BLUE_GREEN / LINEAR / CANARY (rollout-native.ts). */
+  native?: NativeState;
 }
 
 export interface DeploymentRecord {
@@ -91,6 +100,26 @@ export const serviceKey = (cluster: string | undefined, service: string): string
 
 export class RolloutModel {
   readonly services = new Map<string, ServiceRecord>();
+  /** How long a configured "minute" (bake times, hook timeouts) lasts, in ms. */
+  constructor(public minuteMs = 60_000) {}
+
+  private readonly host: NativeHost = {
+    startGreen: (svc, d, now) => {
+      const missing = d.desiredCount - d.runningCount;
+      if (missing > 0) this.startTasks(svc, d, missing, 'RUNNING', now);
+      d.runningCount = d.desiredCount;
+      d.pendingCount = 0;
+      return missing;
+    },
+    failGreen: (svc, d, now) => {
+      const launched = this.startTasks(svc, d, Math.max(1, d.desiredCount), 'STOPPED', now);
+      d.failedTasks += launched.length;
+      return launched.length;
+    },
+    complete: (svc, d, now) => this.complete(svc, d, now),
+    stopTasks: (svc, d, count, reason, now) => this.stopTasks(svc, d, count, reason, now),
+    event: (svc, message, now) => this.event(svc, message, now),
+  };
 
   reset(): void { this.services.clear(); }
 
@@ -123,6 +152,8 @@ export class RolloutModel {
       breaker: { status: breakerEnabled(svc) ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: breakerThreshold(svc.desiredCount) },
       deploymentConfiguration: svc.deploymentConfiguration,
     };
+    const strategy = nativeStrategyOf(svc);
+    if (strategy && previous) sd.native = startNative(svc, strategy, now.getTime());
     svc.serviceDeployments.unshift(sd);
     return this.addDeployment(svc, taskDef, revisionArn, plan, sd, false, now);
   }
@@ -147,7 +178,13 @@ export class RolloutModel {
     for (const d of svc.deployments) {
       if (d.sd.status === 'ROLLBACK_REQUESTED') { d.sd.status = 'ROLLBACK_IN_PROGRESS'; d.sd.updatedAt = now; }
     }
+    for (const sd of svc.serviceDeployments) finishNativeRollback(svc, sd, now);
     const primary = svc.deployments[0];
+    if (primary?.sd.native && !primary.isRollback && primary.rolloutState === 'IN_PROGRESS') {
+      primary.ticks += 1;
+      primary.updatedAt = now;
+      return tickNative(this.host, svc, primary, this.minuteMs, now);
+    }
     if (!primary || primary.rolloutState !== 'IN_PROGRESS') return effects;
     primary.ticks += 1;
     primary.updatedAt = now;
@@ -176,6 +213,7 @@ export class RolloutModel {
   settle(svc: ServiceRecord, now = new Date()): void {
     const primary = svc.deployments[0];
     if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
+    if (primary.sd.native) primary.sd.native.stage = 'CLEAN_UP';
     if (primary.desiredCount > primary.runningCount) this.startTasks(svc, primary, primary.desiredCount - primary.runningCount, 'RUNNING', now);
     primary.runningCount = primary.desiredCount;
     this.complete(svc, primary, now);
@@ -191,11 +229,18 @@ export class RolloutModel {
     if (sd.status !== 'IN_PROGRESS' || !current) {
       throw new Error(`Service deployment ${sd.arn} is ${sd.status} and cannot be stopped.`);
     }
+    if (sd.native) return rollBackNative(this.host, svc, current, 'Service deployment rollback requested by StopServiceDeployment.', now);
     if (!rollbackTarget(svc, current)) throw new Error(`Service deployment ${sd.arn} has no previous service revision to roll back to.`);
     current.rolloutState = 'FAILED';
     current.rolloutStateReason = `ECS deployment ${current.id} stopped: rollback requested.`;
     current.pendingCount = 0;
     return this.rollBack(svc, current, 'Service deployment rollback requested by StopServiceDeployment.', 'ROLLBACK_REQUESTED', false, now);
+  }
+
+  /** ContinueServiceDeployment on a PAUSE hook. Throws (ConflictException text) when it cannot be answered. */
+  continueServiceDeployment(svc: ServiceRecord, sd: ServiceDeploymentRecord, hookId: string, action: 'CONTINUE' | 'ROLLBACK', now = new Date()): Effect[] {
+    const current = svc.deployments.find((d) => d.sd === sd && !d.isRollback && d.status === 'PRIMARY');
+    return continueNative(this.host, svc, current, sd, hookId, action, now);
   }
 
   findServiceDeployment(arn: string): { svc: ServiceRecord; sd: ServiceDeploymentRecord } | undefined {

@@ -5,6 +5,7 @@
  * epoch seconds, as in the ECS JSON protocol.
  */
 import type { DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, TaskRecord } from './rollout-model';
+import { renderNative, renderNativeWeights } from './rollout-native';
 
 type Json = Record<string, unknown>;
 
@@ -68,8 +69,8 @@ export function renderServiceDeployment(svc: ServiceRecord, sd: ServiceDeploymen
     updatedAt: epoch(sd.updatedAt),
     finishedAt: epoch(sd.finishedAt),
     ...(sd.status === 'STOPPED' ? { stoppedAt: epoch(sd.finishedAt) } : {}),
-    sourceServiceRevisions: sd.sourceRevisionArns.map((arn) => revisionSummary(svc, arn)),
-    targetServiceRevision: revisionSummary(svc, sd.targetRevisionArn),
+    sourceServiceRevisions: sd.sourceRevisionArns.map((arn) => ({ ...revisionSummary(svc, arn), ...renderNativeWeights(sd, false) })),
+    targetServiceRevision: { ...revisionSummary(svc, sd.targetRevisionArn), ...renderNativeWeights(sd, true) },
     status: sd.status,
     statusReason: sd.statusReason,
     deploymentConfiguration: sd.deploymentConfiguration,
@@ -78,6 +79,7 @@ export function renderServiceDeployment(svc: ServiceRecord, sd: ServiceDeploymen
       : {}),
     deploymentCircuitBreaker: { ...sd.breaker },
     alarms: { status: 'DISABLED' },
+    ...renderNative(sd),
   };
 }
 

@@ -6483,7 +6483,7 @@ __webpack_unused_export__ = ContainerOverride$;
 __webpack_unused_export__ = ContainerRestartPolicy$;
 __webpack_unused_export__ = ContainerStateChange$;
 __webpack_unused_export__ = ContinueServiceDeployment$;
-__webpack_unused_export__ = ContinueServiceDeploymentCommand;
+exports.LrH = ContinueServiceDeploymentCommand;
 __webpack_unused_export__ = ContinueServiceDeploymentRequest$;
 __webpack_unused_export__ = ContinueServiceDeploymentResponse$;
 __webpack_unused_export__ = CpuManufacturer;
@@ -6666,11 +6666,11 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
-__webpack_unused_export__ = DescribeServiceRevisionsCommand;
+exports.oF5 = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
@@ -7050,7 +7050,7 @@ __webpack_unused_export__ = StartTaskCommand;
 __webpack_unused_export__ = StartTaskRequest$;
 __webpack_unused_export__ = StartTaskResponse$;
 __webpack_unused_export__ = StopServiceDeployment$;
-__webpack_unused_export__ = StopServiceDeploymentCommand;
+exports.a8L = StopServiceDeploymentCommand;
 __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
@@ -33023,6 +33023,394 @@ function describeVerdict(verdict, targetArn, previousArn) {
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-strategy.ts
+
+
+const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
+/** Lifecycle stages where ECS accepts a PAUSE hook (not TEST_/PRODUCTION_TRAFFIC_SHIFT themselves). */
+const PAUSE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'POST_SCALE_UP',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+];
+function isPauseStage(value) {
+    return PAUSE_STAGES.includes(value);
+}
+/**
+ * The strategy of a service, or an ActionFailure naming what gantry does not support
+ * (CODE_DEPLOY / EXTERNAL controllers, a strategy newer than gantry). Throws before any change.
+ */
+function chooseStrategy(service) {
+    assertEcsDeploymentController(service);
+    const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
+    if (!STRATEGIES.includes(strategy)) {
+        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
+            `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
+    }
+    return strategy;
+}
+const isNativeStrategy = (name) => name !== 'ROLLING';
+/** The stages at which the service's configuration pauses a deployment (PAUSE lifecycle hooks). */
+function pauseHookStages(service) {
+    const stages = new Set();
+    for (const hook of service.deploymentConfiguration?.lifecycleHooks ?? []) {
+        if (hook.targetType !== 'PAUSE')
+            continue;
+        for (const stage of hook.lifecycleStages ?? [])
+            if (isPauseStage(stage))
+                stages.add(stage);
+    }
+    return PAUSE_STAGES.filter((s) => stages.has(s));
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-service-deployment.ts
+/**
+ * Watching an ECS-native BLUE_GREEN, LINEAR or CANARY deployment, shared by deploy-ecs and
+ * rollback. Such a deployment is judged from its service deployment (DescribeServiceDeployments):
+ * `status`, `lifecycleStage`, the circuit breaker and alarms, `rollback` and the PAUSE hooks in
+ * `lifecycleHookDetails` — never from `service.deployments`, whose rolloutState says nothing about
+ * traffic, bake time or an alarm during bake.
+ *
+ * One poll = at most one DescribeServices (events, the current service deployment, stopped tasks)
+ * and one DescribeServiceDeployments. The verdict comes at the first poll that shows SUCCESSFUL,
+ * ROLLBACK_*, STOPPED or a TRIGGERED alarm or circuit breaker. At an AWAITING_ACTION PAUSE hook
+ * the watch stops (a gate stage: the caller verifies and answers) or answers CONTINUE itself.
+ */
+
+
+
+
+
+
+
+/** Warn when a paused hook expires within this much time. */
+const HOOK_EXPIRY_WARNING_MS = 10 * 60_000;
+const ecs_service_deployment_LAST_EVENTS = 10;
+const ROLLBACK_STATUSES = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** The PAUSE hook ECS waits on (AWAITING_ACTION), not yet answered by us. */
+function awaitingHook(sd, answered = new Set()) {
+    return (sd.lifecycleHookDetails ?? []).find((h) => h.status === 'AWAITING_ACTION' && (h.targetType ?? 'PAUSE') === 'PAUSE' && h.hookId !== undefined && !answered.has(h.hookId));
+}
+/** Judge one DescribeServiceDeployments snapshot. Pure. */
+function evaluateServiceDeployment(sd, gateStages, answered = new Set()) {
+    const arn = sd.serviceDeploymentArn ?? 'the service deployment';
+    const status = sd.status ?? 'unknown';
+    const why = sd.rollback?.reason ?? sd.statusReason;
+    const alarms = sd.alarms?.triggeredAlarmNames ?? [];
+    const alarmText = alarms.length ? ` CloudWatch alarm ${alarms.join(', ')} TRIGGERED.` : '';
+    const stage = sd.lifecycleStage ? ` at ${sd.lifecycleStage}` : '';
+    if (status === 'SUCCESSFUL')
+        return { state: 'completed', reason: `service deployment ${arn} SUCCESSFUL` };
+    if (ROLLBACK_STATUSES.has(status)) {
+        return { state: 'failed', rolledBack: status !== 'ROLLBACK_FAILED', alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}` };
+    }
+    if (status === 'STOPPED' || status === 'STOP_REQUESTED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}` };
+    }
+    if (sd.alarms?.status === 'TRIGGERED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.` };
+    }
+    const breaker = sd.deploymentCircuitBreaker;
+    if (breaker?.status === 'TRIGGERED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).` };
+    }
+    const hook = awaitingHook(sd, answered);
+    if (hook?.hookId && sd.lifecycleStage && isPauseStage(sd.lifecycleStage)) {
+        const gate = { hookId: hook.hookId, stage: sd.lifecycleStage, serviceDeploymentArn: arn, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction };
+        const state = gateStages.includes(sd.lifecycleStage) ? 'gate' : 'continue';
+        return { state, hook: gate, reason: `PAUSE hook ${hook.hookId} AWAITING_ACTION at ${sd.lifecycleStage}` };
+    }
+    return { state: 'in-progress', reason: `${status}${stage}` };
+}
+/** `production 10% · test 100%` on the target (green) revision, when ECS reports the weights. */
+function trafficText(sd) {
+    const target = sd.targetServiceRevision;
+    const parts = [];
+    if (target?.requestedProductionTrafficWeight !== undefined)
+        parts.push(`production ${target.requestedProductionTrafficWeight}%`);
+    if (target?.requestedTestTrafficWeight !== undefined)
+        parts.push(`test ${target.requestedTestTrafficWeight}%`);
+    const tasks = target?.runningTaskCount !== undefined ? `${target.runningTaskCount}/${target.requestedTaskCount ?? '?'} tasks` : '';
+    return [tasks, parts.length ? `traffic to the new revision: ${parts.join(', ')}` : ''].filter(Boolean).join(' · ');
+}
+/** Answer a paused hook. */
+async function answerHook(ecs, gate, action) {
+    await ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: gate.serviceDeploymentArn, hookId: gate.hookId, action }));
+}
+/** The service deployment, or undefined when ECS does not know the ARN. */
+async function describeServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }));
+    return out?.serviceDeployments?.[0];
+}
+/**
+ * Roll back a live (PENDING / IN_PROGRESS) service deployment: ROLLBACK on the PAUSE hook ECS waits
+ * on, else StopServiceDeployment ROLLBACK. ECS shifts traffic back to the previous revision at once.
+ * Undefined when the deployment is not live (finished, or already rolling back).
+ */
+async function rollBackLiveServiceDeployment(ecs, arn, log) {
+    const sd = await describeServiceDeployment(ecs, arn);
+    if (!sd || (sd.status !== 'IN_PROGRESS' && sd.status !== 'PENDING')) {
+        log.info(`Service deployment ${arn} is ${sd?.status ?? 'not found'}: not live, nothing to stop.`);
+        return undefined;
+    }
+    const hook = awaitingHook(sd);
+    if (hook?.hookId) {
+        await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'ROLLBACK');
+        log.info(`ContinueServiceDeployment ROLLBACK on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`);
+        return { method: 'ContinueServiceDeployment', serviceDeploymentArn: arn, hookId: hook.hookId, stage: sd.lifecycleStage };
+    }
+    await ecs.send(new dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+    log.info(`StopServiceDeployment ROLLBACK on ${arn} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`);
+    return { method: 'StopServiceDeployment', serviceDeploymentArn: arn, stage: sd.lifecycleStage };
+}
+/** The service deployment UpdateService started: `currentServiceDeployment`, once it differs from the one before. */
+function newServiceDeploymentArn(service, previousArn) {
+    const current = service?.currentServiceDeployment;
+    return current && current !== previousArn ? current : undefined;
+}
+/** Poll until the service deployment succeeds, rolls back, stops, trips an alarm, or waits at a gate. */
+async function waitForServiceDeployment(opts) {
+    const { ecs, cluster, clock, log } = opts;
+    const gateStages = opts.gateStages ?? [];
+    const answered = new Set(opts.answeredHookIds ?? []);
+    const seenEvents = new Set(opts.knownEventIds ?? []);
+    const lastEvents = [];
+    const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, 10, log);
+    const warnedExpiry = new Set();
+    const native = { serviceDeploymentArn: opts.started.serviceDeploymentArn, stages: [], describeDeploymentCalls: 0, triggeredAlarms: [], rolledBack: false };
+    let describeCalls = 0;
+    let lastError;
+    let lastSeen = 'no service deployment seen';
+    let failuresFetched = 0;
+    let lastShown = '';
+    log.info(`Waiting for service deployment ${native.serviceDeploymentArn ?? '(to be identified)'} of ${opts.service}: one DescribeServices and one DescribeServiceDeployments ` +
+        `every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; gates at ${gateStages.length ? gateStages.join(', ') : 'no stage'}.`);
+    const result = await poll({
+        intervalMs: opts.intervalMs,
+        timeoutMs: opts.timeoutMs,
+        clock,
+        check: async (pollNumber, elapsedMs) => {
+            const at = `[${formatDuration(elapsedMs)}] poll ${pollNumber}`;
+            let sd;
+            try {
+                describeCalls += 1;
+                const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [opts.service] }));
+                const service = out?.services?.[0];
+                for (const line of newEvents(service?.events ?? [], seenEvents)) {
+                    log.info(`  event: ${line}`);
+                    lastEvents.push(line);
+                    if (lastEvents.length > ecs_service_deployment_LAST_EVENTS)
+                        lastEvents.shift();
+                }
+                const current = service?.currentServiceDeployment;
+                if (!native.serviceDeploymentArn && current && current !== opts.previousServiceDeploymentArn)
+                    native.serviceDeploymentArn = current;
+                if (!native.serviceDeploymentArn)
+                    return { done: false };
+                native.describeDeploymentCalls += 1;
+                sd = await describeServiceDeployment(ecs, native.serviceDeploymentArn);
+            }
+            catch (err) {
+                if (!isTransientAwsError(err))
+                    throw err;
+                lastError = describeError(err);
+                log.warning(`${at}: ${lastError}; trying again at the next poll.`);
+                return { done: false };
+            }
+            if (!sd)
+                return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
+            const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
+            if (native.stages.at(-1)?.stage !== stage)
+                native.stages.push({ stage, elapsedMs });
+            const shown = `${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`;
+            if (shown !== lastShown) {
+                lastShown = shown;
+                log.info(`${at}: stage ${shown}`);
+            }
+            native.lastStatus = sd.status;
+            native.triggeredAlarms = sd.alarms?.triggeredAlarmNames ?? [];
+            lastSeen = `${sd.status ?? '?'} at ${stage}`;
+            warnNearExpiry(sd, clock.now(), warnedExpiry, log);
+            const failures = sd.deploymentCircuitBreaker?.failureCount ?? 0;
+            let decision = evaluateServiceDeployment(sd, gateStages, answered);
+            if (opts.expectRollback && decision.state === 'failed' && decision.rolledBack) {
+                if (sd.status !== 'ROLLBACK_SUCCESSFUL')
+                    return { done: false };
+                decision = { state: 'completed', reason: decision.reason };
+            }
+            if (failures > failuresFetched || (decision.state === 'failed' && failuresFetched === 0 && failures > 0)) {
+                failuresFetched = failures;
+                await stopped.collect(opts.service);
+            }
+            if (decision.state === 'continue') {
+                // A PAUSE hook the caller did not ask to verify at: answer it so the deployment goes on.
+                answered.add(decision.hook.hookId);
+                try {
+                    await answerHook(ecs, decision.hook, 'CONTINUE');
+                    log.info(`${at}: ${decision.reason}, not a gate stage here: answered CONTINUE.`);
+                }
+                catch (err) {
+                    if (!isTransientAwsError(err))
+                        throw err;
+                    answered.delete(decision.hook.hookId);
+                    log.warning(`${at}: ContinueServiceDeployment failed (${describeError(err)}); trying again at the next poll.`);
+                }
+                return { done: false };
+            }
+            return decision.state === 'in-progress' ? { done: false } : { done: true, value: decision };
+        },
+    });
+    const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
+    if (result.status === 'timed-out') {
+        const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
+        return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
+    }
+    const decision = result.value;
+    if (decision.state === 'gate') {
+        log.info(`Stopped at gate ${decision.hook.stage}: hook ${decision.hook.hookId} AWAITING_ACTION${decision.hook.expiresAt ? ` until ${decision.hook.expiresAt.toISOString()} (then ECS does ${decision.hook.timeoutAction ?? 'ROLLBACK'})` : ''}.`);
+        return { status: 'awaiting-action', reason: decision.reason, ...common, native: { ...native, gate: decision.hook } };
+    }
+    if (decision.state === 'failed') {
+        native.rolledBack = decision.rolledBack;
+        native.triggeredAlarms = decision.alarms.length ? decision.alarms : native.triggeredAlarms;
+        return { status: 'failed', reason: decision.reason, ...common, native };
+    }
+    if (opts.expectRollback)
+        native.rolledBack = true;
+    return { status: 'completed', reason: decision.reason, ...common, native };
+}
+function warnNearExpiry(sd, now, warned, log) {
+    for (const hook of sd.lifecycleHookDetails ?? []) {
+        if (hook.status !== 'AWAITING_ACTION' || !hook.hookId || !hook.expiresAt || warned.has(hook.hookId))
+            continue;
+        const left = hook.expiresAt.getTime() - now;
+        if (left > HOOK_EXPIRY_WARNING_MS)
+            continue;
+        warned.add(hook.hookId);
+        log.warning(`PAUSE hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'} expires in ${formatDuration(Math.max(0, left))} (${hook.expiresAt.toISOString()}): ` +
+            `unless it is answered, ECS does ${hook.timeoutAction ?? 'ROLLBACK'}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-strategies/rolling.ts
+/**
+ * The ECS rolling update as a RolloutStrategy: what UpdateService started is the new PRIMARY
+ * deployment on our task definition; the watch is lib/ecs-rollout.ts's DescribeServices poll.
+ */
+
+
+
+const rollingStrategy = {
+    name: 'ROLLING',
+    identifyDeployment,
+    async waitForRollout(req) {
+        const deploymentId = req.started.deployment?.id;
+        if (!deploymentId)
+            throw new Error('rolling strategy: no deployment id to watch');
+        return waitForRollout({
+            ecs: req.ecs,
+            cluster: req.cluster,
+            service: req.service,
+            deploymentId,
+            taskDefinitionArn: req.taskDefinitionArn,
+            intervalMs: req.intervalMs,
+            timeoutMs: req.timeoutMs,
+            reportedTimeoutMs: req.reportedTimeoutMs,
+            clock: req.clock,
+            log: req.log,
+            knownEventIds: req.knownEventIds,
+        });
+    },
+};
+/** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
+async function identifyDeployment(req) {
+    const { ecs, updated, taskDefinitionArn, previousIds, log } = req;
+    let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
+    let latest = updated;
+    if (!found) {
+        try {
+            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+        }
+        catch (err) {
+            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+        }
+        found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
+    }
+    if (found) {
+        log.info(`Deployment ${found.id} started (${found.status ?? 'status unknown'}).`);
+        return { deployment: found, serviceDeploymentArn: latest?.currentServiceDeployment };
+    }
+    // Same revision and no force: ECS starts nothing and the PRIMARY deployment already runs it.
+    const primary = primaryOf(latest);
+    if (primary?.taskDefinition === taskDefinitionArn) {
+        log.info(`ECS started no new deployment: ${primary.id} already runs ${taskDefinitionArn}; watching it.`);
+        return { deployment: primary, serviceDeploymentArn: latest?.currentServiceDeployment };
+    }
+    log.warning(`Could not identify the deployment of ${taskDefinitionArn} in the service's deployments.`);
+    return undefined;
+}
+function primaryOf(service) {
+    return service?.deployments?.find((d) => d.status === 'PRIMARY');
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-strategies/native.ts
+/**
+ * ECS-native BLUE_GREEN, LINEAR and CANARY as a RolloutStrategy: what UpdateService started is
+ * identified as for a rolling update (the new PRIMARY deployment) plus its service deployment —
+ * the service's `currentServiceDeployment` once it differs from the one before — and the watch
+ * follows that service deployment (lib/ecs-service-deployment.ts).
+ */
+
+
+
+function nativeStrategy(name) {
+    return {
+        name,
+        identifyDeployment: (req) => identifyServiceDeployment(req),
+        waitForRollout: (req) => waitForServiceDeployment(req),
+        rollBackLive: (req) => rollBackLiveServiceDeployment(req.ecs, req.serviceDeploymentArn, req.log),
+    };
+}
+async function identifyServiceDeployment(req) {
+    const started = await identifyDeployment(req);
+    // Same revision, no force: ECS started nothing, and the current service deployment is the one that deployed it.
+    const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
+    let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
+    if (!arn) {
+        // Unreadable now: the watch takes the first new service deployment the service shows.
+        let latest;
+        try {
+            latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+        }
+        catch {
+            latest = undefined;
+        }
+        // Never the service deployment that was current before: its verdict is not ours.
+        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
+    }
+    if (!arn && !started)
+        return undefined;
+    if (arn)
+        req.log.info(`Service deployment ${arn} started.`);
+    return { ...started, serviceDeploymentArn: arn };
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-strategies/index.ts
+
+
+
+function strategyByName(name) {
+    return isNativeStrategy(name) ? nativeStrategy(name) : rollingStrategy;
+}
+/** Refuses (ActionFailure, before any change) a controller or strategy gantry does not support. */
+function strategyFor(service) {
+    return strategyByName(chooseStrategy(service));
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/diff.ts
 /**
  * A readable diff between two task definitions for dry-run: one line per changed leaf, with
@@ -33095,6 +33483,136 @@ function isNamedValue(value) {
         return false;
     const keys = Object.keys(value).sort().join(',');
     return keys === 'name,value' || keys === 'key,value';
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/gate.ts
+/**
+ * PAUSE-hook gates of ECS-native deployments. deploy-ecs stops at an AWAITING_ACTION hook at a
+ * gate stage and exposes the hook id, service deployment and stage as outputs; the workflow then
+ * runs the smoke-test action against the listener the new revision is reachable on, and calls
+ * deploy-ecs again with `gate-action` (this file) to CONTINUE — watching on to the next gate or
+ * the end — or to ROLLBACK, which shifts traffic back to the previous revision at once.
+ *
+ * Why stop rather than run checks inside deploy-ecs: the smoke-test action already owns checks,
+ * retries, TLS, databases and its own summary; a second copy inside deploy-ecs would drift, and a
+ * stop keeps the hook's answer a visible, separate step in the run.
+ */
+
+
+
+
+
+
+
+/** The gate stages of this deploy: the input, else every stage with a PAUSE hook in the service's configuration. */
+function gateStagesFor(strategy, service, requested, log) {
+    if (strategy === 'ROLLING') {
+        if (requested?.length)
+            log.info(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
+        return [];
+    }
+    const configured = pauseHookStages(service);
+    const stages = requested ? [...requested] : configured;
+    for (const stage of stages) {
+        if (!configured.includes(stage))
+            log.warning(`gate-stages names ${stage}, but service ${service.serviceName ?? ''} has no PAUSE lifecycle hook there: ECS will not stop at ${stage}.`);
+    }
+    const auto = configured.filter((s) => !stages.includes(s));
+    log.info(`Gates (stop and expose the hook): ${stages.join(', ') || 'none'}${auto.length ? `; PAUSE hooks answered CONTINUE by deploy-ecs: ${auto.join(', ')}` : ''}.`);
+    return stages;
+}
+/** Which listener reaches the new revision while a hook at `stage` waits. */
+function gateListener(stage) {
+    return stage === 'POST_PRODUCTION_TRAFFIC_SHIFT' ? 'production' : 'test';
+}
+/** gate-action: answer the paused hook of a service deployment (CONTINUE / ROLLBACK) and watch what follows. */
+async function answerGate(inputs, deps) {
+    const { ecs, clock, log } = deps;
+    const started = clock.now();
+    const elapsed = () => clock.now() - started;
+    const action = inputs['gate-action'] ?? 'continue';
+    const arn = inputs['service-deployment-arn'];
+    const service = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
+    const strategy = strategyFor(service);
+    if (strategy.name === 'ROLLING') {
+        throw new ActionFailure(`gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`);
+    }
+    const sd = await describeServiceDeployment(ecs, arn);
+    if (!sd || (sd.serviceArn && service.serviceArn && sd.serviceArn !== service.serviceArn)) {
+        throw new errors_InputError('service-deployment-arn', arn, `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`);
+    }
+    const { target, previous } = await revisionsOf(ecs, sd, service, log);
+    const common = {
+        cluster: inputs.cluster, service: inputs.service, registered: false, waited: true, targets: [], strategy: strategy.name,
+        taskDefinitionArn: target, previousTaskDefinitionArn: previous, serviceDeploymentArn: arn,
+    };
+    const watch = { ecs: deps.pollEcs ?? ecs, cluster: inputs.cluster, service: inputs.service, started: { serviceDeploymentArn: arn }, taskDefinitionArn: target,
+        intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+        knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined) };
+    if (action === 'continue') {
+        const wanted = inputs['hook-id'];
+        const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
+        if (named && named.status !== 'AWAITING_ACTION') {
+            log.warning(`Hook ${wanted} is ${named.status ?? '?'}, no longer AWAITING_ACTION${named.status === 'TIMED_OUT' ? `: ECS took its timeout action (${named.timeoutAction ?? 'ROLLBACK'})` : ''}; watching without answering.`);
+        }
+        const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
+        const answered = [];
+        if (hook?.hookId) {
+            await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
+            answered.push(hook.hookId);
+            log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
+        }
+        else if (!named) {
+            log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
+        }
+        const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
+        const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }));
+        return recordOutcome(common, rollout, (status) => recordFate(deps.recordEcs ?? ecs, target, status, log), log, elapsed);
+    }
+    const stage = sd.lifecycleStage;
+    let live;
+    try {
+        live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
+    }
+    catch (err) {
+        throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
+    }
+    if (!live && sd.status === 'SUCCESSFUL') {
+        log.warning(`Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`);
+        return { ...common, status: 'deployed', durationMs: elapsed() };
+    }
+    const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch, expectRollback: true }));
+    if (rollout.status !== 'completed') {
+        await recordFate(ecs, target, 'failed', log);
+        return { ...common, status: rollout.status === 'timed-out' ? 'timed-out' : 'failed', rollout, reason: `rollback of ${arn} did not finish: ${rollout.reason}`, durationMs: elapsed() };
+    }
+    await recordFate(ecs, target, 'failed', log);
+    const how = live ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}` : `ECS rollback (${sd.status ?? '?'})`;
+    return {
+        ...common, status: 'failed', rollout,
+        reason: `rolled back by gate-action rollback (${how}): traffic is back on ${previous ?? 'the previous revision'}; ${rollout.reason}`,
+        durationMs: elapsed(),
+    };
+}
+/** The task definitions of the target (green) and source (blue) revisions of a service deployment. */
+async function revisionsOf(ecs, sd, service, log) {
+    const targetArn = sd.targetServiceRevision?.arn;
+    const sourceArn = sd.sourceServiceRevisions?.[0]?.arn;
+    try {
+        const arns = [targetArn, sourceArn].filter((a) => a !== undefined);
+        const out = arns.length ? await ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: arns })) : undefined;
+        const byArn = new Map((out?.serviceRevisions ?? []).map((r) => [r.serviceRevisionArn, r.taskDefinition]));
+        const target = (targetArn && byArn.get(targetArn)) || service.taskDefinition;
+        if (!target)
+            throw new Error('no task definition on the target revision');
+        return { target, previous: sourceArn ? byArn.get(sourceArn) : undefined };
+    }
+    catch (err) {
+        log.warning(`Could not read the revisions of ${sd.serviceDeploymentArn} (${describeError(err)}); using the service's task definition.`);
+        if (!service.taskDefinition)
+            throw new ActionFailure(`Service ${service.serviceName ?? ''} has no task definition.`);
+        return { target: service.taskDefinition };
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/register.ts
@@ -33495,6 +34013,8 @@ function template_isObject(value) {
 
 
 
+
+
 async function deploy(inputs, deps) {
     const { ecs, clock, log } = deps;
     const recordEcs = deps.recordEcs ?? ecs;
@@ -33506,11 +34026,16 @@ async function deploy(inputs, deps) {
     const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
-        assertEcsDeploymentController(found);
-        warnAboutCircuitBreaker(found, log);
+        const chosen = strategyFor(found);
+        if (chosen.name === 'ROLLING')
+            warnAboutCircuitBreaker(found, log);
+        else
+            log.info(`Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`);
         log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
         return found;
     });
+    const strategy = strategyFor(service);
+    const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
     const previous = service.taskDefinition;
     let target;
     const promoted = inputs['task-definition-arn'];
@@ -33610,24 +34135,29 @@ async function deploy(inputs, deps) {
         return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
     }
     async function watchAndRecord() {
-        const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
+        const launched = await strategy.identifyDeployment({
+            ecs, cluster: inputs.cluster, service: inputs.service, updated: updated.service, taskDefinitionArn: taskDefinitionArn, previousIds,
+            previousServiceDeploymentArn: service.currentServiceDeployment, log,
+        });
+        const deployment = launched?.deployment;
         if (deps.progress)
             deps.progress.deploymentId = deployment?.id;
-        const common = { ...touched, deploymentId: deployment?.id };
+        const common = { ...touched, deploymentId: deployment?.id, strategy: strategy.name, serviceDeploymentArn: launched?.serviceDeploymentArn };
         if (!inputs.wait) {
             log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
             return { ...common, status: 'deployed', durationMs: clock.now() - started };
         }
-        if (!deployment?.id) {
+        // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+        if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
             const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
             await recordIfLive('failed');
             return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
         }
-        const rollout = await log.group(`Rollout of ${deployment.id}`, () => waitForRollout({
+        const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () => strategy.waitForRollout({
             ecs: deps.pollEcs ?? ecs,
             cluster: inputs.cluster,
             service: inputs.service,
-            deploymentId: deployment.id,
+            started: launched,
             taskDefinitionArn: taskDefinitionArn,
             intervalMs: inputs['poll-interval-seconds'] * 1000,
             // The wait ends at the action's deadline: what came before it counts too.
@@ -33636,18 +34166,27 @@ async function deploy(inputs, deps) {
             clock,
             log,
             knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
+            gateStages,
+            previousServiceDeploymentArn: service.currentServiceDeployment,
         }));
-        const status = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
-        await recordIfLive(status === 'deployed' ? 'deployed' : 'failed');
-        return {
-            ...common,
-            status,
-            waited: true,
-            rollout,
-            reason: status === 'deployed' ? undefined : rollout.reason,
-            durationMs: clock.now() - started,
-        };
+        return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn }, rollout, recordIfLive, log, () => clock.now() - started);
     }
+}
+/** Record: the release's fate from the watch's verdict (a gate leaves the tag until it is answered). */
+async function recordOutcome(common, rollout, record, log, elapsed) {
+    // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
+    common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
+    if (rollout.status === 'awaiting-action') {
+        const gate = rollout.native.gate;
+        log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);
+        return { ...common, status: 'awaiting-action', gate, rollout, serviceDeploymentArn: gate.serviceDeploymentArn, durationMs: elapsed() };
+    }
+    if (rollout.status === 'completed') {
+        await record('deployed');
+        return { ...common, status: 'deployed', rollout, durationMs: elapsed() };
+    }
+    await record('failed');
+    return { ...common, status: rollout.status, rollout, reason: rollout.reason, durationMs: elapsed() };
 }
 function warnAboutCircuitBreaker(service, log) {
     const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
@@ -33680,36 +34219,6 @@ async function resolvePromotion(ecs, arn, log) {
             throw err;
         throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
     }
-}
-/** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
-async function identifyDeployment(ecs, inputs, updated, taskDefinitionArn, previousIds, log) {
-    let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
-    let latest = updated;
-    if (!found) {
-        try {
-            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
-        }
-        catch (err) {
-            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
-            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
-        }
-        found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
-    }
-    if (found) {
-        log.info(`Deployment ${found.id} started (${found.status ?? 'status unknown'}).`);
-        return found;
-    }
-    // Same revision and no force: ECS starts nothing and the PRIMARY deployment already runs it.
-    const primary = primaryOf(latest);
-    if (primary?.taskDefinition === taskDefinitionArn) {
-        log.info(`ECS started no new deployment: ${primary.id} already runs ${taskDefinitionArn}; watching it.`);
-        return primary;
-    }
-    log.warning(`Could not identify the deployment of ${taskDefinitionArn} in the service's deployments.`);
-    return undefined;
-}
-function primaryOf(service) {
-    return service?.deployments?.find((d) => d.status === 'PRIMARY');
 }
 /**
  * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
@@ -36866,11 +37375,60 @@ function describeRange(what, { min, max }) {
     return what;
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/gate-inputs.ts
+/** The gate inputs of deploy-ecs (native strategies' PAUSE hooks), validated before any AWS call. */
+
+
+const SERVICE_DEPLOYMENT_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/;
+const HOOK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,254}$/;
+/** Inputs that make a new release; a gate answer deploys nothing new. */
+const RELEASE_INPUTS = ['image', 'images', 'container-name', 'task-definition', 'task-definition-arn', 'environment-variables'];
+function readGateInputs(read) {
+    const stagesRaw = read.optional('gate-stages');
+    let stages;
+    if (stagesRaw !== undefined) {
+        const names = stagesRaw.split(/[\s,]+/).filter(Boolean);
+        if (names.length === 1 && names[0].toLowerCase() === 'none')
+            stages = [];
+        else {
+            for (const name of names) {
+                if (!isPauseStage(name))
+                    throw new errors_InputError('gate-stages', name, `lifecycle stages where ECS can pause (${PAUSE_STAGES.join(', ')}), or none`);
+            }
+            stages = [...new Set(names)];
+        }
+    }
+    const action = read.optional('gate-action');
+    if (action !== undefined && action !== 'continue' && action !== 'rollback') {
+        throw new errors_InputError('gate-action', action, "'continue' or 'rollback' (the answer to the paused lifecycle hook)");
+    }
+    const arn = read.optional('service-deployment-arn');
+    const hookId = read.optional('hook-id');
+    if (action === undefined) {
+        for (const [name, value] of [['service-deployment-arn', arn], ['hook-id', hookId]]) {
+            if (value !== undefined)
+                throw new errors_InputError(name, value, 'nothing unless gate-action is given (it names the paused deployment to answer)');
+        }
+        return { 'gate-stages': stages };
+    }
+    if (arn === undefined || !SERVICE_DEPLOYMENT_ARN.test(arn)) {
+        throw new errors_InputError('service-deployment-arn', arn, 'the service deployment ARN (arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>) from the service-deployment-arn output of the step that stopped at the gate');
+    }
+    if (hookId !== undefined && !HOOK_ID.test(hookId))
+        throw new errors_InputError('hook-id', hookId, 'a lifecycle hook id (the hook-id output of the step that stopped at the gate)');
+    for (const name of RELEASE_INPUTS) {
+        if (read.has(name))
+            throw new errors_InputError(name, read.raw(name), `nothing when gate-action is given (it answers the paused deployment ${arn}, deploying nothing new)`);
+    }
+    return { 'gate-stages': stages, 'gate-action': action, 'service-deployment-arn': arn, 'hook-id': hookId };
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 /**
  * Every input of deploy-ecs, parsed and validated in one place before any AWS call: a bad input
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
+
 
 
 
@@ -36902,6 +37460,9 @@ function getInputs(env = process.env) {
     const read = new InputReader(env);
     const cluster = read.ecsNameOrArn('cluster', 'cluster');
     const service = read.ecsNameOrArn('service', 'service');
+    const gate = readGateInputs(read);
+    if (gate['gate-action'])
+        return gateAnswerInputs(read, env, cluster, service, gate);
     const taskDefinitionArn = read.optional('task-definition-arn');
     if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
         throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -36954,16 +37515,35 @@ function getInputs(env = process.env) {
         'dry-run': read.boolean('dry-run', false),
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
+        ...gate,
+    };
+}
+/** gate-action: answer a paused deployment; nothing is rendered or registered. */
+function gateAnswerInputs(read, env, cluster, service, gate) {
+    if (read.boolean('dry-run', false))
+        throw new errors_InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+    const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+    const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+    if (pollIntervalSeconds > timeoutSeconds) {
+        throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+    }
+    checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
+    return {
+        cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
+        'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
+        'force-new-deployment': false, 'dry-run': false,
+        'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
     };
 }
 /** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
-function checkArns(read, env, cluster, service, taskDefinitionArn) {
+function checkArns(read, env, cluster, service, taskDefinitionArn, more = []) {
     checkServiceInCluster(cluster, service);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
     const arns = [
         { input: 'cluster', value: cluster },
         { input: 'service', value: service },
         { input: 'task-definition-arn', value: taskDefinitionArn },
+        ...more,
     ];
     if (!account && !arns.some((a) => a.value?.startsWith('arn:')))
         return;
@@ -37135,6 +37715,7 @@ const HEADLINE = {
     failed: '❌ failed',
     'timed-out': '⏱️ timed out',
     'dry-run': '🔍 dry run (nothing changed)',
+    'awaiting-action': '⏸️ paused at a gate (awaiting action)',
     cancelled: '🛑 cancelled before the rollout was judged',
 };
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
@@ -37156,12 +37737,24 @@ function renderSummary(inputs, result) {
         ['Deployment', result.deploymentId],
         ['Duration', formatDuration(result.durationMs)],
     ];
-    if (result.rollout)
-        rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices)`]);
+    const native = result.rollout?.native;
+    if (result.strategy && result.strategy !== 'ROLLING')
+        rows.push(['Strategy', result.strategy], ['Service deployment', result.serviceDeploymentArn]);
+    if (result.rollout) {
+        rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`]);
+    }
+    if (native?.stages.length)
+        rows.push(['Lifecycle stages', native.stages.map((s) => `${s.stage} (${formatDuration(s.elapsedMs)})`).join(' → ')]);
+    if (native?.triggeredAlarms.length)
+        rows.push(['Triggered alarms', native.triggeredAlarms.join(', ')]);
+    if (result.status === 'awaiting-action') {
+        const { gate } = result;
+        rows.push(['Gate', `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`]);
+    }
     if (result.reason)
         rows.push(['Reason', result.reason]);
     const parts = [`## deploy-ecs: ${HEADLINE[result.status]}`, keyValueTable(rows)];
-    if (result.status !== 'deployed')
+    if (result.status !== 'deployed' && result.status !== 'awaiting-action')
         parts.push(...rolloutFailureSections(result.rollout));
     if (result.diff)
         parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
@@ -37196,6 +37789,7 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -37214,6 +37808,10 @@ async function main() {
             revision: result.revision,
             'deployment-id': result.deploymentId,
             status: result.status,
+            'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+            'hook-id': result.gate?.hookId,
+            'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
+            'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
         });
         await writeSummary(renderSummary(inputs, result));
     };
@@ -37230,7 +37828,8 @@ async function main() {
     });
     let result;
     try {
-        result = await deploy(inputs, { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline });
+        const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
+        result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
     }
     catch (err) {
         // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.

@@ -5,22 +5,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   UpdateServiceCommand,
-  type Deployment,
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { assertEcsDeploymentController, describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs-release';
+import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs-release';
 import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
-import { findNewDeployment, waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
+import { strategyFor } from '../../../lib/ecs-strategies';
+import { primaryOf } from '../../../lib/ecs-strategies/rolling';
+import type { GateInfo, StrategyName, WatchOutcome } from '../../../lib/ecs-strategy';
 import { InputError, describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { TAG, type RunnerContext } from '../../../lib/metadata';
 import { isTransientAwsError } from '../../../lib/retry';
 import { diffTaskDefinitions } from './diff';
+import { gateStagesFor } from './gate';
 import type { Inputs } from './inputs';
 import type { DeployProgress } from './progress';
 import { registerTaskDefinitionOnce } from './register';
@@ -46,28 +47,33 @@ export interface DeployDeps {
   runToken?: string;
 }
 
-/** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
-export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'cancelled';
+export type DeployStatus = DeployResult['status'];
 
-export interface DeployResult {
-  status: DeployStatus;
+interface DeployResultBase {
   cluster: string;
   service: string;
   taskDefinitionArn?: string;
   previousTaskDefinitionArn?: string;
   revision?: number;
   deploymentId?: string;
+  /** Native strategies: the service deployment being watched. */
+  serviceDeploymentArn?: string;
+  strategy?: StrategyName;
   targets: ImageTarget[];
   tags?: Record<string, string>;
   registered: boolean;
   waited: boolean;
-  /** Why it failed or timed out. */
-  reason?: string;
-  rollout?: RolloutOutcome;
-  /** dry-run: changes against the live task definition. */
-  diff?: string[];
   durationMs: number;
 }
+
+/** One shape per outcome: a field exists where that outcome has it (others are `undefined`). */
+export type DeployResult =
+  | (DeployResultBase & { status: 'dry-run'; diff: string[]; reason?: undefined; rollout?: undefined; gate?: undefined })
+  | (DeployResultBase & { status: 'deployed'; rollout?: WatchOutcome; reason?: undefined; diff?: undefined; gate?: undefined })
+  /** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
+  | (DeployResultBase & { status: 'failed' | 'timed-out' | 'cancelled'; reason: string; rollout?: WatchOutcome; diff?: undefined; gate?: undefined })
+  /** Native strategies: stopped at a PAUSE hook; a later step continues or rolls back (gate-action). */
+  | (DeployResultBase & { status: 'awaiting-action'; gate: GateInfo; rollout: WatchOutcome; reason?: undefined; diff?: undefined });
 
 export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployResult> {
   const { ecs, clock, log } = deps;
@@ -81,11 +87,14 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
     const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
-    assertEcsDeploymentController(found);
-    warnAboutCircuitBreaker(found, log);
+    const chosen = strategyFor(found);
+    if (chosen.name === 'ROLLING') warnAboutCircuitBreaker(found, log);
+    else log.info(`Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`);
     log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
     return found;
   });
+  const strategy = strategyFor(service);
+  const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
   const previous = service.taskDefinition;
 
   let target: { arn?: string; rendered?: RenderedTaskDefinition };
@@ -182,26 +191,31 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
 
   async function watchAndRecord(): Promise<DeployResult> {
-  const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn as string, previousIds, log);
+  const launched = await strategy.identifyDeployment({
+    ecs, cluster: inputs.cluster, service: inputs.service, updated: updated.service, taskDefinitionArn: taskDefinitionArn as string, previousIds,
+    previousServiceDeploymentArn: service.currentServiceDeployment, log,
+  });
+  const deployment = launched?.deployment;
   if (deps.progress) deps.progress.deploymentId = deployment?.id;
-  const common = { ...touched, deploymentId: deployment?.id };
+  const common = { ...touched, deploymentId: deployment?.id, strategy: strategy.name, serviceDeploymentArn: launched?.serviceDeploymentArn };
 
   if (!inputs.wait) {
     log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
     return { ...common, status: 'deployed', durationMs: clock.now() - started };
   }
-  if (!deployment?.id) {
+  // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+  if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
     const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
     await recordIfLive('failed');
     return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
   }
 
-  const rollout = await log.group(`Rollout of ${deployment.id}`, () =>
-    waitForRollout({
+  const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () =>
+    strategy.waitForRollout({
       ecs: deps.pollEcs ?? ecs,
       cluster: inputs.cluster,
       service: inputs.service,
-      deploymentId: deployment.id as string,
+      started: launched,
       taskDefinitionArn: taskDefinitionArn as string,
       intervalMs: inputs['poll-interval-seconds'] * 1000,
       // The wait ends at the action's deadline: what came before it counts too.
@@ -210,19 +224,35 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
       clock,
       log,
       knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
+      gateStages,
+      previousServiceDeploymentArn: service.currentServiceDeployment,
     }),
   );
-  const status: DeployStatus = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
-  await recordIfLive(status === 'deployed' ? 'deployed' : 'failed');
-  return {
-    ...common,
-    status,
-    waited: true,
-    rollout,
-    reason: status === 'deployed' ? undefined : rollout.reason,
-    durationMs: clock.now() - started,
-  };
+  return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn as string }, rollout, recordIfLive, log, () => clock.now() - started);
   }
+}
+
+/** Record: the release's fate from the watch's verdict (a gate leaves the tag until it is answered). */
+export async function recordOutcome(
+  common: Omit<DeployResultBase, 'durationMs'> & { taskDefinitionArn: string },
+  rollout: WatchOutcome,
+  record: (status: 'deployed' | 'failed') => Promise<void>,
+  log: Logger,
+  elapsed: () => number,
+): Promise<DeployResult> {
+  // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
+  common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
+  if (rollout.status === 'awaiting-action') {
+    const gate = rollout.native.gate;
+    log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);
+    return { ...common, status: 'awaiting-action', gate, rollout, serviceDeploymentArn: gate.serviceDeploymentArn, durationMs: elapsed() };
+  }
+  if (rollout.status === 'completed') {
+    await record('deployed');
+    return { ...common, status: 'deployed', rollout, durationMs: elapsed() };
+  }
+  await record('failed');
+  return { ...common, status: rollout.status, rollout, reason: rollout.reason, durationMs: elapsed() };
 }
 
 function warnAboutCircuitBreaker(service: Service, log: Logger): void {
@@ -258,44 +288,6 @@ async function resolvePromotion(ecs: ECSClient, arn: string, log: Logger): Promi
   }
 }
 
-/** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
-async function identifyDeployment(
-  ecs: ECSClient,
-  inputs: Inputs,
-  updated: Service | undefined,
-  taskDefinitionArn: string,
-  previousIds: Set<string>,
-  log: Logger,
-): Promise<Deployment | undefined> {
-  let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
-  let latest = updated;
-  if (!found) {
-    try {
-      latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
-    } catch (err) {
-      // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
-      log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
-    }
-    found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
-  }
-  if (found) {
-    log.info(`Deployment ${found.id} started (${found.status ?? 'status unknown'}).`);
-    return found;
-  }
-  // Same revision and no force: ECS starts nothing and the PRIMARY deployment already runs it.
-  const primary = primaryOf(latest);
-  if (primary?.taskDefinition === taskDefinitionArn) {
-    log.info(`ECS started no new deployment: ${primary.id} already runs ${taskDefinitionArn}; watching it.`);
-    return primary;
-  }
-  log.warning(`Could not identify the deployment of ${taskDefinitionArn} in the service's deployments.`);
-  return undefined;
-}
-
-function primaryOf(service: Service | undefined): Deployment | undefined {
-  return service?.deployments?.find((d) => d.status === 'PRIMARY');
-}
-
 /**
  * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
  * what ran before here, where, by whom, when. Without it `gantry:previous` would still name what
@@ -321,7 +313,7 @@ async function recordPromotion(ecs: ECSClient, arn: string, tags: Record<string,
   }
 }
 
-async function recordFate(ecs: ECSClient, arn: string, status: 'deployed' | 'failed', log: Logger): Promise<void> {
+export async function recordFate(ecs: ECSClient, arn: string, status: 'deployed' | 'failed', log: Logger): Promise<void> {
   try {
     await setReleaseStatus(ecs, arn, status);
     log.info(`Tagged ${arn} gantry:status=${status}.`);

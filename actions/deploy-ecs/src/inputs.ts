@@ -9,6 +9,7 @@ import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
+import { readGateInputs, type GateInputs } from './gate-inputs';
 import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
 
 /** One image for one container; `container` undefined means "the task's only essential container". */
@@ -19,7 +20,7 @@ export interface ImageAssignment {
   input: 'image' | 'images';
 }
 
-export interface Inputs {
+export interface Inputs extends GateInputs {
   cluster: string;
   service: string;
   /** From `image` (+ `container-name`) or `images`; empty for a `task-definition-arn` promotion. */
@@ -64,6 +65,8 @@ export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
   const cluster = read.ecsNameOrArn('cluster', 'cluster');
   const service = read.ecsNameOrArn('service', 'service');
+  const gate = readGateInputs(read);
+  if (gate['gate-action']) return gateAnswerInputs(read, env, cluster, service, gate);
   const taskDefinitionArn = read.optional('task-definition-arn');
   if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
@@ -119,17 +122,36 @@ export function getInputs(env: Env = process.env): Inputs {
     'dry-run': read.boolean('dry-run', false),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
+    ...gate,
+  };
+}
+
+/** gate-action: answer a paused deployment; nothing is rendered or registered. */
+function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service: string, gate: GateInputs): Inputs {
+  if (read.boolean('dry-run', false)) throw new InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+  if (pollIntervalSeconds > timeoutSeconds) {
+    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+  }
+  checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
+  return {
+    cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
+    'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
+    'force-new-deployment': false, 'dry-run': false,
+    'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
   };
 }
 
 /** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
-function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined): void {
+function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined, more: { input: string; value: string | undefined }[] = []): void {
   checkServiceInCluster(cluster, service);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
   const arns = [
     { input: 'cluster', value: cluster },
     { input: 'service', value: service },
     { input: 'task-definition-arn', value: taskDefinitionArn },
+    ...more,
   ];
   if (!account && !arns.some((a) => a.value?.startsWith('arn:'))) return;
   const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);

@@ -10,11 +10,11 @@ import { setReleaseStatus } from '../../../lib/ecs-release';
 import { describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { TAG } from '../../../lib/metadata';
-import type { DeployResult, DeployStatus } from './deploy';
+import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 import type { DeployProgress } from './progress';
 
-export function touchedResult(inputs: Inputs, progress: DeployProgress, status: DeployStatus, reason: unknown): DeployResult {
+export function touchedResult(inputs: Inputs, progress: DeployProgress, status: 'failed' | 'cancelled', reason: unknown): DeployResult {
   const touched = progress.touched;
   return {
     status,

@@ -6,6 +6,7 @@ import { run as runAction } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { onTermination } from '../../../lib/termination';
 import { deploy, type DeployResult } from './deploy';
+import { answerGate, gateListener } from './gate';
 import { getInputs } from './inputs';
 import { recordCancelledDeploy, touchedResult } from './interrupted';
 import { DeployProgress } from './progress';
@@ -29,6 +30,10 @@ export async function main(): Promise<void> {
       revision: result.revision,
       'deployment-id': result.deploymentId,
       status: result.status,
+      'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+      'hook-id': result.gate?.hookId,
+      'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
+      'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
     });
     await writeSummary(renderSummary(inputs, result));
   };
@@ -43,7 +48,8 @@ export async function main(): Promise<void> {
   });
   let result: DeployResult;
   try {
-    result = await deploy(inputs, { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline });
+    const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
+    result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
   } catch (err) {
     // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
     if (progress.touched && !progress.cancelled) await report(touchedResult(inputs, progress, 'failed', err));

@@ -10,6 +10,7 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   failed: '❌ failed',
   'timed-out': '⏱️ timed out',
   'dry-run': '🔍 dry run (nothing changed)',
+  'awaiting-action': '⏸️ paused at a gate (awaiting action)',
   cancelled: '🛑 cancelled before the rollout was judged',
 };
 
@@ -33,10 +34,20 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
     ['Deployment', result.deploymentId],
     ['Duration', formatDuration(result.durationMs)],
   ];
-  if (result.rollout) rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices)`]);
+  const native = result.rollout?.native;
+  if (result.strategy && result.strategy !== 'ROLLING') rows.push(['Strategy', result.strategy], ['Service deployment', result.serviceDeploymentArn]);
+  if (result.rollout) {
+    rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`]);
+  }
+  if (native?.stages.length) rows.push(['Lifecycle stages', native.stages.map((s) => `${s.stage} (${formatDuration(s.elapsedMs)})`).join(' → ')]);
+  if (native?.triggeredAlarms.length) rows.push(['Triggered alarms', native.triggeredAlarms.join(', ')]);
+  if (result.status === 'awaiting-action') {
+    const { gate } = result;
+    rows.push(['Gate', `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`]);
+  }
   if (result.reason) rows.push(['Reason', result.reason]);
   const parts = [`## deploy-ecs: ${HEADLINE[result.status]}`, keyValueTable(rows)];
-  if (result.status !== 'deployed') parts.push(...rolloutFailureSections(result.rollout));
+  if (result.status !== 'deployed' && result.status !== 'awaiting-action') parts.push(...rolloutFailureSections(result.rollout));
   if (result.diff) parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
   return `${parts.join('\n\n')}\n`;
 }

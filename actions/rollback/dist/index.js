@@ -6483,7 +6483,7 @@ __webpack_unused_export__ = ContainerOverride$;
 __webpack_unused_export__ = ContainerRestartPolicy$;
 __webpack_unused_export__ = ContainerStateChange$;
 __webpack_unused_export__ = ContinueServiceDeployment$;
-__webpack_unused_export__ = ContinueServiceDeploymentCommand;
+exports.LrH = ContinueServiceDeploymentCommand;
 __webpack_unused_export__ = ContinueServiceDeploymentRequest$;
 __webpack_unused_export__ = ContinueServiceDeploymentResponse$;
 __webpack_unused_export__ = CpuManufacturer;
@@ -6666,11 +6666,11 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
-__webpack_unused_export__ = DescribeServiceRevisionsCommand;
+exports.oF5 = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
@@ -33605,6 +33605,451 @@ async function recordRolledBack(ecs, arn, reason, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-strategy.ts
+
+
+const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
+/** Lifecycle stages where ECS accepts a PAUSE hook (not TEST_/PRODUCTION_TRAFFIC_SHIFT themselves). */
+const PAUSE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'POST_SCALE_UP',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+];
+function isPauseStage(value) {
+    return PAUSE_STAGES.includes(value);
+}
+/**
+ * The strategy of a service, or an ActionFailure naming what gantry does not support
+ * (CODE_DEPLOY / EXTERNAL controllers, a strategy newer than gantry). Throws before any change.
+ */
+function chooseStrategy(service) {
+    assertEcsDeploymentController(service);
+    const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
+    if (!STRATEGIES.includes(strategy)) {
+        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
+            `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
+    }
+    return strategy;
+}
+const isNativeStrategy = (name) => name !== 'ROLLING';
+/** The stages at which the service's configuration pauses a deployment (PAUSE lifecycle hooks). */
+function pauseHookStages(service) {
+    const stages = new Set();
+    for (const hook of service.deploymentConfiguration?.lifecycleHooks ?? []) {
+        if (hook.targetType !== 'PAUSE')
+            continue;
+        for (const stage of hook.lifecycleStages ?? [])
+            if (isPauseStage(stage))
+                stages.add(stage);
+    }
+    return PAUSE_STAGES.filter((s) => stages.has(s));
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-service-deployment.ts
+/**
+ * Watching an ECS-native BLUE_GREEN, LINEAR or CANARY deployment, shared by deploy-ecs and
+ * rollback. Such a deployment is judged from its service deployment (DescribeServiceDeployments):
+ * `status`, `lifecycleStage`, the circuit breaker and alarms, `rollback` and the PAUSE hooks in
+ * `lifecycleHookDetails` — never from `service.deployments`, whose rolloutState says nothing about
+ * traffic, bake time or an alarm during bake.
+ *
+ * One poll = at most one DescribeServices (events, the current service deployment, stopped tasks)
+ * and one DescribeServiceDeployments. The verdict comes at the first poll that shows SUCCESSFUL,
+ * ROLLBACK_*, STOPPED or a TRIGGERED alarm or circuit breaker. At an AWAITING_ACTION PAUSE hook
+ * the watch stops (a gate stage: the caller verifies and answers) or answers CONTINUE itself.
+ */
+
+
+
+
+
+
+
+/** Warn when a paused hook expires within this much time. */
+const HOOK_EXPIRY_WARNING_MS = 10 * 60_000;
+const ecs_service_deployment_LAST_EVENTS = 10;
+const ROLLBACK_STATUSES = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** The PAUSE hook ECS waits on (AWAITING_ACTION), not yet answered by us. */
+function awaitingHook(sd, answered = new Set()) {
+    return (sd.lifecycleHookDetails ?? []).find((h) => h.status === 'AWAITING_ACTION' && (h.targetType ?? 'PAUSE') === 'PAUSE' && h.hookId !== undefined && !answered.has(h.hookId));
+}
+/** Judge one DescribeServiceDeployments snapshot. Pure. */
+function evaluateServiceDeployment(sd, gateStages, answered = new Set()) {
+    const arn = sd.serviceDeploymentArn ?? 'the service deployment';
+    const status = sd.status ?? 'unknown';
+    const why = sd.rollback?.reason ?? sd.statusReason;
+    const alarms = sd.alarms?.triggeredAlarmNames ?? [];
+    const alarmText = alarms.length ? ` CloudWatch alarm ${alarms.join(', ')} TRIGGERED.` : '';
+    const stage = sd.lifecycleStage ? ` at ${sd.lifecycleStage}` : '';
+    if (status === 'SUCCESSFUL')
+        return { state: 'completed', reason: `service deployment ${arn} SUCCESSFUL` };
+    if (ROLLBACK_STATUSES.has(status)) {
+        return { state: 'failed', rolledBack: status !== 'ROLLBACK_FAILED', alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}` };
+    }
+    if (status === 'STOPPED' || status === 'STOP_REQUESTED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}` };
+    }
+    if (sd.alarms?.status === 'TRIGGERED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.` };
+    }
+    const breaker = sd.deploymentCircuitBreaker;
+    if (breaker?.status === 'TRIGGERED') {
+        return { state: 'failed', rolledBack: false, alarms, reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).` };
+    }
+    const hook = awaitingHook(sd, answered);
+    if (hook?.hookId && sd.lifecycleStage && isPauseStage(sd.lifecycleStage)) {
+        const gate = { hookId: hook.hookId, stage: sd.lifecycleStage, serviceDeploymentArn: arn, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction };
+        const state = gateStages.includes(sd.lifecycleStage) ? 'gate' : 'continue';
+        return { state, hook: gate, reason: `PAUSE hook ${hook.hookId} AWAITING_ACTION at ${sd.lifecycleStage}` };
+    }
+    return { state: 'in-progress', reason: `${status}${stage}` };
+}
+/** `production 10% · test 100%` on the target (green) revision, when ECS reports the weights. */
+function trafficText(sd) {
+    const target = sd.targetServiceRevision;
+    const parts = [];
+    if (target?.requestedProductionTrafficWeight !== undefined)
+        parts.push(`production ${target.requestedProductionTrafficWeight}%`);
+    if (target?.requestedTestTrafficWeight !== undefined)
+        parts.push(`test ${target.requestedTestTrafficWeight}%`);
+    const tasks = target?.runningTaskCount !== undefined ? `${target.runningTaskCount}/${target.requestedTaskCount ?? '?'} tasks` : '';
+    return [tasks, parts.length ? `traffic to the new revision: ${parts.join(', ')}` : ''].filter(Boolean).join(' · ');
+}
+/** Answer a paused hook. */
+async function answerHook(ecs, gate, action) {
+    await ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: gate.serviceDeploymentArn, hookId: gate.hookId, action }));
+}
+/** The service deployment, or undefined when ECS does not know the ARN. */
+async function describeServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }));
+    return out?.serviceDeployments?.[0];
+}
+/**
+ * Roll back a live (PENDING / IN_PROGRESS) service deployment: ROLLBACK on the PAUSE hook ECS waits
+ * on, else StopServiceDeployment ROLLBACK. ECS shifts traffic back to the previous revision at once.
+ * Undefined when the deployment is not live (finished, or already rolling back).
+ */
+async function rollBackLiveServiceDeployment(ecs, arn, log) {
+    const sd = await describeServiceDeployment(ecs, arn);
+    if (!sd || (sd.status !== 'IN_PROGRESS' && sd.status !== 'PENDING')) {
+        log.info(`Service deployment ${arn} is ${sd?.status ?? 'not found'}: not live, nothing to stop.`);
+        return undefined;
+    }
+    const hook = awaitingHook(sd);
+    if (hook?.hookId) {
+        await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'ROLLBACK');
+        log.info(`ContinueServiceDeployment ROLLBACK on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`);
+        return { method: 'ContinueServiceDeployment', serviceDeploymentArn: arn, hookId: hook.hookId, stage: sd.lifecycleStage };
+    }
+    await ecs.send(new dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+    log.info(`StopServiceDeployment ROLLBACK on ${arn} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`);
+    return { method: 'StopServiceDeployment', serviceDeploymentArn: arn, stage: sd.lifecycleStage };
+}
+/** The service deployment UpdateService started: `currentServiceDeployment`, once it differs from the one before. */
+function newServiceDeploymentArn(service, previousArn) {
+    const current = service?.currentServiceDeployment;
+    return current && current !== previousArn ? current : undefined;
+}
+/** Poll until the service deployment succeeds, rolls back, stops, trips an alarm, or waits at a gate. */
+async function waitForServiceDeployment(opts) {
+    const { ecs, cluster, clock, log } = opts;
+    const gateStages = opts.gateStages ?? [];
+    const answered = new Set(opts.answeredHookIds ?? []);
+    const seenEvents = new Set(opts.knownEventIds ?? []);
+    const lastEvents = [];
+    const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, 10, log);
+    const warnedExpiry = new Set();
+    const native = { serviceDeploymentArn: opts.started.serviceDeploymentArn, stages: [], describeDeploymentCalls: 0, triggeredAlarms: [], rolledBack: false };
+    let describeCalls = 0;
+    let lastError;
+    let lastSeen = 'no service deployment seen';
+    let failuresFetched = 0;
+    let lastShown = '';
+    log.info(`Waiting for service deployment ${native.serviceDeploymentArn ?? '(to be identified)'} of ${opts.service}: one DescribeServices and one DescribeServiceDeployments ` +
+        `every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; gates at ${gateStages.length ? gateStages.join(', ') : 'no stage'}.`);
+    const result = await poll({
+        intervalMs: opts.intervalMs,
+        timeoutMs: opts.timeoutMs,
+        clock,
+        check: async (pollNumber, elapsedMs) => {
+            const at = `[${formatDuration(elapsedMs)}] poll ${pollNumber}`;
+            let sd;
+            try {
+                describeCalls += 1;
+                const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [opts.service] }));
+                const service = out?.services?.[0];
+                for (const line of newEvents(service?.events ?? [], seenEvents)) {
+                    log.info(`  event: ${line}`);
+                    lastEvents.push(line);
+                    if (lastEvents.length > ecs_service_deployment_LAST_EVENTS)
+                        lastEvents.shift();
+                }
+                const current = service?.currentServiceDeployment;
+                if (!native.serviceDeploymentArn && current && current !== opts.previousServiceDeploymentArn)
+                    native.serviceDeploymentArn = current;
+                if (!native.serviceDeploymentArn)
+                    return { done: false };
+                native.describeDeploymentCalls += 1;
+                sd = await describeServiceDeployment(ecs, native.serviceDeploymentArn);
+            }
+            catch (err) {
+                if (!isTransientAwsError(err))
+                    throw err;
+                lastError = describeError(err);
+                log.warning(`${at}: ${lastError}; trying again at the next poll.`);
+                return { done: false };
+            }
+            if (!sd)
+                return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
+            const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
+            if (native.stages.at(-1)?.stage !== stage)
+                native.stages.push({ stage, elapsedMs });
+            const shown = `${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`;
+            if (shown !== lastShown) {
+                lastShown = shown;
+                log.info(`${at}: stage ${shown}`);
+            }
+            native.lastStatus = sd.status;
+            native.triggeredAlarms = sd.alarms?.triggeredAlarmNames ?? [];
+            lastSeen = `${sd.status ?? '?'} at ${stage}`;
+            warnNearExpiry(sd, clock.now(), warnedExpiry, log);
+            const failures = sd.deploymentCircuitBreaker?.failureCount ?? 0;
+            let decision = evaluateServiceDeployment(sd, gateStages, answered);
+            if (opts.expectRollback && decision.state === 'failed' && decision.rolledBack) {
+                if (sd.status !== 'ROLLBACK_SUCCESSFUL')
+                    return { done: false };
+                decision = { state: 'completed', reason: decision.reason };
+            }
+            if (failures > failuresFetched || (decision.state === 'failed' && failuresFetched === 0 && failures > 0)) {
+                failuresFetched = failures;
+                await stopped.collect(opts.service);
+            }
+            if (decision.state === 'continue') {
+                // A PAUSE hook the caller did not ask to verify at: answer it so the deployment goes on.
+                answered.add(decision.hook.hookId);
+                try {
+                    await answerHook(ecs, decision.hook, 'CONTINUE');
+                    log.info(`${at}: ${decision.reason}, not a gate stage here: answered CONTINUE.`);
+                }
+                catch (err) {
+                    if (!isTransientAwsError(err))
+                        throw err;
+                    answered.delete(decision.hook.hookId);
+                    log.warning(`${at}: ContinueServiceDeployment failed (${describeError(err)}); trying again at the next poll.`);
+                }
+                return { done: false };
+            }
+            return decision.state === 'in-progress' ? { done: false } : { done: true, value: decision };
+        },
+    });
+    const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
+    if (result.status === 'timed-out') {
+        const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
+        return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
+    }
+    const decision = result.value;
+    if (decision.state === 'gate') {
+        log.info(`Stopped at gate ${decision.hook.stage}: hook ${decision.hook.hookId} AWAITING_ACTION${decision.hook.expiresAt ? ` until ${decision.hook.expiresAt.toISOString()} (then ECS does ${decision.hook.timeoutAction ?? 'ROLLBACK'})` : ''}.`);
+        return { status: 'awaiting-action', reason: decision.reason, ...common, native: { ...native, gate: decision.hook } };
+    }
+    if (decision.state === 'failed') {
+        native.rolledBack = decision.rolledBack;
+        native.triggeredAlarms = decision.alarms.length ? decision.alarms : native.triggeredAlarms;
+        return { status: 'failed', reason: decision.reason, ...common, native };
+    }
+    if (opts.expectRollback)
+        native.rolledBack = true;
+    return { status: 'completed', reason: decision.reason, ...common, native };
+}
+function warnNearExpiry(sd, now, warned, log) {
+    for (const hook of sd.lifecycleHookDetails ?? []) {
+        if (hook.status !== 'AWAITING_ACTION' || !hook.hookId || !hook.expiresAt || warned.has(hook.hookId))
+            continue;
+        const left = hook.expiresAt.getTime() - now;
+        if (left > HOOK_EXPIRY_WARNING_MS)
+            continue;
+        warned.add(hook.hookId);
+        log.warning(`PAUSE hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'} expires in ${formatDuration(Math.max(0, left))} (${hook.expiresAt.toISOString()}): ` +
+            `unless it is answered, ECS does ${hook.timeoutAction ?? 'ROLLBACK'}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-strategies/rolling.ts
+/**
+ * The ECS rolling update as a RolloutStrategy: what UpdateService started is the new PRIMARY
+ * deployment on our task definition; the watch is lib/ecs-rollout.ts's DescribeServices poll.
+ */
+
+
+
+const rollingStrategy = {
+    name: 'ROLLING',
+    identifyDeployment,
+    async waitForRollout(req) {
+        const deploymentId = req.started.deployment?.id;
+        if (!deploymentId)
+            throw new Error('rolling strategy: no deployment id to watch');
+        return waitForRollout({
+            ecs: req.ecs,
+            cluster: req.cluster,
+            service: req.service,
+            deploymentId,
+            taskDefinitionArn: req.taskDefinitionArn,
+            intervalMs: req.intervalMs,
+            timeoutMs: req.timeoutMs,
+            reportedTimeoutMs: req.reportedTimeoutMs,
+            clock: req.clock,
+            log: req.log,
+            knownEventIds: req.knownEventIds,
+        });
+    },
+};
+/** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
+async function identifyDeployment(req) {
+    const { ecs, updated, taskDefinitionArn, previousIds, log } = req;
+    let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
+    let latest = updated;
+    if (!found) {
+        try {
+            latest = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
+        }
+        catch (err) {
+            // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+        }
+        found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
+    }
+    if (found) {
+        log.info(`Deployment ${found.id} started (${found.status ?? 'status unknown'}).`);
+        return { deployment: found, serviceDeploymentArn: latest?.currentServiceDeployment };
+    }
+    // Same revision and no force: ECS starts nothing and the PRIMARY deployment already runs it.
+    const primary = primaryOf(latest);
+    if (primary?.taskDefinition === taskDefinitionArn) {
+        log.info(`ECS started no new deployment: ${primary.id} already runs ${taskDefinitionArn}; watching it.`);
+        return { deployment: primary, serviceDeploymentArn: latest?.currentServiceDeployment };
+    }
+    log.warning(`Could not identify the deployment of ${taskDefinitionArn} in the service's deployments.`);
+    return undefined;
+}
+function primaryOf(service) {
+    return service?.deployments?.find((d) => d.status === 'PRIMARY');
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-strategies/native.ts
+/**
+ * ECS-native BLUE_GREEN, LINEAR and CANARY as a RolloutStrategy: what UpdateService started is
+ * identified as for a rolling update (the new PRIMARY deployment) plus its service deployment —
+ * the service's `currentServiceDeployment` once it differs from the one before — and the watch
+ * follows that service deployment (lib/ecs-service-deployment.ts).
+ */
+
+
+
+function nativeStrategy(name) {
+    return {
+        name,
+        identifyDeployment: (req) => identifyServiceDeployment(req),
+        waitForRollout: (req) => waitForServiceDeployment(req),
+        rollBackLive: (req) => rollBackLiveServiceDeployment(req.ecs, req.serviceDeploymentArn, req.log),
+    };
+}
+async function identifyServiceDeployment(req) {
+    const started = await identifyDeployment(req);
+    // Same revision, no force: ECS started nothing, and the current service deployment is the one that deployed it.
+    const existing = started?.deployment?.id !== undefined && req.previousIds.has(started.deployment.id);
+    let arn = newServiceDeploymentArn(req.updated, req.previousServiceDeploymentArn);
+    if (!arn) {
+        // Unreadable now: the watch takes the first new service deployment the service shows.
+        let latest;
+        try {
+            latest = (await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }))).services?.[0];
+        }
+        catch {
+            latest = undefined;
+        }
+        // Never the service deployment that was current before: its verdict is not ours.
+        arn = newServiceDeploymentArn(latest, req.previousServiceDeploymentArn) ?? (existing ? latest?.currentServiceDeployment : undefined);
+    }
+    if (!arn && !started)
+        return undefined;
+    if (arn)
+        req.log.info(`Service deployment ${arn} started.`);
+    return { ...started, serviceDeploymentArn: arn };
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/native.ts
+/**
+ * Rollback of a BLUE_GREEN / LINEAR / CANARY service. While its service deployment is live
+ * (PENDING / IN_PROGRESS) and ECS's own rollback lands on the target — the revision the
+ * deployment replaces — ContinueServiceDeployment ROLLBACK (a PAUSE hook is waiting) or
+ * StopServiceDeployment ROLLBACK shifts traffic back at once, blue still running. Otherwise
+ * UpdateService to the target starts a new service deployment, watched to the end with every
+ * PAUSE hook answered CONTINUE: a rollback does not wait at the gates of a deploy.
+ */
+
+
+
+
+
+/** The service's current service deployment when it is live, with the revision it replaces. */
+async function liveNativeDeployment(ecs, service, log) {
+    const arn = service.currentServiceDeployment;
+    if (!arn)
+        return undefined;
+    try {
+        const sd = await describeServiceDeployment(ecs, arn);
+        if (!sd || (sd.status !== 'IN_PROGRESS' && sd.status !== 'PENDING'))
+            return undefined;
+        const source = sd.sourceServiceRevisions?.[0]?.arn;
+        const revisions = source ? await ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: [source] })) : undefined;
+        const sourceTaskDefinition = revisions?.serviceRevisions?.[0]?.taskDefinition;
+        log.info(`Service deployment ${arn} is live (${sd.status} at ${sd.lifecycleStage ?? '?'}), replacing ${sourceTaskDefinition ? shortName(sourceTaskDefinition) : 'an unknown revision'}.`);
+        return { sd, sourceTaskDefinition };
+    }
+    catch (err) {
+        log.warning(`Could not read service deployment ${arn} (${describeError(err)}); rolling back with UpdateService.`);
+        return undefined;
+    }
+}
+function plannedNativeMethod(live, targetArn) {
+    if (!live || live.sourceTaskDefinition !== targetArn)
+        return 'UpdateService';
+    return awaitingHook(live.sd) ? 'ContinueServiceDeployment' : 'StopServiceDeployment';
+}
+async function startNativeRollback(req) {
+    const { ecs, log } = req;
+    const knownEventIds = (req.service.events ?? []).map((e) => e.id).filter((id) => id !== undefined);
+    const watchBase = {
+        ecs: req.pollEcs, cluster: req.cluster, service: req.serviceRef, taskDefinitionArn: req.targetArn,
+        intervalMs: req.intervalMs, timeoutMs: req.timeoutMs, reportedTimeoutMs: req.reportedTimeoutMs, clock: req.clock, log, knownEventIds, gateStages: [],
+    };
+    if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
+        const arn = req.live.sd.serviceDeploymentArn;
+        const stopped = await nativeStrategy(req.strategy).rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
+        if (stopped) {
+            return {
+                method: stopped.method, serviceDeploymentArn: arn,
+                watch: () => waitForServiceDeployment({ ...watchBase, started: { serviceDeploymentArn: arn }, expectRollback: true }),
+            };
+        }
+    }
+    const previousIds = new Set((req.service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
+    const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: req.cluster, service: req.serviceRef, taskDefinition: req.targetArn }));
+    log.info(`UpdateService: service ${req.serviceRef} now asks for ${shortName(req.targetArn)} (a new ${req.strategy} service deployment; its PAUSE hooks are answered CONTINUE).`);
+    const started = await nativeStrategy(req.strategy).identifyDeployment({
+        ecs, cluster: req.cluster, service: req.serviceRef, updated: out.service, taskDefinitionArn: req.targetArn, previousIds,
+        previousServiceDeploymentArn: req.service.currentServiceDeployment, log,
+    });
+    return {
+        method: 'UpdateService', serviceDeploymentArn: started?.serviceDeploymentArn, deploymentId: started?.deployment?.id,
+        watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {}, previousServiceDeploymentArn: req.service.currentServiceDeployment }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/src/resolve.ts
 /**
  * Which revision to roll back to, from release metadata alone (tags written by deploy-ecs).
@@ -33936,6 +34381,8 @@ async function locateRollbackDeployment(req, previousIds, attempts = LOCATE_ATTE
 
 
 
+
+
 const NO_REASON = 'no reason given';
 async function rollback(inputs, deps) {
     const { ecs, clock, log } = deps;
@@ -33948,11 +34395,12 @@ async function rollback(inputs, deps) {
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
-        assertEcsDeploymentController(found);
+        chooseStrategy(found);
         const primary = found.deployments?.find((d) => d.status === 'PRIMARY');
         log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks; deployment ${primary?.id ?? '?'} ${primary?.rolloutState ?? ''}).`);
         return found;
     });
+    const strategy = chooseStrategy(service);
     const currentArn = service.taskDefinition;
     if (!currentArn)
         throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
@@ -33968,17 +34416,21 @@ async function rollback(inputs, deps) {
     const reason = inputs.reason ?? NO_REASON;
     const base = { cluster: inputs.cluster, service: inputs.service, from, to, how: resolution.how, warnings: resolution.warnings, reason };
     const elapsed = () => clock.now() - started;
-    const inFlight = to.arn === from.arn ? inProgressOn(service, to.arn) : undefined;
+    const inFlight = to.arn === from.arn && !isNativeStrategy(strategy) ? inProgressOn(service, to.arn) : undefined;
     if (to.arn === from.arn && !inFlight) {
         log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
         return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
     }
     const watchLine = (id) => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
-    const method = plannedMethod(service, to.arn);
+    // BLUE_GREEN / LINEAR / CANARY: a live service deployment is rolled back by ECS itself (native.ts).
+    const live = isNativeStrategy(strategy) ? await liveNativeDeployment(ecs, service, log) : undefined;
+    const method = isNativeStrategy(strategy) ? plannedNativeMethod(live, to.arn) : plannedMethod(service, to.arn);
     const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
     const switchLine = (how) => how === 'StopServiceDeployment'
         ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
-        : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
+        : how === 'ContinueServiceDeployment'
+            ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
+            : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
     if (inputs['dry-run']) {
         const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
         await log.group('Dry run: what would change', async () => {
@@ -33995,7 +34447,16 @@ async function rollback(inputs, deps) {
         deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
     let startedRollback;
     try {
-        startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () => startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }));
+        startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, async () => {
+            if (!isNativeStrategy(strategy)) {
+                return startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+            }
+            const native = await startNativeRollback({
+                ecs, pollEcs: deps.pollEcs ?? ecs, strategy, cluster: inputs.cluster, serviceRef: inputs.service, service, live, targetArn: to.arn,
+                intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: Math.max(0, deadline - clock.now()), reportedTimeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+            });
+            return { ...native, deployment: native.deploymentId ? { id: native.deploymentId } : undefined };
+        });
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
@@ -34028,17 +34489,20 @@ async function rollback(inputs, deps) {
             return { ...common, fromTagged, status: 'started', liveArn: to.arn, durationMs: elapsed() };
         }
         const deploymentId = startedRollback.deployment?.id;
-        if (!deploymentId) {
+        if (!deploymentId && !startedRollback.watch) {
             const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
             const fromTagged = await settleChain('timed-out', liveArn);
             return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
         }
-        const rollout = await watch(deploymentId, knownEvents(service));
-        const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
+        const nativeWatch = startedRollback.watch;
+        const rollout = nativeWatch
+            ? await log.group(`Rollout of ${startedRollback.serviceDeploymentArn ?? deploymentId}`, nativeWatch)
+            : await watch(deploymentId, knownEvents(service));
+        const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
         const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
         log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
         const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
-        const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
+        const fromTagged = await settleChain(status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed', liveArn);
         if (fromTagged)
             actions.push(tagLine);
         return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };

@@ -5,9 +5,10 @@
  */
 import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { assertEcsDeploymentController, describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs-release';
+import { describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs-release';
 import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
 import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
+import { chooseStrategy, isNativeStrategy, type WatchOutcome } from '../../../lib/ecs-strategy';
 import { ActionFailure, describeError } from '../../../lib/errors';
 import type { RollbackProgress } from './progress';
 import { liveTaskDefinition, recordChain, type ChainOutcome } from './record';
@@ -15,6 +16,7 @@ import type { Logger } from '../../../lib/logger';
 import { formatDuration } from '../../../lib/markdown';
 import { TAG } from '../../../lib/metadata';
 import type { Inputs } from './inputs';
+import { liveNativeDeployment, plannedNativeMethod, startNativeRollback } from './native';
 import { describeRevision, resolveTarget } from './resolve';
 import { ecsRevisionCatalog, shortName, type RevisionRecord } from './revisions';
 import { plannedMethod, startRollback, type RollbackMethod, type StartedRollback } from './start';
@@ -60,7 +62,7 @@ export interface RollbackResult {
   liveArn?: string;
   /** Why it failed or timed out. */
   failure?: string;
-  rollout?: RolloutOutcome;
+  rollout?: WatchOutcome;
   durationMs: number;
 }
 
@@ -78,11 +80,12 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
     const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
-    assertEcsDeploymentController(found);
+    chooseStrategy(found);
     const primary = found.deployments?.find((d) => d.status === 'PRIMARY');
     log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks; deployment ${primary?.id ?? '?'} ${primary?.rolloutState ?? ''}).`);
     return found;
   });
+  const strategy = chooseStrategy(service);
   const currentArn = service.taskDefinition;
   if (!currentArn) throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
   const described = await catalog.get(currentArn);
@@ -98,18 +101,22 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   const base = { cluster: inputs.cluster, service: inputs.service, from, to, how: resolution.how, warnings: resolution.warnings, reason };
   const elapsed = (): number => clock.now() - started;
 
-  const inFlight = to.arn === from.arn ? inProgressOn(service, to.arn) : undefined;
+  const inFlight = to.arn === from.arn && !isNativeStrategy(strategy) ? inProgressOn(service, to.arn) : undefined;
   if (to.arn === from.arn && !inFlight) {
     log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
     return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
   }
   const watchLine = (id: string | undefined): string => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
 
-  const method = plannedMethod(service, to.arn);
+  // BLUE_GREEN / LINEAR / CANARY: a live service deployment is rolled back by ECS itself (native.ts).
+  const live = isNativeStrategy(strategy) ? await liveNativeDeployment(ecs, service, log) : undefined;
+  const method: RollbackMethod = isNativeStrategy(strategy) ? plannedNativeMethod(live, to.arn) : plannedMethod(service, to.arn);
   const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
   const switchLine = (how: RollbackMethod): string => how === 'StopServiceDeployment'
     ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
-    : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
+    : how === 'ContinueServiceDeployment'
+      ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
+      : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
   if (inputs['dry-run']) {
     const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
     await log.group('Dry run: what would change', async () => {
@@ -122,11 +129,18 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   if (deps.progress) deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
-  let startedRollback: StartedRollback;
+  let startedRollback: StartedRollback & { watch?: () => Promise<WatchOutcome> };
   try {
-    startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () =>
-      startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }),
-    );
+    startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, async () => {
+      if (!isNativeStrategy(strategy)) {
+        return startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+      }
+      const native = await startNativeRollback({
+        ecs, pollEcs: deps.pollEcs ?? ecs, strategy, cluster: inputs.cluster, serviceRef: inputs.service, service, live, targetArn: to.arn,
+        intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: Math.max(0, deadline - clock.now()), reportedTimeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+      });
+      return { ...native, deployment: native.deploymentId ? { id: native.deploymentId } : undefined };
+    });
   } catch (err) {
     // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
     const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
@@ -157,17 +171,20 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
       return { ...common, fromTagged, status: 'started', liveArn: to.arn, durationMs: elapsed() };
     }
     const deploymentId = startedRollback.deployment?.id;
-    if (!deploymentId) {
+    if (!deploymentId && !startedRollback.watch) {
       const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
       const fromTagged = await settleChain('timed-out', liveArn);
       return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
     }
-    const rollout = await watch(deploymentId, knownEvents(service));
-    const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
+    const nativeWatch = startedRollback.watch;
+    const rollout: WatchOutcome = nativeWatch
+      ? await log.group(`Rollout of ${startedRollback.serviceDeploymentArn ?? deploymentId}`, nativeWatch)
+      : await watch(deploymentId as string, knownEvents(service));
+    const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
     const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
     log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
     const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
-    const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
+    const fromTagged = await settleChain(status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed', liveArn);
     if (fromTagged) actions.push(tagLine);
     return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
   }

@@ -19,7 +19,8 @@ import { describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { shortName } from './revisions';
 
-export type RollbackMethod = 'StopServiceDeployment' | 'UpdateService';
+/** ContinueServiceDeployment: BLUE_GREEN / LINEAR / CANARY paused at a hook (native.ts). */
+export type RollbackMethod = 'StopServiceDeployment' | 'UpdateService' | 'ContinueServiceDeployment';
 
 export interface StartRequest {
   ecs: ECSClient;
