@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { serviceKey, type Effect, type Plan, type RolloutModel, type ServiceRecord, type TaskDefInfo } from './rollout-model';
+import type { TaskRuns } from './rollout-tasks';
 import {
   renderService, renderServiceDeployment, renderServiceDeploymentBrief, renderServiceRevision, renderTask, selectTasks,
 } from './rollout-render';
@@ -16,6 +17,8 @@ export type EcsReply = MotoReply | { status: number; json: unknown; errorType?: 
 
 export interface EcsContext {
   model: RolloutModel;
+  /** One-off tasks started with RunTask (rollout-tasks.ts). */
+  runs: TaskRuns;
   planFor(svc: ServiceRecord, taskDef: TaskDefInfo): Plan;
   /** The layer's own ECS call to moto; throws on a non-200 answer. */
   motoCall(op: string, payload: Json): Promise<Json>;
@@ -112,20 +115,43 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
   async DescribeTasks(p, call) {
     const all = [...call.model.services.values()].flatMap((svc) => svc.tasks);
     const ours = [];
+    const runs = [];
     const others: string[] = [];
     for (const ref of strings(p.tasks)) {
       const task = all.find((t) => t.arn === ref || t.arn.endsWith(`/${ref}`));
+      const run = task ? undefined : call.runs.find(ref);
       if (task) ours.push(task);
+      else if (run) runs.push(run);
       else others.push(ref);
     }
-    if (ours.length === 0) return call.send();
+    if (ours.length === 0 && runs.length === 0) return call.send();
     let fromMoto: Json = { tasks: [], failures: [] };
     if (others.length > 0) {
       const reply = await call.send({ ...p, tasks: others });
       if (reply.status !== 200) return reply;
       fromMoto = parse(reply);
     }
-    return ok({ tasks: [...ours.map(renderTask), ...((fromMoto.tasks ?? []) as Json[])], failures: fromMoto.failures ?? [] });
+    await call.runs.tick(runs);
+    return ok({ tasks: [...ours.map(renderTask), ...runs.map((r) => call.runs.render(r)), ...((fromMoto.tasks ?? []) as Json[])], failures: fromMoto.failures ?? [] });
+  },
+
+  async RunTask(p, call) {
+    const reply = await call.send();
+    if (reply.status !== 200) return reply;
+    const parsed = parse(reply);
+    const tasks = (parsed.tasks ?? []) as Json[];
+    if (tasks.length === 0) return reply;
+    const described = await call.motoCall('DescribeTaskDefinition', { taskDefinition: String(tasks[0].taskDefinitionArn ?? p.taskDefinition) });
+    call.runs.started(p, tasks, described.taskDefinition as Json);
+    return ok({ ...parsed, tasks: tasks.map((t) => { const run = call.runs.find(String(t.taskArn)); return run ? call.runs.render(run) : t; }) });
+  },
+
+  async StopTask(p, call) {
+    const run = typeof p.task === 'string' ? call.runs.find(p.task) : undefined;
+    const reply = await call.send();
+    if (!run || reply.status !== 200) return reply;
+    call.runs.stopTask(run, typeof p.reason === 'string' ? p.reason : '');
+    return ok({ task: call.runs.render(run) });
   },
 
   async ListServiceDeployments(p, call) {

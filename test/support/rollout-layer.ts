@@ -14,19 +14,28 @@
  * (`rollback-immediate`, `fail-rollback`, `fail`, `hang`, checked in that order) > `complete`.
  * Rollback deployments always complete (after `rollbackTicks`, default 2).
  *
+ * RunTask, StopTask and DescribeTasks of one-off tasks: see rollout-tasks.ts (PROVISIONING →
+ * RUNNING → STOPPED with an exit code per `setTaskScenario` rule, log lines written into moto's
+ * CloudWatch Logs).
+ *
  * Control endpoints (not forwarded, not counted):
  *   POST /_rollout/scenario  ScenarioRequest JSON      GET /_rollout/state  → RolloutSnapshot
  *   POST /_rollout/reset     (also resets moto)        POST /_rollout/settle {service?}
+ *   POST /_rollout/task-scenario  TaskScenarioRequest JSON
  * Throttling: `{throttle: N, operation?}` answers the next N ECS calls (to `operation`, if given)
  * with HTTP 400 ThrottlingException "Rate exceeded", as ECS does, without forwarding.
+ * Denial: `{deny: 'logs:GetLogEvents'}` answers every call of that operation (service prefix as in
+ * IAM: `ecs:` or `logs:`) with HTTP 400 AccessDeniedException, as a role without the permission gets.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RolloutModel, SCENARIO_KINDS, type Effect, type Plan, type ScenarioKind, type ServiceRecord, type TaskDefInfo } from './rollout-model';
 import { handleEcs, type EcsContext, type MotoReply } from './rollout-ecs';
+import { TaskRuns, type LogEvent, type OneOffTaskSnapshot, type TaskScenarioRequest } from './rollout-tasks';
 
 export type { ScenarioKind, Plan } from './rollout-model';
+export type { TaskScenarioRequest, OneOffTaskSnapshot } from './rollout-tasks';
 
 export interface ScenarioRequest {
   /** What the matching deployments do. Optional when only `throttle` is given. */
@@ -43,6 +52,8 @@ export interface ScenarioRequest {
   throttle?: number;
   /** Restrict `throttle` to one ECS operation, e.g. "DescribeServices". */
   operation?: string;
+  /** Refuse every call of this IAM action (`logs:GetLogEvents`, `ecs:StopTask`) with AccessDeniedException. */
+  deny?: string;
 }
 
 export interface DeploymentSnapshot {
@@ -57,6 +68,10 @@ export interface RolloutSnapshot {
   throttled: Record<string, number>;
   scenarios: ScenarioRequest[];
   pendingThrottles: { operation?: string; remaining: number }[];
+  denied: string[];
+  /** One-off tasks started with RunTask, oldest first. */
+  tasks: OneOffTaskSnapshot[];
+  taskScenarios: TaskScenarioRequest[];
   services: {
     cluster: string; service: string; serviceArn: string; taskDefinition?: string; desiredCount: number;
     deployments: DeploymentSnapshot[];
@@ -70,6 +85,8 @@ export interface RolloutLayer {
   port: number;
   motoUrl: string;
   setScenario(scenario: ScenarioRequest): void;
+  /** What the next one-off tasks (RunTask) do. */
+  setTaskScenario(scenario: TaskScenarioRequest): void;
   state(): RolloutSnapshot;
   /** Completes in-progress deployments now (of `service`, or all). */
   settle(service?: string): void;
@@ -79,6 +96,7 @@ export interface RolloutLayer {
 }
 
 const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0 };
 const TAG_KINDS: ScenarioKind[] = ['rollback-immediate', 'fail-rollback', 'fail', 'hang'];
 
@@ -89,12 +107,16 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
   let throttles: { operation?: string; remaining: number }[] = [];
   let calls: Record<string, number> = {};
   let throttled: Record<string, number> = {};
+  let denied = new Set<string>();
+  const runs = new TaskRuns((group, stream, events) => writeLogEvents(motoUrl, group, stream, events));
 
   const setScenario = (scenario: ScenarioRequest): void => {
     validateScenario(scenario);
     if (scenario.throttle) throttles.push({ operation: scenario.operation, remaining: scenario.throttle });
-    if (scenario.kind) rules.push({ ...scenario, throttle: undefined, operation: undefined });
+    if (scenario.deny) denied.add(scenario.deny);
+    if (scenario.kind) rules.push({ ...scenario, throttle: undefined, operation: undefined, deny: undefined });
   };
+  const setTaskScenario = (scenario: TaskScenarioRequest): void => runs.setScenario(scenario);
 
   const planFor = (svc: ServiceRecord, taskDef: TaskDefInfo): Plan => {
     const images = taskDef.containers.map((c) => c.image);
@@ -120,6 +142,8 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
 
   const reset = async (): Promise<void> => {
     model.reset();
+    runs.reset();
+    denied = new Set();
     rules = [];
     throttles = [];
     calls = {};
@@ -130,6 +154,7 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
 
   const ctx: EcsContext = {
     model,
+    runs,
     planFor,
     motoCall: (op, payload) => motoCall(motoUrl, op, payload),
     forward: (req, body) => forward(motoUrl, req.method ?? 'POST', req.url ?? '/', req.headers, body),
@@ -141,12 +166,17 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
       const body = await readBody(req);
       const path = req.url ?? '/';
       if (path.startsWith('/_rollout/')) {
-        return control(req.method ?? 'GET', path, body, res, { setScenario, settle, reset, snapshot });
+        return control(req.method ?? 'GET', path, body, res, { setScenario, setTaskScenario, settle, reset, snapshot });
       }
       const target = String(req.headers['x-amz-target'] ?? '');
       const ecsOp = target.startsWith(ECS_TARGET_PREFIX) ? target.slice(ECS_TARGET_PREFIX.length) : undefined;
       const opName = ecsOp ?? target;
       if (opName) calls[opName] = (calls[opName] ?? 0) + 1;
+      const iamAction = ecsOp ? `ecs:${ecsOp}` : target.startsWith(LOGS_TARGET_PREFIX) ? `logs:${target.slice(LOGS_TARGET_PREFIX.length)}` : undefined;
+      if (iamAction && denied.has(iamAction)) {
+        const message = `User: arn:aws:sts::123456789012:assumed-role/gantry-deploy/gantry is not authorized to perform: ${iamAction} because no identity-based policy allows the ${iamAction} action`;
+        return sendJson(res, 400, { __type: 'AccessDeniedException', message }, 'AccessDeniedException');
+      }
       if (ecsOp && takeThrottle(throttles, ecsOp)) {
         throttled[ecsOp] = (throttled[ecsOp] ?? 0) + 1;
         return sendJson(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, 'ThrottlingException');
@@ -170,6 +200,9 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
     throttled: { ...throttled },
     scenarios: rules.map((r) => ({ ...r })),
     pendingThrottles: throttles.map((t) => ({ ...t })),
+    denied: [...denied],
+    tasks: runs.snapshot(),
+    taskScenarios: runs.scenarios(),
     services: [...model.services.values()].map((svc) => ({
       cluster: svc.clusterName,
       service: svc.serviceName,
@@ -201,6 +234,7 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
     port,
     motoUrl,
     setScenario,
+    setTaskScenario,
     state: snapshot,
     settle,
     reset,
@@ -218,7 +252,8 @@ function validateScenario(s: ScenarioRequest): void {
   if (s.kind !== undefined && !SCENARIO_KINDS.includes(s.kind)) {
     throw new Error(`scenario kind must be one of ${SCENARIO_KINDS.join(', ')}; got ${JSON.stringify(s.kind)}`);
   }
-  if (s.kind === undefined && !s.throttle) throw new Error('scenario needs a kind or a throttle count');
+  if (s.kind === undefined && !s.throttle && !s.deny) throw new Error('scenario needs a kind, a throttle count or an action to deny');
+  if (s.deny !== undefined && !/^(ecs|logs):[A-Za-z]+$/.test(s.deny)) throw new Error(`scenario deny must be an IAM action such as logs:GetLogEvents; got ${JSON.stringify(s.deny)}`);
   for (const field of ['ticks', 'rollbackTicks', 'throttle'] as const) {
     const value = s[field];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
@@ -243,6 +278,7 @@ function takeThrottle(throttles: { operation?: string; remaining: number }[], op
 
 interface ControlApi {
   setScenario(s: ScenarioRequest): void;
+  setTaskScenario(s: TaskScenarioRequest): void;
   settle(service?: string): void;
   reset(): Promise<void>;
   snapshot(): RolloutSnapshot;
@@ -254,6 +290,7 @@ async function control(method: string, path: string, body: Buffer, res: http.Ser
     const route = `${method} ${path.split('?')[0]}`;
     if (route === 'GET /_rollout/state') return sendJson(res, 200, api.snapshot());
     if (route === 'POST /_rollout/scenario') api.setScenario(input as ScenarioRequest);
+    else if (route === 'POST /_rollout/task-scenario') api.setTaskScenario(input as TaskScenarioRequest);
     else if (route === 'POST /_rollout/settle') api.settle(typeof input.service === 'string' ? input.service : undefined);
     else if (route === 'POST /_rollout/reset') await api.reset();
     else return sendJson(res, 404, { message: `unknown control route ${route}` });
@@ -317,4 +354,28 @@ async function applyEffects(motoUrl: string, effects: Effect[]): Promise<void> {
   for (const effect of effects) {
     await motoCall(motoUrl, 'UpdateService', { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition });
   }
+}
+
+/** A CloudWatch Logs call the layer makes to moto (as the awslogs driver would); throws moto's error. */
+async function motoLogsCall(motoUrl: string, op: string, payload: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  const reply = await forward(motoUrl, 'POST', '/', {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `${LOGS_TARGET_PREFIX}${op}`,
+    authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
+  }, Buffer.from(JSON.stringify(payload)));
+  return { status: reply.status, text: reply.body.toString('utf8') };
+}
+
+/** Group (if missing: awslogs-create-group), stream (as the ECS agent creates it), then the events. */
+async function writeLogEvents(motoUrl: string, group: string, stream: string, events: LogEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  for (const [op, payload] of [
+    ['CreateLogGroup', { logGroupName: group }],
+    ['CreateLogStream', { logGroupName: group, logStreamName: stream }],
+  ] as const) {
+    const reply = await motoLogsCall(motoUrl, op, payload);
+    if (reply.status !== 200 && !reply.text.includes('ResourceAlreadyExistsException')) throw new Error(`moto ${op} failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
+  }
+  const reply = await motoLogsCall(motoUrl, 'PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: events });
+  if (reply.status !== 200) throw new Error(`moto PutLogEvents failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
 }
