@@ -8,11 +8,36 @@
  * `logs:GetLogEvents` and the log group; any other error is a warning per stream. Every line is
  * redacted before anyone sees it (lib/secrets.ts `redactor`).
  */
-import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient, GetLogEventsCommand, GetLogEventsCommandInput, GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import type { AwsClientConfig } from './aws';
 import { describeError } from './errors';
 import type { Logger } from './logger';
 import { SECRET_LIKE_NAME } from './secrets';
+
+/** The one CloudWatch Logs call gantry makes. */
+export interface LogEventsApi {
+  getLogEvents(input: GetLogEventsCommandInput): Promise<GetLogEventsCommandOutput>;
+}
+
+/**
+ * CloudWatch Logs, loaded on the first read: the client is ~150 KB of bundle that would otherwise be
+ * evaluated at every start, also by runs that never read a log line (the start-up budget is 150 ms).
+ */
+export function cloudWatchLogs(config: AwsClientConfig): LogEventsApi {
+  let loaded: Promise<LogEventsApi> | undefined;
+  return {
+    getLogEvents: async (input) => {
+      loaded ??= import('@aws-sdk/client-cloudwatch-logs').then((sdk) => logEventsOf(new sdk.CloudWatchLogsClient(config), sdk.GetLogEventsCommand));
+      return (await loaded).getLogEvents(input);
+    },
+  };
+}
+
+/** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+export function logEventsOf(client: CloudWatchLogsClient, Command: typeof GetLogEventsCommand): LogEventsApi {
+  return { getLogEvents: (input) => client.send(new Command(input)) };
+}
 
 export interface LogStreamRef {
   container: string;
@@ -72,7 +97,7 @@ export function secretLikeValues(containers: readonly ContainerDefinition[]): st
 }
 
 export interface TaskLogReaderOptions {
-  logs: CloudWatchLogsClient;
+  logs: LogEventsApi;
   streams: readonly LogStreamRef[];
   log: Logger;
   redact: (text: string) => string;
@@ -106,7 +131,7 @@ export class TaskLogReader {
         const before = this.tokens.get(key);
         let out;
         try {
-          out = await this.opts.logs.send(new GetLogEventsCommand({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before }));
+          out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
         } catch (err) {
           this.onError(err, ref, key);
           break;
@@ -141,7 +166,7 @@ export class TaskLogReader {
 }
 
 export interface LastLogLinesOptions {
-  logs: CloudWatchLogsClient;
+  logs: LogEventsApi;
   streams: readonly LogStreamRef[];
   limit: number;
   log: Logger;
@@ -159,7 +184,7 @@ export async function lastLogLines(opts: LastLogLinesOptions): Promise<LastLogLi
   if (opts.limit <= 0) return { lines, accessDenied: false };
   for (const ref of opts.streams) {
     try {
-      const out = await opts.logs.send(new GetLogEventsCommand({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit }));
+      const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
       for (const event of (out.events ?? []).slice(-opts.limit)) {
         lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
       }

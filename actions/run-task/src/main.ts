@@ -1,10 +1,10 @@
 /** Wiring only: inputs → clients → runTask → outputs and job summary. */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
+import { cloudWatchLogs } from '../../../lib/task-logs';
 import { getInputs } from './inputs';
 import { runTask } from './run';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
@@ -15,7 +15,7 @@ export async function main(): Promise<void> {
   const ecs = new ECSClient(config);
   // Task polls: no SDK retries, so each poll is one request and throttling is handled per poll.
   const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  const logs = new CloudWatchLogsClient(config);
+  const logs = cloudWatchLogs(config);
   let result;
   try {
     result = await runTask(inputs, { ecs, pollEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });

@@ -19,7 +19,6 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Clock } from '../../../lib/clock';
 import { describeServiceOrFail, recordToTags } from '../../../lib/ecs-release';
 import { ActionFailure, InputError, describeError } from '../../../lib/errors';
@@ -29,7 +28,7 @@ import type { RunnerContext } from '../../../lib/metadata';
 import { poll } from '../../../lib/poll';
 import { isTransientAwsError } from '../../../lib/retry';
 import { redactor } from '../../../lib/secrets';
-import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type TaskLogLine } from '../../../lib/task-logs';
+import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type LogEventsApi, type TaskLogLine } from '../../../lib/task-logs';
 import type { Inputs } from './inputs';
 import { judgeStoppedTask, type ContainerOutcome } from './verdict';
 
@@ -37,7 +36,7 @@ export interface RunTaskDeps {
   ecs: ECSClient;
   /** Client for the polls, without SDK retries: one poll is one request. Default `ecs`. */
   pollEcs?: ECSClient;
-  logs: CloudWatchLogsClient;
+  logs: LogEventsApi;
   clock: Clock;
   log: Logger;
   context: RunnerContext;
