@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import { serviceKey, type Effect, type Plan, type RolloutModel, type ServiceRecord, type TaskDefInfo } from './rollout-model';
-import type { TaskRuns } from './rollout-tasks';
+import type { LogWriter, TaskRuns } from './rollout-tasks';
 import {
   renderService, renderServiceDeployment, renderServiceDeploymentBrief, renderServiceRevision, renderTask, selectTasks,
 } from './rollout-render';
@@ -19,6 +19,8 @@ export interface EcsContext {
   model: RolloutModel;
   /** One-off tasks started with RunTask (rollout-tasks.ts). */
   runs: TaskRuns;
+  /** Writes log events into moto's CloudWatch Logs (as the awslogs driver would). */
+  writeLogs: LogWriter;
   planFor(svc: ServiceRecord, taskDef: TaskDefInfo): Plan;
   /** The layer's own ECS call to moto; throws on a non-200 answer. */
   motoCall(op: string, payload: Json): Promise<Json>;
@@ -89,6 +91,7 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
       if (svc && !ticked.has(svc)) {
         ticked.add(svc);
         effects.push(...call.model.tick(svc));
+        await writeCrashLogs(call, svc);
       }
       services.push(svc ? renderService(svc, service) : service);
     }
@@ -237,7 +240,14 @@ async function taskDefInfo(call: EcsContext, ref: string): Promise<TaskDefInfo |
     const containers = (Array.isArray(td.containerDefinitions) ? td.containerDefinitions : []) as Json[];
     return {
       arn: String(td.taskDefinitionArn),
-      containers: containers.map((c) => ({ name: String(c.name), image: String(c.image ?? ''), essential: c.essential !== false })),
+      containers: containers.map((c) => {
+        const log = isObject(c.logConfiguration) && c.logConfiguration.logDriver === 'awslogs' && isObject(c.logConfiguration.options) ? c.logConfiguration.options : undefined;
+        return {
+          name: String(c.name), image: String(c.image ?? ''), essential: c.essential !== false,
+          ...(log && typeof log['awslogs-group'] === 'string' ? { logGroup: log['awslogs-group'] } : {}),
+          ...(log && typeof log['awslogs-stream-prefix'] === 'string' ? { logStreamPrefix: log['awslogs-stream-prefix'] } : {}),
+        };
+      }),
     };
   } catch {
     return undefined; // let moto report the bad reference when the request is forwarded
@@ -272,5 +282,24 @@ async function ensureService(call: EcsContext, cluster: unknown, service: unknow
     return found ? adopt(call, found) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Default last words of a crashing container (a `fail` plan without `logs`). */
+const CRASH_LINES = ['Starting server on :8080', "Error: Cannot find module '/app/dist/server.js'", 'Node.js v24.11.0'];
+
+/**
+ * The log lines of the tasks that failed at this tick, written where the awslogs driver writes
+ * them: the first essential container's `<prefix>/<container>/<task id>` stream.
+ */
+async function writeCrashLogs(call: EcsContext, svc: ServiceRecord): Promise<void> {
+  for (const task of svc.tasks) {
+    if (!task.failed || task.logged) continue;
+    task.logged = true;
+    const container = task.taskDef.containers.find((c) => c.essential) ?? task.taskDef.containers[0];
+    if (!container?.logGroup || !container.logStreamPrefix) continue;
+    const lines = svc.deployments.find((d) => d.id === task.deploymentId)?.plan.logs ?? CRASH_LINES;
+    const base = (task.stoppedAt ?? new Date()).getTime() - lines.length;
+    await call.writeLogs(container.logGroup, `${container.logStreamPrefix}/${container.name}/${task.arn.split('/').pop()}`, lines.map((message, i) => ({ timestamp: base + i, message })));
   }
 }

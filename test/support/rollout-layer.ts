@@ -52,6 +52,8 @@ export interface ScenarioRequest {
   throttle?: number;
   /** Restrict `throttle` to one ECS operation, e.g. "DescribeServices". */
   operation?: string;
+  /** Log lines each failing task's container writes (fail kinds); default a Node.js crash. */
+  logs?: string[];
   /** Refuse every call of this IAM action (`logs:GetLogEvents`, `ecs:StopTask`) with AccessDeniedException. */
   deny?: string;
 }
@@ -108,7 +110,8 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
   let calls: Record<string, number> = {};
   let throttled: Record<string, number> = {};
   let denied = new Set<string>();
-  const runs = new TaskRuns((group, stream, events) => writeLogEvents(motoUrl, group, stream, events));
+  const writeLogs = (group: string, stream: string, events: LogEvent[]): Promise<void> => writeLogEvents(motoUrl, group, stream, events);
+  const runs = new TaskRuns(writeLogs);
 
   const setScenario = (scenario: ScenarioRequest): void => {
     validateScenario(scenario);
@@ -131,6 +134,7 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
       ticks: rule?.ticks ?? DEFAULT_TICKS[kind],
       rollbackTicks: rule?.rollbackTicks ?? 2,
       source: rule ? 'control' : tagKind ? 'image-tag' : 'default',
+      ...(rule?.logs ? { logs: rule.logs } : {}),
     };
   };
 
@@ -155,6 +159,7 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
   const ctx: EcsContext = {
     model,
     runs,
+    writeLogs,
     planFor,
     motoCall: (op, payload) => motoCall(motoUrl, op, payload),
     forward: (req, body) => forward(motoUrl, req.method ?? 'POST', req.url ?? '/', req.headers, body),
