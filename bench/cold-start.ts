@@ -1,5 +1,5 @@
 /**
- * Bundle cold start, as DESIGN.md budgets it: from process start to the first AWS request,
+ * Bundle cold start, as docs/infra/architecture.md#performance-budgets budgets it: from process start to the first AWS request,
  * with the bundle run the way the runner runs it (Node 24, inputs as INPUT_* variables).
  * A local HTTP server stands in for the AWS endpoint and answers a 400 so the run ends fast.
  */

@@ -1,6 +1,6 @@
 /**
  * parity-check: 10,000 variables and 1,000 toggles per side compared in ≤ 1 s, including the HCL
- * parser's start-up (DESIGN.md budget). The variables are a tfvars-like mix (half strings, the
+ * parser's start-up (docs/infra/architecture.md#performance-budgets). The variables are a tfvars-like mix (half strings, the
  * rest numbers, bools, short lists and small maps), in one .tfvars file per side; the toggles a
  * JSON manifest per side; a dozen planted divergences so findings are produced and rendered.
  *

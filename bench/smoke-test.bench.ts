@@ -1,6 +1,6 @@
 /**
  * smoke-test: 100 checks against a local server whose every response takes 50 ms must finish
- * in about the time of the slowest check, not the sum (DESIGN.md budget): at most twice the
+ * in about the time of the slowest check, not the sum (docs/infra/architecture.md#performance-budgets): at most twice the
  * slowest check's latency. Run with the concurrency input set to 100; the default
  * concurrency (8) is printed for comparison.
  * Also: how soon after a service turns healthy its check passes (within one interval, the

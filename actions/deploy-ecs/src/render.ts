@@ -1,6 +1,6 @@
 /**
  * Rendering the revision to register (pure): images into their containers, environment merged,
- * release metadata as DESIGN.md states it (container env, OCI docker labels, gantry:* tags).
+ * release metadata as docs/infra/architecture.md#release-metadata-contract states it (container env, OCI docker labels, gantry:* tags).
  * Everything else in the template is kept exactly as it was.
  */
 import type { KeyValuePair } from '@aws-sdk/client-ecs';

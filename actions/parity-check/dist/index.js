@@ -30754,6 +30754,41 @@ function findSyntaxError(root, filename, text) {
     return new HclSyntaxError(filename, rangeOf(problem), 'Argument or block definition required', 'An argument or block definition is required here.');
 }
 
+;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-nodes.ts
+
+const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
+const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
+/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
+function parts(node) {
+    if (node.childCount === 1) {
+        const only = node.firstChild;
+        return only && only.type !== 'comment' ? [only] : [];
+    }
+    return node.children.filter((child) => child !== null && child.type !== 'comment');
+}
+/** The text of sibling nodes, from the first's start to the last's end. */
+const spanOf = (source, nodes) => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
+const unevaluated = (source, nodes, type) => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
+/** A finite number as an exact decimal `mantissa × 10^exponent` (from its shortest round-trip text). */
+function decimal(value) {
+    const [mantissa, exponent = '0'] = String(value).split('e');
+    const [whole, fraction = ''] = mantissa.split('.');
+    return [BigInt(whole + fraction), Number(exponent) - fraction.length];
+}
+/** A number as Terraform writes it in a string: never in exponent form (`1e21` is 1000000000000000000000). */
+function formatNumber(value) {
+    const text = String(value);
+    if (!text.includes('e'))
+        return text;
+    const [mantissa, exponent] = decimal(value);
+    const digits = (mantissa < 0n ? -mantissa : mantissa).toString();
+    const sign = mantissa < 0n ? '-' : '';
+    if (exponent >= 0)
+        return `${sign}${digits}${'0'.repeat(exponent)}`;
+    const padded = digits.padStart(-exponent + 1, '0');
+    return `${sign}${padded.slice(0, exponent)}.${padded.slice(exponent)}`;
+}
+
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-fold.ts
 
 
@@ -30790,12 +30825,6 @@ function toBool(source, value, operand, operation, which) {
         throw operationFailed(source, operation);
     throw new HclSyntaxError(source.filename, spanRange(operand), 'Invalid operand', `Unsuitable value for ${which}: bool required.`);
 }
-/** A finite number as an exact decimal `mantissa × 10^exponent` (from its shortest round-trip text). */
-function decimal(value) {
-    const [mantissa, exponent = '0'] = String(value).split('e');
-    const [whole, fraction = ''] = mantissa.split('.');
-    return [BigInt(whole + fraction), Number(exponent) - fraction.length];
-}
 /**
  * `+ - * %` in exact decimal arithmetic, as HCL's arbitrary-precision numbers give them
  * (`0.1 + 0.2` is 0.3, `0.3 % 0.1` is 0), then back to the nearest double.
@@ -30811,22 +30840,9 @@ function exactly(operator, left, right) {
     const result = operator === '+' ? x + y : operator === '-' ? x - y : x % y;
     return Number(`${result}e${exponent}`);
 }
-/** A number as Terraform writes it in a string: never in exponent form (`1e21` is 1000000000000000000000). */
-function formatNumber(value) {
-    const text = String(value);
-    if (!text.includes('e'))
-        return text;
-    const [mantissa, exponent] = decimal(value);
-    const digits = (mantissa < 0n ? -mantissa : mantissa).toString();
-    const sign = mantissa < 0n ? '-' : '';
-    if (exponent >= 0)
-        return `${sign}${digits}${'0'.repeat(exponent)}`;
-    const padded = digits.padStart(-exponent + 1, '0');
-    return `${sign}${padded.slice(0, exponent)}.${padded.slice(exponent)}`;
-}
 function unaryValue(source, operation) {
     const [operator, ...operand] = parts(operation);
-    const value = termValue(source, operand);
+    const value = source.evaluate.term(source, operand);
     const negate = operator.type === '-';
     if (containsUnevaluated(value))
         return unevaluated(source, [operation], negate ? 'number' : 'bool');
@@ -30848,7 +30864,7 @@ function binaryValue(source, operation) {
         return unevaluated(source, [operation]);
     const operator = nodes[at].type;
     const [leftNodes, rightNodes] = [nodes.slice(0, at), nodes.slice(at + 1)];
-    const [left, right] = [termValue(source, leftNodes), termValue(source, rightNodes)];
+    const [left, right] = [source.evaluate.term(source, leftNodes), source.evaluate.term(source, rightNodes)];
     const type = ARITHMETIC.has(operator) ? 'number' : 'bool';
     if (containsUnevaluated(left) || containsUnevaluated(right))
         return unevaluated(source, [operation], type);
@@ -30889,7 +30905,7 @@ const PRIMITIVE = new Set(['string', 'number', 'bool']);
  */
 function conditionalValue(source, conditional) {
     const [conditionNode, whenTrue, whenFalse] = named(conditional).filter((n) => n.type === 'expression');
-    const condition = expressionValue(source, conditionNode);
+    const condition = source.evaluate.expression(source, conditionNode);
     let chosen;
     if (typeof condition === 'boolean')
         chosen = condition;
@@ -30898,7 +30914,7 @@ function conditionalValue(source, conditional) {
     else if (typeof condition === 'number' || Array.isArray(condition) || (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
         throw new HclSyntaxError(source.filename, rangeOf(conditionNode), 'Incorrect condition type', 'The condition expression must be of type bool.');
     }
-    const [a, b] = [expressionValue(source, whenTrue), expressionValue(source, whenFalse)];
+    const [a, b] = [source.evaluate.expression(source, whenTrue), source.evaluate.expression(source, whenFalse)];
     if (chosen === undefined || containsUnevaluated(a) || containsUnevaluated(b))
         return unevaluated(source, [conditional]);
     const [result, other] = chosen ? [a, b] : [b, a];
@@ -30916,7 +30932,6 @@ function conditionalValue(source, conditional) {
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-templates.ts
-
 
 
 
@@ -30975,7 +30990,7 @@ function templateValue(source, template) {
     if (pieces.length === 1 && typeof pieces[0] !== 'string' && pieces[0].type === 'template_interpolation') {
         const inner = named(pieces[0]).find((n) => n.type === 'expression');
         if (inner)
-            return expressionValue(source, inner);
+            return source.evaluate.expression(source, inner);
     }
     return partsValue(templateParts(source, pieces, decodeQuoted));
 }
@@ -31010,7 +31025,7 @@ function interpolationPart(source, interpolation) {
 }
 /** An interpolated expression: a known value becomes text; an unknown conditional becomes `%{if}` (as hcl2json wrote it). */
 function expressionPart(source, expression) {
-    const value = expressionValue(source, expression);
+    const value = source.evaluate.expression(source, expression);
     if (value instanceof Unevaluated) {
         const terms = parts(expression);
         if (terms.length === 1 && terms[0].type === 'conditional') {
@@ -31134,19 +31149,7 @@ function heredocParts(source, heredoc) {
 
 
 
-const sourceOf = (source, node) => source.text.slice(node.startIndex, node.endIndex);
-const named = (node) => node.namedChildren.filter((child) => child !== null && child.type !== 'comment');
-/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
-function parts(node) {
-    if (node.childCount === 1) {
-        const only = node.firstChild;
-        return only && only.type !== 'comment' ? [only] : [];
-    }
-    return node.children.filter((child) => child !== null && child.type !== 'comment');
-}
-/** An expression term can be several sibling nodes (`(` expression `)`, a term and its `[0]`). */
-const spanOf = (source, nodes) => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
-const unevaluated = (source, nodes, type) => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
+
 const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 function numberValue(source, node) {
     const text = sourceOf(source, node);
@@ -31298,6 +31301,8 @@ function traverse(source, nodes, collection, step) {
     return unevaluated(source, nodes);
 }
 /** Go's JSON encoder writes map keys sorted; keep that order for whoever iterates the result. */
+/** The evaluator handed down to the folding and template code with every HclSource. */
+const hclEvaluator = { expression: expressionValue, term: termValue };
 function sortedKeys(object) {
     const sorted = {};
     for (const key of Object.keys(object).sort())
@@ -31464,7 +31469,7 @@ async function parseHclDocument(filename, contents) {
             const { start } = rangeOf(top);
             throw new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Argument or block definition required', 'An argument or block definition is required here.');
         }
-        return top?.type === 'body' ? bodyValues({ filename, text: contents }, top) : { values: {}, lines: new Map() };
+        return top?.type === 'body' ? bodyValues({ filename, text: contents, evaluate: hclEvaluator }, top) : { values: {}, lines: new Map() };
     }
     finally {
         tree.delete();

@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { HclSyntaxError, rangeOf, type SourceRange } from './hcl-syntax-errors';
-import { expressionValue, named, parts, termValue, unevaluated, type HclSource } from './hcl-values';
+import { decimal, formatNumber, named, parts, unevaluated, type HclSource } from './hcl-nodes';
 import { deepEqual, typeOf, Unevaluated } from './values';
 
 const spanRange = (nodes: readonly Node[]): SourceRange => ({ start: nodes[0].startPosition, end: nodes[nodes.length - 1].endPosition });
@@ -40,13 +40,6 @@ function toBool(source: HclSource, value: unknown, operand: readonly Node[], ope
   throw new HclSyntaxError(source.filename, spanRange(operand), 'Invalid operand', `Unsuitable value for ${which}: bool required.`);
 }
 
-/** A finite number as an exact decimal `mantissa × 10^exponent` (from its shortest round-trip text). */
-function decimal(value: number): [bigint, number] {
-  const [mantissa, exponent = '0'] = String(value).split('e');
-  const [whole, fraction = ''] = mantissa.split('.');
-  return [BigInt(whole + fraction), Number(exponent) - fraction.length];
-}
-
 /**
  * `+ - * %` in exact decimal arithmetic, as HCL's arbitrary-precision numbers give them
  * (`0.1 + 0.2` is 0.3, `0.3 % 0.1` is 0), then back to the nearest double.
@@ -62,21 +55,9 @@ function exactly(operator: string, left: number, right: number): number {
   return Number(`${result}e${exponent}`);
 }
 
-/** A number as Terraform writes it in a string: never in exponent form (`1e21` is 1000000000000000000000). */
-export function formatNumber(value: number): string {
-  const text = String(value);
-  if (!text.includes('e')) return text;
-  const [mantissa, exponent] = decimal(value);
-  const digits = (mantissa < 0n ? -mantissa : mantissa).toString();
-  const sign = mantissa < 0n ? '-' : '';
-  if (exponent >= 0) return `${sign}${digits}${'0'.repeat(exponent)}`;
-  const padded = digits.padStart(-exponent + 1, '0');
-  return `${sign}${padded.slice(0, exponent)}.${padded.slice(exponent)}`;
-}
-
 export function unaryValue(source: HclSource, operation: Node): unknown {
   const [operator, ...operand] = parts(operation);
-  const value = termValue(source, operand);
+  const value = source.evaluate.term(source, operand);
   const negate = operator.type === '-';
   if (containsUnevaluated(value)) return unevaluated(source, [operation], negate ? 'number' : 'bool');
   if (negate) {
@@ -98,7 +79,7 @@ export function binaryValue(source: HclSource, operation: Node): unknown {
   if (at < 0) return unevaluated(source, [operation]);
   const operator = nodes[at].type;
   const [leftNodes, rightNodes] = [nodes.slice(0, at), nodes.slice(at + 1)];
-  const [left, right] = [termValue(source, leftNodes), termValue(source, rightNodes)];
+  const [left, right] = [source.evaluate.term(source, leftNodes), source.evaluate.term(source, rightNodes)];
   const type = ARITHMETIC.has(operator) ? 'number' : 'bool';
   if (containsUnevaluated(left) || containsUnevaluated(right)) return unevaluated(source, [operation], type);
   if (EQUALITY.has(operator)) return deepEqual(left, right) === (operator === '==');
@@ -137,14 +118,14 @@ const PRIMITIVE = new Set(['string', 'number', 'bool']);
  */
 export function conditionalValue(source: HclSource, conditional: Node): unknown {
   const [conditionNode, whenTrue, whenFalse] = named(conditional).filter((n) => n.type === 'expression');
-  const condition = expressionValue(source, conditionNode);
+  const condition = source.evaluate.expression(source, conditionNode);
   let chosen: boolean | undefined;
   if (typeof condition === 'boolean') chosen = condition;
   else if (condition === 'true' || condition === 'false') chosen = condition === 'true';
   else if (typeof condition === 'number' || Array.isArray(condition) || (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
     throw new HclSyntaxError(source.filename, rangeOf(conditionNode), 'Incorrect condition type', 'The condition expression must be of type bool.');
   }
-  const [a, b] = [expressionValue(source, whenTrue), expressionValue(source, whenFalse)];
+  const [a, b] = [source.evaluate.expression(source, whenTrue), source.evaluate.expression(source, whenFalse)];
   if (chosen === undefined || containsUnevaluated(a) || containsUnevaluated(b)) return unevaluated(source, [conditional]);
   const [result, other] = chosen ? [a, b] : [b, a];
   if (result === null || other === null) return result;

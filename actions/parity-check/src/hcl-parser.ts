@@ -15,7 +15,8 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Node, Parser } from 'web-tree-sitter';
 // @ts-expect-error -- the CommonJS build has no declarations of its own; typed as the package below.
 import * as treeSitterCommonJs from '../../../node_modules/web-tree-sitter/tree-sitter.cjs';
-import { expressionValue, literalAtCursor, NOT_LITERAL, sortedKeys, type HclSource } from './hcl-values';
+import type { HclSource } from './hcl-nodes';
+import { expressionValue, hclEvaluator, literalAtCursor, NOT_LITERAL, sortedKeys } from './hcl-values';
 import { findSyntaxError, HclSyntaxError, rangeOf, type SourceRange } from './hcl-syntax-errors';
 
 /**
@@ -168,7 +169,7 @@ export async function parseHclDocument(filename: string, contents: string): Prom
       const { start } = rangeOf(top);
       throw new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Argument or block definition required', 'An argument or block definition is required here.');
     }
-    return top?.type === 'body' ? bodyValues({ filename, text: contents }, top) : { values: {}, lines: new Map() };
+    return top?.type === 'body' ? bodyValues({ filename, text: contents, evaluate: hclEvaluator }, top) : { values: {}, lines: new Map() };
   } finally {
     tree.delete();
   }

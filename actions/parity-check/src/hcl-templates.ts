@@ -6,9 +6,8 @@
  * expressions are read by hcl-values.ts.
  */
 import type { Node } from 'web-tree-sitter';
-import { formatNumber } from './hcl-fold';
 import { HclSyntaxError, rangeOf, tokenAt } from './hcl-syntax-errors';
-import { expressionValue, named, parts, sourceOf, type HclSource } from './hcl-values';
+import { formatNumber, named, parts, sourceOf, type HclSource } from './hcl-nodes';
 import { Unevaluated } from './values';
 
 /** Literal `${` and `%{` would read as template syntax in Terraform's JSON form (an Unevaluated's text). */
@@ -71,7 +70,7 @@ export function templateValue(source: HclSource, template: Node): unknown {
   rejectMultiLine(source, template, pieces);
   if (pieces.length === 1 && typeof pieces[0] !== 'string' && pieces[0].type === 'template_interpolation') {
     const inner = named(pieces[0]).find((n) => n.type === 'expression');
-    if (inner) return expressionValue(source, inner);
+    if (inner) return source.evaluate.expression(source, inner);
   }
   return partsValue(templateParts(source, pieces, decodeQuoted));
 }
@@ -113,7 +112,7 @@ function interpolationPart(source: HclSource, interpolation: Node): Part {
 
 /** An interpolated expression: a known value becomes text; an unknown conditional becomes `%{if}` (as hcl2json wrote it). */
 function expressionPart(source: HclSource, expression: Node): Part {
-  const value = expressionValue(source, expression);
+  const value = source.evaluate.expression(source, expression);
   if (value instanceof Unevaluated) {
     const terms = parts(expression);
     if (terms.length === 1 && terms[0].type === 'conditional') {

@@ -3,7 +3,8 @@
  * evaluates with no variables and no functions): literals, collections, object keys, `(1)`, and
  * steps into known collections (`[1, 2][0]`, `{ a = 1 }.a`), checked against `terraform console`.
  * Operators and conditionals are folded in hcl-fold.ts, quoted strings and heredocs read in
- * hcl-templates.ts; the three call one another, as expressions and templates nest. Anything else
+ * hcl-templates.ts, which evaluate nested expressions through the `hclEvaluator` below, handed down
+ * on the HclSource (hcl-nodes.ts), so the modules form a tree. Anything else
  * (a variable, a function call, a `for`, a template directive) is an `Unevaluated` (values.ts)
  * holding its text as Terraform's JSON syntax writes it, and its type when the syntax fixes it.
  * Only what a variables file needs is walked; the tree is trusted to be free of syntax errors
@@ -11,34 +12,11 @@
  * reported here the same way.
  */
 import type { Node, TreeCursor } from 'web-tree-sitter';
-import { binaryValue, conditionalValue, formatNumber, unaryValue } from './hcl-fold';
+import { binaryValue, conditionalValue, unaryValue } from './hcl-fold';
+import { formatNumber, named, parts, sourceOf, unevaluated, type HclEvaluator, type HclSource } from './hcl-nodes';
 import { HclSyntaxError, rangeOf } from './hcl-syntax-errors';
 import { templateValue } from './hcl-templates';
 import { Unevaluated } from './values';
-
-/** The original text and file name; node text is always sliced from `text` (see maskExponents). */
-export interface HclSource {
-  filename: string;
-  text: string;
-}
-
-export const sourceOf = (source: HclSource, node: Node): string => source.text.slice(node.startIndex, node.endIndex);
-
-export const named = (node: Node): Node[] => node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
-
-/** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
-export function parts(node: Node): Node[] {
-  if (node.childCount === 1) {
-    const only = node.firstChild;
-    return only && only.type !== 'comment' ? [only] : [];
-  }
-  return node.children.filter((child): child is Node => child !== null && child.type !== 'comment');
-}
-
-/** An expression term can be several sibling nodes (`(` expression `)`, a term and its `[0]`). */
-const spanOf = (source: HclSource, nodes: readonly Node[]): string => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
-
-export const unevaluated = (source: HclSource, nodes: readonly Node[], type?: Unevaluated['type']): Unevaluated => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
 
 const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 
@@ -183,6 +161,9 @@ function traverse(source: HclSource, nodes: readonly Node[], collection: unknown
 }
 
 /** Go's JSON encoder writes map keys sorted; keep that order for whoever iterates the result. */
+/** The evaluator handed down to the folding and template code with every HclSource. */
+export const hclEvaluator: HclEvaluator = { expression: expressionValue, term: termValue };
+
 export function sortedKeys(object: Record<string, unknown>): Record<string, unknown> {
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(object).sort()) sorted[key] = object[key];

@@ -64,7 +64,7 @@ describe('parseTarget', () => {
 const base = { INPUT_CLUSTER: 'prod', INPUT_SERVICE: 'web' };
 
 describe('getInputs', () => {
-  it('applies the defaults of action.yml', () => {
+  it('applies its defaults (test/contracts checks them against action.yml)', () => {
     expect(getInputs(base)).toEqual({
       cluster: 'prod',
       service: 'web',

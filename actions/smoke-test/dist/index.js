@@ -27256,7 +27256,7 @@ class HttpClient {
 /**
  * undici's Agent and its request API, loaded from their own files instead of the package's index,
  * which also loads fetch, WebSocket, the cache and the mocks: half of undici's start-up, and the
- * smoke test's first request waits for it (DESIGN.md budgets 150 ms from process start).
+ * smoke test's first request waits for it (the cold-start budget, 150 ms from process start: docs/infra/architecture.md#performance-budgets).
  */
 const UndiciAgent = (agent_default());
 const send = (dispatcher, options) => api_request_default().call(dispatcher, options);

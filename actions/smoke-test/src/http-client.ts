@@ -83,7 +83,7 @@ export class HttpClient {
 /**
  * undici's Agent and its request API, loaded from their own files instead of the package's index,
  * which also loads fetch, WebSocket, the cache and the mocks: half of undici's start-up, and the
- * smoke test's first request waits for it (DESIGN.md budgets 150 ms from process start).
+ * smoke test's first request waits for it (the cold-start budget, 150 ms from process start: docs/infra/architecture.md#performance-budgets).
  */
 const UndiciAgent = AgentClass as typeof Agent;
 const send = (dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> =>

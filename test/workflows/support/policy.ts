@@ -42,7 +42,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 const VERSION_COMMENT = /^#\s*v?\d+(\.\d+){0,3}\b/;
 /**
  * gantry's own reusable workflows may be called by version tag: one tag versions the whole suite
- * (DESIGN.md), the platform team owns it, and the workflow then fetches its actions at
+ * (docs/infra/architecture.md), the platform team owns it, and the workflow then fetches its actions at
  * job.workflow_sha — exactly the commit the tag resolved to — so workflow and actions never skew.
  */
 const GANTRY_VERSION_TAG = /^v\d+(\.\d+){0,2}$/;
