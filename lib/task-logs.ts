@@ -13,7 +13,7 @@ import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { AwsClientConfig } from './aws';
 import { describeError } from './errors';
 import type { Logger } from './logger';
-import { SECRET_LIKE_NAME } from './secrets';
+import { SECRET_LIKE_NAME, redactor } from './secrets';
 
 /** The one CloudWatch Logs call gantry makes. */
 export interface LogEventsApi {
@@ -214,4 +214,52 @@ function isAccessDenied(err: unknown): boolean {
 function missingPermissionWarning(ref: LogStreamRef, err: unknown): string {
   return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${describeError(err)}). ` +
     `Grant it to show the container's own last lines; the verdict is unchanged.`;
+}
+
+/** What explainStoppedTasks needs of a stopped task (lib/ecs-rollout.ts StoppedTaskInfo). */
+export interface StoppedTaskRef {
+  taskArn: string;
+  taskDefinitionArn?: string;
+  containers: { name: string; exitCode?: number }[];
+  /** Filled in: the last lines of the containers that failed, as `container | line`, redacted. */
+  logLines?: string[];
+}
+
+export interface ExplainStoppedTasksOptions {
+  /** DescribeTaskDefinition, for the containers' log configuration (one call per revision). */
+  describeTaskDefinition: (arn: string) => Promise<{ containerDefinitions?: ContainerDefinition[] } | undefined>;
+  logs: LogEventsApi;
+  tasks: readonly StoppedTaskRef[];
+  /** Lines per task; 0 reads nothing. */
+  limit: number;
+  log: Logger;
+}
+
+/**
+ * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
+ * last `limit` lines of the containers that exited non-zero (or had no exit code), else of all its
+ * containers. Stops at the first refused read (one warning); never throws.
+ */
+export async function explainStoppedTasks(opts: ExplainStoppedTasksOptions): Promise<void> {
+  if (opts.limit <= 0 || opts.tasks.length === 0) return;
+  const definitions = new Map<string, Promise<ContainerDefinition[]>>();
+  for (const task of opts.tasks) {
+    if (!task.taskDefinitionArn) continue;
+    const arn = task.taskDefinitionArn;
+    let containers: ContainerDefinition[];
+    try {
+      if (!definitions.has(arn)) definitions.set(arn, opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []));
+      containers = await (definitions.get(arn) as Promise<ContainerDefinition[]>);
+    } catch (err) {
+      opts.log.warning(`Could not read the log configuration of ${arn}: ${describeError(err)}. The verdict is unchanged.`);
+      return;
+    }
+    const failed = new Set(task.containers.filter((c) => c.exitCode !== 0).map((c) => c.name));
+    const chosen = containers.filter((c) => failed.has(c.name ?? ''));
+    const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
+    if (streams.length === 0) continue;
+    const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+    task.logLines = out.lines.map(formatLogLine);
+    if (out.accessDenied) return;
+  }
 }

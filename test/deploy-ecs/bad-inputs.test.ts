@@ -59,6 +59,7 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+  ['log-lines not a number', { 'log-lines': 'all' }, 'log-lines', /an integer from 0 to 1000/],
 ];
 
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {

@@ -127,6 +127,7 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     ['timeout not a duration', 'timeout-seconds', { 'timeout-seconds': 'soon' }, /a number of seconds/],
     ['reason too long', 'reason', { reason: 'x'.repeat(2000) }, /at most 1024 characters/],
     ['bad region', 'aws-region', { 'aws-region': 'mars-1' }, /an AWS region such as eu-west-1/],
+    ['log-lines out of range', 'log-lines', { 'log-lines': '1001' }, /an integer from 0 to 1000/],
   ])('%s → exit 1 naming %s, service unchanged', async (_name, input, inputs, expected) => {
     const before = { updates: calls('UpdateService'), tags: calls('TagResource'), stops: calls('StopServiceDeployment'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
     const result = await runRollback(inputs);

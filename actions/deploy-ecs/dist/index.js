@@ -7215,6 +7215,7 @@ __webpack_unused_export__ = waitUntilTasksStopped;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
+const { NoOpLogger } = __nccwpck_require__(2658);
 const { InvokeStore } = __nccwpck_require__(9320);
 const { normalizeProvider } = __nccwpck_require__(402);
 const { RETRY_MODES } = __nccwpck_require__(3609);
@@ -7351,18 +7352,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -11493,7 +11498,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -11977,6 +11982,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -12103,7 +12109,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -12797,7 +12803,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -13458,7 +13464,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -13481,6 +13487,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -13580,12 +13599,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -13600,6 +13624,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -13607,8 +13632,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -13621,8 +13649,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -13647,6 +13680,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -13677,6 +13716,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -13699,13 +13742,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -13722,6 +13770,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -13730,6 +13788,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -14069,10 +14133,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -14084,6 +14151,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -25512,7 +25581,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -25526,7 +25595,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -25639,10 +25714,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -31945,6 +32023,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -32003,6 +32084,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -32017,6 +32120,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -32059,7 +32225,7 @@ function truncate(value, max = 200) {
     return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 /** A readable one-line description of anything thrown, including AWS SDK service errors. */
-function describeError(err) {
+function errors_describeError(err) {
     if (err instanceof InputError || err instanceof ActionFailure)
         return err.message;
     if (err instanceof Error) {
@@ -32195,7 +32361,7 @@ async function run(main) {
         if (!(err instanceof InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(describeError(err));
+        core.setFailed(errors_describeError(err));
     }
 }
 
@@ -32323,6 +32489,236 @@ function normalizeVersion(value, inputName = 'version') {
     return valid;
 }
 
+;// CONCATENATED MODULE: ./lib/secrets.ts
+/**
+ * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
+ * every string at any depth and, with `numbers`, every number as printed, so that one field
+ * printed on its own is masked too — keys are not (they are names, shown in reports).
+ */
+/** Shorter values are not masked on their own: masking `on`, `dev` or `1` would blank out every log line and protect nothing. */
+const MIN_MASKED_LENGTH = 4;
+function maskableStrings(value, options = {}) {
+    const found = new Set();
+    const visit = (v) => {
+        if (typeof v === 'string')
+            found.add(v);
+        else if (options.numbers && typeof v === 'number')
+            found.add(String(v));
+        else if (Array.isArray(v))
+            v.forEach(visit);
+        else if (v !== null && typeof v === 'object')
+            Object.values(v).forEach(visit);
+    };
+    visit(value);
+    return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
+}
+/**
+ * A function that replaces each of `secrets` (at least MIN_MASKED_LENGTH long) with `***`, and the
+ * password of any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's
+ * log lines), which the runner masks in the log but which would reach the job summary as it is.
+ */
+function redactor(secrets = []) {
+    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+    return (text) => {
+        let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@');
+        for (const value of values)
+            out = out.split(value).join('***');
+        return out;
+    };
+}
+/** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
+const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+;// CONCATENATED MODULE: ./lib/task-logs.ts
+
+
+/**
+ * CloudWatch Logs, loaded on the first read: the client is ~150 KB of bundle that would otherwise be
+ * evaluated at every start, also by runs that never read a log line (the start-up budget is 150 ms).
+ */
+function cloudWatchLogs(config) {
+    let loaded;
+    return {
+        getLogEvents: async (input) => {
+            loaded ??= __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 303, 19)).then((sdk) => logEventsOf(new sdk.CloudWatchLogsClient(config), sdk.GetLogEventsCommand));
+            return (await loaded).getLogEvents(input);
+        },
+    };
+}
+/** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+function logEventsOf(client, Command) {
+    return { getLogEvents: (input) => client.send(new Command(input)) };
+}
+/** The last segment of a task ARN (`arn:…:task/cluster/abc123` → `abc123`). */
+function taskIdOf(taskArn) {
+    return taskArn.split('/').pop() ?? taskArn;
+}
+/** Where each container of a task writes its log lines, from the task definition's log configuration. */
+function taskLogStreams(containers, taskArn) {
+    const streams = [];
+    const notes = [];
+    const taskId = taskIdOf(taskArn);
+    for (const c of containers) {
+        const name = c.name ?? '?';
+        const config = c.logConfiguration;
+        if (!config) {
+            notes.push(`container ${name} has no log configuration: its lines are not in CloudWatch Logs`);
+            continue;
+        }
+        if (config.logDriver !== 'awslogs') {
+            notes.push(`container ${name} uses the ${config.logDriver ?? 'unknown'} log driver: gantry reads only awslogs`);
+            continue;
+        }
+        const group = config.options?.['awslogs-group'];
+        const prefix = config.options?.['awslogs-stream-prefix'];
+        if (!group || !prefix) {
+            notes.push(`container ${name} logs without ${group ? 'awslogs-stream-prefix' : 'awslogs-group'}: its log stream cannot be named`);
+            continue;
+        }
+        streams.push({ container: name, group, stream: `${prefix}/${name}/${taskId}`, region: config.options?.['awslogs-region'] });
+    }
+    return { streams, notes };
+}
+/** Values of the task definition's plain environment whose names look like secrets (`DB_PASSWORD`, `API_TOKEN`). */
+function secretLikeValues(containers) {
+    return containers.flatMap((c) => (c.environment ?? []).filter((e) => e.name && e.value && SECRET_LIKE_NAME.test(e.name)).map((e) => e.value));
+}
+/** Reads a running task's streams from the start, returning only lines not returned before. */
+class TaskLogReader {
+    opts;
+    lines = [];
+    tokens = new Map();
+    failedStreams = new Set();
+    denied = false;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** True once logs:GetLogEvents was refused: reading stopped, one warning said why. */
+    get accessDenied() {
+        return this.denied;
+    }
+    async readNew() {
+        const fresh = [];
+        for (const ref of this.opts.streams) {
+            if (this.denied)
+                break;
+            const key = `${ref.group}\u0000${ref.stream}`;
+            if (this.failedStreams.has(key))
+                continue;
+            for (let page = 0; page < (this.opts.maxPages ?? 5); page += 1) {
+                const before = this.tokens.get(key);
+                let out;
+                try {
+                    out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+                }
+                catch (err) {
+                    this.onError(err, ref, key);
+                    break;
+                }
+                for (const event of out.events ?? []) {
+                    fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                }
+                if (out.nextForwardToken)
+                    this.tokens.set(key, out.nextForwardToken);
+                // The same token back means the end of the stream for now.
+                if (!out.nextForwardToken || out.nextForwardToken === before || (out.events ?? []).length === 0)
+                    break;
+            }
+        }
+        fresh.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+        this.lines.push(...fresh);
+        const keep = this.opts.keep ?? 1000;
+        if (this.lines.length > keep)
+            this.lines.splice(0, this.lines.length - keep);
+        return fresh;
+    }
+    onError(err, ref, key) {
+        const name = err instanceof Error ? err.name : '';
+        // The stream appears when the container starts writing; before that there is nothing to read.
+        if (name === 'ResourceNotFoundException')
+            return;
+        if (isAccessDenied(err)) {
+            this.denied = true;
+            this.opts.log.warning(missingPermissionWarning(ref, err));
+            return;
+        }
+        this.failedStreams.add(key);
+        this.opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`);
+    }
+}
+/** The last `limit` lines of each stream (one GetLogEvents from the tail per stream), oldest first. */
+async function lastLogLines(opts) {
+    const lines = [];
+    if (opts.limit <= 0)
+        return { lines, accessDenied: false };
+    for (const ref of opts.streams) {
+        try {
+            const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+            for (const event of (out.events ?? []).slice(-opts.limit)) {
+                lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+            }
+        }
+        catch (err) {
+            if (err instanceof Error && err.name === 'ResourceNotFoundException')
+                continue;
+            if (isAccessDenied(err)) {
+                opts.log.warning(missingPermissionWarning(ref, err));
+                return { lines, accessDenied: true };
+            }
+            opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${errors_describeError(err)}. The verdict is unchanged.`);
+        }
+    }
+    return { lines, accessDenied: false };
+}
+/** `app | migrating 0042_add_index` */
+function formatLogLine(line) {
+    return `${line.container} | ${line.message}`;
+}
+function isAccessDenied(err) {
+    if (!(err instanceof Error))
+        return false;
+    const status = err.$metadata?.httpStatusCode;
+    return err.name === 'AccessDeniedException' || err.name === 'UnauthorizedOperation' || status === 403;
+}
+function missingPermissionWarning(ref, err) {
+    return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
+        `Grant it to show the container's own last lines; the verdict is unchanged.`;
+}
+/**
+ * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
+ * last `limit` lines of the containers that exited non-zero (or had no exit code), else of all its
+ * containers. Stops at the first refused read (one warning); never throws.
+ */
+async function explainStoppedTasks(opts) {
+    if (opts.limit <= 0 || opts.tasks.length === 0)
+        return;
+    const definitions = new Map();
+    for (const task of opts.tasks) {
+        if (!task.taskDefinitionArn)
+            continue;
+        const arn = task.taskDefinitionArn;
+        let containers;
+        try {
+            if (!definitions.has(arn))
+                definitions.set(arn, opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []));
+            containers = await definitions.get(arn);
+        }
+        catch (err) {
+            opts.log.warning(`Could not read the log configuration of ${arn}: ${errors_describeError(err)}. The verdict is unchanged.`);
+            return;
+        }
+        const failed = new Set(task.containers.filter((c) => c.exitCode !== 0).map((c) => c.name));
+        const chosen = containers.filter((c) => failed.has(c.name ?? ''));
+        const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
+        if (streams.length === 0)
+            continue;
+        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        task.logLines = out.lines.map(formatLogLine);
+        if (out.accessDenied)
+            return;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/ecs-release.ts
 /**
  * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
@@ -32377,7 +32773,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+            throw new InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
         }
         throw err;
     }
@@ -32606,7 +33002,7 @@ async function waitForRollout(opts) {
             catch (err) {
                 if (!isTransientAwsError(err))
                     throw err;
-                lastError = describeError(err);
+                lastError = errors_describeError(err);
                 log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
                 return { done: false };
             }
@@ -32694,7 +33090,7 @@ class StoppedTaskCollector {
         }
         catch (err) {
             // Diagnostics only: never let them turn a rollout verdict into a crash.
-            this.log.warning(`Could not fetch stopped tasks: ${describeError(err)}`);
+            this.log.warning(`Could not fetch stopped tasks: ${errors_describeError(err)}`);
         }
     }
 }
@@ -33083,7 +33479,7 @@ async function deploy(inputs, deps) {
         // The service still runs the previous revision; record that this release never went live.
         if (registered)
             await recordFate(ecs, taskDefinitionArn, 'failed', log);
-        throw new ActionFailure(`UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. The service still runs ${previous ?? 'its previous task definition'}.`);
+        throw new ActionFailure(`UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. The service still runs ${previous ?? 'its previous task definition'}.`);
     }
     log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
     const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
@@ -33149,7 +33545,7 @@ async function resolvePromotion(ecs, arn, log) {
     catch (err) {
         if (isTransientAwsError(err))
             throw err;
-        throw new InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+        throw new InputError('task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
     }
 }
 /** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
@@ -33201,7 +33597,7 @@ async function recordPromotion(ecs, arn, tags, log) {
         log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
     }
     catch (err) {
-        log.warning(`Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+        log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
     }
 }
 async function recordFate(ecs, arn, status, log) {
@@ -33211,7 +33607,7 @@ async function recordFate(ecs, arn, status, log) {
     }
     catch (err) {
         // The rollout verdict stands; a missing tag only makes rollback skip this revision.
-        log.warning(`Could not tag ${arn} gantry:status=${status}: ${describeError(err)}`);
+        log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
     }
 }
 function revisionOf(arn) {
@@ -33486,6 +33882,7 @@ function getInputs(env = process.env) {
         'poll-interval-seconds': pollIntervalSeconds,
         'force-new-deployment': read.boolean('force-new-deployment', false),
         'dry-run': read.boolean('dry-run', false),
+        'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
     };
@@ -33564,6 +33961,9 @@ function rolloutFailureSections(rollout) {
             t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
         ]);
         parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+        for (const t of stopped.slice(0, 10).filter((task) => task.logLines?.length)) {
+            parts.push(`#### Last log lines of task ${t.taskArn.split('/').pop()}`, codeBlock(truncateText((t.logLines ?? []).join('\n'), 10_000)));
+        }
     }
     const events = rollout?.lastEvents ?? [];
     if (events.length > 0)
@@ -33580,8 +33980,11 @@ function rolloutFailure(headline, rollout) {
         lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
     if (events.length)
         lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+    const withLogs = tasks.find((t) => t.logLines?.length);
+    if (withLogs)
+        lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
     const details = [
-        ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+        ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
     return new ActionFailure(lines.join('\n'), details);
@@ -33640,12 +34043,13 @@ function renderErrorSummary(inputs, err) {
         ['Cluster', inputs.cluster],
         ['Service', inputs.service],
         ['Image(s)', inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn']],
-        ['Error', describeError(err)],
+        ['Error', errors_describeError(err)],
     ])}\n`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
 /** Wiring only: inputs → clients → deploy → outputs and job summary. */
+
 
 
 
@@ -33667,6 +34071,12 @@ async function main() {
     catch (err) {
         await writeSummary(renderErrorSummary(inputs, err));
         throw err;
+    }
+    if (result.status === 'failed' || result.status === 'timed-out') {
+        await explainStoppedTasks({
+            describeTaskDefinition: async (arn) => (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
+            logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+        });
     }
     setOutputs({
         'task-definition-arn': result.taskDefinitionArn,

@@ -32,6 +32,8 @@ export interface Inputs {
   'poll-interval-seconds': number;
   'force-new-deployment': boolean;
   'dry-run': boolean;
+  /** Last log lines per stopped task shown with a failure (lib/task-logs.ts). */
+  'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
 }
@@ -110,6 +112,7 @@ export function getInputs(env: Env = process.env): Inputs {
     'poll-interval-seconds': pollIntervalSeconds,
     'force-new-deployment': read.boolean('force-new-deployment', false),
     'dry-run': read.boolean('dry-run', false),
+    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
   };

@@ -1,9 +1,10 @@
 /** Wiring only: inputs → clients → deploy → outputs and job summary. */
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
 import { deploy } from './deploy';
 import { getInputs } from './inputs';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
@@ -20,6 +21,12 @@ export async function main(): Promise<void> {
   } catch (err) {
     await writeSummary(renderErrorSummary(inputs, err));
     throw err;
+  }
+  if (result.status === 'failed' || result.status === 'timed-out') {
+    await explainStoppedTasks({
+      describeTaskDefinition: async (arn) => (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+    });
   }
   setOutputs({
     'task-definition-arn': result.taskDefinitionArn,

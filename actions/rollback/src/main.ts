@@ -1,8 +1,9 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary. */
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
 import { getInputs } from './inputs';
 import { rollback } from './rollback';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
@@ -19,6 +20,12 @@ export async function main(): Promise<void> {
   } catch (err) {
     await writeSummary(renderErrorSummary(inputs, err));
     throw err;
+  }
+  if (result.status === 'failed' || result.status === 'timed-out') {
+    await explainStoppedTasks({
+      describeTaskDefinition: async (arn) => (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+    });
   }
   setOutputs({
     // A dry run reports the revision it would roll back to.
