@@ -60,6 +60,9 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
   ['log-lines not a number', { 'log-lines': 'all' }, 'log-lines', /an integer from 0 to 1000/],
+  ['register-only with a promotion', { image: '', 'task-definition-arn': 'web:1', 'register-only': 'true' }, 'register-only', /false when task-definition-arn is given/],
+  ['register-only with dry-run', { 'register-only': 'true', 'dry-run': 'true' }, 'register-only', /false with dry-run: true/],
+  ['register-only not a boolean', { 'register-only': 'yes' }, 'register-only', /'true' or 'false'/],
 ];
 
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {

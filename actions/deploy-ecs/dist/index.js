@@ -33468,6 +33468,12 @@ async function deploy(inputs, deps) {
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
     revision ??= revisionOf(taskDefinitionArn);
+    if (inputs['register-only']) {
+        // For a migration (run-task) before the rollout: the service is not touched, so there is no
+        // previous-task-definition-arn to report and nothing a rollback could undo.
+        log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
+        return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+    }
     if (!rendered)
         await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
@@ -33847,6 +33853,13 @@ function getInputs(env = process.env) {
             throw new InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
         }
     }
+    const registerOnly = read.boolean('register-only', false);
+    if (registerOnly && taskDefinitionArn !== undefined) {
+        throw new InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
+    }
+    if (registerOnly && read.boolean('dry-run', false)) {
+        throw new InputError('register-only', read.raw('register-only'), "false with dry-run: true (a dry run registers nothing; use one or the other)");
+    }
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
             if (read.has(conflicting)) {
@@ -33882,6 +33895,7 @@ function getInputs(env = process.env) {
         'poll-interval-seconds': pollIntervalSeconds,
         'force-new-deployment': read.boolean('force-new-deployment', false),
         'dry-run': read.boolean('dry-run', false),
+        'register-only': registerOnly,
         'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
@@ -34000,6 +34014,7 @@ const HEADLINE = {
     failed: '❌ failed',
     'timed-out': '⏱️ timed out',
     'dry-run': '🔍 dry run (nothing changed)',
+    registered: '📝 registered (service not updated)',
 };
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
 function shortTaskDefinition(arn) {

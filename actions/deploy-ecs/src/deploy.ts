@@ -33,7 +33,7 @@ export interface DeployDeps {
   context: RunnerContext;
 }
 
-export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run';
+export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'registered';
 
 export interface DeployResult {
   status: DeployStatus;
@@ -123,6 +123,12 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
+  if (inputs['register-only']) {
+    // For a migration (run-task) before the rollout: the service is not touched, so there is no
+    // previous-task-definition-arn to report and nothing a rollback could undo.
+    log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
+    return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+  }
   if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));

@@ -10,6 +10,7 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   failed: '❌ failed',
   'timed-out': '⏱️ timed out',
   'dry-run': '🔍 dry run (nothing changed)',
+  registered: '📝 registered (service not updated)',
 };
 
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
