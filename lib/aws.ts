@@ -1,9 +1,11 @@
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
+import { DeadlineHttpHandler, type AwsTimeouts } from './aws-deadline';
 import { InputError } from './errors';
 import type { Env } from './inputs';
 
@@ -12,12 +14,16 @@ export interface AwsClientConfig {
   endpoint?: string;
   maxAttempts: number;
   retryMode: 'adaptive';
+  /** Connection and per-attempt request timeouts, cut to the deadline (lib/aws-deadline.ts). */
+  requestHandler: DeadlineHttpHandler;
 }
 
 export interface AwsOptions {
   region?: string;
   endpointUrl?: string;
   maxAttempts?: number;
+  /** Default: 5 s to connect, 30 s per attempt, no deadline. */
+  timeouts?: AwsTimeouts;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -49,5 +55,6 @@ export function awsClientConfig(options: AwsOptions = {}, env: Env = process.env
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: options.maxAttempts ?? 5,
     retryMode: 'adaptive',
+    requestHandler: new DeadlineHttpHandler(options.timeouts),
   };
 }

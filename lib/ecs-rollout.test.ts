@@ -138,9 +138,21 @@ describe('waitForRollout (aws-sdk-client-mock, fake clock)', () => {
     expect(log.warnings.filter((w) => /ThrottlingException/.test(w))).toHaveLength(3);
   });
 
-  it('a non-transient error ends the wait', async () => {
-    sequence(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
-    await expect(wait()).rejects.toThrow(/not authorized/);
+  it('a non-transient error does not end the wait: retried at the next poll, named in the timeout', async () => {
+    const denied = Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' });
+    sequence(rollingService({ runningCount: 1, pendingCount: 1 }), denied);
+    const { outcome, clock } = await wait({ intervalMs: 10_000, timeoutMs: 30_000 });
+    expect(outcome.status).toBe('timed-out');
+    expect(outcome.reason).toMatch(/did not finish within 30s; last seen: running 1\/2.*; the polls after that failed \(last error: AccessDeniedException: User is not authorized\)$/);
+    expect(outcome.describeCalls).toBe(4);
+    expect(clock.now()).toBe(30_000);
+  });
+
+  it('a non-transient error then a verdict: the verdict stands', async () => {
+    sequence(Object.assign(new SyntaxError('Unexpected end of JSON input')), completedService());
+    const { outcome } = await wait();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.describeCalls).toBe(2);
   });
 
   it('times out at the deadline with what it saw last', async () => {

@@ -69,6 +69,8 @@ export interface WaitForRolloutOptions {
   taskDefinitionArn: string;
   intervalMs: number;
   timeoutMs: number;
+  /** The timeout as the user set it, for messages, when `timeoutMs` is what is left of it (default timeoutMs). */
+  reportedTimeoutMs?: number;
   clock: Clock;
   log: Logger;
   /** Ids of events already on the service before the deployment (not printed again). */
@@ -145,9 +147,12 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
   let describeCalls = 0;
   let last: RolloutDecision | undefined;
   let lastError: string | undefined;
+  /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+  let lastFailed = false;
   let stoppedFetchedAt = 0;
 
-  log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}.`);
+  const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
+  log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
   const result = await poll<RolloutDecision>({
     intervalMs: opts.intervalMs,
     timeoutMs: opts.timeoutMs,
@@ -161,11 +166,15 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
         service = out?.services?.[0];
         missing = out?.failures?.[0]?.reason;
       } catch (err) {
-        if (!isTransientAwsError(err)) throw err;
+        // Any error, not only throttling: an expired token, a denied call or a malformed answer
+        // says nothing about the rollout, and giving up here would leave it unjudged.
         lastError = describeError(err);
-        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
+        lastFailed = true;
+        const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
         return { done: false };
       }
+      lastFailed = false;
       if (!service) {
         const decision: RolloutDecision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
         return { done: true, value: decision };
@@ -193,7 +202,8 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
     const seen = last
       ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
       : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
-    return { status: 'timed-out', reason: `rollout did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common };
+    const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+    return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
   }
   return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
 }

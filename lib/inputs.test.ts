@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from './errors';
-import { InputReader, inputEnvName } from './inputs';
+import { InputReader, inputEnvName, resolveWorkspaceOutputPath } from './inputs';
 
 function reader(inputs: Record<string, string>, extra: Record<string, string> = {}): InputReader {
   const env: Record<string, string> = { ...extra };
@@ -98,9 +98,14 @@ describe('InputReader', () => {
       ['C', ''],
     ]);
     expect(messageOf(() => reader({ env: 'A=1\nnot a pair' }).keyValues('env'))).toMatch(
-      /^Input 'env' has value 'line 2: not…': expected lines of the form KEY=VALUE/,
+      /^Input 'env' has value 'line 2 \(10 characters, not shown: it may hold a secret\)': expected lines of the form KEY=VALUE/,
     );
-    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1: …'/);
+    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1 \(2 characters, not shown: it may hold a secret\)'/);
+    // A pasted credential (no separator) shows no character of itself; nor does a bad key's value.
+    expect(messageOf(() => reader({ env: 'A=1\nghp_0123456789abcdefSECRET' }).keyValues('env'))).toBe(
+      "Input 'env' has value 'line 2 (26 characters, not shown: it may hold a secret)': expected lines of the form KEY=VALUE with KEY matching /^[A-Za-z_][A-Za-z0-9_.-]*$/.",
+    );
+    expect(messageOf(() => reader({ env: '9LIVES=hunter2' }).keyValues('env', /^[A-Z]+$/))).not.toMatch(/hunter/);
     // A value is never echoed: these lists carry credentials.
     expect(messageOf(() => reader({ env: 'DATABASE_URL: postgres://u:hunter2@db/x' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1: DATABASE_URL…'/);
     expect(messageOf(() => reader({ env: 'TOKEN=hunter2\nTOKEN=hunter3' }).keyValues('env'))).not.toMatch(/hunter/);
@@ -143,6 +148,27 @@ describe('InputReader', () => {
     expect(r.file('dots')).toBe(path.join(ws, '..config', 'a.tfvars'));
     expect(messageOf(() => r.file('link'))).toMatch(/^Input 'link' has value 'link\.json': expected a path inside the workspace .* \(it is a link to .*secret\.json\)\.$/);
     expect(messageOf(() => r.file('up'))).toMatch(/expected a path inside the workspace/);
+  });
+
+  it('refuses a NUL character in any input without showing the value', () => {
+    expect(messageOf(() => reader({ name: 'web\0s3cret' }).optional('name'))).toBe(
+      "Input 'name' has a NUL character at position 4 (the value is not shown): expected text without NUL characters.",
+    );
+    expect(messageOf(() => reader({ env: 'A=1\nB=x\0y' }).keyValues('env'))).toBe(
+      "Input 'env' has a NUL character at position 8 (the value is not shown): expected text without NUL characters.",
+    );
+  });
+
+  it('an output path lies inside the workspace, judged by the nearest existing directory', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'gantry-inputs-'));
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'gantry-elsewhere-'));
+    cleanup.push(ws, elsewhere);
+    symlinkSync(elsewhere, path.join(ws, 'out'));
+    symlinkSync(path.join(elsewhere, 'plan'), path.join(ws, 'dangling'));
+    expect(resolveWorkspaceOutputPath('plan-file', 'plans/new/tfplan', ws)).toBe(path.join(ws, 'plans', 'new', 'tfplan'));
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', '../x', ws))).toBe(`Input 'plan-file' has value '../x': expected a path inside the workspace ${ws}.`);
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'out/a/tfplan', ws))).toMatch(/expected a path inside the workspace .* \(its directory .*out is a link to .*gantry-elsewhere-/);
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'dangling', ws))).toMatch(/expected a path inside the workspace .* \(it is a link to .*gantry-elsewhere-.*plan\)/);
   });
 
   it('truncates very long values in messages', () => {

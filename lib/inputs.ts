@@ -4,7 +4,7 @@
  * Reading from a plain env object keeps the logic free of `@actions/core` and lets tests
  * set inputs the way the runner does. Every reader throws one `InputError` naming the input.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors';
 
@@ -23,9 +23,11 @@ export interface IntegerOptions {
 export class InputReader {
   constructor(private readonly env: Env = process.env) {}
 
-  /** The trimmed raw value, '' when absent (the runner's convention). */
+  /** The trimmed raw value, '' when absent (the runner's convention). A NUL character is refused (never shown). */
   raw(name: string): string {
-    return (this.env[inputEnvName(name)] ?? '').trim();
+    const value = (this.env[inputEnvName(name)] ?? '').trim();
+    if (value.includes('\0')) throw new NulCharacterError(name, value);
+    return value;
   }
 
   has(name: string): boolean {
@@ -90,7 +92,7 @@ export class InputReader {
 
   /**
    * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
-   * number and its start, never a value: these lists often carry credentials.
+   * number and its key (or its length), never a value: these lists often carry credentials.
    */
   keyValues(name: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/): Map<string, string> {
     const result = new Map<string, string>();
@@ -98,7 +100,7 @@ export class InputReader {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (eq <= 0 || !keyPattern.test(key)) {
-        throw new InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+        throw new InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
       }
       if (result.has(key)) throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
       result.set(key, line.slice(eq + 1).trim());
@@ -168,11 +170,49 @@ export function resolveWorkspaceFile(name: string, value: string, workspace: str
   return absolute;
 }
 
-/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+/**
+ * A path the action will write (terraform's plan-file): inside the workspace like every path
+ * input, judged by where it really leads — the nearest existing directory above it, and the file
+ * itself when it exists (a link planted in the workspace could point anywhere). It need not exist.
+ */
+export function resolveWorkspaceOutputPath(name: string, value: string, workspace: string): string {
+  const absolute = path.resolve(workspace, value);
+  if (!isInside(workspace, absolute)) throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+  let existing = absolute;
+  while (!lexists(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  // A dangling link (it points at nothing yet) would still be written through: judge its target.
+  const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
+  if (!isInside(realpathSync(workspace), real)) {
+    throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+  }
+  return absolute;
+}
+
+function lexists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
+export class NulCharacterError extends InputError {
+  constructor(input: string, value: string) {
+    super(input, undefined, 'text without NUL characters');
+    this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
+  }
+}
+
+/**
+ * How a malformed line is shown: its key when it starts with a name followed by `=` or `:`
+ * (`DATABASE_URL: postgres://…` → `DATABASE_URL…`), else only its length — a line without a
+ * separator may be a pasted credential, and no part of it is echoed.
+ */
 function lineStart(line: string): string {
-  const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
-  const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
-  return shown.length < line.length ? `${shown}…` : shown;
+  const key = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*[=:]/.exec(line)?.[1];
+  return key === undefined ? `(${line.length} characters, not shown: it may hold a secret)` : `${key}…`;
 }
 
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;

@@ -18,6 +18,13 @@ export const TAG = {
   status: 'gantry:status',
   deployedAt: 'gantry:deployed-at',
   rollbackReason: 'gantry:rollback-reason',
+  /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+  imageDigest: 'gantry:image-digest',
+  /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+  promotion: 'gantry:promotion',
+  overrideReason: 'gantry:override-reason',
+  /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+  runToken: 'gantry:run-token',
 } as const;
 
 export type ReleaseStatus = 'deployed' | 'failed' | 'rolled-back';

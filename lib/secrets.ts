@@ -20,17 +20,25 @@ export function maskableStrings(value: unknown, options: { numbers?: boolean } =
 }
 
 /**
- * A function that replaces each of `secrets` (at least MIN_MASKED_LENGTH long) with `***`, and the
- * password of any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's
- * log lines), which the runner masks in the log but which would reach the job summary as it is.
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== '') result = result.split(secret).join('***');
+  }
+  return result;
+}
+
+/**
+ * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
+ * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * which the runner masks in the log but which would reach the job summary as it is.
  */
 export function redactor(secrets: Iterable<string> = []): (text: string) => string {
-  const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@');
-    for (const value of values) out = out.split(value).join('***');
-    return out;
-  };
+  const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
+  return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
 }
 
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
+import { diffTaskDefinitions } from '../../actions/deploy-ecs/src/diff';
 import { getInputs } from '../../actions/deploy-ecs/src/inputs';
+import { registerView } from '../../actions/deploy-ecs/src/template';
 import { FakeClock } from '../../lib/clock';
 import { inputEnvName } from '../../lib/inputs';
 import { memoryLogger } from '../../lib/logger';
@@ -18,7 +20,7 @@ import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
-const RUNNER_ENV = { GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com' };
+const RUNNER_ENV = { AWS_REGION: 'us-east-1', GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com' };
 
 let moto: MotoServer;
 let ecs: ECSClient;
@@ -62,6 +64,8 @@ describe('deploy-ecs against moto_server', () => {
       'gantry:previous': previous,
       'gantry:deployed-at': '2024-05-01T10:00:00.000Z',
       'gantry:status': 'pending',
+      // Unique per run: a retried registration finds this revision instead of registering another.
+      'gantry:run-token': expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(revision.env).toEqual({ LOG_LEVEL: 'debug', FEATURE_X: 'on', DEPLOY_GIT_SHA: SHA, DEPLOY_VERSION: '1.4.0' });
     expect(revision.labels).toEqual({
@@ -102,6 +106,47 @@ describe('deploy-ecs against moto_server', () => {
     const tags = (await readRevision(ecs, staged.result.taskDefinitionArn as string)).tags;
     expect(tags).toMatchObject({ 'gantry:previous': canaryBefore, 'gantry:environment': 'canary', 'gantry:git-sha': stagedTags['gantry:git-sha'] });
     expect(tags['gantry:previous']).not.toBe(stagedTags['gantry:previous']);
+  });
+
+  it('dry-run shows exactly what the deploy registers: its diff equals the diff to the revision registered after', async () => {
+    const previous = await createService(ecs);
+    writeFileSync(
+      path.join(workspace, 'full.json'),
+      JSON.stringify({
+        family: 'web',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: `${REGISTRY}/web:1.0.0`,
+            essential: true,
+            portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+            environment: [{ name: 'POSTGRES_HOST', value: 'db' }],
+            secrets: [{ name: 'POSTGRES_USER', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user' }],
+            healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8080/health'], interval: 10, retries: 3 },
+            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } },
+            dockerLabels: { team: 'shop' },
+          },
+        ],
+        tags: [{ key: 'team', value: 'shop' }],
+      }),
+    );
+    const inputs = { image: `${REGISTRY}/web:d4e5f60`, 'task-definition': 'full.json', version: '2.0.0' };
+    const dry = await run({ ...inputs, 'dry-run': 'true' });
+    const real = await run(inputs);
+    const describe = (arn: string) => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+    const registered = diffTaskDefinitions(registerView(await describe(previous)), registerView(await describe(real.result.taskDefinitionArn as string)));
+    expect(dry.result.diff).toContain('+ containerDefinitions[app].secrets[POSTGRES_USER].valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user"');
+    // Registration fills defaults (cpu 0, empty lists) the live revision shows too; the diff lists
+    // them as removed although nothing removes them. Order differs (the registered view is ECS's).
+    // The run token is unique per run (an idempotency key), so the dry run's differs by design.
+    const RUN_TOKEN = /^\+ tags\[gantry:run-token\]: /;
+    const registrationDefault = (line: string) => /^- .*(: \[\]|\.cpu: 0)$/.test(line) || RUN_TOKEN.test(line);
+    expect(registered.filter((line) => !registrationDefault(line)).sort()).toEqual((dry.result.diff ?? []).filter((line) => !registrationDefault(line)).sort());
   });
 
   it('dry-run prints the diff and changes nothing', async () => {

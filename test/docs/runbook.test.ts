@@ -80,6 +80,13 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/run-task/src/verdict.ts', expression: "problems.join('; ')", from: 'the problems pushed just above (the `problems.push(…)` rule)' },
   { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
   { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },
+  { file: 'actions/parity-check/src/var-files.ts', expression: '${err.problem}.', from: "a DocumentError's problem (lib/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`" },
+  { file: 'actions/smoke-test/src/load.ts', expression: '${err.problem}${at}', from: "a DocumentError's problem (lib/documents.ts), collected at each `new DocumentError(…)`" },
+  { file: 'actions/smoke-test/src/load.ts', expression: "[{ field: 'checks', message: ${err.problem}${at} }]", from: "the same DocumentError problem, as the check list's one problem" },
+  { file: 'actions/deploy-ecs/src/shape.ts', expression: 'unknownField(where, key, schema, [...members.keys()])', from: "unknownField's three texts in shape.ts (a MISPLACED hint, `did you mean`, `is not a field RegisterTaskDefinition accepts here`): the runbook's task-definition rows" },
+  { file: 'actions/terraform/src/main.ts', expression: 'redact(err.message, secrets)', from: 'the ActionFailure just caught (collected where thrown), with backend-config values replaced by ***' },
+  { file: 'lib/documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
+  { file: 'actions/smoke-test/src/linear-regex.ts', expression: 'match ? match[1] : text', from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row" },
   {
     file: 'actions/smoke-test/src/normalize.ts',
     expression: "{ field: ${reader.field('expect.json')}${fieldSuffix(jsonPath)}, message: (err as Error).message }",
@@ -95,7 +102,7 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is out of range'}${got}", from: "ajv's own wording for a range keyword (`must be >= 1`), documented as `must be …`" },
   { file: 'actions/smoke-test/src/schema.ts', expression: "params.limit === 1 ? 'must not be empty' : ${error.message}${got}", from: "ajv's own wording for a length keyword, documented as `must be …`" },
   { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is invalid'}${got}", from: "ajv's own wording for any other keyword, documented as `must be …`" },
-  { file: '.github/scripts/promotion-gate.mjs', expression: 'error.title, error.message', from: "a GateError's title and message, collected at each `new GateError(…)`" },
+  { file: 'actions/deploy-ecs/src/main.ts', expression: 'failureOf(result).message', from: "a cancelled deploy's failure, built by failureOf in summary.ts (collected there)" },
 ];
 
 let collected: FailureMessages | undefined;
@@ -174,7 +181,7 @@ describe('runbook.md lists every failure message gantry prints', () => {
     const sources = new Set(messages.map((m) => m.source));
     const subclass = [...sources].some((k) => k.startsWith('new ') && !['new Error', 'new RangeError', 'new TypeError', 'new ActionFailure', 'new InputError'].includes(k));
     expect(subclass, 'an ActionFailure/InputError subclass').toBe(true);
-    for (const kind of ['new ActionFailure', 'new InputError', 'super InputError', 'call warning', 'call annotate', 'push warnings', 'push notes', 'push problems', 'failed result reason', 'failed result why', 'message object', 'workflow annotation']) {
+    for (const kind of ['new ActionFailure', 'new InputError', 'super InputError', 'call warning', 'push warnings', 'push notes', 'push problems', 'failed result reason', 'failed result why', 'message object', 'workflow annotation']) {
       expect(sources, `no message found from ${kind}`).toContain(kind);
     }
     expect([...sources].some((k) => k.startsWith('argument of ')), "a wrapper's callers (fail(message) and the like)").toBe(true);

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../support/harness';
-import { awsTestEnv, startMoto, type MotoServer } from '../support/moto';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { awsTestEnv, secretsClientFor, startMoto, type MotoServer } from '../support/moto';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'parity-bad-inputs-'));
 let moto: MotoServer;
@@ -26,11 +27,19 @@ const FILES: Record<string, string> = {
   'not-json.json': '{ "a": tru }',
   'staging.env': 'A=1\n',
   'broken.env': 'A=1\nexport\n',
+  'nul.env': 'A=1\nTOKEN=s3cr\0et\n',
+  'dup-toggle.json': '{\n  "a": true,\n  "b": false,\n  "a": false\n}\n',
+  'deep-toggle.json': `{ "a": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`,
+  'nul-toggle.json': '{ "a\\u0000b": true }',
+  'dup.tfvars.json': '{\n  "name": "shop",\n  "count": 1,\n  "count": 3\n}\n',
+  'deep.tfvars.json': `{ "x": ${'{"a": '.repeat(50_000)}1${'}'.repeat(50_000)} }`,
+  'deep.tfvars': `x = ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`,
 };
 
 beforeAll(async () => {
   for (const [name, text] of Object.entries(FILES)) writeFileSync(path.join(workspace, name), text);
   moto = await startMoto();
+  await secretsClientFor(moto.url).send(new CreateSecretCommand({ Name: 'shop/dup-toggles', SecretString: '{"a": true,\n"a": false}' }));
 });
 afterAll(async () => {
   await moto?.stop();
@@ -60,6 +69,16 @@ const CASES: [string, Record<string, string>, string | RegExp][] = [
   ['a misspelt secretsmanager: prefix', { 'base-toggles': 'secretmanager:shop/toggles', 'target-toggles': 'staging.json' }, /^Input 'base-toggles' has value 'secretmanager:shop\/toggles': expected secretsmanager:<secret-id>/],
   ['an unknown secret', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/nope' }, /^Input 'target-toggles': secret 'shop\/nope' could not be read: ResourceNotFoundException: /],
   ['a broken env file (the line, not its content)', { 'base-env-file': 'staging.env', 'target-env-file': 'broken.env' }, 'Input \'target-env-file\': broken.env:2: expected NAME=value (optionally prefixed by "export"); the line is not shown, it may hold a secret.'],
+  ['a toggle given twice (both lines)', { ...TOGGLES, 'target-toggles': 'dup-toggle.json' }, 'Input \'target-toggles\': dup-toggle.json:4: duplicate key "a" (lines 2 and 4): JSON keeps only the last, so one would be dropped silently.'],
+  ['a manifest nested 100,000 deep', { ...TOGGLES, 'target-toggles': 'deep-toggle.json' }, "Input 'target-toggles': deep-toggle.json:1: nested more than 64 levels deep."],
+  ['a toggle name with a NUL', { ...TOGGLES, 'target-toggles': 'nul-toggle.json' }, "Input 'target-toggles': nul-toggle.json:1: a NUL character in a key of the top level."],
+  ['a secret manifest with a key twice (key and line, no content)', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/dup-toggles' }, 'Input \'target-toggles\': secretsmanager:shop/dup-toggles: the secret, line 2: duplicate key "a" (lines 1 and 2): JSON keeps only the last, so one would be dropped silently.'],
+  ['a variable given twice in .tfvars.json', { ...VARS, 'target-var-files': 'dup.tfvars.json' }, 'Input \'target-var-files\': dup.tfvars.json:4: duplicate key "count" (lines 3 and 4): JSON keeps only the last, so one would be dropped silently.'],
+  ['a .tfvars.json nested 50,000 deep', { ...VARS, 'target-var-files': 'deep.tfvars.json' }, "Input 'target-var-files': deep.tfvars.json:1: nested more than 64 levels deep."],
+  ['a .tfvars nested 100,000 deep', { ...VARS, 'base-var-files': 'deep.tfvars' }, "Input 'base-var-files': deep.tfvars: nested too deeply to read (thousands of levels of brackets; a var file nests a few)."],
+  ['a NUL in an env file (the line, not its content)', { 'base-env-file': 'staging.env', 'target-env-file': 'nul.env' }, "Input 'target-env-file': nul.env:2: a NUL character (is it a binary file?); the line is not shown, it may hold a secret."],
+  ['a toggles file outside the workspace', { ...TOGGLES, 'target-toggles': '../../etc/passwd' }, /^Input 'target-toggles' has value '..\/..\/etc\/passwd': expected a path inside the workspace/],
+  ['an env file outside the workspace', { 'base-env-file': '/etc/hostname', 'target-env-file': 'staging.env' }, /^Input 'base-env-file' has value '\/etc\/hostname': expected a path inside the workspace/],
   ['fail-on-divergence not a boolean', { ...VARS, 'fail-on-divergence': 'yes' }, "Input 'fail-on-divergence' has value 'yes': expected 'true' or 'false'."],
   ['the same label twice', { ...VARS, 'base-name': 'prod', 'target-name': 'prod' }, "Input 'target-name' has value 'prod': expected a label different from base-name 'prod'."],
   ['a malformed values-must-match path', { ...VARS, 'values-must-match': 'engine..version' }, /^Input 'values-must-match' has value 'engine..version': expected variable names or dot paths/],

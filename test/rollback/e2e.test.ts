@@ -128,6 +128,10 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     ['reason too long', 'reason', { reason: 'x'.repeat(2000) }, /at most 1024 characters/],
     ['bad region', 'aws-region', { 'aws-region': 'mars-1' }, /an AWS region such as eu-west-1/],
     ['log-lines out of range', 'log-lines', { 'log-lines': '1001' }, /an integer from 0 to 1000/],
+    ['target ARN of another region', 'target', { target: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:2' }, /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
+    ['cluster and target ARNs of two accounts', 'target', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', target: 'arn:aws:ecs:us-east-1:210987654321:task-definition/web:2' }, /an ARN of account 123456789012, as cluster says \(this ARN is of account 210987654321\)/],
+    ['service ARN of another account than aws-account-id', 'service', { service: 'arn:aws:ecs:us-east-1:123456789012:service/shop/web', 'aws-account-id': '210987654321' }, /an ARN of account 210987654321, as aws-account-id says/],
+    ['service ARN of another cluster', 'service', { service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/web' }, /a service of cluster 'shop' \(this ARN names cluster 'payments'\)/],
   ])('%s → exit 1 naming %s, service unchanged', async (_name, input, inputs, expected) => {
     const before = { updates: calls('UpdateService'), tags: calls('TagResource'), stops: calls('StopServiceDeployment'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
     const result = await runRollback(inputs);

@@ -48,6 +48,8 @@ const routes: Record<string, (res: ServerResponse, body: string, headers: Record
     else sendText(res, 200, 'ok');
   },
   '/unlimited': (res) => sendText(res, 200, 'ok'),
+  // 33 a's and a '!': a backtracking engine tries 2^33 ways to split them for ^(a+)+$.
+  '/aaa': (res) => sendText(res, 200, `${'a'.repeat(33)}!`),
 };
 
 beforeAll(async () => {
@@ -112,6 +114,13 @@ describe('http check', () => {
     expect(regex.reason).toMatch(/^body does not match \/Goodbye \\w\+\//);
     const slow = await attempt('- { url: /slow, expect: { max-latency-ms: 50 } }');
     expect(slow.reason).toMatch(/^latency \d+ ms is over 50 ms — status 200/);
+  });
+
+  it('answers a catastrophic-backtracking pattern at once (linear-time engine), pass or fail', async () => {
+    const fails = await attempt('- { url: /aaa, expect: { body-matches: "^(a+)+$" } }');
+    expect(fails.reason).toMatch(/^body does not match \/\^\(a\+\)\+\$\/ — status 200/);
+    const passes = await attempt('- { url: /aaa, expect: { body-matches: "/^(A+)+!$/i", headers: { content-type: "/^(text|text)*\\\\/plain/" } } }');
+    expect(passes).toMatchObject({ ok: true });
   });
 
   it('sends the method, body and headers, including a secret from the environment', async () => {

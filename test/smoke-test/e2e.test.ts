@@ -104,6 +104,19 @@ describe('smoke-test end to end', () => {
   it.each([
     ['unknown type', { checks: '- url: /health\n- { type: htp, url: /x }' }, "Input 'checks' has 1 problem: checks[1].type: must be one of"],
     ['bad regex', { checks: '- { url: /health, expect: { body-matches: "a(b" } }' }, "checks[0].expect.body-matches: invalid regular expression /a(b/"],
+    [
+      'regex with a lookahead',
+      { checks: '- { url: /health, expect: { body-matches: "^(?=.*ok)" } }' },
+      'checks[0].expect.body-matches: invalid regular expression /^(?=.*ok)/: uses a lookahead (?=…), which the linear-time engine (RE2) does not support',
+    ],
+    [
+      'regex with a backreference',
+      { checks: '- { url: /health, expect: { headers: { etag: "/(a)\\\\1/" } } }' },
+      'checks[0].expect.headers.etag: invalid regular expression (7 characters): uses a backreference (\\1)',
+    ],
+    ['ca-file outside the workspace', { checks: '- { url: /health, ca-file: ../../etc/passwd }' }, "checks[0].ca-file: '../../etc/passwd' is not a path inside the workspace"],
+    ['a key twice in a check', { checks: '- url: /health\n  expect: { status: 200 }\n  expect: { status: 500 }' }, 'checks: duplicate key "expect" in [0] (lines 2 and 3): only one of them would count'],
+    ['a checks file nested 100,000 deep', { 'checks-file': 'deep.yml' }, "Input 'checks-file' (deep.yml) has 1 problem: checks: nested more than 64 levels deep at line 1"],
     ['bad JSON path', { checks: '- { url: /health, expect: { json: { "$.a..b": 1 } } }' }, 'checks[0].expect.json["$.a..b"]: invalid JSON path'],
     ['missing url', { checks: '- url: /health\n- { name: nowhere }' }, 'checks[1].url: is required'],
     ['negative timeout', { checks: '- { url: /health, timeout-ms: -1 }' }, 'checks[0].timeout-ms: must be >= 1 (got -1)'],
@@ -112,6 +125,7 @@ describe('smoke-test end to end', () => {
     ['bad concurrency', { checks: '- url: /health', concurrency: 'many' }, "Input 'concurrency' has value 'many': expected an integer from 1 to 256."],
   ])('%s: exits 1 naming the check and field, and requests nothing', async (_label, inputs, message) => {
     writeFileSync(path.join(workspace, 'bad.yml'), '- { url: /health, expect: { status: ok } }\n');
+    writeFileSync(path.join(workspace, 'deep.yml'), `- ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
     const result = await runAction('smoke-test', { 'base-url': server.url, 'expect-version': NEW_SHA, ...inputs }, { workspace });
     expect(result.exitCode).toBe(1);
     expect(result.annotations).toHaveLength(1);

@@ -46,6 +46,8 @@ export interface RunActionOptions {
   tempRoot?: string;
   /** Called with each chunk of stdout as it arrives (the demo streams the log). */
   onStdout?: (chunk: string) => void;
+  /** Send `signal` (as the runner does on a cancelled job) once stdout matches `when`. */
+  signal?: { when: RegExp; signal: NodeJS.Signals };
 }
 
 export function inputVariable(name: string): string {
@@ -144,9 +146,14 @@ export async function runAction(
   const child = spawn(options.node ?? process.execPath, [entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let signalled = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     options.onStdout?.(chunk);
+    if (options.signal && !signalled && options.signal.when.test(stdout)) {
+      signalled = true;
+      child.kill(options.signal.signal);
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);

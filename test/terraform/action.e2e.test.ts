@@ -2,7 +2,7 @@
  * actions/terraform end to end: the bundle (dist/index.js) run as the runner runs it, with
  * the real terraform binary and local state in a temporary workspace per test.
  */
-import { appendFileSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
@@ -75,7 +75,7 @@ describe('actions/terraform bundle', () => {
     const common = { 'working-directory': 'infra' };
     const approved = await run({ command: 'plan', ...common, 'plan-file': 'approved.tfplan' });
     const other = await run({ command: 'plan', ...common, 'plan-file': 'other.tfplan' });
-    expect((await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan' })).exitCode).toBe(0);
+    expect((await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan', 'expected-plan-hash': other.outputs['plan-hash'] })).exitCode).toBe(0);
     const serial = ws.stateSerial();
 
     const stale = await run({ command: 'apply', ...common, 'plan-file': 'approved.tfplan', 'expected-plan-hash': approved.outputs['plan-hash'] });
@@ -101,6 +101,20 @@ describe('actions/terraform bundle', () => {
     expect(readFileSync(path.join(ws.root, 'terraform.env'), 'utf8').split('\n')).toContain('CHECKPOINT_DISABLE=1');
   });
 
+  it("never shows a backend-config value in the summary's failure block or the error, though Terraform's error quotes it", async () => {
+    ws = tfWorkspace(`terraform {\n  backend "local" {}\n}\n${baseConfig()}`);
+    const value = '/proc/S3CRET-BUCKET-KEY/state.tfstate';
+    const result = await run({ command: 'plan', 'working-directory': 'infra', 'backend-config': `path=${value}` });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.split('\n')[0]).toBe(`::add-mask::${value}`);
+    // Terraform's own error names the state file: the runner masks the log; the summary and the annotation are redacted.
+    expect(result.summary).toContain('Error acquiring the state lock');
+    expect(result.summary).toContain('***');
+    expect(result.summary).not.toContain('S3CRET');
+    expect(errorsOf(result)).not.toContain('S3CRET');
+    expect(errorsOf(result)).toMatch(/failed with exit code 1: Error: Error acquiring the state lock/);
+  });
+
   it('shows the failing Terraform command and its error, in the log and the summary', async () => {
     ws = tfWorkspace(`${baseConfig()}\noutput "broken" {\n  value = terraform_data.missing.id\n}\n`);
     const result = await run({ command: 'plan', 'working-directory': 'infra' });
@@ -113,12 +127,18 @@ describe('actions/terraform bundle', () => {
 
   describe('bad inputs fail before Terraform runs, naming the input', () => {
     const cases: [string, Record<string, string>, RegExp, Record<string, string>?][] = [
-      ['unknown command', { command: 'destroy', 'working-directory': 'infra' }, /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check'/],
+      ['unknown command', { command: 'destroy', 'working-directory': 'infra' }, /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check', 'comment'/],
       ['missing directory', { command: 'plan', 'working-directory': 'nowhere' }, /Input 'working-directory' has value 'nowhere': expected an existing directory/],
       ['apply without plan file', { command: 'apply', 'working-directory': 'infra' }, /Input 'plan-file' is missing: expected the saved plan to apply/],
       ['missing var file', { command: 'plan', 'working-directory': 'infra', 'var-files': 'envs/gone.tfvars' }, /Input 'var-files' has value 'envs\/gone.tfvars': expected an existing file/],
+      ['apply without expected-plan-hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf' }, /Input 'expected-plan-hash' is missing: expected the SHA-256 of the reviewed plan/],
+      ['comment-file on apply', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'ab'.repeat(32), 'comment-file': 'c.md' }, /Input 'comment-file' has value 'c.md': expected no value unless command is 'plan' or 'comment'/],
+      ['comment without its file', { command: 'comment', 'working-directory': 'infra', 'github-token': 'ghs_x' }, /Input 'comment-file' is missing: expected the comment file the plan job wrote/],
+      ['comment outside a pull request', { command: 'comment', 'working-directory': 'infra', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'command' has value 'comment': expected a pull_request event \(this one is 'push'\)/],
+      ['comment outside the workspace', { command: 'comment', 'working-directory': '../elsewhere', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'working-directory' has value '..\/elsewhere': expected a directory relative to the workspace/],
       ['malformed plan hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'abc123' }, /Input 'expected-plan-hash' has value 'abc123'/],
       ['bad lock timeout', { command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': '-1' }, /Input 'lock-timeout-seconds'/],
+      ['plan written outside the workspace', { command: 'plan', 'working-directory': 'infra', 'plan-file': '../gantry-escaped.tfplan' }, /Input 'plan-file' has value '\.\.\/gantry-escaped\.tfplan': expected a path inside the workspace /],
       ['terraform absent from PATH', { command: 'plan', 'working-directory': 'infra' }, /terraform was not found on PATH.*hashicorp\/setup-terraform@v3.*terraform_wrapper: false/s, { PATH: '/nonexistent' }],
     ];
     it.each(cases)('%s', async (_name, inputs, message, env) => {
@@ -130,6 +150,7 @@ describe('actions/terraform bundle', () => {
       expect(result.stdout).not.toContain('$ terraform');
       expect(readdirSync(`${ws.root}/infra`)).toEqual(before);
       expect(readdirSync(ws.root)).toEqual(['infra']);
+      expect(existsSync(path.join(path.dirname(ws.root), 'gantry-escaped.tfplan'))).toBe(false);
     });
   });
 });

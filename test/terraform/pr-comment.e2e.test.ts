@@ -99,4 +99,34 @@ describe('pull-request plan comment', () => {
     expect([push.exitCode, off.exitCode]).toEqual([0, 0]);
     expect(api.requests).toEqual([]);
   });
+
+  it('plan writes the comment to a file; comment posts it from another job: its own marker, secrets scrubbed, a spoofed comment left alone', async () => {
+    ws = tfWorkspace();
+    api = await startGitHubApi('acme/shop', 7);
+    const eventPath = ws.write('event.json', JSON.stringify({ number: 7, pull_request: { number: 7 } }));
+    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: api.url };
+    // Somebody posts a comment that starts with gantry's marker and says there is nothing to worry about.
+    api.comments.push({ id: 1, body: `${MARKER}\n\nNo changes. Your infrastructure matches the configuration.`, author: 'mallory' });
+    // The plan job: no token, the comment to a file.
+    const plan = await runAction('terraform', { command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'false', 'comment-file': 'out/comment.md', 'github-token': '' }, { workspace: ws.root, env });
+    expect(plan.exitCode, plan.stdout).toBe(0);
+    expect(api.requests).toEqual([]);
+    const written = ws.read('out/comment.md');
+    expect(written.startsWith(`${MARKER}\n`)).toBe(true);
+    // What the plan job leaves is data: a token its Terraform printed, and a forged marker for another directory.
+    const stolen = `ghs_${'Zz9'.repeat(12)}`;
+    ws.write('out/comment.md', `<!-- gantry:terraform dir=other workspace=default -->\n${written}\n\`\`\`\nenviron = "GITHUB_TOKEN=${stolen}"\n\`\`\``);
+    const comment = await runAction('terraform', { command: 'comment', 'working-directory': 'infra', 'comment-file': 'out/comment.md', 'github-token': 'ghs_comment_job' }, { workspace: ws.root, env });
+    expect(comment.exitCode, comment.stdout).toBe(0);
+    expect(api.comments).toHaveLength(2);
+    expect(api.comments[0]?.body).toContain('No changes.');
+    const posted = api.comments[1]?.body ?? '';
+    expect(posted.startsWith(`${MARKER}\n`)).toBe(true);
+    expect(posted).not.toContain('dir=other');
+    expect(posted).not.toContain(stolen);
+    expect(posted).toContain('[redacted GitHub token]');
+    expect(posted).toContain('**Plan:** 2 to add');
+    expect(comment.annotations.find((a) => a.level === 'warning')?.properties.title).toBe('Secrets scrubbed from the plan comment');
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
 });

@@ -107,6 +107,8 @@ export function cliIn(dir: string, log: Logger): TerraformCli {
 export interface StoredComment {
   id: number;
   body: string;
+  /** Login of the author (default github-actions[bot], the GITHUB_TOKEN's identity). */
+  author?: string;
 }
 
 export interface GitHubApiStandIn {
@@ -135,7 +137,7 @@ export async function startGitHubApi(repository = 'acme/shop', issue = 7): Promi
         res.end(JSON.stringify(body));
       };
       if (!req.headers.authorization?.startsWith('token ')) return send(401, { message: 'Requires authentication' });
-      const view = (c: StoredComment) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } });
+      const view = (c: StoredComment) => ({ id: c.id, body: c.body, user: { login: c.author ?? 'github-actions[bot]' } });
       const listPath = `/repos/${repository}/issues/${issue}/comments`;
       const single = new RegExp(`^/repos/${repository}/issues/comments/(\\d+)$`).exec(url.pathname);
       if (url.pathname === listPath && req.method === 'GET') {

@@ -33,7 +33,10 @@ jobs:
       - id: tag
         run: echo "image=registry.example/app:1" >> "$GITHUB_OUTPUT"
       - id: gate
-        run: node .gantry/.github/scripts/promotion-gate.mjs
+        uses: ./.gantry/actions/release-gate
+        with:
+          command: promotion
+          environment: production
       - if: \${{ steps.gate.outputs.promotion == 'proven' }}
         run: echo proven
   deploy:
@@ -71,6 +74,7 @@ jobs:
   deploy:
     permissions:
       actions: read
+      checks: read
       contents: read
       deployments: read
       id-token: write
@@ -134,7 +138,7 @@ describe('each contract catches its breach', () => {
     ['a step output used before its step', 'step-outputs', mutate(GOOD_REUSABLE, "          environment: ${{ inputs.environment }}\n", "          environment: ${{ inputs.environment }}\n          version: ${{ steps.later.outputs.v }}\n").replace('      - uses: ./.gantry/actions/smoke-test\n', '      - uses: ./.gantry/actions/smoke-test\n        id: later\n')],
     ['an output of a third-party action nobody listed', 'step-outputs', mutate(GOOD_REUSABLE, '      - id: tag\n        run: echo "image=registry.example/app:1" >> "$GITHUB_OUTPUT"\n', '      - id: tag\n        uses: example/unknown-action@0123456789abcdef0123456789abcdef01234567 # v1\n')],
     ['an output the gantry script does not write', 'step-outputs', mutate(GOOD_REUSABLE, 'steps.gate.outputs.promotion', 'steps.gate.outputs.verdict')],
-    ['a gantry script that does not exist', 'gantry-scripts', mutate(GOOD_REUSABLE, 'scripts/promotion-gate.mjs', 'scripts/promotion.mjs')],
+    ['a gantry script that does not exist', 'gantry-scripts', mutate(GOOD_REUSABLE, 'run: echo proven', 'run: node .gantry/.github/scripts/promotion-gate.mjs')],
     ['a workflow_call output from a missing job output', 'workflow-call-outputs', mutate(GOOD_REUSABLE, 'jobs.deploy.outputs.arn', 'jobs.deploy.outputs.revision')],
     ['inputs.<name> that is not an input', 'inputs-defined', mutate(GOOD_REUSABLE, 'environment: ${{ inputs.environment }}', 'environment: ${{ inputs.env }}')],
     ['secrets.<name> not declared by the reusable workflow', 'secrets-defined', mutate(GOOD_REUSABLE, 'secrets.smoke-token', 'secrets.SMOKE_TOKEN')],

@@ -199,10 +199,31 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
 });
 
 describe('deploy when UpdateService fails', () => {
-  it('tags the registered revision failed and says the service still runs the previous one', async () => {
-    scenario(steadyService());
+  it('reads the service back: not changed → failed with the outputs, the revision tagged failed', async () => {
+    scenario(steadyService(), steadyService());
     ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error('TaskDefinition is inactive'), { name: 'InvalidParameterException' }));
-    await expect(run()).rejects.toThrow(/UpdateService of web to .*web:7 failed: InvalidParameterException: TaskDefinition is inactive\. The service still runs .*web:6/);
+    const { result } = await run();
+    expect(result).toMatchObject({ status: 'failed', taskDefinitionArn: NEW_TD, previousTaskDefinitionArn: OLD_TD });
+    expect(result.reason).toMatch(/^UpdateService of web to .*web:7 failed: InvalidParameterException: TaskDefinition is inactive\. The service was NOT changed: it still runs .*web:6\.$/);
     expect(statusTags()).toEqual(['failed']);
+  });
+
+  it('reads the service back: the update was applied (lost answer) → watches the rollout', async () => {
+    scenario(steadyService(), rollingService(), completedService());
+    ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }));
+    const { result, log } = await run();
+    expect(result).toMatchObject({ status: 'deployed', taskDefinitionArn: NEW_TD, previousTaskDefinitionArn: OLD_TD });
+    expect(log.text()).toMatch(/The service WAS changed: it now runs .*web:7\. The update was applied: watching its rollout\./);
+    expect(statusTags()).toEqual(['deployed']);
+  });
+
+  it('reads the service back: unreadable → failed, says the outcome is unknown', async () => {
+    const expired = Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });
+    scenario(steadyService(), expired);
+    ecsMock.on(UpdateServiceCommand).rejects(expired);
+    const { result } = await run();
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/Whether the service was changed is UNKNOWN: reading it back failed \(ExpiredTokenException: .*\); it may run .*web:7\./);
+    expect(result.previousTaskDefinitionArn).toBe(OLD_TD);
   });
 });

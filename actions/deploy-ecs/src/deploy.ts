@@ -3,10 +3,10 @@
  * controller → render and register the revision (or take the promoted one) → UpdateService →
  * identify the deployment it started → watch it one poll at a time → record its fate in tags.
  */
+import { randomUUID } from 'node:crypto';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Deployment,
   type ECSClient,
@@ -14,13 +14,16 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
 import { assertEcsDeploymentController, describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs-release';
+import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
 import { findNewDeployment, waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
-import { ActionFailure, InputError, describeError } from '../../../lib/errors';
+import { InputError, describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
 import { TAG, type RunnerContext } from '../../../lib/metadata';
 import { isTransientAwsError } from '../../../lib/retry';
 import { diffTaskDefinitions } from './diff';
 import type { Inputs } from './inputs';
+import type { DeployProgress } from './progress';
+import { registerTaskDefinitionOnce } from './register';
 import { renderTaskDefinition, type ImageTarget, type RenderedTaskDefinition } from './render';
 import { registerView, templateFromDescribe, type TaskDefinitionTemplate } from './template';
 
@@ -28,12 +31,23 @@ export interface DeployDeps {
   ecs: ECSClient;
   /** Client for the rollout polls, without SDK retries: one poll is one request. Default `ecs`. */
   pollEcs?: ECSClient;
+  /** Client for RegisterTaskDefinition, without SDK retries (register.ts retries it safely). Default `ecs`. */
+  registerEcs?: ECSClient;
+  /** Client for recording the outcome (tags, reading the service back), alive a little past the deadline. Default `ecs`. */
+  recordEcs?: ECSClient;
   clock: Clock;
   log: Logger;
   context: RunnerContext;
+  /** Kept up to date for the exit paths without a result (main.ts: SIGTERM, escaped errors). */
+  progress?: DeployProgress;
+  /** Epoch ms (clock time) at which the action must end; default start + timeout-seconds. */
+  deadline?: number;
+  /** This run's gantry:run-token (default a random UUID). */
+  runToken?: string;
 }
 
-export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'registered';
+/** `registered`: register-only, the service not touched. `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
+export type DeployStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'cancelled' | 'registered';
 
 export interface DeployResult {
   status: DeployStatus;
@@ -57,7 +71,9 @@ export interface DeployResult {
 
 export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployResult> {
   const { ecs, clock, log } = deps;
+  const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
+  const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
   const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
@@ -112,14 +128,16 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   let revision: number | undefined;
   const rendered = target.rendered;
   if (rendered) {
+    const runToken = deps.runToken ?? randomUUID();
     const out = await log.group('Register task definition', async () => {
-      const result = await ecs.send(new RegisterTaskDefinitionCommand(rendered.input));
-      log.info(`Registered ${result.taskDefinition?.taskDefinitionArn} with tags ${JSON.stringify(rendered.tags)}`);
+      const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log });
+      log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
       return result;
     });
-    taskDefinitionArn = out.taskDefinition?.taskDefinitionArn;
-    revision = out.taskDefinition?.revision;
+    taskDefinitionArn = out.taskDefinitionArn;
+    revision = out.revision;
     registered = true;
+    if (deps.progress) deps.progress.registeredArn = taskDefinitionArn;
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
@@ -132,27 +150,52 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
-  let updated;
+  // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
+  if (deps.progress) deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
+  const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
+  const recordIfLive = (status: 'deployed' | 'failed'): Promise<void> => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
+  let updated: { service?: Service };
+  let appliedDespiteError = false;
   try {
     updated = await ecs.send(
       new UpdateServiceCommand({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }),
     );
   } catch (err) {
-    // The service still runs the previous revision; record that this release never went live.
-    if (registered) await recordFate(ecs, taskDefinitionArn, 'failed', log);
-    throw new ActionFailure(`UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. The service still runs ${previous ?? 'its previous task definition'}.`);
+    // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock });
+    const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+    if (verdict.changed !== true) {
+      // Never went live (or cannot be shown to have): not a release rollback may pick.
+      await recordIfLive('failed');
+      return { ...touched, status: 'failed', reason: headline, durationMs: clock.now() - started };
+    }
+    log.warning(`${headline} The update was applied: watching its rollout.`);
+    updated = { service: verdict.service };
+    appliedDespiteError = true;
   }
-  log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
-  const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn, previousIds, log);
-  const common = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, deploymentId: deployment?.id, targets, tags: target.rendered?.tags };
+  if (!appliedDespiteError) log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+  try {
+    return await watchAndRecord();
+  } catch (err) {
+    // Anything unexpected after the update: the service did change, so report it and mark the release failed.
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, attempts: 1 });
+    await recordIfLive('failed');
+    const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+    return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
+  }
+
+  async function watchAndRecord(): Promise<DeployResult> {
+  const deployment = await identifyDeployment(ecs, inputs, updated.service, taskDefinitionArn as string, previousIds, log);
+  if (deps.progress) deps.progress.deploymentId = deployment?.id;
+  const common = { ...touched, deploymentId: deployment?.id };
 
   if (!inputs.wait) {
     log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
     return { ...common, status: 'deployed', durationMs: clock.now() - started };
   }
   if (!deployment?.id) {
-    const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated.service)?.taskDefinition ?? 'something else'}`;
-    await recordFate(ecs, taskDefinitionArn, 'failed', log);
+    const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
+    await recordIfLive('failed');
     return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
   }
 
@@ -162,16 +205,18 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
       cluster: inputs.cluster,
       service: inputs.service,
       deploymentId: deployment.id as string,
-      taskDefinitionArn,
+      taskDefinitionArn: taskDefinitionArn as string,
       intervalMs: inputs['poll-interval-seconds'] * 1000,
-      timeoutMs: inputs['timeout-seconds'] * 1000,
+      // The wait ends at the action's deadline: what came before it counts too.
+      timeoutMs: Math.max(0, deadline - clock.now()),
+      reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
       clock,
       log,
       knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
     }),
   );
   const status: DeployStatus = rollout.status === 'completed' ? 'deployed' : rollout.status === 'timed-out' ? 'timed-out' : 'failed';
-  await recordFate(ecs, taskDefinitionArn, status === 'deployed' ? 'deployed' : 'failed', log);
+  await recordIfLive(status === 'deployed' ? 'deployed' : 'failed');
   return {
     ...common,
     status,
@@ -180,6 +225,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     reason: status === 'deployed' ? undefined : rollout.reason,
     durationMs: clock.now() - started,
   };
+  }
 }
 
 function warnAboutCircuitBreaker(service: Service, log: Logger): void {

@@ -56,7 +56,7 @@ describe('getInputs', () => {
 
   it('reads a promotion with nothing to register', () => {
     const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:12';
-    expect(getInputs(env({ 'task-definition-arn': arn }))).toMatchObject({ 'task-definition-arn': arn, images: [] });
+    expect(getInputs(env({ 'task-definition-arn': arn }, { AWS_REGION: 'us-east-1' }))).toMatchObject({ 'task-definition-arn': arn, images: [] });
     expect(getInputs(env({ 'task-definition-arn': 'web:12' }))['task-definition-arn']).toBe('web:12');
   });
 
@@ -90,8 +90,18 @@ describe('getInputs', () => {
     ['bad environment name', { image: 'r/web:1', environment: 'prod env!' }, 'environment', /environment name/],
     ['bad task definition arn', { 'task-definition-arn': 'web' }, 'task-definition-arn', /<family>:<revision>/],
     ['promotion with an image', { 'task-definition-arn': 'web:3', image: 'r/web:1' }, 'image', /nothing when task-definition-arn/],
+    ['promotion with environment variables (keys shown, never values)', { 'task-definition-arn': 'web:3', 'environment-variables': 'DB_PASSWORD=hunter2\nA=1' }, 'environment-variables', /^Input 'environment-variables' has value 'DB_PASSWORD=…, A=…': expected nothing when task-definition-arn/],
+    ['malformed environment-variables line (line and key, never its text)', { image: 'r/web:1', 'environment-variables': 'A=1\nDB_PASSWORD hunter2' }, 'environment-variables', /^Input 'environment-variables' has value 'line 2 \(19 characters, not shown: it may hold a secret\)': expected lines of the form KEY=VALUE/],
     ['promotion with a template', { 'task-definition-arn': 'web:3', 'task-definition': 'td.json' }, 'task-definition', /nothing when task-definition-arn/],
     ['bad container name', { image: 'r/web:1', 'container-name': 'my app' }, 'container-name', /container name/],
+    ['cluster ARN of another region', { image: 'r/web:1', cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop' }, 'cluster', /^Input 'cluster' has value 'arn:aws:ecs:eu-west-1:123456789012:cluster\/shop': expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region/, { AWS_REGION: 'us-east-1' }],
+    ['task definition ARN of another region', { 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3' }, 'task-definition-arn', /in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/, { AWS_REGION: 'us-east-1' }],
+    ['ARN region against the aws-region input', { image: 'r/web:1', service: 'arn:aws:ecs:us-east-1:123456789012:service/shop/web', 'aws-region': 'eu-west-1' }, 'service', /region the action calls, eu-west-1 \(this ARN is in us-east-1\)/, { AWS_REGION: 'us-east-1' }],
+    ['ARNs of two accounts', { 'task-definition-arn': 'arn:aws:ecs:us-east-1:222222222222:task-definition/web:3', cluster: 'arn:aws:ecs:us-east-1:111111111111:cluster/shop' }, 'task-definition-arn', /expected an ARN of account 111111111111, as cluster says \(this ARN is of account 222222222222\)/, { AWS_REGION: 'us-east-1' }],
+    ['ARN of another account than aws-account-id', { image: 'r/web:1', cluster: 'arn:aws:ecs:us-east-1:111111111111:cluster/shop', 'aws-account-id': '999999999999' }, 'cluster', /an ARN of account 999999999999, as aws-account-id says \(this ARN is of account 111111111111\)/, { AWS_REGION: 'us-east-1' }],
+    ['malformed aws-account-id', { image: 'r/web:1', 'aws-account-id': '1234' }, 'aws-account-id', /a 12-digit AWS account ID/, { AWS_REGION: 'us-east-1' }],
+    ['service ARN of another cluster', { image: 'r/web:1', service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/web' }, 'service', /a service of cluster 'shop' \(this ARN names cluster 'payments'\)/, { AWS_REGION: 'us-east-1' }],
+    ['an input with a NUL', { image: 'r/web:1', environment: 'staging\0' }, 'environment', /has a NUL character at position 8 \(the value is not shown\)/],
   ];
   it.each(bad)('%s → InputError naming the input', (_name, inputs, input, message, extra) => {
     let error: unknown;

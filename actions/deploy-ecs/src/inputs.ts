@@ -3,6 +3,9 @@
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
 import { readFileSync } from 'node:fs';
+import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/arns';
+import { awsClientConfig } from '../../../lib/aws';
+import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
@@ -87,7 +90,9 @@ export function getInputs(env: Env = process.env): Inputs {
   if (taskDefinitionArn !== undefined) {
     for (const conflicting of ['task-definition', 'environment-variables'] as const) {
       if (read.has(conflicting)) {
-        throw new InputError(conflicting, read.raw(conflicting), `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+        // environment-variables is described by its keys only: its values may be credentials.
+        const shown = conflicting === 'environment-variables' ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ') : read.raw(conflicting);
+        throw new InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
       }
     }
   }
@@ -105,6 +110,8 @@ export function getInputs(env: Env = process.env): Inputs {
   if (pollIntervalSeconds > timeoutSeconds) {
     throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
   }
+
+  checkArns(read, env, cluster, service, taskDefinitionArn);
 
   return {
     cluster,
@@ -126,6 +133,20 @@ export function getInputs(env: Env = process.env): Inputs {
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
   };
+}
+
+/** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
+function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined): void {
+  checkServiceInCluster(cluster, service);
+  const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+  const arns = [
+    { input: 'cluster', value: cluster },
+    { input: 'service', value: service },
+    { input: 'task-definition-arn', value: taskDefinitionArn },
+  ];
+  if (!account && !arns.some((a) => a.value?.startsWith('arn:'))) return;
+  const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+  checkArnScope(arns, { region, account });
 }
 
 function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
@@ -160,12 +181,18 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   return [{ container: containerName, image, input: 'image' }];
 }
 
+/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
+const TEMPLATE_MAX_BYTES = 512 * 1024;
+
 function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(absolutePath, 'utf8'));
+    json = parseJsonDocument(readFileSync(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
   } catch (err) {
-    throw new InputError('task-definition', raw, `a JSON file (${absolutePath} is not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+    if (!(err instanceof DocumentError)) throw err;
+    const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
+    const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
+    throw new InputError('task-definition', raw, `a JSON task definition (${what})`);
   }
   try {
     return templateFromJson(json, raw);

@@ -1,40 +1,67 @@
-/** Wiring only: inputs → clients → deploy → outputs and job summary. */
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+/** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
+import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
-import { deploy } from './deploy';
+import { onTermination } from '../../../lib/termination';
+import { deploy, type DeployResult } from './deploy';
 import { getInputs } from './inputs';
+import { recordCancelledDeploy, touchedResult } from './interrupted';
+import { DeployProgress } from './progress';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-  const ecs = new ECSClient(config);
-  // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-  const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  let result;
+  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+  const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+  const progress = new DeployProgress();
+  let reported = false;
+  const report = async (result: DeployResult): Promise<void> => {
+    if (reported) return;
+    reported = true;
+    setOutputs({
+      'task-definition-arn': result.taskDefinitionArn,
+      'previous-task-definition-arn': result.previousTaskDefinitionArn,
+      revision: result.revision,
+      'deployment-id': result.deploymentId,
+      status: result.status,
+    });
+    await writeSummary(renderSummary(inputs, result));
+  };
+  const stopHandling = onTermination({
+    graceMs: TERMINATION_GRACE_MS,
+    announce: (line) => coreLogger.warning(line),
+    record: async (signal) => {
+      if (reported) return;
+      const result = await recordCancelledDeploy(inputs, progress, { ecs: clients.recordEcs, log: coreLogger, signal, report });
+      if (result) coreLogger.error(failureOf(result).message);
+    },
+  });
+  let result: DeployResult;
   try {
-    result = await deploy(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger, context: runnerContext() });
+    result = await deploy(inputs, { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline });
   } catch (err) {
-    await writeSummary(renderErrorSummary(inputs, err));
+    // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
+    if (progress.touched && !progress.cancelled) await report(touchedResult(inputs, progress, 'failed', err));
+    else if (!progress.cancelled) await writeSummary(renderErrorSummary(inputs, err));
     throw err;
+  } finally {
+    if (!progress.cancelled) stopHandling();
   }
   if (result.status === 'failed' || result.status === 'timed-out') {
+    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
     await explainStoppedTasks({
-      describeTaskDefinition: async (arn) => (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
-      logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+      describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+      tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
     });
   }
-  setOutputs({
-    'task-definition-arn': result.taskDefinitionArn,
-    'previous-task-definition-arn': result.previousTaskDefinitionArn,
-    revision: result.revision,
-    'deployment-id': result.deploymentId,
-    status: result.status,
-  });
-  await writeSummary(renderSummary(inputs, result));
+  await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
 }

@@ -24,7 +24,7 @@ const registerFormat = {
     { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: false, firelensConfiguration: { type: 'fluentbit' } },
   ],
   tags: [{ key: 'team', value: 'shop' }, { key: 'gantry:git-sha', value: 'deadbee' }, { key: 'gantry:status', value: 'deployed' }],
-  someFieldTheApiAddedLater: { enabled: true },
+  ephemeralStorage: { sizeInGiB: 30 },
 };
 
 const describeOutput = {
@@ -56,11 +56,11 @@ const release: ReleaseInfo = {
 const image = (value: string, container?: string): ImageAssignment => ({ image: value, container, input: container ? 'images' : 'image' });
 
 describe('templates', () => {
-  it('accepts the register format, keeping unknown fields and empty strings', () => {
+  it('accepts the register format, keeping fields gantry does not touch and empty strings', () => {
     const template = templateFromJson(structuredClone(registerFormat), 'td.json');
     expect(template.tags).toEqual({ team: 'shop', 'gantry:git-sha': 'deadbee', 'gantry:status': 'deployed' });
     expect(template.definition).not.toHaveProperty('tags');
-    expect(template.definition).toHaveProperty('someFieldTheApiAddedLater', { enabled: true });
+    expect(template.definition).toHaveProperty('ephemeralStorage', { sizeInGiB: 30 });
     expect(template.definition.containerDefinitions?.[0].environment).toContainEqual({ name: 'EMPTY', value: '' });
   });
 
@@ -79,6 +79,20 @@ describe('templates', () => {
     ['no containers', { family: 'web', containerDefinitions: [] }, /non-empty "containerDefinitions"/],
     ['a container without name', { family: 'web', containerDefinitions: [{ image: 'x' }] }, /containerDefinitions\[0\] has a "name"/],
     ['bad tags', { family: 'web', containerDefinitions: [{ name: 'a' }], tags: { team: 'x' } }, /"tags" as an array/],
+    // What the SDK's serializer would drop without a word is refused, so the dry-run shows what is registered.
+    [
+      'valueFrom inside environment[]',
+      { family: 'web', containerDefinitions: [{ name: 'db', environment: [{ name: 'POSTGRES_USER', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' }] }] },
+      'a task definition RegisterTaskDefinition accepts: containerDefinitions[db].environment[POSTGRES_USER].valueFrom: valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value',
+    ],
+    ['value inside secrets[]', { family: 'web', containerDefinitions: [{ name: 'a', secrets: [{ name: 'TOKEN', value: 'x' }] }] }, /containerDefinitions\[a\]\.secrets\[TOKEN\]\.value: a plain value belongs in environment\[\]/],
+    ['a field the API does not have', { family: 'web', someFieldTheApiAddedLater: true, containerDefinitions: [{ name: 'a' }] }, /someFieldTheApiAddedLater is not a field RegisterTaskDefinition accepts here \(the SDK would drop it silently\); allowed: family, containerDefinitions, /],
+    ['an unknown container field', { family: 'web', containerDefinitions: [{ name: 'a', healthcheck: { command: ['x'] } }] }, /containerDefinitions\[a\]\.healthcheck is not a field RegisterTaskDefinition accepts: did you mean "healthCheck"\?/],
+    ['CloudFormation casing', { family: 'web', ContainerDefinitions: [], containerDefinitions: [{ name: 'a' }] }, /ContainerDefinitions is not a field .* did you mean "containerDefinitions"\?/],
+    ['a number as a string', { family: 'web', containerDefinitions: [{ name: 'a', memory: '512' }] }, /containerDefinitions\[a\]\.memory must be a number \(got a string\)/],
+    ['an environment value as a number (type only, never the value)', { family: 'web', containerDefinitions: [{ name: 'a', environment: [{ name: 'PIN', value: 4711 }] }] }, 'a task definition RegisterTaskDefinition accepts: containerDefinitions[a].environment[PIN].value must be a string (got a number)'],
+    ['a list where an object belongs', { family: 'web', containerDefinitions: [{ name: 'a', logConfiguration: [] }] }, /containerDefinitions\[a\]\.logConfiguration must be an object \(got a list\)/],
+    ['docker labels that are not strings', { family: 'web', containerDefinitions: [{ name: 'a', dockerLabels: { tier: 1 } }] }, /containerDefinitions\[a\]\.dockerLabels\["tier"\] must be a string \(got a number\)/],
   ])('rejects %s', (_name, json, message) => {
     expect(() => templateFromJson(json, 'td.json')).toThrow(TemplateError);
     expect(() => templateFromJson(json, 'td.json')).toThrow(message);
@@ -116,7 +130,7 @@ describe('renderTaskDefinition', () => {
       'org.opencontainers.image.source': 'https://github.com/acme/shop',
     });
     expect(sidecar).toEqual(registerFormat.containerDefinitions[1]);
-    expect(rendered.input).toHaveProperty('someFieldTheApiAddedLater', { enabled: true });
+    expect(rendered.input).toHaveProperty('ephemeralStorage', { sizeInGiB: 30 });
     expect(rendered.tags).toEqual({
       team: 'shop',
       'gantry:git-sha': release.gitSha,

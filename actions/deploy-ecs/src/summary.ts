@@ -11,6 +11,7 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   'timed-out': '⏱️ timed out',
   'dry-run': '🔍 dry run (nothing changed)',
   registered: '📝 registered (service not updated)',
+  cancelled: '🛑 cancelled before the rollout was judged',
 };
 
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
@@ -43,7 +44,7 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
 
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: DeployResult): ActionFailure {
-  const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
+  const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
   const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
   return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
 }

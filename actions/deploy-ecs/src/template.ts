@@ -2,10 +2,12 @@
  * Task definition templates: the register format, the raw output of
  * `aws ecs describe-task-definition` (wrapper, tags, read-only fields), or the service's live
  * revision. Fields the user set are kept exactly (empty strings, fields this code does not
- * know); only what RegisterTaskDefinition rejects as read-only is dropped.
+ * touch); only what RegisterTaskDefinition rejects as read-only is dropped, and a field it does
+ * not accept where it stands is an error (shape.ts), never dropped silently by the SDK.
  */
 import type { DescribeTaskDefinitionCommandOutput, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
 import { recordToTags, tagsToRecord } from '../../../lib/ecs-release';
+import { taskDefinitionShapeProblems } from './shape';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
 export type ContainerDefinitionInput = NonNullable<TaskDefinitionInput['containerDefinitions']>[number];
@@ -41,6 +43,8 @@ export function templateFromJson(json: unknown, source: string): TaskDefinitionT
   const innerTags = definition.tags;
   delete definition.tags;
   assertTaskDefinitionShape(definition);
+  const problems = taskDefinitionShapeProblems(definition);
+  if (problems.length) throw new TemplateError(`a task definition RegisterTaskDefinition accepts: ${problems.join('; ')}`);
   const tags = { ...parseTags(innerTags), ...parseTags(outerTags) };
   return { definition: definition as unknown as TaskDefinitionInput, tags, source };
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { ActionFailure, InputError, describeError } from '../../../lib/errors';
 import { resolveWorkspaceFile } from '../../../lib/inputs';
 import type { Logger } from '../../../lib/logger';
@@ -133,13 +134,16 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   }
   if (!secret) throw new ActionFailure(`Input '${input}': secret '${source.secretId}' has no value.`);
   deps.log.secret(secret);
-  const notJson = (what: string) =>
-    new ActionFailure(`Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
+  // A duplicate key, the depth or a NUL is described by key and line, never by content.
+  const notJson = (what: string, err: unknown) =>
+    err instanceof DocumentError && err.kind !== 'syntax'
+      ? new ActionFailure(`Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`)
+      : new ActionFailure(`Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
   let data: unknown;
   try {
-    data = JSON.parse(secret);
-  } catch {
-    throw notJson('the secret');
+    data = parseJsonDocument(secret).value;
+  } catch (err) {
+    throw notJson('the secret', err);
   }
   for (const secret of maskableStrings(data)) deps.log.secret(secret);
   if (source.jsonKey === undefined) return data;
@@ -151,9 +155,9 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   // A manifest stored as a JSON string inside the secret (masked whole above): its strings too.
   let manifest: unknown;
   try {
-    manifest = JSON.parse(field);
-  } catch {
-    throw notJson(`field '${source.jsonKey}'`);
+    manifest = parseJsonDocument(field).value;
+  } catch (err) {
+    throw notJson(`field '${source.jsonKey}'`, err);
   }
   for (const secret of maskableStrings(manifest)) deps.log.secret(secret);
   return manifest;
@@ -167,8 +171,11 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
   const text = (await readFile(source.path, 'utf8')).replace(/^\uFEFF/, '');
   let data: unknown;
   try {
-    data = JSON.parse(text);
-  } catch {
+    data = parseJsonDocument(text).value;
+  } catch (err) {
+    if (err instanceof DocumentError && err.kind !== 'syntax') {
+      throw new ActionFailure(`Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
+    }
     const at = locateJsonError(text);
     const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
     throw new ActionFailure(`Input '${input}': ${where}.`);

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DocumentError, parseJsonDocument } from '../../../lib/documents';
 import { ActionFailure } from '../../../lib/errors';
 import { parseHclDocument, type HclDocument } from './hcl-parser';
 import { HclSyntaxError } from './hcl-syntax-errors';
@@ -61,6 +62,10 @@ async function parseHclFile(input: string, file: string, text: string): Promise<
     return await parseHclOnce(file, text);
   } catch (err) {
     if (err instanceof HclSyntaxError) throw new VarFileError(input, { file, line: err.line }, err.problem);
+    // The syntax tree is folded recursively: thousands of nested brackets exhaust the stack.
+    if (err instanceof RangeError && /call stack/.test(err.message)) {
+      throw new VarFileError(input, { file }, 'nested too deeply to read (thousands of levels of brackets; a var file nests a few).');
+    }
     throw new VarFileError(input, { file }, err instanceof Error ? err.message : String(err));
   }
 }
@@ -68,8 +73,9 @@ async function parseHclFile(input: string, file: string, text: string): Promise<
 function parseJsonFile(input: string, file: string, text: string): ParsedFile {
   let values: unknown;
   try {
-    values = JSON.parse(text);
-  } catch {
+    values = parseJsonDocument(text).value;
+  } catch (err) {
+    if (err instanceof DocumentError && err.kind !== 'syntax') throw new VarFileError(input, { file, line: err.line }, `${err.problem}.`);
     const at = locateJsonError(text);
     throw new VarFileError(input, { file, line: at?.line }, `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`);
   }

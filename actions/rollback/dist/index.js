@@ -32367,13 +32367,86 @@ async function run(main) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/aws.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
+
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
@@ -32401,6 +32474,7 @@ function awsClientConfig(options = {}, env = process.env) {
         ...(endpoint ? { endpoint } : {}),
         maxAttempts: options.maxAttempts ?? 5,
         retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
 }
 
@@ -32431,6 +32505,39 @@ class FakeClock {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+/**
+ * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
+ * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
+ * plus one poll interval, whatever AWS or the network does:
+ * - `ecs`: SDK retries (adaptive), ends at the deadline;
+ * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
+ *   looking for the revision first (actions/deploy-ecs/src/register.ts);
+ * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
+ *   after the deadline.
+ */
+
+
+
+/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
+function requestTimeoutFor(pollIntervalMs) {
+    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+function ecsClients(options) {
+    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
+    const make = (deadline, maxAttempts) => {
+        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
+    };
+    return {
+        ecs: make(options.deadline),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        registerEcs: make(options.deadline, 1),
+        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
@@ -32455,18 +32562,25 @@ function maskableStrings(value, options = {}) {
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
 /**
- * A function that replaces each of `secrets` (at least MIN_MASKED_LENGTH long) with `***`, and the
- * password of any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's
- * log lines), which the runner masks in the log but which would reach the job summary as it is.
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
+/**
+ * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
+ * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * which the runner masks in the log but which would reach the job summary as it is.
  */
 function redactor(secrets = []) {
-    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-    return (text) => {
-        let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@');
-        for (const value of values)
-            out = out.split(value).join('***');
-        return out;
-    };
+    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
 }
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -32661,6 +32775,100 @@ async function explainStoppedTasks(opts) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/termination.ts
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** Installs the handlers; returns a function that removes them. */
+function onTermination(options) {
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let recording = false;
+    const handler = (signal) => {
+        if (recording) {
+            options.announce?.(`Received ${signal} again: exiting now.`);
+            exit(1);
+            return;
+        }
+        recording = true;
+        options.announce?.(`Received ${signal} (job cancelled or timed out): recording what is known before exiting.`);
+        let timer;
+        const cutOff = new Promise((resolve) => {
+            timer = setTimeout(resolve, options.graceMs);
+        });
+        void Promise.race([options.record(signal).catch(() => undefined), cutOff]).finally(() => {
+            clearTimeout(timer);
+            exit(1);
+        });
+    };
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return () => {
+        for (const signal of SIGNALS)
+            process.off(signal, handler);
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/arns.ts
+/**
+ * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
+ * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
+ * fails with a confusing "not found" after other calls succeeded, or — for a task definition
+ * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
+ * same mistake one level up (a production ARN pasted into the staging workflow).
+ *
+ * Region: every ARN's region must be the client's. Account: every ARN must name the same account
+ * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
+ * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
+ */
+
+const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+function parseArn(value) {
+    const match = ARN.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition, service, region, account, resource };
+}
+/** Throws an InputError for the first ARN input outside the client's region or account. */
+function checkArnScope(inputs, scope) {
+    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    for (const { input, value } of inputs) {
+        const arn = value === undefined ? undefined : parseArn(value);
+        if (!arn || value === undefined)
+            continue;
+        if (arn.region !== scope.region) {
+            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+        }
+        if (firstAccount === undefined) {
+            firstAccount = { input, account: arn.account };
+        }
+        else if (arn.account !== firstAccount.account) {
+            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+        }
+    }
+}
+/** The optional `aws-account-id` input: 12 digits. */
+function readAccountId(input, value) {
+    if (value === undefined)
+        return undefined;
+    if (!ACCOUNT_ID.test(value))
+        throw new errors_InputError(input, value, 'a 12-digit AWS account ID');
+    return { input, value };
+}
+/**
+ * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
+ * cluster given, or every call would go to one cluster about another's service.
+ */
+function checkServiceInCluster(cluster, service) {
+    const arn = parseArn(service);
+    const parts = arn?.resource.split('/') ?? [];
+    if (parts.length !== 3 || parts[0] !== 'service')
+        return;
+    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
+    if (parts[1] !== clusterName) {
+        throw new errors_InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -32682,9 +32890,12 @@ class InputReader {
     constructor(env = process.env) {
         this.env = env;
     }
-    /** The trimmed raw value, '' when absent (the runner's convention). */
+    /** The trimmed raw value, '' when absent (the runner's convention). A NUL character is refused (never shown). */
     raw(name) {
-        return (this.env[inputEnvName(name)] ?? '').trim();
+        const value = (this.env[inputEnvName(name)] ?? '').trim();
+        if (value.includes('\0'))
+            throw new NulCharacterError(name, value);
+        return value;
     }
     has(name) {
         return this.raw(name) !== '';
@@ -32750,7 +32961,7 @@ class InputReader {
     }
     /**
      * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
-     * number and its start, never a value: these lists often carry credentials.
+     * number and its key (or its length), never a value: these lists often carry credentials.
      */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
@@ -32758,7 +32969,7 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
                 throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
@@ -32821,11 +33032,49 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     }
     return absolute;
 }
-/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+/**
+ * A path the action will write (terraform's plan-file): inside the workspace like every path
+ * input, judged by where it really leads — the nearest existing directory above it, and the file
+ * itself when it exists (a link planted in the workspace could point anywhere). It need not exist.
+ */
+function resolveWorkspaceOutputPath(name, value, workspace) {
+    const absolute = path.resolve(workspace, value);
+    if (!isInside(workspace, absolute))
+        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+    let existing = absolute;
+    while (!lexists(existing) && path.dirname(existing) !== existing)
+        existing = path.dirname(existing);
+    // A dangling link (it points at nothing yet) would still be written through: judge its target.
+    const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
+    if (!isInside(realpathSync(workspace), real)) {
+        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+    }
+    return absolute;
+}
+function lexists(file) {
+    try {
+        lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
+class NulCharacterError extends errors_InputError {
+    constructor(input, value) {
+        super(input, undefined, 'text without NUL characters');
+        this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
+    }
+}
+/**
+ * How a malformed line is shown: its key when it starts with a name followed by `=` or `:`
+ * (`DATABASE_URL: postgres://…` → `DATABASE_URL…`), else only its length — a line without a
+ * separator may be a pasted credential, and no part of it is echoed.
+ */
 function lineStart(line) {
-    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
-    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
-    return shown.length < line.length ? `${shown}…` : shown;
+    const key = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*[=:]/.exec(line)?.[1];
+    return key === undefined ? `(${line.length} characters, not shown: it may hold a secret)` : `${key}…`;
 }
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
@@ -32870,6 +33119,13 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+    imageDigest: 'gantry:image-digest',
+    /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+    promotion: 'gantry:promotion',
+    overrideReason: 'gantry:override-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -32947,12 +33203,12 @@ function parseTarget(raw, input = 'target') {
             return { kind: 'revision', revision: Number(rest) };
         }
         case 'arn':
-            return parseArn(value, raw, input);
+            return target_parseArn(value, raw, input);
         default:
             throw new errors_InputError(input, raw, TARGET_FORMS);
     }
 }
-function parseArn(value, raw, input) {
+function target_parseArn(value, raw, input) {
     const match = TASK_DEFINITION_ARN.exec(value);
     const expected = 'a full task definition ARN, arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
     if (!match)
@@ -32988,6 +33244,8 @@ function describeTarget(target) {
 
 
 
+
+
 /** Long enough for a sentence or two; the tag keeps the first 256 characters. */
 const MAX_REASON = 1024;
 function getInputs(env = process.env) {
@@ -33005,6 +33263,18 @@ function getInputs(env = process.env) {
     if (pollIntervalSeconds > timeoutSeconds) {
         throw new errors_InputError('poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
     }
+    checkServiceInCluster(cluster, service);
+    const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+    const arns = [
+        { input: 'cluster', value: cluster },
+        { input: 'service', value: service },
+        { input: 'target', value: target.kind === 'arn' ? target.arn : undefined },
+    ];
+    // ARNs of another region or account are refused before any AWS call (lib/arns.ts says why).
+    if (account || arns.some((a) => a.value?.startsWith('arn:'))) {
+        const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+        checkArnScope(arns, { region, account });
+    }
     return {
         cluster,
         service,
@@ -33019,6 +33289,16 @@ function getInputs(env = process.env) {
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
     };
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/progress.ts
+/** What a rollback has done so far, for the exit paths without a result (main.ts: SIGTERM). */
+class RollbackProgress {
+    /** Set just before the switch (UpdateService / StopServiceDeployment) is sent. */
+    switched;
+    deploymentId;
+    /** The termination recorder took over: rollback() writes no more tags. */
+    cancelled = false;
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs-release.ts
@@ -33100,6 +33380,158 @@ function assertEcsDeploymentController(service) {
 }
 function mapValues(record, fn) {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
+/**
+ * Task definition revisions as the target resolver sees them: ARN, family, revision number,
+ * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
+ * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
+ */
+
+
+const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
+/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
+function parseTaskDefinitionRef(ref) {
+    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
+    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
+}
+/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
+function shortName(arn) {
+    return arn?.split('/').pop() ?? '—';
+}
+/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
+function isUnknownRevision(err) {
+    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
+}
+/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
+ * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
+ */
+function ecsRevisionCatalog(ecs) {
+    const cache = new Map();
+    const fetchRevision = async (ref) => {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
+            const td = out.taskDefinition;
+            const arn = td?.taskDefinitionArn;
+            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
+            if (!td || !arn || !parsed)
+                return undefined;
+            return {
+                arn,
+                family: td.family ?? parsed.family,
+                revision: td.revision ?? parsed.revision,
+                status: td.status ?? 'ACTIVE',
+                tags: tagsToRecord(out.tags),
+                registeredAt: td.registeredAt,
+            };
+        }
+        catch (err) {
+            if (isUnknownRevision(err))
+                return undefined;
+            throw err;
+        }
+    };
+    return {
+        get(ref) {
+            let found = cache.get(ref);
+            if (!found) {
+                found = fetchRevision(ref);
+                cache.set(ref, found);
+            }
+            return found;
+        },
+        async list(family, status, limit) {
+            const arns = [];
+            let nextToken;
+            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
+                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
+                for (const arn of out.taskDefinitionArns ?? [])
+                    if (parseTaskDefinitionRef(arn)?.family === family)
+                        arns.push(arn);
+                nextToken = out.nextToken;
+                if (!nextToken)
+                    break;
+            }
+            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
+            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
+        },
+    };
+}
+function revisionNumber(arn) {
+    return parseTaskDefinitionRef(arn)?.revision ?? 0;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
+/**
+ * The release status chain after a rollback, written from what the service RUNS at the end, not
+ * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
+ * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
+ * `previous` would then skip it, and `version:`/`sha:` would not find it).
+ *
+ * | outcome                          | from (rolled back from)                 | to (target)     |
+ * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
+ * | failed                           | rolled-back, unless the service runs it | failed          |
+ * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
+ * | what runs is unknown             | unchanged (warning)                     | as above        |
+ */
+
+
+
+
+
+/** Whether the revision rolled back from was tagged rolled-back. */
+async function recordChain(req) {
+    const { log } = req;
+    if (req.outcome === 'failed')
+        await recordTargetFailed(req.ecs, req.toArn, log);
+    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
+    if (!settled) {
+        if (req.liveArn === undefined) {
+            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
+            return false;
+        }
+        if (req.liveArn === req.fromArn) {
+            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
+            return false;
+        }
+    }
+    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
+}
+/** The service's task definition now, or undefined (logged) when it cannot be read. */
+async function liveTaskDefinition(ecs, cluster, service, log) {
+    try {
+        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+        return out.services?.[0]?.taskDefinition;
+    }
+    catch (err) {
+        log.warning(`Could not read the service's task definition after the rollout: ${errors_describeError(err)}`);
+        return undefined;
+    }
+}
+async function recordTargetFailed(ecs, arn, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'failed');
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+    }
+    catch (err) {
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${errors_describeError(err)}`);
+    }
+}
+async function recordRolledBack(ecs, arn, reason, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
+        return true;
+    }
+    catch (err) {
+        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${errors_describeError(err)}`);
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/markdown.ts
@@ -33286,8 +33718,11 @@ async function waitForRollout(opts) {
     let describeCalls = 0;
     let last;
     let lastError;
+    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+    let lastFailed = false;
     let stoppedFetchedAt = 0;
-    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${formatDuration(opts.timeoutMs)}.`);
+    const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
+    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
     const result = await poll({
         intervalMs: opts.intervalMs,
         timeoutMs: opts.timeoutMs,
@@ -33302,12 +33737,15 @@ async function waitForRollout(opts) {
                 missing = out?.failures?.[0]?.reason;
             }
             catch (err) {
-                if (!isTransientAwsError(err))
-                    throw err;
+                // Any error, not only throttling: an expired token, a denied call or a malformed answer
+                // says nothing about the rollout, and giving up here would leave it unjudged.
                 lastError = errors_describeError(err);
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError}); trying again at the next poll.`);
+                lastFailed = true;
+                const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
                 return { done: false };
             }
+            lastFailed = false;
             if (!service) {
                 const decision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
                 return { done: true, value: decision };
@@ -33335,7 +33773,8 @@ async function waitForRollout(opts) {
         const seen = last
             ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
             : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
-        return { status: 'timed-out', reason: `rollout did not finish within ${formatDuration(opts.timeoutMs)}; ${seen}`, ...common };
+        const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+        return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
     }
     return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
 }
@@ -33428,87 +33867,55 @@ function describeStop(info) {
     return containers.length ? `${reason}; ${containers.join('; ')}` : reason;
 }
 
-;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
+;// CONCATENATED MODULE: ./lib/ecs-readback.ts
 /**
- * Task definition revisions as the target resolver sees them: ARN, family, revision number,
- * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
- * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
+ * After a call that changes a service (UpdateService, StopServiceDeployment) ends in an error, its
+ * outcome is unknown: ECS may have refused it, or applied it and lost the response (a reset
+ * connection, a malformed body, a timeout). Nothing is said about the service until it is read
+ * back: `readBackChange` asks DescribeServices (a few tries) and judges from the service's real
+ * state whether it was switched to the target.
  */
 
 
-const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
-/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
-function parseTaskDefinitionRef(ref) {
-    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
-    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
+
+/** Judge one snapshot (pure). */
+function judgeChange(service, targetArn, previousDeploymentIds, previousArn) {
+    const deployment = findNewDeployment(service, targetArn, previousDeploymentIds);
+    if (deployment)
+        return { changed: true, service, deployment };
+    // Switched and already settled (the new deployment's id may have been seen before, e.g. ECS's own rollback).
+    if (service.taskDefinition === targetArn && previousArn !== targetArn)
+        return { changed: true, service };
+    return { changed: false, service };
 }
-/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
-function shortName(arn) {
-    return arn?.split('/').pop() ?? '—';
-}
-/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
-function isUnknownRevision(err) {
-    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
-}
-/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
-const MAX_LIST_PAGES = 10;
-/**
- * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
- * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
- */
-function ecsRevisionCatalog(ecs) {
-    const cache = new Map();
-    const fetchRevision = async (ref) => {
+async function readBackChange(req) {
+    const attempts = req.attempts ?? 3;
+    let lastError = 'no attempt made';
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
         try {
-            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
-            const td = out.taskDefinition;
-            const arn = td?.taskDefinitionArn;
-            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
-            if (!td || !arn || !parsed)
-                return undefined;
-            return {
-                arn,
-                family: td.family ?? parsed.family,
-                revision: td.revision ?? parsed.revision,
-                status: td.status ?? 'ACTIVE',
-                tags: tagsToRecord(out.tags),
-                registeredAt: td.registeredAt,
-            };
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const service = out.services?.[0];
+            if (service)
+                return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
+            lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
         }
         catch (err) {
-            if (isUnknownRevision(err))
-                return undefined;
-            throw err;
+            lastError = errors_describeError(err);
+            if (err instanceof Error && err.name === 'DeadlineExceeded')
+                break;
         }
-    };
-    return {
-        get(ref) {
-            let found = cache.get(ref);
-            if (!found) {
-                found = fetchRevision(ref);
-                cache.set(ref, found);
-            }
-            return found;
-        },
-        async list(family, status, limit) {
-            const arns = [];
-            let nextToken;
-            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
-                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
-                for (const arn of out.taskDefinitionArns ?? [])
-                    if (parseTaskDefinitionRef(arn)?.family === family)
-                        arns.push(arn);
-                nextToken = out.nextToken;
-                if (!nextToken)
-                    break;
-            }
-            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
-            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
-        },
-    };
+        if (attempt < attempts)
+            await req.clock.sleep(req.delayMs ?? 1_000);
+    }
+    return { changed: 'unknown', error: lastError };
 }
-function revisionNumber(arn) {
-    return parseTaskDefinitionRef(arn)?.revision ?? 0;
+/** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
+function describeVerdict(verdict, targetArn, previousArn) {
+    if (verdict.changed === true)
+        return `The service WAS changed: it now runs ${verdict.service.taskDefinition ?? targetArn}.`;
+    if (verdict.changed === false)
+        return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
+    return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/resolve.ts
@@ -33832,11 +34239,7 @@ async function locateRollbackDeployment(req, previousIds, attempts = LOCATE_ATTE
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/rollback.ts
-/**
- * The rollback, with injected clients, clock and logger: describe the service → resolve the
- * target from release metadata → (dry run: stop here) → start the rollback → record the fate of
- * the release rolled back from → watch the rollout exactly as deploy-ecs does. Never deregisters.
- */
+
 
 
 
@@ -33849,7 +34252,9 @@ async function locateRollbackDeployment(req, previousIds, attempts = LOCATE_ATTE
 const NO_REASON = 'no reason given';
 async function rollback(inputs, deps) {
     const { ecs, clock, log } = deps;
+    const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
+    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -33861,9 +34266,10 @@ async function rollback(inputs, deps) {
     const currentArn = service.taskDefinition;
     if (!currentArn)
         throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
-    const from = await catalog.get(currentArn);
-    if (!from)
+    const described = await catalog.get(currentArn);
+    if (!described)
         throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+    const from = described;
     const resolution = await log.group(`Target: ${inputs['target-input']}`, async () => {
         log.info(`Rolling back from ${describeRevision(from)}.`);
         return resolveTarget(inputs.target, from, { catalog, log, searchLimit: deps.searchLimit });
@@ -33872,91 +34278,125 @@ async function rollback(inputs, deps) {
     const reason = inputs.reason ?? NO_REASON;
     const base = { cluster: inputs.cluster, service: inputs.service, from, to, how: resolution.how, warnings: resolution.warnings, reason };
     const elapsed = () => clock.now() - started;
-    if (to.arn === from.arn) {
+    const inFlight = to.arn === from.arn ? inProgressOn(service, to.arn) : undefined;
+    if (to.arn === from.arn && !inFlight) {
         log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
         return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
     }
+    const watchLine = (id) => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
     const method = plannedMethod(service, to.arn);
     const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
     const switchLine = (how) => how === 'StopServiceDeployment'
         ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
         : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
     if (inputs['dry-run']) {
-        const actions = [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
+        const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
         await log.group('Dry run: what would change', async () => {
             for (const line of actions)
                 log.info(`Would: ${line}`);
             log.info('Dry run: service not updated, no tag written, nothing deregistered.');
         });
-        return { ...base, status: 'dry-run', liveArn: from.arn, method, actions, durationMs: elapsed() };
+        return { ...base, status: 'dry-run', liveArn: from.arn, method: inFlight ? undefined : method, actions, durationMs: elapsed() };
     }
-    const startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () => startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }));
+    if (inFlight)
+        return watchInFlight(inFlight);
+    const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
+    if (deps.progress)
+        deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
+    let startedRollback;
+    try {
+        startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () => startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }));
+    }
+    catch (err) {
+        // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+        const headline = `starting the rollback failed: ${errors_describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
+        if (verdict.changed !== true) {
+            const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
+            const fromTagged = await settleChain('failed-to-start', liveArn);
+            return { ...base, status: 'failed', fromTagged, method, actions: [], liveArn, failure: headline, durationMs: elapsed() };
+        }
+        log.warning(`${headline} The switch was applied: watching its rollout.`);
+        startedRollback = { method, deployment: verdict.deployment };
+    }
+    if (deps.progress)
+        deps.progress.deploymentId = startedRollback.deployment?.id;
     const actions = [switchLine(startedRollback.method)];
-    // Recorded before waiting: the decision stands even if the job is cancelled during the wait.
-    const fromTagged = await recordRolledBack(ecs, from.arn, reason, log);
-    if (fromTagged)
-        actions.push(tagLine);
-    const common = { ...base, fromTagged, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
-    if (!inputs.wait) {
-        log.info('Not waiting for the rollout (wait: false).');
-        return { ...common, status: 'started', liveArn: to.arn, durationMs: elapsed() };
-    }
-    const deploymentId = startedRollback.deployment?.id;
-    if (!deploymentId) {
-        return { ...common, status: 'failed', liveArn: await liveTaskDefinition(ecs, inputs, log), failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
-    }
-    const rollout = await log.group(`Rollout of ${deploymentId}`, () => waitForRollout({
-        ecs: deps.pollEcs ?? ecs,
-        cluster: inputs.cluster,
-        service: inputs.service,
-        deploymentId,
-        taskDefinitionArn: to.arn,
-        intervalMs: inputs['poll-interval-seconds'] * 1000,
-        timeoutMs: inputs['timeout-seconds'] * 1000,
-        clock,
-        log,
-        knownEventIds: knownEvents(service),
-    }));
-    const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-    log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-    // A target that failed to run is no longer a good release: the next `previous` must go past it,
-    // not try it again. A timeout proves nothing either way, so it keeps its tag.
-    if (status === 'failed')
-        await recordTargetFailed(ecs, to.arn, log);
-    const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(ecs, inputs, log);
-    return { ...common, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
-}
-/** After a failed rollout the service may run either revision (or ECS's own rollback target): ask. */
-async function liveTaskDefinition(ecs, inputs, log) {
+    const common = { ...base, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
     try {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }));
-        return out.services?.[0]?.taskDefinition;
+        return await watchAndRecord();
     }
     catch (err) {
-        log.warning(`Could not read the service's task definition after the rollout: ${errors_describeError(err)}`);
-        return undefined;
+        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const fromTagged = await settleChain('failed', liveArn);
+        return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${errors_describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
+    }
+    async function watchAndRecord() {
+        if (!inputs.wait) {
+            log.info('Not waiting for the rollout (wait: false).');
+            const fromTagged = await settleChain('started', to.arn);
+            return { ...common, fromTagged, status: 'started', liveArn: to.arn, durationMs: elapsed() };
+        }
+        const deploymentId = startedRollback.deployment?.id;
+        if (!deploymentId) {
+            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+            const fromTagged = await settleChain('timed-out', liveArn);
+            return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
+        }
+        const rollout = await watch(deploymentId, knownEvents(service));
+        const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
+        log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
+        if (fromTagged)
+            actions.push(tagLine);
+        return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
+    }
+    /** ECS's own rollback onto the target is still running: its end is the rollback's verdict. */
+    async function watchInFlight(deployment) {
+        const id = deployment.id;
+        log.info(`The service already asks for ${shortName(to.arn)}, but its deployment ${id} is still IN_PROGRESS: watching it to its end.`);
+        if (deps.progress)
+            deps.progress.deploymentId = id;
+        const rollout = await watch(id, knownEvents(service));
+        const status = rollout.status === 'completed' ? 'noop' : rollout.status;
+        if (rollout.status === 'failed')
+            await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
+        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        return {
+            ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
+            failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
+        };
+    }
+    function watch(deploymentId, knownEventIds) {
+        return log.group(`Rollout of ${deploymentId}`, () => waitForRollout({
+            ecs: deps.pollEcs ?? ecs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            deploymentId,
+            taskDefinitionArn: to.arn,
+            intervalMs: inputs['poll-interval-seconds'] * 1000,
+            timeoutMs: Math.max(0, deadline - clock.now()),
+            reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+            clock,
+            log,
+            knownEventIds,
+        }));
+    }
+    /** Tags from what runs at the end (record.ts); nothing once the termination recorder took over. */
+    async function settleChain(outcome, liveArn) {
+        if (deps.progress?.cancelled)
+            return false;
+        // A switch that never took changes no tag: the target was not tried, from still runs.
+        if (outcome === 'failed-to-start')
+            return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'timed-out', liveArn, reason, log });
+        return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome, liveArn, reason, log });
     }
 }
-async function recordTargetFailed(ecs, arn, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'failed');
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-    }
-    catch (err) {
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${errors_describeError(err)}`);
-    }
-}
-async function recordRolledBack(ecs, arn, reason, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-        return true;
-    }
-    catch (err) {
-        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${errors_describeError(err)}`);
-        return false;
-    }
+/** The service's PRIMARY deployment when it runs `arn` and is still IN_PROGRESS (e.g. ECS's circuit-breaker rollback). */
+function inProgressOn(service, arn) {
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    return primary?.id && primary.taskDefinition === arn && primary.rolloutState === 'IN_PROGRESS' ? primary : undefined;
 }
 function knownEvents(service) {
     return (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined);
@@ -34025,6 +34465,7 @@ const HEADLINE = {
     'timed-out': '⏱️ rollback timed out',
     'dry-run': '🔍 dry run (nothing changed)',
     noop: '⏸️ nothing to do (already on the target)',
+    cancelled: '🛑 cancelled before the rollout was judged',
 };
 function deployedAt(rec) {
     if (rec.tags[TAG.deployedAt])
@@ -34091,7 +34532,7 @@ function renderErrorSummary(inputs, err) {
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts
-/** Wiring only: inputs → clients → rollback → outputs and job summary. */
+/** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
 
 
 
@@ -34100,34 +34541,70 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
+
+
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
-    const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-    const ecs = new dist_cjs/* ECSClient */.Zgc(config);
-    // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-    const pollEcs = new dist_cjs/* ECSClient */.Zgc({ ...config, maxAttempts: 1 });
+    const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+    const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    const progress = new RollbackProgress();
+    let reported = false;
+    const writeOutputs = (outputs) => {
+        if (reported)
+            return false;
+        reported = true;
+        setOutputs(outputs);
+        return true;
+    };
+    const stopHandling = onTermination({
+        graceMs: TERMINATION_GRACE_MS,
+        announce: (line) => coreLogger.warning(line),
+        record: async (signal) => {
+            progress.cancelled = true;
+            const switched = progress.switched;
+            if (!switched || reported)
+                return;
+            // What runs decides the outputs and the tags: read it first (bounded by the grace period).
+            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+            writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
+            coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
+            await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
+        },
+    });
     let result;
     try {
-        result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+        result = await rollback(inputs, { ...clients, clock: systemClock, log: coreLogger, progress, deadline });
     }
     catch (err) {
-        await writeSummary(renderErrorSummary(inputs, err));
+        if (!progress.cancelled)
+            await writeSummary(renderErrorSummary(inputs, err));
         throw err;
     }
+    finally {
+        if (!progress.cancelled)
+            stopHandling();
+    }
     if (result.status === 'failed' || result.status === 'timed-out') {
+        // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
         await explainStoppedTasks({
-            describeTaskDefinition: async (arn) => (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
-            logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+            describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
+            logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+            tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
         });
     }
-    setOutputs({
+    const written = writeOutputs({
         // A dry run reports the revision it would roll back to.
         'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,
         'from-task-definition-arn': result.from.arn,
         'deployment-id': result.deploymentId,
         status: result.status,
     });
-    await writeSummary(renderSummary(result));
+    if (written)
+        await writeSummary(renderSummary(result));
     if (result.status === 'failed' || result.status === 'timed-out')
         throw failureOf(result);
 }

@@ -2,6 +2,8 @@
  * Every input of rollback, parsed and validated in one place before any AWS call: a bad input
  * fails with a message naming it and leaves the service untouched.
  */
+import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/arns';
+import { awsClientConfig } from '../../../lib/aws';
 import { InputError } from '../../../lib/errors';
 import { InputReader, type Env } from '../../../lib/inputs';
 import { parseTarget, type RollbackTarget } from './target';
@@ -40,6 +42,18 @@ export function getInputs(env: Env = process.env): Inputs {
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
     throw new InputError('poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+  }
+  checkServiceInCluster(cluster, service);
+  const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+  const arns = [
+    { input: 'cluster', value: cluster },
+    { input: 'service', value: service },
+    { input: 'target', value: target.kind === 'arn' ? target.arn : undefined },
+  ];
+  // ARNs of another region or account are refused before any AWS call (lib/arns.ts says why).
+  if (account || arns.some((a) => a.value?.startsWith('arn:'))) {
+    const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+    checkArnScope(arns, { region, account });
   }
   return {
     cluster,

@@ -1,39 +1,70 @@
-/** Wiring only: inputs → clients → rollback → outputs and job summary. */
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+/** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
+import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
+import { onTermination } from '../../../lib/termination';
 import { getInputs } from './inputs';
-import { rollback } from './rollback';
+import { RollbackProgress } from './progress';
+import { liveTaskDefinition, recordChain } from './record';
+import { rollback, type RollbackResult } from './rollback';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-  const ecs = new ECSClient(config);
-  // Rollout polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-  const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  let result;
+  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+  const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+  const progress = new RollbackProgress();
+  let reported = false;
+  const writeOutputs = (outputs: Record<string, string | undefined>): boolean => {
+    if (reported) return false;
+    reported = true;
+    setOutputs(outputs);
+    return true;
+  };
+  const stopHandling = onTermination({
+    graceMs: TERMINATION_GRACE_MS,
+    announce: (line) => coreLogger.warning(line),
+    record: async (signal) => {
+      progress.cancelled = true;
+      const switched = progress.switched;
+      if (!switched || reported) return;
+      // What runs decides the outputs and the tags: read it first (bounded by the grace period).
+      const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+      writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
+      coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
+      await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
+    },
+  });
+  let result: RollbackResult;
   try {
-    result = await rollback(inputs, { ecs, pollEcs, clock: systemClock, log: coreLogger });
+    result = await rollback(inputs, { ...clients, clock: systemClock, log: coreLogger, progress, deadline });
   } catch (err) {
-    await writeSummary(renderErrorSummary(inputs, err));
+    if (!progress.cancelled) await writeSummary(renderErrorSummary(inputs, err));
     throw err;
+  } finally {
+    if (!progress.cancelled) stopHandling();
   }
   if (result.status === 'failed' || result.status === 'timed-out') {
+    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
     await explainStoppedTasks({
-      describeTaskDefinition: async (arn) => (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
-      logs: cloudWatchLogs(config), tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+      describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+      tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
     });
   }
-  setOutputs({
+  const written = writeOutputs({
     // A dry run reports the revision it would roll back to.
     'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,
     'from-task-definition-arn': result.from.arn,
     'deployment-id': result.deploymentId,
     status: result.status,
   });
-  await writeSummary(renderSummary(result));
+  if (written) await writeSummary(renderSummary(result));
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
 }

@@ -3,18 +3,21 @@
  * target from release metadata → (dry run: stop here) → start the rollback → record the fate of
  * the release rolled back from → watch the rollout exactly as deploy-ecs does. Never deregisters.
  */
-import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/clock';
-import { assertEcsDeploymentController, describeServiceOrFail, sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs-release';
+import { assertEcsDeploymentController, describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs-release';
+import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
 import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
 import { ActionFailure, describeError } from '../../../lib/errors';
+import type { RollbackProgress } from './progress';
+import { liveTaskDefinition, recordChain, type ChainOutcome } from './record';
 import type { Logger } from '../../../lib/logger';
 import { formatDuration } from '../../../lib/markdown';
 import { TAG } from '../../../lib/metadata';
 import type { Inputs } from './inputs';
 import { describeRevision, resolveTarget } from './resolve';
 import { ecsRevisionCatalog, shortName, type RevisionRecord } from './revisions';
-import { plannedMethod, startRollback, type RollbackMethod } from './start';
+import { plannedMethod, startRollback, type RollbackMethod, type StartedRollback } from './start';
 
 export interface RollbackDeps {
   ecs: ECSClient;
@@ -24,9 +27,16 @@ export interface RollbackDeps {
   log: Logger;
   /** How many revisions sha:/version:/fallback searches look at (default 100). */
   searchLimit?: number;
+  /** Client for recording the outcome (tags, reading the service back), alive a little past the deadline. Default `ecs`. */
+  recordEcs?: ECSClient;
+  /** Kept up to date for the exit paths without a result (main.ts: SIGTERM). */
+  progress?: RollbackProgress;
+  /** Epoch ms (clock time) at which the action must end; default start + timeout-seconds. */
+  deadline?: number;
 }
 
-export type RollbackStatus = 'rolled-back' | 'started' | 'failed' | 'timed-out' | 'dry-run' | 'noop';
+/** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
+export type RollbackStatus = 'rolled-back' | 'started' | 'failed' | 'timed-out' | 'dry-run' | 'noop' | 'cancelled';
 
 export interface RollbackResult {
   status: RollbackStatus;
@@ -58,7 +68,9 @@ export const NO_REASON = 'no reason given';
 
 export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<RollbackResult> {
   const { ecs, clock, log } = deps;
+  const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
+  const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
   const catalog = ecsRevisionCatalog(ecs);
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
@@ -70,8 +82,9 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   });
   const currentArn = service.taskDefinition;
   if (!currentArn) throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
-  const from = await catalog.get(currentArn);
-  if (!from) throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+  const described = await catalog.get(currentArn);
+  if (!described) throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+  const from: RevisionRecord = described;
 
   const resolution = await log.group(`Target: ${inputs['target-input']}`, async () => {
     log.info(`Rolling back from ${describeRevision(from)}.`);
@@ -82,10 +95,12 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   const base = { cluster: inputs.cluster, service: inputs.service, from, to, how: resolution.how, warnings: resolution.warnings, reason };
   const elapsed = (): number => clock.now() - started;
 
-  if (to.arn === from.arn) {
+  const inFlight = to.arn === from.arn ? inProgressOn(service, to.arn) : undefined;
+  if (to.arn === from.arn && !inFlight) {
     log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
     return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
   }
+  const watchLine = (id: string | undefined): string => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
 
   const method = plannedMethod(service, to.arn);
   const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
@@ -93,84 +108,112 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
     : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
   if (inputs['dry-run']) {
-    const actions = [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
+    const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
     await log.group('Dry run: what would change', async () => {
       for (const line of actions) log.info(`Would: ${line}`);
       log.info('Dry run: service not updated, no tag written, nothing deregistered.');
     });
-    return { ...base, status: 'dry-run', liveArn: from.arn, method, actions, durationMs: elapsed() };
+    return { ...base, status: 'dry-run', liveArn: from.arn, method: inFlight ? undefined : method, actions, durationMs: elapsed() };
   }
+  if (inFlight) return watchInFlight(inFlight);
 
-  const startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () =>
-    startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }),
-  );
+  const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
+  if (deps.progress) deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
+  let startedRollback: StartedRollback;
+  try {
+    startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, () =>
+      startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 }),
+    );
+  } catch (err) {
+    // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+    const headline = `starting the rollback failed: ${describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
+    if (verdict.changed !== true) {
+      const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
+      const fromTagged = await settleChain('failed-to-start', liveArn);
+      return { ...base, status: 'failed', fromTagged, method, actions: [], liveArn, failure: headline, durationMs: elapsed() };
+    }
+    log.warning(`${headline} The switch was applied: watching its rollout.`);
+    startedRollback = { method, deployment: verdict.deployment };
+  }
+  if (deps.progress) deps.progress.deploymentId = startedRollback.deployment?.id;
   const actions = [switchLine(startedRollback.method)];
-  // Recorded before waiting: the decision stands even if the job is cancelled during the wait.
-  const fromTagged = await recordRolledBack(ecs, from.arn, reason, log);
-  if (fromTagged) actions.push(tagLine);
-  const common = { ...base, fromTagged, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
+  const common = { ...base, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
+  try {
+    return await watchAndRecord();
+  } catch (err) {
+    const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    const fromTagged = await settleChain('failed', liveArn);
+    return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
+  }
 
-  if (!inputs.wait) {
-    log.info('Not waiting for the rollout (wait: false).');
-    return { ...common, status: 'started', liveArn: to.arn, durationMs: elapsed() };
+  async function watchAndRecord(): Promise<RollbackResult> {
+    if (!inputs.wait) {
+      log.info('Not waiting for the rollout (wait: false).');
+      const fromTagged = await settleChain('started', to.arn);
+      return { ...common, fromTagged, status: 'started', liveArn: to.arn, durationMs: elapsed() };
+    }
+    const deploymentId = startedRollback.deployment?.id;
+    if (!deploymentId) {
+      const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+      const fromTagged = await settleChain('timed-out', liveArn);
+      return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
+    }
+    const rollout = await watch(deploymentId, knownEvents(service));
+    const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
+    log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+    const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
+    if (fromTagged) actions.push(tagLine);
+    return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
   }
-  const deploymentId = startedRollback.deployment?.id;
-  if (!deploymentId) {
-    return { ...common, status: 'failed', liveArn: await liveTaskDefinition(ecs, inputs, log), failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
+
+  /** ECS's own rollback onto the target is still running: its end is the rollback's verdict. */
+  async function watchInFlight(deployment: Deployment): Promise<RollbackResult> {
+    const id = deployment.id as string;
+    log.info(`The service already asks for ${shortName(to.arn)}, but its deployment ${id} is still IN_PROGRESS: watching it to its end.`);
+    if (deps.progress) deps.progress.deploymentId = id;
+    const rollout = await watch(id, knownEvents(service));
+    const status: RollbackStatus = rollout.status === 'completed' ? 'noop' : rollout.status;
+    if (rollout.status === 'failed') await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
+    const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    return {
+      ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
+      failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
+    };
   }
-  const rollout = await log.group(`Rollout of ${deploymentId}`, () =>
-    waitForRollout({
-      ecs: deps.pollEcs ?? ecs,
-      cluster: inputs.cluster,
-      service: inputs.service,
-      deploymentId,
-      taskDefinitionArn: to.arn,
-      intervalMs: inputs['poll-interval-seconds'] * 1000,
-      timeoutMs: inputs['timeout-seconds'] * 1000,
-      clock,
-      log,
-      knownEventIds: knownEvents(service),
-    }),
-  );
-  const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-  log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-  // A target that failed to run is no longer a good release: the next `previous` must go past it,
-  // not try it again. A timeout proves nothing either way, so it keeps its tag.
-  if (status === 'failed') await recordTargetFailed(ecs, to.arn, log);
-  const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(ecs, inputs, log);
-  return { ...common, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
+
+  function watch(deploymentId: string, knownEventIds: string[]): Promise<RolloutOutcome> {
+    return log.group(`Rollout of ${deploymentId}`, () =>
+      waitForRollout({
+        ecs: deps.pollEcs ?? ecs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        deploymentId,
+        taskDefinitionArn: to.arn,
+        intervalMs: inputs['poll-interval-seconds'] * 1000,
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+        clock,
+        log,
+        knownEventIds,
+      }),
+    );
+  }
+
+  /** Tags from what runs at the end (record.ts); nothing once the termination recorder took over. */
+  async function settleChain(outcome: ChainOutcome | 'failed-to-start', liveArn: string | undefined): Promise<boolean> {
+    if (deps.progress?.cancelled) return false;
+    // A switch that never took changes no tag: the target was not tried, from still runs.
+    if (outcome === 'failed-to-start') return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'timed-out', liveArn, reason, log });
+    return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome, liveArn, reason, log });
+  }
 }
 
-/** After a failed rollout the service may run either revision (or ECS's own rollback target): ask. */
-async function liveTaskDefinition(ecs: ECSClient, inputs: Inputs, log: Logger): Promise<string | undefined> {
-  try {
-    const out = await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }));
-    return out.services?.[0]?.taskDefinition;
-  } catch (err) {
-    log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);
-    return undefined;
-  }
-}
-
-async function recordTargetFailed(ecs: ECSClient, arn: string, log: Logger): Promise<void> {
-  try {
-    await setReleaseStatus(ecs, arn, 'failed');
-    log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-  } catch (err) {
-    log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
-  }
-}
-
-async function recordRolledBack(ecs: ECSClient, arn: string, reason: string, log: Logger): Promise<boolean> {
-  try {
-    await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-    log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-    return true;
-  } catch (err) {
-    // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-    log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
-    return false;
-  }
+/** The service's PRIMARY deployment when it runs `arn` and is still IN_PROGRESS (e.g. ECS's circuit-breaker rollback). */
+export function inProgressOn(service: Service, arn: string): Deployment | undefined {
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  return primary?.id && primary.taskDefinition === arn && primary.rolloutState === 'IN_PROGRESS' ? primary : undefined;
 }
 
 function knownEvents(service: Service): string[] {

@@ -15,6 +15,7 @@ const HEADLINE: Record<RollbackStatus, string> = {
   'timed-out': '⏱️ rollback timed out',
   'dry-run': '🔍 dry run (nothing changed)',
   noop: '⏸️ nothing to do (already on the target)',
+  cancelled: '🛑 cancelled before the rollout was judged',
 };
 
 function deployedAt(rec: RevisionRecord): string | undefined {

@@ -32367,13 +32367,86 @@ async function run(main) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/aws.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling. Returns a plain
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
+
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
@@ -32401,6 +32474,7 @@ function awsClientConfig(options = {}, env = process.env) {
         ...(endpoint ? { endpoint } : {}),
         maxAttempts: options.maxAttempts ?? 5,
         retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
 }
 
@@ -32452,6 +32526,13 @@ const metadata_TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+    imageDigest: 'gantry:image-digest',
+    /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+    promotion: 'gantry:promotion',
+    overrideReason: 'gantry:override-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -32512,18 +32593,25 @@ function maskableStrings(value, options = {}) {
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
 /**
- * A function that replaces each of `secrets` (at least MIN_MASKED_LENGTH long) with `***`, and the
- * password of any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's
- * log lines), which the runner masks in the log but which would reach the job summary as it is.
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
  */
-function redactor(secrets = []) {
-    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-    return (text) => {
-        let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@');
-        for (const value of values)
-            out = out.split(value).join('***');
-        return out;
-    };
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
+/**
+ * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
+ * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * which the runner masks in the log but which would reach the job summary as it is.
+ */
+function secrets_redactor(secrets = []) {
+    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
 }
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -32683,6 +32771,40 @@ function missingPermissionWarning(ref, err) {
     return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
         `Grant it to show the container's own last lines; the verdict is unchanged.`;
 }
+/**
+ * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
+ * last `limit` lines of the containers that exited non-zero (or had no exit code), else of all its
+ * containers. Stops at the first refused read (one warning); never throws.
+ */
+async function explainStoppedTasks(opts) {
+    if (opts.limit <= 0 || opts.tasks.length === 0)
+        return;
+    const definitions = new Map();
+    for (const task of opts.tasks) {
+        if (!task.taskDefinitionArn)
+            continue;
+        const arn = task.taskDefinitionArn;
+        let containers;
+        try {
+            if (!definitions.has(arn))
+                definitions.set(arn, opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []));
+            containers = await definitions.get(arn);
+        }
+        catch (err) {
+            opts.log.warning(`Could not read the log configuration of ${arn}: ${describeError(err)}. The verdict is unchanged.`);
+            return;
+        }
+        const failed = new Set(task.containers.filter((c) => c.exitCode !== 0).map((c) => c.name));
+        const chosen = containers.filter((c) => failed.has(c.name ?? ''));
+        const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
+        if (streams.length === 0)
+            continue;
+        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        task.logLines = out.lines.map(formatLogLine);
+        if (out.accessDenied)
+            return;
+    }
+}
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -32705,9 +32827,12 @@ class InputReader {
     constructor(env = process.env) {
         this.env = env;
     }
-    /** The trimmed raw value, '' when absent (the runner's convention). */
+    /** The trimmed raw value, '' when absent (the runner's convention). A NUL character is refused (never shown). */
     raw(name) {
-        return (this.env[inputEnvName(name)] ?? '').trim();
+        const value = (this.env[inputEnvName(name)] ?? '').trim();
+        if (value.includes('\0'))
+            throw new NulCharacterError(name, value);
+        return value;
     }
     has(name) {
         return this.raw(name) !== '';
@@ -32773,7 +32898,7 @@ class InputReader {
     }
     /**
      * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
-     * number and its start, never a value: these lists often carry credentials.
+     * number and its key (or its length), never a value: these lists often carry credentials.
      */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
@@ -32781,7 +32906,7 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
                 throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
@@ -32844,11 +32969,49 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     }
     return absolute;
 }
-/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+/**
+ * A path the action will write (terraform's plan-file): inside the workspace like every path
+ * input, judged by where it really leads — the nearest existing directory above it, and the file
+ * itself when it exists (a link planted in the workspace could point anywhere). It need not exist.
+ */
+function resolveWorkspaceOutputPath(name, value, workspace) {
+    const absolute = path.resolve(workspace, value);
+    if (!isInside(workspace, absolute))
+        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+    let existing = absolute;
+    while (!lexists(existing) && path.dirname(existing) !== existing)
+        existing = path.dirname(existing);
+    // A dangling link (it points at nothing yet) would still be written through: judge its target.
+    const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
+    if (!isInside(realpathSync(workspace), real)) {
+        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+    }
+    return absolute;
+}
+function lexists(file) {
+    try {
+        lstatSync(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
+class NulCharacterError extends errors_InputError {
+    constructor(input, value) {
+        super(input, undefined, 'text without NUL characters');
+        this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
+    }
+}
+/**
+ * How a malformed line is shown: its key when it starts with a name followed by `=` or `:`
+ * (`DATABASE_URL: postgres://…` → `DATABASE_URL…`), else only its length — a line without a
+ * separator may be a pasted credential, and no part of it is echoed.
+ */
 function lineStart(line) {
-    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
-    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
-    return shown.length < line.length ? `${shown}…` : shown;
+    const key = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*[=:]/.exec(line)?.[1];
+    return key === undefined ? `(${line.length} characters, not shown: it may hold a secret)` : `${key}…`;
 }
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
@@ -33278,7 +33441,7 @@ async function runTask(inputs, deps) {
     const secrets = secretLikeValues(containers);
     for (const secret of secrets)
         log.secret(secret);
-    const reader = new TaskLogReader({ logs: deps.logs, streams, log, redact: redactor(secrets), keep: Math.max(inputs['log-lines'], 1) });
+    const reader = new TaskLogReader({ logs: deps.logs, streams, log, redact: secrets_redactor(secrets), keep: Math.max(inputs['log-lines'], 1) });
     const printNew = async () => {
         for (const line of await reader.readNew())
             log.info(`  ${formatLogLine(line)}`);

@@ -5,9 +5,10 @@
  * mistake in the file; values that must be masked are collected too.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Env } from '../../../lib/inputs';
+import { InputError } from '../../../lib/errors';
+import { resolveWorkspaceFile, type Env } from '../../../lib/inputs';
 import { redactUrl, redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
+import { RegexError } from './linear-regex';
 import { parseStatusRule, parseTextMatcher, type StatusRule, type TextMatcher } from './matchers';
 import { fieldSuffix, type DefinitionProblem } from './schema';
 
@@ -136,8 +137,16 @@ export class CheckReader {
     const file = this.raw['ca-file'];
     if (typeof file !== 'string') return { insecure };
     if (insecure) this.problem('insecure', 'cannot be combined with ca-file (ca-file trusts a CA, insecure trusts anything)');
-    const absolute = path.resolve(this.context.workspace, file);
+    let absolute: string;
     let ca: string;
+    try {
+      // Confined to the workspace like every path input: a check list must not read ../../etc/….
+      absolute = resolveWorkspaceFile('ca-file', file, this.context.workspace);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      this.problem('ca-file', `'${file}' is not ${err.expected}`);
+      return { insecure };
+    }
     try {
       ca = readFileSync(absolute, 'utf8');
     } catch (err) {
@@ -154,7 +163,7 @@ export class CheckReader {
     } catch (err) {
       // A header pattern is described by its length only, like every header value (see schema.ts).
       if (name.split('.').includes('headers')) {
-        const reason = (((err as Error).cause as Error | undefined)?.message ?? '').replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        const reason = err instanceof RegexError ? err.reason : '';
         return this.fail(name, `invalid regular expression (${value.length} characters)${reason ? `: ${reason}` : ''}`);
       }
       return this.fail(name, (err as Error).message);

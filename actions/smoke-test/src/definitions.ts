@@ -1,5 +1,6 @@
 /** The checks after loading: every value validated, every regex compiled, every path parsed. */
 import type { PathSegment } from './json-path';
+import type { LinearRegex } from './linear-regex';
 import type { StatusRule, TextMatcher } from './matchers';
 
 export const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'] as const;
@@ -40,7 +41,7 @@ export interface HeaderExpectation {
 export interface HttpExpectation {
   status: StatusRule[];
   bodyContains: string[];
-  bodyMatches?: RegExp;
+  bodyMatches?: LinearRegex;
   json: JsonExpectation[];
   headers: HeaderExpectation[];
   maxLatencyMs?: number;

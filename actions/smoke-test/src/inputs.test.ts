@@ -53,7 +53,7 @@ describe('getInputs: the check list', () => {
     expect(homeCheck.expect.status.map((s) => s.label)).toEqual(['200', '3xx']);
     expect(homeCheck.expect.bodyContains).toEqual(['Welcome']);
     expect(homeCheck.expect.json[0]).toMatchObject({ path: '$.a[0].b', expected: 1 });
-    expect(homeCheck.expect.headers[0].matcher).toEqual({ kind: 'regex', regex: /max-age=\d+/ });
+    expect(homeCheck.expect.headers[0].matcher).toMatchObject({ kind: 'regex', regex: { source: 'max-age=\\d+', flags: '' } });
     // A relative redirect URL takes the base URL's host over plain http.
     expect((redirect as RedirectCheck).url.href).toBe('http://shop.example.com/');
     expect(redirect.name).toBe('https-redirect http://shop.example.com/');
@@ -110,8 +110,14 @@ describe('getInputs: the check list', () => {
 describe('getInputs: bad check definitions name the check index and field', () => {
   it.each([
     ['unknown type', '- { type: htp, url: / }', ['checks[0].type: must be one of http, https-redirect, hsts, tls, rate-limit, tcp, postgres (got "htp")']],
-    ['bad regex', '- { url: /, expect: { body-matches: "(unclosed" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression \/\(unclosed\/: .*Unterminated group/]],
-    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[leak/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (7 characters): Unterminated character class']],
+    ['bad regex', '- { url: /, expect: { body-matches: "(unclosed" } }', ['checks[0].expect.body-matches: invalid regular expression /(unclosed/: missing closing ) at `(unclosed`']],
+    ['bad header regex', '- { url: /, expect: { headers: { etag: "/[leak/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (7 characters): missing closing ]']],
+    ['backreference', '- { url: /, expect: { body-matches: "(a)\\\\1" } }', ['checks[0].expect.body-matches: invalid regular expression /(a)\\1/: uses a backreference (\\1), which the linear-time engine (RE2) does not support; rewrite the pattern without it']],
+    ['named backreference', '- { url: /, expect: { body-matches: "(?<x>a)\\\\k<x>" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression .*: uses a named backreference \(\\k<…>\)/]],
+    ['lookahead', '- { url: /, expect: { body-matches: "/^(?=.*ok)/i" } }', [/^checks\[0\]\.expect\.body-matches: invalid regular expression \/\^\(\?=\.\*ok\)\/i: uses a lookahead \(\?=…\), which the linear-time engine/]],
+    ['negative lookbehind in a header', '- { url: /, expect: { headers: { etag: "/(?<!W)x/" } } }', ['checks[0].expect.headers.etag: invalid regular expression (9 characters): uses a negative lookbehind (?<!…), which the linear-time engine (RE2) does not support; rewrite the pattern without it']],
+    ['unknown regex flag', '- { url: /, expect: { body-matches: "/x/q" } }', ['checks[0].expect.body-matches: invalid regular expression /x/q: unknown flag \'q\'']],
+    ['possessive quantifier', '- { url: /, expect: { body-matches: "a++" } }', ['checks[0].expect.body-matches: invalid regular expression /a++/: invalid nested repetition operator at `++`']],
     ['bad JSON path', '- url: /\n- { url: /, expect: { json: { "$.a[*]": 1 } } }', [/^checks\[1\]\.expect\.json\["\$\.a\[\*\]"\]: invalid JSON path '\$\.a\[\*\]' at position 5: wildcards/]],
     ['missing url', '- { name: home }', ['checks[0].url: is required']],
     ['negative timeout', '- { url: /, timeout-ms: -5 }', ['checks[0].timeout-ms: must be >= 1 (got -5)']],
@@ -125,7 +131,12 @@ describe('getInputs: bad check definitions name the check index and field', () =
     ['tcp port range', '- { type: tcp, host: x, port: 70000 }', ['checks[0].port: must be <= 65535 (got 70000)']],
     ['header from unset env', '- { url: /, headers: { Authorization: { env: NOPE_TOKEN } } }', ['checks[0].headers.Authorization.env: environment variable NOPE_TOKEN is not set (pass it to the step with env:)']],
     ['postgres from unset env', '- { type: postgres, url-env: NOPE_DB }', [/^checks\[0\]\.url-env: environment variable NOPE_DB is not set/]],
-    ['unreadable ca-file', '- { url: /, ca-file: missing-ca.pem }', [/^checks\[0\]\.ca-file: cannot read .*missing-ca\.pem: ENOENT/]],
+    ['missing ca-file', '- { url: /, ca-file: missing-ca.pem }', [/^checks\[0\]\.ca-file: 'missing-ca\.pem' is not an existing file \(not found at .*missing-ca\.pem\)$/]],
+    ['ca-file outside the workspace', '- { url: /, ca-file: ../../etc/passwd }', [/^checks\[0\]\.ca-file: '\.\.\/\.\.\/etc\/passwd' is not a path inside the workspace /]],
+    ['ca-file by absolute path elsewhere', '- { url: /, ca-file: /etc/passwd }', [/^checks\[0\]\.ca-file: '\/etc\/passwd' is not a path inside the workspace /]],
+    ['check name with a NUL', '- { name: "a\\0b", url: / }', ['checks: a NUL character in the string at [0].name at line 1']],
+    ['duplicate key in a check', '- url: /\n  name: a\n  url: /x', ['checks: duplicate key "url" in [0] (lines 1 and 3): only one of them would count']],
+    ['checks nested 100,000 deep', `- ${'['.repeat(100_000)}${']'.repeat(100_000)}`, ['checks: nested more than 64 levels deep at line 1']],
     ['duplicate names', '- { name: a, url: / }\n- { name: a, url: /x }', ["checks[1].name: 'a' is already the name of checks[0]"]],
   ])('%s', (_label, checks, expected) => {
     const problems = problemsOf(checks);

@@ -71,7 +71,7 @@ describe('matchers', () => {
     expect(matchesText(parseTextMatcher('/^max-age=\\d+$/i'), 'MAX-AGE=5')).toBe(true);
     expect(matchesText(parseTextMatcher('nosniff'), 'nosniff')).toBe(true);
     expect(matchesText(parseTextMatcher('nosniff'), 'nosniff ')).toBe(false);
-    expect(() => parseTextMatcher('/(/')).toThrow(/invalid regular expression \/\(\/: .*Unterminated group/);
+    expect(() => parseTextMatcher('/(/')).toThrow('invalid regular expression /(/: missing closing ) at `(`');
   });
   it('matches a full SHA with its short form and v-prefixed versions', () => {
     const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

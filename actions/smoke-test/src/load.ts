@@ -3,7 +3,7 @@
  * Every problem in the list is reported at once, each with the check's index and field,
  * and nothing is requested until the whole list is valid.
  */
-import { parse as parseYaml } from 'yaml';
+import { DocumentError, parseYamlDocument } from '../../../lib/documents';
 import { InputError } from '../../../lib/errors';
 import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck } from './definitions';
 import { parseJsonPath } from './json-path';
@@ -28,14 +28,20 @@ export interface LoadedChecks {
   secrets: string[];
 }
 
+/** A thousand checks fit in a tenth of this. */
+const CHECKS_MAX_BYTES = 1024 * 1024;
+
 /** Parse the text and find the list: a bare list, or an object with a `checks` list. */
 export function parseCheckList(text: string, input: string, source?: string): unknown[] {
   let document: unknown;
   try {
-    document = parseYaml(text, { prettyErrors: true });
+    document = parseYamlDocument(text, { maxBytes: CHECKS_MAX_BYTES }).value;
   } catch (err) {
-    const message = (err as Error).message.split('\n')[0].replace(/:$/, '');
-    throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${message}` }], source);
+    if (!(err instanceof DocumentError)) throw err;
+    // A duplicate key's problem names both its lines already.
+    const at = err.line === undefined || err.kind === 'duplicate-key' ? '' : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
+    if (err.kind === 'syntax') throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
+    throw new CheckDefinitionError(input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
   }
   if (Array.isArray(document)) return document;
   if (document && typeof document === 'object' && Array.isArray((document as { checks?: unknown }).checks)) {

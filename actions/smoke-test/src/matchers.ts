@@ -1,4 +1,5 @@
 /** Small pure matchers the checks share: status lists and classes, exact-or-regex text, versions. */
+import { LinearRegex } from './linear-regex';
 
 /** An inclusive status range: `200` is 200–200, `2xx` is 200–299. */
 export interface StatusRule {
@@ -30,11 +31,11 @@ export function describeStatusRules(rules: readonly StatusRule[]): string {
   return rules.map((r) => r.label).join(' or ');
 }
 
-export type TextMatcher = { kind: 'exact'; value: string } | { kind: 'regex'; regex: RegExp };
+export type TextMatcher = { kind: 'exact'; value: string } | { kind: 'regex'; regex: LinearRegex };
 
 /**
- * `/pattern/flags` is a regular expression, anything else an exact value. Throws a readable
- * error for a bad pattern, so the check is rejected when loaded.
+ * `/pattern/flags` is a regular expression, anything else an exact value. Throws a `RegexError`
+ * for a bad or unsupported pattern, so the check is rejected when loaded.
  */
 export function parseTextMatcher(value: string): TextMatcher {
   const literal = /^\/(.*)\/([dgimsuvy]*)$/s.exec(value);
@@ -42,13 +43,9 @@ export function parseTextMatcher(value: string): TextMatcher {
   return { kind: 'regex', regex: compileRegex(literal[1], literal[2]) };
 }
 
-export function compileRegex(source: string, flags = ''): RegExp {
-  try {
-    // Without 'g' or 'y', test() keeps no state between attempts.
-    return new RegExp(source, flags.replace(/[gy]/g, ''));
-  } catch (err) {
-    throw new Error(`invalid regular expression /${source}/${flags}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
+/** Every pattern a check list gives runs in linear time (see linear-regex.ts). */
+export function compileRegex(source: string, flags = ''): LinearRegex {
+  return LinearRegex.compile(source, flags);
 }
 
 export function matchesText(matcher: TextMatcher, value: string): boolean {

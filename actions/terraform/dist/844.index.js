@@ -15,21 +15,32 @@ function githubCommentApi(token, apiUrl, pullRequest) {
     const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
     const target = { owner: pullRequest.owner, repo: pullRequest.repo };
     return {
+        async identity() {
+            // GET /user answers for a user's token; an installation token (GITHUB_TOKEN, a GitHub App) gets
+            // 403, and its comments are written by the app's bot: github-actions[bot] for GITHUB_TOKEN.
+            try {
+                const { data } = await octokit.rest.users.getAuthenticated();
+                return data.login;
+            }
+            catch {
+                return 'github-actions[bot]';
+            }
+        },
         async list() {
             const comments = await octokit.paginate(octokit.rest.issues.listComments, {
                 ...target,
                 issue_number: pullRequest.number,
                 per_page: 100,
             });
-            return comments.map((c) => ({ id: c.id, body: c.body ?? '' }));
+            return comments.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
         },
         async create(body) {
             const { data } = await octokit.rest.issues.createComment({ ...target, issue_number: pullRequest.number, body });
-            return { id: data.id, body: data.body ?? '' };
+            return { id: data.id, body: data.body ?? '', author: data.user?.login ?? '' };
         },
         async update(id, body) {
             const { data } = await octokit.rest.issues.updateComment({ ...target, comment_id: id, body });
-            return { id: data.id, body: data.body ?? '' };
+            return { id: data.id, body: data.body ?? '', author: data.user?.login ?? '' };
         },
     };
 }

@@ -976,7 +976,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 2375:
+/***/ 4756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
@@ -1324,11 +1324,6 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
@@ -1352,7 +1347,35 @@ function maskableStrings(value, options = {}) {
     visit(value);
     return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
 }
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
+/**
+ * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
+ * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * which the runner masks in the log but which would reach the job summary as it is.
+ */
+function redactor(secrets = []) {
+    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+}
+/** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
+const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/terraform/src/plan-json.ts
 /**
  * Reading Terraform's machine-readable plan (`terraform show -json`) and outputs
@@ -2980,9 +3003,12 @@ class InputReader {
     constructor(env = process.env) {
         this.env = env;
     }
-    /** The trimmed raw value, '' when absent (the runner's convention). */
+    /** The trimmed raw value, '' when absent (the runner's convention). A NUL character is refused (never shown). */
     raw(name) {
-        return (this.env[inputEnvName(name)] ?? '').trim();
+        const value = (this.env[inputEnvName(name)] ?? '').trim();
+        if (value.includes('\0'))
+            throw new NulCharacterError(name, value);
+        return value;
     }
     has(name) {
         return this.raw(name) !== '';
@@ -3048,7 +3074,7 @@ class InputReader {
     }
     /**
      * Multi-line `KEY=VALUE`. Values may contain `=`; keys must be unique. Errors show the line's
-     * number and its start, never a value: these lists often carry credentials.
+     * number and its key (or its length), never a value: these lists often carry credentials.
      */
     keyValues(name, keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/) {
         const result = new Map();
@@ -3056,7 +3082,7 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}: ${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
                 throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
@@ -3119,11 +3145,49 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     }
     return absolute;
 }
-/** What a line starts with, up to the first `=`, `:` or space: enough to find it, never the value after. */
+/**
+ * A path the action will write (terraform's plan-file): inside the workspace like every path
+ * input, judged by where it really leads — the nearest existing directory above it, and the file
+ * itself when it exists (a link planted in the workspace could point anywhere). It need not exist.
+ */
+function resolveWorkspaceOutputPath(name, value, workspace) {
+    const absolute = external_node_path_default().resolve(workspace, value);
+    if (!isInside(workspace, absolute))
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+    let existing = absolute;
+    while (!lexists(existing) && external_node_path_default().dirname(existing) !== existing)
+        existing = external_node_path_default().dirname(existing);
+    // A dangling link (it points at nothing yet) would still be written through: judge its target.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(existing) ? (0,external_node_fs_namespaceObject.realpathSync)(existing) : external_node_path_default().resolve(external_node_path_default().dirname(existing), (0,external_node_fs_namespaceObject.readlinkSync)(existing));
+    if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
+        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+    }
+    return absolute;
+}
+function lexists(file) {
+    try {
+        (0,external_node_fs_namespaceObject.lstatSync)(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
+class NulCharacterError extends errors_InputError {
+    constructor(input, value) {
+        super(input, undefined, 'text without NUL characters');
+        this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
+    }
+}
+/**
+ * How a malformed line is shown: its key when it starts with a name followed by `=` or `:`
+ * (`DATABASE_URL: postgres://…` → `DATABASE_URL…`), else only its length — a line without a
+ * separator may be a pasted credential, and no part of it is echoed.
+ */
 function lineStart(line) {
-    const start = /^[^=:\s]*/.exec(line)?.[0] ?? '';
-    const shown = start.length > 40 ? `${start.slice(0, 40)}…` : start;
-    return shown.length < line.length ? `${shown}…` : shown;
+    const key = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*[=:]/.exec(line)?.[1];
+    return key === undefined ? `(${line.length} characters, not shown: it may hold a secret)` : `${key}…`;
 }
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[A-Za-z0-9_/-]{1,512}$/;
@@ -3167,6 +3231,13 @@ const TAG = {
     status: 'gantry:status',
     deployedAt: 'gantry:deployed-at',
     rollbackReason: 'gantry:rollback-reason',
+    /** sha256:… of the image deployed, so the next environment deploys exactly it (release-gate record). */
+    imageDigest: 'gantry:image-digest',
+    /** The promotion gate's verdict for this deploy: not-required, proven, overridden. */
+    promotion: 'gantry:promotion',
+    overrideReason: 'gantry:override-reason',
+    /** A random token per deploy-ecs run: a retried registration finds the revision it already made. */
+    runToken: 'gantry:run-token',
 };
 function runnerContext(env = process.env) {
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -3215,7 +3286,7 @@ function normalizeVersion(value, inputName = 'version') {
 
 
 
-const COMMANDS = ['plan', 'apply', 'check'];
+const COMMANDS = ['plan', 'apply', 'check', 'comment'];
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,89}$/;
 const BACKEND_KEY_VALUE = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
@@ -3224,6 +3295,8 @@ function getInputs(env = process.env) {
     const reader = new InputReader(env);
     const workspace = workspaceDir(env);
     const command = reader.choice('command', COMMANDS);
+    if (command === 'comment')
+        return getCommentInputs(reader, env, workspace);
     const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
     const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
     const backendConfig = reader.list('backend-config').map((line, index) => {
@@ -3251,6 +3324,9 @@ function getInputs(env = process.env) {
     if (comment && token === undefined) {
         throw new errors_InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
     }
+    const commentFileValue = reader.optional('comment-file');
+    if (commentFileValue !== undefined && command !== 'plan')
+        throw new errors_InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
     const runner = runnerContext(env);
     const context = {
         workspaceDir: workspace,
@@ -3273,8 +3349,56 @@ function getInputs(env = process.env) {
             'expected-plan-hash': expectedHash,
             'comment-on-pull-request': comment,
             'github-token': token,
+            'comment-file': commentFileValue === undefined ? undefined : external_node_path_default().resolve(workspace, commentFileValue),
         },
         context,
+    };
+}
+/**
+ * `comment`: post a comment file another job wrote (the plan job, which holds no token). The job
+ * running this checks out no application code, so working-directory is only the label of the marker.
+ */
+function getCommentInputs(reader, env, workspace) {
+    const directory = reader.required('working-directory', 'the directory of the Terraform configuration (the label of the comment)');
+    const displayDirectory = external_node_path_default().posix.normalize(directory.split((external_node_path_default()).sep).join('/')).replace(/^\.\/(?=.)/, '').replace(/\/+$/, '') || '.';
+    if (displayDirectory.startsWith('../') || external_node_path_default().posix.isAbsolute(displayDirectory)) {
+        throw new errors_InputError('working-directory', directory, 'a directory relative to the workspace');
+    }
+    const workspaceName = reader.optional('workspace');
+    if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
+        throw new errors_InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+    }
+    const commentFile = resolveWorkspaceFile('comment-file', reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'), workspace);
+    const token = reader.optional('github-token');
+    if (token === undefined)
+        throw new errors_InputError('github-token', undefined, 'a token allowed to write pull-request comments');
+    if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
+        throw new errors_InputError('command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
+    }
+    const runner = runnerContext(env);
+    return {
+        inputs: {
+            command: 'comment',
+            'working-directory': external_node_path_default().resolve(workspace, displayDirectory),
+            'var-files': [],
+            'backend-config': [],
+            workspace: workspaceName,
+            'lock-timeout-seconds': 300,
+            'plan-file': undefined,
+            'expected-plan-hash': undefined,
+            'comment-on-pull-request': true,
+            'github-token': token,
+            'comment-file': commentFile,
+        },
+        context: {
+            workspaceDir: workspace,
+            displayDirectory,
+            pullRequest: readPullRequest(env),
+            commentSkippedBecause: undefined,
+            apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+            runUrl: runner.runUrl,
+            gitSha: runner.gitSha,
+        },
     };
 }
 /** Relative to the workspace first (like every gantry path), then to the working directory. */
@@ -3313,6 +3437,15 @@ function backendSecrets(config) {
     const values = config.flatMap((entry) => (entry.kind === 'value' ? [entry.value] : []));
     return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+function backendRedactions(config) {
+    const values = backendSecrets(config);
+    const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+    return [...new Set([...values, ...parts])];
+}
 function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');
     if (command === 'check') {
@@ -3325,7 +3458,8 @@ function readPlanFile(reader, command, workspace, workingDirectory) {
             throw new errors_InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
         return resolveWorkspaceFile('plan-file', value, workspace);
     }
-    const absolute = value === undefined ? external_node_path_default().join(workingDirectory, DEFAULT_PLAN_FILE) : external_node_path_default().resolve(workspace, value);
+    // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
+    const absolute = value === undefined ? external_node_path_default().join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
     if ((0,external_node_fs_namespaceObject.existsSync)(absolute) && !(0,external_node_fs_namespaceObject.statSync)(absolute).isFile()) {
         throw new errors_InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
     }
@@ -3333,8 +3467,12 @@ function readPlanFile(reader, command, workspace, workingDirectory) {
 }
 function readExpectedHash(reader, command) {
     const value = reader.optional('expected-plan-hash');
-    if (value === undefined)
+    if (value === undefined) {
+        // Applying a plan nobody's hash vouches for would apply whatever file is there.
+        if (command === 'apply')
+            throw new errors_InputError('expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
         return undefined;
+    }
     if (command !== 'apply')
         throw new errors_InputError('expected-plan-hash', value, "no value unless command is 'apply'");
     const hex = value.replace(/^sha256:/i, '').toLowerCase();
@@ -3364,12 +3502,17 @@ function readPullRequest(env) {
 ;// CONCATENATED MODULE: ./actions/terraform/src/pr-comment.ts
 /**
  * One plan comment per working directory and workspace, updated in place: the comment is
- * found by the hidden marker on its first line, so re-running a plan never adds another.
+ * found by its author (the token's identity) and the hidden marker on its first line, so re-running a
+ * plan never adds another and nobody else's comment is taken for it.
  */
 
-/** The comment that carries `marker` on its first line (the newest if a race left two). */
-function findMarkedComment(comments, marker) {
-    const marked = comments.filter((c) => c.body.split(/\r?\n/, 1)[0].trim() === marker);
+/**
+ * gantry's own comment: written by the token's identity and carrying `marker` on its first line (the
+ * newest if a race left two). The marker alone proves nothing: anyone can post a comment that starts
+ * with it ("No changes"), and that comment must never be taken for the plan.
+ */
+function findMarkedComment(comments, marker, author) {
+    const marked = comments.filter((c) => c.author === author && c.body.split(/\r?\n/, 1)[0].trim() === marker);
     return marked[marked.length - 1];
 }
 /**
@@ -3378,7 +3521,8 @@ function findMarkedComment(comments, marker) {
  */
 async function upsertComment(api, marker, body, log) {
     try {
-        const existing = findMarkedComment(await api.list(), marker);
+        const author = await api.identity();
+        const existing = findMarkedComment(await api.list(), marker, author);
         if (existing) {
             await api.update(existing.id, body);
             log.info(`Updated the plan comment ${existing.id} on the pull request.`);
@@ -3393,6 +3537,34 @@ async function upsertComment(api, marker, body, log) {
             'The token needs `pull-requests: write` (pull requests from forks only get a read-only token). The plan is in the job summary.');
         return { action: 'failed', id: undefined };
     }
+}
+
+;// CONCATENATED MODULE: ./actions/terraform/src/scrub.ts
+/**
+ * Known secret shapes, replaced before a plan comment is posted. GitHub masks registered secrets in
+ * logs, never in what is posted through the API: a plan that prints a token (an output, a resource
+ * attribute, an error) would publish it on the pull request. This is the second line of defence — the
+ * first is that the plan job holds no token at all (docs/infra/workflows.md, "Chain of custody"); a
+ * value encoded some other way (base64 of a whole environment block) is not recognised here.
+ */
+const SHAPES = [
+    ['GitHub token', /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,255}\b/g],
+    ['GitHub token', /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g],
+    ['AWS access key id', /\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g],
+    ['AWS session token', /\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz)[A-Za-z0-9+/=]{20,}/g],
+    ['AWS secret access key', /((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}\b/g],
+    ['JSON web token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g],
+];
+function scrubSecrets(text) {
+    const found = {};
+    let out = text;
+    for (const [kind, pattern] of SHAPES) {
+        out = out.replace(pattern, (_match, prefix) => {
+            found[kind] = (found[kind] ?? 0) + 1;
+            return `${typeof prefix === 'string' ? prefix : ''}[redacted ${kind}]`;
+        });
+    }
+    return { text: out, found };
 }
 
 ;// CONCATENATED MODULE: ./lib/markdown.ts
@@ -3601,12 +3773,17 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
-const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' };
+
+
+
+
+const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
     // Before anything is logged: backend-config values are often credentials (access keys, tokens).
-    for (const secret of backendSecrets(inputs['backend-config']))
+    const secrets = backendRedactions(inputs['backend-config']);
+    for (const secret of secrets)
         log.secret(secret);
     const settings = {
         varFiles: inputs['var-files'],
@@ -3639,12 +3816,33 @@ async function main() {
         summaryWritten = true;
     };
     try {
+        if (inputs.command === 'comment') {
+            // The file comes from a job that ran the pull request's Terraform: data, never trusted. The marker is
+            // this job's own (a marker inside the file is just text), and known secret shapes are scrubbed.
+            const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+            const raw = (await (0,promises_namespaceObject.readFile)(inputs['comment-file'], 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
+            const { text, found } = scrubSecrets(raw);
+            const scrubbed = Object.entries(found).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
+            if (scrubbed)
+                log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
+            const body = `${marker}\n${text}`.slice(0, 65_000);
+            const { githubCommentApi } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(844)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3844));
+            const api = githubCommentApi(inputs['github-token'], context.apiUrl, context.pullRequest);
+            await upsertComment(api, marker, body, log);
+            return;
+        }
         if (inputs.command === 'plan') {
             const outcome = await plan(cli, settings, inputs['plan-file'], log);
             setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
             await summarize(summaryMarkdown(report(outcome)));
             if (context.commentSkippedBecause)
                 log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
+            if (inputs['comment-file']) {
+                const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+                await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(inputs['comment-file']), { recursive: true });
+                await (0,promises_namespaceObject.writeFile)(inputs['comment-file'], commentMarkdown(report(outcome), marker), 'utf8');
+                log.info(`Wrote the pull-request comment to ${inputs['comment-file']} (posted by a job that runs no pull-request code).`);
+            }
             if (inputs['comment-on-pull-request'] && context.pullRequest && inputs['github-token']) {
                 const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
                 // Loaded only when commenting: Octokit is most of the bundle, and most runs never need it.
@@ -3674,9 +3872,16 @@ async function main() {
     }
     catch (err) {
         if (err instanceof ActionFailure && !summaryWritten) {
+            // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+            // the log, not the summary, so the failure block is redacted here.
             const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
         }
+        // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
+        if (err instanceof ActionFailure)
+            throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+        if (err instanceof Error)
+            err.message = redact(err.message, secrets);
         throw err;
     }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors';
-import { backendSecrets, getInputs } from './inputs';
+import { backendRedactions, backendSecrets, getInputs } from './inputs';
 
 let root: string;
 beforeEach(() => {
@@ -74,7 +74,7 @@ describe('getInputs', () => {
   });
 
   it.each([
-    [{ command: 'destroy' }, 'command', /one of 'plan', 'apply', 'check'/],
+    [{ command: 'destroy' }, 'command', /one of 'plan', 'apply', 'check', 'comment'/],
     [{ command: 'plan' }, 'working-directory', /directory of the Terraform configuration/],
     [{ command: 'plan', 'working-directory': 'nope' }, 'working-directory', /existing directory/],
     [{ command: 'plan', 'working-directory': '../..' }, 'working-directory', /inside the workspace/],
@@ -83,6 +83,10 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'infra', workspace: 'bad/name' }, 'workspace', /workspace name/],
     [{ command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': 'soon' }, 'lock-timeout-seconds', /seconds/],
     [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'infra' }, 'plan-file', /is a directory/],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
+    [{ command: 'apply', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '/tmp/elsewhere.tfplan' }, 'plan-file', /expected a path inside the workspace /],
+    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'out/plans/tfplan' }, 'plan-file', /expected a path inside the workspace .* \(its directory .*out is a link to /],
     [{ command: 'apply', 'working-directory': 'infra' }, 'plan-file', /saved plan to apply/],
     [{ command: 'apply', 'working-directory': 'infra', 'plan-file': 'gone.tfplan' }, 'plan-file', /existing file/],
     [{ command: 'check', 'working-directory': 'infra', 'plan-file': 'x' }, 'plan-file', /drift check keeps no plan/],
@@ -90,6 +94,7 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'infra', 'expected-plan-hash': 'ab'.repeat(32) }, 'expected-plan-hash', /unless command is 'apply'/],
     [{ command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'yes' }, 'comment-on-pull-request', /'true' or 'false'/],
   ])('%j → error naming %s', (inputs, name, expected) => {
+    symlinkSync(os.tmpdir(), path.join(root, 'out'));
     let error: unknown;
     try {
       getInputs(env(inputs as Record<string, string>));
@@ -122,6 +127,11 @@ describe('getInputs', () => {
   it('lists the backend-config values to mask, leaving out booleans, numbers and tiny values', () => {
     const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'access_key=AKIAIOSFODNN7LEAK\nsecret_key = s3cr3t/value=\nencrypt=true\nmax_retries=5\nkey=ab\nbackend.hcl\nregion=eu-west-1' }));
     expect(backendSecrets(inputs['backend-config'])).toEqual(['AKIAIOSFODNN7LEAK', 's3cr3t/value=', 'eu-west-1']);
+  });
+
+  it('redacts each backend-config value and its long path parts, which Terraform errors quote', () => {
+    const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'path=/proc/S3CRET-BUCKET-KEY/state.tfstate\naccess_key=AKIAIOSFODNN7LEAK\nencrypt=true' }));
+    expect(backendRedactions(inputs['backend-config'])).toEqual(['/proc/S3CRET-BUCKET-KEY/state.tfstate', 'AKIAIOSFODNN7LEAK', 'S3CRET-BUCKET-KEY', 'state.tfstate']);
   });
 
   it('needs a token when it is going to comment', () => {

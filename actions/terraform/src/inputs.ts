@@ -6,11 +6,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ActionFailure, InputError } from '../../../lib/errors';
-import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/inputs';
+import { InputReader, resolveWorkspaceFile, resolveWorkspaceOutputPath, workspaceDir, type Env } from '../../../lib/inputs';
 import { runnerContext } from '../../../lib/metadata';
 import { MIN_MASKED_LENGTH } from '../../../lib/secrets';
 
-export const COMMANDS = ['plan', 'apply', 'check'] as const;
+export const COMMANDS = ['plan', 'apply', 'check', 'comment'] as const;
 export type TerraformCommand = (typeof COMMANDS)[number];
 
 export type BackendConfig = { kind: 'value'; key: string; value: string } | { kind: 'file'; path: string };
@@ -37,6 +37,11 @@ export interface Inputs {
   /** True only when a comment will really be posted (plan on a pull_request event). */
   'comment-on-pull-request': boolean;
   'github-token': string | undefined;
+  /**
+   * plan: also write the pull-request comment to this file (absolute), for a separate job to post;
+   * comment: the file to post.
+   */
+  'comment-file': string | undefined;
 }
 
 /** What the runner tells us besides the inputs. */
@@ -61,6 +66,7 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const reader = new InputReader(env);
   const workspace = workspaceDir(env);
   const command = reader.choice('command', COMMANDS);
+  if (command === 'comment') return getCommentInputs(reader, env, workspace);
   const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
 
   const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
@@ -89,6 +95,8 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   if (comment && token === undefined) {
     throw new InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
   }
+  const commentFileValue = reader.optional('comment-file');
+  if (commentFileValue !== undefined && command !== 'plan') throw new InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
   const runner = runnerContext(env);
   const context: RunContext = {
     workspaceDir: workspace,
@@ -112,8 +120,56 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
       'expected-plan-hash': expectedHash,
       'comment-on-pull-request': comment,
       'github-token': token,
+      'comment-file': commentFileValue === undefined ? undefined : path.resolve(workspace, commentFileValue),
     },
     context,
+  };
+}
+
+/**
+ * `comment`: post a comment file another job wrote (the plan job, which holds no token). The job
+ * running this checks out no application code, so working-directory is only the label of the marker.
+ */
+function getCommentInputs(reader: InputReader, env: Env, workspace: string): { inputs: Inputs; context: RunContext } {
+  const directory = reader.required('working-directory', 'the directory of the Terraform configuration (the label of the comment)');
+  const displayDirectory = path.posix.normalize(directory.split(path.sep).join('/')).replace(/^\.\/(?=.)/, '').replace(/\/+$/, '') || '.';
+  if (displayDirectory.startsWith('../') || path.posix.isAbsolute(displayDirectory)) {
+    throw new InputError('working-directory', directory, 'a directory relative to the workspace');
+  }
+  const workspaceName = reader.optional('workspace');
+  if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
+    throw new InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+  }
+  const commentFile = resolveWorkspaceFile('comment-file', reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'), workspace);
+  const token = reader.optional('github-token');
+  if (token === undefined) throw new InputError('github-token', undefined, 'a token allowed to write pull-request comments');
+  if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
+    throw new InputError('command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
+  }
+  const runner = runnerContext(env);
+  return {
+    inputs: {
+      command: 'comment',
+      'working-directory': path.resolve(workspace, displayDirectory),
+      'var-files': [],
+      'backend-config': [],
+      workspace: workspaceName,
+      'lock-timeout-seconds': 300,
+      'plan-file': undefined,
+      'expected-plan-hash': undefined,
+      'comment-on-pull-request': true,
+      'github-token': token,
+      'comment-file': commentFile,
+    },
+    context: {
+      workspaceDir: workspace,
+      displayDirectory,
+      pullRequest: readPullRequest(env),
+      commentSkippedBecause: undefined,
+      apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+      runUrl: runner.runUrl,
+      gitSha: runner.gitSha,
+    },
   };
 }
 
@@ -153,6 +209,16 @@ export function backendSecrets(config: readonly BackendConfig[]): string[] {
   return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH && !/^(true|false)$/i.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v));
 }
 
+/**
+ * What to mask and redact of the backend-config values: each value and each of its `/`-separated
+ * parts of 8 characters or more, because Terraform's errors quote a part (`mkdir /state/<part>: …`).
+ */
+export function backendRedactions(config: readonly BackendConfig[]): string[] {
+  const values = backendSecrets(config);
+  const parts = values.flatMap((value) => value.split('/').filter((part) => part.length >= 8 && part !== value));
+  return [...new Set([...values, ...parts])];
+}
+
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {
   const value = reader.optional('plan-file');
   if (command === 'check') {
@@ -163,7 +229,8 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
     if (value === undefined) throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
     return resolveWorkspaceFile('plan-file', value, workspace);
   }
-  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : path.resolve(workspace, value);
+  // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
+  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
   if (existsSync(absolute) && !statSync(absolute).isFile()) {
     throw new InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
   }
@@ -172,7 +239,11 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
 
 function readExpectedHash(reader: InputReader, command: TerraformCommand): string | undefined {
   const value = reader.optional('expected-plan-hash');
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    // Applying a plan nobody's hash vouches for would apply whatever file is there.
+    if (command === 'apply') throw new InputError('expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
+    return undefined;
+  }
   if (command !== 'apply') throw new InputError('expected-plan-hash', value, "no value unless command is 'apply'");
   const hex = value.replace(/^sha256:/i, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');

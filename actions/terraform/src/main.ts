@@ -1,19 +1,24 @@
 import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { redact } from '../../../lib/secrets';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
-import { backendSecrets, getInputs } from './inputs';
+import { backendRedactions, getInputs } from './inputs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { upsertComment } from './pr-comment';
+import { scrubSecrets } from './scrub';
 import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
 import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
 import { describeApplied } from './plan-json';
 
-const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check' } as const;
+const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' } as const;
 
 export async function main(): Promise<void> {
   const { inputs, context } = getInputs();
   const log = coreLogger;
   // Before anything is logged: backend-config values are often credentials (access keys, tokens).
-  for (const secret of backendSecrets(inputs['backend-config'])) log.secret(secret);
+  const secrets = backendRedactions(inputs['backend-config']);
+  for (const secret of secrets) log.secret(secret);
   const settings: TerraformSettings = {
     varFiles: inputs['var-files'],
     backendConfig: inputs['backend-config'],
@@ -46,11 +51,31 @@ export async function main(): Promise<void> {
     summaryWritten = true;
   };
   try {
+    if (inputs.command === 'comment') {
+      // The file comes from a job that ran the pull request's Terraform: data, never trusted. The marker is
+      // this job's own (a marker inside the file is just text), and known secret shapes are scrubbed.
+      const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+      const raw = (await readFile(inputs['comment-file'] as string, 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
+      const { text, found } = scrubSecrets(raw);
+      const scrubbed = Object.entries(found).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
+      if (scrubbed) log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
+      const body = `${marker}\n${text}`.slice(0, 65_000);
+      const { githubCommentApi } = await import('./github-comments');
+      const api = githubCommentApi(inputs['github-token'] as string, context.apiUrl, context.pullRequest as NonNullable<typeof context.pullRequest>);
+      await upsertComment(api, marker, body, log);
+      return;
+    }
     if (inputs.command === 'plan') {
       const outcome = await plan(cli, settings, inputs['plan-file'] as string, log);
       setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
       await summarize(summaryMarkdown(report(outcome)));
       if (context.commentSkippedBecause) log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
+      if (inputs['comment-file']) {
+        const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+        await mkdir(path.dirname(inputs['comment-file']), { recursive: true });
+        await writeFile(inputs['comment-file'], commentMarkdown(report(outcome), marker), 'utf8');
+        log.info(`Wrote the pull-request comment to ${inputs['comment-file']} (posted by a job that runs no pull-request code).`);
+      }
       if (inputs['comment-on-pull-request'] && context.pullRequest && inputs['github-token']) {
         const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
         // Loaded only when commenting: Octokit is most of the bundle, and most runs never need it.
@@ -76,9 +101,14 @@ export async function main(): Promise<void> {
     }
   } catch (err) {
     if (err instanceof ActionFailure && !summaryWritten) {
+      // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+      // the log, not the summary, so the failure block is redacted here.
       const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, err.message, lines));
+      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
     }
+    // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
+    if (err instanceof ActionFailure) throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+    if (err instanceof Error) err.message = redact(err.message, secrets);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One plan comment per working directory and workspace, updated in place: the comment is
- * found by the hidden marker on its first line, so re-running a plan never adds another.
+ * found by its author (the token's identity) and the hidden marker on its first line, so re-running a
+ * plan never adds another and nobody else's comment is taken for it.
  */
 import { describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
@@ -8,10 +9,14 @@ import type { Logger } from '../../../lib/logger';
 export interface IssueComment {
   id: number;
   body: string;
+  /** Login of the comment's author. */
+  author: string;
 }
 
-/** The three calls gantry needs from GitHub's issue-comments API (adapter: github-comments.ts). */
+/** The calls gantry needs from GitHub's issue-comments API (adapter: github-comments.ts). */
 export interface CommentApi {
+  /** Login of the token's own identity: the author gantry's comments have (github-actions[bot] for GITHUB_TOKEN). */
+  identity(): Promise<string>;
   list(): Promise<IssueComment[]>;
   create(body: string): Promise<IssueComment>;
   update(id: number, body: string): Promise<IssueComment>;
@@ -22,9 +27,13 @@ export interface CommentOutcome {
   id: number | undefined;
 }
 
-/** The comment that carries `marker` on its first line (the newest if a race left two). */
-export function findMarkedComment(comments: readonly IssueComment[], marker: string): IssueComment | undefined {
-  const marked = comments.filter((c) => c.body.split(/\r?\n/, 1)[0].trim() === marker);
+/**
+ * gantry's own comment: written by the token's identity and carrying `marker` on its first line (the
+ * newest if a race left two). The marker alone proves nothing: anyone can post a comment that starts
+ * with it ("No changes"), and that comment must never be taken for the plan.
+ */
+export function findMarkedComment(comments: readonly IssueComment[], marker: string, author: string): IssueComment | undefined {
+  const marked = comments.filter((c) => c.author === author && c.body.split(/\r?\n/, 1)[0].trim() === marker);
   return marked[marked.length - 1];
 }
 
@@ -34,7 +43,8 @@ export function findMarkedComment(comments: readonly IssueComment[], marker: str
  */
 export async function upsertComment(api: CommentApi, marker: string, body: string, log: Logger): Promise<CommentOutcome> {
   try {
-    const existing = findMarkedComment(await api.list(), marker);
+    const author = await api.identity();
+    const existing = findMarkedComment(await api.list(), marker, author);
     if (existing) {
       await api.update(existing.id, body);
       log.info(`Updated the plan comment ${existing.id} on the pull request.`);

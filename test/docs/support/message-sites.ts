@@ -1,7 +1,7 @@
 /**
  * Where gantry's code hands a person a message. A message is the text given to an error
  * constructor (the argument named in MESSAGE_ARGUMENT), to a printing call (PRINTING_CALLS:
- * `log.warning`, `log.error`, `setFailed`, the promotion gate's `annotate`), a failed result's
+ * `log.warning`, `log.error`, `setFailed`), a failed result's
  * `reason`/`why`, a problem `{ field, message }`, a parity finding's `message`, or an entry pushed
  * onto a `problems` / `warnings` / `notes` list. MessageCollector (message-collector.ts) finds
  * these sites; a new kind of site is taught here.
@@ -25,6 +25,12 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   DotenvSyntaxError: 1,
   /** (path, position, problem) */
   JsonPathError: 2,
+  /** Its message is set in its constructor (collected there); the value is never shown. */
+  NulCharacterError: 'constructor',
+  /** (kind, problem, line, column): lib/documents.ts; callers print `<file>:<line>: <problem>`. */
+  DocumentError: 1,
+  /** (source, flags, reason, fragment): printed `invalid regular expression /<source>/<flags>: <reason>`. */
+  RegexError: 2,
   /** (filename, range, summary, detail): the summary is Terraform's (Go HCL's) diagnostic title. */
   HclSyntaxError: 2,
   /** (input, problems[]) — each problem is a `{ field, message }`. */
@@ -35,8 +41,8 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   TemplateError: 0,
   /** json-errors.ts: control flow inside locateJsonError, always caught there; never printed. */
   Stop: 'internal',
-  /** .github/scripts/promotion-gate.mjs: (title, message), printed as the annotation `<title>: <message>`. */
-  GateError: [0, 1],
+  /** (what, deadline): its message is built by its constructor (lib/aws-deadline.ts, collected there). */
+  DeadlineExceededError: 'constructor',
 };
 
 /**
@@ -47,7 +53,6 @@ export const PRINTING_CALLS: Record<string, number[]> = {
   warning: [0],
   error: [0],
   setFailed: [0],
-  '.github/scripts/promotion-gate.mjs#annotate': [1, 2],
 };
 /** Lists whose entries are printed (check problems, resolution warnings, parity notes). */
 export const MESSAGE_LISTS = new Set(['problems', 'warnings', 'notes']);

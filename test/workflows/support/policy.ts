@@ -17,7 +17,12 @@ export type RuleId =
   | 'gantry-actions-at-workflow-sha'
   | 'gantry-checkout-guard'
   | 'environment-gate'
-  | 'deploy-concurrency';
+  | 'deploy-concurrency'
+  | 'production-credentials-behind-gate'
+  | 'pr-code-with-write-token'
+  | 'pr-plan-token-free'
+  | 'publishing-job-cache'
+  | 'pinned-installs';
 
 export interface Violation {
   rule: RuleId;
@@ -81,7 +86,7 @@ function justifiedWrites(job: Job, ctx: PolicyContext): Set<string> {
   for (const step of job.steps) {
     if (usesAction(step, AWS_CREDENTIALS)) needed.add('id-token');
     if (usesAction(step, UPLOAD_SARIF)) needed.add('security-events');
-    if (gantryActionOf(step) === 'terraform' && step.with.command === 'plan' && !isFalse(step.with['comment-on-pull-request'])) needed.add('pull-requests');
+    if (gantryActionOf(step) === 'terraform' && step.with.command === 'comment') needed.add('pull-requests');
   }
   const calledFile = job.uses ? gantryWorkflowFile(job.uses) : undefined;
   const called = calledFile ? ctx.reusable.get(calledFile) : undefined;
@@ -279,6 +284,11 @@ export function checkEnvironmentGate(wf: Workflow): Violation[] {
         found.push(violation('environment-gate', wf, `jobs.${job.id}.with.environment`, 'a caller passes the environment as a literal name (staging, production) so the branch → environment mapping is readable from the file'));
       }
     }
+    const file = job.uses ? gantryWorkflowFile(job.uses) : undefined;
+    const target = job.with.environment;
+    if (file === 'deploy.yml' && typeof target === 'string' && /prod/i.test(target) && (typeof job.with['promote-from'] !== 'string' || job.with['promote-from'].trim() === '')) {
+      found.push(violation('environment-gate', wf, `jobs.${job.id}.with.promote-from`, `${target} is a production environment (its name contains "prod"): the caller must pass promote-from (the gate refuses it at run time otherwise)`));
+    }
   }
   return found;
 }
@@ -317,6 +327,145 @@ export function checkDeployConcurrency(wf: Workflow): Violation[] {
   return found;
 }
 
+/**
+ * In a workflow with an environment gate (a job that declares `environment:`), every job that assumes an
+ * AWS role runs in that environment — after its branch policy and reviewers, with the environment's OIDC
+ * subject — unless it is limited to the first environment (`if: inputs.promote-from == ''`: the image
+ * build of staging, which nothing is promoted into). So no production role runs before the approval.
+ */
+export function checkProductionCredentialsBehindGate(wf: Workflow): Violation[] {
+  if (!wf.isReusable || !wf.jobs.some((job) => environmentName(job.environment) !== undefined)) return [];
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    if (!job.steps.some((step) => usesAction(step, AWS_CREDENTIALS))) continue;
+    if (environmentName(job.environment) !== undefined) continue;
+    const condition = String(job.raw.if ?? '');
+    if (/inputs\.promote-from\s*==\s*''/.test(condition) && !/\|\|/.test(condition)) continue;
+    found.push(violation('production-credentials-behind-gate', wf, `jobs.${job.id}`, "this job assumes an AWS role outside the environment, so a production role would be used before the approval: declare environment: (its role's trust policy then requires the environment subject) or limit it to the first environment (if: inputs.promote-from == '')"));
+  }
+  return found;
+}
+
+/** A step that runs code of the checked-out repository: its Terraform, its package scripts, its Dockerfile, its scripts. */
+function runsRepositoryCode(step: Step): boolean {
+  const action = gantryActionOf(step);
+  if (action === 'terraform' && step.with.command !== 'comment') return true;
+  if (usesAction(step, 'docker/build-push-action')) return true;
+  const script = step.run ?? '';
+  return /\bterraform\b|\b(?:npm|npx|pnpm|yarn|make|python3?|node)\b|\$INSTALL_COMMAND|\$AUDIT_COMMAND|"\$PM"|bash\s+\S+\.sh|\.\/\S+/.test(script);
+}
+
+function checksOutRepository(job: Job): boolean {
+  return job.steps.some((step) => usesAction(step, CHECKOUT) && step.with.path !== GANTRY_CHECKOUT.path);
+}
+
+/**
+ * A job that checks out the repository and runs its code holds no write scope but id-token (for a
+ * read-only or environment-gated role): the code could use any write token it finds. A pull request's
+ * code is the case that matters; the rule holds for every job, since every gantry job manages without.
+ */
+export function checkPrCodeWithWriteToken(wf: Workflow): Violation[] {
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    if (job.uses || !checksOutRepository(job) || !job.steps.some(runsRepositoryCode)) continue;
+    const writes = writeScopes(effectivePermissions(job, wf)).filter((scope) => scope !== 'id-token');
+    if (writes.length > 0) {
+      found.push(violation('pr-code-with-write-token', wf, `jobs.${job.id}.permissions`, `this job runs the repository's code and holds ${writes.map((w) => `${w}: write`).join(', ')}: move the write to a job that runs no repository code and reads only an artifact`));
+    }
+  }
+  return found;
+}
+
+function pullRequestTriggered(wf: Workflow): boolean {
+  return 'pull_request' in wf.on || wf.path.endsWith('/pr-checks.yml');
+}
+
+/**
+ * In a pull-request workflow, a Terraform plan runs only through a shell that replaces its whole
+ * environment (`exec env -i …`): a gantry action step would carry the runner's tokens
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, INPUT_GITHUB-TOKEN) in the environment the plan
+ * can read from /proc.
+ */
+export function checkPrPlanTokenFree(wf: Workflow): Violation[] {
+  if (!pullRequestTriggered(wf)) return [];
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    for (const step of job.steps) {
+      const action = gantryActionOf(step);
+      if (action === 'terraform' && step.with.command !== 'comment') {
+        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), "a pull request's Terraform runs inside this action's process, whose environment holds the runner's tokens: run it from a step that starts it with exec env -i and an allow-list"));
+      }
+      const runsTerraform = /\bterraform\/dist\/index\.js\b|\bterraform\b[^\n]*\s(?:init|validate|plan|apply|console|test|refresh|import)\b/.test(step.run ?? '');
+      if (runsTerraform && !/^\s*exec env -i\b/m.test(step.run ?? '')) {
+        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), 'start Terraform (init installs the pull request\'s providers, validate and plan run them) with exec env -i and an allow-list, so no token is in any environment it can read'));
+      }
+    }
+  }
+  return found;
+}
+
+function publishes(step: Step): boolean {
+  if (usesAction(step, 'docker/build-push-action')) return step.with.push === true || step.with.push === 'true';
+  return /\bdocker\s+push\b|\bnpm\s+publish\b/.test(step.run ?? '');
+}
+
+function restoresSharedCache(step: Step): boolean {
+  if (usesAction(step, 'actions/cache') || usesAction(step, 'actions/cache/restore')) return true;
+  if (/type=gha/.test(String(step.with['cache-from'] ?? ''))) return true;
+  return /^actions\/setup-[a-z]+$/.test(step.uses?.split('@')[0] ?? '') && step.with.cache !== undefined && step.with.cache !== '';
+}
+
+/** A job that publishes (pushes an image) restores no cache another branch's run could have written. */
+export function checkPublishingJobCache(wf: Workflow): Violation[] {
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    if (!job.steps.some(publishes)) continue;
+    for (const step of job.steps.filter(restoresSharedCache)) {
+      found.push(violation('publishing-job-cache', wf, stepLabel(job, step), 'this job publishes an image and restores a shared cache (type=gha, actions/cache, setup-* cache): a poisoned cache entry would ship in the image; build without it'));
+    }
+  }
+  return found;
+}
+
+/**
+ * Installs in scripts that fetch code by name at run time must be pinned by content: pip with
+ * --require-hashes and a requirements file, no pipx, no `npm install -g`/`npx` of a package by name,
+ * no `curl … | sh`. A download must be checked against a SHA-256 in the same step.
+ */
+export const INSTALL_EXCEPTIONS: ReadonlyArray<{ file: string; pattern: RegExp; reason: string }> = [
+  {
+    file: '.github/workflows/ci.yml',
+    pattern: /python -m pip install "moto\[server\]==5\.2\.1"/,
+    reason: "gantry's own CI, not a workflow an application calls: moto[server] and its dependency tree need a hashed requirements file generated with network access to PyPI, which the machine this change was made on has not (the version is pinned; the hashes are not yet)",
+  },
+];
+
+export function checkPinnedInstalls(wf: Workflow): Violation[] {
+  const found: Violation[] = [];
+  for (const job of wf.jobs) {
+    for (const step of job.steps) {
+      const script = step.run ?? '';
+      const where = stepLabel(job, step);
+      const excepted = INSTALL_EXCEPTIONS.some((e) => e.file === wf.path && e.pattern.test(script));
+      if (/\bpip3?\s+install\b/.test(script) && !/--require-hashes\b/.test(script) && !excepted) {
+        found.push(violation('pinned-installs', wf, where, 'pip install without --require-hashes -r <requirements with --hash>: the resolved packages could change under the pin'));
+      }
+      if (/\bpipx\s+(?:run|install)\b/.test(script)) found.push(violation('pinned-installs', wf, where, 'pipx resolves dependencies afresh on every run: use an image by digest, or pip with --require-hashes'));
+      if (/\bnpm\s+(?:install|i)\s+(?:-g|--global)\b|\bnpx\s+(?!--no-install)[a-z@]/.test(script)) found.push(violation('pinned-installs', wf, where, 'a package installed by name at run time: install from a lockfile (npm ci) instead'));
+      if (/\b(?:curl|wget)\b[^\n|]*\|\s*(?:sudo\s+)?(?:ba)?sh\b/.test(script)) found.push(violation('pinned-installs', wf, where, 'a script piped from the network into a shell: download it, check its SHA-256, then run it'));
+      if (/\b(?:curl|wget)\b[^\n]*(?:\.tar\.gz|\.zip|\.tgz)/.test(script) && !/sha256sum --check|shasum -a 256 -c/.test(script)) {
+        found.push(violation('pinned-installs', wf, where, 'a download that is not checked against a pinned SHA-256 in the same step'));
+      }
+      if (/\bdocker\s+run\b/.test(script)) {
+        const inline = /\s[a-z0-9./-]+(?::[\w.-]+)?@sha256:[0-9a-f]{64}\b/.test(script);
+        const byEnv = Object.values(step.env).some((value) => typeof value === 'string' && /^[a-z0-9./-]+@sha256:[0-9a-f]{64}$/.test(value));
+        if (!inline && !byEnv) found.push(violation('pinned-installs', wf, where, 'docker run of an image that is not pinned by digest (@sha256:…)'));
+      }
+    }
+  }
+  return found;
+}
+
 export function checkPolicy(wf: Workflow, ctx: PolicyContext): Violation[] {
   return [
     ...checkTopLevelPermissions(wf),
@@ -330,6 +479,11 @@ export function checkPolicy(wf: Workflow, ctx: PolicyContext): Violation[] {
     ...checkGantryCheckoutGuard(wf),
     ...checkEnvironmentGate(wf),
     ...checkDeployConcurrency(wf),
+    ...checkProductionCredentialsBehindGate(wf),
+    ...checkPrCodeWithWriteToken(wf),
+    ...checkPrPlanTokenFree(wf),
+    ...checkPublishingJobCache(wf),
+    ...checkPinnedInstalls(wf),
   ];
 }
 

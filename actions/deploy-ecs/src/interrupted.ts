@@ -1,0 +1,61 @@
+/**
+ * The deploy's exit paths that have no DeployResult: the job was cancelled (SIGINT/SIGTERM), or an
+ * error escaped deploy(). Once UpdateService was sent the outputs are owed — the workflow's
+ * rollback step keys on `previous-task-definition-arn` — and the release, never judged, is tagged
+ * `failed` so that neither it stays `pending` on a service that runs it unverified nor a later
+ * `previous` rollback picks it.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { setReleaseStatus } from '../../../lib/ecs-release';
+import { describeError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/logger';
+import { TAG } from '../../../lib/metadata';
+import type { DeployResult, DeployStatus } from './deploy';
+import type { Inputs } from './inputs';
+import type { DeployProgress } from './progress';
+
+export function touchedResult(inputs: Inputs, progress: DeployProgress, status: DeployStatus, reason: unknown): DeployResult {
+  const touched = progress.touched;
+  return {
+    status,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    taskDefinitionArn: touched?.taskDefinitionArn,
+    previousTaskDefinitionArn: touched?.previousTaskDefinitionArn,
+    revision: touched?.revision,
+    deploymentId: progress.deploymentId,
+    targets: [],
+    registered: touched?.registered ?? false,
+    waited: false,
+    reason: typeof reason === 'string' ? reason : describeError(reason),
+    durationMs: 0,
+  };
+}
+
+export interface CancelDeps {
+  ecs: ECSClient;
+  log: Logger;
+  signal: NodeJS.Signals;
+  /** Writes the outputs and the summary (once). */
+  report: (result: DeployResult) => Promise<void>;
+}
+
+/** Outputs first (no AWS call needed), then the tag. Returns the result reported, if any. */
+export async function recordCancelledDeploy(inputs: Inputs, progress: DeployProgress, deps: CancelDeps): Promise<DeployResult | undefined> {
+  progress.cancelled = true;
+  const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
+  let result: DeployResult | undefined;
+  if (progress.touched) {
+    result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`);
+    await deps.report(result);
+  }
+  if (arn) {
+    try {
+      await setReleaseStatus(deps.ecs, arn, 'failed');
+      deps.log.info(`Tagged ${arn} ${TAG.status}=failed: cancelled before its rollout was judged.`);
+    } catch (err) {
+      deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${describeError(err)}`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+/**
+ * RegisterTaskDefinition without duplicates. The call is not idempotent: when its response is
+ * lost (a reset connection, a malformed body, a timeout) the revision may exist anyway, and the
+ * SDK's own retries would register it again — one orphan `pending` revision per retry. So the
+ * client used here makes one attempt per `send`, the revision carries this run's
+ * `gantry:run-token`, and before any new attempt after an unknown outcome the family's newest
+ * revisions are searched for that token. A refusal (HTTP 4xx other than throttling) is known to
+ * have registered nothing and is thrown as it is.
+ */
+import {
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type ECSClient,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { Clock } from '../../../lib/clock';
+import { tagsToRecord } from '../../../lib/ecs-release';
+import { ActionFailure, describeError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/logger';
+import { TAG } from '../../../lib/metadata';
+import { backoffDelay } from '../../../lib/retry';
+import type { TaskDefinitionInput } from './template';
+
+export interface RegisterRequest {
+  /** A client without SDK retries (maxAttempts 1). */
+  ecs: ECSClient;
+  /** The rendered revision; registered with `gantry:run-token` added to its tags. */
+  input: TaskDefinitionInput;
+  runToken: string;
+  clock: Clock;
+  log: Logger;
+  /** Register attempts and look-ups together (default 6). */
+  attempts?: number;
+  random?: () => number;
+}
+
+/** Newest revisions of the family searched for the token (the lost one is the newest or close to it). */
+const LOOKUP_REVISIONS = 5;
+
+type Outcome = 'refused' | 'throttled' | 'unknown';
+
+function outcomeOf(err: unknown): Outcome {
+  if (!(err instanceof Error)) return 'unknown';
+  if (err.name === 'DeadlineExceeded') return 'unknown';
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(err.name)) return 'throttled';
+  // ECS answered 4xx: the request was validated and refused, nothing was registered.
+  if (status !== undefined && status >= 400 && status < 500) return 'refused';
+  return 'unknown';
+}
+
+export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<TaskDefinition> {
+  const attempts = req.attempts ?? 6;
+  const family = req.input.family;
+  const input: TaskDefinitionInput = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
+  let unknown: string | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    if (unknown !== undefined && family) {
+      const found = await findByRunToken(req.ecs, family, req.runToken).catch((err: unknown) => {
+        req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
+        return 'lookup-failed' as const;
+      });
+      if (found === 'lookup-failed') {
+        await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+        continue;
+      }
+      if (found) {
+        req.log.info(`RegisterTaskDefinition had registered ${found.taskDefinitionArn} (found by ${TAG.runToken}); not registering again.`);
+        return found;
+      }
+    }
+    try {
+      const out = await req.ecs.send(new RegisterTaskDefinitionCommand(input));
+      if (!out.taskDefinition?.taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
+      return out.taskDefinition;
+    } catch (err) {
+      const outcome = outcomeOf(err);
+      if (outcome === 'refused') throw err;
+      if (outcome === 'unknown') unknown = describeError(err);
+      if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded')) break;
+      req.log.warning(
+        `RegisterTaskDefinition attempt ${attempt} failed (${describeError(err)}); ` +
+          (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'),
+      );
+      await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+    }
+  }
+  if (unknown !== undefined && family) {
+    const found = await findByRunToken(req.ecs, family, req.runToken).catch(() => undefined);
+    if (found) return found;
+  }
+  throw new ActionFailure(
+    `RegisterTaskDefinition of family ${family ?? '?'} failed after ${attempts} attempts` +
+      (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
+      '. The service was NOT changed.',
+  );
+}
+
+/** This run's revision of `family`, if one was registered: newest revisions first. */
+export async function findByRunToken(ecs: ECSClient, family: string, runToken: string): Promise<TaskDefinition | undefined> {
+  const listed = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: LOOKUP_REVISIONS, status: 'ACTIVE' }));
+  const arns = (listed.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family);
+  for (const arn of arns) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+    if (tagsToRecord(out.tags)[TAG.runToken] === runToken && out.taskDefinition) return out.taskDefinition;
+  }
+  return undefined;
+}

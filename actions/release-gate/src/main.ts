@@ -1,0 +1,47 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { awsClientConfig } from '../../../lib/aws';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { workspaceDir } from '../../../lib/inputs';
+import { issueCommand } from '../../../lib/runner-protocol';
+import { RELEASE_ANNOTATION } from './evidence';
+import { GitHubApi } from './github-api';
+import { lookUpImage } from './image';
+import { getInputs } from './inputs';
+import { promotionGate } from './promotion';
+import { recordRelease } from './record';
+import { checkedOutSha, resolveCommit } from './resolve';
+
+export async function main(): Promise<void> {
+  const inputs = getInputs();
+  const log = coreLogger;
+  if (inputs.token) log.secret(inputs.token);
+  const api = inputs.token ? new GitHubApi(inputs.apiUrl, inputs.token, inputs.repository) : undefined;
+  switch (inputs.command) {
+    case 'resolve': {
+      const outcome = await resolveCommit(inputs, api, checkedOutSha(workspaceDir()), log);
+      setOutputs({ sha: outcome.sha, version: outcome.version });
+      await writeSummary(outcome.summary);
+      return;
+    }
+    case 'promotion': {
+      const outcome = await promotionGate(inputs, api as GitHubApi, log);
+      setOutputs({ promotion: outcome.promotion, 'image-digest': outcome.digest ?? '', 'evidence-url': outcome.evidenceUrl ?? '' });
+      await writeSummary(outcome.summary);
+      return;
+    }
+    case 'image': {
+      const ecr = new ECRClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
+      const outcome = await lookUpImage(ecr, { repository: inputs.ecrRepository, sha: inputs.sha, digest: inputs.digest }, log);
+      setOutputs({ 'repository-uri': outcome.repositoryUri, registry: outcome.registry, image: outcome.image });
+      return;
+    }
+    case 'record': {
+      const ecs = new ECSClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
+      const outcome = await recordRelease(ecs, inputs, log);
+      issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
+      await writeSummary(outcome.summary);
+      return;
+    }
+  }
+}
