@@ -75,3 +75,36 @@ describe("deploy.yml's migration", () => {
     expect(value(deploy.with['task-definition'], withoutMigration)).toBe('ecs/web.json');
   });
 });
+
+describe('one environment, several calls (one per service)', () => {
+  const job = (workflow: string, id: string) => loadWorkflow(workflow).jobs.find((j) => j.id === id);
+  const group = (workflow: string, id: string) => String((job(workflow, id)?.concurrency as { group?: string } | undefined)?.group);
+
+  it('the plan and deploy jobs and the rollback job have a concurrency group per environment and service', () => {
+    for (const [workflow, id] of [[WORKFLOW, 'plan'], [WORKFLOW, 'deploy'], ['.github/workflows/rollback.yml', 'rollback']] as const) {
+      expect(group(workflow, id), `${workflow} ${id}`).toMatch(/inputs\.environment.*inputs\.service/);
+    }
+    expect(group(WORKFLOW, 'deploy')).toBe(group('.github/workflows/rollback.yml', 'rollback'));
+  });
+
+  it('the plan artifact is named per environment and service, with no character an artifact name refuses', async () => {
+    const step = job(WORKFLOW, 'plan')?.steps.find((s) => s.id === 'artifact') as { run?: string } | undefined;
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/gantry-artifact-`);
+    try {
+      const name = (service: string) => {
+        execFileSync('bash', ['-c', String(step?.run)], { env: { PATH: process.env.PATH, TARGET_ENVIRONMENT: 'staging', SERVICE: service, GITHUB_OUTPUT: `${dir}/${service.length}` } });
+        return readFileSync(`${dir}/${service.length}`, 'utf8').trim();
+      };
+      expect(name('api')).toBe('name=gantry-plan-staging-api');
+      expect(name('arn:aws:ecs:us-east-1:123456789012:service/shop/worker')).toBe('name=gantry-plan-staging-worker');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const upload = job(WORKFLOW, 'plan')?.steps.find((s) => s.with?.name !== undefined && String(s.with.name).includes('artifact'));
+    expect(upload?.with.name).toBe('${{ steps.artifact.outputs.name }}');
+    const download = job(WORKFLOW, 'deploy')?.steps.find((s) => String(s.with?.name ?? '').includes('needs.plan.outputs.artifact'));
+    expect(download).toBeDefined();
+  });
+});
