@@ -32365,10 +32365,8 @@ async function run(main) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+var dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./lib/aws-deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
@@ -32389,7 +32387,7 @@ class DeadlineExceededError extends Error {
     }
 }
 /** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+class DeadlineHttpHandler extends dist_cjs.NodeHttpHandler {
     requestTimeoutMs;
     connectionTimeoutMs;
     deadline;
@@ -32503,6 +32501,41 @@ class FakeClock {
     advance(ms) {
         this.current += ms;
     }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+/**
+ * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
+ * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
+ * plus one poll interval, whatever AWS or the network does:
+ * - `ecs`: SDK retries (adaptive), ends at the deadline;
+ * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
+ *   looking for the revision first (actions/deploy-ecs/src/register.ts);
+ * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
+ *   after the deadline.
+ */
+
+
+
+/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
+function requestTimeoutFor(pollIntervalMs) {
+    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+function ecsClients(options) {
+    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
+    const make = (deadline, maxAttempts) => {
+        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        return boundByDeadline(new client_ecs_dist_cjs/* ECSClient */.Zgc(config), deadline);
+    };
+    return {
+        ecs: make(options.deadline),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        registerEcs: make(options.deadline, 1),
+        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
@@ -33228,7 +33261,7 @@ async function tagRelease(ecs, taskDefinitionArn, tags) {
 async function describeServiceOrFail(ecs, cluster, service) {
     let out;
     try {
-        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+        out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
@@ -33424,7 +33457,7 @@ async function runTask(inputs, deps) {
     const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
     const commandText = inputs.command ? JSON.stringify(inputs.command) : '(its own command)';
     log.info(`Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`);
-    const out = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(request));
+    const out = await ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(request));
     const task = out.tasks?.[0];
     if (!task?.taskArn) {
         const reasons = (out.failures ?? []).map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
@@ -33461,7 +33494,7 @@ async function runTask(inputs, deps) {
             check: async (pollNumber, elapsedMs) => {
                 try {
                     describeCalls += 1;
-                    const described = await pollEcs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
+                    const described = await pollEcs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
                     const found = described.tasks?.[0];
                     if (found)
                         latest = found;
@@ -33489,7 +33522,7 @@ async function runTask(inputs, deps) {
         polls: result.polls, describeCalls, logNotes: notes,
     };
     if (result.status === 'timed-out') {
-        const stopped = await stopTask(ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
+        const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
         await printNew();
         const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
         return {
@@ -33526,7 +33559,7 @@ function withDenied(notes, reader) {
 }
 async function describeTaskDefinition(ecs, arn) {
     try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
         if (!out.taskDefinition)
             throw new errors_InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
         return out.taskDefinition;
@@ -33608,7 +33641,7 @@ function networkConfiguration(inputs, service, definition) {
 }
 async function stopTask(ecs, cluster, taskArn, reason, log) {
     try {
-        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+        await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
         log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
         return true;
     }
@@ -33714,14 +33747,15 @@ function renderErrorSummary(inputs, err) {
 
 async function main() {
     const inputs = getInputs();
-    const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-    const ecs = new dist_cjs/* ECSClient */.Zgc(config);
-    // Task polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-    const pollEcs = new dist_cjs/* ECSClient */.Zgc({ ...config, maxAttempts: 1 });
-    const logs = cloudWatchLogs(config);
+    // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
+    // last log read within one poll after it (lib/ecs-clients.ts).
+    const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+    const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
+    const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
+    const logs = cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + pollIntervalMs } }));
     let result;
     try {
-        result = await runTask(inputs, { ecs, pollEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
+        result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
     }
     catch (err) {
         await writeSummary(renderErrorSummary(inputs, err));

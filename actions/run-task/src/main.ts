@@ -1,7 +1,7 @@
 /** Wiring only: inputs → clients → runTask → outputs and job summary. */
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
+import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { cloudWatchLogs } from '../../../lib/task-logs';
@@ -11,14 +11,15 @@ import { failureOf, renderErrorSummary, renderSummary } from './summary';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const config = awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] });
-  const ecs = new ECSClient(config);
-  // Task polls: no SDK retries, so each poll is one request and throttling is handled per poll.
-  const pollEcs = new ECSClient({ ...config, maxAttempts: 1 });
-  const logs = cloudWatchLogs(config);
+  // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
+  // last log read within one poll after it (lib/ecs-clients.ts).
+  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+  const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
+  const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
+  const logs = cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + pollIntervalMs } }));
   let result;
   try {
-    result = await runTask(inputs, { ecs, pollEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
+    result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
   } catch (err) {
     await writeSummary(renderErrorSummary(inputs, err));
     throw err;

@@ -36,6 +36,8 @@ export interface RunTaskDeps {
   ecs: ECSClient;
   /** Client for the polls, without SDK retries: one poll is one request. Default `ecs`. */
   pollEcs?: ECSClient;
+  /** Client for StopTask at the deadline (it must outlive the deadline by a poll). Default `ecs`. */
+  recordEcs?: ECSClient;
   logs: LogEventsApi;
   clock: Clock;
   log: Logger;
@@ -138,7 +140,7 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
     polls: result.polls, describeCalls, logNotes: notes,
   };
   if (result.status === 'timed-out') {
-    const stopped = await stopTask(ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
+    const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
     await printNew();
     const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
     return {
