@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentError, parseJsonDocument, parseYamlDocument } from './documents';
+import { DocumentError, parseJsonDocument } from './documents';
+import { parseYamlDocument } from './yaml-documents';
 
 function problemOf(parse: () => unknown): { kind: string; problem: string; line?: number } {
   try {
@@ -35,6 +36,12 @@ describe('parseJsonDocument', () => {
 
   it('refuses a document over the size limit, by its size only', () => {
     expect(problemOf(() => parseJsonDocument(`"${'x'.repeat(2046)}"`, { maxBytes: 1024 }))).toEqual({ kind: 'size', problem: 'is 2 KiB, more than the 1 KiB allowed', line: undefined });
+  });
+
+  it('finds a duplicate written with an escape, and keeps equal keys of different objects apart', () => {
+    expect(problemOf(() => parseJsonDocument('{"a": 1,\n"\\u0061": 2}'))).toEqual({ kind: 'duplicate-key', line: 2, problem: 'duplicate key "a" (lines 1 and 2): JSON keeps only the last, so one would be dropped silently' });
+    expect(parseJsonDocument('[{"name": "a"}, {"name": "b"}, {"x": {"name": 1}, "name": 2}]').value).toHaveLength(3);
+    expect([...parseJsonDocument('{"a": {"b": 1, "c": [1, {"d": 2}]},\n "e": "x,y:z"}').keyLines]).toEqual([['a', 1], ['e', 2]]);
   });
 
   it('takes brackets inside strings as text', () => {

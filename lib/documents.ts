@@ -5,10 +5,10 @@
  * duplicate keys (JSON.parse and YAML loaders keep the last one silently: `"family"` twice
  * switches the family) and no NUL characters. Every problem is a `DocumentError` with the line,
  * which the caller turns into an error naming its input. Messages name keys and positions,
- * never values: these files may hold secrets.
+ * never values: these files may hold secrets. YAML is in yaml-documents.ts, so that a bundle
+ * reading only JSON does not load the YAML parser at start-up.
  */
 import { parse as parseMomoa, type AnyNode } from '@humanwhocodes/momoa';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 
 export interface DocumentLimits {
   /** Largest text accepted, in bytes (UTF-8). */
@@ -19,8 +19,6 @@ export interface DocumentLimits {
 
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
-/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 
 export type DocumentProblemKind = 'size' | 'depth' | 'duplicate-key' | 'nul' | 'syntax';
 
@@ -46,53 +44,22 @@ export interface ParsedJson {
 /** A JSON document: the value JSON.parse gives, after every limit above is checked. */
 export function parseJsonDocument(text: string, limits: DocumentLimits = {}): ParsedJson {
   checkSize(text, limits);
-  scanJsonDepth(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const scan = scanJson(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw jsonSyntaxError(text);
   }
+  if (!scan.needsTree) return { value, keyLines: scan.keyLines };
   const keyLines = new Map<string, number>();
   const body = parseMomoa(text, { mode: 'json' }).body;
   checkJsonNode(body, '', keyLines, true);
   return { value, keyLines };
 }
 
-export interface ParsedYaml {
-  value: unknown;
-}
-
-/** A YAML (or JSON, which is YAML) document, with the same limits. */
-export function parseYamlDocument(text: string, limits: DocumentLimits = {}): ParsedYaml {
-  checkSize(text, limits);
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const lineCounter = new LineCounter();
-  // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-  const columnOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
-  const error = document.errors[0];
-  if (error) {
-    if (/Maximum call stack size exceeded/.test(error.message)) {
-      throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
-    }
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
-    throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
-  }
-  checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
-  let value: unknown;
-  try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/Maximum call stack size exceeded/.test(message)) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
-    throw new DocumentError('syntax', message);
-  }
-  return { value };
-}
-
-function checkSize(text: string, limits: DocumentLimits): void {
+/** Shared with yaml-documents.ts. */
+export function checkSize(text: string, limits: DocumentLimits): void {
   const max = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
   if (text.length * 3 <= max) return;
@@ -106,12 +73,29 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+interface ScanResult {
+  /** A raw key repeated, a key with an escape or a `\u0000`: momoa's tree must decide. */
+  needsTree: boolean;
+  /** Line of each top-level key (exact when needsTree is false). */
+  keyLines: Map<string, number>;
+}
+
+interface Frame {
+  object: boolean;
+  expectKey: boolean;
+  keys?: Set<string>;
+}
+
 /**
- * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, and the
- * first raw control character inside a string (JSON.parse rejects it without a position).
+ * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, the first
+ * raw control character inside a string (JSON.parse rejects it without a position), and whether
+ * any object could hold a duplicate key or a string a NUL. Most documents have neither, and then
+ * building momoa's tree (about twenty times JSON.parse's time and memory) is skipped.
  */
-function scanJsonDepth(text: string, maxDepth: number): void {
-  let depth = 0;
+function scanJson(text: string, maxDepth: number): ScanResult {
+  const frames: Frame[] = [];
+  const keyLines = new Map<string, number>();
+  let needsTree = false;
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < text.length; i += 1) {
@@ -120,21 +104,41 @@ function scanJsonDepth(text: string, maxDepth: number): void {
       line += 1;
       lineStart = i + 1;
     } else if (code === 0x7b || code === 0x5b) {
-      depth += 1;
-      if (depth > maxDepth) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line, i - lineStart + 1);
+      if (frames.length >= maxDepth) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line, i - lineStart + 1);
+      frames.push(code === 0x7b ? { object: true, expectKey: true, keys: new Set() } : { object: false, expectKey: false });
     } else if (code === 0x7d || code === 0x5d) {
-      depth -= 1;
+      frames.pop();
+    } else if (code === 0x2c) {
+      const top = frames[frames.length - 1];
+      if (top?.object) top.expectKey = true;
+    } else if (code === 0x3a) {
+      const top = frames[frames.length - 1];
+      if (top) top.expectKey = false;
     } else if (code === 0x22) {
+      const start = i + 1;
+      let escaped = false;
       for (i += 1; i < text.length && text.charCodeAt(i) !== 0x22; i += 1) {
         const inner = text.charCodeAt(i);
-        if (inner === 0x5c) i += 1;
-        else if (inner < 0x20) {
+        if (inner === 0x5c) {
+          escaped = true;
+          i += 1;
+        } else if (inner < 0x20) {
           const what = inner === 0 ? 'a NUL character' : inner === 0x0a ? 'a line break' : 'a control character';
           throw new DocumentError(inner === 0 ? 'nul' : 'syntax', `invalid JSON: ${what} inside a string (escape it)`, line, i - lineStart + 1);
         }
       }
+      const top = frames[frames.length - 1];
+      if (top?.object && top.expectKey && top.keys) {
+        const raw = text.slice(start, i);
+        if (escaped || top.keys.has(raw)) needsTree = true;
+        top.keys.add(raw);
+        if (frames.length === 1 && !keyLines.has(raw)) keyLines.set(raw, line);
+      } else if (escaped && !needsTree && text.slice(start, i).includes('\\u0000')) {
+        needsTree = true;
+      }
     }
   }
+  return { needsTree, keyLines };
 }
 
 const TOKEN_NAMES: Record<string, string> = {
@@ -158,12 +162,12 @@ function jsonSyntaxError(text: string): DocumentError {
   return new DocumentError('syntax', 'invalid JSON');
 }
 
-function pathOf(parent: string, key: string | number): string {
+export function pathOf(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`;
 }
 
-function describeKey(key: string): string {
+export function describeKey(key: string): string {
   const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key;
   return JSON.stringify(shown);
 }
@@ -188,30 +192,5 @@ function checkJsonNode(node: AnyNode, path: string, keyLines: Map<string, number
     node.elements.forEach((element, index) => checkJsonNode(element.value, pathOf(path, index), keyLines, false));
   } else if (node.type === 'String' && node.value.includes('\0')) {
     throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, node.loc.start.line);
-  }
-}
-
-function checkYamlNode(node: unknown, path: string, depth: number, maxDepth: number, lineOf: (offset: number | undefined) => number | undefined): void {
-  if (isMap(node) || isSeq(node)) {
-    const line = lineOf((node as YamlNode).range?.[0]);
-    if (depth > maxDepth) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line);
-  }
-  if (isMap(node)) {
-    const seen = new Map<string, number | undefined>();
-    for (const pair of node.items) {
-      const keyNode = pair.key;
-      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? '' : JSON.stringify(keyNode);
-      const line = lineOf(isScalar(keyNode) ? keyNode.range?.[0] : undefined);
-      if (key.includes('\0')) throw new DocumentError('nul', `a NUL character in a key of ${path || 'the top level'}`, line);
-      if (seen.has(key)) {
-        throw new DocumentError('duplicate-key', `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${seen.get(key)} and ${line}): only one of them would count`, line);
-      }
-      seen.set(key, line);
-      checkYamlNode(pair.value, pathOf(path, key), depth + 1, maxDepth, lineOf);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, index) => checkYamlNode(item, pathOf(path, index), depth + 1, maxDepth, lineOf));
-  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\0')) {
-    throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, lineOf(node.range?.[0]));
   }
 }

@@ -32,6 +32,8 @@ export interface ReadBackRequest {
   /** DescribeServices attempts (default 3), `delayMs` apart (default 1 s). */
   attempts?: number;
   delayMs?: number;
+  /** Each attempt is aborted after this long (default: the client's own timeouts). */
+  attemptTimeoutMs?: number;
 }
 
 /** Judge one snapshot (pure). */
@@ -48,7 +50,7 @@ export async function readBackChange(req: ReadBackRequest): Promise<ChangeVerdic
   let lastError = 'no attempt made';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
-      const out = await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }));
+      const out = await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
       const service = out.services?.[0];
       if (service) return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
       lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
@@ -59,6 +61,11 @@ export async function readBackChange(req: ReadBackRequest): Promise<ChangeVerdic
     if (attempt < attempts) await req.clock.sleep(req.delayMs ?? 1_000);
   }
   return { changed: 'unknown', error: lastError };
+}
+
+/** Send options that abort the request after `ms` (none when undefined). */
+export function abortAfter(ms: number | undefined): { abortSignal?: AbortSignal } {
+  return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
 }
 
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles every action (actions/*/src/index.ts) and test fixture action
-// (test/fixtures/*/src/index.ts) with @vercel/ncc into <dir>/dist/index.js.
+// Bundles every action (actions/*/src/index.ts), test fixture action (test/fixtures/*/src/index.ts)
+// and workflow script (scripts/*/src/index.ts, e.g. scripts/pr-checks) with @vercel/ncc into <dir>/dist/index.js.
 // Reproducible: no timestamps, no source maps with absolute paths; building twice gives
 // identical files (checked in CI by `git diff --exit-code` after a fresh build).
 import { execFile } from 'node:child_process';
@@ -23,7 +23,7 @@ function actionDirs(parent) {
     .map((d) => path.join(parent, d.name));
 }
 
-const targets = [...actionDirs('actions'), ...actionDirs('test/fixtures')].filter(
+const targets = [...actionDirs('actions'), ...actionDirs('test/fixtures'), ...actionDirs('scripts')].filter(
   (t) => only.length === 0 || only.some((o) => t.endsWith(o)),
 );
 if (targets.length === 0) {

@@ -159,3 +159,20 @@ export class FargateStandIn {
 export function shortArn(arn: string | undefined): string {
   return arn ? arn.replace(/^.*task-definition\//, '') : '—';
 }
+
+/**
+ * An action's log as GitHub shows it: `::add-mask::<value>` lines are the runner's, never shown,
+ * and every masked value is replaced by *** wherever else it appears (for --verbose).
+ */
+export function runnerView(stdout: string): string {
+  const masks: string[] = [];
+  const lines = stdout.split('\n').filter((line) => {
+    const mask = /^::add-mask::(.*)$/.exec(line.replace(/\r$/, ''));
+    if (mask?.[1]) masks.push(mask[1].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+    return !mask;
+  });
+  let text = lines.join('\n');
+  // Longest first, so a value that contains another is masked whole.
+  for (const value of [...new Set(masks)].sort((a, b) => b.length - a.length)) text = text.split(value).join('***');
+  return text;
+}

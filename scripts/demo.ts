@@ -29,7 +29,7 @@ import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
 import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
-import { FargateStandIn, cleanup, onCleanup, shortArn, stopDescendants, tempDir } from './demo-support';
+import { FargateStandIn, cleanup, onCleanup, runnerView, shortArn, stopDescendants, tempDir } from './demo-support';
 
 const style = useColour(process.stdout) ? colours : plain;
 const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
@@ -82,16 +82,17 @@ async function step(
   if (interrupted) return never();
   const ok = expected === 'pass' ? result.exitCode === 0 : result.exitCode !== 0;
   steps.push({ step: title, expected, exitCode: result.exitCode, durationMs: result.durationMs, ok });
-  if (verbose) say(style.dim(result.stdout.trimEnd()));
+  if (verbose) say(style.dim(runnerView(result.stdout).trimEnd()));
+  // The step's summary (its header first), then its errors under it.
+  if (result.summary.trim()) say(renderMarkdown(result.summary, style, '  ', { collapseDetails: !verbose }));
   const errors = result.annotations.filter((a) => a.level === 'error');
   for (const a of errors) say(`  ${style.red('error:')} ${a.message}`);
-  if (result.summary.trim()) say(renderMarkdown(result.summary, style, '  ', { collapseDetails: !verbose }));
   const verdict = result.exitCode === 0 ? style.green('passed') : style.red(`failed (exit ${result.exitCode})`);
   const expectation = ok ? style.dim(expected === 'fail' ? ' — as expected' : '') : style.red(' — NOT what the story expects');
   say(`  ${verdict}${expectation} in ${(result.durationMs / 1000).toFixed(1)}s`);
   if (!ok && !verbose) {
     // What went wrong: the end of the step's log, and anything the bundle printed on stderr (a crash).
-    say(style.dim(result.stdout.trimEnd().split('\n').slice(-25).join('\n')));
+    say(style.dim(runnerView(result.stdout).trimEnd().split('\n').slice(-25).join('\n')));
     if (result.stderr.trim()) say(style.red(result.stderr.trimEnd().split('\n').slice(-15).join('\n')));
   }
   return result;
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
     'target-toggles': `${cfg}/production.toggles.json`,
     'base-env-file': `${cfg}/staging.env`,
     'target-env-file': `${cfg}/production.env`,
-    'values-must-match': 'service_name\ncontainer_port\nimage_repository',
+    'values-must-match': 'service_name\ncontainer_port\npostgres_version',
   };
   await step('parity-check: staging vs production', 'parity-check', parityInputs, env, 'pass', workspace);
   const toggles = JSON.parse(readFileSync(path.join(workspace, cfg, 'production.toggles.json'), 'utf8')) as Record<string, unknown>;
@@ -269,7 +270,8 @@ async function main(): Promise<void> {
   if (keep) {
     say('');
     say(style.bold('The emulator keeps running (--keep). Try:'));
-    say(`  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \\`);
+    // AWS_DEFAULT_REGION too: the AWS CLI v1 reads only that one.
+    say(`  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \\`);
     say(`    aws --endpoint-url ${layer.url} ecs describe-services --cluster ${CLUSTER} --services ${SERVICE}`);
     say(`  the sample service answers at ${fargate.current?.url ?? '—'}/health`);
     say('Press Ctrl-C to stop and clean up.');

@@ -101,7 +101,7 @@ export function parseActionMetadata(source: ActionSource): ActionDoc {
  * Prose from action.yml: `<secret-id>` outside code spans would be swallowed by GitHub as an
  * HTML tag, so angle brackets are escaped there (inside code spans they render literally).
  */
-function prose(value: string): string {
+export function prose(value: string): string {
   return value
     .split(/(`+[^`]*?`+)/)
     .map((part, index) => (index % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
@@ -109,12 +109,12 @@ function prose(value: string): string {
 }
 
 /** A table cell: pipes escaped, line breaks kept visible as <br>. */
-function cell(value: string): string {
+export function cell(value: string): string {
   return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** Inline code that survives any backticks inside the value. */
-function code(value: string): string {
+export function code(value: string): string {
   const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';

@@ -3,7 +3,7 @@
 
 environment      = "production"
 service_name     = "shop"
-image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop"
+postgres_version = "16.4"
 container_port   = 8080
 
 task_size     = { cpu = 1024, memory = 2048 }

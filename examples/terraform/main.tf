@@ -34,10 +34,13 @@ resource "terraform_data" "log_group" {
   }
 }
 
-# aws_ecs_task_definition (the bootstrap revision; deploy-ecs registers the real ones)
+# aws_ecs_task_definition (the bootstrap revision; deploy-ecs registers the real ones). The family is
+# the service name, as in ../task-definition.json: deploy-ecs registers its revisions in the family of
+# the file it deploys, and rollback reads the history of that family — one family, whatever the
+# environment (the environments are separate accounts).
 resource "terraform_data" "task_definition" {
   input = {
-    family        = local.name
+    family        = var.service_name
     cpu           = var.task_size.cpu
     memory        = var.task_size.memory
     image         = "${var.image_repository}:bootstrap"
@@ -49,7 +52,13 @@ resource "terraform_data" "task_definition" {
   }
 }
 
-# aws_ecs_service
+# aws_ecs_service. With the AWS provider the service MUST ignore the task definition deploy-ecs sets:
+# deploy.yml applies Terraform before every deploy, and without this every apply would put the service
+# back on Terraform's bootstrap revision (and a rollback would be undone by the next apply):
+#   lifecycle {
+#     ignore_changes = [task_definition]
+#   }
+# (add desired_count too when autoscaling changes it).
 resource "terraform_data" "service" {
   input = {
     name                    = var.service_name

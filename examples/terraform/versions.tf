@@ -4,7 +4,7 @@
 # swaps each `terraform_data` for the aws_* resource named in its comment; the variables,
 # per-environment tfvars and outputs stay the same.
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.6"
 
   # Local state keeps the example self-contained (the gantry demo plans and applies it on a
   # laptop). Real environments use the S3 backend, with per-environment settings passed

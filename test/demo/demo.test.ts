@@ -163,6 +163,10 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/rollback to the last good release[\s\S]*passed/);
     expect(stdout).toMatch(/shop:\d+ ← live\s+1\.1\.0/);
     expect(stdout).toMatch(/1\.2\.0\s+3333333\s+rolled-back/);
+    // Each step's error lines come under its summary's header (the line after the step's title), never before it.
+    const blocks = stdout.split(/^▶ /m).slice(1).filter((block) => block.includes('error:'));
+    expect(blocks.length).toBeGreaterThan(1);
+    for (const block of blocks) expect(block.split('\n')[1], `the first line of:\n${block}`).not.toMatch(/^\s*error:/);
 
     expect(run.durationMs, `the demo took ${seconds} s`).toBeLessThan(MAX_DEMO_MS);
     const reported = Number(/Demo complete in (\d+)s/.exec(stdout)?.[1]);

@@ -85,7 +85,7 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/smoke-test/src/load.ts', expression: "[{ field: 'checks', message: ${err.problem}${at} }]", from: "the same DocumentError problem, as the check list's one problem" },
   { file: 'actions/deploy-ecs/src/shape.ts', expression: 'unknownField(where, key, schema, [...members.keys()])', from: "unknownField's three texts in shape.ts (a MISPLACED hint, `did you mean`, `is not a field RegisterTaskDefinition accepts here`): the runbook's task-definition rows" },
   { file: 'actions/terraform/src/main.ts', expression: 'redact(err.message, secrets)', from: 'the ActionFailure just caught (collected where thrown), with backend-config values replaced by ***' },
-  { file: 'lib/documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
+  { file: 'lib/yaml-documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
   { file: 'actions/smoke-test/src/linear-regex.ts', expression: 'match ? match[1] : text', from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row" },
   {
     file: 'actions/smoke-test/src/normalize.ts',

@@ -15,7 +15,7 @@ const IN_PARITY = {
   'target-toggles': `${CONFIG}/production.toggles.json`,
   'base-env-file': `${CONFIG}/staging.env`,
   'target-env-file': `${CONFIG}/production.env`,
-  'values-must-match': 'service_name\nimage_repository\ncontainer_port',
+  'values-must-match': 'service_name\npostgres_version\ncontainer_port',
 };
 const DRIFTED = {
   ...IN_PARITY,
@@ -49,7 +49,7 @@ function expectDriftFindings(result: ActionResult, level: 'error' | 'warning'): 
     `variable type-mismatch container_port ${CONFIG}/drift/production.tfvars:7`,
     `variable missing-in-target database_password_version ${CONFIG}/staging.tfvars:34`,
     `variable missing-in-base debug_endpoints ${CONFIG}/drift/production.tfvars:34`,
-    `variable values-must-match image_repository ${CONFIG}/drift/production.tfvars:6`,
+    `variable values-must-match postgres_version ${CONFIG}/drift/production.tfvars:6`,
     `toggle target-ahead search-suggest ${CONFIG}/drift/production.toggles.json:4`,
     `toggle base-ahead recommendations ${CONFIG}/drift/production.toggles.json:5`,
     `toggle missing-in-target legacy-cart ${CONFIG}/staging.toggles.json:6`,

@@ -58,6 +58,7 @@ const cases: [string, string, Record<string, string>, string, RegExp][] = [
   ['record of an image by tag', 'record', { image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:latest' }, 'image', /an image by digest/],
   ['record without the task definition', 'record', { 'task-definition-arn': '' }, 'task-definition-arn', /the task definition ARN deploy-ecs deployed/],
   ['record of a bad ARN', 'record', { 'task-definition-arn': 'shop:3' }, 'task-definition-arn', /a task definition ARN/],
+  ['record of an ARN of another region', 'record', { 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop:3' }, 'task-definition-arn', /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
   ['record of an unknown verdict', 'record', { promotion: 'maybe' }, 'promotion', /one of 'not-required', 'proven', 'overridden'/],
   ['record of an override without its reason', 'record', { promotion: 'overridden' }, 'override-reason', /at least 20 characters/],
 ];

@@ -94,5 +94,6 @@ describe('release-gate record', () => {
     expect(notice?.properties.title).toBe('gantry release');
     expect(notice?.message).toBe(`image=${uri}@${digest} sha=${SHA} task-definition=${arn}`);
     expect(run.summary).toContain('promotion overridden');
+    expect(run.annotations.find((a) => a.level === 'warning')?.message).toBe(`${SHA} was deployed to production without a proven promotion (allow-unpromoted). Reason: ${reason}`);
   });
 });

@@ -20,7 +20,8 @@ import { runnerContext } from '../../lib/metadata';
 export const CLUSTER = 'shop';
 export const SERVICE = 'web';
 export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop';
-export const RUNNER_ENV = { AWS_REGION: 'us-east-1', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com' };
+/** What the runner sets, and AWS_REGION as configure-aws-credentials does (ARN inputs are checked against it). */
+export const RUNNER_ENV = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com', AWS_REGION: 'us-east-1' };
 
 /** Release n: commit `n` repeated 40 times (short SHA = 7 × n), version 1.n.0, image tag 1.n.0. */
 export const release = (n: number) => ({ sha: String(n).repeat(40), shortSha: String(n).repeat(7), version: `1.${n}.0`, image: `${REGISTRY}/web:1.${n}.0` });

@@ -211,11 +211,11 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Environment for a spawned process (an action bundle) that should talk to `endpoint`. */
-export function awsTestEnv(endpoint: string): Record<string, string> {
+export function awsTestEnv(endpoint: string, region = TEST_REGION): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: TEST_REGION,
+    AWS_REGION: region,
     AWS_ENDPOINT_URL: endpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
   };

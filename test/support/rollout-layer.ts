@@ -102,8 +102,13 @@ const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0 };
 const TAG_KINDS: ScenarioKind[] = ['rollback-immediate', 'fail-rollback', 'fail', 'hang'];
 
-export async function startRolloutLayer(options: { motoUrl: string }): Promise<RolloutLayer> {
+/**
+ * `region`: the AWS region the layer's own calls to moto are signed for (moto keeps one backend per
+ * region, chosen by the credential scope) — the region the actions use (default us-east-1).
+ */
+export async function startRolloutLayer(options: { motoUrl: string; region?: string }): Promise<RolloutLayer> {
   const motoUrl = options.motoUrl.replace(/\/$/, '');
+  const region = options.region ?? 'us-east-1';
   const model = new RolloutModel();
   let rules: ScenarioRequest[] = [];
   let throttles: { operation?: string; remaining: number }[] = [];
@@ -161,9 +166,9 @@ export async function startRolloutLayer(options: { motoUrl: string }): Promise<R
     runs,
     writeLogs,
     planFor,
-    motoCall: (op, payload) => motoCall(motoUrl, op, payload),
+    motoCall: (op, payload) => motoCall(motoUrl, op, payload, region),
     forward: (req, body) => forward(motoUrl, req.method ?? 'POST', req.url ?? '/', req.headers, body),
-    applyEffects: (effects: Effect[]) => applyEffects(motoUrl, effects),
+    applyEffects: (effects: Effect[]) => applyEffects(motoUrl, effects, region),
   };
 
   const server = http.createServer((req, res) => {
@@ -343,21 +348,21 @@ function forward(motoUrl: string, method: string, path: string, headers: http.In
 }
 
 /** An ECS call the layer itself makes to moto; resolves to the parsed JSON or throws moto's error. */
-async function motoCall(motoUrl: string, op: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function motoCall(motoUrl: string, op: string, payload: Record<string, unknown>, region: string): Promise<Record<string, unknown>> {
   const reply = await forward(motoUrl, 'POST', '/', {
     'content-type': 'application/x-amz-json-1.1',
     'x-amz-target': `${ECS_TARGET_PREFIX}${op}`,
     // moto routes by the credential scope; the signature itself is not checked.
-    authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+    authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ecs/aws4_request, SignedHeaders=host, Signature=0`,
   }, Buffer.from(JSON.stringify(payload)));
   const text = reply.body.toString('utf8');
   if (reply.status !== 200) throw new Error(`moto ${op} failed: HTTP ${reply.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-async function applyEffects(motoUrl: string, effects: Effect[]): Promise<void> {
+async function applyEffects(motoUrl: string, effects: Effect[], region: string): Promise<void> {
   for (const effect of effects) {
-    await motoCall(motoUrl, 'UpdateService', { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition });
+    await motoCall(motoUrl, 'UpdateService', { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition }, region);
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import type { Step } from './support/workflow-model';
 const prChecks = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`);
 const planJob = prChecks.jobs.find((job) => job.id === 'terraform');
 const planStep = planJob?.steps.find((step) => step.id === 'plan');
+const validateStep = planJob?.steps.find((step) => step.name === 'terraform validate');
 
 const ATTACK = `
 locals {
@@ -148,5 +149,28 @@ describe('the pull-request plan step', () => {
       expect(Object.keys(vars).filter((key) => /TOKEN|SECRET|KEY/.test(key)).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
     }
     expect(existsSync(path.join(out, 'comment.md'))).toBe(true);
+  });
+
+  it('runs init and validate (which start the pull request’s providers) from an emptied environment too', async () => {
+    if (!validateStep?.run) throw new Error('pr-checks.yml has no terraform validate step');
+    // A stand-in terraform on PATH that does what a provider could: dump its own environment and its parent's.
+    const bin = mkdtempSync(path.join(tmpdir(), 'gantry-pr-validate-'));
+    try {
+      const dump = path.join(bin, 'environ.txt');
+      writeFileSync(path.join(bin, 'terraform'), `#!/bin/sh\ncat /proc/self/environ /proc/$PPID/environ >> '${dump}'\n`);
+      chmodSync(path.join(bin, 'terraform'), 0o755);
+      const script = path.join(bin, 'step.sh');
+      writeFileSync(script, validateStep.run);
+      const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', GITHUB_WORKSPACE: workspace, ...TOKENS, ...stepEnv(validateStep, { 'inputs.terraform-directory': 'infra' }) };
+      const code = await new Promise<number>((resolve) => {
+        execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env, timeout: 30_000 }, (error) => resolve(error ? 1 : 0));
+      });
+      expect(code).toBe(0);
+      const seen = readFileSync(dump, 'utf8');
+      expect(seen).toContain('TF_DIR=infra');
+      for (const [name, value] of Object.entries(TOKENS)) expect(seen, `${name} reached terraform validate`).not.toContain(value);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

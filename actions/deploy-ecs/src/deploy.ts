@@ -74,6 +74,9 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+  // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
+  const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
   const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
@@ -162,7 +165,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     );
   } catch (err) {
     // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock });
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
     const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     if (verdict.changed !== true) {
       // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -178,7 +181,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     return await watchAndRecord();
   } catch (err) {
     // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, attempts: 1 });
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
     await recordIfLive('failed');
     const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
@@ -273,7 +276,12 @@ async function identifyDeployment(
   let found = updated ? findNewDeployment(updated, taskDefinitionArn, previousIds) : undefined;
   let latest = updated;
   if (!found) {
-    latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+    try {
+      latest = (await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0] ?? updated;
+    } catch (err) {
+      // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
+      log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+    }
     found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
   }
   if (found) {

@@ -4,6 +4,7 @@ import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
 import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
 import { onTermination } from '../../../lib/termination';
@@ -64,4 +65,9 @@ export async function main(): Promise<void> {
   }
   await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

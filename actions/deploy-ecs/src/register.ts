@@ -55,7 +55,9 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
   const family = req.input.family;
   const input: TaskDefinitionInput = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
   let unknown: string | undefined;
+  let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    made = attempt;
     if (unknown !== undefined && family) {
       const found = await findByRunToken(req.ecs, family, req.runToken).catch((err: unknown) => {
         req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
@@ -91,7 +93,7 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
     if (found) return found;
   }
   throw new ActionFailure(
-    `RegisterTaskDefinition of family ${family ?? '?'} failed after ${attempts} attempts` +
+    `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
       (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
       '. The service was NOT changed.',
   );

@@ -2,6 +2,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from '../../../lib/aws';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { getInputs, usesSecretsManager } from './inputs';
 import { checkParity } from './parity';
 import { annotate, annotationBudget, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';
@@ -28,4 +29,9 @@ export async function main(): Promise<void> {
   annotate(result.findings, coreLogger, asErrors, budget);
   if (diverged && inputs['fail-on-divergence']) throw divergenceFailure(result.findings, names);
   if (diverged) coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

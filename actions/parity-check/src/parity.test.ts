@@ -17,7 +17,7 @@ const inputs = (overrides: Partial<Inputs> = {}): Inputs => ({
   'target-toggles': { kind: 'file', path: config('production.toggles.json'), reference: 'examples/config/production.toggles.json' },
   'base-env-file': config('staging.env'),
   'target-env-file': config('production.env'),
-  'values-must-match': ['image_repository'],
+  'values-must-match': ['postgres_version'],
   ignore: [],
   'rollout-toggles': [],
   'fail-on-divergence': true,
@@ -40,6 +40,16 @@ describe('checkParity', () => {
       'production: 5 toggles from examples/config/production.toggles.json',
       'Compared staging and production in 0 ms: 0 findings.',
     ]);
+  });
+
+  it('says "1 finding", not "1 findings"', async () => {
+    const log = memoryLogger();
+    const result = await checkParity(
+      inputs({ 'base-var-files': [], 'target-var-files': [], 'base-toggles': undefined, 'target-toggles': undefined, 'target-env-file': config('drift/production.env'), ignore: ['SENTRY_DSN'] }),
+      { log, now: () => 0 },
+    );
+    expect(result.findings).toHaveLength(1);
+    expect(log.lines.at(-1)).toBe('Compared staging and production in 0 ms: 1 finding.');
   });
 
   it('compares only the pairs given and logs notes as warnings', async () => {

@@ -1,10 +1,12 @@
 /**
- * Feature toggle manifests: a JSON file in the workspace or a Secrets Manager secret
- * (`secretsmanager:<secret-id>[#<json-key>]`). A manifest maps toggle name → `true`/`false` or
- * `{ enabled, rollout (0-100), owner, ticket, description }`. Secret content is masked before
+ * Feature toggle manifests: a JSON file in the workspace (`<file>[#<a.b>]`, the selector picking the
+ * manifest inside it) or a Secrets Manager secret (`secretsmanager:<secret-id>[#<json-key>]`). A
+ * manifest maps toggle name → `true`/`false` or `{ enabled, rollout (0-100), owner, ticket,
+ * description }`, or is an OpenFeature flagd file (toggle-formats.ts). Secret content is masked before
  * anything is logged (the whole secret, then every string in it of 4 characters or more), and
  * no message ever quotes it: errors describe types, never values.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -13,13 +15,14 @@ import { ActionFailure, InputError, describeError } from '../../../lib/errors';
 import { resolveWorkspaceFile } from '../../../lib/inputs';
 import type { Logger } from '../../../lib/logger';
 import { locateJsonError } from './json-errors';
+import { flagdToggles, isFlagd, parseSelector, recognizeForeignFormat, selectPath } from './toggle-formats';
 import { jsonTopLevelKeyLines } from './source-lines';
 import { maskableStrings } from '../../../lib/secrets';
 
 export const SECRET_PREFIX = 'secretsmanager:';
 
 export type ToggleSource =
-  | { kind: 'file'; path: string; reference: string }
+  | { kind: 'file'; path: string; reference: string; select?: string[] }
   | { kind: 'secret'; secretId: string; jsonKey?: string; reference: string };
 
 export interface ToggleState {
@@ -40,14 +43,22 @@ export interface ToggleSet {
 
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 const REFERENCE_FORMAT = 'secretsmanager:<secret-id>[#<json-key>] (a secret name or ARN, optionally # and a top-level field of the secret)';
+const FILE_FORMAT = '<file>[#<field>[.<field>…]] (a JSON file in the workspace, optionally # and the path of the manifest inside it, e.g. toggles.json#flagValues)';
 const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'description']);
 
 /** Parse the value of a `*-toggles` input: a secret reference or a workspace file. */
 export function parseToggleReference(input: string, value: string, workspace: string): ToggleSource {
   if (!value.startsWith(SECRET_PREFIX)) {
     if (/^secrets?[-_ ]?manager:/i.test(value)) throw new InputError(input, value, REFERENCE_FORMAT);
-    const absolute = resolveWorkspaceFile(input, value, workspace);
-    return { kind: 'file', path: absolute, reference: path.relative(workspace, absolute).split(path.sep).join('/') };
+    // `file#a.b`: the manifest is at a.b inside the file (unless a file is named with the # in it).
+    const hash = value.indexOf('#');
+    const whole = hash === -1 || existsSync(path.resolve(workspace, value));
+    const file = whole ? value : value.slice(0, hash);
+    const select = whole ? undefined : parseSelector(value.slice(hash + 1));
+    if (!whole && !select) throw new InputError(input, value, FILE_FORMAT);
+    const absolute = resolveWorkspaceFile(input, file, workspace);
+    const reference = path.relative(workspace, absolute).split(path.sep).join('/');
+    return select ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select } : { kind: 'file', path: absolute, reference };
   }
   const rest = value.slice(SECRET_PREFIX.length);
   const hash = rest.indexOf('#');
@@ -69,6 +80,17 @@ export function parseManifest(input: string, where: string, data: unknown): Map<
   const fail = (problem: string): never => {
     throw new ActionFailure(`Input '${input}': ${where}: ${problem}`);
   };
+  if (isFlagd(data)) return flagdToggles(data, fail);
+  try {
+    return parseGantryManifest(data, fail);
+  } catch (err) {
+    const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
+    if (!foreign) throw err;
+    return fail(`looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
+  }
+}
+
+function parseGantryManifest(data: unknown, fail: (problem: string) => never): Map<string, ToggleState> {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     fail(`expected a JSON object mapping toggle names to true/false or { "enabled": …, "rollout": 0-100 }, got ${describeType(data)}.`);
   }
@@ -180,5 +202,8 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
     const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
     throw new ActionFailure(`Input '${input}': ${where}.`);
   }
-  return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+  if (!source.select) return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+  const selected = selectPath(data, source.select);
+  if ('problem' in selected) throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
+  return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }

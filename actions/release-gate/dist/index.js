@@ -36985,6 +36985,69 @@ async function lookUpImage(ecr, request, log) {
     return { repositoryUri, registry, image };
 }
 
+;// CONCATENATED MODULE: ./lib/arns.ts
+/**
+ * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
+ * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
+ * fails with a confusing "not found" after other calls succeeded, or — for a task definition
+ * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
+ * same mistake one level up (a production ARN pasted into the staging workflow).
+ *
+ * Region: every ARN's region must be the client's. Account: every ARN must name the same account
+ * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
+ * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
+ */
+
+const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+function parseArn(value) {
+    const match = ARN.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition, service, region, account, resource };
+}
+/** Throws an InputError for the first ARN input outside the client's region or account. */
+function checkArnScope(inputs, scope) {
+    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    for (const { input, value } of inputs) {
+        const arn = value === undefined ? undefined : parseArn(value);
+        if (!arn || value === undefined)
+            continue;
+        if (arn.region !== scope.region) {
+            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+        }
+        if (firstAccount === undefined) {
+            firstAccount = { input, account: arn.account };
+        }
+        else if (arn.account !== firstAccount.account) {
+            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+        }
+    }
+}
+/** The optional `aws-account-id` input: 12 digits. */
+function readAccountId(input, value) {
+    if (value === undefined)
+        return undefined;
+    if (!ACCOUNT_ID.test(value))
+        throw new InputError(input, value, 'a 12-digit AWS account ID');
+    return { input, value };
+}
+/**
+ * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
+ * cluster given, or every call would go to one cluster about another's service.
+ */
+function checkServiceInCluster(cluster, service) {
+    const arn = parseArn(service);
+    const parts = arn?.resource.split('/') ?? [];
+    if (parts.length !== 3 || parts[0] !== 'service')
+        return;
+    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
+    if (parts[1] !== clusterName) {
+        throw new InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
 var valid_default = /*#__PURE__*/__nccwpck_require__.n(valid);
@@ -37055,6 +37118,8 @@ function normalizeVersion(value, inputName = 'version') {
  * Every input of the release gate, per command, validated before any GitHub or AWS call: a bad input
  * fails naming it, and nothing is asked or changed.
  */
+
+
 
 
 
@@ -37191,6 +37256,8 @@ function getInputs(env = process.env) {
     const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
     if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
         throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
+    // An ARN of another region than the client's is refused before any AWS call (lib/arns.ts says why).
+    checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], { region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region });
     const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
     if (!IMAGE_BY_DIGEST.test(image))
         throw new errors_InputError('image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
@@ -37481,6 +37548,9 @@ async function main() {
             const ecs = new client_ecs_dist_cjs/* ECSClient */.Zgc(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
             const outcome = await recordRelease(ecs, inputs, log);
             issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
+            // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
+            if (inputs.promotion === 'overridden')
+                log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
             await writeSummary(outcome.summary);
             return;
         }

@@ -32188,8 +32188,79 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -32238,6 +32309,108 @@ function errors_describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./lib/aws.ts
+/**
+ * One place that decides how gantry talks to AWS: region, optional endpoint (a local
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * config object for any SDK v3 client so each bundle only includes the clients it uses.
+ * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
+ */
+
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+function awsClientConfig(options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+    }
+    if (!REGION.test(region))
+        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined) {
+        let url;
+        try {
+            url = new URL(endpoint);
+        }
+        catch {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+    }
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+/**
+ * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
+ * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
+ * plus one poll interval, whatever AWS or the network does:
+ * - `ecs`: SDK retries (adaptive), ends at the deadline;
+ * - `pollEcs`: one request per poll, ends a quarter poll after the deadline (the last look);
+ * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
+ *   looking for the revision first (actions/deploy-ecs/src/register.ts);
+ * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
+ *   after the deadline.
+ */
+
+
+
+/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
+function requestTimeoutFor(pollIntervalMs) {
+    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+function ecsClients(options) {
+    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
+    const make = (deadline, maxAttempts) => {
+        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
+    };
+    return {
+        ecs: make(options.deadline),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 4, 1),
+        registerEcs: make(options.deadline, 1),
+        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
+    };
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -32363,179 +32536,6 @@ async function run(main) {
         }
         core.setFailed(errors_describeError(err));
     }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
-/**
- * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
- * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
- * the job's own timeout would then kill it before it records anything. Here every attempt gets a
- * connection timeout and a request timeout, both cut to what is left before the client's deadline,
- * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
- * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
- */
-
-const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
-class DeadlineExceededError extends Error {
-    constructor(what, deadline) {
-        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
-        this.name = 'DeadlineExceeded';
-    }
-}
-/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
-    requestTimeoutMs;
-    connectionTimeoutMs;
-    deadline;
-    now;
-    constructor(timeouts = {}, now = Date.now) {
-        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
-        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
-        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
-        this.connectionTimeoutMs = connectionTimeout;
-        this.requestTimeoutMs = requestTimeout;
-        this.deadline = timeouts.deadline;
-        this.now = now;
-    }
-    handle(request, options = {}) {
-        if (this.deadline === undefined)
-            return super.handle(request, options);
-        const remaining = this.deadline - this.now();
-        if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
-    }
-}
-/**
- * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
- * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
- * which DeadlineHttpHandler also cut to the deadline.)
- */
-function boundByDeadline(client, deadline, now = Date.now) {
-    client.middlewareStack.add((next, context) => async (args) => {
-        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
-        const remaining = deadline - now();
-        if (remaining <= 0)
-            throw new DeadlineExceededError(what, deadline);
-        let timer;
-        const expired = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
-        });
-        try {
-            return await Promise.race([next(args), expired]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }, { step: 'initialize', name: 'gantryDeadline', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./lib/aws.ts
-/**
- * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
- * config object for any SDK v3 client so each bundle only includes the clients it uses.
- * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
- */
-
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-function awsClientConfig(options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
-    }
-    if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
-    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint !== undefined) {
-        let url;
-        try {
-            url = new URL(endpoint);
-        }
-        catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-    }
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: 'adaptive',
-        requestHandler: new DeadlineHttpHandler(options.timeouts),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/ecs-clients.ts
-/**
- * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
- * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
- * plus one poll interval, whatever AWS or the network does:
- * - `ecs`: SDK retries (adaptive), ends at the deadline;
- * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
- * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
- *   looking for the revision first (actions/deploy-ecs/src/register.ts);
- * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
- *   after the deadline.
- */
-
-
-
-/** One attempt waits at most this long: twice the poll interval, within 5 to 30 s. */
-function requestTimeoutFor(pollIntervalMs) {
-    return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
-}
-function ecsClients(options) {
-    const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
-    const make = (deadline, maxAttempts) => {
-        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
-        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
-    };
-    return {
-        ecs: make(options.deadline),
-        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
-        registerEcs: make(options.deadline, 1),
-        recordEcs: make(options.deadline + options.pollIntervalMs, 3),
-    };
 }
 
 ;// CONCATENATED MODULE: ./lib/secrets.ts
@@ -33301,239 +33301,6 @@ class RollbackProgress {
     cancelled = false;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
-/**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
- * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
- * release" from these tags alone, so reading and writing them lives in one place.
- */
-
-
-
-/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
-function sanitizeTagValue(value) {
-    return value
-        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 256);
-}
-function tagsToRecord(tags) {
-    const record = {};
-    for (const tag of tags ?? [])
-        if (tag.key !== undefined)
-            record[tag.key] = tag.value ?? '';
-    return record;
-}
-function recordToTags(record) {
-    return Object.entries(record).map(([key, value]) => ({ key, value }));
-}
-/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
-async function readReleaseTags(ecs, taskDefinitionArn) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
-    return tagsToRecord(out.tags);
-}
-/**
- * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
- * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
- */
-async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
-}
-/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
-async function tagRelease(ecs, taskDefinitionArn, tags) {
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
-}
-/**
- * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
- * when either does not exist (or the service was deleted).
- */
-async function describeServiceOrFail(ecs, cluster, service) {
-    let out;
-    try {
-        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    }
-    catch (err) {
-        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
-        }
-        throw err;
-    }
-    const found = out.services?.[0];
-    if (!found) {
-        const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
-    }
-    if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
-    }
-    return found;
-}
-/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
-function assertEcsDeploymentController(service) {
-    const type = service.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
-            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
-    }
-}
-function mapValues(record, fn) {
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
-/**
- * Task definition revisions as the target resolver sees them: ARN, family, revision number,
- * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
- * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
- */
-
-
-const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
-/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
-function parseTaskDefinitionRef(ref) {
-    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
-    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
-}
-/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
-function shortName(arn) {
-    return arn?.split('/').pop() ?? '—';
-}
-/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
-function isUnknownRevision(err) {
-    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
-}
-/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
-const MAX_LIST_PAGES = 10;
-/**
- * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
- * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
- */
-function ecsRevisionCatalog(ecs) {
-    const cache = new Map();
-    const fetchRevision = async (ref) => {
-        try {
-            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
-            const td = out.taskDefinition;
-            const arn = td?.taskDefinitionArn;
-            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
-            if (!td || !arn || !parsed)
-                return undefined;
-            return {
-                arn,
-                family: td.family ?? parsed.family,
-                revision: td.revision ?? parsed.revision,
-                status: td.status ?? 'ACTIVE',
-                tags: tagsToRecord(out.tags),
-                registeredAt: td.registeredAt,
-            };
-        }
-        catch (err) {
-            if (isUnknownRevision(err))
-                return undefined;
-            throw err;
-        }
-    };
-    return {
-        get(ref) {
-            let found = cache.get(ref);
-            if (!found) {
-                found = fetchRevision(ref);
-                cache.set(ref, found);
-            }
-            return found;
-        },
-        async list(family, status, limit) {
-            const arns = [];
-            let nextToken;
-            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
-                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
-                for (const arn of out.taskDefinitionArns ?? [])
-                    if (parseTaskDefinitionRef(arn)?.family === family)
-                        arns.push(arn);
-                nextToken = out.nextToken;
-                if (!nextToken)
-                    break;
-            }
-            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
-            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
-        },
-    };
-}
-function revisionNumber(arn) {
-    return parseTaskDefinitionRef(arn)?.revision ?? 0;
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
-/**
- * The release status chain after a rollback, written from what the service RUNS at the end, not
- * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
- * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
- * `previous` would then skip it, and `version:`/`sha:` would not find it).
- *
- * | outcome                          | from (rolled back from)                 | to (target)     |
- * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
- * | failed                           | rolled-back, unless the service runs it | failed          |
- * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
- * | what runs is unknown             | unchanged (warning)                     | as above        |
- */
-
-
-
-
-
-/** Whether the revision rolled back from was tagged rolled-back. */
-async function recordChain(req) {
-    const { log } = req;
-    if (req.outcome === 'failed')
-        await recordTargetFailed(req.ecs, req.toArn, log);
-    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
-    if (!settled) {
-        if (req.liveArn === undefined) {
-            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
-            return false;
-        }
-        if (req.liveArn === req.fromArn) {
-            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
-            return false;
-        }
-    }
-    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
-}
-/** The service's task definition now, or undefined (logged) when it cannot be read. */
-async function liveTaskDefinition(ecs, cluster, service, log) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-        return out.services?.[0]?.taskDefinition;
-    }
-    catch (err) {
-        log.warning(`Could not read the service's task definition after the rollout: ${errors_describeError(err)}`);
-        return undefined;
-    }
-}
-async function recordTargetFailed(ecs, arn, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'failed');
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-    }
-    catch (err) {
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${errors_describeError(err)}`);
-    }
-}
-async function recordRolledBack(ecs, arn, reason, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-        return true;
-    }
-    catch (err) {
-        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${errors_describeError(err)}`);
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
@@ -33893,7 +33660,7 @@ async function readBackChange(req) {
     let lastError = 'no attempt made';
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
         try {
-            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }));
+            const out = await req.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
             const service = out.services?.[0];
             if (service)
                 return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
@@ -33909,6 +33676,10 @@ async function readBackChange(req) {
     }
     return { changed: 'unknown', error: lastError };
 }
+/** Send options that abort the request after `ms` (none when undefined). */
+function abortAfter(ms) {
+    return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
+}
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
 function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === true)
@@ -33916,6 +33687,240 @@ function describeVerdict(verdict, targetArn, previousArn) {
     if (verdict.changed === false)
         return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
+}
+
+;// CONCATENATED MODULE: ./lib/ecs-release.ts
+/**
+ * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
+ * release" from these tags alone, so reading and writing them lives in one place.
+ */
+
+
+
+/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
+function sanitizeTagValue(value) {
+    return value
+        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+function tagsToRecord(tags) {
+    const record = {};
+    for (const tag of tags ?? [])
+        if (tag.key !== undefined)
+            record[tag.key] = tag.value ?? '';
+    return record;
+}
+function recordToTags(record) {
+    return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
+async function readReleaseTags(ecs, taskDefinitionArn) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+    return tagsToRecord(out.tags);
+}
+/**
+ * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
+ * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
+ */
+async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
+}
+/**
+ * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
+ * when either does not exist (or the service was deleted).
+ */
+async function describeServiceOrFail(ecs, cluster, service) {
+    let out;
+    try {
+        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+    }
+    catch (err) {
+        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
+            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
+        }
+        throw err;
+    }
+    const found = out.services?.[0];
+    if (!found) {
+        const failure = out.failures?.[0];
+        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+    }
+    if (found.status !== undefined && found.status !== 'ACTIVE') {
+        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+    }
+    return found;
+}
+/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
+function assertEcsDeploymentController(service) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS') {
+        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
+            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+    }
+}
+function mapValues(record, fn) {
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
+/**
+ * Task definition revisions as the target resolver sees them: ARN, family, revision number,
+ * ECS status and tags. `RevisionCatalog` is the resolver's only view of ECS, so the resolver is
+ * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
+ */
+
+
+const ARN_TAIL = /task-definition\/([^:/]+):(\d+)$/;
+/** `…:task-definition/web:12` → { family: 'web', revision: 12 }; also accepts `web:12`. */
+function parseTaskDefinitionRef(ref) {
+    const match = ARN_TAIL.exec(ref) ?? /^([^:/]+):(\d+)$/.exec(ref);
+    return match ? { family: match[1], revision: Number(match[2]) } : undefined;
+}
+/** `arn:…:task-definition/web:12` → `web:12`, for messages. */
+function shortName(arn) {
+    return arn?.split('/').pop() ?? '—';
+}
+/** DescribeTaskDefinition answers ClientException "Unable to describe task definition." for unknown revisions. */
+function isUnknownRevision(err) {
+    return err instanceof Error && err.name === 'ClientException' && /unable to describe|revision is missing|not found/i.test(err.message);
+}
+/** At most this many ListTaskDefinitions pages: `familyPrefix` also matches longer family names. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The catalog over ECS: DescribeTaskDefinition (with tags, cached per ARN) and
+ * ListTaskDefinitions sorted DESC, paginated, filtered to the exact family and bounded.
+ */
+function ecsRevisionCatalog(ecs) {
+    const cache = new Map();
+    const fetchRevision = async (ref) => {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }));
+            const td = out.taskDefinition;
+            const arn = td?.taskDefinitionArn;
+            const parsed = arn ? parseTaskDefinitionRef(arn) : undefined;
+            if (!td || !arn || !parsed)
+                return undefined;
+            return {
+                arn,
+                family: td.family ?? parsed.family,
+                revision: td.revision ?? parsed.revision,
+                status: td.status ?? 'ACTIVE',
+                tags: tagsToRecord(out.tags),
+                registeredAt: td.registeredAt,
+            };
+        }
+        catch (err) {
+            if (isUnknownRevision(err))
+                return undefined;
+            throw err;
+        }
+    };
+    return {
+        get(ref) {
+            let found = cache.get(ref);
+            if (!found) {
+                found = fetchRevision(ref);
+                cache.set(ref, found);
+            }
+            return found;
+        },
+        async list(family, status, limit) {
+            const arns = [];
+            let nextToken;
+            for (let page = 0; page < MAX_LIST_PAGES && arns.length < limit; page += 1) {
+                const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status, sort: 'DESC', maxResults: 100, nextToken }));
+                for (const arn of out.taskDefinitionArns ?? [])
+                    if (parseTaskDefinitionRef(arn)?.family === family)
+                        arns.push(arn);
+                nextToken = out.nextToken;
+                if (!nextToken)
+                    break;
+            }
+            // ECS already sorts DESC; sorting again keeps the order right for emulators that do not.
+            return arns.sort((a, b) => revisionNumber(b) - revisionNumber(a)).slice(0, limit);
+        },
+    };
+}
+function revisionNumber(arn) {
+    return parseTaskDefinitionRef(arn)?.revision ?? 0;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
+/**
+ * The release status chain after a rollback, written from what the service RUNS at the end, not
+ * from what was asked: a rollback that failed while ECS's circuit breaker put the service back on
+ * the revision rolled back from must not tag that healthy, live release `rolled-back` (a later
+ * `previous` would then skip it, and `version:`/`sha:` would not find it).
+ *
+ * | outcome                          | from (rolled back from)                 | to (target)     |
+ * | rolled-back / started (no wait)  | rolled-back + reason                    | unchanged       |
+ * | failed                           | rolled-back, unless the service runs it | failed          |
+ * | timed-out, cancelled             | rolled-back, unless the service runs it | unchanged       |
+ * | what runs is unknown             | unchanged (warning)                     | as above        |
+ */
+
+
+
+
+
+
+/** Whether the revision rolled back from was tagged rolled-back. */
+async function recordChain(req) {
+    const { log } = req;
+    if (req.outcome === 'failed')
+        await recordTargetFailed(req.ecs, req.toArn, log);
+    const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
+    if (!settled) {
+        if (req.liveArn === undefined) {
+            log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
+            return false;
+        }
+        if (req.liveArn === req.fromArn) {
+            log.info(`The service runs ${shortName(req.fromArn)} again (the rollback did not take), so it keeps its ${TAG.status}.`);
+            return false;
+        }
+    }
+    return recordRolledBack(req.ecs, req.fromArn, req.reason, log);
+}
+/** The service's task definition now, or undefined (logged) when it cannot be read. */
+async function liveTaskDefinition(ecs, cluster, service, log, timeoutMs) {
+    try {
+        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }), abortAfter(timeoutMs));
+        return out.services?.[0]?.taskDefinition;
+    }
+    catch (err) {
+        log.warning(`Could not read the service's task definition after the rollout: ${errors_describeError(err)}`);
+        return undefined;
+    }
+}
+async function recordTargetFailed(ecs, arn, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'failed');
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
+    }
+    catch (err) {
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${errors_describeError(err)}`);
+    }
+}
+async function recordRolledBack(ecs, arn, reason, log) {
+    try {
+        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
+        return true;
+    }
+    catch (err) {
+        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
+        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${errors_describeError(err)}`);
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/resolve.ts
@@ -34255,6 +34260,9 @@ async function rollback(inputs, deps) {
     const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
+    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -34309,7 +34317,7 @@ async function rollback(inputs, deps) {
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
         const headline = `starting the rollback failed: ${errors_describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
         if (verdict.changed !== true) {
             const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -34327,7 +34335,7 @@ async function rollback(inputs, deps) {
         return await watchAndRecord();
     }
     catch (err) {
-        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain('failed', liveArn);
         return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${errors_describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
     }
@@ -34339,14 +34347,15 @@ async function rollback(inputs, deps) {
         }
         const deploymentId = startedRollback.deployment?.id;
         if (!deploymentId) {
-            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+            const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
             const fromTagged = await settleChain('timed-out', liveArn);
             return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
         }
         const rollout = await watch(deploymentId, knownEvents(service));
         const status = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-        log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
+        log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+        const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
         if (fromTagged)
             actions.push(tagLine);
@@ -34362,7 +34371,7 @@ async function rollback(inputs, deps) {
         const status = rollout.status === 'completed' ? 'noop' : rollout.status;
         if (rollout.status === 'failed')
             await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
-        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+        const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         return {
             ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
             failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
@@ -34545,6 +34554,7 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -34569,7 +34579,7 @@ async function main() {
             if (!switched || reported)
                 return;
             // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
             writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
             coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
             await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
@@ -34608,9 +34618,12 @@ async function main() {
     if (result.status === 'failed' || result.status === 'timed-out')
         throw failureOf(result);
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/index.ts
 
-
-void run(main);
+void main_run();
 

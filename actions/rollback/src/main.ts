@@ -5,6 +5,7 @@ import { systemClock } from '../../../lib/clock';
 import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
+import { run as runAction } from '../../../lib/github';
 import { onTermination } from '../../../lib/termination';
 import { getInputs } from './inputs';
 import { RollbackProgress } from './progress';
@@ -35,7 +36,7 @@ export async function main(): Promise<void> {
       const switched = progress.switched;
       if (!switched || reported) return;
       // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-      const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger);
+      const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
       writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
       coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
       await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
@@ -67,4 +68,9 @@ export async function main(): Promise<void> {
   });
   if (written) await writeSummary(renderSummary(result));
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -11,6 +11,7 @@
  * | what runs is unknown             | unchanged (warning)                     | as above        |
  */
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { abortAfter } from '../../../lib/ecs-readback';
 import { sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs-release';
 import { describeError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/logger';
@@ -49,9 +50,9 @@ export async function recordChain(req: ChainRequest): Promise<boolean> {
 }
 
 /** The service's task definition now, or undefined (logged) when it cannot be read. */
-export async function liveTaskDefinition(ecs: ECSClient, cluster: string, service: string, log: Logger): Promise<string | undefined> {
+export async function liveTaskDefinition(ecs: ECSClient, cluster: string, service: string, log: Logger, timeoutMs?: number): Promise<string | undefined> {
   try {
-    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), abortAfter(timeoutMs));
     return out.services?.[0]?.taskDefinition;
   } catch (err) {
     log.warning(`Could not read the service's task definition after the rollout: ${describeError(err)}`);

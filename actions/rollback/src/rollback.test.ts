@@ -93,6 +93,9 @@ describe('rollback during an in-progress deployment', () => {
     expect(clock.now() - Date.parse('2024-05-03T10:00:00Z')).toBe(10_000);
     expect(log.warnings).toEqual([]);
     expect(log.text()).toContain('StopServiceDeployment (ROLLBACK)');
+    // Plain words, not the status value ("Rollback rolled-back after …").
+    expect(log.text()).toMatch(/^Rolled back after 10s: /m);
+    expect(log.text()).not.toContain('Rollback rolled-back');
   });
 
   it('falls back to UpdateService when ECS refuses StopServiceDeployment, and says so', async () => {
@@ -202,5 +205,51 @@ describe('nothing changes', () => {
     expect(result).toMatchObject({ status: 'started', deploymentId: 'd8', liveArn: td(2) });
     expect(result.rollout).toBeUndefined();
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(1);
+  });
+});
+
+describe('the switch itself failing', () => {
+  it('an answer lost after the switch was applied: read back, watched, rolled back', async () => {
+    // web:4 steady; previous → web:3. UpdateService's answer is lost, the read-back shows the new deployment.
+    TAGS[4]['gantry:status'] = 'failed';
+    try {
+      ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }));
+      const switched = service(3, [deployment('d9', 3), deployment('d4', 4, { status: 'ACTIVE', runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' })]);
+      describeScript(steady(4), switched, switched, steady(3, 'd9'));
+      const { result, log } = await run();
+      expect(result).toMatchObject({ status: 'rolled-back', deploymentId: 'd9', liveArn: td(3) });
+      expect(log.text()).toMatch(/starting the rollback failed: TimeoutError: socket hang up\. The service WAS changed: it now runs .*web:3\. The switch was applied: watching its rollout\./);
+      expect(tagCalls().map((t) => [t.arn, t.tags['gantry:status']])).toEqual([[td(4), 'rolled-back']]);
+    } finally {
+      TAGS[4]['gantry:status'] = 'pending';
+    }
+  });
+
+  it('refused: the service was NOT changed, no tag written', async () => {
+    TAGS[4]['gantry:status'] = 'failed';
+    try {
+      ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+      describeScript(steady(4));
+      const { result } = await run();
+      expect(result).toMatchObject({ status: 'failed', liveArn: td(4) });
+      expect(result.failure).toMatch(/^starting the rollback failed: AccessDeniedException: not authorized \(HTTP 400\)\. The service was NOT changed: it still runs .*web:4\.$/);
+      expect(tagCalls()).toEqual([]);
+    } finally {
+      TAGS[4]['gantry:status'] = 'pending';
+    }
+  });
+});
+
+describe("ECS's own rollback onto the target still in progress", () => {
+  it('is watched to its end (noop when it completes), not reported noop at once', async () => {
+    // The circuit breaker rolls web:4 back to web:3: the service already asks for web:3, deployment d7 IN_PROGRESS.
+    const rollingBack = service(3, [deployment('d7', 3), deployment('d4', 4, { status: 'ACTIVE', rolloutState: 'FAILED', runningCount: 0, pendingCount: 0 })]);
+    describeScript(rollingBack, rollingBack, steady(3, 'd7'));
+    const { result, log } = await run({ target: parseTarget('revision:3'), 'target-input': 'revision:3' });
+    expect(result).toMatchObject({ status: 'noop', deploymentId: 'd7', liveArn: td(3) });
+    expect(result.rollout).toMatchObject({ status: 'completed', polls: 2 });
+    expect(log.text()).toMatch(/still IN_PROGRESS: watching it to its end/);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(tagCalls()).toEqual([]);
   });
 });

@@ -71,6 +71,9 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+  // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
+  const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
   const catalog = ecsRevisionCatalog(ecs);
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
@@ -126,7 +129,7 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     );
   } catch (err) {
     // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock });
+    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
     const headline = `starting the rollback failed: ${describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
     if (verdict.changed !== true) {
       const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -142,7 +145,7 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   try {
     return await watchAndRecord();
   } catch (err) {
-    const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     const fromTagged = await settleChain('failed', liveArn);
     return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
   }
@@ -155,14 +158,15 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     }
     const deploymentId = startedRollback.deployment?.id;
     if (!deploymentId) {
-      const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+      const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
       const fromTagged = await settleChain('timed-out', liveArn);
       return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
     }
     const rollout = await watch(deploymentId, knownEvents(service));
     const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status;
-    log.info(`Rollback ${status} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-    const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
+    log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
+    const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     const fromTagged = await settleChain(rollout.status === 'completed' ? 'rolled-back' : rollout.status, liveArn);
     if (fromTagged) actions.push(tagLine);
     return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
@@ -176,7 +180,7 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     const rollout = await watch(id, knownEvents(service));
     const status: RollbackStatus = rollout.status === 'completed' ? 'noop' : rollout.status;
     if (rollout.status === 'failed') await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
-    const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log);
+    const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     return {
       ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
       failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),

@@ -32511,7 +32511,7 @@ var client_ecs_dist_cjs = __nccwpck_require__(212);
  * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
  * plus one poll interval, whatever AWS or the network does:
  * - `ecs`: SDK retries (adaptive), ends at the deadline;
- * - `pollEcs`: one request per poll, ends half a poll after the deadline (the last look);
+ * - `pollEcs`: one request per poll, ends a quarter poll after the deadline (the last look);
  * - `registerEcs`: one attempt per send — RegisterTaskDefinition is retried by gantry itself,
  *   looking for the revision first (actions/deploy-ecs/src/register.ts);
  * - `recordEcs`: for writing the truth at the end (tags, reading the service back), ends one poll
@@ -32532,7 +32532,7 @@ function ecsClients(options) {
     };
     return {
         ecs: make(options.deadline),
-        pollEcs: make(options.deadline + options.pollIntervalMs / 2, 1),
+        pollEcs: make(options.deadline + options.pollIntervalMs / 4, 1),
         registerEcs: make(options.deadline, 1),
         recordEcs: make(options.deadline + options.pollIntervalMs, 3),
     };

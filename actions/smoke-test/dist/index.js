@@ -26982,6 +26982,33 @@ return errors === 0;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./lib/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/errors.ts
@@ -27159,33 +27186,6 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
-
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
@@ -27292,6 +27292,7 @@ function describeRequestError(err, timeoutMs) {
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/definitions.ts
 const CHECK_TYPES = ['http', 'https-redirect', 'hsts', 'tls', 'rate-limit', 'tcp', 'postgres'];
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const VERSION_KINDS = ['auto', 'git-sha', 'exact'];
 /** What the report and the log show as the check's target; never a secret. */
 function checkTarget(check) {
     switch (check.type) {
@@ -34449,13 +34450,20 @@ function looksLikeGitSha(value) {
  * a full and an abbreviated git SHA (services often report the 7-character form) when the
  * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
-function versionMatches(expected, reported) {
+function versionMatches(expected, reported, kind = 'auto') {
     if (typeof reported !== 'string' && typeof reported !== 'number')
         return false;
     const a = expected.trim();
     const b = String(reported).trim();
     if (a === b)
         return true;
+    if (kind === 'exact')
+        return false;
+    // With git-sha the caller says the value is a SHA: an all-digit abbreviation such as 1234567
+    // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
+    // leading zeros, so only strings count there.
+    if (kind === 'git-sha')
+        return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
     if (looksLikeGitSha(a) && HEX.test(b)) {
         const [x, y] = [a.toLowerCase(), b.toLowerCase()];
         return x.startsWith(y) || y.startsWith(x);
@@ -34540,7 +34548,7 @@ function jsonProblems(check, response, statusFailed) {
             continue;
         }
         const matches = expectation.versionMatch
-            ? versionMatches(String(expectation.expected), found.value)
+            ? versionMatches(String(expectation.expected), found.value, expectation.versionKind)
             : jsonEqual(found.value, expectation.expected);
         if (!matches) {
             const actual = found.value !== null && typeof found.value === 'object' ? describeJsonType(found.value) : JSON.stringify(found.value);
@@ -37644,8 +37652,6 @@ function print(node, { indent = 0 } = {}) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/documents.ts
 /**
  * JSON and YAML documents a user gives (task definitions, toggle manifests, var files, check
@@ -37654,14 +37660,12 @@ var dist = __nccwpck_require__(8815);
  * duplicate keys (JSON.parse and YAML loaders keep the last one silently: `"family"` twice
  * switches the family) and no NUL characters. Every problem is a `DocumentError` with the line,
  * which the caller turns into an error naming its input. Messages name keys and positions,
- * never values: these files may hold secrets.
+ * never values: these files may hold secrets. YAML is in yaml-documents.ts, so that a bundle
+ * reading only JSON does not load the YAML parser at start-up.
  */
-
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 64;
-/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 class DocumentError extends Error {
     kind;
     problem;
@@ -37681,7 +37685,7 @@ class DocumentError extends Error {
 /** A JSON document: the value JSON.parse gives, after every limit above is checked. */
 function parseJsonDocument(text, limits = {}) {
     checkSize(text, limits);
-    scanJsonDepth(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+    const scan = scanJson(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
     let value;
     try {
         value = JSON.parse(text);
@@ -37689,41 +37693,14 @@ function parseJsonDocument(text, limits = {}) {
     catch {
         throw jsonSyntaxError(text);
     }
+    if (!scan.needsTree)
+        return { value, keyLines: scan.keyLines };
     const keyLines = new Map();
     const body = parseMomoa(text, { mode: 'json' }).body;
     checkJsonNode(body, '', keyLines, true);
     return { value, keyLines };
 }
-/** A YAML (or JSON, which is YAML) document, with the same limits. */
-function parseYamlDocument(text, limits = {}) {
-    checkSize(text, limits);
-    const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-    const lineCounter = new dist/* LineCounter */.HN();
-    // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
-    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-    const lineOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-    const columnOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
-    const error = document.errors[0];
-    if (error) {
-        if (/Maximum call stack size exceeded/.test(error.message)) {
-            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
-        }
-        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
-        throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
-    }
-    checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
-    let value;
-    try {
-        value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    }
-    catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (/Maximum call stack size exceeded/.test(message))
-            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
-        throw new DocumentError('syntax', message);
-    }
-    return { value };
-}
+/** Shared with yaml-documents.ts. */
 function checkSize(text, limits) {
     const max = limits.maxBytes ?? DEFAULT_MAX_BYTES;
     // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
@@ -37741,11 +37718,15 @@ function formatBytes(bytes) {
     return `${bytes} bytes`;
 }
 /**
- * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, and the
- * first raw control character inside a string (JSON.parse rejects it without a position).
+ * One pass over the text, strings skipped: the first bracket deeper than `maxDepth`, the first
+ * raw control character inside a string (JSON.parse rejects it without a position), and whether
+ * any object could hold a duplicate key or a string a NUL. Most documents have neither, and then
+ * building momoa's tree (about twenty times JSON.parse's time and memory) is skipped.
  */
-function scanJsonDepth(text, maxDepth) {
-    let depth = 0;
+function scanJson(text, maxDepth) {
+    const frames = [];
+    const keyLines = new Map();
+    let needsTree = false;
     let line = 1;
     let lineStart = 0;
     for (let i = 0; i < text.length; i += 1) {
@@ -37755,25 +37736,52 @@ function scanJsonDepth(text, maxDepth) {
             lineStart = i + 1;
         }
         else if (code === 0x7b || code === 0x5b) {
-            depth += 1;
-            if (depth > maxDepth)
+            if (frames.length >= maxDepth)
                 throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line, i - lineStart + 1);
+            frames.push(code === 0x7b ? { object: true, expectKey: true, keys: new Set() } : { object: false, expectKey: false });
         }
         else if (code === 0x7d || code === 0x5d) {
-            depth -= 1;
+            frames.pop();
+        }
+        else if (code === 0x2c) {
+            const top = frames[frames.length - 1];
+            if (top?.object)
+                top.expectKey = true;
+        }
+        else if (code === 0x3a) {
+            const top = frames[frames.length - 1];
+            if (top)
+                top.expectKey = false;
         }
         else if (code === 0x22) {
+            const start = i + 1;
+            let escaped = false;
             for (i += 1; i < text.length && text.charCodeAt(i) !== 0x22; i += 1) {
                 const inner = text.charCodeAt(i);
-                if (inner === 0x5c)
+                if (inner === 0x5c) {
+                    escaped = true;
                     i += 1;
+                }
                 else if (inner < 0x20) {
                     const what = inner === 0 ? 'a NUL character' : inner === 0x0a ? 'a line break' : 'a control character';
                     throw new DocumentError(inner === 0 ? 'nul' : 'syntax', `invalid JSON: ${what} inside a string (escape it)`, line, i - lineStart + 1);
                 }
             }
+            const top = frames[frames.length - 1];
+            if (top?.object && top.expectKey && top.keys) {
+                const raw = text.slice(start, i);
+                if (escaped || top.keys.has(raw))
+                    needsTree = true;
+                top.keys.add(raw);
+                if (frames.length === 1 && !keyLines.has(raw))
+                    keyLines.set(raw, line);
+            }
+            else if (escaped && !needsTree && text.slice(start, i).includes('\\u0000')) {
+                needsTree = true;
+            }
         }
     }
+    return { needsTree, keyLines };
 }
 const TOKEN_NAMES = {
     LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
@@ -37829,6 +37837,48 @@ function checkJsonNode(node, path, keyLines, top) {
     else if (node.type === 'String' && node.value.includes('\0')) {
         throw new DocumentError('nul', `a NUL character in the string at ${path || 'the top level'}`, node.loc.start.line);
     }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/yaml-documents.ts
+/**
+ * YAML documents (smoke-test's check lists) with the limits of documents.ts: size, depth,
+ * duplicate keys with both lines (the `yaml` package's uniqueKeys names only the second), NUL.
+ */
+
+
+/** YAML aliases expanded at most this many times (the `yaml` package's default, said explicitly: no billion laughs). */
+const MAX_ALIAS_COUNT = 100;
+/** A YAML (or JSON, which is YAML) document, with the same limits. */
+function parseYamlDocument(text, limits = {}) {
+    checkSize(text, limits);
+    const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+    const lineCounter = new dist/* LineCounter */.HN();
+    // uniqueKeys off: the walk below reports a duplicate with both lines, not only the second.
+    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    const lineOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+    const columnOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).col);
+    const error = document.errors[0];
+    if (error) {
+        if (/Maximum call stack size exceeded/.test(error.message)) {
+            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
+        }
+        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+        throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
+    }
+    checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
+    let value;
+    try {
+        value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (/Maximum call stack size exceeded/.test(message))
+            throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
+        throw new DocumentError('syntax', message);
+    }
+    return { value };
 }
 function checkYamlNode(node, path, depth, maxDepth, lineOf) {
     if ((0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node)) {
@@ -38466,6 +38516,7 @@ function postgresCheck(reader, common) {
 
 
 
+
 /** A check list with problems: still an input error (exit 1, no stack), listing every problem. */
 class CheckDefinitionError extends errors_InputError {
     problems;
@@ -38596,7 +38647,7 @@ function versionCheck(options) {
         expect: {
             status: [{ min: 200, max: 299, label: '2xx' }],
             bodyContains: [],
-            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true }],
+            json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true, versionKind: options.kind ?? 'auto' }],
             headers: [],
         },
         trust: { insecure: false },
@@ -38629,6 +38680,7 @@ function getInputs(env = process.env) {
     const expectVersion = reader.optional('expect-version');
     const versionPath = reader.optional('version-path') ?? '/health';
     const versionField = reader.optional('version-field') ?? 'version';
+    const versionKind = parseVersionKind(reader.optional('expect-version-kind') ?? 'auto', expectVersion);
     const inline = reader.optional('checks');
     const file = reader.optional('checks-file');
     if (inline && file)
@@ -38636,7 +38688,7 @@ function getInputs(env = process.env) {
     if (!inline && !file && !expectVersion) {
         throw new errors_InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
     }
-    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env, workspace };
+    const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
     let checks = [];
     if (inline) {
         const loaded = loadChecks(parseCheckList(inline, 'checks'), context, 'checks');
@@ -38656,6 +38708,7 @@ function getInputs(env = process.env) {
             expected: expectVersion,
             path: versionPath,
             field: versionField,
+            kind: versionKind,
             baseUrl,
             timeoutMs: requestTimeoutMs,
             index: checks.length === 0 ? 0 : Math.max(...checks.map((c) => c.index)) + 1,
@@ -38674,6 +38727,31 @@ function getInputs(env = process.env) {
         concurrency,
         secrets: [...new Set(secrets.filter((s) => s !== ''))],
     };
+}
+function parseVersionKind(value, expectVersion) {
+    if (!VERSION_KINDS.includes(value))
+        throw new errors_InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+    const kind = value;
+    if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
+        throw new errors_InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+    }
+    return kind;
+}
+const inputs_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The environment the checks read (`url-env`, headers `{ env: NAME }`): the step's own, plus `env`
+ * and `secret-env` (multi-line NAME=VALUE), so a reusable workflow can hand its caller's values and
+ * secrets to the checks. Every secret-env value is masked; neither input's values are ever shown.
+ */
+function checkEnvironment(reader, env, secrets) {
+    const plain = reader.keyValues('env', inputs_ENV_NAME);
+    const secret = reader.keyValues('secret-env', inputs_ENV_NAME);
+    for (const name of secret.keys()) {
+        if (plain.has(name))
+            throw new errors_InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+    }
+    secrets.push(...secret.values());
+    return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
 }
 function parseBaseUrl(value, secrets) {
     if (value === undefined)
@@ -38932,6 +39010,7 @@ class Semaphore {
 
 
 
+
 async function main() {
     const inputs = getInputs();
     for (const secret of inputs.secrets)
@@ -38960,9 +39039,12 @@ async function main() {
         throw failure;
     coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/index.ts
 
-
-void run(main);
+void main_run();
 

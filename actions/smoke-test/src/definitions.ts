@@ -31,7 +31,17 @@ export interface JsonExpectation {
   expected: unknown;
   /** The expect-version check: a short SHA matches the full one, `v1.2.3` matches `1.2.3`. */
   versionMatch?: boolean;
+  /** How the expected version is compared (expect-version-kind); default auto. */
+  versionKind?: VersionKind;
 }
+
+/**
+ * `auto`: a value that looks like a git SHA (hex with a letter, or 40 hex) matches its abbreviations,
+ * `v1.2.3` matches `1.2.3`; `git-sha`: the value is a (possibly all-digit) SHA, full or abbreviated;
+ * `exact`: the strings must be equal.
+ */
+export type VersionKind = 'auto' | 'git-sha' | 'exact';
+export const VERSION_KINDS: readonly VersionKind[] = ['auto', 'git-sha', 'exact'];
 
 export interface HeaderExpectation {
   name: string;

@@ -65,7 +65,7 @@ function jsonProblems(check: HttpCheck, response: HttpResponse, statusFailed: bo
       continue;
     }
     const matches = expectation.versionMatch
-      ? versionMatches(String(expectation.expected), found.value)
+      ? versionMatches(String(expectation.expected), found.value, expectation.versionKind)
       : jsonEqual(found.value, expectation.expected);
     if (!matches) {
       const actual = found.value !== null && typeof found.value === 'object' ? describeJsonType(found.value) : JSON.stringify(found.value);

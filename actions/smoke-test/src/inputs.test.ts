@@ -231,8 +231,27 @@ describe('getInputs: other inputs', () => {
     [{ 'expect-version': 'abc', 'base-url': 'http://x', 'timeout-seconds': '10', 'interval-seconds': '20' }, "Input 'interval-seconds' has value '20': expected at most timeout-seconds (10)."],
     [{ 'expect-version': 'abc', 'base-url': 'http://x', 'request-timeout-ms': '-1' }, /^Input 'request-timeout-ms' has value '-1': expected an integer from 1 to 600000/],
     [{ 'expect-version': 'abc', 'base-url': 'http://x', concurrency: '0' }, /^Input 'concurrency' has value '0'/],
+    [{ 'expect-version': 'abc', 'base-url': 'http://x', env: 'not a pair' }, "Input 'env' has value 'line 1 (10 characters, not shown: it may hold a secret)': expected lines of the form KEY=VALUE with KEY matching /^[A-Za-z_][A-Za-z0-9_]*$/."],
+    [{ 'expect-version': 'abc', 'base-url': 'http://x', env: 'A=1\nA=2' }, "Input 'env' has value 'line 2: A=…': expected each key at most once ('A' is repeated)."],
+    [{ 'expect-version': 'abc', 'base-url': 'http://x', 'secret-env': 'DB-URL=postgres://u:pw-LEAK@h/db' }, /^Input 'secret-env' has value 'line 1: (?!.*pw-LEAK).*': expected lines of the form KEY=VALUE/],
+    [{ 'expect-version': 'abc', 'base-url': 'http://x', env: 'TOKEN=a', 'secret-env': 'TOKEN=b' }, "Input 'secret-env' has value 'TOKEN=…': expected names not also given in env ('TOKEN' is in both)."],
+    [{ 'expect-version': 'abc', 'base-url': 'http://x', 'expect-version-kind': 'sha' }, "Input 'expect-version-kind' has value 'sha': expected one of auto, git-sha, exact."],
+    [{ 'expect-version': 'v1.2.3', 'base-url': 'http://x', 'expect-version-kind': 'git-sha' }, "Input 'expect-version' has value 'v1.2.3': expected a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha."],
   ])('%j', (values, message) => {
     expect(() => inputs(values as Record<string, string>)).toThrow(message);
+  });
+
+  it('env and secret-env reach the checks; secret-env values are masked', () => {
+    const checks = '- { url: /, headers: { Authorization: { env: API_TOKEN }, X-Region: { env: REGION } } }\n- { type: postgres, url-env: DATABASE_URL }';
+    const result = inputs({ 'base-url': 'https://shop.example.com', checks, env: 'REGION=eu-west-1', 'secret-env': 'API_TOKEN=Bearer t-1\nDATABASE_URL=postgres://app:pw@db:5432/app' });
+    expect((result.checks[0] as HttpCheck).headers).toEqual({ authorization: 'Bearer t-1', 'x-region': 'eu-west-1' });
+    expect(result.checks[1] as PostgresCheck).toMatchObject({ urlEnv: 'DATABASE_URL', connectionString: 'postgres://app:pw@db:5432/app' });
+    expect(result.secrets).toEqual(expect.arrayContaining(['Bearer t-1', 'postgres://app:pw@db:5432/app', 'pw']));
+  });
+
+  it('expect-version-kind reaches the version check', () => {
+    const result = inputs({ 'base-url': 'http://x', 'expect-version': '1234567', 'expect-version-kind': 'git-sha' });
+    expect((result.checks[0] as HttpCheck).expect.json[0]).toMatchObject({ expected: '1234567', versionMatch: true, versionKind: 'git-sha' });
   });
 
   it('reads durations with units', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../lib/errors';
 import { InputReader, workspaceDir, type Env } from '../../../lib/inputs';
-import { redactUrlText, type Check } from './definitions';
+import { redactUrlText, VERSION_KINDS, type Check, type VersionKind } from './definitions';
 import { loadChecks, parseCheckList, versionCheck } from './load';
 
 export interface Inputs {
@@ -39,6 +39,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const expectVersion = reader.optional('expect-version');
   const versionPath = reader.optional('version-path') ?? '/health';
   const versionField = reader.optional('version-field') ?? 'version';
+  const versionKind = parseVersionKind(reader.optional('expect-version-kind') ?? 'auto', expectVersion);
 
   const inline = reader.optional('checks');
   const file = reader.optional('checks-file');
@@ -47,7 +48,7 @@ export function getInputs(env: Env = process.env): Inputs {
     throw new InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
   }
 
-  const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env, workspace };
+  const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
   let checks: Check[] = [];
   if (inline) {
     const loaded = loadChecks(parseCheckList(inline, 'checks'), context, 'checks');
@@ -68,6 +69,7 @@ export function getInputs(env: Env = process.env): Inputs {
         expected: expectVersion,
         path: versionPath,
         field: versionField,
+        kind: versionKind,
         baseUrl,
         timeoutMs: requestTimeoutMs,
         index: checks.length === 0 ? 0 : Math.max(...checks.map((c) => c.index)) + 1,
@@ -88,6 +90,32 @@ export function getInputs(env: Env = process.env): Inputs {
     concurrency,
     secrets: [...new Set(secrets.filter((s) => s !== ''))],
   };
+}
+
+function parseVersionKind(value: string, expectVersion: string | undefined): VersionKind {
+  if (!(VERSION_KINDS as readonly string[]).includes(value)) throw new InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+  const kind = value as VersionKind;
+  if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
+    throw new InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+  }
+  return kind;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The environment the checks read (`url-env`, headers `{ env: NAME }`): the step's own, plus `env`
+ * and `secret-env` (multi-line NAME=VALUE), so a reusable workflow can hand its caller's values and
+ * secrets to the checks. Every secret-env value is masked; neither input's values are ever shown.
+ */
+function checkEnvironment(reader: InputReader, env: Env, secrets: string[]): Env {
+  const plain = reader.keyValues('env', ENV_NAME);
+  const secret = reader.keyValues('secret-env', ENV_NAME);
+  for (const name of secret.keys()) {
+    if (plain.has(name)) throw new InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+  }
+  secrets.push(...secret.values());
+  return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
 }
 
 function parseBaseUrl(value: string | undefined, secrets: string[]): URL | undefined {

@@ -85,6 +85,19 @@ describe('matchers', () => {
     expect(versionMatches('1', 1)).toBe(true);
     expect(versionMatches('x', { version: 'x' })).toBe(false);
   });
+  it('git-sha: an all-digit short SHA matches its full form when the caller says it is a SHA; exact: only equal strings', () => {
+    const full = '1234567f90123456789012345678901234567890';
+    expect(versionMatches('1234567', full)).toBe(false);
+    expect(versionMatches('1234567', full, 'git-sha')).toBe(true);
+    expect(versionMatches(full, '1234567', 'git-sha')).toBe(true);
+    expect(versionMatches('1234567', '1234568f90', 'git-sha')).toBe(false);
+    // A JSON number lost any leading zero: it is not taken for a SHA.
+    expect(versionMatches('1234567', 1234567, 'git-sha')).toBe(true);
+    expect(versionMatches('0123456', 123456, 'git-sha')).toBe(false);
+    expect(versionMatches('a1b2c3d', 'a1b2c3d4e5', 'exact')).toBe(false);
+    expect(versionMatches('v1.2.3', '1.2.3', 'exact')).toBe(false);
+    expect(versionMatches('v1.2.3', 'v1.2.3', 'exact')).toBe(true);
+  });
   it('prefix-matches only when the expected value is a git SHA; numbers and semver match exactly', () => {
     // Purely numeric: a build number or date, not an abbreviated SHA.
     expect(versionMatches('1234567', '12345678')).toBe(false);

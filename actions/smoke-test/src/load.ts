@@ -3,9 +3,10 @@
  * Every problem in the list is reported at once, each with the check's index and field,
  * and nothing is requested until the whole list is valid.
  */
-import { DocumentError, parseYamlDocument } from '../../../lib/documents';
+import { DocumentError } from '../../../lib/documents';
+import { parseYamlDocument } from '../../../lib/yaml-documents';
 import { InputError } from '../../../lib/errors';
-import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck } from './definitions';
+import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck, type VersionKind } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';
 import { describeShape, formatValue, schemaProblems, type DefinitionProblem } from './schema';
@@ -116,6 +117,7 @@ export interface VersionCheckOptions {
   expected: string;
   path: string;
   field: string;
+  kind?: VersionKind;
   baseUrl?: URL;
   timeoutMs: number;
   index: number;
@@ -151,7 +153,7 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
     expect: {
       status: [{ min: 200, max: 299, label: '2xx' }],
       bodyContains: [],
-      json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true }],
+      json: [{ path: jsonPath, segments, expected: options.expected, versionMatch: true, versionKind: options.kind ?? 'auto' }],
       headers: [],
     },
     trust: { insecure: false },

@@ -1,6 +1,7 @@
 /** Wiring: inputs (all validated, secrets masked first) → run the checks → outputs, summary, verdict. */
 import { systemClock } from '../../../lib/clock';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { createExecutor } from './executor';
 import { getInputs } from './inputs';
 import { failureFor, smokeOutputs, summaryMarkdown } from './report';
@@ -37,4 +38,9 @@ export async function main(): Promise<void> {
   const failure = failureFor(outcomes);
   if (failure) throw failure;
   coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -71,11 +71,16 @@ export function looksLikeGitSha(value: string): boolean {
  * a full and an abbreviated git SHA (services often report the 7-character form) when the
  * expected value is a SHA, and `v1.2.3` with `1.2.3`.
  */
-export function versionMatches(expected: string, reported: unknown): boolean {
+export function versionMatches(expected: string, reported: unknown, kind: 'auto' | 'git-sha' | 'exact' = 'auto'): boolean {
   if (typeof reported !== 'string' && typeof reported !== 'number') return false;
   const a = expected.trim();
   const b = String(reported).trim();
   if (a === b) return true;
+  if (kind === 'exact') return false;
+  // With git-sha the caller says the value is a SHA: an all-digit abbreviation such as 1234567
+  // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
+  // leading zeros, so only strings count there.
+  if (kind === 'git-sha') return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
   if (looksLikeGitSha(a) && HEX.test(b)) {
     const [x, y] = [a.toLowerCase(), b.toLowerCase()];
     return x.startsWith(y) || y.startsWith(x);

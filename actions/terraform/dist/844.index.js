@@ -8,11 +8,17 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   githubCommentApi: () => (/* binding */ githubCommentApi)
 /* harmony export */ });
+/* unused harmony export COMMENT_BUDGET_MS */
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2413);
 /** CommentApi over GitHub's REST issue-comments endpoints, through @actions/github's Octokit. */
 
-function githubCommentApi(token, apiUrl, pullRequest) {
-    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
+/**
+ * Octokit sets no timeout: a GitHub API that never answers would hold the step until the job's
+ * timeout. The comment is best effort (a failure is a warning), so all its calls share one budget.
+ */
+const COMMENT_BUDGET_MS = 60_000;
+function githubCommentApi(token, apiUrl, pullRequest, budgetMs = COMMENT_BUDGET_MS) {
+    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl, request: { signal: AbortSignal.timeout(budgetMs) } });
     const target = { owner: pullRequest.owner, repo: pullRequest.repo };
     return {
         async identity() {

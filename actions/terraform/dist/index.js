@@ -1146,9 +1146,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./lib/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -1197,6 +1194,9 @@ function describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -2732,6 +2732,8 @@ function collapseBlankLines(lines) {
  * `terraform` from PATH. When hashicorp/setup-terraform's wrapper is what PATH finds, its
  * sibling `terraform-bin` (the real binary) is used instead.
  */
+/** The runner's credentials an action step's environment may carry. */
+const RUNNER_TOKENS = new Set(['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_TOKEN', 'GH_TOKEN']);
 function findTerraform(env, log) {
     const names = process.platform === 'win32' ? ['terraform.exe', 'terraform'] : ['terraform'];
     for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)) {
@@ -2771,8 +2773,11 @@ class TerraformCli {
         this.log = options.log;
         this.env = {};
         for (const [key, value] of Object.entries(options.env)) {
-            // The action's own inputs (the github-token among them) are none of Terraform's business.
-            if (value !== undefined && !key.startsWith('INPUT_'))
+            // The action's own inputs (the github-token among them) and the runner's tokens (artifact and cache
+            // runtime, OIDC request) are none of Terraform's business. (A process of the same user can still
+            // read this action's own /proc/<pid>/environ: where Terraform runs a pull request's code, the
+            // workflow starts the action from an emptied environment, see pr-checks.yml.)
+            if (value !== undefined && !key.startsWith('INPUT_') && !RUNNER_TOKENS.has(key))
                 this.env[key] = value;
         }
         // Automation mode: no "run terraform apply next" hints, never a prompt waiting for stdin.
@@ -3777,6 +3782,7 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
+
 const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
 async function main() {
     const { inputs, context } = getInputs();
@@ -3885,9 +3891,12 @@ async function main() {
         throw err;
     }
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/terraform/src/index.ts
 
-
-void run(main);
+void main_run();
 

@@ -3,8 +3,14 @@ import { getOctokit } from '@actions/github';
 import type { PullRequest } from './inputs';
 import type { CommentApi } from './pr-comment';
 
-export function githubCommentApi(token: string, apiUrl: string, pullRequest: PullRequest): CommentApi {
-  const octokit = getOctokit(token, { baseUrl: apiUrl });
+/**
+ * Octokit sets no timeout: a GitHub API that never answers would hold the step until the job's
+ * timeout. The comment is best effort (a failure is a warning), so all its calls share one budget.
+ */
+export const COMMENT_BUDGET_MS = 60_000;
+
+export function githubCommentApi(token: string, apiUrl: string, pullRequest: PullRequest, budgetMs = COMMENT_BUDGET_MS): CommentApi {
+  const octokit = getOctokit(token, { baseUrl: apiUrl, request: { signal: AbortSignal.timeout(budgetMs) } });
   const target = { owner: pullRequest.owner, repo: pullRequest.repo };
   return {
     async identity() {

@@ -1,5 +1,6 @@
 import { ActionFailure } from '../../../lib/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { run as runAction } from '../../../lib/github';
 import { redact } from '../../../lib/secrets';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
 import { backendRedactions, getInputs } from './inputs';
@@ -111,4 +112,9 @@ export async function main(): Promise<void> {
     if (err instanceof Error) err.message = redact(err.message, secrets);
     throw err;
   }
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -93,20 +93,20 @@ describe('findTerraform', () => {
 });
 
 describe('TerraformCli', () => {
-  it("runs terraform in automation mode, without the action's inputs in its environment", async () => {
+  it("runs terraform in automation mode, without the action's inputs or the runner's tokens in its environment", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-env-'));
     try {
       const fake = path.join(dir, 'terraform');
       writeFileSync(fake, '#!/bin/sh\nenv\n');
       chmodSync(fake, 0o755);
       const log = memoryLogger();
-      const cli = new TerraformCli({ binary: fake, cwd: dir, env: { PATH: '/usr/bin:/bin', 'INPUT_GITHUB-TOKEN': 'ghs_secret', AWS_REGION: 'eu-west-1' }, log });
+      const cli = new TerraformCli({ binary: fake, cwd: dir, env: { PATH: '/usr/bin:/bin', 'INPUT_GITHUB-TOKEN': 'ghs_secret', ACTIONS_RUNTIME_TOKEN: 'runtime_secret', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc_secret', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/?sig=url_secret', GITHUB_TOKEN: 'ghs_other', AWS_REGION: 'eu-west-1' }, log });
       const { stdout } = await cli.run(['version']);
       expect(stdout).toContain('TF_IN_AUTOMATION=1');
       expect(stdout).toContain('TF_INPUT=0');
       expect(stdout).toContain('CHECKPOINT_DISABLE=1');
       expect(stdout).toContain('AWS_REGION=eu-west-1');
-      expect(stdout).not.toContain('ghs_secret');
+      for (const secret of ['ghs_secret', 'runtime_secret', 'oidc_secret', 'url_secret', 'ghs_other']) expect(stdout).not.toContain(secret);
       expect(log.lines[0]).toBe('$ terraform version');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -94,6 +94,9 @@ function collapseBlankLines(lines: string[]): string[] {
  * `terraform` from PATH. When hashicorp/setup-terraform's wrapper is what PATH finds, its
  * sibling `terraform-bin` (the real binary) is used instead.
  */
+/** The runner's credentials an action step's environment may carry. */
+const RUNNER_TOKENS = new Set(['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_TOKEN', 'GH_TOKEN']);
+
 export function findTerraform(env: Env, log?: Logger): string {
   const names = process.platform === 'win32' ? ['terraform.exe', 'terraform'] : ['terraform'];
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
@@ -144,8 +147,11 @@ export class TerraformCli {
     this.log = options.log;
     this.env = {};
     for (const [key, value] of Object.entries(options.env)) {
-      // The action's own inputs (the github-token among them) are none of Terraform's business.
-      if (value !== undefined && !key.startsWith('INPUT_')) this.env[key] = value;
+      // The action's own inputs (the github-token among them) and the runner's tokens (artifact and cache
+      // runtime, OIDC request) are none of Terraform's business. (A process of the same user can still
+      // read this action's own /proc/<pid>/environ: where Terraform runs a pull request's code, the
+      // workflow starts the action from an emptied environment, see pr-checks.yml.)
+      if (value !== undefined && !key.startsWith('INPUT_') && !RUNNER_TOKENS.has(key)) this.env[key] = value;
     }
     // Automation mode: no "run terraform apply next" hints, never a prompt waiting for stdin.
     this.env.TF_IN_AUTOMATION = '1';

@@ -3,7 +3,7 @@
 
 environment      = "production"
 service_name     = "shop"
-image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-legacy" # values-must-match
+postgres_version = "15.7"                                                     # values-must-match
 container_port   = "8080"                                                     # type-mismatch: string, not number
 
 task_size     = { cpu = 1024, memory = 2048 }

@@ -2,6 +2,8 @@
  * Contracts between the parts: workflows ↔ gantry's action.yml files, jobs ↔ their needs and steps,
  * templates ↔ the reusable workflows they call. Each check returns what it finds broken.
  */
+import { DETECT_OUTPUTS } from '../../../scripts/pr-checks/src/index';
+import { RELEASE_OUTPUTS } from '../../../scripts/release/release';
 import { contextProperties, expressionsIn, jobOutputs, needsJobs, needsOutputs, soleExpression, stepIds, stepOutputs } from './expressions';
 import { gantryWorkflowFile, type ActionMetadata } from './repo-files';
 import { effectivePermissions } from './policy';
@@ -72,7 +74,11 @@ function outputsOfStep(step: Step, ctx: ContractContext): string[] | undefined {
   if (gantry) return ctx.actions.get(gantry)?.outputs;
   if (step.run !== undefined) {
     const fromScripts = gantryScriptsRun(step.run).flatMap((script) => ctx.scriptOutputs?.(script) ?? []);
-    return [...runStepOutputs(step.run), ...fromScripts];
+    // pr-checks.yml's plan step: the bundle of scripts/pr-checks, its `detect` command.
+    const fromPrChecks = /"\$GANTRY_PR_CHECKS" detect\b/.test(step.run) ? [...DETECT_OUTPUTS] : [];
+    // release.yml's build step: scripts/release/release.ts outputs.
+    const fromRelease = /scripts\/release\/release\.ts outputs\b/.test(step.run) ? [...RELEASE_OUTPUTS] : [];
+    return [...runStepOutputs(step.run), ...fromScripts, ...fromPrChecks, ...fromRelease];
   }
   return step.uses ? THIRD_PARTY_OUTPUTS[actionName(step.uses)] : undefined;
 }
