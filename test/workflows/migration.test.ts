@@ -26,11 +26,11 @@ function value(text: unknown, context: StepContext): string {
 }
 
 const withMigration: StepContext = {
-  inputs: { migration: 'npm run migrate', 'migration-container': 'app', 'container-name': 'app', 'task-definition': 'ecs/web.json', 'migration-timeout-seconds': 600 },
+  inputs: { migration: 'npm run migrate', 'migration-container': 'app', 'container-name': 'app', 'task-definition': 'ecs/web.json', 'migration-timeout-seconds': 600, images: '', 'environment-variables': 'LOG_LEVEL=debug', 'dry-run': false },
   steps: { image: { outputs: { image: IMAGE } }, register: { outputs: { 'task-definition-arn': REGISTERED, status: 'registered' }, outcome: 'success' } },
 };
 const withoutMigration: StepContext = {
-  inputs: { migration: '', 'container-name': 'app', 'task-definition': 'ecs/web.json' },
+  inputs: { migration: '', 'container-name': 'app', 'task-definition': 'ecs/web.json', images: '', 'environment-variables': 'LOG_LEVEL=debug', 'dry-run': false },
   steps: { image: { outputs: { image: IMAGE } } },
 };
 
@@ -55,7 +55,9 @@ describe("deploy.yml's migration", () => {
     expect(value(migration.with.container, withMigration)).toBe('app');
     expect(value(deploy.with['task-definition-arn'], withMigration)).toBe(REGISTERED);
     // A promotion takes no image, container-name or task-definition file (deploy-ecs refuses them).
-    for (const input of ['image', 'container-name', 'task-definition']) expect(value(deploy.with[input], withMigration)).toBe('');
+    expect(value(register.with['environment-variables'], withMigration)).toBe('LOG_LEVEL=debug');
+    for (const input of ['image', 'container-name', 'task-definition', 'environment-variables']) expect(value(deploy.with[input], withMigration)).toBe('');
+    expect(String(deploy.with.images).split('\n').map((line) => value(line.trim(), withMigration)).join('')).toBe('');
   });
 
   it('a failed migration: the deploy step does not run, and the rollback has nothing to undo', () => {
@@ -73,6 +75,13 @@ describe("deploy.yml's migration", () => {
     expect(value(deploy.with.image, withoutMigration)).toBe(IMAGE);
     expect(value(deploy.with['container-name'], withoutMigration)).toBe('app');
     expect(value(deploy.with['task-definition'], withoutMigration)).toBe('ecs/web.json');
+    expect(value(deploy.with['environment-variables'], withoutMigration)).toBe('LOG_LEVEL=debug');
+  });
+
+  it('a dry run with a migration registers and runs nothing', () => {
+    const dryRun = { ...withMigration, inputs: { ...withMigration.inputs, 'dry-run': true } };
+    expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'register').if, dryRun, 'success')).toBe(false);
+    expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'migration').if, dryRun, 'success')).toBe(false);
   });
 });
 
