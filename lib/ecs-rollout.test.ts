@@ -138,6 +138,21 @@ describe('waitForRollout (aws-sdk-client-mock, fake clock)', () => {
     expect(log.warnings.filter((w) => /ThrottlingException/.test(w))).toHaveLength(3);
   });
 
+  it("the action's deadline cutting off the last poll keeps the error AWS gave before it as the last error", async () => {
+    const cutOff = Object.assign(new Error("DescribeServices did not answer before the action's deadline"), { name: 'DeadlineExceeded' });
+    sequence(throttlingError(), throttlingError(), cutOff);
+    const { outcome } = await wait({ intervalMs: 10_000, timeoutMs: 30_000 });
+    expect(outcome.status).toBe('timed-out');
+    expect(outcome.reason).toMatch(/no successful DescribeServices \(last error: ThrottlingException.*; then the deadline cut off a poll\)$/);
+  });
+
+  it('a deadline cut-off with no AWS error before it is named as such', async () => {
+    const cutOff = Object.assign(new Error("DescribeServices did not answer before the action's deadline"), { name: 'DeadlineExceeded' });
+    sequence(cutOff);
+    const { outcome } = await wait({ intervalMs: 10_000, timeoutMs: 30_000 });
+    expect(outcome.reason).toMatch(/no successful DescribeServices \(last error: DeadlineExceeded: DescribeServices did not answer before the action's deadline\)$/);
+  });
+
   it('a non-transient error does not end the wait: retried at the next poll, named in the timeout', async () => {
     const denied = Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' });
     sequence(rollingService({ runningCount: 1, pendingCount: 1 }), denied);

@@ -147,6 +147,8 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
   let describeCalls = 0;
   let last: RolloutDecision | undefined;
   let lastError: string | undefined;
+  /** The last error AWS itself returned (not the action's deadline cutting a call off). */
+  let lastAwsError: string | undefined;
   /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
   let lastFailed = false;
   let stoppedFetchedAt = 0;
@@ -168,13 +170,18 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
       } catch (err) {
         // Any error, not only throttling: an expired token, a denied call or a malformed answer
         // says nothing about the rollout, and giving up here would leave it unjudged.
-        lastError = describeError(err);
+        // The action's own deadline cutting off the last poll says less than the error AWS gave
+        // before it: keep that one as the last error, and say the deadline cut the poll short.
+        const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
+        if (!cutOff) lastAwsError = describeError(err);
+        lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
         lastFailed = true;
         const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
         log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
         return { done: false };
       }
       lastFailed = false;
+      lastAwsError = undefined;
       if (!service) {
         const decision: RolloutDecision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
         return { done: true, value: decision };

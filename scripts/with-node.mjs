@@ -5,7 +5,7 @@
 // --package=node@24`, once; later runs reuse it) — the way test/support/harness.ts gets the runner's
 // Node 24. So the README's `npm ci && npm run demo` works on a machine whose Node is older.
 // Plain JavaScript on purpose: it must run on the old Node it replaces.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,9 +41,13 @@ export function nodeBinDir() {
 const bin = nodeBinDir();
 // First on PATH, so `node` and every `#!/usr/bin/env node` script (vitest, tsx, eslint) use it.
 const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
-const child = spawnSync(command, args, { stdio: 'inherit', env, shell: false });
-if (child.error) {
-  console.error(`gantry: ${command}: ${child.error.message}`);
+// Asynchronously, so a signal sent to this wrapper alone (a cancelled job's SIGTERM) reaches the
+// command too instead of leaving it orphaned; the exit code is the command's, or 128 + the signal's.
+const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+for (const signal of Object.keys(SIGNAL_NUMBERS)) process.on(signal, () => child.kill(signal));
+child.on('error', (error) => {
+  console.error(`gantry: ${command}: ${error.message}`);
   process.exit(127);
-}
-process.exit(child.status ?? 1);
+});
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (SIGNAL_NUMBERS[signal] ?? 1)));

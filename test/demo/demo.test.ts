@@ -73,11 +73,13 @@ interface DemoRun {
   leftoverFiles: string[];
 }
 
-/** Run `tsx scripts/demo.ts`; `interrupt` sends that signal once the output matches `when`. */
+/** Run the demo (`node --import tsx scripts/demo.ts`); `interrupt` sends that signal once the output matches `when`. */
 async function runDemo(interrupt?: { signal: NodeJS.Signals; when: RegExp }): Promise<DemoRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-demo-test-'));
   const started = Date.now();
-  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts'], {
+  // `node --import tsx`, as `npm run demo` runs it: no tsx CLI in between that relays signals to a
+  // child process (under load its relay raced the demo's own handler and the cleanup line was lost).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TMPDIR: tmp },
     // Its own process group: what it starts is recognisable by the group, and it gets only the
