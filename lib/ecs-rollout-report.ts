@@ -4,7 +4,7 @@
  */
 import { formatStoppedTask, summarizeStoppedTasks, type RolloutOutcome } from './ecs-rollout';
 import { ActionFailure } from './errors';
-import { codeBlock, markdownTable } from './markdown';
+import { codeBlock, markdownTable, truncateText } from './markdown';
 
 /** Summary sections: stopped tasks (at most 10) and the last service events. */
 export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined): string[] {
@@ -18,6 +18,9 @@ export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTas
       t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
     ]);
     parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+    for (const t of stopped.slice(0, 10).filter((task) => task.logLines?.length)) {
+      parts.push(`#### Last log lines of task ${t.taskArn.split('/').pop()}`, codeBlock(truncateText((t.logLines ?? []).join('\n'), 10_000)));
+    }
   }
   const events = rollout?.lastEvents ?? [];
   if (events.length > 0) parts.push('### Last service events', codeBlock(events.join('\n')));
@@ -32,8 +35,10 @@ export function rolloutFailure(headline: string, rollout: Pick<RolloutOutcome, '
   const summaries = summarizeStoppedTasks(tasks);
   if (summaries.length) lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
   if (events.length) lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+  const withLogs = tasks.find((t) => t.logLines?.length);
+  if (withLogs) lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
   const details = [
-    ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+    ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
     ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
   ];
   return new ActionFailure(lines.join('\n'), details);

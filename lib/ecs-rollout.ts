@@ -46,6 +46,8 @@ export interface StoppedTaskInfo {
   stopCode?: string;
   stoppedAt?: Date;
   containers: { name: string; exitCode?: number; reason?: string }[];
+  /** The failing containers' last log lines (`container | line`, redacted), added by lib/task-logs.ts explainStoppedTasks. */
+  logLines?: string[];
 }
 
 export interface RolloutOutcome {

@@ -13,3 +13,12 @@ describe('maskableStrings', () => {
     expect(maskableStrings('plain-secret')).toEqual(['plain-secret']);
   });
 });
+
+describe('redactor', () => {
+  it('replaces the secrets (longest first) and URL passwords, and leaves short values alone', async () => {
+    const { redactor } = await import('./secrets');
+    const redact = redactor(['s3cr3t-value', 's3cr3t', 'on']);
+    expect(redact('token s3cr3t-value and s3cr3t, on')).toBe('token *** and ***, on');
+    expect(redact('postgres://shop:hunter2@db:5432/shop and https://example.com/a:b@c')).toBe('postgres://shop:***@db:5432/shop and https://example.com/a:b@c');
+  });
+});

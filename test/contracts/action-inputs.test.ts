@@ -15,6 +15,7 @@ import { inputEnvName } from '../../lib/inputs';
 import { getInputs as deployInputs } from '../../actions/deploy-ecs/src/inputs';
 import { getInputs as parityInputs } from '../../actions/parity-check/src/inputs';
 import { getInputs as rollbackInputs } from '../../actions/rollback/src/inputs';
+import { getInputs as runTaskInputs } from '../../actions/run-task/src/inputs';
 import { getInputs as smokeInputs } from '../../actions/smoke-test/src/inputs';
 import { getInputs as terraformInputs } from '../../actions/terraform/src/inputs';
 
@@ -44,6 +45,7 @@ const contracts: Contract[] = [
   { name: 'deploy-ecs', getInputs: deployInputs, minimal: { cluster: 'c', service: 's', image: 'repo:tag' } },
   { name: 'parity-check', getInputs: parityInputs, minimal: { 'base-env-file': 'staging.env', 'target-env-file': 'production.env' } },
   { name: 'rollback', getInputs: rollbackInputs, minimal: { cluster: 'c', service: 's' } },
+  { name: 'run-task', getInputs: runTaskInputs, minimal: { cluster: 'c', 'task-definition-arn': 'web:1' } },
   { name: 'smoke-test', getInputs: smokeInputs, minimal: { 'base-url': 'http://127.0.0.1:1', 'expect-version': '1.0.0' } },
   { name: 'terraform', getInputs: terraformInputs, minimal: { command: 'plan', 'working-directory': '.' } },
 ];

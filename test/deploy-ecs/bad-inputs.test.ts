@@ -97,6 +97,10 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['gate action with an image', { 'gate-action': 'continue', 'service-deployment-arn': SD_ARN }, 'image', /nothing when gate-action is given \(it answers the paused deployment/],
   ['service deployment of another region', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN.replace('us-east-1', 'eu-west-1') }, 'service-deployment-arn', /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
   ['gate action with dry-run', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'dry-run': 'true' }, 'dry-run', /false when gate-action is given/],
+  ['log-lines not a number', { 'log-lines': 'all' }, 'log-lines', /an integer from 0 to 1000/],
+  ['register-only with a promotion', { image: '', 'task-definition-arn': 'web:1', 'register-only': 'true' }, 'register-only', /false when task-definition-arn is given/],
+  ['register-only with dry-run', { 'register-only': 'true', 'dry-run': 'true' }, 'register-only', /false with dry-run: true/],
+  ['register-only not a boolean', { 'register-only': 'yes' }, 'register-only', /'true' or 'false'/],
   ['task definition ARN of another region', { image: '', 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1' }, 'task-definition-arn', /expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region \(or AWS_REGION\) to eu-west-1/],
   ['cluster ARN of another account than aws-account-id', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', 'aws-account-id': '210987654321' }, 'cluster', /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/],
 ];

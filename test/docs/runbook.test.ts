@@ -79,6 +79,8 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/parity-check/src/var-files.ts', expression: 'err instanceof Error ? err.message : String(err)', from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)" },
   { file: 'actions/parity-check/src/var-files.ts', expression: 'err.problem', from: "an HclSyntaxError's summary and detail, collected at each `new HclSyntaxError(…)`" },
   { file: 'actions/rollback/src/resolve.ts', expression: 'warning', from: 'the warnings the Resolver pushes (the `warnings.push(…)` rule)' },
+  { file: 'actions/run-task/src/run.ts', expression: 'warning', from: "a verdict's warnings, built in verdict.ts (`non-essential container … exited with code …`)" },
+  { file: 'actions/run-task/src/verdict.ts', expression: "problems.join('; ')", from: 'the problems pushed just above (the `problems.push(…)` rule)' },
   { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
   { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },
   { file: 'actions/parity-check/src/var-files.ts', expression: '${err.problem}.', from: "a DocumentError's problem (lib/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`" },

@@ -127,6 +127,7 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     ['timeout not a duration', 'timeout-seconds', { 'timeout-seconds': 'soon' }, /a number of seconds/],
     ['reason too long', 'reason', { reason: 'x'.repeat(2000) }, /at most 1024 characters/],
     ['bad region', 'aws-region', { 'aws-region': 'mars-1' }, /an AWS region such as eu-west-1/],
+    ['log-lines out of range', 'log-lines', { 'log-lines': '1001' }, /an integer from 0 to 1000/],
     ['target ARN of another region', 'target', { target: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:2' }, /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
     ['cluster and target ARNs of two accounts', 'target', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', target: 'arn:aws:ecs:us-east-1:210987654321:task-definition/web:2' }, /an ARN of account 123456789012, as cluster says \(this ARN is of account 210987654321\)/],
     ['service ARN of another account than aws-account-id', 'service', { service: 'arn:aws:ecs:us-east-1:123456789012:service/shop/web', 'aws-account-id': '210987654321' }, /an ARN of account 210987654321, as aws-account-id says/],

@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { serviceKey, type Effect, type Plan, type RolloutModel, type ServiceRecord, type TaskDefInfo } from './rollout-model';
+import type { LogWriter, TaskRuns } from './rollout-tasks';
 import {
   renderService, renderServiceDeployment, renderServiceDeploymentBrief, renderServiceRevision, renderTask, selectTasks,
 } from './rollout-render';
@@ -16,6 +17,10 @@ export type EcsReply = MotoReply | { status: number; json: unknown; errorType?: 
 
 export interface EcsContext {
   model: RolloutModel;
+  /** One-off tasks started with RunTask (rollout-tasks.ts). */
+  runs: TaskRuns;
+  /** Writes log events into moto's CloudWatch Logs (as the awslogs driver would). */
+  writeLogs: LogWriter;
   planFor(svc: ServiceRecord, taskDef: TaskDefInfo): Plan;
   /** The layer's own ECS call to moto; throws on a non-200 answer. */
   motoCall(op: string, payload: Json): Promise<Json>;
@@ -86,6 +91,7 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
       if (svc && !ticked.has(svc)) {
         ticked.add(svc);
         effects.push(...call.model.tick(svc));
+        await writeCrashLogs(call, svc);
       }
       services.push(svc ? renderService(svc, service) : service);
     }
@@ -112,20 +118,43 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
   async DescribeTasks(p, call) {
     const all = [...call.model.services.values()].flatMap((svc) => svc.tasks);
     const ours = [];
+    const runs = [];
     const others: string[] = [];
     for (const ref of strings(p.tasks)) {
       const task = all.find((t) => t.arn === ref || t.arn.endsWith(`/${ref}`));
+      const run = task ? undefined : call.runs.find(ref);
       if (task) ours.push(task);
+      else if (run) runs.push(run);
       else others.push(ref);
     }
-    if (ours.length === 0) return call.send();
+    if (ours.length === 0 && runs.length === 0) return call.send();
     let fromMoto: Json = { tasks: [], failures: [] };
     if (others.length > 0) {
       const reply = await call.send({ ...p, tasks: others });
       if (reply.status !== 200) return reply;
       fromMoto = parse(reply);
     }
-    return ok({ tasks: [...ours.map(renderTask), ...((fromMoto.tasks ?? []) as Json[])], failures: fromMoto.failures ?? [] });
+    await call.runs.tick(runs);
+    return ok({ tasks: [...ours.map(renderTask), ...runs.map((r) => call.runs.render(r)), ...((fromMoto.tasks ?? []) as Json[])], failures: fromMoto.failures ?? [] });
+  },
+
+  async RunTask(p, call) {
+    const reply = await call.send();
+    if (reply.status !== 200) return reply;
+    const parsed = parse(reply);
+    const tasks = (parsed.tasks ?? []) as Json[];
+    if (tasks.length === 0) return reply;
+    const described = await call.motoCall('DescribeTaskDefinition', { taskDefinition: String(tasks[0].taskDefinitionArn ?? p.taskDefinition) });
+    call.runs.started(p, tasks, described.taskDefinition as Json);
+    return ok({ ...parsed, tasks: tasks.map((t) => { const run = call.runs.find(String(t.taskArn)); return run ? call.runs.render(run) : t; }) });
+  },
+
+  async StopTask(p, call) {
+    const run = typeof p.task === 'string' ? call.runs.find(p.task) : undefined;
+    const reply = await call.send();
+    if (!run || reply.status !== 200) return reply;
+    call.runs.stopTask(run, typeof p.reason === 'string' ? p.reason : '');
+    return ok({ task: call.runs.render(run) });
   },
 
   async ListServiceDeployments(p, call) {
@@ -228,7 +257,14 @@ async function taskDefInfo(call: EcsContext, ref: string): Promise<TaskDefInfo |
     const containers = (Array.isArray(td.containerDefinitions) ? td.containerDefinitions : []) as Json[];
     return {
       arn: String(td.taskDefinitionArn),
-      containers: containers.map((c) => ({ name: String(c.name), image: String(c.image ?? ''), essential: c.essential !== false })),
+      containers: containers.map((c) => {
+        const log = isObject(c.logConfiguration) && c.logConfiguration.logDriver === 'awslogs' && isObject(c.logConfiguration.options) ? c.logConfiguration.options : undefined;
+        return {
+          name: String(c.name), image: String(c.image ?? ''), essential: c.essential !== false,
+          ...(log && typeof log['awslogs-group'] === 'string' ? { logGroup: log['awslogs-group'] } : {}),
+          ...(log && typeof log['awslogs-stream-prefix'] === 'string' ? { logStreamPrefix: log['awslogs-stream-prefix'] } : {}),
+        };
+      }),
     };
   } catch {
     return undefined; // let moto report the bad reference when the request is forwarded
@@ -263,5 +299,24 @@ async function ensureService(call: EcsContext, cluster: unknown, service: unknow
     return found ? adopt(call, found) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Default last words of a crashing container (a `fail` plan without `logs`). */
+const CRASH_LINES = ['Starting server on :8080', "Error: Cannot find module '/app/dist/server.js'", 'Node.js v24.11.0'];
+
+/**
+ * The log lines of the tasks that failed at this tick, written where the awslogs driver writes
+ * them: the first essential container's `<prefix>/<container>/<task id>` stream.
+ */
+async function writeCrashLogs(call: EcsContext, svc: ServiceRecord): Promise<void> {
+  for (const task of svc.tasks) {
+    if (!task.failed || task.logged) continue;
+    task.logged = true;
+    const container = task.taskDef.containers.find((c) => c.essential) ?? task.taskDef.containers[0];
+    if (!container?.logGroup || !container.logStreamPrefix) continue;
+    const lines = svc.deployments.find((d) => d.id === task.deploymentId)?.plan.logs ?? CRASH_LINES;
+    const base = (task.stoppedAt ?? new Date()).getTime() - lines.length;
+    await call.writeLogs(container.logGroup, `${container.logStreamPrefix}/${container.name}/${task.arn.split('/').pop()}`, lines.map((message, i) => ({ timestamp: base + i, message })));
   }
 }

@@ -17,11 +17,18 @@
  * (`rollback-immediate`, `fail-rollback`, `fail`, `hang`, checked in that order) > `complete`.
  * Rollback deployments always complete (after `rollbackTicks`, default 2).
  *
+ * RunTask, StopTask and DescribeTasks of one-off tasks: see rollout-tasks.ts (PROVISIONING →
+ * RUNNING → STOPPED with an exit code per `setTaskScenario` rule, log lines written into moto's
+ * CloudWatch Logs).
+ *
  * Control endpoints (not forwarded, not counted):
  *   POST /_rollout/scenario  ScenarioRequest JSON      GET /_rollout/state  → RolloutSnapshot
  *   POST /_rollout/reset     (also resets moto)        POST /_rollout/settle {service?}
+ *   POST /_rollout/task-scenario  TaskScenarioRequest JSON
  * Throttling: `{throttle: N, operation?}` answers the next N ECS calls (to `operation`, if given)
  * with HTTP 400 ThrottlingException "Rate exceeded", as ECS does, without forwarding.
+ * Denial: `{deny: 'logs:GetLogEvents'}` answers every call of that operation (service prefix as in
+ * IAM: `ecs:` or `logs:`) with HTTP 400 AccessDeniedException, as a role without the permission gets.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -29,8 +36,10 @@ import type { AddressInfo } from 'node:net';
 import { RolloutModel, SCENARIO_KINDS, type Effect, type Plan, type ScenarioKind, type ServiceRecord, type TaskDefInfo } from './rollout-model';
 import { handleEcs, type EcsContext, type MotoReply } from './rollout-ecs';
 import { trafficOf } from './rollout-native';
+import { TaskRuns, type LogEvent, type OneOffTaskSnapshot, type TaskScenarioRequest } from './rollout-tasks';
 
 export type { ScenarioKind, Plan } from './rollout-model';
+export type { TaskScenarioRequest, OneOffTaskSnapshot } from './rollout-tasks';
 
 export interface ScenarioRequest {
   /** What the matching deployments do. Optional when only `throttle` is given. */
@@ -50,6 +59,10 @@ export interface ScenarioRequest {
   /** kind alarm (BLUE_GREEN / LINEAR / CANARY): the lifecycle stage at which the alarm fires (default BAKE_TIME) and its name. */
   alarmAt?: string;
   alarmName?: string;
+  /** Log lines each failing task's container writes (fail kinds); default a Node.js crash. */
+  logs?: string[];
+  /** Refuse every call of this IAM action (`logs:GetLogEvents`, `ecs:StopTask`) with AccessDeniedException. */
+  deny?: string;
 }
 
 export interface DeploymentSnapshot {
@@ -64,6 +77,10 @@ export interface RolloutSnapshot {
   throttled: Record<string, number>;
   scenarios: ScenarioRequest[];
   pendingThrottles: { operation?: string; remaining: number }[];
+  denied: string[];
+  /** One-off tasks started with RunTask, oldest first. */
+  tasks: OneOffTaskSnapshot[];
+  taskScenarios: TaskScenarioRequest[];
   services: {
     cluster: string; service: string; serviceArn: string; taskDefinition?: string; desiredCount: number;
     deployments: DeploymentSnapshot[];
@@ -85,6 +102,8 @@ export interface RolloutLayer {
   port: number;
   motoUrl: string;
   setScenario(scenario: ScenarioRequest): void;
+  /** What the next one-off tasks (RunTask) do. */
+  setTaskScenario(scenario: TaskScenarioRequest): void;
   state(): RolloutSnapshot;
   /** Where the production and test listeners of `service` send traffic now (task definition → %). */
   traffic(service: string): { production: Record<string, number>; test: Record<string, number> };
@@ -97,6 +116,7 @@ export interface RolloutLayer {
 
 const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0, alarm: 2 };
+const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 const TAG_KINDS: ScenarioKind[] = ['rollback-immediate', 'fail-rollback', 'fail', 'hang'];
 
 /**
@@ -112,12 +132,17 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
   let throttles: { operation?: string; remaining: number }[] = [];
   let calls: Record<string, number> = {};
   let throttled: Record<string, number> = {};
+  let denied = new Set<string>();
+  const writeLogs = (group: string, stream: string, events: LogEvent[]): Promise<void> => writeLogEvents(motoUrl, group, stream, events);
+  const runs = new TaskRuns(writeLogs);
 
   const setScenario = (scenario: ScenarioRequest): void => {
     validateScenario(scenario);
     if (scenario.throttle) throttles.push({ operation: scenario.operation, remaining: scenario.throttle });
-    if (scenario.kind) rules.push({ ...scenario, throttle: undefined, operation: undefined });
+    if (scenario.deny) denied.add(scenario.deny);
+    if (scenario.kind) rules.push({ ...scenario, throttle: undefined, operation: undefined, deny: undefined });
   };
+  const setTaskScenario = (scenario: TaskScenarioRequest): void => runs.setScenario(scenario);
 
   const planFor = (svc: ServiceRecord, taskDef: TaskDefInfo): Plan => {
     const images = taskDef.containers.map((c) => c.image);
@@ -134,6 +159,7 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       source: rule ? 'control' : tagKind ? 'image-tag' : 'default',
       ...(rule?.alarmAt || kind === 'alarm' ? { alarmAt: rule?.alarmAt ?? 'BAKE_TIME' } : {}),
       ...(rule?.alarmName ? { alarmName: rule.alarmName } : {}),
+      ...(rule?.logs ? { logs: rule.logs } : {}),
     };
   };
 
@@ -145,6 +171,8 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
 
   const reset = async (): Promise<void> => {
     model.reset();
+    runs.reset();
+    denied = new Set();
     rules = [];
     throttles = [];
     calls = {};
@@ -155,6 +183,8 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
 
   const ctx: EcsContext = {
     model,
+    runs,
+    writeLogs,
     planFor,
     motoCall: (op, payload) => motoCall(motoUrl, op, payload, region),
     forward: (req, body) => forward(motoUrl, req.method ?? 'POST', req.url ?? '/', req.headers, body),
@@ -166,12 +196,17 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       const body = await readBody(req);
       const path = req.url ?? '/';
       if (path.startsWith('/_rollout/')) {
-        return control(req.method ?? 'GET', path, body, res, { setScenario, settle, reset, snapshot });
+        return control(req.method ?? 'GET', path, body, res, { setScenario, setTaskScenario, settle, reset, snapshot });
       }
       const target = String(req.headers['x-amz-target'] ?? '');
       const ecsOp = target.startsWith(ECS_TARGET_PREFIX) ? target.slice(ECS_TARGET_PREFIX.length) : undefined;
       const opName = ecsOp ?? target;
       if (opName) calls[opName] = (calls[opName] ?? 0) + 1;
+      const iamAction = ecsOp ? `ecs:${ecsOp}` : target.startsWith(LOGS_TARGET_PREFIX) ? `logs:${target.slice(LOGS_TARGET_PREFIX.length)}` : undefined;
+      if (iamAction && denied.has(iamAction)) {
+        const message = `User: arn:aws:sts::123456789012:assumed-role/gantry-deploy/gantry is not authorized to perform: ${iamAction} because no identity-based policy allows the ${iamAction} action`;
+        return sendJson(res, 400, { __type: 'AccessDeniedException', message }, 'AccessDeniedException');
+      }
       if (ecsOp && takeThrottle(throttles, ecsOp)) {
         throttled[ecsOp] = (throttled[ecsOp] ?? 0) + 1;
         return sendJson(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, 'ThrottlingException');
@@ -195,6 +230,9 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
     throttled: { ...throttled },
     scenarios: rules.map((r) => ({ ...r })),
     pendingThrottles: throttles.map((t) => ({ ...t })),
+    denied: [...denied],
+    tasks: runs.snapshot(),
+    taskScenarios: runs.scenarios(),
     services: [...model.services.values()].map((svc) => ({
       cluster: svc.clusterName,
       service: svc.serviceName,
@@ -232,6 +270,7 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
     port,
     motoUrl,
     setScenario,
+    setTaskScenario,
     state: snapshot,
     traffic: (service) => {
       const svc = [...model.services.values()].find((s) => s.serviceName === service || s.serviceArn === service);
@@ -253,7 +292,8 @@ function validateScenario(s: ScenarioRequest): void {
   if (s.kind !== undefined && !SCENARIO_KINDS.includes(s.kind)) {
     throw new Error(`scenario kind must be one of ${SCENARIO_KINDS.join(', ')}; got ${JSON.stringify(s.kind)}`);
   }
-  if (s.kind === undefined && !s.throttle) throw new Error('scenario needs a kind or a throttle count');
+  if (s.kind === undefined && !s.throttle && !s.deny) throw new Error('scenario needs a kind, a throttle count or an action to deny');
+  if (s.deny !== undefined && !/^(ecs|logs):[A-Za-z]+$/.test(s.deny)) throw new Error(`scenario deny must be an IAM action such as logs:GetLogEvents; got ${JSON.stringify(s.deny)}`);
   for (const field of ['ticks', 'rollbackTicks', 'throttle'] as const) {
     const value = s[field];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
@@ -278,6 +318,7 @@ function takeThrottle(throttles: { operation?: string; remaining: number }[], op
 
 interface ControlApi {
   setScenario(s: ScenarioRequest): void;
+  setTaskScenario(s: TaskScenarioRequest): void;
   settle(service?: string): void;
   reset(): Promise<void>;
   snapshot(): RolloutSnapshot;
@@ -289,6 +330,7 @@ async function control(method: string, path: string, body: Buffer, res: http.Ser
     const route = `${method} ${path.split('?')[0]}`;
     if (route === 'GET /_rollout/state') return sendJson(res, 200, api.snapshot());
     if (route === 'POST /_rollout/scenario') api.setScenario(input as ScenarioRequest);
+    else if (route === 'POST /_rollout/task-scenario') api.setTaskScenario(input as TaskScenarioRequest);
     else if (route === 'POST /_rollout/settle') api.settle(typeof input.service === 'string' ? input.service : undefined);
     else if (route === 'POST /_rollout/reset') await api.reset();
     else return sendJson(res, 404, { message: `unknown control route ${route}` });
@@ -352,4 +394,28 @@ async function applyEffects(motoUrl: string, effects: Effect[], region: string):
   for (const effect of effects) {
     await motoCall(motoUrl, 'UpdateService', { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition }, region);
   }
+}
+
+/** A CloudWatch Logs call the layer makes to moto (as the awslogs driver would); throws moto's error. */
+async function motoLogsCall(motoUrl: string, op: string, payload: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  const reply = await forward(motoUrl, 'POST', '/', {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `${LOGS_TARGET_PREFIX}${op}`,
+    authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
+  }, Buffer.from(JSON.stringify(payload)));
+  return { status: reply.status, text: reply.body.toString('utf8') };
+}
+
+/** Group (if missing: awslogs-create-group), stream (as the ECS agent creates it), then the events. */
+async function writeLogEvents(motoUrl: string, group: string, stream: string, events: LogEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  for (const [op, payload] of [
+    ['CreateLogGroup', { logGroupName: group }],
+    ['CreateLogStream', { logGroupName: group, logStreamName: stream }],
+  ] as const) {
+    const reply = await motoLogsCall(motoUrl, op, payload);
+    if (reply.status !== 200 && !reply.text.includes('ResourceAlreadyExistsException')) throw new Error(`moto ${op} failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
+  }
+  const reply = await motoLogsCall(motoUrl, 'PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: events });
+  if (reply.status !== 200) throw new Error(`moto PutLogEvents failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
 }

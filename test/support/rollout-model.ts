@@ -42,9 +42,15 @@ export interface Plan {
   /** kind alarm: the lifecycle stage at which the alarm fires, and its name. */
   alarmAt?: string;
   alarmName?: string;
+  /** What a failing task's container writes to its awslogs stream before it exits (fail kinds). */
+  logs?: string[];
 }
 
-export interface ContainerInfo { name: string; image: string; essential: boolean }
+export interface ContainerInfo {
+  name: string; image: string; essential: boolean;
+  /** awslogs-group / awslogs-stream-prefix of the container's log configuration, when it uses awslogs. */
+  logGroup?: string; logStreamPrefix?: string;
+}
 export interface TaskDefInfo { arn: string; containers: ContainerInfo[] }
 
 type Json = Record<string, unknown>;
@@ -75,6 +81,8 @@ export interface TaskRecord {
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED'; desiredStatus: 'RUNNING' | 'STOPPED';
   createdAt: Date; startedAt?: Date; stoppedAt?: Date;
   stoppedReason?: string; stopCode?: string; failed: boolean;
+  /** The layer wrote the failing container's log lines (once per task). */
+  logged?: boolean;
 }
 
 export interface ServiceRecord {

@@ -20,7 +20,7 @@ describe('the files exist', () => {
     const workflows = workflowPaths().map((file) => file.split('/').pop());
     expect(workflows).toEqual(expect.arrayContaining([...REUSABLE_WORKFLOWS, 'ci.yml']));
     expect(templatePaths().map((file) => file.split('/').pop()).sort()).toEqual([...TEMPLATES].sort());
-    expect(actionMetadataPaths()).toHaveLength(6);
+    expect(actionMetadataPaths()).toHaveLength(7);
   });
 });
 

@@ -32023,6 +32023,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -32081,6 +32084,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -32097,35 +32122,71 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
-
-;// CONCATENATED MODULE: ./lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
@@ -32235,7 +32296,7 @@ function truncate(value, max = 200) {
     return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 /** A readable one-line description of anything thrown, including AWS SDK service errors. */
-function describeError(err) {
+function errors_describeError(err) {
     if (err instanceof errors_InputError || err instanceof ActionFailure)
         return err.message;
     if (err instanceof Error) {
@@ -32286,6 +32347,33 @@ function awsClientConfig(options = {}, env = process.env) {
         retryMode: 'adaptive',
         requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
+}
+
+;// CONCATENATED MODULE: ./lib/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs-clients.ts
@@ -32446,7 +32534,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(describeError(err));
+        core.setFailed(errors_describeError(err));
     }
 }
 
@@ -32513,6 +32601,243 @@ function normalizeVersion(value, inputName = 'version') {
     if (!valid)
         throw new errors_InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
+}
+
+;// CONCATENATED MODULE: ./lib/secrets.ts
+/**
+ * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
+ * every string at any depth and, with `numbers`, every number as printed, so that one field
+ * printed on its own is masked too — keys are not (they are names, shown in reports).
+ */
+/** Shorter values are not masked on their own: masking `on`, `dev` or `1` would blank out every log line and protect nothing. */
+const MIN_MASKED_LENGTH = 4;
+function maskableStrings(value, options = {}) {
+    const found = new Set();
+    const visit = (v) => {
+        if (typeof v === 'string')
+            found.add(v);
+        else if (options.numbers && typeof v === 'number')
+            found.add(String(v));
+        else if (Array.isArray(v))
+            v.forEach(visit);
+        else if (v !== null && typeof v === 'object')
+            Object.values(v).forEach(visit);
+    };
+    visit(value);
+    return [...found].filter((s) => s.length >= MIN_MASKED_LENGTH);
+}
+/**
+ * `text` with every one of `secrets` replaced by `***`, longest first (so a secret containing
+ * another is replaced whole). For what the runner does not mask: the job summary.
+ */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret !== '')
+            result = result.split(secret).join('***');
+    }
+    return result;
+}
+/**
+ * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
+ * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * which the runner masks in the log but which would reach the job summary as it is.
+ */
+function redactor(secrets = []) {
+    const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+}
+/** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
+const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+;// CONCATENATED MODULE: ./lib/task-logs.ts
+
+
+/**
+ * CloudWatch Logs, loaded on the first read: the client is ~150 KB of bundle that would otherwise be
+ * evaluated at every start, also by runs that never read a log line (the start-up budget is 150 ms).
+ */
+function cloudWatchLogs(config) {
+    let loaded;
+    return {
+        getLogEvents: async (input) => {
+            loaded ??= __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 303, 19)).then((sdk) => logEventsOf(new sdk.CloudWatchLogsClient(config), sdk.GetLogEventsCommand));
+            return (await loaded).getLogEvents(input);
+        },
+    };
+}
+/** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+function logEventsOf(client, Command) {
+    return { getLogEvents: (input) => client.send(new Command(input)) };
+}
+/** The last segment of a task ARN (`arn:…:task/cluster/abc123` → `abc123`). */
+function taskIdOf(taskArn) {
+    return taskArn.split('/').pop() ?? taskArn;
+}
+/** Where each container of a task writes its log lines, from the task definition's log configuration. */
+function taskLogStreams(containers, taskArn) {
+    const streams = [];
+    const notes = [];
+    const taskId = taskIdOf(taskArn);
+    for (const c of containers) {
+        const name = c.name ?? '?';
+        const config = c.logConfiguration;
+        if (!config) {
+            notes.push(`container ${name} has no log configuration: its lines are not in CloudWatch Logs`);
+            continue;
+        }
+        if (config.logDriver !== 'awslogs') {
+            notes.push(`container ${name} uses the ${config.logDriver ?? 'unknown'} log driver: gantry reads only awslogs`);
+            continue;
+        }
+        const group = config.options?.['awslogs-group'];
+        const prefix = config.options?.['awslogs-stream-prefix'];
+        if (!group || !prefix) {
+            notes.push(`container ${name} logs without ${group ? 'awslogs-stream-prefix' : 'awslogs-group'}: its log stream cannot be named`);
+            continue;
+        }
+        streams.push({ container: name, group, stream: `${prefix}/${name}/${taskId}`, region: config.options?.['awslogs-region'] });
+    }
+    return { streams, notes };
+}
+/** Values of the task definition's plain environment whose names look like secrets (`DB_PASSWORD`, `API_TOKEN`). */
+function secretLikeValues(containers) {
+    return containers.flatMap((c) => (c.environment ?? []).filter((e) => e.name && e.value && SECRET_LIKE_NAME.test(e.name)).map((e) => e.value));
+}
+/** Reads a running task's streams from the start, returning only lines not returned before. */
+class TaskLogReader {
+    opts;
+    lines = [];
+    tokens = new Map();
+    failedStreams = new Set();
+    denied = false;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** True once logs:GetLogEvents was refused: reading stopped, one warning said why. */
+    get accessDenied() {
+        return this.denied;
+    }
+    async readNew() {
+        const fresh = [];
+        for (const ref of this.opts.streams) {
+            if (this.denied)
+                break;
+            const key = `${ref.group}\u0000${ref.stream}`;
+            if (this.failedStreams.has(key))
+                continue;
+            for (let page = 0; page < (this.opts.maxPages ?? 5); page += 1) {
+                const before = this.tokens.get(key);
+                let out;
+                try {
+                    out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+                }
+                catch (err) {
+                    this.onError(err, ref, key);
+                    break;
+                }
+                for (const event of out.events ?? []) {
+                    fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                }
+                if (out.nextForwardToken)
+                    this.tokens.set(key, out.nextForwardToken);
+                // The same token back means the end of the stream for now.
+                if (!out.nextForwardToken || out.nextForwardToken === before || (out.events ?? []).length === 0)
+                    break;
+            }
+        }
+        fresh.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+        this.lines.push(...fresh);
+        const keep = this.opts.keep ?? 1000;
+        if (this.lines.length > keep)
+            this.lines.splice(0, this.lines.length - keep);
+        return fresh;
+    }
+    onError(err, ref, key) {
+        const name = err instanceof Error ? err.name : '';
+        // The stream appears when the container starts writing; before that there is nothing to read.
+        if (name === 'ResourceNotFoundException')
+            return;
+        if (isAccessDenied(err)) {
+            this.denied = true;
+            this.opts.log.warning(missingPermissionWarning(ref, err));
+            return;
+        }
+        this.failedStreams.add(key);
+        this.opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`);
+    }
+}
+/** The last `limit` lines of each stream (one GetLogEvents from the tail per stream), oldest first. */
+async function lastLogLines(opts) {
+    const lines = [];
+    if (opts.limit <= 0)
+        return { lines, accessDenied: false };
+    for (const ref of opts.streams) {
+        try {
+            const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+            for (const event of (out.events ?? []).slice(-opts.limit)) {
+                lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+            }
+        }
+        catch (err) {
+            if (err instanceof Error && err.name === 'ResourceNotFoundException')
+                continue;
+            if (isAccessDenied(err)) {
+                opts.log.warning(missingPermissionWarning(ref, err));
+                return { lines, accessDenied: true };
+            }
+            opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${errors_describeError(err)}. The verdict is unchanged.`);
+        }
+    }
+    return { lines, accessDenied: false };
+}
+/** `app | migrating 0042_add_index` */
+function formatLogLine(line) {
+    return `${line.container} | ${line.message}`;
+}
+function isAccessDenied(err) {
+    if (!(err instanceof Error))
+        return false;
+    const status = err.$metadata?.httpStatusCode;
+    return err.name === 'AccessDeniedException' || err.name === 'UnauthorizedOperation' || status === 403;
+}
+function missingPermissionWarning(ref, err) {
+    return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
+        `Grant it to show the container's own last lines; the verdict is unchanged.`;
+}
+/**
+ * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
+ * last `limit` lines of the containers that exited non-zero (or had no exit code), else of all its
+ * containers. Stops at the first refused read (one warning); never throws.
+ */
+async function explainStoppedTasks(opts) {
+    if (opts.limit <= 0 || opts.tasks.length === 0)
+        return;
+    const definitions = new Map();
+    for (const task of opts.tasks) {
+        if (!task.taskDefinitionArn)
+            continue;
+        const arn = task.taskDefinitionArn;
+        let containers;
+        try {
+            if (!definitions.has(arn))
+                definitions.set(arn, opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []));
+            containers = await definitions.get(arn);
+        }
+        catch (err) {
+            opts.log.warning(`Could not read the log configuration of ${arn}: ${errors_describeError(err)}. The verdict is unchanged.`);
+            return;
+        }
+        const failed = new Set(task.containers.filter((c) => c.exitCode !== 0).map((c) => c.name));
+        const chosen = containers.filter((c) => failed.has(c.name ?? ''));
+        const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
+        if (streams.length === 0)
+            continue;
+        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        task.logLines = out.lines.map(formatLogLine);
+        if (out.accessDenied)
+            return;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/termination.ts
@@ -32600,7 +32925,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
         }
         throw err;
     }
@@ -32838,8 +33163,8 @@ async function waitForRollout(opts) {
                 // before it: keep that one as the last error, and say the deadline cut the poll short.
                 const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
                 if (!cutOff)
-                    lastAwsError = describeError(err);
-                lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
+                    lastAwsError = errors_describeError(err);
+                lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : errors_describeError(err);
                 lastFailed = true;
                 const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
                 log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
@@ -32932,7 +33257,7 @@ class StoppedTaskCollector {
         }
         catch (err) {
             // Diagnostics only: never let them turn a rollout verdict into a crash.
-            this.log.warning(`Could not fetch stopped tasks: ${describeError(err)}`);
+            this.log.warning(`Could not fetch stopped tasks: ${errors_describeError(err)}`);
         }
     }
 }
@@ -33001,7 +33326,7 @@ async function readBackChange(req) {
             lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
         }
         catch (err) {
-            lastError = describeError(err);
+            lastError = errors_describeError(err);
             if (err instanceof Error && err.name === 'DeadlineExceeded')
                 break;
         }
@@ -33216,7 +33541,7 @@ async function waitForServiceDeployment(opts) {
             catch (err) {
                 if (!isTransientAwsError(err))
                     throw err;
-                lastError = describeError(err);
+                lastError = errors_describeError(err);
                 log.warning(`${at}: ${lastError}; trying again at the next poll.`);
                 return { done: false };
             }
@@ -33256,7 +33581,7 @@ async function waitForServiceDeployment(opts) {
                     if (!isTransientAwsError(err))
                         throw err;
                     answered.delete(decision.hook.hookId);
-                    log.warning(`${at}: ContinueServiceDeployment failed (${describeError(err)}); trying again at the next poll.`);
+                    log.warning(`${at}: ContinueServiceDeployment failed (${errors_describeError(err)}); trying again at the next poll.`);
                 }
                 return { done: false };
             }
@@ -33336,7 +33661,7 @@ async function identifyDeployment(req) {
         }
         catch (err) {
             // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
-            log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+            log.warning(`Could not read the service after UpdateService (${errors_describeError(err)}); watching the deployment UpdateService reported.`);
         }
         found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
     }
@@ -33575,7 +33900,7 @@ async function answerGate(inputs, deps) {
         live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     }
     catch (err) {
-        throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
+        throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${errors_describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
     }
     if (!live && sd.status === 'SUCCESSFUL') {
         log.warning(`Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`);
@@ -33608,7 +33933,7 @@ async function revisionsOf(ecs, sd, service, log) {
         return { target, previous: sourceArn ? byArn.get(sourceArn) : undefined };
     }
     catch (err) {
-        log.warning(`Could not read the revisions of ${sd.serviceDeploymentArn} (${describeError(err)}); using the service's task definition.`);
+        log.warning(`Could not read the revisions of ${sd.serviceDeploymentArn} (${errors_describeError(err)}); using the service's task definition.`);
         if (!service.taskDefinition)
             throw new ActionFailure(`Service ${service.serviceName ?? ''} has no task definition.`);
         return { target: service.taskDefinition };
@@ -33655,7 +33980,7 @@ async function registerTaskDefinitionOnce(req) {
         made = attempt;
         if (unknown !== undefined && family) {
             const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
-                req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
+                req.log.warning(`Could not look for this run's revision of ${family} (${errors_describeError(err)}); looking again before registering.`);
                 return 'lookup-failed';
             });
             if (found === 'lookup-failed') {
@@ -33678,10 +34003,10 @@ async function registerTaskDefinitionOnce(req) {
             if (outcome === 'refused')
                 throw err;
             if (outcome === 'unknown')
-                unknown = describeError(err);
+                unknown = errors_describeError(err);
             if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded'))
                 break;
-            req.log.warning(`RegisterTaskDefinition attempt ${attempt} failed (${describeError(err)}); ` +
+            req.log.warning(`RegisterTaskDefinition attempt ${attempt} failed (${errors_describeError(err)}); ` +
                 (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'));
             await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
         }
@@ -34096,6 +34421,12 @@ async function deploy(inputs, deps) {
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
     revision ??= revisionOf(taskDefinitionArn);
+    if (inputs['register-only']) {
+        // For a migration (run-task) before the rollout: the service is not touched, so there is no
+        // previous-task-definition-arn to report and nothing a rollback could undo.
+        log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
+        return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+    }
     if (!rendered)
         await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
@@ -34112,7 +34443,7 @@ async function deploy(inputs, deps) {
     catch (err) {
         // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
         const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
-        const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         if (verdict.changed !== true) {
             // Never went live (or cannot be shown to have): not a release rollback may pick.
             await recordIfLive('failed');
@@ -34131,7 +34462,7 @@ async function deploy(inputs, deps) {
         // Anything unexpected after the update: the service did change, so report it and mark the release failed.
         const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
         await recordIfLive('failed');
-        const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        const reason = `unexpected error after UpdateService: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
     }
     async function watchAndRecord() {
@@ -34217,7 +34548,7 @@ async function resolvePromotion(ecs, arn, log) {
     catch (err) {
         if (isTransientAwsError(err))
             throw err;
-        throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+        throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
     }
 }
 /**
@@ -34245,7 +34576,7 @@ async function recordPromotion(ecs, arn, tags, log) {
         log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
     }
     catch (err) {
-        log.warning(`Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+        log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
     }
 }
 async function recordFate(ecs, arn, status, log) {
@@ -34255,7 +34586,7 @@ async function recordFate(ecs, arn, status, log) {
     }
     catch (err) {
         // The rollout verdict stands; a missing tag only makes rollback skip this revision.
-        log.warning(`Could not tag ${arn} gantry:status=${status}: ${describeError(err)}`);
+        log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
     }
 }
 function revisionOf(arn) {
@@ -37475,6 +37806,13 @@ function getInputs(env = process.env) {
             throw new errors_InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
         }
     }
+    const registerOnly = read.boolean('register-only', false);
+    if (registerOnly && taskDefinitionArn !== undefined) {
+        throw new errors_InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
+    }
+    if (registerOnly && read.boolean('dry-run', false)) {
+        throw new errors_InputError('register-only', read.raw('register-only'), "false with dry-run: true (a dry run registers nothing; use one or the other)");
+    }
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
             if (read.has(conflicting)) {
@@ -37513,6 +37851,8 @@ function getInputs(env = process.env) {
         'poll-interval-seconds': pollIntervalSeconds,
         'force-new-deployment': read.boolean('force-new-deployment', false),
         'dry-run': read.boolean('dry-run', false),
+        'register-only': registerOnly,
+        'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
         ...gate,
@@ -37627,7 +37967,7 @@ function touchedResult(inputs, progress, status, reason) {
         targets: [],
         registered: touched?.registered ?? false,
         waited: false,
-        reason: typeof reason === 'string' ? reason : describeError(reason),
+        reason: typeof reason === 'string' ? reason : errors_describeError(reason),
         durationMs: 0,
     };
 }
@@ -37646,7 +37986,7 @@ async function recordCancelledDeploy(inputs, progress, deps) {
             deps.log.info(`Tagged ${arn} ${TAG.status}=failed: cancelled before its rollout was judged.`);
         }
         catch (err) {
-            deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${describeError(err)}`);
+            deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${errors_describeError(err)}`);
         }
     }
     return result;
@@ -37682,6 +38022,9 @@ function rolloutFailureSections(rollout) {
             t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
         ]);
         parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
+        for (const t of stopped.slice(0, 10).filter((task) => task.logLines?.length)) {
+            parts.push(`#### Last log lines of task ${t.taskArn.split('/').pop()}`, codeBlock(truncateText((t.logLines ?? []).join('\n'), 10_000)));
+        }
     }
     const events = rollout?.lastEvents ?? [];
     if (events.length > 0)
@@ -37698,8 +38041,11 @@ function rolloutFailure(headline, rollout) {
         lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
     if (events.length)
         lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
+    const withLogs = tasks.find((t) => t.logLines?.length);
+    if (withLogs)
+        lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
     const details = [
-        ...(tasks.length ? ['Stopped tasks:', ...tasks.map((t) => `  ${formatStoppedTask(t)}`)] : []),
+        ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
     return new ActionFailure(lines.join('\n'), details);
@@ -37716,6 +38062,7 @@ const HEADLINE = {
     'timed-out': '⏱️ timed out',
     'dry-run': '🔍 dry run (nothing changed)',
     'awaiting-action': '⏸️ paused at a gate (awaiting action)',
+    registered: '📝 registered (service not updated)',
     cancelled: '🛑 cancelled before the rollout was judged',
 };
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12`. */
@@ -37772,12 +38119,15 @@ function renderErrorSummary(inputs, err) {
         ['Cluster', inputs.cluster],
         ['Service', inputs.service],
         ['Image(s)', inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn']],
-        ['Error', describeError(err)],
+        ['Error', errors_describeError(err)],
     ])}\n`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
+
+
+
 
 
 
@@ -37842,6 +38192,14 @@ async function main() {
     finally {
         if (!progress.cancelled)
             stopHandling();
+    }
+    if (result.status === 'failed' || result.status === 'timed-out') {
+        // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
+        await explainStoppedTasks({
+            describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
+            logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+            tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+        });
     }
     await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')

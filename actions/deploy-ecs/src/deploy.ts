@@ -69,6 +69,8 @@ interface DeployResultBase {
 /** One shape per outcome: a field exists where that outcome has it (others are `undefined`). */
 export type DeployResult =
   | (DeployResultBase & { status: 'dry-run'; diff: string[]; reason?: undefined; rollout?: undefined; gate?: undefined })
+  /** register-only (a migration runs from it first): the service not touched. */
+  | (DeployResultBase & { status: 'registered'; reason?: undefined; rollout?: undefined; diff?: undefined; gate?: undefined })
   | (DeployResultBase & { status: 'deployed'; rollout?: WatchOutcome; reason?: undefined; diff?: undefined; gate?: undefined })
   /** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
   | (DeployResultBase & { status: 'failed' | 'timed-out' | 'cancelled'; reason: string; rollout?: WatchOutcome; diff?: undefined; gate?: undefined })
@@ -153,6 +155,12 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
+  if (inputs['register-only']) {
+    // For a migration (run-task) before the rollout: the service is not touched, so there is no
+    // previous-task-definition-arn to report and nothing a rollback could undo.
+    log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
+    return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+  }
   if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));

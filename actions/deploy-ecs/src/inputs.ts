@@ -36,6 +36,10 @@ export interface Inputs extends GateInputs {
   'poll-interval-seconds': number;
   'force-new-deployment': boolean;
   'dry-run': boolean;
+  /** Register the revision and stop: no UpdateService (the revision a migration runs before the rollout). */
+  'register-only'?: boolean;
+  /** Last log lines per stopped task shown with a failure (lib/task-logs.ts). */
+  'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
 }
@@ -79,6 +83,13 @@ export function getInputs(env: Env = process.env): Inputs {
       throw new InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
     }
   }
+  const registerOnly = read.boolean('register-only', false);
+  if (registerOnly && taskDefinitionArn !== undefined) {
+    throw new InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
+  }
+  if (registerOnly && read.boolean('dry-run', false)) {
+    throw new InputError('register-only', read.raw('register-only'), "false with dry-run: true (a dry run registers nothing; use one or the other)");
+  }
   if (taskDefinitionArn !== undefined) {
     for (const conflicting of ['task-definition', 'environment-variables'] as const) {
       if (read.has(conflicting)) {
@@ -120,6 +131,8 @@ export function getInputs(env: Env = process.env): Inputs {
     'poll-interval-seconds': pollIntervalSeconds,
     'force-new-deployment': read.boolean('force-new-deployment', false),
     'dry-run': read.boolean('dry-run', false),
+    'register-only': registerOnly,
+    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
     ...gate,

@@ -1,9 +1,12 @@
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
 import { run as runAction } from '../../../lib/github';
 import { runnerContext } from '../../../lib/metadata';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
 import { onTermination } from '../../../lib/termination';
 import { deploy, type DeployResult } from './deploy';
 import { answerGate, gateListener } from './gate';
@@ -57,6 +60,14 @@ export async function main(): Promise<void> {
     throw err;
   } finally {
     if (!progress.cancelled) stopHandling();
+  }
+  if (result.status === 'failed' || result.status === 'timed-out') {
+    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
+    await explainStoppedTasks({
+      describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+      tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+    });
   }
   await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);

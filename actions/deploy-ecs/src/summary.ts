@@ -11,6 +11,7 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   'timed-out': '⏱️ timed out',
   'dry-run': '🔍 dry run (nothing changed)',
   'awaiting-action': '⏸️ paused at a gate (awaiting action)',
+  registered: '📝 registered (service not updated)',
   cancelled: '🛑 cancelled before the rollout was judged',
 };
 

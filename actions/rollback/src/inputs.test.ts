@@ -75,6 +75,7 @@ describe('getInputs', () => {
       'timeout-seconds': 900,
       'poll-interval-seconds': 10,
       'dry-run': false,
+      'log-lines': 20,
       'aws-region': undefined,
       'endpoint-url': undefined,
     });

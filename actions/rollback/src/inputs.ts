@@ -19,6 +19,8 @@ export interface Inputs {
   'timeout-seconds': number;
   'poll-interval-seconds': number;
   'dry-run': boolean;
+  /** Last log lines per stopped task shown with a failure (lib/task-logs.ts). */
+  'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
 }
@@ -63,6 +65,7 @@ export function getInputs(env: Env = process.env): Inputs {
     'timeout-seconds': timeoutSeconds,
     'poll-interval-seconds': pollIntervalSeconds,
     'dry-run': read.boolean('dry-run', false),
+    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),
   };

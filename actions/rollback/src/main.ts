@@ -1,7 +1,10 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { awsClientConfig } from '../../../lib/aws';
 import { systemClock } from '../../../lib/clock';
 import { ecsClients } from '../../../lib/ecs-clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
 import { run as runAction } from '../../../lib/github';
 import { onTermination } from '../../../lib/termination';
 import { getInputs } from './inputs';
@@ -47,6 +50,14 @@ export async function main(): Promise<void> {
     throw err;
   } finally {
     if (!progress.cancelled) stopHandling();
+  }
+  if (result.status === 'failed' || result.status === 'timed-out') {
+    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
+    await explainStoppedTasks({
+      describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+      logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
+      tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
+    });
   }
   const written = writeOutputs({
     // A dry run reports the revision it would roll back to.

@@ -1,0 +1,4 @@
+import { run } from '../../../lib/github';
+import { main } from './main';
+
+void run(main);

@@ -1,0 +1,166 @@
+/**
+ * Every input of run-task, parsed and validated before any AWS call. What needs AWS to check (the
+ * container exists in the task definition, the service exists) is checked in run.ts with read-only
+ * calls before RunTask, so a bad input still starts nothing.
+ */
+import { InputError } from '../../../lib/errors';
+import { InputReader, type Env } from '../../../lib/inputs';
+
+export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
+export type LaunchType = (typeof LAUNCH_TYPES)[number];
+
+export interface CapacityProviderItem {
+  capacityProvider: string;
+  weight: number;
+  base?: number;
+}
+
+export interface Inputs {
+  cluster: string;
+  'task-definition-arn': string;
+  /** The container whose command is overridden; undefined: the task's only essential container. */
+  container?: string;
+  /** undefined: the container's own command. */
+  command?: string[];
+  service?: string;
+  subnets: string[];
+  'security-groups': string[];
+  'assign-public-ip'?: 'ENABLED' | 'DISABLED';
+  'launch-type'?: LaunchType;
+  'capacity-provider-strategy': CapacityProviderItem[];
+  'started-by': string;
+  tags: Map<string, string>;
+  'timeout-seconds': number;
+  'poll-interval-seconds': number;
+  'log-lines': number;
+  'aws-region'?: string;
+  'endpoint-url'?: string;
+}
+
+const TASK_DEFINITION_ARN = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
+const STARTED_BY = /^[A-Za-z0-9_/-]{1,36}$/;
+const TAG_KEY = /^[\p{L}\p{N}\s+\-=._:/@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{N}\s+\-=._:/@]{0,256}$/u;
+const PROVIDER = /^[A-Za-z0-9_-]{1,255}$/;
+/** ECS allows 8192 characters of overrides, JSON formatting included; leave room for the container name. */
+const MAX_COMMAND_JSON = 7800;
+const COMMAND_EXPECTED = 'a command: words separated by spaces (npm run migrate) or a JSON array of strings (["sh", "-c", "npm run migrate && npm run seed"])';
+
+export function getInputs(env: Env = process.env): Inputs {
+  const read = new InputReader(env);
+  const cluster = read.ecsNameOrArn('cluster', 'cluster');
+  const taskDefinitionArn = read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
+  if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
+    throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+  }
+  const container = read.optional('container');
+  if (container !== undefined && !CONTAINER_NAME.test(container)) {
+    throw new InputError('container', container, 'a container name of letters, digits, "_" and "-"');
+  }
+  const service = read.has('service') ? read.ecsNameOrArn('service', 'service') : undefined;
+
+  const subnets = read.list('subnets');
+  for (const subnet of subnets) if (!SUBNET.test(subnet)) throw new InputError('subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
+  const securityGroups = read.list('security-groups');
+  for (const group of securityGroups) if (!SECURITY_GROUP.test(group)) throw new InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
+  if (securityGroups.length > 0 && subnets.length === 0) {
+    throw new InputError('subnets', undefined, 'subnets when security-groups is given (a network configuration needs both, or neither to take the service\'s)');
+  }
+  if (subnets.length > 16) throw new InputError('subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
+  if (securityGroups.length > 5) throw new InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
+  const assignPublicIp = read.has('assign-public-ip') ? read.choice('assign-public-ip', ['ENABLED', 'DISABLED'] as const) : undefined;
+  if (assignPublicIp !== undefined && subnets.length === 0) {
+    throw new InputError('assign-public-ip', assignPublicIp, 'nothing unless subnets is given (without subnets the service\'s network configuration is used as it is)');
+  }
+
+  const launchType = read.has('launch-type') ? read.choice('launch-type', LAUNCH_TYPES) : undefined;
+  const strategy = readCapacityProviderStrategy(read);
+  if (launchType !== undefined && strategy.length > 0) {
+    throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), "nothing when launch-type is given (ECS takes one or the other)");
+  }
+
+  const startedBy = read.optional('started-by') ?? defaultStartedBy(env);
+  if (!STARTED_BY.test(startedBy)) throw new InputError('started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
+
+  const tags = read.keyValues('tags', TAG_KEY);
+  if (tags.size > 40) throw new InputError('tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
+  for (const [key, value] of tags) {
+    if (/^aws:/i.test(key)) throw new InputError('tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
+    if (!TAG_VALUE.test(value)) throw new InputError('tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
+  }
+
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+  if (pollIntervalSeconds > timeoutSeconds) {
+    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+  }
+
+  return {
+    cluster,
+    'task-definition-arn': taskDefinitionArn,
+    container,
+    command: parseCommand(read.raw('command')),
+    service,
+    subnets,
+    'security-groups': securityGroups,
+    'assign-public-ip': assignPublicIp,
+    'launch-type': launchType,
+    'capacity-provider-strategy': strategy,
+    'started-by': startedBy,
+    tags,
+    'timeout-seconds': timeoutSeconds,
+    'poll-interval-seconds': pollIntervalSeconds,
+    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
+    'aws-region': read.optional('aws-region'),
+    'endpoint-url': read.optional('endpoint-url'),
+  };
+}
+
+/**
+ * `npm run migrate` → ['npm', 'run', 'migrate'] (split on white space, no shell quoting), or a JSON
+ * array of strings as it is. Empty input → undefined (the container's own command).
+ */
+export function parseCommand(raw: string): string[] | undefined {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  let words: unknown;
+  if (text.startsWith('[')) {
+    try {
+      words = JSON.parse(text);
+    } catch (err) {
+      throw new InputError('command', text, `${COMMAND_EXPECTED} (not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) throw new InputError('command', text, COMMAND_EXPECTED);
+  } else {
+    words = text.split(/\s+/);
+  }
+  const command = words as string[];
+  if (command.length === 0 || command[0].trim() === '') throw new InputError('command', text, `${COMMAND_EXPECTED}, not an empty one`);
+  if (JSON.stringify(command).length > MAX_COMMAND_JSON) {
+    throw new InputError('command', text, `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`);
+  }
+  return command;
+}
+
+/** Lines `PROVIDER=WEIGHT` or `PROVIDER=WEIGHT:BASE`. */
+function readCapacityProviderStrategy(read: InputReader): CapacityProviderItem[] {
+  const pairs = read.keyValues('capacity-provider-strategy', PROVIDER);
+  const expected = 'lines PROVIDER=WEIGHT or PROVIDER=WEIGHT:BASE (weight 0–1000, base 0–100000), such as FARGATE_SPOT=1';
+  const items = [...pairs].map(([capacityProvider, value]) => {
+    const match = /^(\d{1,4})(?::(\d{1,6}))?$/.exec(value);
+    if (!match || Number(match[1]) > 1000 || (match[2] !== undefined && Number(match[2]) > 100000)) {
+      throw new InputError('capacity-provider-strategy', `${capacityProvider}=${value}`, expected);
+    }
+    return { capacityProvider, weight: Number(match[1]), ...(match[2] !== undefined ? { base: Number(match[2]) } : {}) };
+  });
+  if (items.length > 20) throw new InputError('capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
+  if (items.filter((i) => (i.base ?? 0) > 0).length > 1) throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
+  return items;
+}
+
+function defaultStartedBy(env: Env): string {
+  return env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `gantry/run-task/${env.GITHUB_RUN_ID}` : 'gantry/run-task';
+}

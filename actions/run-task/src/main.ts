@@ -1,0 +1,35 @@
+/** Wiring only: inputs → clients → runTask → outputs and job summary. */
+import { awsClientConfig } from '../../../lib/aws';
+import { systemClock } from '../../../lib/clock';
+import { ecsClients } from '../../../lib/ecs-clients';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
+import { runnerContext } from '../../../lib/metadata';
+import { cloudWatchLogs } from '../../../lib/task-logs';
+import { getInputs } from './inputs';
+import { runTask } from './run';
+import { failureOf, renderErrorSummary, renderSummary } from './summary';
+
+export async function main(): Promise<void> {
+  const inputs = getInputs();
+  // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
+  // last log read within one poll after it (lib/ecs-clients.ts).
+  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
+  const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
+  const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
+  const logs = cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + pollIntervalMs } }));
+  let result;
+  try {
+    result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
+  } catch (err) {
+    await writeSummary(renderErrorSummary(inputs, err));
+    throw err;
+  }
+  setOutputs({
+    'task-arn': result.taskArn,
+    status: result.status,
+    'exit-code': result.exitCode,
+    'stop-code': result.stopCode,
+  });
+  await writeSummary(renderSummary(inputs, result));
+  if (result.status !== 'succeeded') throw failureOf(inputs, result);
+}

@@ -1,0 +1,274 @@
+/**
+ * One one-off task, with injected clients, clock and logger: read the task definition (and the
+ * service whose network configuration it borrows) → RunTask with the command override → one
+ * DescribeTasks per poll until STOPPED, printing the task's CloudWatch log lines as they arrive →
+ * the verdict on its exit codes and stop code. A task still running at the deadline is stopped
+ * (StopTask) and reported as timed out: a migration nobody watches must not keep going.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type ContainerDefinition,
+  type ECSClient,
+  type NetworkConfiguration,
+  type RunTaskCommandInput,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { Clock } from '../../../lib/clock';
+import { describeServiceOrFail, recordToTags } from '../../../lib/ecs-release';
+import { ActionFailure, InputError, describeError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/logger';
+import { formatDuration } from '../../../lib/markdown';
+import type { RunnerContext } from '../../../lib/metadata';
+import { poll } from '../../../lib/poll';
+import { isTransientAwsError } from '../../../lib/retry';
+import { redactor } from '../../../lib/secrets';
+import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type LogEventsApi, type TaskLogLine } from '../../../lib/task-logs';
+import type { Inputs } from './inputs';
+import { judgeStoppedTask, type ContainerOutcome } from './verdict';
+
+export interface RunTaskDeps {
+  ecs: ECSClient;
+  /** Client for the polls, without SDK retries: one poll is one request. Default `ecs`. */
+  pollEcs?: ECSClient;
+  /** Client for StopTask at the deadline (it must outlive the deadline by a poll). Default `ecs`. */
+  recordEcs?: ECSClient;
+  logs: LogEventsApi;
+  clock: Clock;
+  log: Logger;
+  context: RunnerContext;
+}
+
+export type RunTaskStatus = 'succeeded' | 'failed' | 'timed-out';
+
+export interface RunTaskResult {
+  status: RunTaskStatus;
+  cluster: string;
+  taskDefinitionArn: string;
+  container: string;
+  command?: string[];
+  taskArn: string;
+  lastStatus?: string;
+  exitCode?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  reason: string;
+  containers: ContainerOutcome[];
+  /** The latest log lines (redacted), oldest first. */
+  logLines: TaskLogLine[];
+  /** Why some lines could not be read (other log driver, missing permission). */
+  logNotes: string[];
+  stoppedByGantry: boolean;
+  polls: number;
+  describeCalls: number;
+  durationMs: number;
+}
+
+export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTaskResult> {
+  const { ecs, clock, log } = deps;
+  const started = clock.now();
+  const definition = await describeTaskDefinition(ecs, inputs['task-definition-arn']);
+  const taskDefinitionArn = definition.taskDefinitionArn ?? inputs['task-definition-arn'];
+  const containers = definition.containerDefinitions ?? [];
+  const container = resolveContainer(containers, inputs.container, taskDefinitionArn);
+  const service = inputs.service ? await describeServiceOrFail(ecs, inputs.cluster, inputs.service) : undefined;
+  const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
+
+  const commandText = inputs.command ? JSON.stringify(inputs.command) : '(its own command)';
+  log.info(`Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`);
+  const out = await ecs.send(new RunTaskCommand(request));
+  const task = out.tasks?.[0];
+  if (!task?.taskArn) {
+    const reasons = (out.failures ?? []).map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
+    throw new ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
+  }
+  const taskArn = task.taskArn;
+  const taskId = taskIdOf(taskArn);
+  log.info(`Started task ${taskId} (${task.lastStatus ?? 'status unknown'}).`);
+
+  const { streams, notes } = taskLogStreams(containers, taskArn);
+  for (const note of notes) log.info(`Logs: ${note}.`);
+  for (const s of streams) log.info(`Logs of ${s.container}: ${s.group} ${s.stream}${s.region ? ` (region ${s.region})` : ''}`);
+  const secrets = secretLikeValues(containers);
+  for (const secret of secrets) log.secret(secret);
+  const reader = new TaskLogReader({ logs: deps.logs, streams, log, redact: redactor(secrets), keep: Math.max(inputs['log-lines'], 1) });
+  const printNew = async (): Promise<void> => {
+    for (const line of await reader.readNew()) log.info(`  ${formatLogLine(line)}`);
+  };
+
+  const pollEcs = deps.pollEcs ?? ecs;
+  let latest: Task = task;
+  let describeCalls = 0;
+  let lastError: string | undefined;
+  const timeoutMs = inputs['timeout-seconds'] * 1000;
+  const result = await log.group(`Task ${taskId}`, async () => {
+    log.info(`Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`);
+    let printedStatus = '';
+    return poll<Task>({
+      intervalMs: inputs['poll-interval-seconds'] * 1000,
+      timeoutMs,
+      clock,
+      check: async (pollNumber, elapsedMs) => {
+        try {
+          describeCalls += 1;
+          const described = await pollEcs.send(new DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] }));
+          const found = described.tasks?.[0];
+          if (found) latest = found;
+          else lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
+        } catch (err) {
+          if (!isTransientAwsError(err)) throw err;
+          lastError = describeError(err);
+          log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
+        }
+        const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
+        if (status !== printedStatus) log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
+        printedStatus = status;
+        await printNew();
+        return latest.lastStatus === 'STOPPED' ? { done: true, value: latest } : { done: false };
+      },
+    });
+  });
+
+  const essential = new Map(containers.map((c) => [c.name ?? '', c.essential !== false]));
+  const base = {
+    cluster: inputs.cluster, taskDefinitionArn, container, command: inputs.command, taskArn,
+    polls: result.polls, describeCalls, logNotes: notes,
+  };
+  if (result.status === 'timed-out') {
+    const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
+    await printNew();
+    const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
+    return {
+      ...base, status: 'timed-out', lastStatus: latest.lastStatus,
+      reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stopped ? 'gantry stopped it (StopTask)' : 'StopTask failed: stop it by hand'}`,
+      containers: [], logLines: [...reader.lines], logNotes: withDenied(notes, reader), stoppedByGantry: stopped, durationMs: clock.now() - started,
+    };
+  }
+  // The last lines are often written in the second before the task stops.
+  await printNew();
+  const stoppedTask = result.value;
+  const verdict = judgeStoppedTask(stoppedTask, essential);
+  for (const warning of verdict.warnings) log.warning(warning);
+  const exitCode = verdict.containers.find((c) => c.name === container)?.exitCode;
+  log.info(`Task ${taskId} STOPPED${stoppedTask.stopCode ? ` (${stoppedTask.stopCode})` : ''}: ${verdict.reason}.`);
+  return {
+    ...base,
+    status: verdict.ok ? 'succeeded' : 'failed',
+    lastStatus: stoppedTask.lastStatus,
+    exitCode,
+    stopCode: stoppedTask.stopCode,
+    stoppedReason: stoppedTask.stoppedReason,
+    reason: verdict.reason,
+    containers: verdict.containers,
+    logLines: [...reader.lines],
+    logNotes: withDenied(notes, reader),
+    stoppedByGantry: false,
+    durationMs: clock.now() - started,
+  };
+}
+
+function withDenied(notes: string[], reader: TaskLogReader): string[] {
+  return reader.accessDenied ? [...notes, 'the role lacks logs:GetLogEvents: no log lines could be read'] : notes;
+}
+
+async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<TaskDefinition> {
+  try {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    if (!out.taskDefinition) throw new InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
+    return out.taskDefinition;
+  } catch (err) {
+    if (err instanceof InputError || isTransientAwsError(err)) throw err;
+    throw new InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+  }
+}
+
+/** The container that runs the command: the one named, or the task's only essential container. */
+export function resolveContainer(containers: readonly ContainerDefinition[], wanted: string | undefined, arn: string): string {
+  const names = containers.map((c) => c.name ?? '');
+  const listed = names.map((n) => `'${n}'`).join(', ');
+  if (wanted !== undefined) {
+    if (!names.includes(wanted)) throw new InputError('container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
+    return wanted;
+  }
+  const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
+  if (containers.length === 1) return names[0];
+  if (essential.length === 1) return essential[0];
+  throw new InputError('container', undefined, `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
+}
+
+function runTaskRequest(inputs: Inputs, context: RunnerContext, definition: TaskDefinition, arn: string, container: string, service: Service | undefined): RunTaskCommandInput {
+  const request: RunTaskCommandInput = {
+    cluster: inputs.cluster,
+    taskDefinition: arn,
+    count: 1,
+    startedBy: inputs['started-by'],
+    // The same token on an SDK retry after a lost response: ECS starts the task once, not twice.
+    clientToken: randomUUID(),
+    ...(inputs.command ? { overrides: { containerOverrides: [{ name: container, command: inputs.command }] } } : {}),
+  };
+  const tags = new Map(inputs.tags);
+  if (context.runUrl && !tags.has('gantry:run-url')) tags.set('gantry:run-url', context.runUrl);
+  if (tags.size > 0) request.tags = recordToTags(Object.fromEntries(tags));
+
+  const network = networkConfiguration(inputs, service, definition);
+  if (network) request.networkConfiguration = network;
+  if (inputs['launch-type']) request.launchType = inputs['launch-type'];
+  else if (inputs['capacity-provider-strategy'].length > 0) request.capacityProviderStrategy = inputs['capacity-provider-strategy'];
+  else if (service?.capacityProviderStrategy?.length) request.capacityProviderStrategy = service.capacityProviderStrategy;
+  else if (service?.launchType) request.launchType = service.launchType;
+  else if (!definition.requiresCompatibilities?.length || definition.requiresCompatibilities.includes('FARGATE')) request.launchType = 'FARGATE';
+  if (service?.platformVersion && service.platformVersion !== 'LATEST' && (request.launchType === 'FARGATE' || request.capacityProviderStrategy)) {
+    request.platformVersion = service.platformVersion;
+  }
+  return request;
+}
+
+function networkConfiguration(inputs: Inputs, service: Service | undefined, definition: TaskDefinition): NetworkConfiguration | undefined {
+  if (inputs.subnets.length > 0) {
+    const fromService = service?.networkConfiguration?.awsvpcConfiguration;
+    return {
+      awsvpcConfiguration: {
+        subnets: inputs.subnets,
+        ...(inputs['security-groups'].length > 0 ? { securityGroups: inputs['security-groups'] } : fromService?.securityGroups ? { securityGroups: fromService.securityGroups } : {}),
+        assignPublicIp: inputs['assign-public-ip'] ?? fromService?.assignPublicIp ?? 'DISABLED',
+      },
+    };
+  }
+  const fromService = service?.networkConfiguration;
+  if (fromService?.awsvpcConfiguration?.subnets?.length) return fromService;
+  if (definition.networkMode === 'awsvpc') {
+    const why = service ? `service ${inputs.service} has no awsvpc network configuration to borrow` : 'no service was given to borrow the network configuration from';
+    throw new InputError('subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
+  }
+  return undefined;
+}
+
+async function stopTask(ecs: ECSClient, cluster: string, taskArn: string, reason: string, log: Logger): Promise<boolean> {
+  try {
+    await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+    log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
+    return true;
+  } catch (err) {
+    log.error(`Could not stop task ${taskIdOf(taskArn)}: ${describeError(err)}. Stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`);
+    return false;
+  }
+}
+
+function describePlacement(request: RunTaskCommandInput): string {
+  const how = request.launchType
+    ? ` on ${request.launchType}`
+    : request.capacityProviderStrategy?.length
+      ? ` on ${request.capacityProviderStrategy.map((p) => `${p.capacityProvider}=${p.weight ?? 0}`).join(', ')}`
+      : ' on the cluster\'s default capacity provider strategy';
+  const subnets = request.networkConfiguration?.awsvpcConfiguration?.subnets;
+  return `${how}${subnets?.length ? `, subnets ${subnets.join(', ')}` : ''}, started by ${request.startedBy}`;
+}
+
+export function shortArn(arn: string | undefined): string {
+  return arn?.split('/').pop() ?? 'the task definition';
+}

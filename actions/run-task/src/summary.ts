@@ -1,0 +1,70 @@
+/** The job summary and the failure message of a one-off task (pure). */
+import { ActionFailure, describeError } from '../../../lib/errors';
+import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/markdown';
+import { formatLogLine, taskIdOf } from '../../../lib/task-logs';
+import type { Inputs } from './inputs';
+import { shortArn, type RunTaskResult } from './run';
+
+const HEADLINE: Record<RunTaskResult['status'], string> = {
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  'timed-out': '⏱️ timed out',
+};
+
+/** The last `n` log lines as one text block (or a note that there are none). */
+function logBlock(result: RunTaskResult, n: number): string {
+  const lines = result.logLines.slice(-n).map(formatLogLine);
+  return lines.length ? truncateText(lines.join('\n'), 30_000) : '(no log lines)';
+}
+
+export function renderSummary(inputs: Inputs, result: RunTaskResult): string {
+  const rows: [string, unknown][] = [
+    ['Cluster', result.cluster],
+    ['Task definition', shortArn(result.taskDefinitionArn)],
+    ['Container', result.container],
+    ['Command', result.command ? JSON.stringify(result.command) : '(its own command)'],
+    ['Task', taskIdOf(result.taskArn)],
+    ['Status', HEADLINE[result.status]],
+    ['Exit code', result.exitCode],
+    ['Stop code', result.stopCode],
+    ['Duration', formatDuration(result.durationMs)],
+    ['Polls', `${result.polls} (${result.describeCalls} DescribeTasks)`],
+  ];
+  if (result.status !== 'succeeded') rows.push(['Reason', result.reason]);
+  if (result.stoppedByGantry) rows.push(['Stopped by', 'gantry (StopTask at the deadline)']);
+  const parts = [`## run-task: ${HEADLINE[result.status]}`, keyValueTable(rows)];
+  if (result.status !== 'succeeded' && result.containers.length > 0) {
+    parts.push('### Containers', markdownTable(['Container', 'Essential', 'Exit code', 'Reason'], result.containers.map((c) => [c.name, c.essential ? 'yes' : 'no', c.exitCode, c.reason])));
+  }
+  const n = inputs['log-lines'];
+  if (n > 0) {
+    const title = `Last ${Math.min(n, result.logLines.length) || n} log lines`;
+    if (result.status === 'succeeded') parts.push(`<details><summary>${title}</summary>\n\n${codeBlock(logBlock(result, n))}\n\n</details>`);
+    else parts.push(`### ${title}`, codeBlock(logBlock(result, n)));
+  }
+  if (result.logNotes.length > 0) parts.push(`Logs: ${result.logNotes.join('; ')}.`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** The step's error: what failed, then the container's last words (the log lines, in the details too). */
+export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure {
+  const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
+  const headline = `Task ${taskIdOf(result.taskArn)} from ${shortArn(result.taskDefinitionArn)} ${verb}: ${result.reason}`;
+  const last = result.logLines.slice(-Math.min(inputs['log-lines'], 3)).map(formatLogLine);
+  const lines = [headline, ...(last.length ? [`Last log lines: ${last.join(' | ')}`] : [])];
+  const details = inputs['log-lines'] > 0 && result.logLines.length > 0
+    ? [`Last ${Math.min(inputs['log-lines'], result.logLines.length)} log lines of task ${taskIdOf(result.taskArn)}:`, ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`)]
+    : [];
+  return new ActionFailure(lines.join('\n'), details);
+}
+
+/** The summary of a run that stopped with an error before it had a result. */
+export function renderErrorSummary(inputs: Inputs, err: unknown): string {
+  return `## run-task: ❌ failed\n\n${keyValueTable([
+    ['Cluster', inputs.cluster],
+    ['Task definition', inputs['task-definition-arn']],
+    ['Container', inputs.container],
+    ['Command', inputs.command ? JSON.stringify(inputs.command) : undefined],
+    ['Error', describeError(err)],
+  ])}\n`;
+}

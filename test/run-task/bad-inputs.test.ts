@@ -1,0 +1,74 @@
+/**
+ * Bad inputs through the bundle (runner harness) against moto_server behind the rollout layer:
+ * each one fails the step with exit code 1 and a message naming the input, and no task is
+ * started (the layer saw no RunTask, moto holds no new task).
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../support/harness';
+import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
+import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
+import { CLUSTER, SERVICE, allTasks, createMigrationService, migrationContainer } from './moto-setup';
+
+let moto: MotoServer;
+let layer: RolloutLayer;
+let ecs: ECSClient;
+let taskDefinition: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  layer = await startRolloutLayer({ motoUrl: moto.url });
+  ecs = ecsClientFor(layer.url);
+  taskDefinition = await createMigrationService(ecs, layer.url, [migrationContainer('app'), { ...migrationContainer('sidecar'), essential: true }]);
+});
+afterAll(async () => {
+  await layer?.stop();
+  await moto?.stop();
+});
+
+const good = () => ({ cluster: CLUSTER, 'task-definition-arn': taskDefinition, service: SERVICE, container: 'app', command: 'npm run migrate' });
+
+// [case, inputs (merged over a good run; '' removes one), input named, what the message says]
+const cases: [string, Record<string, string>, string, RegExp][] = [
+  ['missing cluster', { cluster: '' }, 'cluster', /is missing/],
+  ['missing task definition', { 'task-definition-arn': '' }, 'task-definition-arn', /is missing: expected a task definition revision/],
+  ['task definition without revision', { 'task-definition-arn': 'web' }, 'task-definition-arn', /<family>:<revision>/],
+  ['unknown task definition revision', { 'task-definition-arn': 'web:99' }, 'task-definition-arn', /an existing task definition revision/],
+  ['unknown container', { container: 'migrator' }, 'container', /a container of web:1: one of 'app', 'sidecar'/],
+  ['ambiguous container', { container: '' }, 'container', /web:1 has 2 essential containers among 'app', 'sidecar'/],
+  ['malformed container name', { container: 'app one' }, 'container', /letters, digits/],
+  ['empty command (JSON)', { command: '[]' }, 'command', /not an empty one/],
+  ['empty first word (JSON)', { command: '[""]' }, 'command', /not an empty one/],
+  ['command not valid JSON', { command: '["npm", "run"' }, 'command', /not valid JSON/],
+  ['command JSON not strings', { command: '["sleep", 5]' }, 'command', /JSON array of strings/],
+  ['command too long', { command: `echo ${'x'.repeat(8000)}` }, 'command', /ECS allows 8192 characters of overrides/],
+  ['unknown service', { service: 'nope' }, 'service', /existing service in cluster 'shop'/],
+  ['malformed subnet', { subnets: 'subnet-xyz' }, 'subnets', /subnet ids such as subnet-0123456789abcdef0/],
+  ['security groups without subnets', { 'security-groups': 'sg-0123456789abcdef0' }, 'subnets', /when security-groups is given/],
+  ['assign-public-ip without subnets', { 'assign-public-ip': 'ENABLED' }, 'assign-public-ip', /nothing unless subnets is given/],
+  ['assign-public-ip not a choice', { subnets: 'subnet-0123456789abcdef0', 'assign-public-ip': 'yes' }, 'assign-public-ip', /one of 'ENABLED', 'DISABLED'/],
+  ['awsvpc without service or subnets', { service: '' }, 'subnets', /uses networkMode awsvpc and no service was given/],
+  ['unknown launch type', { 'launch-type': 'LAMBDA' }, 'launch-type', /one of 'FARGATE', 'EC2', 'EXTERNAL'/],
+  ['launch type and capacity providers', { 'launch-type': 'FARGATE', 'capacity-provider-strategy': 'FARGATE_SPOT=1' }, 'capacity-provider-strategy', /nothing when launch-type is given/],
+  ['malformed capacity provider weight', { 'capacity-provider-strategy': 'FARGATE_SPOT=heavy' }, 'capacity-provider-strategy', /PROVIDER=WEIGHT/],
+  ['started-by too long', { 'started-by': 'x'.repeat(37) }, 'started-by', /at most 36 letters/],
+  ['reserved tag key', { tags: 'aws:owner=me' }, 'tags', /no keys starting with aws:/],
+  ['log-lines out of range', { 'log-lines': '5000' }, 'log-lines', /from 0 to 1000/],
+  ['interval above timeout', { 'timeout-seconds': '5', 'poll-interval-seconds': '10' }, 'poll-interval-seconds', /at most timeout-seconds \(5\)/],
+  ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+];
+
+describe('run-task bad inputs (bundle, moto_server + rollout layer)', () => {
+  it.each(cases)('%s → exit 1 naming the input, no task started', async (_name, overrides, input, message) => {
+    const before = await allTasks(ecs);
+    const runTasksBefore = layer.state().calls.RunTask ?? 0;
+    const result = await runAction('run-task', { ...good(), ...overrides }, { env: awsTestEnv(layer.url) });
+    expect(result.exitCode).toBe(1);
+    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toMatch(new RegExp(`^Input '${input}'`));
+    expect(error).toMatch(message);
+    expect(result.outputs).toEqual({});
+    expect(layer.state().calls.RunTask ?? 0).toBe(runTasksBefore);
+    expect(await allTasks(ecs)).toEqual(before);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * A FARGATE service with an awsvpc network configuration (moto's default VPC subnet and security
+ * group: moto's RunTask needs both to exist) and an awslogs log configuration, for the run-task
+ * end-to-end and bad-input tests.
+ */
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import { TEST_REGION } from '../support/moto';
+
+export const CLUSTER = 'shop';
+export const SERVICE = 'web';
+export const LOG_GROUP = '/ecs/shop';
+export const DB_PASSWORD = 'pa55-w0rd-from-task-definition';
+const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop';
+
+export const migrationContainer = (name = 'app', logs = true): ContainerDefinition => ({
+  name,
+  image: `${REGISTRY}/web:a1b2c3d`,
+  essential: true,
+  // moto's RunTask adds up the containers' memory and fails without it (ECS takes the task's).
+  memory: 512,
+  environment: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: DB_PASSWORD }],
+  ...(logs ? { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': LOG_GROUP, 'awslogs-region': TEST_REGION, 'awslogs-stream-prefix': 'web' } } } : {}),
+});
+
+/** The first subnet and security group of moto's default VPC (found with the EC2 query API). */
+export async function defaultNetwork(endpoint: string): Promise<{ subnet: string; securityGroup: string }> {
+  const query = async (action: string, tag: string): Promise<string> => {
+    const response = await fetch(`${endpoint}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${TEST_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: `Action=${action}&Version=2016-11-15`,
+    });
+    const found = new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await response.text());
+    if (!found) throw new Error(`moto ${action} returned no ${tag}`);
+    return found[1];
+  };
+  return { subnet: await query('DescribeSubnets', 'subnetId'), securityGroup: await query('DescribeSecurityGroups', 'groupId') };
+}
+
+/** Cluster, revision web:1 (plus any `containers`), and service `web` on it with an awsvpc network. Returns the revision's ARN. */
+export async function createMigrationService(ecs: ECSClient, endpoint: string, containers: ContainerDefinition[] = [migrationContainer()]): Promise<string> {
+  const network = await defaultNetwork(endpoint);
+  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand({
+    family: 'web', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512', containerDefinitions: containers,
+  }));
+  const arn = registered.taskDefinition?.taskDefinitionArn as string;
+  await ecs.send(new CreateServiceCommand({
+    cluster: CLUSTER, serviceName: SERVICE, taskDefinition: arn, desiredCount: 1, launchType: 'FARGATE',
+    networkConfiguration: { awsvpcConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup], assignPublicIp: 'DISABLED' } },
+  }));
+  return arn;
+}
+
+/** Every task moto holds in the cluster, running or stopped. */
+export async function allTasks(ecs: ECSClient): Promise<string[]> {
+  const running = await ecs.send(new ListTasksCommand({ cluster: CLUSTER }));
+  const stopped = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'STOPPED' }));
+  return [...(running.taskArns ?? []), ...(stopped.taskArns ?? [])];
+}
