@@ -32832,10 +32832,13 @@ async function waitForRollout(opts) {
             catch (err) {
                 // Any error, not only throttling: an expired token, a denied call or a malformed answer
                 // says nothing about the rollout, and giving up here would leave it unjudged.
-                lastError = describeError(err);
+                // A poll cut off by the deadline says less than the AWS error before it: keep that one.
+                const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
+                if (!cutOff || lastError === undefined)
+                    lastError = describeError(err);
                 lastFailed = true;
                 const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
                 return { done: false };
             }
             lastFailed = false;
