@@ -177,7 +177,7 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
         lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
         lastFailed = true;
         const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
-        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
+        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
         return { done: false };
       }
       lastFailed = false;
