@@ -33502,8 +33502,8 @@ async function runTask(inputs, deps) {
                         lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
                 }
                 catch (err) {
-                    if (!isTransientAwsError(err))
-                        throw err;
+                    // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
+                    // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
                     lastError = errors_describeError(err);
                     log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
                 }

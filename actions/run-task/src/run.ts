@@ -121,7 +121,8 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
           if (found) latest = found;
           else lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
         } catch (err) {
-          if (!isTransientAwsError(err)) throw err;
+          // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
+          // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
           lastError = describeError(err);
           log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
         }
