@@ -33167,7 +33167,7 @@ async function waitForRollout(opts) {
                 lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : errors_describeError(err);
                 lastFailed = true;
                 const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${lastError})${kind}; trying again at the next poll.`);
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${errors_describeError(err)})${kind}; trying again at the next poll.`);
                 return { done: false };
             }
             lastFailed = false;
