@@ -1,35 +1,14 @@
 /**
- * Retry with exponential backoff and full jitter (the AWS architecture blog's recommendation,
- * as aws-actions/configure-aws-credentials does), with injectable sleep and randomness.
+ * Exponential backoff with full jitter (the AWS architecture blog's recommendation, as
+ * aws-actions/configure-aws-credentials does), and which AWS errors are worth another try. The
+ * retry loops themselves live where the retry decision differs (deploy-ecs's registration, the
+ * smoke test's checks, the rollout polls).
  */
-import type { Clock } from './clock';
 
-export interface RetryOptions {
-  attempts: number;
-  baseMs: number;
-  maxMs: number;
-  clock: Clock;
-  isRetryable: (err: unknown) => boolean;
-  random?: () => number;
-  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
-}
-
+/** Full-jitter delay before attempt `attempt + 1`: uniform in [0, min(maxMs, baseMs × 2^(attempt−1))]. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(random() * ceiling);
-}
-
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (attempt >= options.attempts || !options.isRetryable(err)) throw err;
-      const delay = backoffDelay(attempt, options.baseMs, options.maxMs, options.random);
-      options.onRetry?.(err, attempt, delay);
-      await options.clock.sleep(delay);
-    }
-  }
 }
 
 const TRANSIENT_NAMES = new Set([
