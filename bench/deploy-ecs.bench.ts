@@ -17,9 +17,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploy } from '../actions/deploy-ecs/src/deploy';
 import type { Inputs } from '../actions/deploy-ecs/src/inputs';
-import { FakeClock } from '../lib/clock';
-import { memoryLogger } from '../lib/logger';
-import { runnerContext } from '../lib/metadata';
+import { FakeClock } from '../lib/util/clock';
+import { memoryLogger } from '../lib/runner/logger';
+import { runnerContext } from '../lib/ecs/metadata';
 import { CLUSTER, NEW_TD, OLD_TD, SERVICE, completedService, failedService, rolledBackService, rollingService, steadyService } from '../test/deploy-ecs/ecs-fixtures';
 import type { BenchFigure } from './types';
 import { coldStartsToFirstAwsRequest } from './cold-start';

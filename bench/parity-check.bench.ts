@@ -17,7 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { memoryLogger } from '../lib/logger';
+import { memoryLogger } from '../lib/runner/logger';
 import type { Inputs } from '../actions/parity-check/src/inputs';
 import { checkParity } from '../actions/parity-check/src/parity';
 import { renderSummary } from '../actions/parity-check/src/report';

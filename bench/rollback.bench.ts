@@ -19,8 +19,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Inputs } from '../actions/rollback/src/inputs';
 import { rollback } from '../actions/rollback/src/rollback';
 import { parseTarget } from '../actions/rollback/src/target';
-import { FakeClock } from '../lib/clock';
-import { memoryLogger } from '../lib/logger';
+import { FakeClock } from '../lib/util/clock';
+import { memoryLogger } from '../lib/runner/logger';
 import type { BenchFigure } from './types';
 import { coldStartsToFirstAwsRequest } from './cold-start';
 

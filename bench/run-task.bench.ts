@@ -14,10 +14,10 @@ import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, RunTask
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Inputs } from '../actions/run-task/src/inputs';
 import { runTask } from '../actions/run-task/src/run';
-import { FakeClock } from '../lib/clock';
-import { memoryLogger } from '../lib/logger';
-import { runnerContext } from '../lib/metadata';
-import { logEventsOf } from '../lib/task-logs';
+import { FakeClock } from '../lib/util/clock';
+import { memoryLogger } from '../lib/runner/logger';
+import { runnerContext } from '../lib/ecs/metadata';
+import { logEventsOf } from '../lib/ecs/task-logs';
 import { coldStartsToFirstAwsRequest } from './cold-start';
 import type { BenchFigure } from './types';
 

@@ -8,8 +8,8 @@
  * spawn to its first request (median of 11; budget 150 ms).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { systemClock } from '../lib/clock';
-import { memoryLogger } from '../lib/logger';
+import { systemClock } from '../lib/util/clock';
+import { memoryLogger } from '../lib/runner/logger';
 import { createExecutor } from '../actions/smoke-test/src/executor';
 import { loadChecks, parseCheckList } from '../actions/smoke-test/src/load';
 import { runChecks } from '../actions/smoke-test/src/run';

@@ -12,10 +12,10 @@ import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { diffTaskDefinitions } from '../../actions/deploy-ecs/src/diff';
 import { getInputs } from '../../actions/deploy-ecs/src/inputs';
 import { registerView } from '../../actions/deploy-ecs/src/template';
-import { FakeClock } from '../../lib/clock';
-import { inputEnvName } from '../../lib/inputs';
-import { memoryLogger } from '../../lib/logger';
-import { runnerContext } from '../../lib/metadata';
+import { FakeClock } from '../../lib/util/clock';
+import { inputEnvName } from '../../lib/runner/inputs';
+import { memoryLogger } from '../../lib/runner/logger';
+import { runnerContext } from '../../lib/ecs/metadata';
 import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 

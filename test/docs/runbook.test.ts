@@ -31,13 +31,13 @@ const docFiles = readdirSync(docsDir).filter((name) => name.endsWith('.md')).sor
  */
 const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
   {
-    file: 'lib/runner-protocol.ts',
+    file: 'lib/runner/protocol.ts',
     message: 'Unexpected input: name or value contains the delimiter',
     reason: 'the delimiter is a fresh random UUID per entry: a value cannot contain it by accident',
   },
-  { file: 'lib/ecs-strategies/rolling.ts', message: 'rolling strategy: no deployment id to watch', reason: 'a programming guard: deploy() and rollback() only watch once a deployment id is known' },
+  { file: 'lib/ecs/strategies/rolling.ts', message: 'rolling strategy: no deployment id to watch', reason: 'a programming guard: deploy() and rollback() only watch once a deployment id is known' },
   { file: 'actions/deploy-ecs/src/gate.ts', message: 'no task definition on the target revision', reason: 'caught at once and shown inside the "Could not read the revisions of …" warning, which has its entry' },
-  { file: 'lib/poll.ts', message: 'poll interval must be positive', reason: 'a programming guard: every poll interval comes from an input validated to be at least 1 s' },
+  { file: 'lib/util/poll.ts', message: 'poll interval must be positive', reason: 'a programming guard: every poll interval comes from an input validated to be at least 1 s' },
   { file: 'actions/smoke-test/src/run.ts', message: 'concurrency must be at least', reason: "a programming guard: the concurrency input is validated to 1–256 (its InputError is in the runbook)" },
   {
     file: 'actions/parity-check/src/toggles.ts',
@@ -71,9 +71,9 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
  * entry says where (file and the expression as written). An entry that matches nothing fails the test.
  */
 const RELAYS: { file: string; expression: string; from: string }[] = [
-  { file: 'lib/github.ts', expression: 'describeError(err)', from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table" },
+  { file: 'lib/runner/github.ts', expression: 'describeError(err)', from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table" },
   { file: 'actions/deploy-ecs/src/inputs.ts', expression: 'err.message', from: "a TemplateError's text, collected at each `new TemplateError(…)` in template.ts" },
-  { file: 'lib/ecs-service-deployment.ts', expression: 'decision.reason', from: 'the reasons evaluateServiceDeployment builds, collected where built' },
+  { file: 'lib/ecs/service-deployment.ts', expression: 'decision.reason', from: 'the reasons evaluateServiceDeployment builds, collected where built' },
   { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: "the notes pushed in compare.ts (the `notes.push(…)` rule)" },
   { file: 'actions/parity-check/src/report.ts', expression: 'finding.message', from: "a parity finding's `message`, collected from the finding objects in compare.ts" },
   { file: 'actions/parity-check/src/var-files.ts', expression: 'err instanceof Error ? err.message : String(err)', from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)" },
@@ -83,12 +83,12 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   { file: 'actions/run-task/src/verdict.ts', expression: "problems.join('; ')", from: 'the problems pushed just above (the `problems.push(…)` rule)' },
   { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
   { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },
-  { file: 'actions/parity-check/src/var-files.ts', expression: '${err.problem}.', from: "a DocumentError's problem (lib/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`" },
-  { file: 'actions/smoke-test/src/load.ts', expression: '${err.problem}${at}', from: "a DocumentError's problem (lib/documents.ts), collected at each `new DocumentError(…)`" },
+  { file: 'actions/parity-check/src/var-files.ts', expression: '${err.problem}.', from: "a DocumentError's problem (lib/runner/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`" },
+  { file: 'actions/smoke-test/src/load.ts', expression: '${err.problem}${at}', from: "a DocumentError's problem (lib/runner/documents.ts), collected at each `new DocumentError(…)`" },
   { file: 'actions/smoke-test/src/load.ts', expression: "[{ field: 'checks', message: ${err.problem}${at} }]", from: "the same DocumentError problem, as the check list's one problem" },
   { file: 'actions/deploy-ecs/src/shape.ts', expression: 'unknownField(where, key, schema, [...members.keys()])', from: "unknownField's three texts in shape.ts (a MISPLACED hint, `did you mean`, `is not a field RegisterTaskDefinition accepts here`): the runbook's task-definition rows" },
   { file: 'actions/terraform/src/main.ts', expression: 'redact(err.message, secrets)', from: 'the ActionFailure just caught (collected where thrown), with backend-config values replaced by ***' },
-  { file: 'lib/yaml-documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
+  { file: 'lib/runner/yaml-documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
   { file: 'actions/smoke-test/src/linear-regex.ts', expression: 'match ? match[1] : text', from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row" },
   {
     file: 'actions/smoke-test/src/normalize.ts',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../lib/logger';
+import { memoryLogger } from '../../lib/runner/logger';
 import { loadToggles } from '../../actions/parity-check/src/toggles';
 import { runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, secretsClientFor, startMoto, type MotoServer } from '../support/moto';

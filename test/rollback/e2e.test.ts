@@ -4,7 +4,7 @@
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setReleaseStatus } from '../../lib/ecs-release';
+import { setReleaseStatus } from '../../lib/ecs/release';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';

@@ -12,10 +12,10 @@ import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { getInputs as getDeployInputs } from '../../actions/deploy-ecs/src/inputs';
 import { getInputs as getRollbackInputs } from '../../actions/rollback/src/inputs';
 import { rollback } from '../../actions/rollback/src/rollback';
-import { FakeClock } from '../../lib/clock';
-import { inputEnvName } from '../../lib/inputs';
-import { memoryLogger } from '../../lib/logger';
-import { runnerContext } from '../../lib/metadata';
+import { FakeClock } from '../../lib/util/clock';
+import { inputEnvName } from '../../lib/runner/inputs';
+import { memoryLogger } from '../../lib/runner/logger';
+import { runnerContext } from '../../lib/ecs/metadata';
 
 export const CLUSTER = 'shop';
 export const SERVICE = 'web';

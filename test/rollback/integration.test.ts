@@ -4,8 +4,8 @@
  */
 import { DeregisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setReleaseStatus } from '../../lib/ecs-release';
-import { ActionFailure, InputError } from '../../lib/errors';
+import { setReleaseStatus } from '../../lib/ecs/release';
+import { ActionFailure, InputError } from '../../lib/runner/errors';
 import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { createService, deployRelease, release, revisionArn, rollbackTo, serviceTaskDefinition, tagsOf } from './history';

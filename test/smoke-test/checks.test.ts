@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/clock';
+import { systemClock } from '../../lib/util/clock';
 import type { Check } from '../../actions/smoke-test/src/definitions';
 import { createExecutor } from '../../actions/smoke-test/src/executor';
 import { loadChecks, parseCheckList } from '../../actions/smoke-test/src/load';

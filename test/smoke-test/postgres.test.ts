@@ -4,7 +4,7 @@
  * through the bundle, the connection string and its password never reach the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/clock';
+import { systemClock } from '../../lib/util/clock';
 import { createExecutor } from '../../actions/smoke-test/src/executor';
 import { loadChecks, parseCheckList } from '../../actions/smoke-test/src/load';
 import { runAction } from '../support/harness';

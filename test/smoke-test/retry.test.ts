@@ -10,8 +10,8 @@
  * to `npm run bench`, and run.test.ts proves the same behaviour on a fake clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../lib/clock';
-import { memoryLogger } from '../../lib/logger';
+import { systemClock, type Clock } from '../../lib/util/clock';
+import { memoryLogger } from '../../lib/runner/logger';
 import { createExecutor } from '../../actions/smoke-test/src/executor';
 import { loadChecks, parseCheckList } from '../../actions/smoke-test/src/load';
 import { runChecks } from '../../actions/smoke-test/src/run';

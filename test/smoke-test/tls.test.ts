@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/clock';
+import { systemClock } from '../../lib/util/clock';
 import type { Check } from '../../actions/smoke-test/src/definitions';
 import { createExecutor } from '../../actions/smoke-test/src/executor';
 import { loadChecks, parseCheckList } from '../../actions/smoke-test/src/load';

@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../lib/logger';
+import { memoryLogger } from '../../lib/runner/logger';
 import { apply, check, driftMessage, plan, PlanHashMismatch, readOutputs, sha256File, StalePlan, type CheckOutcome, type TerraformSettings } from '../../actions/terraform/src/commands';
 import { summarizePlan } from '../../actions/terraform/src/plan-json';
 import { TerraformCli, TerraformCommandError } from '../../actions/terraform/src/terraform-cli';

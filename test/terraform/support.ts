@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from '../../lib/logger';
+import type { Logger } from '../../lib/runner/logger';
 import { TerraformCli, findTerraform } from '../../actions/terraform/src/terraform-cli';
 
 /** Two resources, a variable and outputs, one of them sensitive. */

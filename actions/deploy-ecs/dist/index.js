@@ -32192,7 +32192,7 @@ var __webpack_exports__ = {};
 var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+;// CONCATENATED MODULE: ./lib/aws/deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
  * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
@@ -32261,7 +32261,7 @@ function boundByDeadline(client, deadline, now = Date.now) {
     return client;
 }
 
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -32309,11 +32309,11 @@ function errors_describeError(err) {
     return String(err);
 }
 
-;// CONCATENATED MODULE: ./lib/aws.ts
+;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
  * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
@@ -32349,7 +32349,7 @@ function awsClientConfig(options = {}, env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/clock.ts
+;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -32376,7 +32376,7 @@ class FakeClock {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+;// CONCATENATED MODULE: ./lib/ecs/clients.ts
 /**
  * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
  * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
@@ -32415,7 +32415,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -32468,11 +32468,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -32541,7 +32541,7 @@ async function run(main) {
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
 var valid_default = /*#__PURE__*/__nccwpck_require__.n(valid);
-;// CONCATENATED MODULE: ./lib/metadata.ts
+;// CONCATENATED MODULE: ./lib/ecs/metadata.ts
 /**
  * Release metadata from the runner's environment, and version normalisation.
  * The tag names here are the contract between deploy-ecs, rollback and the workflows
@@ -32603,7 +32603,7 @@ function normalizeVersion(value, inputName = 'version') {
     return valid;
 }
 
-;// CONCATENATED MODULE: ./lib/secrets.ts
+;// CONCATENATED MODULE: ./lib/util/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
  * every string at any depth and, with `numbers`, every number as printed, so that one field
@@ -32650,7 +32650,7 @@ function redactor(secrets = []) {
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
-;// CONCATENATED MODULE: ./lib/task-logs.ts
+;// CONCATENATED MODULE: ./lib/ecs/task-logs.ts
 
 
 /**
@@ -32840,7 +32840,7 @@ async function explainStoppedTasks(opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/termination.ts
+;// CONCATENATED MODULE: ./lib/runner/termination.ts
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 /** Installs the handlers; returns a function that removes them. */
 function onTermination(options) {
@@ -32871,9 +32871,9 @@ function onTermination(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
+;// CONCATENATED MODULE: ./lib/ecs/release.ts
 /**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
  * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
  * release" from these tags alone, so reading and writing them lives in one place.
  */
@@ -32952,7 +32952,7 @@ function mapValues(record, fn) {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
 }
 
-;// CONCATENATED MODULE: ./lib/markdown.ts
+;// CONCATENATED MODULE: ./lib/util/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);
@@ -32994,7 +32994,7 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-;// CONCATENATED MODULE: ./lib/poll.ts
+;// CONCATENATED MODULE: ./lib/util/poll.ts
 async function poll({ intervalMs, timeoutMs, clock, check }) {
     if (!(intervalMs > 0))
         throw new RangeError(`poll interval must be positive, got ${intervalMs}`);
@@ -33014,24 +33014,17 @@ async function poll({ intervalMs, timeoutMs, clock, check }) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/retry.ts
+;// CONCATENATED MODULE: ./lib/aws/retry.ts
+/**
+ * Exponential backoff with full jitter (the AWS architecture blog's recommendation, as
+ * aws-actions/configure-aws-credentials does), and which AWS errors are worth another try. The
+ * retry loops themselves live where the retry decision differs (deploy-ecs's registration, the
+ * smoke test's checks, the rollout polls).
+ */
+/** Full-jitter delay before attempt `attempt + 1`: uniform in [0, min(maxMs, baseMs × 2^(attempt−1))]. */
 function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
     const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
     return Math.round(random() * ceiling);
-}
-async function retry(fn, options) {
-    for (let attempt = 1;; attempt += 1) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            if (attempt >= options.attempts || !options.isRetryable(err))
-                throw err;
-            const delay = backoffDelay(attempt, options.baseMs, options.maxMs, options.random);
-            options.onRetry?.(err, attempt, delay);
-            await options.clock.sleep(delay);
-        }
-    }
 }
 const TRANSIENT_NAMES = new Set([
     'ThrottlingException',
@@ -33057,7 +33050,7 @@ function isTransientAwsError(err) {
     return (status !== undefined && status >= 500) || e.$retryable !== undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-rollout.ts
+;// CONCATENATED MODULE: ./lib/ecs/rollout.ts
 /**
  * Watching an ECS rolling deployment, shared by deploy-ecs and rollback.
  *
@@ -33293,7 +33286,7 @@ function describeStop(info) {
     return containers.length ? `${reason}; ${containers.join('; ')}` : reason;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-readback.ts
+;// CONCATENATED MODULE: ./lib/ecs/readback.ts
 /**
  * After a call that changes a service (UpdateService, StopServiceDeployment) ends in an error, its
  * outcome is unknown: ECS may have refused it, or applied it and lost the response (a reset
@@ -33348,7 +33341,7 @@ function describeVerdict(verdict, targetArn, previousArn) {
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-strategy.ts
+;// CONCATENATED MODULE: ./lib/ecs/strategy.ts
 
 
 const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
@@ -33391,7 +33384,7 @@ function pauseHookStages(service) {
     return PAUSE_STAGES.filter((s) => stages.has(s));
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-service-deployment.ts
+;// CONCATENATED MODULE: ./lib/ecs/service-deployment.ts
 /**
  * Watching an ECS-native BLUE_GREEN, LINEAR or CANARY deployment, shared by deploy-ecs and
  * rollback. Such a deployment is judged from its service deployment (DescribeServiceDeployments):
@@ -33413,7 +33406,7 @@ function pauseHookStages(service) {
 
 /** Warn when a paused hook expires within this much time. */
 const HOOK_EXPIRY_WARNING_MS = 10 * 60_000;
-const ecs_service_deployment_LAST_EVENTS = 10;
+const service_deployment_LAST_EVENTS = 10;
 const ROLLBACK_STATUSES = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
 /** The PAUSE hook ECS waits on (AWAITING_ACTION), not yet answered by us. */
 function awaitingHook(sd, answered = new Set()) {
@@ -33527,7 +33520,7 @@ async function waitForServiceDeployment(opts) {
                 for (const line of newEvents(service?.events ?? [], seenEvents)) {
                     log.info(`  event: ${line}`);
                     lastEvents.push(line);
-                    if (lastEvents.length > ecs_service_deployment_LAST_EVENTS)
+                    if (lastEvents.length > service_deployment_LAST_EVENTS)
                         lastEvents.shift();
                 }
                 const current = service?.currentServiceDeployment;
@@ -33620,10 +33613,10 @@ function warnNearExpiry(sd, now, warned, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-strategies/rolling.ts
+;// CONCATENATED MODULE: ./lib/ecs/strategies/rolling.ts
 /**
  * The ECS rolling update as a RolloutStrategy: what UpdateService started is the new PRIMARY
- * deployment on our task definition; the watch is lib/ecs-rollout.ts's DescribeServices poll.
+ * deployment on our task definition; the watch is lib/ecs/rollout.ts's DescribeServices poll.
  */
 
 
@@ -33682,12 +33675,12 @@ function primaryOf(service) {
     return service?.deployments?.find((d) => d.status === 'PRIMARY');
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-strategies/native.ts
+;// CONCATENATED MODULE: ./lib/ecs/strategies/native.ts
 /**
  * ECS-native BLUE_GREEN, LINEAR and CANARY as a RolloutStrategy: what UpdateService started is
  * identified as for a rolling update (the new PRIMARY deployment) plus its service deployment —
  * the service's `currentServiceDeployment` once it differs from the one before — and the watch
- * follows that service deployment (lib/ecs-service-deployment.ts).
+ * follows that service deployment (lib/ecs/service-deployment.ts).
  */
 
 
@@ -33724,7 +33717,7 @@ async function identifyServiceDeployment(req) {
     return { ...started, serviceDeploymentArn: arn };
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-strategies/index.ts
+;// CONCATENATED MODULE: ./lib/ecs/strategies/index.ts
 
 
 
@@ -34594,7 +34587,7 @@ function revisionOf(arn) {
     return match ? Number(match[1]) : undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/arns.ts
+;// CONCATENATED MODULE: ./lib/aws/arns.ts
 /**
  * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
  * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
@@ -37291,7 +37284,7 @@ function print(node, { indent = 0 } = {}) {
 
 
 
-;// CONCATENATED MODULE: ./lib/documents.ts
+;// CONCATENATED MODULE: ./lib/runner/documents.ts
 /**
  * JSON and YAML documents a user gives (task definitions, toggle manifests, var files, check
  * lists), parsed with the limits a hand-written file never reaches: a size, a nesting depth
@@ -37481,7 +37474,7 @@ function checkJsonNode(node, path, keyLines, top) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -37875,7 +37868,7 @@ function gateAnswerInputs(read, env, cluster, service, gate) {
         'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
     };
 }
-/** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
+/** ARNs of another region or account are refused before any AWS call (lib/aws/arns.ts says why). */
 function checkArns(read, env, cluster, service, taskDefinitionArn, more = []) {
     checkServiceInCluster(cluster, service);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
@@ -38002,7 +37995,7 @@ class DeployProgress {
     cancelled = false;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-rollout-report.ts
+;// CONCATENATED MODULE: ./lib/ecs/rollout-report.ts
 /**
  * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
  * table and service events in the job summary, the same shape of step error (pure).

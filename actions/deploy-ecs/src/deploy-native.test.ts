@@ -10,9 +10,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../lib/clock';
-import { memoryLogger } from '../../../lib/logger';
-import { runnerContext } from '../../../lib/metadata';
+import { FakeClock } from '../../../lib/util/clock';
+import { memoryLogger } from '../../../lib/runner/logger';
+import { runnerContext } from '../../../lib/ecs/metadata';
 import { CLUSTER, NEW_TD, OLD_TD, SERVICE, completedService, rollingService, steadyService } from '../../../test/deploy-ecs/ecs-fixtures';
 import { deploy } from './deploy';
 import { answerGate } from './gate';

@@ -4,10 +4,10 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../lib/clock';
-import { ActionFailure, InputError } from '../../../lib/errors';
-import { memoryLogger } from '../../../lib/logger';
-import { runnerContext } from '../../../lib/metadata';
+import { FakeClock } from '../../../lib/util/clock';
+import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { memoryLogger } from '../../../lib/runner/logger';
+import { runnerContext } from '../../../lib/ecs/metadata';
 import {
   CLUSTER, NEW_ID, NEW_TD, OLD_TD, SERVICE, completedService, failedService, rolledBackService, rollingService, steadyService, stoppedTask, throttlingError,
 } from '../../../test/deploy-ecs/ecs-fixtures';

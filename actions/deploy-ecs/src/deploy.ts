@@ -10,16 +10,16 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs-release';
-import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
-import { strategyFor } from '../../../lib/ecs-strategies';
-import { primaryOf } from '../../../lib/ecs-strategies/rolling';
-import type { GateInfo, StrategyName, WatchOutcome } from '../../../lib/ecs-strategy';
-import { InputError, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG, type RunnerContext } from '../../../lib/metadata';
-import { isTransientAwsError } from '../../../lib/retry';
+import type { Clock } from '../../../lib/util/clock';
+import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs/release';
+import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
+import { strategyFor } from '../../../lib/ecs/strategies';
+import { primaryOf } from '../../../lib/ecs/strategies/rolling';
+import type { GateInfo, StrategyName, WatchOutcome } from '../../../lib/ecs/strategy';
+import { InputError, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG, type RunnerContext } from '../../../lib/ecs/metadata';
+import { isTransientAwsError } from '../../../lib/aws/retry';
 import { diffTaskDefinitions } from './diff';
 import { gateStagesFor } from './gate';
 import type { Inputs } from './inputs';

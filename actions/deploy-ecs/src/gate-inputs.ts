@@ -1,7 +1,7 @@
 /** The gate inputs of deploy-ecs (native strategies' PAUSE hooks), validated before any AWS call. */
-import { InputError } from '../../../lib/errors';
-import type { InputReader } from '../../../lib/inputs';
-import { PAUSE_STAGES, isPauseStage, type PauseStage } from '../../../lib/ecs-strategy';
+import { InputError } from '../../../lib/runner/errors';
+import type { InputReader } from '../../../lib/runner/inputs';
+import { PAUSE_STAGES, isPauseStage, type PauseStage } from '../../../lib/ecs/strategy';
 
 export interface GateInputs {
   /** Stages to stop at; undefined = every stage with a PAUSE hook; [] = none (`none`). */

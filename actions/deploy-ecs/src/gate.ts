@@ -10,12 +10,12 @@
  * stop keeps the hook's answer a visible, separate step in the run.
  */
 import { DescribeServiceRevisionsCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
-import { describeServiceOrFail } from '../../../lib/ecs-release';
-import { describeServiceDeployment, answerHook, awaitingHook, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
-import { strategyFor } from '../../../lib/ecs-strategies';
-import { pauseHookStages, type PauseStage, type StrategyName } from '../../../lib/ecs-strategy';
-import { ActionFailure, InputError, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import { describeServiceOrFail } from '../../../lib/ecs/release';
+import { describeServiceDeployment, answerHook, awaitingHook, waitForServiceDeployment } from '../../../lib/ecs/service-deployment';
+import { strategyFor } from '../../../lib/ecs/strategies';
+import { pauseHookStages, type PauseStage, type StrategyName } from '../../../lib/ecs/strategy';
+import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 import { recordFate, recordOutcome, type DeployDeps, type DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 

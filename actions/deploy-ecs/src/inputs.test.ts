@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors';
-import { inputEnvName } from '../../../lib/inputs';
+import { InputError } from '../../../lib/runner/errors';
+import { inputEnvName } from '../../../lib/runner/inputs';
 import { getInputs, isValidImageUri } from './inputs';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'deploy-ecs-inputs-'));

@@ -3,12 +3,12 @@
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
 import { readFileSync } from 'node:fs';
-import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/arns';
-import { awsClientConfig } from '../../../lib/aws';
-import { DocumentError, parseJsonDocument } from '../../../lib/documents';
-import { InputError } from '../../../lib/errors';
-import { InputReader, type Env } from '../../../lib/inputs';
-import { normalizeGitSha, normalizeVersion } from '../../../lib/metadata';
+import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/aws/arns';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, type Env } from '../../../lib/runner/inputs';
+import { normalizeGitSha, normalizeVersion } from '../../../lib/ecs/metadata';
 import { readGateInputs, type GateInputs } from './gate-inputs';
 import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
 
@@ -38,7 +38,7 @@ export interface Inputs extends GateInputs {
   'dry-run': boolean;
   /** Register the revision and stop: no UpdateService (the revision a migration runs before the rollout). */
   'register-only'?: boolean;
-  /** Last log lines per stopped task shown with a failure (lib/task-logs.ts). */
+  /** Last log lines per stopped task shown with a failure (lib/ecs/task-logs.ts). */
   'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
@@ -156,7 +156,7 @@ function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service:
   };
 }
 
-/** ARNs of another region or account are refused before any AWS call (lib/arns.ts says why). */
+/** ARNs of another region or account are refused before any AWS call (lib/aws/arns.ts says why). */
 function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined, more: { input: string; value: string | undefined }[] = []): void {
   checkServiceInCluster(cluster, service);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));

@@ -6,10 +6,10 @@
  * `previous` rollback picks it.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { setReleaseStatus } from '../../../lib/ecs-release';
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
+import { setReleaseStatus } from '../../../lib/ecs/release';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG } from '../../../lib/ecs/metadata';
 import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 import type { DeployProgress } from './progress';

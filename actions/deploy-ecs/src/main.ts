@@ -1,13 +1,13 @@
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '../../../lib/aws';
-import { systemClock } from '../../../lib/clock';
-import { ecsClients } from '../../../lib/ecs-clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { run as runAction } from '../../../lib/github';
-import { runnerContext } from '../../../lib/metadata';
-import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
-import { onTermination } from '../../../lib/termination';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { systemClock } from '../../../lib/util/clock';
+import { ecsClients } from '../../../lib/ecs/clients';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { run as runAction } from '../../../lib/runner/github';
+import { runnerContext } from '../../../lib/ecs/metadata';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/ecs/task-logs';
+import { onTermination } from '../../../lib/runner/termination';
 import { deploy, type DeployResult } from './deploy';
 import { answerGate, gateListener } from './gate';
 import { getInputs } from './inputs';

@@ -1,8 +1,8 @@
 import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../lib/clock';
-import { memoryLogger } from '../../../lib/logger';
+import { FakeClock } from '../../../lib/util/clock';
+import { memoryLogger } from '../../../lib/runner/logger';
 import { registerTaskDefinitionOnce } from './register';
 
 const ecsMock = mockClient(ECSClient);

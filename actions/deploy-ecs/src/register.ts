@@ -14,12 +14,12 @@ import {
   type ECSClient,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { tagsToRecord } from '../../../lib/ecs-release';
-import { ActionFailure, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
-import { backoffDelay } from '../../../lib/retry';
+import type { Clock } from '../../../lib/util/clock';
+import { tagsToRecord } from '../../../lib/ecs/release';
+import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG } from '../../../lib/ecs/metadata';
+import { backoffDelay } from '../../../lib/aws/retry';
 import type { TaskDefinitionInput } from './template';
 
 export interface RegisterRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors';
+import { InputError } from '../../../lib/runner/errors';
 import { diffTaskDefinitions } from './diff';
 import type { ImageAssignment } from './inputs';
 import { mergeEnvironment, renderTaskDefinition, resolveTargets, type ReleaseInfo } from './render';

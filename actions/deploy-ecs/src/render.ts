@@ -4,9 +4,9 @@
  * Everything else in the template is kept exactly as it was.
  */
 import type { KeyValuePair } from '@aws-sdk/client-ecs';
-import { recordToTags, sanitizeTagValue } from '../../../lib/ecs-release';
-import { InputError } from '../../../lib/errors';
-import { TAG } from '../../../lib/metadata';
+import { recordToTags, sanitizeTagValue } from '../../../lib/ecs/release';
+import { InputError } from '../../../lib/runner/errors';
+import { TAG } from '../../../lib/ecs/metadata';
 import type { ImageAssignment } from './inputs';
 import type { ContainerDefinitionInput, TaskDefinitionInput, TaskDefinitionTemplate } from './template';
 

@@ -1,7 +1,7 @@
 /** The job summary and the failure message of a deployment (pure). */
-import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs-rollout-report';
-import { type ActionFailure, describeError } from '../../../lib/errors';
-import { codeBlock, formatDuration, keyValueTable, truncateText } from '../../../lib/markdown';
+import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout-report';
+import { type ActionFailure, describeError } from '../../../lib/runner/errors';
+import { codeBlock, formatDuration, keyValueTable, truncateText } from '../../../lib/util/markdown';
 import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 

@@ -6,7 +6,7 @@
  * not accept where it stands is an error (shape.ts), never dropped silently by the SDK.
  */
 import type { DescribeTaskDefinitionCommandOutput, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
-import { recordToTags, tagsToRecord } from '../../../lib/ecs-release';
+import { recordToTags, tagsToRecord } from '../../../lib/ecs/release';
 import { taskDefinitionShapeProblems } from './shape';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;

@@ -29576,7 +29576,7 @@ var __webpack_exports__ = {};
 var dist_cjs = __nccwpck_require__(2994);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+;// CONCATENATED MODULE: ./lib/aws/deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
  * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
@@ -29645,7 +29645,7 @@ function boundByDeadline(client, deadline, now = Date.now) {
     return client;
 }
 
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -29693,11 +29693,11 @@ function describeError(err) {
     return String(err);
 }
 
-;// CONCATENATED MODULE: ./lib/aws.ts
+;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
  * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
@@ -29739,7 +29739,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -29792,11 +29792,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -29865,7 +29865,7 @@ async function run(main) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -32726,7 +32726,7 @@ function print(node, { indent = 0 } = {}) {
 
 
 
-;// CONCATENATED MODULE: ./lib/documents.ts
+;// CONCATENATED MODULE: ./lib/runner/documents.ts
 /**
  * JSON and YAML documents a user gives (task definitions, toggle manifests, var files, check
  * lists), parsed with the limits a hand-written file never reaches: a size, a nesting depth
@@ -33205,7 +33205,7 @@ function jsonTopLevelKeyLines(text) {
     return keys;
 }
 
-;// CONCATENATED MODULE: ./lib/secrets.ts
+;// CONCATENATED MODULE: ./lib/util/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
  * every string at any depth and, with `numbers`, every number as printed, so that one field
@@ -34862,7 +34862,7 @@ async function checkParity(inputs, deps) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./lib/markdown.ts
+;// CONCATENATED MODULE: ./lib/util/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionFailure } from '../../../lib/errors';
+import { ActionFailure } from '../../../lib/runner/errors';
 
 export interface EnvNameSet {
   /** Name → 1-based line of its first definition. */

@@ -2,9 +2,9 @@
  * Every input of parity-check, parsed and validated before any file is parsed or any secret is
  * read. Sides come in pairs: giving one side of a pair without the other is an error.
  */
-import { awsClientConfig } from '../../../lib/aws';
-import { InputError } from '../../../lib/errors';
-import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/inputs';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/runner/inputs';
 import { parseToggleReference, type ToggleSource } from './toggles';
 
 export interface Inputs {

@@ -1,8 +1,8 @@
 /** Wiring only: inputs → (Secrets Manager client) → parity rules → outputs, summary, annotations. */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsClientConfig } from '../../../lib/aws';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { run as runAction } from '../../../lib/github';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { run as runAction } from '../../../lib/runner/github';
 import { getInputs, usesSecretsManager } from './inputs';
 import { checkParity } from './parity';
 import { annotate, annotationBudget, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';

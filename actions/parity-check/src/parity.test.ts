@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../../lib/logger';
+import { memoryLogger } from '../../../lib/runner/logger';
 import type { Inputs } from './inputs';
 import { checkParity } from './parity';
 

@@ -1,6 +1,6 @@
 /** Load both sides (files first, secrets last), apply the rules, log what was compared. */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Logger } from '../../../lib/logger';
+import type { Logger } from '../../../lib/runner/logger';
 import { compareEnvNames, compareToggles, compareVariables, type Comparison, type SideNames } from './compare';
 import { loadEnvNames, type EnvNameSet } from './dotenv';
 import type { Inputs } from './inputs';

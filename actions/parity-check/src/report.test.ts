@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryLogger, type Annotation } from '../../../lib/logger';
+import { memoryLogger, type Annotation } from '../../../lib/runner/logger';
 import type { Comparison, Finding } from './compare';
 import { annotate, annotationBudget, describeCompared, divergenceFailure, MAX_STEP_ANNOTATIONS, MAX_SUMMARY_ROWS, renderSummary, reportOutput } from './report';
 

@@ -1,7 +1,7 @@
 /** What people see: the job summary, annotations on the offending lines, the failure message. */
-import { ActionFailure } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { markdownTable } from '../../../lib/markdown';
+import { ActionFailure } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { markdownTable } from '../../../lib/util/markdown';
 import type { Comparison, Finding, SideNames } from './compare';
 
 /** A summary is capped at 1 MiB by GitHub: beyond this many rows the report output has the rest. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../../lib/logger';
+import { memoryLogger } from '../../../lib/runner/logger';
 import { describeToggle, exposure, loadToggles, parseManifest, parseToggleReference } from './toggles';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'parity-toggles-'));

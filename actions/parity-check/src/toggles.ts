@@ -10,14 +10,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DocumentError, parseJsonDocument } from '../../../lib/documents';
-import { ActionFailure, InputError, describeError } from '../../../lib/errors';
-import { resolveWorkspaceFile } from '../../../lib/inputs';
-import type { Logger } from '../../../lib/logger';
+import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
+import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
+import { resolveWorkspaceFile } from '../../../lib/runner/inputs';
+import type { Logger } from '../../../lib/runner/logger';
 import { locateJsonError } from './json-errors';
 import { flagdToggles, isFlagd, parseSelector, recognizeForeignFormat, selectPath } from './toggle-formats';
 import { jsonTopLevelKeyLines } from './source-lines';
-import { maskableStrings } from '../../../lib/secrets';
+import { maskableStrings } from '../../../lib/util/secrets';
 
 export const SECRET_PREFIX = 'secretsmanager:';
 

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DocumentError, parseJsonDocument } from '../../../lib/documents';
-import { ActionFailure } from '../../../lib/errors';
+import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
+import { ActionFailure } from '../../../lib/runner/errors';
 import { parseHclDocument, type HclDocument } from './hcl-parser';
 import { HclSyntaxError } from './hcl-syntax-errors';
 import { locateJsonError } from './json-errors';

@@ -36135,7 +36135,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -36187,7 +36187,7 @@ function errors_describeError(err) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -36240,11 +36240,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -36316,7 +36316,7 @@ var dist_cjs = __nccwpck_require__(8249);
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+;// CONCATENATED MODULE: ./lib/aws/deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
  * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
@@ -36385,11 +36385,11 @@ function boundByDeadline(client, deadline, now = Date.now) {
     return client;
 }
 
-;// CONCATENATED MODULE: ./lib/aws.ts
+;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
  * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
@@ -36428,7 +36428,7 @@ function awsClientConfig(options = {}, env = process.env) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -36985,7 +36985,7 @@ async function lookUpImage(ecr, request, log) {
     return { repositoryUri, registry, image };
 }
 
-;// CONCATENATED MODULE: ./lib/arns.ts
+;// CONCATENATED MODULE: ./lib/aws/arns.ts
 /**
  * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
  * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
@@ -37051,7 +37051,7 @@ function checkServiceInCluster(cluster, service) {
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
 var valid_default = /*#__PURE__*/__nccwpck_require__.n(valid);
-;// CONCATENATED MODULE: ./lib/metadata.ts
+;// CONCATENATED MODULE: ./lib/ecs/metadata.ts
 /**
  * Release metadata from the runner's environment, and version normalisation.
  * The tag names here are the contract between deploy-ecs, rollback and the workflows
@@ -37256,7 +37256,7 @@ function getInputs(env = process.env) {
     const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
     if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
         throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
-    // An ARN of another region than the client's is refused before any AWS call (lib/arns.ts says why).
+    // An ARN of another region than the client's is refused before any AWS call (lib/aws/arns.ts says why).
     checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], { region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region });
     const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
     if (!IMAGE_BY_DIGEST.test(image))
@@ -37336,9 +37336,9 @@ async function promotionGate(inputs, api, log) {
     throw new errors_ActionFailure(`Not promoted: ${evidence.why}. Deploy it to ${promoteFrom} first from a push to ${inputs.promoteFromBranch} (a fast-forward such as main to develop keeps the SHA, a merge commit does not; or dispatch with the SHA ${promoteFrom} deployed), or set allow-unpromoted with an override-reason.`);
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
+;// CONCATENATED MODULE: ./lib/ecs/release.ts
 /**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
  * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
  * release" from these tags alone, so reading and writing them lives in one place.
  */

@@ -3,7 +3,7 @@
  * Link header only on the API's own origin (the token is never sent anywhere else). Every failure is an
  * ActionFailure that names the endpoint and, on 403/404, the permission the calling job must grant.
  */
-import { ActionFailure } from '../../../lib/errors';
+import { ActionFailure } from '../../../lib/runner/errors';
 
 export type ApiArea = 'repository' | 'deployments' | 'actions' | 'checks';
 

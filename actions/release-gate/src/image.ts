@@ -7,8 +7,8 @@
  * point at anything else.
  */
 import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import { ActionFailure, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 
 export interface ImageRequest {
   repository: string;

@@ -2,11 +2,11 @@
  * Every input of the release gate, per command, validated before any GitHub or AWS call: a bad input
  * fails naming it, and nothing is asked or changed.
  */
-import { checkArnScope } from '../../../lib/arns';
-import { awsClientConfig } from '../../../lib/aws';
-import { InputError } from '../../../lib/errors';
-import { InputReader, type Env } from '../../../lib/inputs';
-import { parseVersion } from '../../../lib/metadata';
+import { checkArnScope } from '../../../lib/aws/arns';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, type Env } from '../../../lib/runner/inputs';
+import { parseVersion } from '../../../lib/ecs/metadata';
 
 export const COMMANDS = ['resolve', 'promotion', 'image', 'record'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -188,7 +188,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const sha = fullSha(read);
   const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
   if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
-  // An ARN of another region than the client's is refused before any AWS call (lib/arns.ts says why).
+  // An ARN of another region than the client's is refused before any AWS call (lib/aws/arns.ts says why).
   checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], { region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region });
   const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
   if (!IMAGE_BY_DIGEST.test(image)) throw new InputError('image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');

@@ -1,9 +1,9 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '../../../lib/aws';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { workspaceDir } from '../../../lib/inputs';
-import { issueCommand } from '../../../lib/runner-protocol';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { workspaceDir } from '../../../lib/runner/inputs';
+import { issueCommand } from '../../../lib/runner/protocol';
 import { RELEASE_ANNOTATION } from './evidence';
 import { GitHubApi } from './github-api';
 import { lookUpImage } from './image';

@@ -4,8 +4,8 @@
  * for with a reason that passes the rule (inputs.ts). A production environment (any name containing
  * "prod") without promote-from is refused, so a copied caller cannot lose the gate by dropping the input.
  */
-import { ActionFailure } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import { ActionFailure } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 import { markdownCell } from './markdown';
 import { EvidenceReader, type Evidence } from './evidence';
 import type { GitHubApi } from './github-api';

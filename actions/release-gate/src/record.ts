@@ -5,10 +5,10 @@
  * environment promoted into reads through the Checks API (it cannot read this account's ECS).
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { tagRelease } from '../../../lib/ecs-release';
-import { ActionFailure, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
+import { tagRelease } from '../../../lib/ecs/release';
+import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG } from '../../../lib/ecs/metadata';
 import type { RecordInputs } from './inputs';
 
 export function releaseAnnotation(image: string, sha: string, taskDefinitionArn: string): string {

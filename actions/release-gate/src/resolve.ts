@@ -6,9 +6,9 @@
  * job with production credentials starts.
  */
 import { execFileSync } from 'node:child_process';
-import { ActionFailure } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { normalizeVersion, parseVersion } from '../../../lib/metadata';
+import { ActionFailure } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { normalizeVersion, parseVersion } from '../../../lib/ecs/metadata';
 import type { GitHubApi } from './github-api';
 import { isProductionName, type ResolveInputs } from './inputs';
 

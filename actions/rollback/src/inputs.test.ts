@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors';
+import { InputError } from '../../../lib/runner/errors';
 import { getInputs } from './inputs';
 import { describeTarget, parseTarget } from './target';
 

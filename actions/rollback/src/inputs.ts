@@ -2,10 +2,10 @@
  * Every input of rollback, parsed and validated in one place before any AWS call: a bad input
  * fails with a message naming it and leaves the service untouched.
  */
-import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/arns';
-import { awsClientConfig } from '../../../lib/aws';
-import { InputError } from '../../../lib/errors';
-import { InputReader, type Env } from '../../../lib/inputs';
+import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/aws/arns';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, type Env } from '../../../lib/runner/inputs';
 import { parseTarget, type RollbackTarget } from './target';
 
 export interface Inputs {
@@ -19,7 +19,7 @@ export interface Inputs {
   'timeout-seconds': number;
   'poll-interval-seconds': number;
   'dry-run': boolean;
-  /** Last log lines per stopped task shown with a failure (lib/task-logs.ts). */
+  /** Last log lines per stopped task shown with a failure (lib/ecs/task-logs.ts). */
   'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
@@ -50,7 +50,7 @@ export function getInputs(env: Env = process.env): Inputs {
     { input: 'service', value: service },
     { input: 'target', value: target.kind === 'arn' ? target.arn : undefined },
   ];
-  // ARNs of another region or account are refused before any AWS call (lib/arns.ts says why).
+  // ARNs of another region or account are refused before any AWS call (lib/aws/arns.ts says why).
   if (account || arns.some((a) => a.value?.startsWith('arn:'))) {
     const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
     checkArnScope(arns, { region, account });

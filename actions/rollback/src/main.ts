@@ -1,12 +1,12 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '../../../lib/aws';
-import { systemClock } from '../../../lib/clock';
-import { ecsClients } from '../../../lib/ecs-clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/task-logs';
-import { run as runAction } from '../../../lib/github';
-import { onTermination } from '../../../lib/termination';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { systemClock } from '../../../lib/util/clock';
+import { ecsClients } from '../../../lib/ecs/clients';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/ecs/task-logs';
+import { run as runAction } from '../../../lib/runner/github';
+import { onTermination } from '../../../lib/runner/termination';
 import { getInputs } from './inputs';
 import { RollbackProgress } from './progress';
 import { liveTaskDefinition, recordChain } from './record';

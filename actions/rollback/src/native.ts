@@ -7,12 +7,12 @@
  * PAUSE hook answered CONTINUE: a rollback does not wait at the gates of a deploy.
  */
 import { DescribeServiceRevisionsCommand, UpdateServiceCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { awaitingHook, describeServiceDeployment, waitForServiceDeployment } from '../../../lib/ecs-service-deployment';
-import { nativeStrategy } from '../../../lib/ecs-strategies/native';
-import type { NativeStrategyName, WatchOutcome } from '../../../lib/ecs-strategy';
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import type { Clock } from '../../../lib/util/clock';
+import { awaitingHook, describeServiceDeployment, waitForServiceDeployment } from '../../../lib/ecs/service-deployment';
+import { nativeStrategy } from '../../../lib/ecs/strategies/native';
+import type { NativeStrategyName, WatchOutcome } from '../../../lib/ecs/strategy';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 import { shortName } from './revisions';
 
 export type NativeRollbackMethod = 'ContinueServiceDeployment' | 'StopServiceDeployment' | 'UpdateService';

@@ -11,11 +11,11 @@
  * | what runs is unknown             | unchanged (warning)                     | as above        |
  */
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { abortAfter } from '../../../lib/ecs-readback';
-import { sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs-release';
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
+import { abortAfter } from '../../../lib/ecs/readback';
+import { sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs/release';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG } from '../../../lib/ecs/metadata';
 import { shortName } from './revisions';
 
 export type ChainOutcome = 'rolled-back' | 'started' | 'failed' | 'timed-out' | 'cancelled';

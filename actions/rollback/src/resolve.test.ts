@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ActionFailure, InputError } from '../../../lib/errors';
-import { memoryLogger } from '../../../lib/logger';
-import { TAG } from '../../../lib/metadata';
+import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { memoryLogger } from '../../../lib/runner/logger';
+import { TAG } from '../../../lib/ecs/metadata';
 import { releaseFate, resolveTarget } from './resolve';
 import type { ListStatus, RevisionCatalog, RevisionRecord } from './revisions';
 import { parseTarget } from './target';

@@ -6,9 +6,9 @@
  * or one that was never live), `previous` follows the `gantry:previous` links — what was really
  * live before each release — and skips releases known to be bad.
  */
-import { ActionFailure, InputError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { TAG, parseVersion } from '../../../lib/metadata';
+import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { TAG, parseVersion } from '../../../lib/ecs/metadata';
 import { shortName, type RevisionCatalog, type RevisionRecord } from './revisions';
 import { describeTarget, type RollbackTarget } from './target';
 

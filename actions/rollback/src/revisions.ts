@@ -4,7 +4,7 @@
  * tested over plain tables and runs against ECS through `ecsRevisionCatalog`.
  */
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { tagsToRecord } from '../../../lib/ecs-release';
+import { tagsToRecord } from '../../../lib/ecs/release';
 
 export interface RevisionRecord {
   arn: string;

@@ -5,9 +5,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../lib/clock';
-import { ActionFailure } from '../../../lib/errors';
-import { memoryLogger } from '../../../lib/logger';
+import { FakeClock } from '../../../lib/util/clock';
+import { ActionFailure } from '../../../lib/runner/errors';
+import { memoryLogger } from '../../../lib/runner/logger';
 import type { Inputs } from './inputs';
 import { rollback } from './rollback';
 import { failureOf, renderSummary } from './summary';

@@ -4,17 +4,17 @@
  * the release rolled back from → watch the rollout exactly as deploy-ecs does. Never deregisters.
  */
 import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs-release';
-import { describeVerdict, readBackChange } from '../../../lib/ecs-readback';
-import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs-rollout';
-import { chooseStrategy, isNativeStrategy, type WatchOutcome } from '../../../lib/ecs-strategy';
-import { ActionFailure, describeError } from '../../../lib/errors';
+import type { Clock } from '../../../lib/util/clock';
+import { describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs/release';
+import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
+import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs/rollout';
+import { chooseStrategy, isNativeStrategy, type WatchOutcome } from '../../../lib/ecs/strategy';
+import { ActionFailure, describeError } from '../../../lib/runner/errors';
 import type { RollbackProgress } from './progress';
 import { liveTaskDefinition, recordChain, type ChainOutcome } from './record';
-import type { Logger } from '../../../lib/logger';
-import { formatDuration } from '../../../lib/markdown';
-import { TAG } from '../../../lib/metadata';
+import type { Logger } from '../../../lib/runner/logger';
+import { formatDuration } from '../../../lib/util/markdown';
+import { TAG } from '../../../lib/ecs/metadata';
 import type { Inputs } from './inputs';
 import { liveNativeDeployment, plannedNativeMethod, startNativeRollback } from './native';
 import { describeRevision, resolveTarget } from './resolve';

@@ -13,10 +13,10 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { findNewDeployment } from '../../../lib/ecs-rollout';
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import type { Clock } from '../../../lib/util/clock';
+import { findNewDeployment } from '../../../lib/ecs/rollout';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 import { shortName } from './revisions';
 
 /** ContinueServiceDeployment: BLUE_GREEN / LINEAR / CANARY paused at a hook (native.ts). */

@@ -1,9 +1,9 @@
 /** The job summary and the failure message of a rollback (pure). */
-import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs-rollout-report';
-import type { ActionFailure } from '../../../lib/errors';
-import { formatDuration, keyValueTable, markdownTable } from '../../../lib/markdown';
-import { TAG } from '../../../lib/metadata';
-import { describeError } from '../../../lib/errors';
+import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout-report';
+import type { ActionFailure } from '../../../lib/runner/errors';
+import { formatDuration, keyValueTable, markdownTable } from '../../../lib/util/markdown';
+import { TAG } from '../../../lib/ecs/metadata';
+import { describeError } from '../../../lib/runner/errors';
 import type { Inputs } from './inputs';
 import type { RollbackResult, RollbackStatus } from './rollback';
 import { shortName, type RevisionRecord } from './revisions';

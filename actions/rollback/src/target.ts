@@ -3,8 +3,8 @@
  * looked up. Every malformed form is an InputError naming `target`, so a typo fails the step
  * before any AWS call.
  */
-import { InputError } from '../../../lib/errors';
-import { parseVersion } from '../../../lib/metadata';
+import { InputError } from '../../../lib/runner/errors';
+import { parseVersion } from '../../../lib/ecs/metadata';
 
 export type RollbackTarget =
   | { kind: 'previous' }

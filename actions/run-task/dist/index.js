@@ -32190,7 +32190,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -32242,7 +32242,7 @@ function errors_describeError(err) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -32295,11 +32295,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -32367,7 +32367,7 @@ async function run(main) {
 
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws-deadline.ts
+;// CONCATENATED MODULE: ./lib/aws/deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
  * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
@@ -32436,11 +32436,11 @@ function boundByDeadline(client, deadline, now = Date.now) {
     return client;
 }
 
-;// CONCATENATED MODULE: ./lib/aws.ts
+;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
  * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
@@ -32476,7 +32476,7 @@ function awsClientConfig(options = {}, env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/clock.ts
+;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -32505,7 +32505,7 @@ class FakeClock {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
-;// CONCATENATED MODULE: ./lib/ecs-clients.ts
+;// CONCATENATED MODULE: ./lib/ecs/clients.ts
 /**
  * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
  * action's deadline (`timeout-seconds` from the start) so that it never runs longer than that
@@ -32540,7 +32540,7 @@ function ecsClients(options) {
 
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
-;// CONCATENATED MODULE: ./lib/metadata.ts
+;// CONCATENATED MODULE: ./lib/ecs/metadata.ts
 /**
  * Release metadata from the runner's environment, and version normalisation.
  * The tag names here are the contract between deploy-ecs, rollback and the workflows
@@ -32602,7 +32602,7 @@ function normalizeVersion(value, inputName = 'version') {
     return valid;
 }
 
-;// CONCATENATED MODULE: ./lib/secrets.ts
+;// CONCATENATED MODULE: ./lib/util/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
  * every string at any depth and, with `numbers`, every number as printed, so that one field
@@ -32649,7 +32649,7 @@ function secrets_redactor(secrets = []) {
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
-;// CONCATENATED MODULE: ./lib/task-logs.ts
+;// CONCATENATED MODULE: ./lib/ecs/task-logs.ts
 
 
 /**
@@ -32842,7 +32842,7 @@ async function explainStoppedTasks(opts) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -33211,9 +33211,9 @@ function defaultStartedBy(env) {
     return env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `gantry/run-task/${env.GITHUB_RUN_ID}` : 'gantry/run-task';
 }
 
-;// CONCATENATED MODULE: ./lib/ecs-release.ts
+;// CONCATENATED MODULE: ./lib/ecs/release.ts
 /**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
  * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
  * release" from these tags alone, so reading and writing them lives in one place.
  */
@@ -33292,7 +33292,7 @@ function mapValues(record, fn) {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
 }
 
-;// CONCATENATED MODULE: ./lib/markdown.ts
+;// CONCATENATED MODULE: ./lib/util/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);
@@ -33334,7 +33334,7 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-;// CONCATENATED MODULE: ./lib/poll.ts
+;// CONCATENATED MODULE: ./lib/util/poll.ts
 async function poll({ intervalMs, timeoutMs, clock, check }) {
     if (!(intervalMs > 0))
         throw new RangeError(`poll interval must be positive, got ${intervalMs}`);
@@ -33354,24 +33354,17 @@ async function poll({ intervalMs, timeoutMs, clock, check }) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/retry.ts
+;// CONCATENATED MODULE: ./lib/aws/retry.ts
+/**
+ * Exponential backoff with full jitter (the AWS architecture blog's recommendation, as
+ * aws-actions/configure-aws-credentials does), and which AWS errors are worth another try. The
+ * retry loops themselves live where the retry decision differs (deploy-ecs's registration, the
+ * smoke test's checks, the rollout polls).
+ */
+/** Full-jitter delay before attempt `attempt + 1`: uniform in [0, min(maxMs, baseMs × 2^(attempt−1))]. */
 function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
     const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
     return Math.round(random() * ceiling);
-}
-async function retry(fn, options) {
-    for (let attempt = 1;; attempt += 1) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            if (attempt >= options.attempts || !options.isRetryable(err))
-                throw err;
-            const delay = backoffDelay(attempt, options.baseMs, options.maxMs, options.random);
-            options.onRetry?.(err, attempt, delay);
-            await options.clock.sleep(delay);
-        }
-    }
 }
 const TRANSIENT_NAMES = new Set([
     'ThrottlingException',
@@ -33748,7 +33741,7 @@ function renderErrorSummary(inputs, err) {
 async function main() {
     const inputs = getInputs();
     // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
-    // last log read within one poll after it (lib/ecs-clients.ts).
+    // last log read within one poll after it (lib/ecs/clients.ts).
     const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
     const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
     const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });

@@ -1,4 +1,4 @@
-import { run } from '../../../lib/github';
+import { run } from '../../../lib/runner/github';
 import { main } from './main';
 
 void run(main);

@@ -3,8 +3,8 @@
  * container exists in the task definition, the service exists) is checked in run.ts with read-only
  * calls before RunTask, so a bad input still starts nothing.
  */
-import { InputError } from '../../../lib/errors';
-import { InputReader, type Env } from '../../../lib/inputs';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, type Env } from '../../../lib/runner/inputs';
 
 export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 export type LaunchType = (typeof LAUNCH_TYPES)[number];

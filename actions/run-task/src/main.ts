@@ -1,10 +1,10 @@
 /** Wiring only: inputs → clients → runTask → outputs and job summary. */
-import { awsClientConfig } from '../../../lib/aws';
-import { systemClock } from '../../../lib/clock';
-import { ecsClients } from '../../../lib/ecs-clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { runnerContext } from '../../../lib/metadata';
-import { cloudWatchLogs } from '../../../lib/task-logs';
+import { awsClientConfig } from '../../../lib/aws/config';
+import { systemClock } from '../../../lib/util/clock';
+import { ecsClients } from '../../../lib/ecs/clients';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { runnerContext } from '../../../lib/ecs/metadata';
+import { cloudWatchLogs } from '../../../lib/ecs/task-logs';
 import { getInputs } from './inputs';
 import { runTask } from './run';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
@@ -12,7 +12,7 @@ import { failureOf, renderErrorSummary, renderSummary } from './summary';
 export async function main(): Promise<void> {
   const inputs = getInputs();
   // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
-  // last log read within one poll after it (lib/ecs-clients.ts).
+  // last log read within one poll after it (lib/ecs/clients.ts).
   const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
   const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
   const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });

@@ -19,16 +19,16 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { Clock } from '../../../lib/clock';
-import { describeServiceOrFail, recordToTags } from '../../../lib/ecs-release';
-import { ActionFailure, InputError, describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { formatDuration } from '../../../lib/markdown';
-import type { RunnerContext } from '../../../lib/metadata';
-import { poll } from '../../../lib/poll';
-import { isTransientAwsError } from '../../../lib/retry';
-import { redactor } from '../../../lib/secrets';
-import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type LogEventsApi, type TaskLogLine } from '../../../lib/task-logs';
+import type { Clock } from '../../../lib/util/clock';
+import { describeServiceOrFail, recordToTags } from '../../../lib/ecs/release';
+import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { formatDuration } from '../../../lib/util/markdown';
+import type { RunnerContext } from '../../../lib/ecs/metadata';
+import { poll } from '../../../lib/util/poll';
+import { isTransientAwsError } from '../../../lib/aws/retry';
+import { redactor } from '../../../lib/util/secrets';
+import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type LogEventsApi, type TaskLogLine } from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
 import { judgeStoppedTask, type ContainerOutcome } from './verdict';
 

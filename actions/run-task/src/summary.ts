@@ -1,7 +1,7 @@
 /** The job summary and the failure message of a one-off task (pure). */
-import { ActionFailure, describeError } from '../../../lib/errors';
-import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/markdown';
-import { formatLogLine, taskIdOf } from '../../../lib/task-logs';
+import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
+import { formatLogLine, taskIdOf } from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
 import { shortArn, type RunTaskResult } from './run';
 

@@ -26982,7 +26982,7 @@ return errors === 0;
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./lib/clock.ts
+;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -27011,7 +27011,7 @@ class FakeClock {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -27063,7 +27063,7 @@ function describeError(err) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -27116,11 +27116,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -34793,7 +34793,7 @@ function createExecutor(clock) {
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -37652,7 +37652,7 @@ function print(node, { indent = 0 } = {}) {
 
 
 
-;// CONCATENATED MODULE: ./lib/documents.ts
+;// CONCATENATED MODULE: ./lib/runner/documents.ts
 /**
  * JSON and YAML documents a user gives (task definitions, toggle manifests, var files, check
  * lists), parsed with the limits a hand-written file never reaches: a size, a nesting depth
@@ -37841,7 +37841,7 @@ function checkJsonNode(node, path, keyLines, top) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/yaml-documents.ts
+;// CONCATENATED MODULE: ./lib/runner/yaml-documents.ts
 /**
  * YAML documents (smoke-test's check lists) with the limits of documents.ts: size, depth,
  * duplicate keys with both lines (the `yaml` package's uniqueKeys names only the second), NUL.
@@ -38776,7 +38776,7 @@ function readChecksFile(absolute, value) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/markdown.ts
+;// CONCATENATED MODULE: ./lib/util/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);
@@ -38871,24 +38871,17 @@ function failureFor(outcomes) {
     }));
 }
 
-;// CONCATENATED MODULE: ./lib/retry.ts
+;// CONCATENATED MODULE: ./lib/aws/retry.ts
+/**
+ * Exponential backoff with full jitter (the AWS architecture blog's recommendation, as
+ * aws-actions/configure-aws-credentials does), and which AWS errors are worth another try. The
+ * retry loops themselves live where the retry decision differs (deploy-ecs's registration, the
+ * smoke test's checks, the rollout polls).
+ */
+/** Full-jitter delay before attempt `attempt + 1`: uniform in [0, min(maxMs, baseMs × 2^(attempt−1))]. */
 function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
     const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
     return Math.round(random() * ceiling);
-}
-async function retry(fn, options) {
-    for (let attempt = 1;; attempt += 1) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            if (attempt >= options.attempts || !options.isRetryable(err))
-                throw err;
-            const delay = backoffDelay(attempt, options.baseMs, options.maxMs, options.random);
-            options.onRetry?.(err, attempt, delay);
-            await options.clock.sleep(delay);
-        }
-    }
 }
 const TRANSIENT_NAMES = new Set([
     'ThrottlingException',

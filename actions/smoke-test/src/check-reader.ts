@@ -5,8 +5,8 @@
  * mistake in the file; values that must be masked are collected too.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../../lib/errors';
-import { resolveWorkspaceFile, type Env } from '../../../lib/inputs';
+import { InputError } from '../../../lib/runner/errors';
+import { resolveWorkspaceFile, type Env } from '../../../lib/runner/inputs';
 import { redactUrl, redactUrlText, type HttpMethod, type TrustOptions } from './definitions';
 import { RegexError } from './linear-regex';
 import { parseStatusRule, parseTextMatcher, type StatusRule, type TextMatcher } from './matchers';

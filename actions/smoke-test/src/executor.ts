@@ -1,5 +1,5 @@
 /** Dispatches one attempt of any check to its implementation; owns the HTTP connections. */
-import type { Clock } from '../../../lib/clock';
+import type { Clock } from '../../../lib/util/clock';
 import type { AttemptResult, Check } from './definitions';
 import { HttpClient } from './http-client';
 import { hstsAttempt, httpAttempt, rateLimitAttempt, redirectAttempt } from './http-checks';

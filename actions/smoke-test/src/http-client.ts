@@ -9,7 +9,7 @@ import type { Agent, Dispatcher } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 // @ts-expect-error -- as above.
 import requestOn from 'undici/lib/api/api-request.js';
-import type { Clock } from '../../../lib/clock';
+import type { Clock } from '../../../lib/util/clock';
 import type { HttpMethod, TrustOptions } from './definitions';
 
 export interface HttpRequest {

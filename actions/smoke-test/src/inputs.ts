@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../../../lib/errors';
-import { InputReader, workspaceDir, type Env } from '../../../lib/inputs';
+import { InputError } from '../../../lib/runner/errors';
+import { InputReader, workspaceDir, type Env } from '../../../lib/runner/inputs';
 import { redactUrlText, VERSION_KINDS, type Check, type VersionKind } from './definitions';
 import { loadChecks, parseCheckList, versionCheck } from './load';
 

@@ -3,9 +3,9 @@
  * Every problem in the list is reported at once, each with the check's index and field,
  * and nothing is requested until the whole list is valid.
  */
-import { DocumentError } from '../../../lib/documents';
-import { parseYamlDocument } from '../../../lib/yaml-documents';
-import { InputError } from '../../../lib/errors';
+import { DocumentError } from '../../../lib/runner/documents';
+import { parseYamlDocument } from '../../../lib/runner/yaml-documents';
+import { InputError } from '../../../lib/runner/errors';
 import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck, type VersionKind } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';

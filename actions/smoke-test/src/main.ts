@@ -1,7 +1,7 @@
 /** Wiring: inputs (all validated, secrets masked first) → run the checks → outputs, summary, verdict. */
-import { systemClock } from '../../../lib/clock';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { run as runAction } from '../../../lib/github';
+import { systemClock } from '../../../lib/util/clock';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { run as runAction } from '../../../lib/runner/github';
 import { createExecutor } from './executor';
 import { getInputs } from './inputs';
 import { failureFor, smokeOutputs, summaryMarkdown } from './report';

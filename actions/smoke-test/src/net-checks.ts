@@ -1,7 +1,7 @@
 /** One attempt of the tls, tcp and postgres checks. */
 import net from 'node:net';
 import tls, { type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Clock } from '../../../lib/clock';
+import type { Clock } from '../../../lib/util/clock';
 import type { AttemptResult, PostgresCheck, TcpCheck, TlsCheck } from './definitions';
 import { describeRequestError } from './http-client';
 

@@ -1,6 +1,6 @@
 /** The outcome of a run as outputs, a job summary and, when a check failed, the step's failure. */
-import { ActionFailure } from '../../../lib/errors';
-import { formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/markdown';
+import { ActionFailure } from '../../../lib/runner/errors';
+import { formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
 import { checkTarget, redactUrl } from './definitions';
 import type { CheckOutcome } from './run';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../lib/clock';
-import { memoryLogger } from '../../../lib/logger';
+import { FakeClock } from '../../../lib/util/clock';
+import { memoryLogger } from '../../../lib/runner/logger';
 import type { AttemptResult, Check, TcpCheck } from './definitions';
 import { failureFor, reportEntries, smokeOutputs, summaryMarkdown } from './report';
 import { runChecks, Semaphore } from './run';

@@ -4,10 +4,10 @@
  * until the deadline, and a check that passed is never run again. A check waiting for its
  * next attempt holds no slot, so one failing check cannot starve the others.
  */
-import type { Clock } from '../../../lib/clock';
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
-import { backoffDelay } from '../../../lib/retry';
+import type { Clock } from '../../../lib/util/clock';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
+import { backoffDelay } from '../../../lib/aws/retry';
 import { redactUrlsIn, type AttemptResult, type Check } from './definitions';
 
 export interface CheckOutcome {

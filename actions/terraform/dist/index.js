@@ -1146,7 +1146,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./lib/errors.ts
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
  * the value received and what was expected; `run()` prints it without a stack trace,
@@ -1201,7 +1201,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./lib/runner-protocol.ts
+;// CONCATENATED MODULE: ./lib/runner/protocol.ts
 /**
  * The GitHub runner's protocol for actions, as documented in "Workflow commands for GitHub
  * Actions": `::command prop=value::message` lines on stdout, and the environment files
@@ -1254,11 +1254,11 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./lib/github.ts
+;// CONCATENATED MODULE: ./lib/runner/github.ts
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 
 
@@ -1324,7 +1324,7 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/secrets.ts
+;// CONCATENATED MODULE: ./lib/util/secrets.ts
 /**
  * What to mask of a secret read as JSON (a Secrets Manager secret, a sensitive Terraform output):
  * every string at any depth and, with `numbers`, every number as printed, so that one field
@@ -2990,7 +2990,7 @@ async function readOutputs(cli, log) {
     return outputs;
 }
 
-;// CONCATENATED MODULE: ./lib/inputs.ts
+;// CONCATENATED MODULE: ./lib/runner/inputs.ts
 /**
  * Typed readers over the runner's input contract: the runner passes `with:` values as
  * environment variables `INPUT_<NAME>` (upper case, spaces to `_`, hyphens kept).
@@ -3217,7 +3217,7 @@ function describeRange(what, { min, max }) {
 
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);
-;// CONCATENATED MODULE: ./lib/metadata.ts
+;// CONCATENATED MODULE: ./lib/ecs/metadata.ts
 /**
  * Release metadata from the runner's environment, and version normalisation.
  * The tag names here are the contract between deploy-ecs, rollback and the workflows
@@ -3572,7 +3572,7 @@ function scrubSecrets(text) {
     return { text: out, found };
 }
 
-;// CONCATENATED MODULE: ./lib/markdown.ts
+;// CONCATENATED MODULE: ./lib/util/markdown.ts
 /** Markdown helpers for job summaries and comments (pure; no toolkit). */
 function escapeCell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors';
+import { InputError } from '../../../lib/runner/errors';
 import { backendRedactions, backendSecrets, getInputs } from './inputs';
 
 let root: string;

@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ActionFailure, InputError } from '../../../lib/errors';
-import { InputReader, resolveWorkspaceFile, resolveWorkspaceOutputPath, workspaceDir, type Env } from '../../../lib/inputs';
-import { runnerContext } from '../../../lib/metadata';
-import { MIN_MASKED_LENGTH } from '../../../lib/secrets';
+import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { InputReader, resolveWorkspaceFile, resolveWorkspaceOutputPath, workspaceDir, type Env } from '../../../lib/runner/inputs';
+import { runnerContext } from '../../../lib/ecs/metadata';
+import { MIN_MASKED_LENGTH } from '../../../lib/util/secrets';
 
 export const COMMANDS = ['plan', 'apply', 'check', 'comment'] as const;
 export type TerraformCommand = (typeof COMMANDS)[number];

@@ -1,7 +1,7 @@
-import { ActionFailure } from '../../../lib/errors';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/github';
-import { run as runAction } from '../../../lib/github';
-import { redact } from '../../../lib/secrets';
+import { ActionFailure } from '../../../lib/runner/errors';
+import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { run as runAction } from '../../../lib/runner/github';
+import { redact } from '../../../lib/util/secrets';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
 import { backendRedactions, getInputs } from './inputs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -4,7 +4,7 @@
  * plan is what keeps gantry free of the text-noise false alarms the peers suffered.
  * Pure: no I/O.
  */
-import { MIN_MASKED_LENGTH, maskableStrings } from '../../../lib/secrets';
+import { MIN_MASKED_LENGTH, maskableStrings } from '../../../lib/util/secrets';
 
 /** One resource's planned action, as a reviewer thinks of it. */
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'read' | 'import' | 'forget' | 'no-op';

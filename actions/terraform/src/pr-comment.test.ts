@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../../lib/logger';
+import { memoryLogger } from '../../../lib/runner/logger';
 import { findMarkedComment, upsertComment, type CommentApi, type IssueComment } from './pr-comment';
 
 const marker = '<!-- gantry:terraform dir=infra workspace=default -->';

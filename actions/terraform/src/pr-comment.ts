@@ -3,8 +3,8 @@
  * found by its author (the token's identity) and the hidden marker on its first line, so re-running a
  * plan never adds another and nobody else's comment is taken for it.
  */
-import { describeError } from '../../../lib/errors';
-import type { Logger } from '../../../lib/logger';
+import { describeError } from '../../../lib/runner/errors';
+import type { Logger } from '../../../lib/runner/logger';
 
 export interface IssueComment {
   id: number;

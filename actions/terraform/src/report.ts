@@ -3,7 +3,7 @@
  * comment (at most 65,536 characters). Oversized plans are shortened here, on purpose and
  * with a note, instead of letting GitHub reject the comment (dflook #133, #197). Pure.
  */
-import { codeBlock, details, markdownTable } from '../../../lib/markdown';
+import { codeBlock, details, markdownTable } from '../../../lib/util/markdown';
 import { changeCount, describeCounts, type OutputValue, type PlanSummary, type ResourceAction } from './plan-json';
 
 /** GitHub rejects comment bodies over 65,536 characters; a margin keeps us clear of it. */

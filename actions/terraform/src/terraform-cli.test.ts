@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../../lib/logger';
+import { memoryLogger } from '../../../lib/runner/logger';
 import { TerraformCli, displayCommand, findTerraform, relevantErrorLines } from './terraform-cli';
 
 describe('relevantErrorLines', () => {

@@ -6,9 +6,9 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { getExecOutput } from '@actions/exec';
-import { ActionFailure } from '../../../lib/errors';
-import type { Env } from '../../../lib/inputs';
-import type { Logger } from '../../../lib/logger';
+import { ActionFailure } from '../../../lib/runner/errors';
+import type { Env } from '../../../lib/runner/inputs';
+import type { Logger } from '../../../lib/runner/logger';
 
 export const SETUP_STEP = [
   '- uses: hashicorp/setup-terraform@v3',

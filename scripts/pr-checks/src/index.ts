@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appendSummary, setOutput } from '../../../lib/runner-protocol';
+import { appendSummary, setOutput } from '../../../lib/runner/protocol';
 import { COVERAGE_HINT, readCoverage } from './coverage';
 import { CheckInputError, planChecks, yarnClassicAuditFailed, type AuditLevel, type Plan } from './detect';
 

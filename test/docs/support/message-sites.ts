@@ -27,7 +27,7 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   JsonPathError: 2,
   /** Its message is set in its constructor (collected there); the value is never shown. */
   NulCharacterError: 'constructor',
-  /** (kind, problem, line, column): lib/documents.ts; callers print `<file>:<line>: <problem>`. */
+  /** (kind, problem, line, column): lib/runner/documents.ts; callers print `<file>:<line>: <problem>`. */
   DocumentError: 1,
   /** (source, flags, reason, fragment): printed `invalid regular expression /<source>/<flags>: <reason>`. */
   RegexError: 2,
@@ -41,7 +41,7 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   TemplateError: 0,
   /** json-errors.ts: control flow inside locateJsonError, always caught there; never printed. */
   Stop: 'internal',
-  /** (what, deadline): its message is built by its constructor (lib/aws-deadline.ts, collected there). */
+  /** (what, deadline): its message is built by its constructor (lib/aws/deadline.ts, collected there). */
   DeadlineExceededError: 'constructor',
 };
 

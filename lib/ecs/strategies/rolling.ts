@@ -1,11 +1,11 @@
 /**
  * The ECS rolling update as a RolloutStrategy: what UpdateService started is the new PRIMARY
- * deployment on our task definition; the watch is lib/ecs-rollout.ts's DescribeServices poll.
+ * deployment on our task definition; the watch is lib/ecs/rollout.ts's DescribeServices poll.
  */
 import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
-import { findNewDeployment, waitForRollout } from '../ecs-rollout';
-import { describeError } from '../errors';
-import type { IdentifyRequest, RolloutStrategy, StartedDeployment, WatchOutcome, WatchRequest } from '../ecs-strategy';
+import { findNewDeployment, waitForRollout } from '../rollout';
+import { describeError } from '../../runner/errors';
+import type { IdentifyRequest, RolloutStrategy, StartedDeployment, WatchOutcome, WatchRequest } from '../strategy';
 
 export const rollingStrategy: RolloutStrategy = {
   name: 'ROLLING',

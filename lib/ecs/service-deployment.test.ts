@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
-import { awaitingHook, evaluateServiceDeployment, newServiceDeploymentArn, trafficText } from './ecs-service-deployment';
-import { chooseStrategy, pauseHookStages } from './ecs-strategy';
+import { awaitingHook, evaluateServiceDeployment, newServiceDeploymentArn, trafficText } from './service-deployment';
+import { chooseStrategy, pauseHookStages } from './strategy';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/abc';
 const sd = (overrides: Partial<ServiceDeployment>): ServiceDeployment => ({ serviceDeploymentArn: ARN, status: 'IN_PROGRESS', ...overrides });

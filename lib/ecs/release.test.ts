@@ -1,11 +1,11 @@
 import { ClusterNotFoundException, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NEW_TD, steadyService } from '../test/deploy-ecs/ecs-fixtures';
+import { NEW_TD, steadyService } from '../../test/deploy-ecs/ecs-fixtures';
 import {
   assertEcsDeploymentController, describeServiceOrFail, readReleaseTags, recordToTags, sanitizeTagValue, setReleaseStatus, tagsToRecord,
-} from './ecs-release';
-import { ActionFailure, InputError } from './errors';
+} from './release';
+import { ActionFailure, InputError } from '../runner/errors';
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: 'us-east-1' });

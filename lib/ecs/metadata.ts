@@ -5,8 +5,8 @@
  */
 // Only the parser: semver's index loads every function and class (≈ 80 KB of each bundle's start).
 import validSemver from 'semver/functions/valid.js';
-import { InputError } from './errors';
-import type { Env } from './inputs';
+import { InputError } from '../runner/errors';
+import type { Env } from '../runner/inputs';
 
 export const TAG = {
   gitSha: 'gantry:git-sha',

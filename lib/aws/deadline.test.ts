@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsClientConfig } from './aws';
-import { boundByDeadline, DeadlineHttpHandler } from './aws-deadline';
+import { awsClientConfig } from './config';
+import { boundByDeadline, DeadlineHttpHandler } from './deadline';
 import { isTransientAwsError } from './retry';
 
 // A server on 127.0.0.1 that never answers: what a hung AWS endpoint looks like to the SDK.

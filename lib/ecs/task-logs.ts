@@ -6,14 +6,14 @@
  *
  * Logs are diagnostics: they never change a verdict. A missing permission is one warning naming
  * `logs:GetLogEvents` and the log group; any other error is a warning per stream. Every line is
- * redacted before anyone sees it (lib/secrets.ts `redactor`).
+ * redacted before anyone sees it (lib/util/secrets.ts `redactor`).
  */
 import type { CloudWatchLogsClient, GetLogEventsCommand, GetLogEventsCommandInput, GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import type { AwsClientConfig } from './aws';
-import { describeError } from './errors';
-import type { Logger } from './logger';
-import { SECRET_LIKE_NAME, redactor } from './secrets';
+import type { AwsClientConfig } from '../aws/config';
+import { describeError } from '../runner/errors';
+import type { Logger } from '../runner/logger';
+import { SECRET_LIKE_NAME, redactor } from '../util/secrets';
 
 /** The one CloudWatch Logs call gantry makes. */
 export interface LogEventsApi {
@@ -216,7 +216,7 @@ function missingPermissionWarning(ref: LogStreamRef, err: unknown): string {
     `Grant it to show the container's own last lines; the verdict is unchanged.`;
 }
 
-/** What explainStoppedTasks needs of a stopped task (lib/ecs-rollout.ts StoppedTaskInfo). */
+/** What explainStoppedTasks needs of a stopped task (lib/ecs/rollout.ts StoppedTaskInfo). */
 export interface StoppedTaskRef {
   taskArn: string;
   taskDefinitionArn?: string;

@@ -6,9 +6,9 @@
  * state whether it was switched to the target.
  */
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import type { Clock } from './clock';
-import { findNewDeployment } from './ecs-rollout';
-import { describeError } from './errors';
+import type { Clock } from '../util/clock';
+import { findNewDeployment } from './rollout';
+import { describeError } from '../runner/errors';
 
 export type ChangeVerdict =
   /** The service runs (or is rolling out) the target: the call took effect. */

@@ -1,6 +1,6 @@
-/** The RolloutStrategy of a service (see lib/ecs-strategy.ts). */
+/** The RolloutStrategy of a service (see lib/ecs/strategy.ts). */
 import type { Service } from '@aws-sdk/client-ecs';
-import { chooseStrategy, isNativeStrategy, type RolloutStrategy, type StrategyName } from '../ecs-strategy';
+import { chooseStrategy, isNativeStrategy, type RolloutStrategy, type StrategyName } from '../strategy';
 import { nativeStrategy } from './native';
 import { rollingStrategy } from './rolling';
 

@@ -1,5 +1,5 @@
 /**
- * Release metadata on task definition revisions (tags named in lib/metadata.ts), and the
+ * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
  * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
  * release" from these tags alone, so reading and writing them lives in one place.
  */
@@ -11,7 +11,7 @@ import {
   type Service,
   type Tag,
 } from '@aws-sdk/client-ecs';
-import { ActionFailure, InputError, describeError } from './errors';
+import { ActionFailure, InputError, describeError } from '../runner/errors';
 import { TAG, type ReleaseStatus } from './metadata';
 
 /** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */

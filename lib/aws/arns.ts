@@ -9,7 +9,7 @@
  * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
  * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
  */
-import { InputError } from './errors';
+import { InputError } from '../runner/errors';
 
 export interface ArnParts {
   partition: string;

@@ -2,9 +2,9 @@
  * How deploy-ecs and rollback explain a rollout that did not complete: the same stopped-task
  * table and service events in the job summary, the same shape of step error (pure).
  */
-import { formatStoppedTask, summarizeStoppedTasks, type RolloutOutcome } from './ecs-rollout';
-import { ActionFailure } from './errors';
-import { codeBlock, markdownTable, truncateText } from './markdown';
+import { formatStoppedTask, summarizeStoppedTasks, type RolloutOutcome } from './rollout';
+import { ActionFailure } from '../runner/errors';
+import { codeBlock, markdownTable, truncateText } from '../util/markdown';
 
 /** Summary sections: stopped tasks (at most 10) and the last service events. */
 export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined): string[] {

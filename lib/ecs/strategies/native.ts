@@ -2,11 +2,11 @@
  * ECS-native BLUE_GREEN, LINEAR and CANARY as a RolloutStrategy: what UpdateService started is
  * identified as for a rolling update (the new PRIMARY deployment) plus its service deployment —
  * the service's `currentServiceDeployment` once it differs from the one before — and the watch
- * follows that service deployment (lib/ecs-service-deployment.ts).
+ * follows that service deployment (lib/ecs/service-deployment.ts).
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { newServiceDeploymentArn, rollBackLiveServiceDeployment, waitForServiceDeployment } from '../ecs-service-deployment';
-import type { IdentifyRequest, NativeStrategyName, RolloutStrategy, StartedDeployment } from '../ecs-strategy';
+import { newServiceDeploymentArn, rollBackLiveServiceDeployment, waitForServiceDeployment } from '../service-deployment';
+import type { IdentifyRequest, NativeStrategyName, RolloutStrategy, StartedDeployment } from '../strategy';
 import { identifyDeployment } from './rolling';
 
 export function nativeStrategy(name: NativeStrategyName): RolloutStrategy {

@@ -1,12 +1,12 @@
 /**
  * The only shared module that talks to the runner: outputs, the job summary, log groups,
  * annotations, masking, and `run()` — the one try/catch of every action. It speaks the
- * runner protocol through lib/runner-protocol.ts (what `@actions/core` writes; see there why).
+ * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 import { EOL } from 'node:os';
 import { ActionFailure, InputError, describeError } from './errors';
 import type { Annotation, Logger } from './logger';
-import { appendSummary, issueCommand, setOutput } from './runner-protocol';
+import { appendSummary, issueCommand, setOutput } from './protocol';
 
 function annotationProperties(a: Annotation | undefined): Record<string, string | number | undefined> {
   return a ? { title: a.title, file: a.file, line: a.line } : {};

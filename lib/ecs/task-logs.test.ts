@@ -1,8 +1,8 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger } from './logger';
-import { redactor } from './secrets';
+import { memoryLogger } from '../runner/logger';
+import { redactor } from '../util/secrets';
 import { TaskLogReader, lastLogLines, logEventsOf, secretLikeValues, taskLogStreams } from './task-logs';
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/shop/abc123';

@@ -1,20 +1,20 @@
 /**
  * One place that decides how gantry talks to AWS: region, optional endpoint (a local
  * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws-deadline.ts). Returns a plain
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
  * config object for any SDK v3 client so each bundle only includes the clients it uses.
  * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
  */
-import { DeadlineHttpHandler, type AwsTimeouts } from './aws-deadline';
-import { InputError } from './errors';
-import type { Env } from './inputs';
+import { DeadlineHttpHandler, type AwsTimeouts } from './deadline';
+import { InputError } from '../runner/errors';
+import type { Env } from '../runner/inputs';
 
 export interface AwsClientConfig {
   region: string;
   endpoint?: string;
   maxAttempts: number;
   retryMode: 'adaptive';
-  /** Connection and per-attempt request timeouts, cut to the deadline (lib/aws-deadline.ts). */
+  /** Connection and per-attempt request timeouts, cut to the deadline (lib/aws/deadline.ts). */
   requestHandler: DeadlineHttpHandler;
 }
 

@@ -10,8 +10,8 @@
  *   after the deadline.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from './aws';
-import { boundByDeadline } from './aws-deadline';
+import { awsClientConfig } from '../aws/config';
+import { boundByDeadline } from '../aws/deadline';
 
 export interface EcsClients {
   ecs: ECSClient;

@@ -20,13 +20,13 @@ import {
   type Service,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
-import { StoppedTaskCollector, newEvents } from './ecs-rollout';
-import { isPauseStage, type GateInfo, type LiveRollback, type NativeWatchDetails, type PauseStage, type StartedDeployment, type WatchOutcome, type WatchRequest } from './ecs-strategy';
-import { describeError } from './errors';
-import type { Logger } from './logger';
-import { formatDuration } from './markdown';
-import { poll } from './poll';
-import { isTransientAwsError } from './retry';
+import { StoppedTaskCollector, newEvents } from './rollout';
+import { isPauseStage, type GateInfo, type LiveRollback, type NativeWatchDetails, type PauseStage, type StartedDeployment, type WatchOutcome, type WatchRequest } from './strategy';
+import { describeError } from '../runner/errors';
+import type { Logger } from '../runner/logger';
+import { formatDuration } from '../util/markdown';
+import { poll } from '../util/poll';
+import { isTransientAwsError } from '../aws/retry';
 
 /** Warn when a paused hook expires within this much time. */
 export const HOOK_EXPIRY_WARNING_MS = 10 * 60_000;

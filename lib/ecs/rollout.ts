@@ -17,12 +17,12 @@ import {
   type ServiceEvent,
   type Task,
 } from '@aws-sdk/client-ecs';
-import type { Clock } from './clock';
-import { describeError } from './errors';
-import type { Logger } from './logger';
-import { formatDuration } from './markdown';
-import { poll } from './poll';
-import { isTransientAwsError } from './retry';
+import type { Clock } from '../util/clock';
+import { describeError } from '../runner/errors';
+import type { Logger } from '../runner/logger';
+import { formatDuration } from '../util/markdown';
+import { poll } from '../util/poll';
+import { isTransientAwsError } from '../aws/retry';
 
 export interface OurDeployment {
   deploymentId: string;
@@ -46,7 +46,7 @@ export interface StoppedTaskInfo {
   stopCode?: string;
   stoppedAt?: Date;
   containers: { name: string; exitCode?: number; reason?: string }[];
-  /** The failing containers' last log lines (`container | line`, redacted), added by lib/task-logs.ts explainStoppedTasks. */
+  /** The failing containers' last log lines (`container | line`, redacted), added by lib/ecs/task-logs.ts explainStoppedTasks. */
   logLines?: string[];
 }
 

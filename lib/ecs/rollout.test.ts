@@ -4,10 +4,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CLUSTER, NEW_ID, NEW_TD, OLD_ID, OLD_TD, ROLLBACK_ID, SERVICE,
   completedService, deployment, event, failedService, rolledBackService, rollingService, service, steadyService, stoppedTask, throttlingError,
-} from '../test/deploy-ecs/ecs-fixtures';
-import { FakeClock } from './clock';
-import { evaluateRollout, findNewDeployment, formatStoppedTask, summarizeStoppedTasks, waitForRollout, type RolloutDecision } from './ecs-rollout';
-import { memoryLogger } from './logger';
+} from '../../test/deploy-ecs/ecs-fixtures';
+import { FakeClock } from '../util/clock';
+import { evaluateRollout, findNewDeployment, formatStoppedTask, summarizeStoppedTasks, waitForRollout, type RolloutDecision } from './rollout';
+import { memoryLogger } from '../runner/logger';
 
 const ours = { deploymentId: NEW_ID, taskDefinitionArn: NEW_TD };
 

@@ -1,10 +1,10 @@
-/** lib/runner-protocol.ts must write exactly what `@actions/core` writes. */
+/** lib/runner/protocol.ts must write exactly what `@actions/core` writes. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseCommandFile } from '../test/support/harness';
+import { parseCommandFile } from '../../test/support/harness';
 import { coreLogger, setOutputs, writeSummary } from './github';
 
 function captureStdout(fn: () => void): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsClientConfig } from './aws';
+import { awsClientConfig } from './config';
 
 describe('awsClientConfig', () => {
   it('prefers the input region over AWS_REGION over AWS_DEFAULT_REGION', () => {

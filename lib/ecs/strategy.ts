@@ -5,17 +5,17 @@
  * once from the service's `deploymentController` and `deploymentConfiguration.strategy`
  * (after kayac/ecspresso's DeployFunc/WaitFunc/RollbackFunc, one set per deployment type).
  *
- * The ECS rolling update is judged from DescribeServices' `deployments` (lib/ecs-rollout.ts);
+ * The ECS rolling update is judged from DescribeServices' `deployments` (lib/ecs/rollout.ts);
  * ECS-native BLUE_GREEN, LINEAR and CANARY from the service deployment, its lifecycle stage and
- * PAUSE hooks (lib/ecs-service-deployment.ts). A strategy gantry does not know is refused before
+ * PAUSE hooks (lib/ecs/service-deployment.ts). A strategy gantry does not know is refused before
  * anything changes: judging it by rolling rules would report a verdict ECS never gave.
  */
 import type { Deployment, DeploymentLifecycleHookStage, ECSClient, Service } from '@aws-sdk/client-ecs';
-import type { Clock } from './clock';
-import { assertEcsDeploymentController } from './ecs-release';
-import type { RolloutOutcome } from './ecs-rollout';
-import { ActionFailure } from './errors';
-import type { Logger } from './logger';
+import type { Clock } from '../util/clock';
+import { assertEcsDeploymentController } from './release';
+import type { RolloutOutcome } from './rollout';
+import { ActionFailure } from '../runner/errors';
+import type { Logger } from '../runner/logger';
 
 export const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];

@@ -1,6 +1,6 @@
 /**
  * What the logic of an action may say to the log. main.ts passes the runner
- * implementation (lib/github.ts); tests pass `memoryLogger()` and assert on what was said.
+ * implementation (lib/runner/github.ts); tests pass `memoryLogger()` and assert on what was said.
  */
 export interface Annotation {
   file?: string;
