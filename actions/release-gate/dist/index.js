@@ -36133,8 +36133,81 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8249);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./lib/aws/deadline.ts
+/**
+ * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
+ * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
+ * the job's own timeout would then kill it before it records anything. Here every attempt gets a
+ * connection timeout and a request timeout, both cut to what is left before the client's deadline,
+ * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
+ * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
+ */
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
+class DeadlineExceededError extends Error {
+    constructor(what, deadline) {
+        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
+        this.name = 'DeadlineExceeded';
+    }
+}
+/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    requestTimeoutMs;
+    connectionTimeoutMs;
+    deadline;
+    now;
+    constructor(timeouts = {}, now = Date.now) {
+        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
+        this.connectionTimeoutMs = connectionTimeout;
+        this.requestTimeoutMs = requestTimeout;
+        this.deadline = timeouts.deadline;
+        this.now = now;
+    }
+    handle(request, options = {}) {
+        if (this.deadline === undefined)
+            return super.handle(request, options);
+        const remaining = this.deadline - this.now();
+        if (remaining <= 0)
+            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+    }
+}
+/**
+ * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
+ * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
+ * which DeadlineHttpHandler also cut to the deadline.)
+ */
+function boundByDeadline(client, deadline, now = Date.now) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
+        const remaining = deadline - now();
+        if (remaining <= 0)
+            throw new DeadlineExceededError(what, deadline);
+        let timer;
+        const expired = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
+        });
+        try {
+            return await Promise.race([next(args), expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, { step: 'initialize', name: 'gantryDeadline', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
@@ -36183,6 +36256,48 @@ function errors_describeError(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./lib/aws/config.ts
+/**
+ * One place that decides how gantry talks to AWS: region, optional endpoint (a local
+ * emulator in tests and the demo), adaptive retries for throttling, connection and request
+ * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
+ * config object for any SDK v3 client so each bundle only includes the clients it uses.
+ * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
+ */
+
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+function awsClientConfig(options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+    }
+    if (!REGION.test(region))
+        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint !== undefined) {
+        let url;
+        try {
+            url = new URL(endpoint);
+        }
+        catch {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+        }
+    }
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: 'adaptive',
+        requestHandler: new DeadlineHttpHandler(options.timeouts),
+    };
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -36308,121 +36423,6 @@ async function run(main) {
         }
         core.setFailed(errors_describeError(err));
     }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(8249);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./lib/aws/deadline.ts
-/**
- * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
- * DescribeServices that never answers would keep an action running past its `timeout-seconds` and
- * the job's own timeout would then kill it before it records anything. Here every attempt gets a
- * connection timeout and a request timeout, both cut to what is left before the client's deadline,
- * and `boundByDeadline` makes a whole `send()` — retries and their back-off included — give up at
- * the deadline with a `DeadlineExceeded` error, which neither the SDK nor gantry retries.
- */
-
-const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
-class DeadlineExceededError extends Error {
-    constructor(what, deadline) {
-        super(`${what} did not answer before the action's deadline (${new Date(deadline).toISOString()})`);
-        this.name = 'DeadlineExceeded';
-    }
-}
-/** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
-    requestTimeoutMs;
-    connectionTimeoutMs;
-    deadline;
-    now;
-    constructor(timeouts = {}, now = Date.now) {
-        const connectionTimeout = timeouts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
-        const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
-        super({ connectionTimeout, requestTimeout, throwOnRequestTimeout: true });
-        this.connectionTimeoutMs = connectionTimeout;
-        this.requestTimeoutMs = requestTimeout;
-        this.deadline = timeouts.deadline;
-        this.now = now;
-    }
-    handle(request, options = {}) {
-        if (this.deadline === undefined)
-            return super.handle(request, options);
-        const remaining = this.deadline - this.now();
-        if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
-    }
-}
-/**
- * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
- * while the SDK sleeps between retries. (The abandoned attempt ends by its own request timeout,
- * which DeadlineHttpHandler also cut to the deadline.)
- */
-function boundByDeadline(client, deadline, now = Date.now) {
-    client.middlewareStack.add((next, context) => async (args) => {
-        const what = context.commandName?.replace(/Command$/, '') ?? 'an AWS call';
-        const remaining = deadline - now();
-        if (remaining <= 0)
-            throw new DeadlineExceededError(what, deadline);
-        let timer;
-        const expired = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new DeadlineExceededError(what, deadline)), remaining);
-        });
-        try {
-            return await Promise.race([next(args), expired]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }, { step: 'initialize', name: 'gantryDeadline', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./lib/aws/config.ts
-/**
- * One place that decides how gantry talks to AWS: region, optional endpoint (a local
- * emulator in tests and the demo), adaptive retries for throttling, connection and request
- * timeouts (never wait forever for AWS: lib/aws/deadline.ts). Returns a plain
- * config object for any SDK v3 client so each bundle only includes the clients it uses.
- * Credentials come from the SDK's default chain (OIDC role from configure-aws-credentials).
- */
-
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-function awsClientConfig(options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
-    }
-    if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
-    const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint !== undefined) {
-        let url;
-        try {
-            url = new URL(endpoint);
-        }
-        catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
-        }
-    }
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: 'adaptive',
-        requestHandler: new DeadlineHttpHandler(options.timeouts),
-    };
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -37556,9 +37556,12 @@ async function main() {
         }
     }
 }
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+function main_run() {
+    return run(main);
+}
 
 ;// CONCATENATED MODULE: ./actions/release-gate/src/index.ts
 
-
-void run(main);
+void main_run();
 

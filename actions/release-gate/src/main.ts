@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws/config';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { workspaceDir } from '../../../lib/runner/inputs';
 import { issueCommand } from '../../../lib/runner/protocol';
 import { RELEASE_ANNOTATION } from './evidence';
@@ -46,4 +46,9 @@ export async function main(): Promise<void> {
       return;
     }
   }
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }

@@ -1,4 +1,3 @@
-import { run } from '../../../lib/runner/github';
-import { main } from './main';
+import { run } from './main';
 
-void run(main);
+void run();

@@ -2,7 +2,7 @@
 import { awsClientConfig } from '../../../lib/aws/config';
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
 import { cloudWatchLogs } from '../../../lib/ecs/task-logs';
 import { getInputs } from './inputs';
@@ -32,4 +32,9 @@ export async function main(): Promise<void> {
   });
   await writeSummary(renderSummary(inputs, result));
   if (result.status !== 'succeeded') throw failureOf(inputs, result);
+}
+
+/** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
+export function run(): Promise<void> {
+  return runAction(main);
 }
