@@ -9,8 +9,8 @@
  * redacted before anyone sees it (lib/util/secrets.ts `redactor`).
  */
 import type { CloudWatchLogsClient, GetLogEventsCommand, GetLogEventsCommandInput, GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
-import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import type { AwsClientConfig } from '../aws/config';
+import { DescribeTaskDefinitionCommand, type ContainerDefinition, type ECSClient } from '@aws-sdk/client-ecs';
+import { awsClientConfig, type AwsClientConfig } from '../aws/config';
 import { describeError } from '../runner/errors';
 import type { Logger } from '../runner/logger';
 import { SECRET_LIKE_NAME, redactor } from '../util/secrets';
@@ -35,6 +35,16 @@ export function cloudWatchLogs(config: AwsClientConfig): LogEventsApi {
 }
 
 /** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+/**
+ * The Logs reader of an action bounded by `deadline`: two attempts of at most 5 s each, done one
+ * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
+ */
+export function deadlineBoundLogs(options: { region?: string; endpointUrl?: string; deadline: number; pollIntervalMs: number }): LogEventsApi {
+  return cloudWatchLogs(
+    awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }),
+  );
+}
+
 export function logEventsOf(client: CloudWatchLogsClient, Command: typeof GetLogEventsCommand): LogEventsApi {
   return { getLogEvents: (input) => client.send(new Command(input)) };
 }
@@ -262,4 +272,15 @@ export async function explainStoppedTasks(opts: ExplainStoppedTasksOptions): Pro
     task.logLines = out.lines.map(formatLogLine);
     if (out.accessDenied) return;
   }
+}
+
+/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
+export function explainFailedRollout(opts: { recordEcs: ECSClient; logs: LogEventsApi; tasks: readonly StoppedTaskRef[]; limit: number; log: Logger }): Promise<void> {
+  return explainStoppedTasks({
+    describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+    logs: opts.logs,
+    tasks: opts.tasks,
+    limit: opts.limit,
+    log: opts.log,
+  });
 }

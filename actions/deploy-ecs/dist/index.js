@@ -32188,6 +32188,33 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./lib/util/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
@@ -32347,33 +32374,6 @@ function awsClientConfig(options = {}, env = process.env) {
         retryMode: 'adaptive',
         requestHandler: new DeadlineHttpHandler(options.timeouts),
     };
-}
-
-;// CONCATENATED MODULE: ./lib/util/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs/clients.ts
@@ -32653,6 +32653,8 @@ const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CR
 ;// CONCATENATED MODULE: ./lib/ecs/task-logs.ts
 
 
+
+
 /**
  * CloudWatch Logs, loaded on the first read: the client is ~150 KB of bundle that would otherwise be
  * evaluated at every start, also by runs that never read a log line (the start-up budget is 150 ms).
@@ -32667,6 +32669,13 @@ function cloudWatchLogs(config) {
     };
 }
 /** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+/**
+ * The Logs reader of an action bounded by `deadline`: two attempts of at most 5 s each, done one
+ * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
+ */
+function deadlineBoundLogs(options) {
+    return cloudWatchLogs(awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }));
+}
 function logEventsOf(client, Command) {
     return { getLogEvents: (input) => client.send(new Command(input)) };
 }
@@ -32838,6 +32847,16 @@ async function explainStoppedTasks(opts) {
         if (out.accessDenied)
             return;
     }
+}
+/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
+function explainFailedRollout(opts) {
+    return explainStoppedTasks({
+        describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
+        logs: opts.logs,
+        tasks: opts.tasks,
+        limit: opts.limit,
+        log: opts.log,
+    });
 }
 
 ;// CONCATENATED MODULE: ./lib/runner/termination.ts
@@ -38131,8 +38150,6 @@ function renderErrorSummary(inputs, err) {
 
 
 
-
-
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -38188,11 +38205,8 @@ async function main() {
     }
     if (result.status === 'failed' || result.status === 'timed-out') {
         // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-        await explainStoppedTasks({
-            describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
-            logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
-            tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
-        });
+        const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+        await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
     }
     await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')

@@ -1,10 +1,8 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
-import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '../../../lib/aws/config';
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
-import { cloudWatchLogs, explainStoppedTasks } from '../../../lib/ecs/task-logs';
+import { deadlineBoundLogs, explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { run as runAction } from '../../../lib/runner/github';
 import { onTermination } from '../../../lib/runner/termination';
 import { getInputs } from './inputs';
@@ -53,11 +51,8 @@ export async function main(): Promise<void> {
   }
   if (result.status === 'failed' || result.status === 'timed-out') {
     // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-    await explainStoppedTasks({
-      describeTaskDefinition: async (arn) => (await clients.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
-      logs: cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + inputs['poll-interval-seconds'] * 1000 } })),
-      tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger,
-    });
+    const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
   }
   const written = writeOutputs({
     // A dry run reports the revision it would roll back to.

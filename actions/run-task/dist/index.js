@@ -32188,8 +32188,37 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./lib/util/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
+class FakeClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = 0, onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await this.onSleep?.(this.current);
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(1279);
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./lib/aws/deadline.ts
 /**
  * Time bounds on AWS calls. The SDK's own handler has no request timeout (0 = wait forever), so a
@@ -32210,7 +32239,7 @@ class DeadlineExceededError extends Error {
     }
 }
 /** NodeHttpHandler whose per-attempt request timeout never reaches past the deadline. */
-class DeadlineHttpHandler extends dist_cjs.NodeHttpHandler {
+class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     requestTimeoutMs;
     connectionTimeoutMs;
     deadline;
@@ -32347,35 +32376,6 @@ function awsClientConfig(options = {}, env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/util/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
-class FakeClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = 0, onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await this.onSleep?.(this.current);
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./lib/ecs/clients.ts
 /**
  * The ECS clients of an action that changes a service (deploy-ecs, rollback), all bounded by the
@@ -32399,7 +32399,7 @@ function ecsClients(options) {
     const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
     const make = (deadline, maxAttempts) => {
         const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
-        return boundByDeadline(new client_ecs_dist_cjs/* ECSClient */.Zgc(config), deadline);
+        return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
     };
     return {
         ecs: make(options.deadline),
@@ -32652,6 +32652,8 @@ const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CR
 ;// CONCATENATED MODULE: ./lib/ecs/task-logs.ts
 
 
+
+
 /**
  * CloudWatch Logs, loaded on the first read: the client is ~150 KB of bundle that would otherwise be
  * evaluated at every start, also by runs that never read a log line (the start-up budget is 150 ms).
@@ -32666,6 +32668,13 @@ function cloudWatchLogs(config) {
     };
 }
 /** A client (tests pass one that aws-sdk-client-mock intercepts) and its GetLogEventsCommand, as LogEventsApi. */
+/**
+ * The Logs reader of an action bounded by `deadline`: two attempts of at most 5 s each, done one
+ * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
+ */
+function deadlineBoundLogs(options) {
+    return cloudWatchLogs(awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }));
+}
 function logEventsOf(client, Command) {
     return { getLogEvents: (input) => client.send(new Command(input)) };
 }
@@ -32837,6 +32846,16 @@ async function explainStoppedTasks(opts) {
         if (out.accessDenied)
             return;
     }
+}
+/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
+function explainFailedRollout(opts) {
+    return explainStoppedTasks({
+        describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+        logs: opts.logs,
+        tasks: opts.tasks,
+        limit: opts.limit,
+        log: opts.log,
+    });
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -33261,7 +33280,7 @@ async function tagRelease(ecs, taskDefinitionArn, tags) {
 async function describeServiceOrFail(ecs, cluster, service) {
     let out;
     try {
-        out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
@@ -33450,7 +33469,7 @@ async function runTask(inputs, deps) {
     const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
     const commandText = inputs.command ? JSON.stringify(inputs.command) : '(its own command)';
     log.info(`Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`);
-    const out = await ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(request));
+    const out = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(request));
     const task = out.tasks?.[0];
     if (!task?.taskArn) {
         const reasons = (out.failures ?? []).map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
@@ -33487,7 +33506,7 @@ async function runTask(inputs, deps) {
             check: async (pollNumber, elapsedMs) => {
                 try {
                     describeCalls += 1;
-                    const described = await pollEcs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
+                    const described = await pollEcs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
                     const found = described.tasks?.[0];
                     if (found)
                         latest = found;
@@ -33552,7 +33571,7 @@ function withDenied(notes, reader) {
 }
 async function describeTaskDefinition(ecs, arn) {
     try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
+        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
         if (!out.taskDefinition)
             throw new errors_InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
         return out.taskDefinition;
@@ -33634,7 +33653,7 @@ function networkConfiguration(inputs, service, definition) {
 }
 async function stopTask(ecs, cluster, taskArn, reason, log) {
     try {
-        await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
         log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
         return true;
     }
@@ -33737,7 +33756,6 @@ function renderErrorSummary(inputs, err) {
 
 
 
-
 async function main() {
     const inputs = getInputs();
     // Every call bounded by the deadline (timeout-seconds): polls one request each, StopTask and the
@@ -33745,7 +33763,7 @@ async function main() {
     const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
     const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
     const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
-    const logs = cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + pollIntervalMs } }));
+    const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
     let result;
     try {
         result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });

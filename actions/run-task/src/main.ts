@@ -1,10 +1,9 @@
 /** Wiring only: inputs → clients → runTask → outputs and job summary. */
-import { awsClientConfig } from '../../../lib/aws/config';
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
 import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
-import { cloudWatchLogs } from '../../../lib/ecs/task-logs';
+import { deadlineBoundLogs } from '../../../lib/ecs/task-logs';
 import { getInputs } from './inputs';
 import { runTask } from './run';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
@@ -16,7 +15,7 @@ export async function main(): Promise<void> {
   const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
   const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
   const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
-  const logs = cloudWatchLogs(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: deadline + pollIntervalMs } }));
+  const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
   let result;
   try {
     result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
