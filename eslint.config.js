@@ -5,7 +5,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'actions/*/dist/**', 'test/fixtures/*/dist/**', 'scripts/*/dist/**', 'coverage/**', '.tmp/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'actions/*/dist/**',
+      'test/fixtures/*/dist/**',
+      'scripts/*/dist/**',
+      'coverage/**',
+      '.tmp/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,8 +8,16 @@
  * The rolling-update figures stay in deploy-ecs.bench.ts, unchanged.
  */
 import {
-  DescribeServiceDeploymentsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTasksCommand,
-  RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand, type Service, type ServiceDeployment,
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  TagResourceCommand,
+  UpdateServiceCommand,
+  type Service,
+  type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploy } from '../actions/deploy-ecs/src/deploy';
@@ -25,31 +33,59 @@ const INTERVAL_MS = INTERVAL_S * 1000;
 const OLD_SD = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/old';
 const NEW_SD = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/new';
 const config = {
-  strategy: 'BLUE_GREEN' as const, bakeTimeInMinutes: 10,
+  strategy: 'BLUE_GREEN' as const,
+  bakeTimeInMinutes: 10,
   lifecycleHooks: [{ targetType: 'PAUSE' as const, lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT' as const] }],
 };
 const bg = (service: Service, sd: string): Service => ({ ...service, currentServiceDeployment: sd, deploymentConfiguration: config });
 const sd = (overrides: Partial<ServiceDeployment>): ServiceDeployment => ({
-  serviceDeploymentArn: NEW_SD, status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME', alarms: { status: 'MONITORING' }, deploymentCircuitBreaker: { status: 'MONITORING' }, ...overrides,
+  serviceDeploymentArn: NEW_SD,
+  status: 'IN_PROGRESS',
+  lifecycleStage: 'BAKE_TIME',
+  alarms: { status: 'MONITORING' },
+  deploymentCircuitBreaker: { status: 'MONITORING' },
+  ...overrides,
 });
 
 const EVENTS: Record<string, { after: ServiceDeployment; expected: string; gateStages?: Inputs['gate-stages'] }> = {
   'SUCCESSFUL → deployed': { after: sd({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }), expected: 'deployed', gateStages: [] },
   'ROLLBACK_IN_PROGRESS (alarm during bake) → failed': {
-    after: sd({ status: 'ROLLBACK_IN_PROGRESS', alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] }, rollback: { reason: 'CloudWatch alarm web-5xx triggered.' } }),
-    expected: 'failed', gateStages: [],
+    after: sd({
+      status: 'ROLLBACK_IN_PROGRESS',
+      alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] },
+      rollback: { reason: 'CloudWatch alarm web-5xx triggered.' },
+    }),
+    expected: 'failed',
+    gateStages: [],
   },
   'STOPPED → failed': { after: sd({ status: 'STOPPED' }), expected: 'failed', gateStages: [] },
-  'alarm TRIGGERED (no rollback) → failed': { after: sd({ alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] } }), expected: 'failed', gateStages: [] },
+  'alarm TRIGGERED (no rollback) → failed': {
+    after: sd({ alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] } }),
+    expected: 'failed',
+    gateStages: [],
+  },
   'PAUSE hook AWAITING_ACTION at the gate → awaiting-action': {
-    after: sd({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', lifecycleHookDetails: [{ hookId: 'h1', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] }),
+    after: sd({
+      lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+      lifecycleHookDetails: [{ hookId: 'h1', targetType: 'PAUSE', status: 'AWAITING_ACTION' }],
+    }),
     expected: 'awaiting-action',
   },
 };
 
-interface Run { elapsedMs: number; status: string; describeTimes: number[]; deploymentTimes: number[] }
+interface Run {
+  elapsedMs: number;
+  status: string;
+  describeTimes: number[];
+  deploymentTimes: number[];
+}
 
-async function simulate(after: ServiceDeployment | undefined, changeAtMs: number, gateStages: Inputs['gate-stages'], timeoutS = 900): Promise<Run> {
+async function simulate(
+  after: ServiceDeployment | undefined,
+  changeAtMs: number,
+  gateStages: Inputs['gate-stages'],
+  timeoutS = 900,
+): Promise<Run> {
   const ecsMock = mockClient(ECSClient);
   const clock = new FakeClock(0);
   const describeTimes: number[] = [];
@@ -67,18 +103,33 @@ async function simulate(after: ServiceDeployment | undefined, changeAtMs: number
     deploymentTimes.push(clock.now());
     return { serviceDeployments: [after && clock.now() >= changeAtMs ? after : sd({})] };
   });
-  ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: OLD_TD, family: 'web', containerDefinitions: [{ name: 'app', image: 'r/web:1' }] } });
+  ecsMock
+    .on(DescribeTaskDefinitionCommand)
+    .resolves({ taskDefinition: { taskDefinitionArn: OLD_TD, family: 'web', containerDefinitions: [{ name: 'app', image: 'r/web:1' }] } });
   ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW_TD, revision: 7 } });
   ecsMock.on(UpdateServiceCommand).resolves({ service: bg(rollingService(), NEW_SD) });
   ecsMock.on(TagResourceCommand).resolves({});
   ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   const inputs: Inputs = {
-    cluster: CLUSTER, service: SERVICE, images: [{ image: 'r/web:2', input: 'image' }], 'environment-variables': new Map(),
-    'git-sha': 'a1b2c3d', wait: true, 'timeout-seconds': timeoutS, 'poll-interval-seconds': INTERVAL_S, 'force-new-deployment': false, 'dry-run': false,
+    cluster: CLUSTER,
+    service: SERVICE,
+    images: [{ image: 'r/web:2', input: 'image' }],
+    'environment-variables': new Map(),
+    'git-sha': 'a1b2c3d',
+    wait: true,
+    'timeout-seconds': timeoutS,
+    'poll-interval-seconds': INTERVAL_S,
+    'force-new-deployment': false,
+    'dry-run': false,
     'gate-stages': gateStages,
   };
   try {
-    const result = await deploy(inputs, { ecs: new ECSClient({ region: 'us-east-1' }), clock, log: memoryLogger(), context: runnerContext({}) });
+    const result = await deploy(inputs, {
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      clock,
+      log: memoryLogger(),
+      context: runnerContext({}),
+    });
     return { elapsedMs: clock.now(), status: result.status, describeTimes, deploymentTimes };
   } finally {
     ecsMock.restore();
@@ -100,7 +151,8 @@ async function worstLatency(after: ServiceDeployment, expected: string, gateStag
 async function callsPerPoll(): Promise<{ services: number; deployments: number }> {
   const run = await simulate(undefined, Number.POSITIVE_INFINITY, [], 600);
   if (run.status !== 'timed-out') throw new Error(`expected timed-out, got ${run.status}`);
-  const most = (times: number[]): number => Math.max(...times.map((start) => times.filter((t) => t >= start && t < start + INTERVAL_MS).length));
+  const most = (times: number[]): number =>
+    Math.max(...times.map((start) => times.filter((t) => t >= start && t < start + INTERVAL_MS).length));
   return { services: most(run.describeTimes), deployments: most(run.deploymentTimes) };
 }
 
@@ -109,12 +161,30 @@ export default async function bench(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   for (const [name, event] of Object.entries(EVENTS)) {
     const worst = await worstLatency(event.after, event.expected, event.gateStages);
-    figures.push({ name: `blue/green: ${name} (worst, simulated, 10 s interval)`, value: worst, unit: 'ms', budget, ok: worst <= INTERVAL_MS });
+    figures.push({
+      name: `blue/green: ${name} (worst, simulated, 10 s interval)`,
+      value: worst,
+      unit: 'ms',
+      budget,
+      ok: worst <= INTERVAL_MS,
+    });
   }
   const perPoll = await callsPerPoll();
   figures.push(
-    { name: 'blue/green: DescribeServices calls per poll interval (most, 10-minute wait)', value: perPoll.services, unit: 'calls', budget: '≤ 1', ok: perPoll.services <= 1 },
-    { name: 'blue/green: DescribeServiceDeployments calls per poll interval (most)', value: perPoll.deployments, unit: 'calls', budget: '≤ 1', ok: perPoll.deployments <= 1 },
+    {
+      name: 'blue/green: DescribeServices calls per poll interval (most, 10-minute wait)',
+      value: perPoll.services,
+      unit: 'calls',
+      budget: '≤ 1',
+      ok: perPoll.services <= 1,
+    },
+    {
+      name: 'blue/green: DescribeServiceDeployments calls per poll interval (most)',
+      value: perPoll.deployments,
+      unit: 'calls',
+      budget: '≤ 1',
+      ok: perPoll.deployments <= 1,
+    },
   );
   return figures;
 }

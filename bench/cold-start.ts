@@ -28,8 +28,14 @@ export async function coldStartsToFirstAwsRequest(bundle: string, inputs: Record
       const child = spawn(node, [bundle], {
         stdio: 'ignore',
         env: {
-          PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_ENDPOINT_URL: endpoint, AWS_EC2_METADATA_DISABLED: 'true', GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
           ...inputs,
         },
       });

@@ -22,12 +22,36 @@ interface HangCase {
 }
 
 const CASES: HangCase[] = [
-  { name: 'deploy-ecs: first DescribeServices hangs', action: 'deploy-ecs', fault: { operation: 'DescribeServices', fault: 'hang', times: Infinity } },
-  { name: 'deploy-ecs: RegisterTaskDefinition hangs', action: 'deploy-ecs', fault: { operation: 'RegisterTaskDefinition', fault: 'hang', times: Infinity } },
-  { name: 'deploy-ecs: UpdateService applied, never answered', action: 'deploy-ecs', fault: { operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity } },
-  { name: 'deploy-ecs: a poll hangs during the wait', action: 'deploy-ecs', fault: { operation: 'DescribeServices', fault: 'hang', after: 2, times: Infinity } },
-  { name: 'rollback: UpdateService applied, never answered', action: 'rollback', fault: { operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity } },
-  { name: 'rollback: a poll hangs during the wait', action: 'rollback', fault: { operation: 'DescribeServices', fault: 'hang', after: 2, times: Infinity } },
+  {
+    name: 'deploy-ecs: first DescribeServices hangs',
+    action: 'deploy-ecs',
+    fault: { operation: 'DescribeServices', fault: 'hang', times: Infinity },
+  },
+  {
+    name: 'deploy-ecs: RegisterTaskDefinition hangs',
+    action: 'deploy-ecs',
+    fault: { operation: 'RegisterTaskDefinition', fault: 'hang', times: Infinity },
+  },
+  {
+    name: 'deploy-ecs: UpdateService applied, never answered',
+    action: 'deploy-ecs',
+    fault: { operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity },
+  },
+  {
+    name: 'deploy-ecs: a poll hangs during the wait',
+    action: 'deploy-ecs',
+    fault: { operation: 'DescribeServices', fault: 'hang', after: 2, times: Infinity },
+  },
+  {
+    name: 'rollback: UpdateService applied, never answered',
+    action: 'rollback',
+    fault: { operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity },
+  },
+  {
+    name: 'rollback: a poll hangs during the wait',
+    action: 'rollback',
+    fault: { operation: 'DescribeServices', fault: 'hang', after: 2, times: Infinity },
+  },
 ];
 
 export default async function deadlines(): Promise<BenchFigure[]> {
@@ -44,17 +68,26 @@ export default async function deadlines(): Promise<BenchFigure[]> {
       layer.settle();
       if (hang.action === 'rollback') {
         // web:2 deployed and settled; the rollback goes back to web:1 with UpdateService.
-        const deployed = await runAction('deploy-ecs', { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:b2c3d4e`, wait: 'false' }, { env: awsTestEnv(layer.url) });
+        const deployed = await runAction(
+          'deploy-ecs',
+          { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:b2c3d4e`, wait: 'false' },
+          { env: awsTestEnv(layer.url) },
+        );
         if (deployed.exitCode !== 0) throw new Error(`set-up deploy failed: ${deployed.stdout}`);
         layer.settle();
       }
       // Hang the rollout too, so the deadline (not a verdict) ends the run.
       layer.setScenario({ kind: 'hang' });
       proxy.addFault(hang.fault);
-      const inputs = hang.action === 'deploy-ecs'
-        ? { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d` }
-        : { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'bench' };
-      const result = await runAction(hang.action, { ...inputs, 'timeout-seconds': TIMEOUT_S, 'poll-interval-seconds': POLL_S }, { env: awsTestEnv(proxy.url), timeoutMs: 120_000 });
+      const inputs =
+        hang.action === 'deploy-ecs'
+          ? { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d` }
+          : { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'bench' };
+      const result = await runAction(
+        hang.action,
+        { ...inputs, 'timeout-seconds': TIMEOUT_S, 'poll-interval-seconds': POLL_S },
+        { env: awsTestEnv(proxy.url), timeoutMs: 120_000 },
+      );
       overruns.push({ name: hang.name, overMs: result.durationMs - TIMEOUT_S * 1000, exitCode: result.exitCode });
     }
   } finally {

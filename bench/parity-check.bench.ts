@@ -71,7 +71,8 @@ function writeSides(dir: string): void {
     writeFileSync(path.join(dir, `${side}.tfvars`), `${lines.join('\n')}\n`);
     const toggles: Record<string, unknown> = {};
     for (let i = 0; i < TOGGLES; i += 1) {
-      toggles[`toggle-${i}`] = i % 2 === 0 ? i % 4 === 0 : { enabled: true, rollout: side === 'staging' ? 50 : i % 50 === 1 ? 80 : 50, owner: `team-${i % 7}` };
+      toggles[`toggle-${i}`] =
+        i % 2 === 0 ? i % 4 === 0 : { enabled: true, rollout: side === 'staging' ? 50 : i % 50 === 1 ? 80 : 50, owner: `team-${i % 7}` };
     }
     writeFileSync(path.join(dir, `${side}.toggles.json`), JSON.stringify(toggles, null, 2));
   }
@@ -116,10 +117,17 @@ interface BundleRun {
 }
 
 async function runBundle(dir: string, extension: string, node: string): Promise<BundleRun> {
-  const result = await runAction('parity-check', {
-    'base-var-files': `staging.${extension}`, 'target-var-files': `production.${extension}`,
-    'base-toggles': 'staging.toggles.json', 'target-toggles': 'production.toggles.json', 'values-must-match': 'var_9\nvar_19',
-  }, { workspace: dir, node });
+  const result = await runAction(
+    'parity-check',
+    {
+      'base-var-files': `staging.${extension}`,
+      'target-var-files': `production.${extension}`,
+      'base-toggles': 'staging.toggles.json',
+      'target-toggles': 'production.toggles.json',
+      'values-must-match': 'var_9\nvar_19',
+    },
+    { workspace: dir, node },
+  );
   const compared = /Compared staging and production in (\d+) ms/.exec(result.stdout);
   if (result.exitCode !== 1 || !compared) throw new Error(`bundle exited ${result.exitCode}: ${result.stdout.slice(-2000)}`);
   return { wallMs: result.durationMs, comparedMs: Number(compared[1]), findings: Number(result.outputs.findings) };
@@ -146,9 +154,15 @@ async function coldStartToFirstRequest(dir: string, node: string, runs: number):
         cwd: dir,
         stdio: 'ignore',
         env: {
-          PATH: process.env.PATH, GITHUB_WORKSPACE: dir, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-          AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: endpoint,
-          'INPUT_BASE-TOGGLES': 'secretsmanager:bench/toggles', 'INPUT_TARGET-TOGGLES': 'staging.toggles.json',
+          PATH: process.env.PATH,
+          GITHUB_WORKSPACE: dir,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'bench',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL: endpoint,
+          'INPUT_BASE-TOGGLES': 'secretsmanager:bench/toggles',
+          'INPUT_TARGET-TOGGLES': 'staging.toggles.json',
         },
       });
       await new Promise((resolve) => child.on('close', resolve));
@@ -191,15 +205,43 @@ export default async function bench(): Promise<BenchFigure[]> {
     const jsonCompared = median(json.map((r) => r.comparedMs));
     const findingsAgree = [...hcl, ...json].every((r) => r.findings === PLANTED_FINDINGS) && cold.findings === PLANTED_FINDINGS;
     return [
-      { name: `${label}, .tfvars, bundle on Node 24: compared (parser start-up incl.), median of 3`, value: hclCompared, unit: 'ms', budget: `≤ ${BUDGET_MS} ms`, ok: hclCompared <= BUDGET_MS },
+      {
+        name: `${label}, .tfvars, bundle on Node 24: compared (parser start-up incl.), median of 3`,
+        value: hclCompared,
+        unit: 'ms',
+        budget: `≤ ${BUDGET_MS} ms`,
+        ok: hclCompared <= BUDGET_MS,
+      },
       { name: `${label}, .tfvars, bundle on Node 24: node start → exit, median of 3`, value: median(hcl.map((r) => r.wallMs)), unit: 'ms' },
-      { name: `${label}, .tfvars.json, bundle on Node 24: compared, median of 3`, value: jsonCompared, unit: 'ms', budget: `≤ ${BUDGET_MS} ms`, ok: jsonCompared <= BUDGET_MS },
-      { name: `${label}, .tfvars.json, bundle on Node 24: node start → exit, median of 3`, value: median(json.map((r) => r.wallMs)), unit: 'ms' },
+      {
+        name: `${label}, .tfvars.json, bundle on Node 24: compared, median of 3`,
+        value: jsonCompared,
+        unit: 'ms',
+        budget: `≤ ${BUDGET_MS} ms`,
+        ok: jsonCompared <= BUDGET_MS,
+      },
+      {
+        name: `${label}, .tfvars.json, bundle on Node 24: node start → exit, median of 3`,
+        value: median(json.map((r) => r.wallMs)),
+        unit: 'ms',
+      },
       { name: `${label}, .tfvars, in process (${process.version}), cold`, value: cold.ms, unit: 'ms' },
       { name: `${label}, .tfvars, in process (${process.version}), parser warm, median of 3`, value: warm, unit: 'ms' },
       { name: `${label}, .tfvars.json, in process: reading + rules only`, value: rulesOnly.ms, unit: 'ms' },
-      { name: `findings, every run (planted: ${PLANTED_FINDINGS})`, value: hcl[0].findings, unit: 'findings', budget: `= ${PLANTED_FINDINGS}`, ok: findingsAgree },
-      { name: 'bundle on Node 24: cold start to first AWS request, median of 7', value: median(starts), unit: 'ms', budget: `≤ ${COLD_START_BUDGET_MS} ms`, ok: median(starts) <= COLD_START_BUDGET_MS },
+      {
+        name: `findings, every run (planted: ${PLANTED_FINDINGS})`,
+        value: hcl[0].findings,
+        unit: 'findings',
+        budget: `= ${PLANTED_FINDINGS}`,
+        ok: findingsAgree,
+      },
+      {
+        name: 'bundle on Node 24: cold start to first AWS request, median of 7',
+        value: median(starts),
+        unit: 'ms',
+        budget: `≤ ${COLD_START_BUDGET_MS} ms`,
+        ok: median(starts) <= COLD_START_BUDGET_MS,
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

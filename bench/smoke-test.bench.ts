@@ -41,14 +41,27 @@ export default async function bench(): Promise<BenchFigure[]> {
     sendJson(res, 200, { ok: true, path: req.url });
   });
   try {
-    const yaml = Array.from({ length: CHECKS }, (_, i) => `- { name: c${i}, url: /item/${i}, expect: { json: { $.ok: true } } }`).join('\n');
-    const { checks } = loadChecks(parseCheckList(yaml, 'checks'), { baseUrl: new URL(server.url), defaultTimeoutMs: 5000, env: {}, workspace: process.cwd() }, 'checks');
+    const yaml = Array.from({ length: CHECKS }, (_, i) => `- { name: c${i}, url: /item/${i}, expect: { json: { $.ok: true } } }`).join(
+      '\n',
+    );
+    const { checks } = loadChecks(
+      parseCheckList(yaml, 'checks'),
+      { baseUrl: new URL(server.url), defaultTimeoutMs: 5000, env: {}, workspace: process.cwd() },
+      'checks',
+    );
 
     const measure = async (concurrency: number) => {
       const executor = createExecutor(systemClock);
       try {
         const started = performance.now();
-        const outcomes = await runChecks(checks, { timeoutMs: 30_000, intervalMs: 1000, concurrency, clock: systemClock, log: memoryLogger(), attempt: (c) => executor.attempt(c) });
+        const outcomes = await runChecks(checks, {
+          timeoutMs: 30_000,
+          intervalMs: 1000,
+          concurrency,
+          clock: systemClock,
+          log: memoryLogger(),
+          attempt: (c) => executor.attempt(c),
+        });
         const totalMs = performance.now() - started;
         const failed = outcomes.filter((o) => o.status === 'failed');
         if (failed.length) throw new Error(`${failed.length} checks failed: ${failed[0].reason}`);
@@ -64,15 +77,27 @@ export default async function bench(): Promise<BenchFigure[]> {
     const narrow = await measure(8);
 
     // Turned healthy → passed, worst of 3 (the backoff's jitter makes each run differ).
-    const warming = loadChecks(parseCheckList('- { name: warming, url: /warming }', 'checks'), { baseUrl: new URL(server.url), defaultTimeoutMs: 5000, env: {}, workspace: process.cwd() }, 'checks').checks;
+    const warming = loadChecks(
+      parseCheckList('- { name: warming, url: /warming }', 'checks'),
+      { baseUrl: new URL(server.url), defaultTimeoutMs: 5000, env: {}, workspace: process.cwd() },
+      'checks',
+    ).checks;
     const afterTurn: number[] = [];
     for (let round = 0; round < 3; round += 1) {
       const executor = createExecutor(systemClock);
       try {
         firstHealthyAt = undefined;
         healthyAt = performance.now() + HEALTHY_AFTER_MS;
-        const [outcome] = await runChecks(warming, { timeoutMs: 30_000, intervalMs: RETRY_INTERVAL_MS, concurrency: 8, clock: systemClock, log: memoryLogger(), attempt: (c) => executor.attempt(c) });
-        if (outcome.status !== 'passed' || firstHealthyAt === undefined) throw new Error(`the warming check did not pass: ${outcome.reason}`);
+        const [outcome] = await runChecks(warming, {
+          timeoutMs: 30_000,
+          intervalMs: RETRY_INTERVAL_MS,
+          concurrency: 8,
+          clock: systemClock,
+          log: memoryLogger(),
+          attempt: (c) => executor.attempt(c),
+        });
+        if (outcome.status !== 'passed' || firstHealthyAt === undefined)
+          throw new Error(`the warming check did not pass: ${outcome.reason}`);
         afterTurn.push(firstHealthyAt - healthyAt);
       } finally {
         await executor.close();
@@ -80,14 +105,31 @@ export default async function bench(): Promise<BenchFigure[]> {
     }
     const worstAfterTurn = Math.max(...afterTurn);
 
-    const starts = await coldStarts(server, () => firstRequestAt, () => (firstRequestAt = undefined), 11);
+    const starts = await coldStarts(
+      server,
+      () => firstRequestAt,
+      () => (firstRequestAt = undefined),
+      11,
+    );
     const median = starts[Math.floor(starts.length / 2)];
 
     return [
-      { name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 100: total`, value: wide.totalMs, unit: 'ms', budget: `≤ 2 × slowest (${Math.round(2 * wide.slowestMs)} ms)`, ok: wide.totalMs <= 2 * wide.slowestMs },
+      {
+        name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 100: total`,
+        value: wide.totalMs,
+        unit: 'ms',
+        budget: `≤ 2 × slowest (${Math.round(2 * wide.slowestMs)} ms)`,
+        ok: wide.totalMs <= 2 * wide.slowestMs,
+      },
       { name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 100: slowest check`, value: wide.slowestMs, unit: 'ms' },
       { name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 100: sum of check latencies`, value: wide.sumMs, unit: 'ms' },
-      { name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 8 (default): total`, value: narrow.totalMs, unit: 'ms', budget: `≤ 2 × ⌈${CHECKS}/8⌉ × slowest (${Math.round(2 * Math.ceil(CHECKS / 8) * narrow.slowestMs)} ms)`, ok: narrow.totalMs <= 2 * Math.ceil(CHECKS / 8) * narrow.slowestMs },
+      {
+        name: `${CHECKS} checks × ${RESPONSE_MS} ms, concurrency 8 (default): total`,
+        value: narrow.totalMs,
+        unit: 'ms',
+        budget: `≤ 2 × ⌈${CHECKS}/8⌉ × slowest (${Math.round(2 * Math.ceil(CHECKS / 8) * narrow.slowestMs)} ms)`,
+        ok: narrow.totalMs <= 2 * Math.ceil(CHECKS / 8) * narrow.slowestMs,
+      },
       {
         name: `turned healthy → check passed, interval ${RETRY_INTERVAL_MS} ms (worst of 3)`,
         value: worstAfterTurn,
@@ -95,7 +137,13 @@ export default async function bench(): Promise<BenchFigure[]> {
         budget: `≤ interval + ${RETRY_SLACK_MS} ms`,
         ok: worstAfterTurn <= RETRY_INTERVAL_MS + RETRY_SLACK_MS,
       },
-      { name: 'bundle cold start to first HTTP request, Node 24 (median of 11)', value: median, unit: 'ms', budget: '≤ 150 ms', ok: median <= 150 },
+      {
+        name: 'bundle cold start to first HTTP request, Node 24 (median of 11)',
+        value: median,
+        unit: 'ms',
+        budget: '≤ 150 ms',
+        ok: median <= 150,
+      },
       { name: 'bundle cold start to first HTTP request, Node 24 (fastest of 11)', value: starts[0], unit: 'ms' },
     ];
   } finally {

@@ -34,7 +34,11 @@ async function bundleStartMs(baseline = false): Promise<number> {
     if (baseline) {
       await promisify(execFile)(process.execPath, ['-e', `require('node:child_process').spawnSync(${JSON.stringify(fake)})`]);
     } else {
-      await runAction('terraform', { command: 'plan', 'working-directory': 'infra' }, { workspace: dir, env: { PATH: `${path.dirname(fake)}:/usr/bin:/bin` } });
+      await runAction(
+        'terraform',
+        { command: 'plan', 'working-directory': 'infra' },
+        { workspace: dir, env: { PATH: `${path.dirname(fake)}:/usr/bin:/bin` } },
+      );
     }
     return Number(readFileSync(stamp, 'utf8').trim()) - spawnedAt;
   } finally {
@@ -62,7 +66,14 @@ export default async function bench(): Promise<BenchFigure[]> {
 
   const line = '      + input = "a configuration value of moderate length, as Terraform prints it"';
   const planText = Array.from({ length: Math.ceil(5_000_000 / line.length) }, (_, i) => `${line} # ${i}`).join('\n');
-  const report: PlanReport = { heading: 'Terraform plan', directory: 'infra', workspace: 'default', summary: summarized.value, changes: true, planText };
+  const report: PlanReport = {
+    heading: 'Terraform plan',
+    directory: 'infra',
+    workspace: 'default',
+    summary: summarized.value,
+    changes: true,
+    planText,
+  };
   const comment = timed(() => commentMarkdown(report, commentMarker('infra', 'default')));
   const summary = timed(() => summaryMarkdown(report));
 
@@ -71,9 +82,18 @@ export default async function bench(): Promise<BenchFigure[]> {
   try {
     cpSync(path.join(repoRoot, 'examples', 'terraform'), path.join(ws, 'infra'), { recursive: true });
     const started = Date.now();
-    const planned = await runAction('terraform', { command: 'plan', 'working-directory': 'infra', 'var-files': 'infra/staging.tfvars' }, { workspace: ws });
-    const applied = await runAction('terraform', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/tfplan', 'expected-plan-hash': planned.outputs['plan-hash'] }, { workspace: ws });
-    if (planned.exitCode !== 0 || applied.exitCode !== 0) throw new Error(`example plan/apply failed:\n${planned.stdout}\n${applied.stdout}`);
+    const planned = await runAction(
+      'terraform',
+      { command: 'plan', 'working-directory': 'infra', 'var-files': 'infra/staging.tfvars' },
+      { workspace: ws },
+    );
+    const applied = await runAction(
+      'terraform',
+      { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/tfplan', 'expected-plan-hash': planned.outputs['plan-hash'] },
+      { workspace: ws },
+    );
+    if (planned.exitCode !== 0 || applied.exitCode !== 0)
+      throw new Error(`example plan/apply failed:\n${planned.stdout}\n${applied.stdout}`);
     roundTripMs = Date.now() - started;
   } finally {
     rmSync(ws, { recursive: true, force: true });
@@ -83,8 +103,20 @@ export default async function bench(): Promise<BenchFigure[]> {
     { name: 'bundle start: process spawn → first terraform process', value: startMs, unit: 'ms', budget: '≤ 150 ms', ok: startMs <= 150 },
     { name: 'baseline: bare node spawning terraform at once (machine load)', value: baselineMs, unit: 'ms' },
     { name: 'summarize a 10,000-resource JSON plan', value: summarized.ms, unit: 'ms', budget: '≤ 200 ms', ok: summarized.ms <= 200 },
-    { name: 'PR comment from a 5 MB plan (shortened)', value: comment.ms, unit: 'ms', budget: '≤ 500 ms', ok: comment.ms <= 500 && comment.value.length < 65_536 },
-    { name: 'job summary from a 5 MB plan (shortened to 1 MiB)', value: summary.ms, unit: 'ms', budget: '≤ 500 ms', ok: summary.ms <= 500 && Buffer.byteLength(summary.value) < 1_048_576 },
+    {
+      name: 'PR comment from a 5 MB plan (shortened)',
+      value: comment.ms,
+      unit: 'ms',
+      budget: '≤ 500 ms',
+      ok: comment.ms <= 500 && comment.value.length < 65_536,
+    },
+    {
+      name: 'job summary from a 5 MB plan (shortened to 1 MiB)',
+      value: summary.ms,
+      unit: 'ms',
+      budget: '≤ 500 ms',
+      ok: summary.ms <= 500 && Buffer.byteLength(summary.value) < 1_048_576,
+    },
     { name: 'examples/terraform: plan + apply through the bundle', value: roundTripMs, unit: 'ms' },
   ];
 }

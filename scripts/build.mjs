@@ -41,10 +41,26 @@ async function worker() {
     rmSync(dist, { recursive: true, force: true });
     const t0 = Date.now();
     const stats = path.join(os.tmpdir(), `gantry-build-${process.pid}-${target.replace(/\W/g, '_')}.json`);
-    await run(process.execPath, [ncc, 'build', path.join(target, 'src', 'index.ts'), '-o', dist, '--stats-out', stats, '--quiet', '--transpile-only', '--target', 'es2022'], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    })
+    await run(
+      process.execPath,
+      [
+        ncc,
+        'build',
+        path.join(target, 'src', 'index.ts'),
+        '-o',
+        dist,
+        '--stats-out',
+        stats,
+        '--quiet',
+        '--transpile-only',
+        '--target',
+        'es2022',
+      ],
+      {
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    )
       .then(() => writeFileSync(path.join(dist, 'licenses.txt'), licensesFor(stats, root)))
       .catch((err) => {
         console.error(`build: ${target} failed\n${err.stderr || err.message}`);

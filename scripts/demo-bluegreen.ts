@@ -16,7 +16,10 @@ import { freePort } from '../test/support/moto';
 import type { RolloutLayer } from '../test/support/rollout-layer';
 import { onCleanup } from './demo-support';
 
-interface Revision { url: string; child: ChildProcess }
+interface Revision {
+  url: string;
+  child: ChildProcess;
+}
 
 export class BlueGreenStandIn {
   productionUrl = '';
@@ -25,7 +28,11 @@ export class BlueGreenStandIn {
   private readonly servers: http.Server[] = [];
   private readonly counters: Record<ListenerName, number> = { production: 0, test: 0 };
 
-  constructor(private readonly ecs: ECSClient, private readonly layer: RolloutLayer, private readonly service: string) {
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly layer: RolloutLayer,
+    private readonly service: string,
+  ) {
     onCleanup(() => this.stop());
   }
 
@@ -91,21 +98,28 @@ export class BlueGreenStandIn {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    })));
+    await Promise.all(
+      this.servers.splice(0).map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
     const all = await Promise.allSettled([...this.revisions.values()]);
     this.revisions.clear();
-    await Promise.all(all.map(async (r) => {
-      if (r.status !== 'fulfilled' || r.value.child.exitCode !== null) return;
-      const child = r.value.child;
-      child.removeAllListeners('exit');
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
-      });
-    }));
+    await Promise.all(
+      all.map(async (r) => {
+        if (r.status !== 'fulfilled' || r.value.child.exitCode !== null) return;
+        const child = r.value.child;
+        child.removeAllListeners('exit');
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+        });
+      }),
+    );
   }
 }

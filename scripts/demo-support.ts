@@ -49,7 +49,7 @@ function descendants(): number[] {
     if (Number.isInteger(pid) && Number.isInteger(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
   const found: number[] = [];
-  for (let queue = [process.pid]; queue.length > 0; ) {
+  for (let queue = [process.pid]; queue.length > 0;) {
     const next = children.get(queue.shift() as number) ?? [];
     found.push(...next);
     queue.push(...next);

@@ -69,7 +69,10 @@ function say(text = ''): void {
 
 function sha(n: number): string {
   // A deterministic fake commit SHA per release, so the demo output is stable.
-  return `${n}`.repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a');
+  return `${n}`
+    .repeat(40)
+    .slice(0, 40)
+    .replace(/[^0-9a-f]/g, 'a');
 }
 
 async function step(
@@ -134,7 +137,9 @@ async function main(): Promise<void> {
   await step('parity-check: staging vs production', 'parity-check', parityInputs, env, 'pass', workspace);
   const toggles = JSON.parse(readFileSync(path.join(workspace, cfg, 'production.toggles.json'), 'utf8')) as Record<string, unknown>;
   const offInStaging = JSON.parse(readFileSync(path.join(workspace, cfg, 'staging.toggles.json'), 'utf8')) as Record<string, unknown>;
-  const ahead = Object.keys(offInStaging).find((k) => offInStaging[k] === false || (offInStaging[k] as { enabled?: boolean })?.enabled === false);
+  const ahead = Object.keys(offInStaging).find(
+    (k) => offInStaging[k] === false || (offInStaging[k] as { enabled?: boolean })?.enabled === false,
+  );
   const name = ahead ?? 'new-checkout';
   toggles[name] = true;
   if (!ahead) offInStaging[name] = false;
@@ -154,7 +159,13 @@ async function main(): Promise<void> {
   const plan = await step(
     'terraform plan (staging)',
     'terraform',
-    { command: 'plan', 'working-directory': tf, 'var-files': `${tf}/staging.tfvars`, 'plan-file': 'staging.tfplan', 'comment-on-pull-request': 'false' },
+    {
+      command: 'plan',
+      'working-directory': tf,
+      'var-files': `${tf}/staging.tfvars`,
+      'plan-file': 'staging.tfplan',
+      'comment-on-pull-request': 'false',
+    },
     env,
     'pass',
     workspace,
@@ -169,7 +180,9 @@ async function main(): Promise<void> {
   );
 
   // The ECS cluster and service Terraform would create with the AWS provider (not downloadable here).
-  const template = JSON.parse(readFileSync(path.join(repoRoot, 'examples', 'task-definition.json'), 'utf8')) as RegisterTaskDefinitionCommandInput;
+  const template = JSON.parse(
+    readFileSync(path.join(repoRoot, 'examples', 'task-definition.json'), 'utf8'),
+  ) as RegisterTaskDefinitionCommandInput;
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const bootstrap = await ecs.send(new RegisterTaskDefinitionCommand(template));
   await ecs.send(
@@ -179,7 +192,11 @@ async function main(): Promise<void> {
       taskDefinition: bootstrap.taskDefinition?.taskDefinitionArn,
       desiredCount: 1,
       launchType: 'FARGATE',
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+      },
     }),
   );
   const fargate = new FargateStandIn(ecs, CLUSTER, SERVICE);
@@ -231,7 +248,14 @@ async function main(): Promise<void> {
       await step(
         'rollback to the last good release',
         'rollback',
-        { cluster: CLUSTER, service: SERVICE, target: 'previous', reason: `smoke test of ${release.version} failed`, 'poll-interval-seconds': 1, 'timeout-seconds': 60 },
+        {
+          cluster: CLUSTER,
+          service: SERVICE,
+          target: 'previous',
+          reason: `smoke test of ${release.version} failed`,
+          'poll-interval-seconds': 1,
+          'timeout-seconds': 60,
+        },
         env,
         'pass',
         workspace,
@@ -243,13 +267,24 @@ async function main(): Promise<void> {
   // 6. blue/green: the broken release is caught on the test listener and never serves production
   say('');
   say(style.bold('Blue/green: the service switches to ECS-native BLUE_GREEN with a PAUSE hook at POST_TEST_TRAFFIC_SHIFT'));
-  await ecs.send(new UpdateServiceCommand({
-    cluster: CLUSTER, service: SERVICE,
-    deploymentConfiguration: {
-      strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, deploymentCircuitBreaker: { enable: true, rollback: true },
-      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], timeoutConfiguration: { timeoutInMinutes: 30, action: 'ROLLBACK' } }],
-    },
-  }));
+  await ecs.send(
+    new UpdateServiceCommand({
+      cluster: CLUSTER,
+      service: SERVICE,
+      deploymentConfiguration: {
+        strategy: 'BLUE_GREEN',
+        bakeTimeInMinutes: 1,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        lifecycleHooks: [
+          {
+            targetType: 'PAUSE',
+            lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+            timeoutConfiguration: { timeoutInMinutes: 30, action: 'ROLLBACK' },
+          },
+        ],
+      },
+    }),
+  );
   const lb = new BlueGreenStandIn(ecs, layer, SERVICE);
   await lb.start();
   say(style.dim(`production listener ${lb.productionUrl}   test listener ${lb.testUrl}`));
@@ -257,7 +292,14 @@ async function main(): Promise<void> {
   const paused = await step(
     'deploy-ecs 1.3.0, blue/green (its /health is broken): stops at the test-traffic gate',
     'deploy-ecs',
-    { ...deployCommon, image: `${IMAGE_REPO}:${greenSha}`, 'git-sha': greenSha, version: '1.3.0', 'environment-variables': 'SIMULATE_FAILURE=health', 'gate-stages': 'POST_TEST_TRAFFIC_SHIFT' },
+    {
+      ...deployCommon,
+      image: `${IMAGE_REPO}:${greenSha}`,
+      'git-sha': greenSha,
+      version: '1.3.0',
+      'environment-variables': 'SIMULATE_FAILURE=health',
+      'gate-stages': 'POST_TEST_TRAFFIC_SHIFT',
+    },
     env,
     'pass',
     workspace,
@@ -275,7 +317,14 @@ async function main(): Promise<void> {
   await step(
     'deploy-ecs gate-action rollback: ContinueServiceDeployment ROLLBACK',
     'deploy-ecs',
-    { cluster: CLUSTER, service: SERVICE, 'gate-action': 'rollback', 'service-deployment-arn': paused.outputs['service-deployment-arn'], 'poll-interval-seconds': 1, 'timeout-seconds': 60 },
+    {
+      cluster: CLUSTER,
+      service: SERVICE,
+      'gate-action': 'rollback',
+      'service-deployment-arn': paused.outputs['service-deployment-arn'],
+      'poll-interval-seconds': 1,
+      'timeout-seconds': 60,
+    },
     env,
     'fail',
     workspace,
@@ -286,14 +335,24 @@ async function main(): Promise<void> {
     const blueArn = paused.outputs['previous-task-definition-arn'];
     const blue = blueArn ? await lb.served(blueArn) : undefined;
     say('');
-    say(style.bold(`production served ${green.production} requests from release ${green.version}`) +
-      style.dim(` (it answered ${green.test} on the test listener; ${blue ? `${blue.version} served production: ${blue.production}` : ''}) — counted by the sample service itself`));
+    say(
+      style.bold(`production served ${green.production} requests from release ${green.version}`) +
+        style.dim(
+          ` (it answered ${green.test} on the test listener; ${blue ? `${blue.version} served production: ${blue.production}` : ''}) — counted by the sample service itself`,
+        ),
+    );
   }
 
   // 7. the story in one table, and what ECS now holds
   say('');
   say(style.bold('Steps'));
-  const rows = steps.map((s) => [s.ok ? '✅' : '❌', s.step, s.exitCode === 0 ? 'passed' : 'failed', s.expected === 'fail' ? 'failure expected' : '', `${(s.durationMs / 1000).toFixed(1)}s`]);
+  const rows = steps.map((s) => [
+    s.ok ? '✅' : '❌',
+    s.step,
+    s.exitCode === 0 ? 'passed' : 'failed',
+    s.expected === 'fail' ? 'failure expected' : '',
+    `${(s.durationMs / 1000).toFixed(1)}s`,
+  ]);
   say(renderMarkdown(toTable(['', 'step', 'result', 'note', 'duration'], rows), style));
   say('');
   say(style.bold('Revision history of the shop family (gantry tags)'));
@@ -337,7 +396,11 @@ async function main(): Promise<void> {
 
 function toTable(headers: string[], rows: string[][]): string {
   const esc = (v: string) => (v === '' ? ' ' : v.replace(/\|/g, '\\|'));
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 // Ctrl-C exits 130 and SIGTERM 143 (128 + the signal's number, as a shell reports them), after

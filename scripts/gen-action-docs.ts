@@ -134,7 +134,11 @@ function usesExample(action: ActionDoc, owner: string, ref: string): string {
 function renderAction(action: ActionDoc, owner: string, ref: string): string {
   const parts = [`## ${action.name}`, '', prose(action.description), ''];
   parts.push(usesExample(action, owner, ref), '');
-  if (action.runsUsing) parts.push(`Runs on ${code(action.runsUsing)}. Metadata: [\`actions/${action.name}/action.yml\`](../../actions/${action.name}/action.yml).`, '');
+  if (action.runsUsing)
+    parts.push(
+      `Runs on ${code(action.runsUsing)}. Metadata: [\`actions/${action.name}/action.yml\`](../../actions/${action.name}/action.yml).`,
+      '',
+    );
 
   parts.push('### Inputs', '');
   if (action.inputs.length === 0) {

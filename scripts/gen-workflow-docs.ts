@@ -62,14 +62,22 @@ export function parseWorkflowCall(source: WorkflowSource): WorkflowDoc | undefin
   const on = doc.on;
   if (!isRecord(on) || !('workflow_call' in on)) return undefined;
   const call = isRecord(on.workflow_call) ? on.workflow_call : {};
-  const entries = (value: unknown) => Object.entries(isRecord(value) ? value : {}).map(([name, spec]) => [name, isRecord(spec) ? spec : {}] as const);
+  const entries = (value: unknown) =>
+    Object.entries(isRecord(value) ? value : {}).map(([name, spec]) => [name, isRecord(spec) ? spec : {}] as const);
   return {
     file: source.file,
     name: text(doc.name) || source.file,
     summary: leadingComment(source.yamlText),
     inputs: entries(call.inputs).map(([name, spec]) => {
-      if (!['string', 'number', 'boolean'].includes(text(spec.type))) throw new Error(`${where}: input ${name} has type '${text(spec.type)}', expected string, number or boolean`);
-      return { name, type: text(spec.type), required: spec.required === true, default: 'default' in spec ? String(spec.default) : undefined, description: text(spec.description) };
+      if (!['string', 'number', 'boolean'].includes(text(spec.type)))
+        throw new Error(`${where}: input ${name} has type '${text(spec.type)}', expected string, number or boolean`);
+      return {
+        name,
+        type: text(spec.type),
+        required: spec.required === true,
+        default: 'default' in spec ? String(spec.default) : undefined,
+        description: text(spec.description),
+      };
     }),
     secrets: entries(call.secrets).map(([name, spec]) => ({ name, required: spec.required === true, description: text(spec.description) })),
     outputs: entries(call.outputs).map(([name, spec]) => ({ name, description: text(spec.description) })),
@@ -89,7 +97,9 @@ function renderWorkflow(wf: WorkflowDoc, owner: string, ref: string): string {
     parts.push('| name | type | required | default | description |', '| --- | --- | --- | --- | --- |');
     for (const input of wf.inputs) {
       const fallback = input.default === undefined ? '—' : input.default === '' ? "`''`" : cell(code(input.default));
-      parts.push(`| ${code(input.name)} | ${input.type} | ${input.required ? 'yes' : 'no'} | ${fallback} | ${cell(prose(input.description))} |`);
+      parts.push(
+        `| ${code(input.name)} | ${input.type} | ${input.required ? 'yes' : 'no'} | ${fallback} | ${cell(prose(input.description))} |`,
+      );
     }
     parts.push('');
   }
@@ -97,7 +107,8 @@ function renderWorkflow(wf: WorkflowDoc, owner: string, ref: string): string {
   if (wf.secrets.length === 0) parts.push('None.', '');
   else {
     parts.push('| name | required | description |', '| --- | --- | --- |');
-    for (const secret of wf.secrets) parts.push(`| ${code(secret.name)} | ${secret.required ? 'yes' : 'no'} | ${cell(prose(secret.description))} |`);
+    for (const secret of wf.secrets)
+      parts.push(`| ${code(secret.name)} | ${secret.required ? 'yes' : 'no'} | ${cell(prose(secret.description))} |`);
     parts.push('');
   }
   parts.push('### Outputs', '');

@@ -18,7 +18,8 @@ function walk(modules, root, into) {
   for (const mod of modules ?? []) {
     const name = mod.name ?? '';
     if (name.includes('node_modules/')) packagesIn(name, into);
-    else if (/^\.\/.+\.(ts|js|mjs|cjs)$/.test(name) && existsSync(path.join(root, name))) packagesIn(readFileSync(path.join(root, name), 'utf8'), into);
+    else if (/^\.\/.+\.(ts|js|mjs|cjs)$/.test(name) && existsSync(path.join(root, name)))
+      packagesIn(readFileSync(path.join(root, name), 'utf8'), into);
     walk(mod.modules, root, into);
   }
 }

@@ -32,7 +32,10 @@ describe('scripts/validate-workflows.ts', () => {
       bad,
       staging
         .replace('      cluster: shop-staging\n', '      clustr: shop-staging\n')
-        .replace('jobs:\n', 'jobs:\n  hello:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n'),
+        .replace(
+          'jobs:\n',
+          'jobs:\n  hello:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n',
+        ),
     );
     const report = await validateWorkflowFile(bad);
     const text = report.problems.join('\n');

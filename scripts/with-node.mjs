@@ -25,14 +25,18 @@ export function nodeBinDir() {
   if (major >= MINIMUM) return path.dirname(process.execPath);
   const versionFile = path.join(root, '.node-version');
   const wanted = (existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '') || '24';
-  console.error(`gantry: Node ${process.versions.node} is older than ${MINIMUM} (package.json engines); using Node ${wanted} from the npm registry (npm exec --package=node@${wanted}).`);
+  console.error(
+    `gantry: Node ${process.versions.node} is older than ${MINIMUM} (package.json engines); using Node ${wanted} from the npm registry (npm exec --package=node@${wanted}).`,
+  );
   const binary = execFileSync('npm', ['exec', '--yes', `--package=node@${wanted}`, '--', 'node', '-p', 'process.execPath'], {
     cwd: os.tmpdir(),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
   if (!binary || !existsSync(binary)) {
-    console.error(`gantry: could not install Node ${wanted} from the npm registry; install Node >= ${MINIMUM} (https://nodejs.org) and run again.`);
+    console.error(
+      `gantry: could not install Node ${wanted} from the npm registry; install Node >= ${MINIMUM} (https://nodejs.org) and run again.`,
+    );
     process.exit(1);
   }
   return path.dirname(binary);

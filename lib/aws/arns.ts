@@ -44,7 +44,10 @@ export interface ClientScope {
 
 /** Throws an InputError for the first ARN input outside the client's region or account. */
 export function checkArnScope(inputs: readonly ArnInput[], scope: ClientScope): void {
-  let firstAccount: { input: string; account: string } | undefined = scope.account && { input: scope.account.input, account: scope.account.value };
+  let firstAccount: { input: string; account: string } | undefined = scope.account && {
+    input: scope.account.input,
+    account: scope.account.value,
+  };
   for (const { input, value } of inputs) {
     const arn = value === undefined ? undefined : parseArn(value);
     if (!arn || value === undefined) continue;
@@ -58,7 +61,11 @@ export function checkArnScope(inputs: readonly ArnInput[], scope: ClientScope): 
     if (firstAccount === undefined) {
       firstAccount = { input, account: arn.account };
     } else if (arn.account !== firstAccount.account) {
-      throw new InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+      throw new InputError(
+        input,
+        value,
+        `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`,
+      );
     }
   }
 }

@@ -9,17 +9,22 @@ describe('awsClientConfig', () => {
   });
 
   it('fails clearly without a region', () => {
-    expect(() => awsClientConfig({}, {})).toThrow(/^Input 'aws-region' is missing: expected an AWS region \(set the aws-region input, or AWS_REGION/);
+    expect(() => awsClientConfig({}, {})).toThrow(
+      /^Input 'aws-region' is missing: expected an AWS region \(set the aws-region input, or AWS_REGION/,
+    );
   });
 
   it('rejects a malformed region', () => {
-    expect(() => awsClientConfig({ region: 'Europe' }, {})).toThrow("Input 'aws-region' has value 'Europe': expected an AWS region such as eu-west-1.");
+    expect(() => awsClientConfig({ region: 'Europe' }, {})).toThrow(
+      "Input 'aws-region' has value 'Europe': expected an AWS region such as eu-west-1.",
+    );
   });
 
   it('uses the endpoint input over AWS_ENDPOINT_URL, and none by default', () => {
-    expect(awsClientConfig({ endpointUrl: 'http://127.0.0.1:5000' }, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }).endpoint).toBe(
-      'http://127.0.0.1:5000',
-    );
+    expect(
+      awsClientConfig({ endpointUrl: 'http://127.0.0.1:5000' }, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' })
+        .endpoint,
+    ).toBe('http://127.0.0.1:5000');
     expect(awsClientConfig({}, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }).endpoint).toBe('http://127.0.0.1:1');
     const config = awsClientConfig({}, { AWS_REGION: 'us-east-1' });
     expect(config).toMatchObject({ region: 'us-east-1', maxAttempts: 5, retryMode: 'adaptive' });
@@ -27,7 +32,9 @@ describe('awsClientConfig', () => {
   });
 
   it('rejects an endpoint that is not an http(s) URL', () => {
-    expect(() => awsClientConfig({ endpointUrl: 'localhost:5000' }, { AWS_REGION: 'us-east-1' })).toThrow(/^Input 'endpoint-url' has value 'localhost:5000'/);
+    expect(() => awsClientConfig({ endpointUrl: 'localhost:5000' }, { AWS_REGION: 'us-east-1' })).toThrow(
+      /^Input 'endpoint-url' has value 'localhost:5000'/,
+    );
     expect(() => awsClientConfig({ endpointUrl: 'not a url' }, { AWS_REGION: 'us-east-1' })).toThrow(/^Input 'endpoint-url'/);
   });
 });

@@ -12,7 +12,10 @@ let url: string;
 const open = new Set<import('node:net').Socket>();
 beforeAll(async () => {
   server = http.createServer(() => undefined);
-  server.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
+  server.on('connection', (s) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -32,7 +35,10 @@ describe('AWS call timeouts', () => {
   });
 
   it('an attempt that never answers fails with a TimeoutError after requestTimeout (retryable)', async () => {
-    const ecs = new ECSClient({ ...awsClientConfig({ endpointUrl: url, maxAttempts: 1, timeouts: { requestTimeoutMs: 200 } }, { AWS_REGION: 'us-east-1' }), credentials });
+    const ecs = new ECSClient({
+      ...awsClientConfig({ endpointUrl: url, maxAttempts: 1, timeouts: { requestTimeoutMs: 200 } }, { AWS_REGION: 'us-east-1' }),
+      credentials,
+    });
     const started = Date.now();
     const err = await ecs.send(describe1).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'TimeoutError' });
@@ -42,7 +48,10 @@ describe('AWS call timeouts', () => {
 
   it('a send with retries gives up at the deadline with DeadlineExceeded (not transient)', async () => {
     const deadline = Date.now() + 400;
-    const config = awsClientConfig({ endpointUrl: url, maxAttempts: 5, timeouts: { requestTimeoutMs: 10_000, deadline } }, { AWS_REGION: 'us-east-1' });
+    const config = awsClientConfig(
+      { endpointUrl: url, maxAttempts: 5, timeouts: { requestTimeoutMs: 10_000, deadline } },
+      { AWS_REGION: 'us-east-1' },
+    );
     const ecs = boundByDeadline(new ECSClient({ ...config, credentials }), deadline);
     const err = await ecs.send(describe1).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'DeadlineExceeded' });

@@ -52,7 +52,8 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
   override handle(request: HandleArgs[0], options: HttpHandlerOptions = {}): ReturnType<NodeHttpHandler['handle']> {
     if (this.deadline === undefined) return super.handle(request, options);
     const remaining = this.deadline - this.now();
-    if (remaining <= 0) return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
+    if (remaining <= 0)
+      return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
     return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
   }
 }

@@ -36,7 +36,12 @@ export function requestTimeoutFor(pollIntervalMs: number): number {
 export function ecsClients(options: EcsClientOptions): EcsClients {
   const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
   const make = (deadline: number, maxAttempts?: number): ECSClient => {
-    const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+    const config = awsClientConfig({
+      region: options.region,
+      endpointUrl: options.endpointUrl,
+      maxAttempts,
+      timeouts: { requestTimeoutMs, deadline },
+    });
     return boundByDeadline(new ECSClient(config), deadline);
   };
   return {

@@ -54,6 +54,8 @@ describe('normalizeGitSha', () => {
     expect(normalizeGitSha('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678')).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678');
   });
   it.each(['abc', 'xyz1234', 'a'.repeat(41)])('rejects %s', (input) => {
-    expect(() => normalizeGitSha(input)).toThrow(/^Input 'git-sha' has value '.*': expected a git commit SHA of 7 to 40 hexadecimal characters\.$/);
+    expect(() => normalizeGitSha(input)).toThrow(
+      /^Input 'git-sha' has value '.*': expected a git commit SHA of 7 to 40 hexadecimal characters\.$/,
+    );
   });
 });

@@ -37,7 +37,12 @@ export interface ReadBackRequest {
 }
 
 /** Judge one snapshot (pure). */
-export function judgeChange(service: Service, targetArn: string, previousDeploymentIds: Set<string>, previousArn: string | undefined): ChangeVerdict {
+export function judgeChange(
+  service: Service,
+  targetArn: string,
+  previousDeploymentIds: Set<string>,
+  previousArn: string | undefined,
+): ChangeVerdict {
   const deployment = findNewDeployment(service, targetArn, previousDeploymentIds);
   if (deployment) return { changed: true, service, deployment };
   // Switched and already settled (the new deployment's id may have been seen before, e.g. ECS's own rollback).
@@ -50,7 +55,10 @@ export async function readBackChange(req: ReadBackRequest): Promise<ChangeVerdic
   let lastError = 'no attempt made';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
-      const out = await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
+      const out = await req.ecs.send(
+        new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }),
+        abortAfter(req.attemptTimeoutMs),
+      );
       const service = out.services?.[0];
       if (service) return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
       lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
@@ -71,6 +79,7 @@ export function abortAfter(ms: number | undefined): { abortSignal?: AbortSignal 
 /** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
 export function describeVerdict(verdict: ChangeVerdict, targetArn: string, previousArn: string | undefined): string {
   if (verdict.changed === true) return `The service WAS changed: it now runs ${verdict.service.taskDefinition ?? targetArn}.`;
-  if (verdict.changed === false) return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
+  if (verdict.changed === false)
+    return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
   return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }

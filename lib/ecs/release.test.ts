@@ -1,9 +1,21 @@
-import { ClusterNotFoundException, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
+import {
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NEW_TD, steadyService } from '../../test/deploy-ecs/ecs-fixtures';
 import {
-  assertEcsDeploymentController, describeServiceOrFail, readReleaseTags, recordToTags, sanitizeTagValue, setReleaseStatus, tagsToRecord,
+  assertEcsDeploymentController,
+  describeServiceOrFail,
+  readReleaseTags,
+  recordToTags,
+  sanitizeTagValue,
+  setReleaseStatus,
+  tagsToRecord,
 } from './release';
 import { ActionFailure, InputError } from '../runner/errors';
 
@@ -13,7 +25,13 @@ beforeEach(() => ecsMock.reset());
 
 describe('release tags', () => {
   it('reads all tags of a revision with include TAGS', async () => {
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: NEW_TD }, tags: [{ key: 'gantry:git-sha', value: 'abc1234' }, { key: 'team', value: 'shop' }] });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { taskDefinitionArn: NEW_TD },
+      tags: [
+        { key: 'gantry:git-sha', value: 'abc1234' },
+        { key: 'team', value: 'shop' },
+      ],
+    });
     expect(await readReleaseTags(ecs, NEW_TD)).toEqual({ 'gantry:git-sha': 'abc1234', team: 'shop' });
     expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0].args[0].input).toEqual({ taskDefinition: NEW_TD, include: ['TAGS'] });
   });
@@ -23,7 +41,10 @@ describe('release tags', () => {
     await setReleaseStatus(ecs, NEW_TD, 'rolled-back', { 'gantry:rollback-reason': 'smoke test "health" failed, 3/5 checks' });
     expect(ecsMock.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({
       resourceArn: NEW_TD,
-      tags: [{ key: 'gantry:rollback-reason', value: 'smoke test health failed 3/5 checks' }, { key: 'gantry:status', value: 'rolled-back' }],
+      tags: [
+        { key: 'gantry:rollback-reason', value: 'smoke test health failed 3/5 checks' },
+        { key: 'gantry:status', value: 'rolled-back' },
+      ],
     });
   });
 
@@ -44,12 +65,16 @@ describe('describeServiceOrFail', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'web', reason: 'MISSING' }] });
     const error = await describeServiceOrFail(ecs, 'shop', 'web').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/^Input 'service' has value 'web': expected an existing service in cluster 'shop' \(DescribeServices reported MISSING\)/);
+    expect((error as InputError).message).toMatch(
+      /^Input 'service' has value 'web': expected an existing service in cluster 'shop' \(DescribeServices reported MISSING\)/,
+    );
   });
 
   it('names the cluster input when the cluster does not exist', async () => {
     ecsMock.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
-    await expect(describeServiceOrFail(ecs, 'nope', 'web')).rejects.toThrow(/^Input 'cluster' has value 'nope': expected an existing ECS cluster/);
+    await expect(describeServiceOrFail(ecs, 'nope', 'web')).rejects.toThrow(
+      /^Input 'cluster' has value 'nope': expected an existing ECS cluster/,
+    );
   });
 
   it('refuses a deleted (INACTIVE) service', async () => {
@@ -61,7 +86,9 @@ describe('describeServiceOrFail', () => {
 describe('assertEcsDeploymentController', () => {
   it.each(['CODE_DEPLOY', 'EXTERNAL'] as const)('%s is not supported, clearly', (type) => {
     expect(() => assertEcsDeploymentController(steadyService({ deploymentController: { type } }))).toThrow(ActionFailure);
-    expect(() => assertEcsDeploymentController(steadyService({ deploymentController: { type } }))).toThrow(new RegExp(`${type} deployment controller, which gantry does not support`));
+    expect(() => assertEcsDeploymentController(steadyService({ deploymentController: { type } }))).toThrow(
+      new RegExp(`${type} deployment controller, which gantry does not support`),
+    );
   });
   it('accepts ECS and a missing controller (ECS is the default)', () => {
     expect(() => assertEcsDeploymentController(steadyService())).not.toThrow();

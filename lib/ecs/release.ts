@@ -74,7 +74,11 @@ export async function describeServiceOrFail(ecs: ECSClient, cluster: string, ser
   const found = out.services?.[0];
   if (!found) {
     const failure = out.failures?.[0];
-    throw new InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+    throw new InputError(
+      'service',
+      service,
+      `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`,
+    );
   }
   if (found.status !== undefined && found.status !== 'ACTIVE') {
     throw new InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
@@ -89,7 +93,9 @@ export function assertEcsDeploymentController(service: Service): void {
     throw new ActionFailure(
       `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
         `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-        (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'),
+        (type === 'CODE_DEPLOY'
+          ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+          : 'Deploy it with the tool that owns its task sets.'),
     );
   }
 }

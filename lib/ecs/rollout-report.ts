@@ -11,15 +11,20 @@ export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTas
   const parts: string[] = [];
   const stopped = rollout?.stoppedTasks ?? [];
   if (stopped.length > 0) {
-    const rows = stopped.slice(0, 10).map((t) => [
-      t.taskArn.split('/').pop(),
-      t.stopCode,
-      t.stoppedReason,
-      t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-    ]);
+    const rows = stopped
+      .slice(0, 10)
+      .map((t) => [
+        t.taskArn.split('/').pop(),
+        t.stopCode,
+        t.stoppedReason,
+        t.containers.map((c) => `${c.name}: exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+      ]);
     parts.push('### Stopped tasks', markdownTable(['Task', 'Stop code', 'Reason', 'Containers'], rows));
     for (const t of stopped.slice(0, 10).filter((task) => task.logLines?.length)) {
-      parts.push(`#### Last log lines of task ${t.taskArn.split('/').pop()}`, codeBlock(truncateText((t.logLines ?? []).join('\n'), 10_000)));
+      parts.push(
+        `#### Last log lines of task ${t.taskArn.split('/').pop()}`,
+        codeBlock(truncateText((t.logLines ?? []).join('\n'), 10_000)),
+      );
     }
   }
   const events = rollout?.lastEvents ?? [];
@@ -33,12 +38,16 @@ export function rolloutFailure(headline: string, rollout: Pick<RolloutOutcome, '
   const events = rollout?.lastEvents ?? [];
   const lines = [headline];
   const summaries = summarizeStoppedTasks(tasks);
-  if (summaries.length) lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
+  if (summaries.length)
+    lines.push(`Stopped tasks: ${summaries.slice(0, 3).join(' | ')}${summaries.length > 3 ? ` (+${summaries.length - 3} more)` : ''}`);
   if (events.length) lines.push(`Last events: ${events.slice(-3).join(' | ')}`);
   const withLogs = tasks.find((t) => t.logLines?.length);
-  if (withLogs) lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
+  if (withLogs)
+    lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
   const details = [
-    ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
+    ...(tasks.length
+      ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])]
+      : []),
     ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
   ];
   return new ActionFailure(lines.join('\n'), details);

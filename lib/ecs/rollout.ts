@@ -95,7 +95,10 @@ export function evaluateRollout(service: Service, ours: OurDeployment): RolloutD
   const failed = (reason: string): RolloutDecision => ({ state: 'failed', reason, ...counts });
   const stateReason = deployment?.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
   const primary = deployments.find((d) => d.status === 'PRIMARY');
-  const replacement = primary && primary.id !== ours.deploymentId ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.` : '';
+  const replacement =
+    primary && primary.id !== ours.deploymentId
+      ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.`
+      : '';
   const switchedAway = service.taskDefinition !== undefined && service.taskDefinition !== ours.taskDefinitionArn;
   const rolledBack = switchedAway ? ` The service runs ${service.taskDefinition} again: the circuit breaker rolled back.` : '';
 
@@ -107,7 +110,9 @@ export function evaluateRollout(service: Service, ours: OurDeployment): RolloutD
     return failed(`deployment ${ours.deploymentId} FAILED${stateReason}.${rolledBack}`);
   }
   if (deployment.status !== 'PRIMARY') {
-    return failed(`deployment ${ours.deploymentId} is no longer PRIMARY (now ${deployment.status ?? 'unknown'})${stateReason}.${replacement}${rolledBack}`);
+    return failed(
+      `deployment ${ours.deploymentId} is no longer PRIMARY (now ${deployment.status ?? 'unknown'})${stateReason}.${replacement}${rolledBack}`,
+    );
   }
   if (switchedAway) {
     return failed(`the service's task definition is ${service.taskDefinition}, no longer ${ours.taskDefinitionArn}${stateReason}.`);
@@ -154,7 +159,9 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
   let stoppedFetchedAt = 0;
 
   const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
-  log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
+  log.info(
+    `Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`,
+  );
   const result = await poll<RolloutDecision>({
     intervalMs: opts.intervalMs,
     timeoutMs: opts.timeoutMs,
@@ -177,13 +184,22 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
         lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
         lastFailed = true;
         const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
-        log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
+        log.warning(
+          `[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`,
+        );
         return { done: false };
       }
       lastFailed = false;
       lastAwsError = undefined;
       if (!service) {
-        const decision: RolloutDecision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
+        const decision: RolloutDecision = {
+          state: 'failed',
+          reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`,
+          running: 0,
+          pending: 0,
+          desired: 0,
+          failedTasks: 0,
+        };
         return { done: true, value: decision };
       }
       for (const line of newEvents(service.events ?? [], seenEvents)) {
@@ -194,7 +210,9 @@ export async function waitForRollout(opts: WaitForRolloutOptions): Promise<Rollo
       const decision = evaluateRollout(service, ours);
       last = decision;
       const state = decision.deployment ? (decision.deployment.rolloutState ?? 'rolling out') : 'deployment gone';
-      log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`);
+      log.info(
+        `[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`,
+      );
       const shouldFetch = decision.failedTasks > stoppedFetchedAt || (decision.state === 'failed' && stoppedFetchedAt === 0);
       if (shouldFetch) {
         stoppedFetchedAt = Math.max(decision.failedTasks, 1);
@@ -246,7 +264,9 @@ export class StoppedTaskCollector {
 
   async collect(serviceName: string): Promise<void> {
     try {
-      const listed = await this.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
+      const listed = await this.ecs.send(
+        new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }),
+      );
       // Up to DescribeTasks' maximum of 100 at once, filtered to our revision before the cap: tasks of
       // the old revision stopped by the rolling update must not take the places of the failing ones.
       const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, DESCRIBE_TASKS_MAX);

@@ -21,7 +21,16 @@ import {
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { StoppedTaskCollector, newEvents } from './rollout';
-import { isPauseStage, type GateInfo, type LiveRollback, type NativeWatchDetails, type PauseStage, type StartedDeployment, type WatchOutcome, type WatchRequest } from './strategy';
+import {
+  isPauseStage,
+  type GateInfo,
+  type LiveRollback,
+  type NativeWatchDetails,
+  type PauseStage,
+  type StartedDeployment,
+  type WatchOutcome,
+  type WatchRequest,
+} from './strategy';
 import { describeError } from '../runner/errors';
 import type { Logger } from '../runner/logger';
 import { formatDuration } from '../util/markdown';
@@ -48,7 +57,11 @@ export function awaitingHook(sd: ServiceDeployment, answered: ReadonlySet<string
 }
 
 /** Judge one DescribeServiceDeployments snapshot. Pure. */
-export function evaluateServiceDeployment(sd: ServiceDeployment, gateStages: readonly PauseStage[], answered: ReadonlySet<string> = new Set()): ServiceDeploymentDecision {
+export function evaluateServiceDeployment(
+  sd: ServiceDeployment,
+  gateStages: readonly PauseStage[],
+  answered: ReadonlySet<string> = new Set(),
+): ServiceDeploymentDecision {
   const arn = sd.serviceDeploymentArn ?? 'the service deployment';
   const status = sd.status ?? 'unknown';
   const why = sd.rollback?.reason ?? sd.statusReason;
@@ -57,21 +70,47 @@ export function evaluateServiceDeployment(sd: ServiceDeployment, gateStages: rea
   const stage = sd.lifecycleStage ? ` at ${sd.lifecycleStage}` : '';
   if (status === 'SUCCESSFUL') return { state: 'completed', reason: `service deployment ${arn} SUCCESSFUL` };
   if (ROLLBACK_STATUSES.has(status)) {
-    return { state: 'failed', rolledBack: status !== 'ROLLBACK_FAILED', alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}` };
+    return {
+      state: 'failed',
+      rolledBack: status !== 'ROLLBACK_FAILED',
+      alarms,
+      reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}`,
+    };
   }
   if (status === 'STOPPED' || status === 'STOP_REQUESTED') {
-    return { state: 'failed', rolledBack: false, alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}` };
+    return {
+      state: 'failed',
+      rolledBack: false,
+      alarms,
+      reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}`,
+    };
   }
   if (sd.alarms?.status === 'TRIGGERED') {
-    return { state: 'failed', rolledBack: false, alarms, reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.` };
+    return {
+      state: 'failed',
+      rolledBack: false,
+      alarms,
+      reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.`,
+    };
   }
   const breaker = sd.deploymentCircuitBreaker;
   if (breaker?.status === 'TRIGGERED') {
-    return { state: 'failed', rolledBack: false, alarms, reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).` };
+    return {
+      state: 'failed',
+      rolledBack: false,
+      alarms,
+      reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).`,
+    };
   }
   const hook = awaitingHook(sd, answered);
   if (hook?.hookId && sd.lifecycleStage && isPauseStage(sd.lifecycleStage)) {
-    const gate: GateInfo = { hookId: hook.hookId, stage: sd.lifecycleStage, serviceDeploymentArn: arn, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction };
+    const gate: GateInfo = {
+      hookId: hook.hookId,
+      stage: sd.lifecycleStage,
+      serviceDeploymentArn: arn,
+      expiresAt: hook.expiresAt,
+      timeoutAction: hook.timeoutAction,
+    };
     const state = gateStages.includes(sd.lifecycleStage) ? 'gate' : 'continue';
     return { state, hook: gate, reason: `PAUSE hook ${hook.hookId} AWAITING_ACTION at ${sd.lifecycleStage}` };
   }
@@ -89,7 +128,11 @@ export function trafficText(sd: ServiceDeployment): string {
 }
 
 /** Answer a paused hook. */
-export async function answerHook(ecs: ECSClient, gate: Pick<GateInfo, 'serviceDeploymentArn' | 'hookId'>, action: 'CONTINUE' | 'ROLLBACK'): Promise<void> {
+export async function answerHook(
+  ecs: ECSClient,
+  gate: Pick<GateInfo, 'serviceDeploymentArn' | 'hookId'>,
+  action: 'CONTINUE' | 'ROLLBACK',
+): Promise<void> {
   await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: gate.serviceDeploymentArn, hookId: gate.hookId, action }));
 }
 
@@ -98,7 +141,6 @@ export async function describeServiceDeployment(ecs: ECSClient, arn: string): Pr
   const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
   return out?.serviceDeployments?.[0];
 }
-
 
 /**
  * Roll back a live (PENDING / IN_PROGRESS) service deployment: ROLLBACK on the PAUSE hook ECS waits
@@ -114,7 +156,9 @@ export async function rollBackLiveServiceDeployment(ecs: ECSClient, arn: string,
   const hook = awaitingHook(sd);
   if (hook?.hookId) {
     await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'ROLLBACK');
-    log.info(`ContinueServiceDeployment ROLLBACK on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`);
+    log.info(
+      `ContinueServiceDeployment ROLLBACK on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}: ECS shifts traffic back to the previous revision.`,
+    );
     return { method: 'ContinueServiceDeployment', serviceDeploymentArn: arn, hookId: hook.hookId, stage: sd.lifecycleStage };
   }
   await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
@@ -142,7 +186,13 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
   const lastEvents: string[] = [];
   const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, 10, log);
   const warnedExpiry = new Set<string>();
-  const native: NativeWatchDetails = { serviceDeploymentArn: opts.started.serviceDeploymentArn, stages: [], describeDeploymentCalls: 0, triggeredAlarms: [], rolledBack: false };
+  const native: NativeWatchDetails = {
+    serviceDeploymentArn: opts.started.serviceDeploymentArn,
+    stages: [],
+    describeDeploymentCalls: 0,
+    triggeredAlarms: [],
+    rolledBack: false,
+  };
   let describeCalls = 0;
   let lastError: string | undefined;
   let lastSeen = 'no service deployment seen';
@@ -180,7 +230,11 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
         log.warning(`${at}: ${lastError}; trying again at the next poll.`);
         return { done: false };
       }
-      if (!sd) return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
+      if (!sd)
+        return {
+          done: true,
+          value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` },
+        };
       const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
       if (native.stages.at(-1)?.stage !== stage) native.stages.push({ stage, elapsedMs });
       const shown = `${stage} (${sd.status ?? '?'})${trafficText(sd) ? ` · ${trafficText(sd)}` : ''}`;
@@ -221,12 +275,21 @@ export async function waitForServiceDeployment(opts: ServiceDeploymentWatchOptio
 
   const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
   if (result.status === 'timed-out') {
-    const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
-    return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
+    const seen = native.stages.length
+      ? `last seen: ${lastSeen}`
+      : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
+    return {
+      status: 'timed-out',
+      reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`,
+      ...common,
+      native,
+    };
   }
   const decision = result.value;
   if (decision.state === 'gate') {
-    log.info(`Stopped at gate ${decision.hook.stage}: hook ${decision.hook.hookId} AWAITING_ACTION${decision.hook.expiresAt ? ` until ${decision.hook.expiresAt.toISOString()} (then ECS does ${decision.hook.timeoutAction ?? 'ROLLBACK'})` : ''}.`);
+    log.info(
+      `Stopped at gate ${decision.hook.stage}: hook ${decision.hook.hookId} AWAITING_ACTION${decision.hook.expiresAt ? ` until ${decision.hook.expiresAt.toISOString()} (then ECS does ${decision.hook.timeoutAction ?? 'ROLLBACK'})` : ''}.`,
+    );
     return { status: 'awaiting-action', reason: decision.reason, ...common, native: { ...native, gate: decision.hook } };
   }
   if (decision.state === 'failed') {

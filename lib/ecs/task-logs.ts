@@ -8,7 +8,12 @@
  * `logs:GetLogEvents` and the log group; any other error is a warning per stream. Every line is
  * redacted before anyone sees it (lib/util/secrets.ts `redactor`).
  */
-import type { CloudWatchLogsClient, GetLogEventsCommand, GetLogEventsCommandInput, GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import type {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  GetLogEventsCommandInput,
+  GetLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand, type ContainerDefinition, type ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig, type AwsClientConfig } from '../aws/config';
 import { describeError } from '../runner/errors';
@@ -28,7 +33,9 @@ export function cloudWatchLogs(config: AwsClientConfig): LogEventsApi {
   let loaded: Promise<LogEventsApi> | undefined;
   return {
     getLogEvents: async (input) => {
-      loaded ??= import('@aws-sdk/client-cloudwatch-logs').then((sdk) => logEventsOf(new sdk.CloudWatchLogsClient(config), sdk.GetLogEventsCommand));
+      loaded ??= import('@aws-sdk/client-cloudwatch-logs').then((sdk) =>
+        logEventsOf(new sdk.CloudWatchLogsClient(config), sdk.GetLogEventsCommand),
+      );
       return (await loaded).getLogEvents(input);
     },
   };
@@ -39,9 +46,19 @@ export function cloudWatchLogs(config: AwsClientConfig): LogEventsApi {
  * The Logs reader of an action bounded by `deadline`: two attempts of at most 5 s each, done one
  * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
  */
-export function deadlineBoundLogs(options: { region?: string; endpointUrl?: string; deadline: number; pollIntervalMs: number }): LogEventsApi {
+export function deadlineBoundLogs(options: {
+  region?: string;
+  endpointUrl?: string;
+  deadline: number;
+  pollIntervalMs: number;
+}): LogEventsApi {
   return cloudWatchLogs(
-    awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }),
+    awsClientConfig({
+      region: options.region,
+      endpointUrl: options.endpointUrl,
+      maxAttempts: 2,
+      timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs },
+    }),
   );
 }
 
@@ -103,7 +120,9 @@ export function taskLogStreams(containers: readonly ContainerDefinition[], taskA
 
 /** Values of the task definition's plain environment whose names look like secrets (`DB_PASSWORD`, `API_TOKEN`). */
 export function secretLikeValues(containers: readonly ContainerDefinition[]): string[] {
-  return containers.flatMap((c) => (c.environment ?? []).filter((e) => e.name && e.value && SECRET_LIKE_NAME.test(e.name)).map((e) => e.value as string));
+  return containers.flatMap((c) =>
+    (c.environment ?? []).filter((e) => e.name && e.value && SECRET_LIKE_NAME.test(e.name)).map((e) => e.value as string),
+  );
 }
 
 export interface TaskLogReaderOptions {
@@ -141,13 +160,22 @@ export class TaskLogReader {
         const before = this.tokens.get(key);
         let out;
         try {
-          out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+          out = await this.opts.logs.getLogEvents({
+            logGroupName: ref.group,
+            logStreamName: ref.stream,
+            startFromHead: true,
+            nextToken: before,
+          });
         } catch (err) {
           this.onError(err, ref, key);
           break;
         }
         for (const event of out.events ?? []) {
-          fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+          fresh.push({
+            container: ref.container,
+            timestamp: event.timestamp,
+            message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+          });
         }
         if (out.nextForwardToken) this.tokens.set(key, out.nextForwardToken);
         // The same token back means the end of the stream for now.
@@ -171,7 +199,9 @@ export class TaskLogReader {
       return;
     }
     this.failedStreams.add(key);
-    this.opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`);
+    this.opts.log.warning(
+      `Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`,
+    );
   }
 }
 
@@ -194,9 +224,18 @@ export async function lastLogLines(opts: LastLogLinesOptions): Promise<LastLogLi
   if (opts.limit <= 0) return { lines, accessDenied: false };
   for (const ref of opts.streams) {
     try {
-      const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+      const out = await opts.logs.getLogEvents({
+        logGroupName: ref.group,
+        logStreamName: ref.stream,
+        startFromHead: false,
+        limit: opts.limit,
+      });
       for (const event of (out.events ?? []).slice(-opts.limit)) {
-        lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+        lines.push({
+          container: ref.container,
+          timestamp: event.timestamp,
+          message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+        });
       }
     } catch (err) {
       if (err instanceof Error && err.name === 'ResourceNotFoundException') continue;
@@ -204,7 +243,9 @@ export async function lastLogLines(opts: LastLogLinesOptions): Promise<LastLogLi
         opts.log.warning(missingPermissionWarning(ref, err));
         return { lines, accessDenied: true };
       }
-      opts.log.warning(`Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`);
+      opts.log.warning(
+        `Could not read the log lines of container ${ref.container} (${ref.group} ${ref.stream}): ${describeError(err)}. The verdict is unchanged.`,
+      );
     }
   }
   return { lines, accessDenied: false };
@@ -222,8 +263,10 @@ function isAccessDenied(err: unknown): boolean {
 }
 
 function missingPermissionWarning(ref: LogStreamRef, err: unknown): string {
-  return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${describeError(err)}). ` +
-    `Grant it to show the container's own last lines; the verdict is unchanged.`;
+  return (
+    `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${describeError(err)}). ` +
+    `Grant it to show the container's own last lines; the verdict is unchanged.`
+  );
 }
 
 /** What explainStoppedTasks needs of a stopped task (lib/ecs/rollout.ts StoppedTaskInfo). */
@@ -258,7 +301,11 @@ export async function explainStoppedTasks(opts: ExplainStoppedTasksOptions): Pro
     const arn = task.taskDefinitionArn;
     let containers: ContainerDefinition[];
     try {
-      if (!definitions.has(arn)) definitions.set(arn, opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []));
+      if (!definitions.has(arn))
+        definitions.set(
+          arn,
+          opts.describeTaskDefinition(arn).then((td) => td?.containerDefinitions ?? []),
+        );
       containers = await (definitions.get(arn) as Promise<ContainerDefinition[]>);
     } catch (err) {
       opts.log.warning(`Could not read the log configuration of ${arn}: ${describeError(err)}. The verdict is unchanged.`);
@@ -268,16 +315,29 @@ export async function explainStoppedTasks(opts: ExplainStoppedTasksOptions): Pro
     const chosen = containers.filter((c) => failed.has(c.name ?? ''));
     const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
     if (streams.length === 0) continue;
-    const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+    const out = await lastLogLines({
+      logs: opts.logs,
+      streams,
+      limit: opts.limit,
+      log: opts.log,
+      redact: redactor(secretLikeValues(containers)),
+    });
     task.logLines = out.lines.map(formatLogLine);
     if (out.accessDenied) return;
   }
 }
 
 /** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
-export function explainFailedRollout(opts: { recordEcs: ECSClient; logs: LogEventsApi; tasks: readonly StoppedTaskRef[]; limit: number; log: Logger }): Promise<void> {
+export function explainFailedRollout(opts: {
+  recordEcs: ECSClient;
+  logs: LogEventsApi;
+  tasks: readonly StoppedTaskRef[];
+  limit: number;
+  log: Logger;
+}): Promise<void> {
   return explainStoppedTasks({
-    describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
+    describeTaskDefinition: async (arn) =>
+      (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
     logs: opts.logs,
     tasks: opts.tasks,
     limit: opts.limit,

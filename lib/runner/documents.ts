@@ -124,7 +124,12 @@ function scanJson(text: string, maxDepth: number): ScanResult {
           i += 1;
         } else if (inner < 0x20) {
           const what = inner === 0 ? 'a NUL character' : inner === 0x0a ? 'a line break' : 'a control character';
-          throw new DocumentError(inner === 0 ? 'nul' : 'syntax', `invalid JSON: ${what} inside a string (escape it)`, line, i - lineStart + 1);
+          throw new DocumentError(
+            inner === 0 ? 'nul' : 'syntax',
+            `invalid JSON: ${what} inside a string (escape it)`,
+            line,
+            i - lineStart + 1,
+          );
         }
       }
       const top = frames[frames.length - 1];
@@ -142,7 +147,16 @@ function scanJson(text: string, maxDepth: number): ScanResult {
 }
 
 const TOKEN_NAMES: Record<string, string> = {
-  LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
+  LBrace: "'{'",
+  RBrace: "'}'",
+  LBracket: "'['",
+  RBracket: "']'",
+  Colon: "':'",
+  Comma: "','",
+  String: 'a string',
+  Number: 'a number',
+  Boolean: 'true/false',
+  Null: 'null',
 };
 
 function jsonSyntaxError(text: string): DocumentError {
@@ -182,7 +196,11 @@ function checkJsonNode(node: AnyNode, path: string, keyLines: Map<string, number
       if (key.includes('\0')) throw new DocumentError('nul', `a NUL character in a key of ${path || 'the top level'}`, line);
       const first = seen.get(key);
       if (first !== undefined) {
-        throw new DocumentError('duplicate-key', `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${first} and ${line}): JSON keeps only the last, so one would be dropped silently`, line);
+        throw new DocumentError(
+          'duplicate-key',
+          `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${first} and ${line}): JSON keeps only the last, so one would be dropped silently`,
+          line,
+        );
       }
       seen.set(key, line);
       if (top) keyLines.set(key, line);

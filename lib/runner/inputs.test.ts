@@ -61,8 +61,12 @@ describe('InputReader', () => {
   it('integers with ranges', () => {
     expect(reader({ n: '42' }).integer('n', { min: 1, max: 100 })).toBe(42);
     expect(reader({}).integer('n', { default: 7 })).toBe(7);
-    expect(messageOf(() => reader({ n: '0' }).integer('n', { min: 1 }))).toBe("Input 'n' has value '0': expected an integer of at least 1.");
-    expect(messageOf(() => reader({ n: '101' }).integer('n', { max: 100 }))).toBe("Input 'n' has value '101': expected an integer of at most 100.");
+    expect(messageOf(() => reader({ n: '0' }).integer('n', { min: 1 }))).toBe(
+      "Input 'n' has value '0': expected an integer of at least 1.",
+    );
+    expect(messageOf(() => reader({ n: '101' }).integer('n', { max: 100 }))).toBe(
+      "Input 'n' has value '101': expected an integer of at most 100.",
+    );
     expect(messageOf(() => reader({ n: '1.5' }).integer('n', { min: 1, max: 9 }))).toBe(
       "Input 'n' has value '1.5': expected an integer from 1 to 9.",
     );
@@ -100,14 +104,18 @@ describe('InputReader', () => {
     expect(messageOf(() => reader({ env: 'A=1\nnot a pair' }).keyValues('env'))).toMatch(
       /^Input 'env' has value 'line 2 \(10 characters, not shown: it may hold a secret\)': expected lines of the form KEY=VALUE/,
     );
-    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1 \(2 characters, not shown: it may hold a secret\)'/);
+    expect(messageOf(() => reader({ env: '=1' }).keyValues('env'))).toMatch(
+      /^Input 'env' has value 'line 1 \(2 characters, not shown: it may hold a secret\)'/,
+    );
     // A pasted credential (no separator) shows no character of itself; nor does a bad key's value.
     expect(messageOf(() => reader({ env: 'A=1\nghp_0123456789abcdefSECRET' }).keyValues('env'))).toBe(
       "Input 'env' has value 'line 2 (26 characters, not shown: it may hold a secret)': expected lines of the form KEY=VALUE with KEY matching /^[A-Za-z_][A-Za-z0-9_.-]*$/.",
     );
     expect(messageOf(() => reader({ env: '9LIVES=hunter2' }).keyValues('env', /^[A-Z]+$/))).not.toMatch(/hunter/);
     // A value is never echoed: these lists carry credentials.
-    expect(messageOf(() => reader({ env: 'DATABASE_URL: postgres://u:hunter2@db/x' }).keyValues('env'))).toMatch(/^Input 'env' has value 'line 1: DATABASE_URL…'/);
+    expect(messageOf(() => reader({ env: 'DATABASE_URL: postgres://u:hunter2@db/x' }).keyValues('env'))).toMatch(
+      /^Input 'env' has value 'line 1: DATABASE_URL…'/,
+    );
     expect(messageOf(() => reader({ env: 'TOKEN=hunter2\nTOKEN=hunter3' }).keyValues('env'))).not.toMatch(/hunter/);
     expect(messageOf(() => reader({ env: 'A=1\nA=2' }).keyValues('env'))).toBe(
       "Input 'env' has value 'line 2: A=…': expected each key at most once ('A' is repeated).",
@@ -130,9 +138,15 @@ describe('InputReader', () => {
     const r = reader({ ok: 'td.json', missing: 'nope.json', outside: '../etc/passwd', dir: 'dir' }, { GITHUB_WORKSPACE: ws });
     expect(r.file('ok')).toBe(path.join(ws, 'td.json'));
     expect(r.file('absent')).toBeUndefined();
-    expect(messageOf(() => r.file('absent', { required: true }))).toBe("Input 'absent' is missing: expected a path to a file in the workspace.");
-    expect(messageOf(() => r.file('missing'))).toBe(`Input 'missing' has value 'nope.json': expected an existing file (not found at ${path.join(ws, 'nope.json')}).`);
-    expect(messageOf(() => r.file('outside'))).toBe(`Input 'outside' has value '../etc/passwd': expected a path inside the workspace ${ws}.`);
+    expect(messageOf(() => r.file('absent', { required: true }))).toBe(
+      "Input 'absent' is missing: expected a path to a file in the workspace.",
+    );
+    expect(messageOf(() => r.file('missing'))).toBe(
+      `Input 'missing' has value 'nope.json': expected an existing file (not found at ${path.join(ws, 'nope.json')}).`,
+    );
+    expect(messageOf(() => r.file('outside'))).toBe(
+      `Input 'outside' has value '../etc/passwd': expected a path inside the workspace ${ws}.`,
+    );
     expect(messageOf(() => r.file('dir'))).toMatch(/expected a file, but .* is not one\.$/);
   });
 
@@ -146,7 +160,9 @@ describe('InputReader', () => {
     symlinkSync(path.join(elsewhere, 'secret.json'), path.join(ws, 'link.json'));
     const r = reader({ dots: '..config/a.tfvars', link: 'link.json', up: '..' }, { GITHUB_WORKSPACE: ws });
     expect(r.file('dots')).toBe(path.join(ws, '..config', 'a.tfvars'));
-    expect(messageOf(() => r.file('link'))).toMatch(/^Input 'link' has value 'link\.json': expected a path inside the workspace .* \(it is a link to .*secret\.json\)\.$/);
+    expect(messageOf(() => r.file('link'))).toMatch(
+      /^Input 'link' has value 'link\.json': expected a path inside the workspace .* \(it is a link to .*secret\.json\)\.$/,
+    );
     expect(messageOf(() => r.file('up'))).toMatch(/expected a path inside the workspace/);
   });
 
@@ -166,9 +182,15 @@ describe('InputReader', () => {
     symlinkSync(elsewhere, path.join(ws, 'out'));
     symlinkSync(path.join(elsewhere, 'plan'), path.join(ws, 'dangling'));
     expect(resolveWorkspaceOutputPath('plan-file', 'plans/new/tfplan', ws)).toBe(path.join(ws, 'plans', 'new', 'tfplan'));
-    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', '../x', ws))).toBe(`Input 'plan-file' has value '../x': expected a path inside the workspace ${ws}.`);
-    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'out/a/tfplan', ws))).toMatch(/expected a path inside the workspace .* \(its directory .*out is a link to .*gantry-elsewhere-/);
-    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'dangling', ws))).toMatch(/expected a path inside the workspace .* \(it is a link to .*gantry-elsewhere-.*plan\)/);
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', '../x', ws))).toBe(
+      `Input 'plan-file' has value '../x': expected a path inside the workspace ${ws}.`,
+    );
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'out/a/tfplan', ws))).toMatch(
+      /expected a path inside the workspace .* \(its directory .*out is a link to .*gantry-elsewhere-/,
+    );
+    expect(messageOf(() => resolveWorkspaceOutputPath('plan-file', 'dangling', ws))).toMatch(
+      /expected a path inside the workspace .* \(it is a link to .*gantry-elsewhere-.*plan\)/,
+    );
   });
 
   it('truncates very long values in messages', () => {

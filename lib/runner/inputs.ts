@@ -100,7 +100,11 @@ export class InputReader {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (eq <= 0 || !keyPattern.test(key)) {
-        throw new InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+        throw new InputError(
+          name,
+          `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`,
+          `lines of the form KEY=VALUE with KEY matching ${keyPattern}`,
+        );
       }
       if (result.has(key)) throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
       result.set(key, line.slice(eq + 1).trim());
@@ -183,7 +187,11 @@ export function resolveWorkspaceOutputPath(name: string, value: string, workspac
   // A dangling link (it points at nothing yet) would still be written through: judge its target.
   const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
   if (!isInside(realpathSync(workspace), real)) {
-    throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+    throw new InputError(
+      name,
+      value,
+      `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`,
+    );
   }
   return absolute;
 }

@@ -8,7 +8,14 @@ describe('onTermination', () => {
     const exits: number[] = [];
     const recorded: string[] = [];
     const lines: string[] = [];
-    const remove = onTermination({ graceMs: 1_000, exit: (code) => exits.push(code), announce: (l) => lines.push(l), record: async (signal) => { recorded.push(signal); } });
+    const remove = onTermination({
+      graceMs: 1_000,
+      exit: (code) => exits.push(code),
+      announce: (l) => lines.push(l),
+      record: async (signal) => {
+        recorded.push(signal);
+      },
+    });
     try {
       process.emit('SIGTERM', 'SIGTERM');
       await tick(20);

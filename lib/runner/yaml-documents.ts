@@ -26,7 +26,10 @@ export function parseYamlDocument(text: string, limits: DocumentLimits = {}): Pa
     if (/Maximum call stack size exceeded/.test(error.message)) {
       throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
     }
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    const message = error.message
+      .split('\n')[0]
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .replace(/:$/, '');
     throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
   }
   checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
@@ -35,13 +38,20 @@ export function parseYamlDocument(text: string, limits: DocumentLimits = {}): Pa
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (/Maximum call stack size exceeded/.test(message)) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
+    if (/Maximum call stack size exceeded/.test(message))
+      throw new DocumentError('depth', `nested more than ${maxDepth} levels deep (through aliases)`);
     throw new DocumentError('syntax', message);
   }
   return { value };
 }
 
-function checkYamlNode(node: unknown, path: string, depth: number, maxDepth: number, lineOf: (offset: number | undefined) => number | undefined): void {
+function checkYamlNode(
+  node: unknown,
+  path: string,
+  depth: number,
+  maxDepth: number,
+  lineOf: (offset: number | undefined) => number | undefined,
+): void {
   if (isMap(node) || isSeq(node)) {
     const line = lineOf((node as YamlNode).range?.[0]);
     if (depth > maxDepth) throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, line);
@@ -54,7 +64,11 @@ function checkYamlNode(node: unknown, path: string, depth: number, maxDepth: num
       const line = lineOf(isScalar(keyNode) ? keyNode.range?.[0] : undefined);
       if (key.includes('\0')) throw new DocumentError('nul', `a NUL character in a key of ${path || 'the top level'}`, line);
       if (seen.has(key)) {
-        throw new DocumentError('duplicate-key', `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${seen.get(key)} and ${line}): only one of them would count`, line);
+        throw new DocumentError(
+          'duplicate-key',
+          `duplicate key ${describeKey(key)}${path ? ` in ${path}` : ''} (lines ${seen.get(key)} and ${line}): only one of them would count`,
+          line,
+        );
       }
       seen.set(key, line);
       checkYamlNode(pair.value, pathOf(path, key), depth + 1, maxDepth, lineOf);

@@ -3,9 +3,15 @@ import { formatDuration, markdownTable, truncateText } from './markdown';
 
 describe('markdown', () => {
   it('renders tables with escaped cells and dashes for empty values', () => {
-    expect(markdownTable(['a', 'b'], [['x|y', undefined], ['line\nbreak', 3]])).toBe(
-      '| a | b |\n| --- | --- |\n| x\\|y | — |\n| line<br>break | 3 |',
-    );
+    expect(
+      markdownTable(
+        ['a', 'b'],
+        [
+          ['x|y', undefined],
+          ['line\nbreak', 3],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| x\\|y | — |\n| line<br>break | 3 |');
   });
   it('truncates on a line boundary with a note', () => {
     const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');

@@ -15,7 +15,10 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
 
 /** A two-column key/value table, the usual shape of a summary's header. */
 export function keyValueTable(entries: readonly (readonly [string, unknown])[]): string {
-  return markdownTable(['', ''], entries.map(([k, v]) => [`**${k}**`, v]));
+  return markdownTable(
+    ['', ''],
+    entries.map(([k, v]) => [`**${k}**`, v]),
+  );
 }
 
 export function details(summary: string, body: string): string {

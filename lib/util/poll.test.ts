@@ -44,7 +44,9 @@ describe('poll', () => {
 
   it('propagates a thrown error and rejects a non-positive interval', async () => {
     const clock = new FakeClock();
-    await expect(poll({ intervalMs: 1, timeoutMs: 10, clock, check: async () => Promise.reject(new Error('boom')) })).rejects.toThrow('boom');
+    await expect(poll({ intervalMs: 1, timeoutMs: 10, clock, check: async () => Promise.reject(new Error('boom')) })).rejects.toThrow(
+      'boom',
+    );
     await expect(poll({ intervalMs: 0, timeoutMs: 10, clock, check: async () => ({ done: false }) })).rejects.toThrow(/must be positive/);
   });
 });

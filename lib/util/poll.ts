@@ -16,8 +16,7 @@ export interface PollOptions<T> {
 }
 
 export type PollResult<T> =
-  | { status: 'done'; value: T; polls: number; elapsedMs: number }
-  | { status: 'timed-out'; polls: number; elapsedMs: number };
+  { status: 'done'; value: T; polls: number; elapsedMs: number } | { status: 'timed-out'; polls: number; elapsedMs: number };
 
 export async function poll<T>({ intervalMs, timeoutMs, clock, check }: PollOptions<T>): Promise<PollResult<T>> {
   if (!(intervalMs > 0)) throw new RangeError(`poll interval must be positive, got ${intervalMs}`);

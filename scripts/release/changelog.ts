@@ -45,7 +45,10 @@ export function parseChangelog(text: string): ChangelogSection[] {
 
 export function releaseNotes(text: string, version: string): string {
   const section = parseChangelog(text).find((candidate) => candidate.name === version);
-  if (!section) throw new Error(`CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section: run \`npx tsx scripts/release/release.ts prepare ${version}\` and commit it before tagging.`);
+  if (!section)
+    throw new Error(
+      `CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section: run \`npx tsx scripts/release/release.ts prepare ${version}\` and commit it before tagging.`,
+    );
   if (!section.date) throw new Error(`CHANGELOG.md: the section of ${version} has no release date ("## [${version}] - YYYY-MM-DD").`);
   if (section.body === '') throw new Error(`CHANGELOG.md: the section of ${version} is empty: say what changed.`);
   return section.body;
@@ -67,9 +70,13 @@ export function prepareChangelog(text: string, version: string, date: string, re
   if (repositoryUrl) {
     const previous = sections.find((section) => section.name !== UNRELEASED);
     const unreleasedLink = `[${UNRELEASED}]: ${repositoryUrl}/compare/v${version}...HEAD`;
-    const versionLink = previous ? `[${version}]: ${repositoryUrl}/compare/v${previous.name}...v${version}` : `[${version}]: ${repositoryUrl}/releases/tag/v${version}`;
+    const versionLink = previous
+      ? `[${version}]: ${repositoryUrl}/compare/v${previous.name}...v${version}`
+      : `[${version}]: ${repositoryUrl}/releases/tag/v${version}`;
     const oldLink = new RegExp(`^\\[${UNRELEASED}\\]:.*$`, 'm');
-    result = oldLink.test(result) ? result.replace(oldLink, `${unreleasedLink}\n${versionLink}`) : `${result.trimEnd()}\n\n${unreleasedLink}\n${versionLink}\n`;
+    result = oldLink.test(result)
+      ? result.replace(oldLink, `${unreleasedLink}\n${versionLink}`)
+      : `${result.trimEnd()}\n\n${unreleasedLink}\n${versionLink}\n`;
   }
   return result;
 }

@@ -35,13 +35,18 @@ const TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0
 
 export function parseReleaseTag(tag: string): ReleaseTag {
   const match = TAG.exec(tag);
-  if (!match) throw new Error(`'${tag}' is not a release tag: expected vMAJOR.MINOR.PATCH (e.g. v1.2.0) or a prerelease such as v1.2.0-rc.1.`);
+  if (!match)
+    throw new Error(`'${tag}' is not a release tag: expected vMAJOR.MINOR.PATCH (e.g. v1.2.0) or a prerelease such as v1.2.0-rc.1.`);
   const [major, minor, patch] = [match[1], match[2], match[3]].map(Number) as [number, number, number];
   return { tag, version: tag.slice(1), major, minor, patch, prerelease: match[4], majorTag: `v${major}` };
 }
 
 /** Runs a command and returns its stdout; throws with its stderr on a non-zero exit. */
-export type CommandRunner = (command: string, args: readonly string[], options?: { cwd?: string; allowFailure?: boolean }) => { ok: boolean; stdout: string };
+export type CommandRunner = (
+  command: string,
+  args: readonly string[],
+  options?: { cwd?: string; allowFailure?: boolean },
+) => { ok: boolean; stdout: string };
 
 export const runCommand: CommandRunner = (command, args, options = {}) => {
   try {
@@ -72,15 +77,23 @@ const MANIFEST = 'release.json';
 export function buildRelease(cwd: string, tag: string, outDir: string, run: CommandRunner = runCommand): ReleaseManifest {
   const parsed = parseReleaseTag(tag);
   const git = (...args: string[]) => run('git', args, { cwd }).stdout.trim();
-  if (!run('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { cwd, allowFailure: true }).ok) throw new Error(`tag ${tag} does not exist in ${cwd}.`);
-  if (git('cat-file', '-t', `refs/tags/${tag}`) !== 'tag') throw new Error(`tag ${tag} is a lightweight tag: release tags are annotated (git tag -a ${tag} -m ${tag}), so they say who cut them and when.`);
+  if (!run('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { cwd, allowFailure: true }).ok)
+    throw new Error(`tag ${tag} does not exist in ${cwd}.`);
+  if (git('cat-file', '-t', `refs/tags/${tag}`) !== 'tag')
+    throw new Error(
+      `tag ${tag} is a lightweight tag: release tags are annotated (git tag -a ${tag} -m ${tag}), so they say who cut them and when.`,
+    );
   const sha = git('rev-list', '-n', '1', tag);
   const head = git('rev-parse', 'HEAD');
   if (head !== sha) throw new Error(`HEAD is ${head}, not ${sha} (the commit of ${tag}): check the tag out before building its release.`);
-  if (git('status', '--porcelain', '--untracked-files=no') !== '') throw new Error('the working tree has uncommitted changes: a release is built from the tagged commit exactly.');
+  if (git('status', '--porcelain', '--untracked-files=no') !== '')
+    throw new Error('the working tree has uncommitted changes: a release is built from the tagged commit exactly.');
 
   const pkg = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { version?: string };
-  if (pkg.version !== parsed.version) throw new Error(`package.json says version ${pkg.version}, the tag says ${parsed.version}: run \`npx tsx scripts/release/release.ts prepare ${parsed.version}\`, merge it, then tag that commit.`);
+  if (pkg.version !== parsed.version)
+    throw new Error(
+      `package.json says version ${pkg.version}, the tag says ${parsed.version}: run \`npx tsx scripts/release/release.ts prepare ${parsed.version}\`, merge it, then tag that commit.`,
+    );
   const notes = releaseNotes(readFileSync(path.join(cwd, 'CHANGELOG.md'), 'utf8'), parsed.version);
 
   mkdirSync(outDir, { recursive: true });
@@ -88,7 +101,14 @@ export function buildRelease(cwd: string, tag: string, outDir: string, run: Comm
   run('git', ['archive', '--format=tar.gz', `--prefix=gantry-${parsed.version}/`, '-o', path.join(outDir, archive), tag], { cwd });
   const notesFile = 'notes.md';
   writeFileSync(path.join(outDir, notesFile), `${notes}\n\n${pinningFooter(parsed, sha)}`);
-  const sums = [archive].map((file) => `${createHash('sha256').update(readFileSync(path.join(outDir, file))).digest('hex')}  ${file}`).join('\n');
+  const sums = [archive]
+    .map(
+      (file) =>
+        `${createHash('sha256')
+          .update(readFileSync(path.join(outDir, file)))
+          .digest('hex')}  ${file}`,
+    )
+    .join('\n');
   writeFileSync(path.join(outDir, 'SHA256SUMS'), `${sums}\n`);
   const manifest: ReleaseManifest = { ...parsed, sha, title: `gantry ${tag}`, notesFile, assets: [archive, 'SHA256SUMS'] };
   writeFileSync(path.join(outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -97,7 +117,10 @@ export function buildRelease(cwd: string, tag: string, outDir: string, run: Comm
 
 function pinningFooter(release: ReleaseTag, sha: string): string {
   const lines = ['### Pinning', '', `- \`@${release.tag}\`: exactly this release (its tag is immutable).`];
-  if (!release.prerelease) lines.push(`- \`@${release.majorTag}\`: this release until the next ${release.majorTag}.x (the major tag moves; no breaking change within it).`);
+  if (!release.prerelease)
+    lines.push(
+      `- \`@${release.majorTag}\`: this release until the next ${release.majorTag}.x (the major tag moves; no breaking change within it).`,
+    );
   lines.push(`- \`@${sha} # ${release.tag}\`: the commit itself, for Dependabot to update (see docs/infra/releasing.md).`);
   return `${lines.join('\n')}\n`;
 }
@@ -111,10 +134,14 @@ export function readManifest(dir: string): ReleaseManifest {
 /** `gh release create` for the manifest: notes from CHANGELOG.md, the assets, latest unless a prerelease. */
 export function releaseCreateArgs(manifest: ReleaseManifest, dir: string): string[] {
   return [
-    'release', 'create', manifest.tag,
+    'release',
+    'create',
+    manifest.tag,
     '--verify-tag',
-    '--title', manifest.title,
-    '--notes-file', path.join(dir, manifest.notesFile),
+    '--title',
+    manifest.title,
+    '--notes-file',
+    path.join(dir, manifest.notesFile),
     ...(manifest.prerelease ? ['--prerelease', '--latest=false'] : ['--latest']),
     ...manifest.assets.map((asset) => path.join(dir, asset)),
   ];
@@ -124,7 +151,9 @@ export function releaseCreateArgs(manifest: ReleaseManifest, dir: string): strin
 export function publishRelease(dir: string, run: CommandRunner = runCommand): string[] {
   const manifest = readManifest(dir);
   if (run('gh', ['release', 'view', manifest.tag, '--json', 'tagName'], { allowFailure: true }).ok) {
-    throw new Error(`a GitHub release of ${manifest.tag} exists already: releases are immutable, so cut the next version (${manifest.major}.${manifest.minor}.${manifest.patch + 1}) instead.`);
+    throw new Error(
+      `a GitHub release of ${manifest.tag} exists already: releases are immutable, so cut the next version (${manifest.major}.${manifest.minor}.${manifest.patch + 1}) instead.`,
+    );
   }
   const args = releaseCreateArgs(manifest, dir);
   run('gh', args);
@@ -151,7 +180,12 @@ export function majorTagDecision(release: ReleaseTag, existingTags: readonly str
 export type MajorTagTarget = { kind: 'remote'; remote: string; cwd: string } | { kind: 'github'; repository: string };
 
 /** Points the major tag at the release's commit: `git push --force` to a remote, or the GitHub REST API (no credentials in git). */
-export function moveMajorTag(dir: string, target: MajorTagTarget, existingTags: readonly string[], run: CommandRunner = runCommand): { moved: boolean; reason: string } {
+export function moveMajorTag(
+  dir: string,
+  target: MajorTagTarget,
+  existingTags: readonly string[],
+  run: CommandRunner = runCommand,
+): { moved: boolean; reason: string } {
   const manifest = readManifest(dir);
   const decision = majorTagDecision(manifest, existingTags);
   if (!decision.move) return { moved: false, reason: decision.reason };
@@ -160,7 +194,17 @@ export function moveMajorTag(dir: string, target: MajorTagTarget, existingTags: 
     run('git', ['push', '--force', target.remote, `${manifest.sha}:${ref}`], { cwd: target.cwd });
   } else {
     const exists = run('gh', ['api', `repos/${target.repository}/git/ref/tags/${manifest.majorTag}`], { allowFailure: true }).ok;
-    if (exists) run('gh', ['api', '--method', 'PATCH', `repos/${target.repository}/git/refs/tags/${manifest.majorTag}`, '-f', `sha=${manifest.sha}`, '-F', 'force=true']);
+    if (exists)
+      run('gh', [
+        'api',
+        '--method',
+        'PATCH',
+        `repos/${target.repository}/git/refs/tags/${manifest.majorTag}`,
+        '-f',
+        `sha=${manifest.sha}`,
+        '-F',
+        'force=true',
+      ]);
     else run('gh', ['api', '--method', 'POST', `repos/${target.repository}/git/refs`, '-f', `ref=${ref}`, '-f', `sha=${manifest.sha}`]);
   }
   return { moved: true, reason: `${manifest.majorTag} → ${manifest.tag} (${manifest.sha})` };
@@ -211,7 +255,9 @@ export function main(argv: readonly string[], cwd = process.cwd()): number {
   try {
     if (command === 'prepare' && subject) {
       prepareRelease(cwd, subject.replace(/^v/, ''), option(argv, '--date') ?? new Date().toISOString().slice(0, 10));
-      console.log(`CHANGELOG.md and package.json now say ${subject}: commit, merge, then tag the merged commit with git tag -a v${subject.replace(/^v/, '')}.`);
+      console.log(
+        `CHANGELOG.md and package.json now say ${subject}: commit, merge, then tag the merged commit with git tag -a v${subject.replace(/^v/, '')}.`,
+      );
     } else if (command === 'build' && subject) {
       const out = path.resolve(cwd, option(argv, '--out') ?? '.tmp/release');
       const manifest = buildRelease(cwd, subject, out);
@@ -222,7 +268,8 @@ export function main(argv: readonly string[], cwd = process.cwd()): number {
       const remote = option(argv, '--remote');
       const repository = process.env.GITHUB_REPOSITORY ?? '';
       const target: MajorTagTarget = remote ? { kind: 'remote', remote, cwd } : { kind: 'github', repository };
-      if (target.kind === 'github' && !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error('GITHUB_REPOSITORY is not owner/name: pass --remote NAME to push the tag with git instead.');
+      if (target.kind === 'github' && !/^[\w.-]+\/[\w.-]+$/.test(repository))
+        throw new Error('GITHUB_REPOSITORY is not owner/name: pass --remote NAME to push the tag with git instead.');
       const tags = runCommand('git', ['tag', '--list', 'v*'], { cwd }).stdout.split('\n').filter(Boolean);
       console.log(moveMajorTag(path.resolve(cwd, subject), target, tags).reason);
     } else if (command === 'outputs' && subject) {
@@ -231,7 +278,9 @@ export function main(argv: readonly string[], cwd = process.cwd()): number {
       if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `${lines.join('\n')}\n`);
       console.log(lines.join('\n'));
     } else {
-      console.error('usage: release.ts prepare X.Y.Z | build vX.Y.Z [--out DIR] | publish DIR | move-major DIR [--remote NAME] | outputs DIR');
+      console.error(
+        'usage: release.ts prepare X.Y.Z | build vX.Y.Z [--out DIR] | publish DIR | move-major DIR [--remote NAME] | outputs DIR',
+      );
       return 2;
     }
     return 0;

@@ -23,5 +23,7 @@ describe.each(actions)('actions/%s', (name) => {
 });
 
 it('finds every action', () => {
-  expect(actions).toEqual(expect.arrayContaining(['deploy-ecs', 'parity-check', 'release-gate', 'rollback', 'run-task', 'smoke-test', 'terraform']));
+  expect(actions).toEqual(
+    expect.arrayContaining(['deploy-ecs', 'parity-check', 'release-gate', 'rollback', 'run-task', 'smoke-test', 'terraform']),
+  );
 });

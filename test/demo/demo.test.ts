@@ -47,7 +47,7 @@ function allProcesses(): ProcessInfo[] {
 
 function descendantsOf(root: number, processes: readonly ProcessInfo[]): ProcessInfo[] {
   const found: ProcessInfo[] = [];
-  for (let parents = new Set([root]); parents.size > 0; ) {
+  for (let parents = new Set([root]); parents.size > 0;) {
     const children = processes.filter((p) => parents.has(p.ppid) && !found.includes(p));
     found.push(...children);
     parents = new Set(children.map((p) => p.pid));
@@ -169,7 +169,10 @@ describe('npm run demo', () => {
     expect(stdout).toContain('production served 0 requests from release 1.3.0');
     expect(stdout).toMatch(/1\.3\.0\s+4444444\s+failed/);
     // Each step's error lines come under its summary's header (the line after the step's title), never before it.
-    const blocks = stdout.split(/^▶ /m).slice(1).filter((block) => block.includes('error:'));
+    const blocks = stdout
+      .split(/^▶ /m)
+      .slice(1)
+      .filter((block) => block.includes('error:'));
     expect(blocks.length).toBeGreaterThan(1);
     for (const block of blocks) expect(block.split('\n')[1], `the first line of:\n${block}`).not.toMatch(/^\s*error:/);
 
@@ -197,7 +200,11 @@ describe('npm run demo', () => {
       expect(run.stdout).not.toContain('demo failed');
       expect(run.stdout).not.toContain('Demo complete');
       const seen = run.seen.map((p) => `${p.pid} ${p.command.slice(0, 100)}`).join('\n');
-      for (const command of running) expect(run.seen.some((p) => p.command.includes(command)), `${command} was running; seen:\n${seen}`).toBe(true);
+      for (const command of running)
+        expect(
+          run.seen.some((p) => p.command.includes(command)),
+          `${command} was running; seen:\n${seen}`,
+        ).toBe(true);
       expect(run.leftoverProcesses, 'processes still running after the demo exited').toEqual([]);
       expect(run.leftoverFiles, 'temporary files left in the demo TMPDIR').toEqual([]);
     }, 90_000);

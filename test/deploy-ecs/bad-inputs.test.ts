@@ -29,8 +29,14 @@ beforeAll(async () => {
   writeFileSync(path.join(workspace, 'broken.json'), '{ "family": "web", "containerDefinitions": [ ');
   writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0' }));
   const container = `{ "name": "app", "image": "${REGISTRY}/web:1", "essential": true }`;
-  writeFileSync(path.join(workspace, 'dup-family.json'), `{\n  "family": "web",\n  "containerDefinitions": [${container}],\n  "family": "payments"\n}\n`);
-  writeFileSync(path.join(workspace, 'deep.json'), `{ "family": "web", "containerDefinitions": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`);
+  writeFileSync(
+    path.join(workspace, 'dup-family.json'),
+    `{\n  "family": "web",\n  "containerDefinitions": [${container}],\n  "family": "payments"\n}\n`,
+  );
+  writeFileSync(
+    path.join(workspace, 'deep.json'),
+    `{ "family": "web", "containerDefinitions": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`,
+  );
   // The shape of a public task definition that put Secrets Manager references in environment[].
   writeFileSync(
     path.join(workspace, 'value-from-in-environment.json'),
@@ -41,12 +47,18 @@ beforeAll(async () => {
           name: 'app',
           image: `${REGISTRY}/web:1`,
           essential: true,
-          environment: [{ name: 'POSTGRES_HOST', value: 'db' }, { name: 'POSTGRES_USER', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user' }],
+          environment: [
+            { name: 'POSTGRES_HOST', value: 'db' },
+            { name: 'POSTGRES_USER', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user' },
+          ],
         },
       ],
     }),
   );
-  writeFileSync(path.join(workspace, 'nul-env.json'), `{ "family": "web", "containerDefinitions": [{ "name": "app", "image": "${REGISTRY}/web:1", "environment": [{ "name": "A", "value": "x\\u0000y" }] }] }`);
+  writeFileSync(
+    path.join(workspace, 'nul-env.json'),
+    `{ "family": "web", "containerDefinitions": [{ "name": "app", "image": "${REGISTRY}/web:1", "environment": [{ "name": "A", "value": "x\\u0000y" }] }] }`,
+  );
 });
 afterAll(async () => {
   await moto?.stop();
@@ -68,12 +80,42 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['ambiguous container', { service: 'multi' }, 'container-name', /2 essential containers among 'app', 'worker'/],
   ['task definition file missing', { 'task-definition': 'task-definition.json' }, 'task-definition', /existing file/],
   ['task definition file invalid JSON', { 'task-definition': 'broken.json' }, 'task-definition', /not valid JSON/],
-  ['task definition with "family" twice', { 'task-definition': 'dup-family.json' }, 'task-definition', /expected a JSON task definition \(.*dup-family\.json:4: duplicate key "family" \(lines 2 and 4\): JSON keeps only the last/],
-  ['task definition nested 100,000 deep', { 'task-definition': 'deep.json' }, 'task-definition', /expected a JSON task definition \(.*deep\.json:1: nested more than 64 levels deep\)/],
-  ['task definition with a NUL in a value', { 'task-definition': 'nul-env.json' }, 'task-definition', /nul-env\.json:1: a NUL character in the string at containerDefinitions\[0\]\.environment\[0\]\.value\)/],
-  ['task definition outside the workspace', { 'task-definition': '../../etc/passwd' }, 'task-definition', /expected a path inside the workspace/],
-  ['valueFrom inside environment[]', { 'task-definition': 'value-from-in-environment.json' }, 'task-definition', /containerDefinitions\[app\]\.environment\[POSTGRES_USER\]\.valueFrom: valueFrom belongs in secrets\[\]/],
-  ['valueFrom inside environment[], dry-run too', { 'task-definition': 'value-from-in-environment.json', 'dry-run': 'true' }, 'task-definition', /valueFrom belongs in secrets\[\] \(\{ "name", "valueFrom" \}\), not environment\[\]: ECS would register the entry with no value/],
+  [
+    'task definition with "family" twice',
+    { 'task-definition': 'dup-family.json' },
+    'task-definition',
+    /expected a JSON task definition \(.*dup-family\.json:4: duplicate key "family" \(lines 2 and 4\): JSON keeps only the last/,
+  ],
+  [
+    'task definition nested 100,000 deep',
+    { 'task-definition': 'deep.json' },
+    'task-definition',
+    /expected a JSON task definition \(.*deep\.json:1: nested more than 64 levels deep\)/,
+  ],
+  [
+    'task definition with a NUL in a value',
+    { 'task-definition': 'nul-env.json' },
+    'task-definition',
+    /nul-env\.json:1: a NUL character in the string at containerDefinitions\[0\]\.environment\[0\]\.value\)/,
+  ],
+  [
+    'task definition outside the workspace',
+    { 'task-definition': '../../etc/passwd' },
+    'task-definition',
+    /expected a path inside the workspace/,
+  ],
+  [
+    'valueFrom inside environment[]',
+    { 'task-definition': 'value-from-in-environment.json' },
+    'task-definition',
+    /containerDefinitions\[app\]\.environment\[POSTGRES_USER\]\.valueFrom: valueFrom belongs in secrets\[\]/,
+  ],
+  [
+    'valueFrom inside environment[], dry-run too',
+    { 'task-definition': 'value-from-in-environment.json', 'dry-run': 'true' },
+    'task-definition',
+    /valueFrom belongs in secrets\[\] \(\{ "name", "valueFrom" \}\), not environment\[\]: ECS would register the entry with no value/,
+  ],
   ['task definition file not a task definition', { 'task-definition': 'package.json' }, 'task-definition', /task definition .* "family"/],
   ['images and image together', { images: `app=${REGISTRY}/web:a1b2c3d` }, 'images', /either 'images' or 'image'/],
   ['invalid semver', { version: '1.4' }, 'version', /semantic version/],
@@ -81,28 +123,98 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['interval below 1', { 'poll-interval-seconds': '0' }, 'poll-interval-seconds', /from 1 to 300/],
   ['unknown service', { service: 'nope' }, 'service', /existing service in cluster 'shop' \(DescribeServices reported MISSING\)/],
   ['unknown cluster', { cluster: 'nope' }, 'cluster', /existing ECS cluster/],
-  ['unknown task definition revision', { image: '', 'task-definition-arn': 'web:99' }, 'task-definition-arn', /existing task definition revision/],
-  ['malformed environment-variables line (never echoed)', { 'environment-variables': 'A=1\nghp_SECRETTOKEN1234' }, 'environment-variables', /^Input 'environment-variables' has value 'line 2 \(19 characters, not shown: it may hold a secret\)'/],
+  [
+    'unknown task definition revision',
+    { image: '', 'task-definition-arn': 'web:99' },
+    'task-definition-arn',
+    /existing task definition revision/,
+  ],
+  [
+    'malformed environment-variables line (never echoed)',
+    { 'environment-variables': 'A=1\nghp_SECRETTOKEN1234' },
+    'environment-variables',
+    /^Input 'environment-variables' has value 'line 2 \(19 characters, not shown: it may hold a secret\)'/,
+  ],
   ['reserved environment variable', { 'environment-variables': 'DEPLOY_VERSION=9.9.9' }, 'environment-variables', /gantry sets them/],
   ['wait not a boolean', { wait: 'yes' }, 'wait', /'true' or 'false'/],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
-  ['unknown gate stage', { 'gate-stages': 'POST_TEST_TRAFFIC_SHIFT BAKE' }, 'gate-stages', /has value 'BAKE': expected lifecycle stages where ECS can pause \(RECONCILE_SERVICE, .*POST_PRODUCTION_TRAFFIC_SHIFT\), or none/],
-  ['gate at a stage PAUSE cannot hold', { 'gate-stages': 'PRODUCTION_TRAFFIC_SHIFT' }, 'gate-stages', /lifecycle stages where ECS can pause/],
+  [
+    'unknown gate stage',
+    { 'gate-stages': 'POST_TEST_TRAFFIC_SHIFT BAKE' },
+    'gate-stages',
+    /has value 'BAKE': expected lifecycle stages where ECS can pause \(RECONCILE_SERVICE, .*POST_PRODUCTION_TRAFFIC_SHIFT\), or none/,
+  ],
+  [
+    'gate at a stage PAUSE cannot hold',
+    { 'gate-stages': 'PRODUCTION_TRAFFIC_SHIFT' },
+    'gate-stages',
+    /lifecycle stages where ECS can pause/,
+  ],
   ['unknown gate action', { 'gate-action': 'approve' }, 'gate-action', /'continue' or 'rollback'/],
-  ['gate action without the service deployment', { 'gate-action': 'continue', image: '' }, 'service-deployment-arn', /is missing: expected the service deployment ARN/],
-  ['malformed service deployment ARN', { 'gate-action': 'rollback', image: '', 'service-deployment-arn': 'shop/web/123' }, 'service-deployment-arn', /service deployment ARN \(arn:aws:ecs:/],
-  ['service deployment without gate action', { 'service-deployment-arn': SD_ARN }, 'service-deployment-arn', /nothing unless gate-action is given/],
+  [
+    'gate action without the service deployment',
+    { 'gate-action': 'continue', image: '' },
+    'service-deployment-arn',
+    /is missing: expected the service deployment ARN/,
+  ],
+  [
+    'malformed service deployment ARN',
+    { 'gate-action': 'rollback', image: '', 'service-deployment-arn': 'shop/web/123' },
+    'service-deployment-arn',
+    /service deployment ARN \(arn:aws:ecs:/,
+  ],
+  [
+    'service deployment without gate action',
+    { 'service-deployment-arn': SD_ARN },
+    'service-deployment-arn',
+    /nothing unless gate-action is given/,
+  ],
   ['hook id without gate action', { 'hook-id': 'hook-1' }, 'hook-id', /nothing unless gate-action is given/],
-  ['malformed hook id', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'hook-id': 'bad id' }, 'hook-id', /a lifecycle hook id/],
-  ['gate action with an image', { 'gate-action': 'continue', 'service-deployment-arn': SD_ARN }, 'image', /nothing when gate-action is given \(it answers the paused deployment/],
-  ['service deployment of another region', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN.replace('us-east-1', 'eu-west-1') }, 'service-deployment-arn', /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
-  ['gate action with dry-run', { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'dry-run': 'true' }, 'dry-run', /false when gate-action is given/],
+  [
+    'malformed hook id',
+    { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'hook-id': 'bad id' },
+    'hook-id',
+    /a lifecycle hook id/,
+  ],
+  [
+    'gate action with an image',
+    { 'gate-action': 'continue', 'service-deployment-arn': SD_ARN },
+    'image',
+    /nothing when gate-action is given \(it answers the paused deployment/,
+  ],
+  [
+    'service deployment of another region',
+    { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN.replace('us-east-1', 'eu-west-1') },
+    'service-deployment-arn',
+    /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/,
+  ],
+  [
+    'gate action with dry-run',
+    { 'gate-action': 'continue', image: '', 'service-deployment-arn': SD_ARN, 'dry-run': 'true' },
+    'dry-run',
+    /false when gate-action is given/,
+  ],
   ['log-lines not a number', { 'log-lines': 'all' }, 'log-lines', /an integer from 0 to 1000/],
-  ['register-only with a promotion', { image: '', 'task-definition-arn': 'web:1', 'register-only': 'true' }, 'register-only', /false when task-definition-arn is given/],
+  [
+    'register-only with a promotion',
+    { image: '', 'task-definition-arn': 'web:1', 'register-only': 'true' },
+    'register-only',
+    /false when task-definition-arn is given/,
+  ],
   ['register-only with dry-run', { 'register-only': 'true', 'dry-run': 'true' }, 'register-only', /false with dry-run: true/],
   ['register-only not a boolean', { 'register-only': 'yes' }, 'register-only', /'true' or 'false'/],
-  ['task definition ARN of another region', { image: '', 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1' }, 'task-definition-arn', /expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region \(or AWS_REGION\) to eu-west-1/],
-  ['cluster ARN of another account than aws-account-id', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', 'aws-account-id': '210987654321' }, 'cluster', /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/],
+  [
+    'task definition ARN of another region',
+    { image: '', 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1' },
+    'task-definition-arn',
+    /expected an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\): set aws-region \(or AWS_REGION\) to eu-west-1/,
+  ],
+  [
+    'cluster ARN of another account than aws-account-id',
+    { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', 'aws-account-id': '210987654321' },
+    'cluster',
+    /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/,
+  ],
 ];
 
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {

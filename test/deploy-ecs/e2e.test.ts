@@ -7,7 +7,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns, type ServiceSetup } from './moto-setup';
+import {
+  CLUSTER,
+  REGISTRY,
+  SERVICE,
+  createService,
+  readRevision,
+  serviceTaskDefinition,
+  taskDefinitionArns,
+  type ServiceSetup,
+} from './moto-setup';
 
 const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
@@ -28,12 +37,24 @@ afterAll(async () => {
 beforeEach(async () => layer.reset());
 
 /** A settled service on web:1, then a deploy of `tag` with 1 s polls. */
-async function deployImage(tag: string, inputs: Record<string, string | number> = {}, options: { setup?: ServiceSetup; node?: string; onStdout?: (chunk: string) => void } = {}): Promise<ActionResult> {
+async function deployImage(
+  tag: string,
+  inputs: Record<string, string | number> = {},
+  options: { setup?: ServiceSetup; node?: string; onStdout?: (chunk: string) => void } = {},
+): Promise<ActionResult> {
   await createService(ecs, options.setup);
   layer.settle();
   return runAction(
     'deploy-ecs',
-    { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:${tag}`, version: '1.4.0', environment: 'staging', 'poll-interval-seconds': 1, ...inputs },
+    {
+      cluster: CLUSTER,
+      service: SERVICE,
+      image: `${REGISTRY}/web:${tag}`,
+      version: '1.4.0',
+      environment: 'staging',
+      'poll-interval-seconds': 1,
+      ...inputs,
+    },
     { env: awsTestEnv(layer.url), node: options.node, onStdout: options.onStdout },
   );
 }
@@ -57,7 +78,14 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(deployment).toMatchObject({ taskDefinition: TD(2), rolloutState: 'COMPLETED' });
     expect(progressLines(result.stdout).at(-1)).toMatch(/poll 2: running 2\/2, pending 0, failed tasks 0 · COMPLETED/);
     const revision = await readRevision(ecs, TD(2));
-    expect(revision.tags).toMatchObject({ 'gantry:status': 'deployed', 'gantry:git-sha': SHA, 'gantry:version': '1.4.0', 'gantry:environment': 'staging', 'gantry:previous': TD(1), team: 'shop' });
+    expect(revision.tags).toMatchObject({
+      'gantry:status': 'deployed',
+      'gantry:git-sha': SHA,
+      'gantry:version': '1.4.0',
+      'gantry:environment': 'staging',
+      'gantry:previous': TD(1),
+      team: 'shop',
+    });
     expect(revision.env).toMatchObject({ DEPLOY_GIT_SHA: SHA, DEPLOY_VERSION: '1.4.0' });
     expect(result.summary).toContain('## deploy-ecs: ✅ deployed');
     expect(result.summary).toContain('web:1 → web:2');
@@ -74,7 +102,9 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     // One DescribeServices before the update, then exactly one per poll.
     expect(describeServicesCalls()).toBe(1 + 3);
     expect(result.stdout).toMatch(/stopped task: \w+ \(EssentialContainerExited\): Essential container in task exited/);
-    expect(errorOf(result)).toMatch(/^Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/);
+    expect(errorOf(result)).toMatch(
+      /^Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/,
+    );
     expect(errorOf(result)).toMatch(/Stopped tasks: \d+× EssentialContainerExited: Essential container in task exited/);
     expect(result.summary).toContain('### Stopped tasks');
     expect(result.summary).toContain('### Last service events');
@@ -88,27 +118,35 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': TD(2) });
     expect(progressLines(result.stdout)).toHaveLength(2);
     expect(describeServicesCalls()).toBe(1 + 2);
-    expect(errorOf(result)).toMatch(/deployment ecs-svc\/\d+ is gone from the service\. PRIMARY is now ecs-svc\/\d+ running .*web:1\. .*circuit breaker rolled back/);
+    expect(errorOf(result)).toMatch(
+      /deployment ecs-svc\/\d+ is gone from the service\. PRIMARY is now ecs-svc\/\d+ running .*web:1\. .*circuit breaker rolled back/,
+    );
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
     expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
   });
 
   it('throttled polls are retried at the next poll, not fatal', async () => {
     let armed = false;
-    const result = await deployImage('d4e5f60', {}, {
-      onStdout: (chunk) => {
-        // Throttle the rollout polls, not the first DescribeServices (which the SDK retries itself).
-        if (!armed && chunk.includes('Registered ')) {
-          armed = true;
-          layer.setScenario({ throttle: 2, operation: 'DescribeServices' });
-        }
+    const result = await deployImage(
+      'd4e5f60',
+      {},
+      {
+        onStdout: (chunk) => {
+          // Throttle the rollout polls, not the first DescribeServices (which the SDK retries itself).
+          if (!armed && chunk.includes('Registered ')) {
+            armed = true;
+            layer.setScenario({ throttle: 2, operation: 'DescribeServices' });
+          }
+        },
       },
-    });
+    );
     expect(result.exitCode, result.stdout).toBe(0);
     expect(layer.state().throttled.DescribeServices).toBe(2);
     const warnings = result.annotations.filter((a) => a.level === 'warning' && a.message.includes('ThrottlingException'));
     expect(warnings).toHaveLength(2);
-    expect(warnings[0].message).toMatch(/poll 1: DescribeServices failed \(ThrottlingException: Rate exceeded.*trying again at the next poll/);
+    expect(warnings[0].message).toMatch(
+      /poll 1: DescribeServices failed \(ThrottlingException: Rate exceeded.*trying again at the next poll/,
+    );
     expect(result.outputs.status).toBe('deployed');
   });
 
@@ -132,8 +170,20 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
 
   it('refuses a CODE_DEPLOY service before registering anything', async () => {
     await createService(ecs);
-    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'cd', taskDefinition: TD(1), desiredCount: 1, deploymentController: { type: 'CODE_DEPLOY' } }));
-    const result = await runAction('deploy-ecs', { cluster: CLUSTER, service: 'cd', image: `${REGISTRY}/web:1a2b3c4` }, { env: awsTestEnv(layer.url) });
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: 'cd',
+        taskDefinition: TD(1),
+        desiredCount: 1,
+        deploymentController: { type: 'CODE_DEPLOY' },
+      }),
+    );
+    const result = await runAction(
+      'deploy-ecs',
+      { cluster: CLUSTER, service: 'cd', image: `${REGISTRY}/web:1a2b3c4` },
+      { env: awsTestEnv(layer.url) },
+    );
     expect(result.exitCode).toBe(1);
     expect(errorOf(result)).toMatch(/uses the CODE_DEPLOY deployment controller, which gantry does not support/);
     expect(result.summary).toContain('## deploy-ecs: ❌ failed');

@@ -53,23 +53,45 @@ export function event(message: string, at = new Date('2024-05-01T10:00:30Z')): S
 
 /** The steady service before a deployment: the old revision, COMPLETED. */
 export function steadyService(overrides: Partial<Service> = {}): Service {
-  return service([deployment({ id: OLD_ID, taskDefinition: OLD_TD, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', rolloutStateReason: 'ECS deployment completed.' })], overrides);
+  return service(
+    [
+      deployment({
+        id: OLD_ID,
+        taskDefinition: OLD_TD,
+        runningCount: 2,
+        pendingCount: 0,
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: 'ECS deployment completed.',
+      }),
+    ],
+    overrides,
+  );
 }
 
 /** Our deployment IN_PROGRESS next to the old one. */
 export function rollingService(ours: Partial<Deployment> = {}, extra: Partial<Service> = {}): Service {
   return service(
-    [deployment(ours), deployment({ id: OLD_ID, status: 'ACTIVE', taskDefinition: OLD_TD, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' })],
+    [
+      deployment(ours),
+      deployment({ id: OLD_ID, status: 'ACTIVE', taskDefinition: OLD_TD, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' }),
+    ],
     extra,
   );
 }
 
 export function completedService(): Service {
-  return service([deployment({ runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${NEW_ID} completed.` })]);
+  return service([
+    deployment({ runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${NEW_ID} completed.` }),
+  ]);
 }
 
 export function failedService(failedTasks = 3): Service {
-  return rollingService({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks, pendingCount: 0 });
+  return rollingService({
+    rolloutState: 'FAILED',
+    rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    failedTasks,
+    pendingCount: 0,
+  });
 }
 
 /** The circuit breaker already replaced our deployment with a rollback to the old revision. */
@@ -78,7 +100,12 @@ export function rolledBackService(): Service {
 }
 
 export function throttlingError(): ECSServiceException {
-  return new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+  return new ECSServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
 }
 
 export function stoppedTask(id: string, overrides: Partial<Task> = {}): Task {

@@ -44,7 +44,11 @@ beforeEach(async () => {
 /** DescribeServices calls after the first one (which describes the service before anything changes). */
 const duringWait = (fault: FaultRule['fault'], times = Infinity): FaultRule => ({ operation: 'DescribeServices', fault, after: 1, times });
 
-function deployThrough(faults: FaultRule[], inputs: Record<string, string | number> = {}, options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {}): Promise<ActionResult> {
+function deployThrough(
+  faults: FaultRule[],
+  inputs: Record<string, string | number> = {},
+  options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {},
+): Promise<ActionResult> {
   for (const fault of faults) proxy.addFault(fault);
   return runAction(
     'deploy-ecs',
@@ -73,7 +77,9 @@ describe('faults during the wait', () => {
     const result = await deployThrough([duringWait('malformed-200', 1)]);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs.status).toBe('deployed');
-    expect(result.stdout).toMatch(/poll 1: DescribeServices failed \(.*\) \(not a transient error; retried until the deadline all the same\)/);
+    expect(result.stdout).toMatch(
+      /poll 1: DescribeServices failed \(.*\) \(not a transient error; retried until the deadline all the same\)/,
+    );
     expect(await statusTag(2)).toBe('deployed');
     await expectChangedAndReported(result);
   });
@@ -86,7 +92,11 @@ describe('faults during the wait', () => {
     const result = await deployThrough([duringWait(fault)], { 'timeout-seconds': TIMEOUT_S });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('timed-out');
-    expect(errorOf(result)).toMatch(new RegExp(`^Deployment of web:2 to service web timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`));
+    expect(errorOf(result)).toMatch(
+      new RegExp(
+        `^Deployment of web:2 to service web timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
+      ),
+    );
     expect(await statusTag(2)).toBe('failed');
     await expectChangedAndReported(result);
   });
@@ -95,7 +105,9 @@ describe('faults during the wait', () => {
     const result = await deployThrough([duringWait('hang')], { 'timeout-seconds': TIMEOUT_S });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('timed-out');
-    expect(errorOf(result)).toMatch(/timed out: rollout did not finish within 4s; no successful DescribeServices \(last error: DeadlineExceeded|TimeoutError/);
+    expect(errorOf(result)).toMatch(
+      /timed out: rollout did not finish within 4s; no successful DescribeServices \(last error: DeadlineExceeded|TimeoutError/,
+    );
     expect(result.durationMs).toBeLessThan((TIMEOUT_S + 1) * 1000 + 1500);
     expect(await statusTag(2)).toBe('failed');
     await expectChangedAndReported(result);
@@ -119,7 +131,9 @@ describe('faults on UpdateService', () => {
     const result = await deployThrough([{ operation: 'UpdateService', fault: 'reset-after-forward', times: Infinity }]);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs.status).toBe('deployed');
-    expect(result.stdout).toMatch(/UpdateService of web to .*web:2 failed: .*\. The service WAS changed: it now runs .*web:2\. The update was applied: watching its rollout\./);
+    expect(result.stdout).toMatch(
+      /UpdateService of web to .*web:2 failed: .*\. The service WAS changed: it now runs .*web:2\. The update was applied: watching its rollout\./,
+    );
     expect(result.stdout).not.toMatch(/still runs/);
     expect(await statusTag(2)).toBe('deployed');
     await expectChangedAndReported(result);
@@ -134,10 +148,14 @@ describe('faults on UpdateService', () => {
 
   it('applied, then never answered: timed-out at the deadline, the service WAS changed, tagged failed', async () => {
     layer.setScenario({ kind: 'hang' });
-    const result = await deployThrough([{ operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity }], { 'timeout-seconds': TIMEOUT_S });
+    const result = await deployThrough([{ operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity }], {
+      'timeout-seconds': TIMEOUT_S,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('timed-out');
-    expect(result.stdout).toMatch(/UpdateService of web to .*web:2 failed: DeadlineExceeded: UpdateService did not answer before the action's deadline .*\. The service WAS changed/);
+    expect(result.stdout).toMatch(
+      /UpdateService of web to .*web:2 failed: DeadlineExceeded: UpdateService did not answer before the action's deadline .*\. The service WAS changed/,
+    );
     expect(result.durationMs).toBeLessThan((TIMEOUT_S + 1) * 1000 + 1500);
     expect(await statusTag(2)).toBe('failed');
     await expectChangedAndReported(result);
@@ -146,7 +164,9 @@ describe('faults on UpdateService', () => {
   it('a throttling storm that outlasts the SDK retries: read back, NOT changed, said so', async () => {
     const result = await deployThrough([{ operation: 'UpdateService', fault: 'throttle', times: Infinity }]);
     expect(result.exitCode).toBe(1);
-    expect(errorOf(result)).toMatch(/UpdateService of web to .*web:2 failed: ThrottlingException: Rate exceeded .*\. The service was NOT changed: it still runs .*web:1\./);
+    expect(errorOf(result)).toMatch(
+      /UpdateService of web to .*web:2 failed: ThrottlingException: Rate exceeded .*\. The service was NOT changed: it still runs .*web:1\./,
+    );
     expect(proxy.log().filter((r) => r.operation === 'UpdateService')).toHaveLength(5);
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
     expect(await statusTag(2)).toBe('failed');
@@ -157,7 +177,9 @@ describe('faults on UpdateService', () => {
     const result = await deployThrough([{ operation: 'UpdateService', fault: 'access-denied', times: Infinity }]);
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': TD(2), 'previous-task-definition-arn': TD(1) });
-    expect(errorOf(result)).toMatch(/UpdateService of web to .*web:2 failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:1\./);
+    expect(errorOf(result)).toMatch(
+      /UpdateService of web to .*web:2 failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:1\./,
+    );
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
     expect(await statusTag(2)).toBe('failed');
     // The workflow still runs its rollback (a no-op: the target is what runs).

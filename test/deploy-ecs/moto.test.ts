@@ -20,7 +20,14 @@ import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
-const RUNNER_ENV = { AWS_REGION: 'us-east-1', GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com' };
+const RUNNER_ENV = {
+  AWS_REGION: 'us-east-1',
+  GITHUB_SHA: SHA,
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_ACTOR: 'octocat',
+  GITHUB_SERVER_URL: 'https://github.com',
+};
 
 let moto: MotoServer;
 let ecs: ECSClient;
@@ -39,16 +46,27 @@ beforeEach(async () => moto.reset());
 
 async function run(inputs: Record<string, string>) {
   const env: Record<string, string> = { ...RUNNER_ENV, GITHUB_WORKSPACE: workspace };
-  for (const [name, value] of Object.entries({ cluster: CLUSTER, service: SERVICE, wait: 'false', ...inputs })) env[inputEnvName(name)] = value;
+  for (const [name, value] of Object.entries({ cluster: CLUSTER, service: SERVICE, wait: 'false', ...inputs }))
+    env[inputEnvName(name)] = value;
   const log = memoryLogger();
-  const result = await deploy(getInputs(env), { ecs, clock: new FakeClock(Date.parse('2024-05-01T10:00:00Z')), log, context: runnerContext(env) });
+  const result = await deploy(getInputs(env), {
+    ecs,
+    clock: new FakeClock(Date.parse('2024-05-01T10:00:00Z')),
+    log,
+    context: runnerContext(env),
+  });
   return { result, log };
 }
 
 describe('deploy-ecs against moto_server', () => {
   it('registers the revision with all release metadata and points the service at it', async () => {
     const previous = await createService(ecs);
-    const { result } = await run({ image: `${REGISTRY}/web:a1b2c3d`, version: 'v1.4.0', environment: 'staging', 'environment-variables': 'FEATURE_X=on\nLOG_LEVEL=debug' });
+    const { result } = await run({
+      image: `${REGISTRY}/web:a1b2c3d`,
+      version: 'v1.4.0',
+      environment: 'staging',
+      'environment-variables': 'FEATURE_X=on\nLOG_LEVEL=debug',
+    });
     expect(result).toMatchObject({ status: 'deployed', previousTaskDefinitionArn: previous, revision: 2, registered: true });
     expect(result.taskDefinitionArn).toMatch(/task-definition\/web:2$/);
 
@@ -75,7 +93,13 @@ describe('deploy-ecs against moto_server', () => {
       'org.opencontainers.image.source': 'https://github.com/acme/shop',
     });
     // The rest of the template is kept as it was.
-    expect(revision.definition).toMatchObject({ family: 'web', cpu: '256', memory: '512', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'] });
+    expect(revision.definition).toMatchObject({
+      family: 'web',
+      cpu: '256',
+      memory: '512',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+    });
     expect(revision.app?.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
     expect(await serviceTaskDefinition(ecs)).toBe(result.taskDefinitionArn);
   });
@@ -83,7 +107,17 @@ describe('deploy-ecs against moto_server', () => {
   it('uses a describe-task-definition file as the template, read-only fields dropped, tags kept', async () => {
     const previous = await createService(ecs);
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] }));
-    writeFileSync(path.join(workspace, 'described.json'), JSON.stringify({ taskDefinition: { ...described.taskDefinition, memory: '1024' }, tags: [...(described.tags ?? []), { key: 'cost-center', value: '42' }] }, null, 2));
+    writeFileSync(
+      path.join(workspace, 'described.json'),
+      JSON.stringify(
+        {
+          taskDefinition: { ...described.taskDefinition, memory: '1024' },
+          tags: [...(described.tags ?? []), { key: 'cost-center', value: '42' }],
+        },
+        null,
+        2,
+      ),
+    );
     const { result } = await run({ image: `${REGISTRY}/web:b2c3d4e`, 'task-definition': 'described.json' });
     const revision = await readRevision(ecs, result.taskDefinitionArn as string);
     expect(revision.definition?.memory).toBe('1024');
@@ -98,13 +132,26 @@ describe('deploy-ecs against moto_server', () => {
     const before = await taskDefinitionArns(ecs);
     const canaryBefore = await serviceTaskDefinition(ecs, 'web-canary');
     const stagedTags = (await readRevision(ecs, staged.result.taskDefinitionArn as string)).tags;
-    const { result } = await run({ service: 'web-canary', 'task-definition-arn': staged.result.taskDefinitionArn as string, environment: 'canary' });
-    expect(result).toMatchObject({ status: 'deployed', registered: false, taskDefinitionArn: staged.result.taskDefinitionArn, revision: 2 });
+    const { result } = await run({
+      service: 'web-canary',
+      'task-definition-arn': staged.result.taskDefinitionArn as string,
+      environment: 'canary',
+    });
+    expect(result).toMatchObject({
+      status: 'deployed',
+      registered: false,
+      taskDefinitionArn: staged.result.taskDefinitionArn,
+      revision: 2,
+    });
     expect(await taskDefinitionArns(ecs)).toEqual(before);
     expect(await serviceTaskDefinition(ecs, 'web-canary')).toBe(staged.result.taskDefinitionArn);
     // This deploy's record replaces the first one's: a 'previous' rollback of web-canary goes back to what web-canary ran.
     const tags = (await readRevision(ecs, staged.result.taskDefinitionArn as string)).tags;
-    expect(tags).toMatchObject({ 'gantry:previous': canaryBefore, 'gantry:environment': 'canary', 'gantry:git-sha': stagedTags['gantry:git-sha'] });
+    expect(tags).toMatchObject({
+      'gantry:previous': canaryBefore,
+      'gantry:environment': 'canary',
+      'gantry:git-sha': stagedTags['gantry:git-sha'],
+    });
     expect(tags['gantry:previous']).not.toBe(stagedTags['gantry:previous']);
   });
 
@@ -139,14 +186,21 @@ describe('deploy-ecs against moto_server', () => {
     const dry = await run({ ...inputs, 'dry-run': 'true' });
     const real = await run(inputs);
     const describe = (arn: string) => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
-    const registered = diffTaskDefinitions(registerView(await describe(previous)), registerView(await describe(real.result.taskDefinitionArn as string)));
-    expect(dry.result.diff).toContain('+ containerDefinitions[app].secrets[POSTGRES_USER].valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user"');
+    const registered = diffTaskDefinitions(
+      registerView(await describe(previous)),
+      registerView(await describe(real.result.taskDefinitionArn as string)),
+    );
+    expect(dry.result.diff).toContain(
+      '+ containerDefinitions[app].secrets[POSTGRES_USER].valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-user"',
+    );
     // Registration fills defaults (cpu 0, empty lists) the live revision shows too; the diff lists
     // them as removed although nothing removes them. Order differs (the registered view is ECS's).
     // The run token is unique per run (an idempotency key), so the dry run's differs by design.
     const RUN_TOKEN = /^\+ tags\[gantry:run-token\]: /;
     const registrationDefault = (line: string) => /^- .*(: \[\]|\.cpu: 0)$/.test(line) || RUN_TOKEN.test(line);
-    expect(registered.filter((line) => !registrationDefault(line)).sort()).toEqual((dry.result.diff ?? []).filter((line) => !registrationDefault(line)).sort());
+    expect(registered.filter((line) => !registrationDefault(line)).sort()).toEqual(
+      (dry.result.diff ?? []).filter((line) => !registrationDefault(line)).sort(),
+    );
   });
 
   it('dry-run prints the diff and changes nothing', async () => {

@@ -29,15 +29,27 @@ describe('deploy-ecs register-only', () => {
   it('registers the release revision without touching the service; the deploy then promotes exactly it', async () => {
     await createService(ecs);
     layer.settle();
-    const registered = await runAction('deploy-ecs', { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d`, version: '1.4.0', 'register-only': 'true' }, { env: awsTestEnv(layer.url) });
+    const registered = await runAction(
+      'deploy-ecs',
+      { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d`, version: '1.4.0', 'register-only': 'true' },
+      { env: awsTestEnv(layer.url) },
+    );
     expect(registered.exitCode, registered.stdout).toBe(0);
     expect(registered.outputs).toEqual({ 'task-definition-arn': TD(2), revision: '2', status: 'registered' });
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
     expect(layer.state().calls.UpdateService).toBeUndefined();
-    expect((await readRevision(ecs, TD(2))).tags).toMatchObject({ 'gantry:status': 'pending', 'gantry:version': '1.4.0', 'gantry:previous': TD(1) });
+    expect((await readRevision(ecs, TD(2))).tags).toMatchObject({
+      'gantry:status': 'pending',
+      'gantry:version': '1.4.0',
+      'gantry:previous': TD(1),
+    });
     expect(registered.summary).toContain('📝 registered (service not updated)');
 
-    const deployed = await runAction('deploy-ecs', { cluster: CLUSTER, service: SERVICE, 'task-definition-arn': TD(2), 'poll-interval-seconds': 1 }, { env: awsTestEnv(layer.url) });
+    const deployed = await runAction(
+      'deploy-ecs',
+      { cluster: CLUSTER, service: SERVICE, 'task-definition-arn': TD(2), 'poll-interval-seconds': 1 },
+      { env: awsTestEnv(layer.url) },
+    );
     expect(deployed.outputs).toMatchObject({ status: 'deployed', 'task-definition-arn': TD(2), 'previous-task-definition-arn': TD(1) });
     expect(await taskDefinitionArns(ecs)).toEqual([TD(1), TD(2)]);
     expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('deployed');

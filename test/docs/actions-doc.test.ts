@@ -38,7 +38,9 @@ describe('docs/infra/actions.md', () => {
   });
 
   it('covers all five actions with a uses: example, inputs and outputs', () => {
-    expect(sources.map((s) => s.name)).toEqual(expect.arrayContaining(['deploy-ecs', 'parity-check', 'rollback', 'smoke-test', 'terraform']));
+    expect(sources.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['deploy-ecs', 'parity-check', 'rollback', 'smoke-test', 'terraform']),
+    );
     for (const { name } of sources) {
       expect(committed).toContain(`## ${name}\n`);
       expect(committed).toContain(`- uses: <owner>/gantry/actions/${name}@v1`);
@@ -53,7 +55,11 @@ describe('docs/infra/actions.md', () => {
 
   it('detects a new input added to an action.yml', () => {
     const changed = withAction('rollback', (doc) => {
-      (doc.inputs as Record<string, unknown>)['max-history'] = { description: 'How many revisions to search.', required: false, default: '100' };
+      (doc.inputs as Record<string, unknown>)['max-history'] = {
+        description: 'How many revisions to search.',
+        required: false,
+        default: '100',
+      };
     });
     const generated = renderActionsDoc(changed);
     expect(generated).toContain('| `max-history` | no | `100` | How many revisions to search. |');
@@ -102,6 +108,8 @@ describe('docs/infra/actions.md', () => {
 
   it('names the file when an action.yml is malformed', () => {
     expect(() => parseActionMetadata({ name: 'broken', yamlText: 'inputs: [oops' })).toThrow(/actions\/broken\/action.yml: not valid YAML/);
-    expect(() => parseActionMetadata({ name: 'nodesc', yamlText: 'name: x\n' })).toThrow(/actions\/nodesc\/action.yml: 'description' is missing/);
+    expect(() => parseActionMetadata({ name: 'nodesc', yamlText: 'name: x\n' })).toThrow(
+      /actions\/nodesc\/action.yml: 'description' is missing/,
+    );
   });
 });

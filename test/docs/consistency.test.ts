@@ -10,18 +10,30 @@ import { parse } from 'yaml';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
-const markdownFiles = ['README.md', ...readdirSync(path.join(root, 'docs/infra')).filter((f) => f.endsWith('.md')).map((f) => `docs/infra/${f}`), 'examples/config/README.md', 'examples/terraform/README.md'];
+const markdownFiles = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs/infra'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/infra/${f}`),
+  'examples/config/README.md',
+  'examples/terraform/README.md',
+];
 
 describe('the docs agree with each other and with the code', () => {
   it('a staging rollback is dispatched from develop everywhere (GitHub records it under that branch head)', () => {
     const offenders: string[] = [];
     for (const file of markdownFiles) {
-      read(file).split('\n').forEach((line, index) => {
-        if (/rollback/i.test(line) && /from\*?\s*\(?`main`/.test(line) && !/`develop`/.test(line)) offenders.push(`${file}:${index + 1}: ${line.trim()}`);
-      });
+      read(file)
+        .split('\n')
+        .forEach((line, index) => {
+          if (/rollback/i.test(line) && /from\*?\s*\(?`main`/.test(line) && !/`develop`/.test(line))
+            offenders.push(`${file}:${index + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders).toEqual([]);
-    expect(read('docs/infra/runbook.md')).toMatch(/## Roll back \(the one click\)\n\n1\. [^\n]*\n\s*`develop` for staging, `main` for production/);
+    expect(read('docs/infra/runbook.md')).toMatch(
+      /## Roll back \(the one click\)\n\n1\. [^\n]*\n\s*`develop` for staging, `main` for production/,
+    );
     expect(read('docs/infra/rollback.md')).toContain('(from `develop` for staging, `main` for production)');
   });
 
@@ -49,7 +61,8 @@ describe('the docs agree with each other and with the code', () => {
   });
 
   it('the Terraform guidance says the service ignores task_definition (deploy.yml applies before every deploy)', () => {
-    for (const file of ['README.md', 'examples/terraform/README.md', 'examples/terraform/main.tf']) expect(read(file), file).toMatch(/ignore_changes = \[task_definition\]/);
+    for (const file of ['README.md', 'examples/terraform/README.md', 'examples/terraform/main.tf'])
+      expect(read(file), file).toMatch(/ignore_changes = \[task_definition\]/);
   });
 
   it('values-must-match is never recommended for the image repository (ECR URIs differ per account)', () => {
@@ -60,7 +73,9 @@ describe('the docs agree with each other and with the code', () => {
   });
 
   it('a manual smoke test with expect-version passes the workflows’ version-path and version-field', () => {
-    const deploy = parse(read('.github/workflows/deploy.yml')) as { on: { workflow_call: { inputs: Record<string, { default?: string }> } } };
+    const deploy = parse(read('.github/workflows/deploy.yml')) as {
+      on: { workflow_call: { inputs: Record<string, { default?: string }> } };
+    };
     const { 'version-path': versionPath, 'version-field': versionField } = deploy.on.workflow_call.inputs;
     for (const file of markdownFiles) {
       for (const [command] of read(file).matchAll(/env [^`]*?INPUT_EXPECT-VERSION[^`]*?node actions\/smoke-test\/dist\/index\.js/g)) {

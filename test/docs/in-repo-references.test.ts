@@ -15,7 +15,9 @@ const MISSING_DOCUMENT = /\bDESIGN\.md\b/;
 it('no tracked source or document cites a DESIGN.md the repository does not contain', () => {
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
     .split('\n')
-    .filter((f) => f && !f.includes('/dist/') && /\.(ts|mts|cts|js|mjs|cjs|md|ya?ml)$/.test(f) && f !== 'test/docs/in-repo-references.test.ts');
+    .filter(
+      (f) => f && !f.includes('/dist/') && /\.(ts|mts|cts|js|mjs|cjs|md|ya?ml)$/.test(f) && f !== 'test/docs/in-repo-references.test.ts',
+    );
   expect(files.length).toBeGreaterThan(50);
   const citing = files.filter((f) => {
     try {

@@ -16,8 +16,12 @@ import { keyOf, normalise, normaliseText } from './support/message-text';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docsDir = path.join(root, 'docs', 'infra');
-const actionNames = readdirSync(path.join(root, 'actions')).filter((name) => existsSync(path.join(root, 'actions', name, 'action.yml'))).sort();
-const docFiles = readdirSync(docsDir).filter((name) => name.endsWith('.md')).sort();
+const actionNames = readdirSync(path.join(root, 'actions'))
+  .filter((name) => existsSync(path.join(root, 'actions', name, 'action.yml')))
+  .sort();
+const docFiles = readdirSync(docsDir)
+  .filter((name) => name.endsWith('.md'))
+  .sort();
 
 // Failure messages are collected from the sources when the test runs (support/failure-messages.ts):
 // what counts as a message is in support/message-sites.ts, how its text is followed through the
@@ -35,10 +39,26 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
     message: 'Unexpected input: name or value contains the delimiter',
     reason: 'the delimiter is a fresh random UUID per entry: a value cannot contain it by accident',
   },
-  { file: 'lib/ecs/strategies/rolling.ts', message: 'rolling strategy: no deployment id to watch', reason: 'a programming guard: deploy() and rollback() only watch once a deployment id is known' },
-  { file: 'actions/deploy-ecs/src/gate.ts', message: 'no task definition on the target revision', reason: 'caught at once and shown inside the "Could not read the revisions of …" warning, which has its entry' },
-  { file: 'lib/util/poll.ts', message: 'poll interval must be positive', reason: 'a programming guard: every poll interval comes from an input validated to be at least 1 s' },
-  { file: 'actions/smoke-test/src/run.ts', message: 'concurrency must be at least', reason: "a programming guard: the concurrency input is validated to 1–256 (its InputError is in the runbook)" },
+  {
+    file: 'lib/ecs/strategies/rolling.ts',
+    message: 'rolling strategy: no deployment id to watch',
+    reason: 'a programming guard: deploy() and rollback() only watch once a deployment id is known',
+  },
+  {
+    file: 'actions/deploy-ecs/src/gate.ts',
+    message: 'no task definition on the target revision',
+    reason: 'caught at once and shown inside the "Could not read the revisions of …" warning, which has its entry',
+  },
+  {
+    file: 'lib/util/poll.ts',
+    message: 'poll interval must be positive',
+    reason: 'a programming guard: every poll interval comes from an input validated to be at least 1 s',
+  },
+  {
+    file: 'actions/smoke-test/src/run.ts',
+    message: 'concurrency must be at least',
+    reason: 'a programming guard: the concurrency input is validated to 1–256 (its InputError is in the runbook)',
+  },
   {
     file: 'actions/parity-check/src/toggles.ts',
     message: 'no Secrets Manager client for',
@@ -52,7 +72,8 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
   {
     file: 'actions/parity-check/src/hcl-syntax-errors.ts',
     message: 'parse config: [',
-    reason: "never printed: var-files.ts prints the error's `problem` (summary and detail, collected at each `new HclSyntaxError(…)`) as the documented `Input '<files-input>': <file>:<line>: <diagnostic>`",
+    reason:
+      "never printed: var-files.ts prints the error's `problem` (summary and detail, collected at each `new HclSyntaxError(…)`) as the documented `Input '<files-input>': <file>:<line>: <diagnostic>`",
   },
   {
     file: 'actions/smoke-test/src/schema.ts',
@@ -62,7 +83,8 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
   {
     file: 'actions/smoke-test/src/load.ts',
     message: 'valid checks',
-    reason: "CheckDefinitionError's constructor replaces this placeholder message with the documented `Input 'checks-file' … has <n> problems: …`",
+    reason:
+      "CheckDefinitionError's constructor replaces this placeholder message with the documented `Input 'checks-file' … has <n> problems: …`",
   },
 ];
 
@@ -71,41 +93,157 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
  * entry says where (file and the expression as written). An entry that matches nothing fails the test.
  */
 const RELAYS: { file: string; expression: string; from: string }[] = [
-  { file: 'lib/runner/github.ts', expression: 'describeError(err)', from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table" },
-  { file: 'actions/deploy-ecs/src/inputs.ts', expression: 'err.message', from: "a TemplateError's text, collected at each `new TemplateError(…)` in template.ts" },
-  { file: 'lib/ecs/service-deployment.ts', expression: 'decision.reason', from: 'the reasons evaluateServiceDeployment builds, collected where built' },
-  { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: "the notes pushed in compare.ts (the `notes.push(…)` rule)" },
-  { file: 'actions/parity-check/src/report.ts', expression: 'finding.message', from: "a parity finding's `message`, collected from the finding objects in compare.ts" },
-  { file: 'actions/parity-check/src/var-files.ts', expression: 'err instanceof Error ? err.message : String(err)', from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)" },
-  { file: 'actions/parity-check/src/var-files.ts', expression: 'err.problem', from: "an HclSyntaxError's summary and detail, collected at each `new HclSyntaxError(…)`" },
-  { file: 'actions/rollback/src/resolve.ts', expression: 'warning', from: 'the warnings the Resolver pushes (the `warnings.push(…)` rule)' },
-  { file: 'actions/run-task/src/run.ts', expression: 'warning', from: "a verdict's warnings, built in verdict.ts (`non-essential container … exited with code …`)" },
-  { file: 'actions/run-task/src/verdict.ts', expression: "problems.join('; ')", from: 'the problems pushed just above (the `problems.push(…)` rule)' },
-  { file: 'actions/smoke-test/src/check-reader.ts', expression: '(err as Error).message', from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown' },
-  { file: 'actions/smoke-test/src/normalize.ts', expression: '(err as Error).message', from: 'a JsonPathError or regular-expression error, collected where thrown' },
-  { file: 'actions/parity-check/src/var-files.ts', expression: '${err.problem}.', from: "a DocumentError's problem (lib/runner/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`" },
-  { file: 'actions/smoke-test/src/load.ts', expression: '${err.problem}${at}', from: "a DocumentError's problem (lib/runner/documents.ts), collected at each `new DocumentError(…)`" },
-  { file: 'actions/smoke-test/src/load.ts', expression: "[{ field: 'checks', message: ${err.problem}${at} }]", from: "the same DocumentError problem, as the check list's one problem" },
-  { file: 'actions/deploy-ecs/src/shape.ts', expression: 'unknownField(where, key, schema, [...members.keys()])', from: "unknownField's three texts in shape.ts (a MISPLACED hint, `did you mean`, `is not a field RegisterTaskDefinition accepts here`): the runbook's task-definition rows" },
-  { file: 'actions/terraform/src/main.ts', expression: 'redact(err.message, secrets)', from: 'the ActionFailure just caught (collected where thrown), with backend-config values replaced by ***' },
-  { file: 'lib/runner/yaml-documents.ts', expression: 'message', from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row" },
-  { file: 'actions/smoke-test/src/linear-regex.ts', expression: 'match ? match[1] : text', from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row" },
+  {
+    file: 'lib/runner/github.ts',
+    expression: 'describeError(err)',
+    from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table",
+  },
+  {
+    file: 'actions/deploy-ecs/src/inputs.ts',
+    expression: 'err.message',
+    from: "a TemplateError's text, collected at each `new TemplateError(…)` in template.ts",
+  },
+  {
+    file: 'lib/ecs/service-deployment.ts',
+    expression: 'decision.reason',
+    from: 'the reasons evaluateServiceDeployment builds, collected where built',
+  },
+  { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: 'the notes pushed in compare.ts (the `notes.push(…)` rule)' },
+  {
+    file: 'actions/parity-check/src/report.ts',
+    expression: 'finding.message',
+    from: "a parity finding's `message`, collected from the finding objects in compare.ts",
+  },
+  {
+    file: 'actions/parity-check/src/var-files.ts',
+    expression: 'err instanceof Error ? err.message : String(err)',
+    from: "another error of the HCL parser: only its 'returned no tree' guard (NO_RUNBOOK_ENTRY)",
+  },
+  {
+    file: 'actions/parity-check/src/var-files.ts',
+    expression: 'err.problem',
+    from: "an HclSyntaxError's summary and detail, collected at each `new HclSyntaxError(…)`",
+  },
+  {
+    file: 'actions/rollback/src/resolve.ts',
+    expression: 'warning',
+    from: 'the warnings the Resolver pushes (the `warnings.push(…)` rule)',
+  },
+  {
+    file: 'actions/run-task/src/run.ts',
+    expression: 'warning',
+    from: "a verdict's warnings, built in verdict.ts (`non-essential container … exited with code …`)",
+  },
+  {
+    file: 'actions/run-task/src/verdict.ts',
+    expression: "problems.join('; ')",
+    from: 'the problems pushed just above (the `problems.push(…)` rule)',
+  },
+  {
+    file: 'actions/smoke-test/src/check-reader.ts',
+    expression: '(err as Error).message',
+    from: 'an error thrown while reading a check field (JsonPathError, invalid regular expression), collected where thrown',
+  },
+  {
+    file: 'actions/smoke-test/src/normalize.ts',
+    expression: '(err as Error).message',
+    from: 'a JsonPathError or regular-expression error, collected where thrown',
+  },
+  {
+    file: 'actions/parity-check/src/var-files.ts',
+    expression: '${err.problem}.',
+    from: "a DocumentError's problem (lib/runner/documents.ts: duplicate key, depth, NUL), collected at each `new DocumentError(…)`",
+  },
+  {
+    file: 'actions/smoke-test/src/load.ts',
+    expression: '${err.problem}${at}',
+    from: "a DocumentError's problem (lib/runner/documents.ts), collected at each `new DocumentError(…)`",
+  },
+  {
+    file: 'actions/smoke-test/src/load.ts',
+    expression: "[{ field: 'checks', message: ${err.problem}${at} }]",
+    from: "the same DocumentError problem, as the check list's one problem",
+  },
+  {
+    file: 'actions/deploy-ecs/src/shape.ts',
+    expression: 'unknownField(where, key, schema, [...members.keys()])',
+    from: "unknownField's three texts in shape.ts (a MISPLACED hint, `did you mean`, `is not a field RegisterTaskDefinition accepts here`): the runbook's task-definition rows",
+  },
+  {
+    file: 'actions/terraform/src/main.ts',
+    expression: 'redact(err.message, secrets)',
+    from: 'the ActionFailure just caught (collected where thrown), with backend-config values replaced by ***',
+  },
+  {
+    file: 'lib/runner/yaml-documents.ts',
+    expression: 'message',
+    from: "the yaml package's own syntax error (first line, position removed): the runbook's `checks: is not valid YAML or JSON: …` row",
+  },
+  {
+    file: 'actions/smoke-test/src/linear-regex.ts',
+    expression: 'match ? match[1] : text',
+    from: "re2js's own syntax error (its `error parsing regexp: <problem>` without the prefix): the runbook's `invalid regular expression /…/: …` row",
+  },
   {
     file: 'actions/smoke-test/src/normalize.ts',
     expression: "{ field: ${reader.field('expect.json')}${fieldSuffix(jsonPath)}, message: (err as Error).message }",
     from: 'a JsonPathError problem, collected at each `new JsonPathError(…)`',
   },
-  { file: 'actions/smoke-test/src/http-checks.ts', expression: 'describeRequestError(err, request.timeoutMs)', from: "Node's own network error (`<code>: <message>`); the runbook lists the codes (ECONNREFUSED, ENOTFOUND, UND_ERR_…)" },
-  { file: 'actions/smoke-test/src/net-checks.ts', expression: 'describeRequestError(err, check.timeoutMs)', from: "Node's own network or TLS error, as above" },
-  { file: 'actions/smoke-test/src/net-checks.ts', expression: "problems.join('; ')", from: 'the problems pushed just above (the `problems.push(…)` rule)' },
-  { file: 'actions/smoke-test/src/load.ts', expression: 'problems', from: 'the `{ field, message }` problems built in load.ts, normalize.ts, check-reader.ts and schema.ts' },
-  { file: 'actions/smoke-test/src/run.ts', expression: 'lastReason', from: "the last attempt's reason: a check's `{ ok: false, reason }`, collected in http-checks.ts and net-checks.ts" },
-  { file: 'actions/smoke-test/src/run.ts', expression: 'describeError(err)', from: 'an unexpected exception inside a check, printed as `<Name>: <message>`' },
-  { file: 'actions/smoke-test/src/schema.ts', expression: 'problem', from: 'the `{ field, message }` objects mapped from ajv errors just below' },
-  { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is out of range'}${got}", from: "ajv's own wording for a range keyword (`must be >= 1`), documented as `must be …`" },
-  { file: 'actions/smoke-test/src/schema.ts', expression: "params.limit === 1 ? 'must not be empty' : ${error.message}${got}", from: "ajv's own wording for a length keyword, documented as `must be …`" },
-  { file: 'actions/smoke-test/src/schema.ts', expression: "${error.message ?? 'is invalid'}${got}", from: "ajv's own wording for any other keyword, documented as `must be …`" },
-  { file: 'actions/deploy-ecs/src/main.ts', expression: 'failureOf(result).message', from: "a cancelled deploy's failure, built by failureOf in summary.ts (collected there)" },
+  {
+    file: 'actions/smoke-test/src/http-checks.ts',
+    expression: 'describeRequestError(err, request.timeoutMs)',
+    from: "Node's own network error (`<code>: <message>`); the runbook lists the codes (ECONNREFUSED, ENOTFOUND, UND_ERR_…)",
+  },
+  {
+    file: 'actions/smoke-test/src/net-checks.ts',
+    expression: 'describeRequestError(err, check.timeoutMs)',
+    from: "Node's own network or TLS error, as above",
+  },
+  {
+    file: 'actions/smoke-test/src/net-checks.ts',
+    expression: "problems.join('; ')",
+    from: 'the problems pushed just above (the `problems.push(…)` rule)',
+  },
+  {
+    file: 'actions/smoke-test/src/load.ts',
+    expression: 'problems',
+    from: 'the `{ field, message }` problems built in load.ts, normalize.ts, check-reader.ts and schema.ts',
+  },
+  {
+    file: 'actions/smoke-test/src/run.ts',
+    expression: 'lastReason',
+    from: "the last attempt's reason: a check's `{ ok: false, reason }`, collected in http-checks.ts and net-checks.ts",
+  },
+  {
+    file: 'actions/smoke-test/src/run.ts',
+    expression: 'describeError(err)',
+    from: 'an unexpected exception inside a check, printed as `<Name>: <message>`',
+  },
+  {
+    file: 'actions/smoke-test/src/schema.ts',
+    expression: 'problem',
+    from: 'the `{ field, message }` objects mapped from ajv errors just below',
+  },
+  {
+    file: 'actions/smoke-test/src/schema.ts',
+    expression: "${error.message ?? 'is out of range'}${got}",
+    from: "ajv's own wording for a range keyword (`must be >= 1`), documented as `must be …`",
+  },
+  {
+    file: 'actions/smoke-test/src/schema.ts',
+    expression: "params.limit === 1 ? 'must not be empty' : ${error.message}${got}",
+    from: "ajv's own wording for a length keyword, documented as `must be …`",
+  },
+  {
+    file: 'actions/smoke-test/src/schema.ts',
+    expression: "${error.message ?? 'is invalid'}${got}",
+    from: "ajv's own wording for any other keyword, documented as `must be …`",
+  },
+  {
+    file: 'actions/deploy-ecs/src/main.ts',
+    expression: 'failureOf(result).message',
+    from: "a cancelled deploy's failure, built by failureOf in summary.ts (collected there)",
+  },
 ];
 
 let collected: FailureMessages | undefined;
@@ -152,14 +290,17 @@ describe('docs/infra', () => {
         continue;
       }
       if (anchor && resolved.endsWith('.md') && statSync(resolved).isFile()) {
-        if (!headingAnchors(readFileSync(resolved, 'utf8')).has(anchor)) broken.push(`${file}: ${target} (no heading with anchor #${anchor})`);
+        if (!headingAnchors(readFileSync(resolved, 'utf8')).has(anchor))
+          broken.push(`${file}: ${target} (no heading with anchor #${anchor})`);
       }
     }
     expect(broken, `broken links:\n${broken.join('\n')}`).toEqual([]);
   });
 
   it('computes anchors the way GitHub does', () => {
-    const anchors = headingAnchors('# Rolling back by hand, without GitHub\n## `deploy-ecs`: watching\n## Dup\n## Dup\n```\n# not a heading\n```\n');
+    const anchors = headingAnchors(
+      '# Rolling back by hand, without GitHub\n## `deploy-ecs`: watching\n## Dup\n## Dup\n```\n# not a heading\n```\n',
+    );
     expect([...anchors]).toEqual(['rolling-back-by-hand-without-github', 'deploy-ecs-watching', 'dup', 'dup-1']);
   });
 });
@@ -182,12 +323,29 @@ describe('runbook.md lists every failure message gantry prints', () => {
     const { messages } = failureMessages();
     expect(messages.length).toBeGreaterThan(150);
     const sources = new Set(messages.map((m) => m.source));
-    const subclass = [...sources].some((k) => k.startsWith('new ') && !['new Error', 'new RangeError', 'new TypeError', 'new ActionFailure', 'new InputError'].includes(k));
+    const subclass = [...sources].some(
+      (k) => k.startsWith('new ') && !['new Error', 'new RangeError', 'new TypeError', 'new ActionFailure', 'new InputError'].includes(k),
+    );
     expect(subclass, 'an ActionFailure/InputError subclass').toBe(true);
-    for (const kind of ['new ActionFailure', 'new InputError', 'super InputError', 'call warning', 'push warnings', 'push notes', 'push problems', 'failed result reason', 'failed result why', 'message object', 'workflow annotation']) {
+    for (const kind of [
+      'new ActionFailure',
+      'new InputError',
+      'super InputError',
+      'call warning',
+      'push warnings',
+      'push notes',
+      'push problems',
+      'failed result reason',
+      'failed result why',
+      'message object',
+      'workflow annotation',
+    ]) {
       expect(sources, `no message found from ${kind}`).toContain(kind);
     }
-    expect([...sources].some((k) => k.startsWith('argument of ')), "a wrapper's callers (fail(message) and the like)").toBe(true);
+    expect(
+      [...sources].some((k) => k.startsWith('argument of ')),
+      "a wrapper's callers (fail(message) and the like)",
+    ).toBe(true);
   });
 
   it('knows where the text comes from for every message site without text of its own', () => {
@@ -201,10 +359,18 @@ describe('runbook.md lists every failure message gantry prints', () => {
 
   it('has no stale allow-list or relay entries', () => {
     const { messages, opaque } = failureMessages();
-    const staleAllowed = NO_RUNBOOK_ENTRY.filter((entry) => !messages.some((m) => m.file === entry.file && m.shown.startsWith(entry.message)));
+    const staleAllowed = NO_RUNBOOK_ENTRY.filter(
+      (entry) => !messages.some((m) => m.file === entry.file && m.shown.startsWith(entry.message)),
+    );
     const staleRelays = RELAYS.filter((r) => !opaque.some((o) => o.file === r.file && o.expression === r.expression));
-    expect(staleAllowed.map((e) => `${e.file}: ${e.message}`), 'NO_RUNBOOK_ENTRY entries that match no message any more').toEqual([]);
-    expect(staleRelays.map((r) => `${r.file}: ${r.expression}`), 'RELAYS entries that match no message site any more').toEqual([]);
+    expect(
+      staleAllowed.map((e) => `${e.file}: ${e.message}`),
+      'NO_RUNBOOK_ENTRY entries that match no message any more',
+    ).toEqual([]);
+    expect(
+      staleRelays.map((r) => `${r.file}: ${r.expression}`),
+      'RELAYS entries that match no message site any more',
+    ).toEqual([]);
   });
 
   it('knows which constructor argument is the message for every error class', () => {

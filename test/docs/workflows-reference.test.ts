@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { firstDifference } from '../../scripts/gen-action-docs';
-import { WORKFLOW_DOC_PATH, WORKFLOW_GENERATE_COMMAND, parseWorkflowCall, readWorkflowSources, renderWorkflowsDoc, type WorkflowSource } from '../../scripts/gen-workflow-docs';
+import {
+  WORKFLOW_DOC_PATH,
+  WORKFLOW_GENERATE_COMMAND,
+  parseWorkflowCall,
+  readWorkflowSources,
+  renderWorkflowsDoc,
+  type WorkflowSource,
+} from '../../scripts/gen-workflow-docs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sources = readWorkflowSources(root);
@@ -26,7 +33,10 @@ function withWorkflow(file: string, change: (call: Record<string, Record<string,
 describe('docs/infra/workflows-reference.md', () => {
   it('is up to date with .github/workflows/*.yml', () => {
     const diff = firstDifference(renderWorkflowsDoc(sources), committed);
-    expect(diff, `${WORKFLOW_DOC_PATH} is out of date: run \`${WORKFLOW_GENERATE_COMMAND}\` (first difference: ${JSON.stringify(diff)})`).toBeUndefined();
+    expect(
+      diff,
+      `${WORKFLOW_DOC_PATH} is out of date: run \`${WORKFLOW_GENERATE_COMMAND}\` (first difference: ${JSON.stringify(diff)})`,
+    ).toBeUndefined();
   });
 
   it('documents every reusable workflow and only those (ci.yml and release.yml are not callable)', () => {
@@ -41,7 +51,10 @@ describe('docs/infra/workflows-reference.md', () => {
     for (const source of sources) {
       const wf = parseWorkflowCall(source);
       if (!wf) continue;
-      for (const input of wf.inputs) expect(committed, `${wf.file} input ${input.name}`).toMatch(new RegExp(`^\\| \`${input.name}\` \\| ${input.type} \\| ${input.required ? 'yes' : 'no'} \\|`, 'm'));
+      for (const input of wf.inputs)
+        expect(committed, `${wf.file} input ${input.name}`).toMatch(
+          new RegExp(`^\\| \`${input.name}\` \\| ${input.type} \\| ${input.required ? 'yes' : 'no'} \\|`, 'm'),
+        );
       for (const secret of wf.secrets) expect(committed).toContain(`| \`${secret.name}\` | ${secret.required ? 'yes' : 'no'} |`);
       for (const output of wf.outputs) expect(committed).toContain(`| \`${output.name}\` |`);
     }
@@ -49,18 +62,24 @@ describe('docs/infra/workflows-reference.md', () => {
   });
 
   it('a new input, a changed default or a removed output without regenerating is caught', () => {
-    const added = renderWorkflowsDoc(withWorkflow('deploy.yml', (call) => {
-      call.inputs!['max-surge'] = { description: 'Surge.', type: 'number', default: 200 };
-    }));
+    const added = renderWorkflowsDoc(
+      withWorkflow('deploy.yml', (call) => {
+        call.inputs!['max-surge'] = { description: 'Surge.', type: 'number', default: 200 };
+      }),
+    );
     expect(added).toContain('| `max-surge` | number | no | `200` | Surge. |');
     expect(firstDifference(added, committed)).toBeDefined();
-    const changedDefault = renderWorkflowsDoc(withWorkflow('pr-checks.yml', (call) => {
-      (call.inputs!['coverage-threshold'] as Record<string, unknown>).default = 80;
-    }));
+    const changedDefault = renderWorkflowsDoc(
+      withWorkflow('pr-checks.yml', (call) => {
+        (call.inputs!['coverage-threshold'] as Record<string, unknown>).default = 80;
+      }),
+    );
     expect(firstDifference(changedDefault, committed)).toBeDefined();
-    const removed = renderWorkflowsDoc(withWorkflow('deploy.yml', (call) => {
-      delete call.outputs!.status;
-    }));
+    const removed = renderWorkflowsDoc(
+      withWorkflow('deploy.yml', (call) => {
+        delete call.outputs!.status;
+      }),
+    );
     expect(firstDifference(removed, committed)).toBeDefined();
   });
 

@@ -29,9 +29,17 @@ let server: TestServer;
 /** A dotenv line: double quotes, with \n for line breaks (dotenv expands them inside double quotes). */
 const dotenvLine = (name: string, value: string) => `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
-async function localAction(action: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; outputs: Record<string, string> }> {
+async function localAction(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; outputs: Record<string, string> }> {
   const dir = mkdtempSync(path.join(scratch, `${action}-`));
-  const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), GITHUB_ENV: path.join(dir, 'env') };
+  const files = {
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+    GITHUB_ENV: path.join(dir, 'env'),
+  };
   for (const file of Object.values(files)) writeFileSync(file, '');
   const lines = [
     ...Object.entries(inputs).map(([name, value]) => dotenvLine(`INPUT_${name.toUpperCase()}`, value)),
@@ -58,12 +66,20 @@ async function localAction(action: string, inputs: Record<string, string>, env: 
 beforeAll(async () => {
   moto = await startMoto();
   layer = await startRolloutLayer({ motoUrl: moto.url, region: REGION });
-  const ecs = new ECSClient({ endpoint: layer.url, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  const ecs = new ECSClient({
+    endpoint: layer.url,
+    region: REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   await createService(ecs);
   layer.settle();
   server = await startHttpServer((_req, res) => sendJson(res, 200, { status: 'ok', version: SHA.slice(0, 7) }));
   mkdirSync(path.join(scratch, 'tf'));
-  writeFileSync(path.join(scratch, 'tf', 'main.tf'), 'resource "terraform_data" "release" {\n  input = "1.0.0"\n}\n\noutput "release" {\n  value = terraform_data.release.input\n}\n');
+  writeFileSync(
+    path.join(scratch, 'tf', 'main.tf'),
+    'resource "terraform_data" "release" {\n  input = "1.0.0"\n}\n\noutput "release" {\n  value = terraform_data.release.input\n}\n',
+  );
   writeFileSync(path.join(scratch, 'staging.tfvars'), 'replicas = 2\nlog_level = "info"\n');
   writeFileSync(path.join(scratch, 'production.tfvars'), 'replicas = 4\nlog_level = "debug"\ncache_ttl = 60\n');
 }, 120_000);
@@ -89,7 +105,11 @@ describe('each action under npx @github/local-action', () => {
   });
 
   it('parity-check: the divergence found; outputs captured', async () => {
-    const result = await localAction('parity-check', { 'base-var-files': 'staging.tfvars', 'target-var-files': 'production.tfvars', 'fail-on-divergence': 'false' });
+    const result = await localAction('parity-check', {
+      'base-var-files': 'staging.tfvars',
+      'target-var-files': 'production.tfvars',
+      'fail-on-divergence': 'false',
+    });
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs.diverged).toBe('true');
     expect(result.outputs.findings).toMatch(/^\d+$/);
@@ -114,8 +134,15 @@ describe('each action under npx @github/local-action', () => {
   });
 
   it('rollback: a dry run resolves what it would restore; outputs captured', async () => {
-    const result = await localAction('rollback', { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'local debugging', 'dry-run': 'true' }, awsTestEnv(layer.url, REGION));
+    const result = await localAction(
+      'rollback',
+      { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'local debugging', 'dry-run': 'true' },
+      awsTestEnv(layer.url, REGION),
+    );
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.outputs).toMatchObject({ status: 'dry-run', 'task-definition-arn': `arn:aws:ecs:${REGION}:123456789012:task-definition/web:1` });
+    expect(result.outputs).toMatchObject({
+      status: 'dry-run',
+      'task-definition-arn': `arn:aws:ecs:${REGION}:123456789012:task-definition/web:1`,
+    });
   });
 });

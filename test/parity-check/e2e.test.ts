@@ -36,7 +36,8 @@ interface ReportedFinding {
 }
 
 /** The action only reads the workspace, so the repository itself is the workspace. */
-const run = (inputs: Record<string, string>, options: { node?: string } = {}) => runAction('parity-check', inputs, { workspace: repoRoot, ...options });
+const run = (inputs: Record<string, string>, options: { node?: string } = {}) =>
+  runAction('parity-check', inputs, { workspace: repoRoot, ...options });
 
 const report = (result: ActionResult): ReportedFinding[] => JSON.parse(result.outputs.report) as ReportedFinding[];
 
@@ -78,10 +79,16 @@ function expectDriftFindings(result: ActionResult, level: 'error' | 'warning'): 
   });
 
   expect(result.summary).toContain('### Parity check: staging → production');
-  expect(result.summary).toContain('❌ **10 findings** (5 variables, 3 toggles, 2 env names); compared 12 variables, 5 toggles, 8 env names.');
+  expect(result.summary).toContain(
+    '❌ **10 findings** (5 variables, 3 toggles, 2 env names); compared 12 variables, 5 toggles, 8 env names.',
+  );
   expect(result.summary).toContain('| Rule | Kind | Key | staging | production | Where |');
-  expect(result.summary).toContain(`| type-mismatch | variable | \`container_port\` | 8080 | "8080" | ${CONFIG}/drift/production.tfvars:7 |`);
-  expect(result.summary).toContain(`| target-ahead | toggle | \`search-suggest\` | off | on (10%) | ${CONFIG}/drift/production.toggles.json:4 |`);
+  expect(result.summary).toContain(
+    `| type-mismatch | variable | \`container_port\` | 8080 | "8080" | ${CONFIG}/drift/production.tfvars:7 |`,
+  );
+  expect(result.summary).toContain(
+    `| target-ahead | toggle | \`search-suggest\` | off | on (10%) | ${CONFIG}/drift/production.toggles.json:4 |`,
+  );
   expect(result.summary).toContain(`| missing-in-target | env | \`DATABASE_POOL_SIZE\` | set | (missing) | ${CONFIG}/staging.env:6 |`);
   // Env values are never shown, not even placeholder ones.
   expect(result.stdout + result.summary + result.outputs.report).not.toContain('postgresql://');
@@ -115,7 +122,9 @@ describe('parity-check end to end', () => {
     expect(result.exitCode).toBe(0);
     expectDriftFindings(result, 'warning');
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
-    expect(result.stdout).toContain('staging and production diverge: 10 findings (5 variables, 3 toggles, 2 env names) (not failing: fail-on-divergence is false).');
+    expect(result.stdout).toContain(
+      'staging and production diverge: 10 findings (5 variables, 3 toggles, 2 env names) (not failing: fail-on-divergence is false).',
+    );
   });
 
   it('rollout-toggles allows staging to lead but never production; ignore and labels apply everywhere', async () => {

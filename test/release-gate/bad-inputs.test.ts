@@ -29,36 +29,116 @@ afterAll(async () => {
 
 const good: Record<string, Record<string, string>> = {
   resolve: { command: 'resolve', environment: 'production', 'promote-from': 'staging', 'github-token': 't' },
-  promotion: { command: 'promotion', environment: 'production', sha: SHA, 'promote-from': 'staging', 'gantry-repository': 'your-org/gantry', 'github-token': 't' },
+  promotion: {
+    command: 'promotion',
+    environment: 'production',
+    sha: SHA,
+    'promote-from': 'staging',
+    'gantry-repository': 'your-org/gantry',
+    'github-token': 't',
+  },
   image: { command: 'image', environment: 'production', sha: SHA, 'ecr-repository': 'shop', 'image-digest': DIGEST },
-  record: { command: 'record', environment: 'production', sha: SHA, 'task-definition-arn': ARN, image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@${DIGEST}`, promotion: 'proven' },
+  record: {
+    command: 'record',
+    environment: 'production',
+    sha: SHA,
+    'task-definition-arn': ARN,
+    image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@${DIGEST}`,
+    promotion: 'proven',
+  },
 };
 
 // [case, command, inputs over the good ones ('' removes one), input named, what the message says]
 const cases: [string, string, Record<string, string>, string, RegExp][] = [
   ['unknown command', 'image', { command: 'build' }, 'command', /one of 'resolve', 'promotion', 'image', 'record'/],
-  ['environment with a newline', 'promotion', { environment: 'production\nsha=x' }, 'environment', /an environment name \(letters, digits, - and _\)/],
+  [
+    'environment with a newline',
+    'promotion',
+    { environment: 'production\nsha=x' },
+    'environment',
+    /an environment name \(letters, digits, - and _\)/,
+  ],
   ['no environment', 'image', { environment: '' }, 'environment', /is missing: expected an environment name/],
-  ['version with an injected output', 'resolve', { version: `1.2.3\nsha=${'0'.repeat(40)}` }, 'version', /a semantic version such as 1\.2\.3/],
+  [
+    'version with an injected output',
+    'resolve',
+    { version: `1.2.3\nsha=${'0'.repeat(40)}` },
+    'version',
+    /a semantic version such as 1\.2\.3/,
+  ],
   ['version that is not semver', 'resolve', { version: 'latest' }, 'version', /a semantic version/],
   ['ref with spaces', 'resolve', { ref: 'main; rm -rf /' }, 'ref', /a commit SHA, tag or branch name/],
   ['production branch with ..', 'resolve', { 'production-branch': 'main/../x' }, 'production-branch', /a branch name/],
-  ['resolve for production without a token', 'resolve', { 'github-token': '' }, 'github-token', /to check the commit is reachable from production-branch/],
+  [
+    'resolve for production without a token',
+    'resolve',
+    { 'github-token': '' },
+    'github-token',
+    /to check the commit is reachable from production-branch/,
+  ],
   ['short SHA', 'promotion', { sha: 'abc1234' }, 'sha', /a full 40-character lower-case commit SHA/],
   ['promote-from itself', 'promotion', { 'promote-from': 'production' }, 'promote-from', /not production itself/],
-  ['promotion without gantry repository', 'promotion', { 'gantry-repository': '' }, 'gantry-repository', /owner\/name of gantry \(job\.workflow_repository\)/],
-  ['promotion without a token', 'promotion', { 'github-token': '' }, 'github-token', /a token that can read the repository, its deployments/],
-  ['override with a blank reason', 'promotion', { 'allow-unpromoted': 'true', 'override-reason': ' ' }, 'override-reason', /at least 20 characters that names the ticket/],
-  ['override reason without a ticket', 'promotion', { 'allow-unpromoted': 'true', 'override-reason': 'we really need this out today please' }, 'override-reason', /INC-123, an issue such as #123, or an https:\/\/ link/],
-  ['override reason too long', 'promotion', { 'allow-unpromoted': 'true', 'override-reason': `INC-1 ${'x'.repeat(1100)}` }, 'override-reason', /at most 1024 characters/],
+  [
+    'promotion without gantry repository',
+    'promotion',
+    { 'gantry-repository': '' },
+    'gantry-repository',
+    /owner\/name of gantry \(job\.workflow_repository\)/,
+  ],
+  [
+    'promotion without a token',
+    'promotion',
+    { 'github-token': '' },
+    'github-token',
+    /a token that can read the repository, its deployments/,
+  ],
+  [
+    'override with a blank reason',
+    'promotion',
+    { 'allow-unpromoted': 'true', 'override-reason': ' ' },
+    'override-reason',
+    /at least 20 characters that names the ticket/,
+  ],
+  [
+    'override reason without a ticket',
+    'promotion',
+    { 'allow-unpromoted': 'true', 'override-reason': 'we really need this out today please' },
+    'override-reason',
+    /INC-123, an issue such as #123, or an https:\/\/ link/,
+  ],
+  [
+    'override reason too long',
+    'promotion',
+    { 'allow-unpromoted': 'true', 'override-reason': `INC-1 ${'x'.repeat(1100)}` },
+    'override-reason',
+    /at most 1024 characters/,
+  ],
   ['promote-from-branch with a space', 'promotion', { 'promote-from-branch': 'dev elop' }, 'promote-from-branch', /a branch name/],
   ['image without a digest', 'image', { 'image-digest': '' }, 'image-digest', /the sha256 digest to deploy/],
   ['image digest by tag', 'image', { 'image-digest': 'latest' }, 'image-digest', /sha256:<64 lower-case hex>/],
   ['ECR repository with capitals', 'image', { 'ecr-repository': 'Shop' }, 'ecr-repository', /an ECR repository name/],
-  ['record of an image by tag', 'record', { image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:latest' }, 'image', /an image by digest/],
-  ['record without the task definition', 'record', { 'task-definition-arn': '' }, 'task-definition-arn', /the task definition ARN deploy-ecs deployed/],
+  [
+    'record of an image by tag',
+    'record',
+    { image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:latest' },
+    'image',
+    /an image by digest/,
+  ],
+  [
+    'record without the task definition',
+    'record',
+    { 'task-definition-arn': '' },
+    'task-definition-arn',
+    /the task definition ARN deploy-ecs deployed/,
+  ],
   ['record of a bad ARN', 'record', { 'task-definition-arn': 'shop:3' }, 'task-definition-arn', /a task definition ARN/],
-  ['record of an ARN of another region', 'record', { 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop:3' }, 'task-definition-arn', /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
+  [
+    'record of an ARN of another region',
+    'record',
+    { 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop:3' },
+    'task-definition-arn',
+    /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/,
+  ],
   ['record of an unknown verdict', 'record', { promotion: 'maybe' }, 'promotion', /one of 'not-required', 'proven', 'overridden'/],
   ['record of an override without its reason', 'record', { promotion: 'overridden' }, 'override-reason', /at least 20 characters/],
 ];
@@ -69,7 +149,13 @@ describe('release-gate bad inputs', () => {
     for (const [key, value] of Object.entries(inputs)) if (value === '') delete inputs[key];
     requests.length = 0;
     const run = await runAction('release-gate', inputs, {
-      env: { GITHUB_API_URL: url, AWS_ENDPOINT_URL: url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+      env: {
+        GITHUB_API_URL: url,
+        AWS_ENDPOINT_URL: url,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+      },
     });
     expect(run.exitCode).toBe(1);
     const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';

@@ -21,8 +21,18 @@ function manifest(layer: string): string {
   return JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${createHash('sha256').update(`config-${layer}`).digest('hex')}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32654, digest: `sha256:${createHash('sha256').update(layer).digest('hex')}` }],
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 7023,
+      digest: `sha256:${createHash('sha256').update(`config-${layer}`).digest('hex')}`,
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        size: 32654,
+        digest: `sha256:${createHash('sha256').update(layer).digest('hex')}`,
+      },
+    ],
   });
 }
 
@@ -33,7 +43,12 @@ async function push(repository: string, layer: string, tag: string): Promise<str
 
 beforeAll(async () => {
   moto = await startMoto();
-  ecr = new ECRClient({ endpoint: moto.url, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  ecr = new ECRClient({
+    endpoint: moto.url,
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   ecs = ecsClientFor(moto.url);
   uri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shop' }))).repository?.repositoryUri ?? '';
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'spoofed' }));
@@ -43,8 +58,16 @@ afterAll(async () => {
 });
 
 const image = (inputs: Record<string, string>): Promise<ActionResult> =>
-  runAction('release-gate', { command: 'image', environment: 'production', sha: SHA, 'ecr-repository': 'shop', ...inputs }, { env: awsTestEnv(moto.url) });
-const errorsOf = (run: ActionResult) => run.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+  runAction(
+    'release-gate',
+    { command: 'image', environment: 'production', sha: SHA, 'ecr-repository': 'shop', ...inputs },
+    { env: awsTestEnv(moto.url) },
+  );
+const errorsOf = (run: ActionResult) =>
+  run.annotations
+    .filter((a) => a.level === 'error')
+    .map((a) => a.message)
+    .join('\n');
 
 describe('release-gate image', () => {
   it('deploys repo@digest when exactly that digest is in this registry (whatever the tags)', async () => {
@@ -79,21 +102,42 @@ describe('release-gate image', () => {
 
 describe('release-gate record', () => {
   it('tags the task definition with the digest and the promotion, and leaves the release annotation', async () => {
-    const arn = (await ecs.send(new RegisterTaskDefinitionCommand({ family: 'shop', containerDefinitions: [{ name: 'web', image: 'x', memory: 128 }] }))).taskDefinition?.taskDefinitionArn ?? '';
+    const arn =
+      (
+        await ecs.send(
+          new RegisterTaskDefinitionCommand({ family: 'shop', containerDefinitions: [{ name: 'web', image: 'x', memory: 128 }] }),
+        )
+      ).taskDefinition?.taskDefinitionArn ?? '';
     const digest = `sha256:${'d'.repeat(64)}`;
     const reason = 'INC-42: staging is down, hotfix for checkout';
     const run = await runAction(
       'release-gate',
-      { command: 'record', environment: 'production', sha: SHA, 'task-definition-arn': arn, image: `${uri}@${digest}`, promotion: 'overridden', 'override-reason': reason },
+      {
+        command: 'record',
+        environment: 'production',
+        sha: SHA,
+        'task-definition-arn': arn,
+        image: `${uri}@${digest}`,
+        promotion: 'overridden',
+        'override-reason': reason,
+      },
       { env: awsTestEnv(moto.url) },
     );
     expect(run.exitCode, run.stdout).toBe(0);
-    const tags = Object.fromEntries(((await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []).map((t) => [t.key, t.value]));
-    expect(tags).toMatchObject({ 'gantry:image-digest': digest, 'gantry:promotion': 'overridden', 'gantry:override-reason': 'INC-42: staging is down hotfix for checkout' });
+    const tags = Object.fromEntries(
+      ((await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []).map((t) => [t.key, t.value]),
+    );
+    expect(tags).toMatchObject({
+      'gantry:image-digest': digest,
+      'gantry:promotion': 'overridden',
+      'gantry:override-reason': 'INC-42: staging is down hotfix for checkout',
+    });
     const notice = run.annotations.find((a) => a.level === 'notice');
     expect(notice?.properties.title).toBe('gantry release');
     expect(notice?.message).toBe(`image=${uri}@${digest} sha=${SHA} task-definition=${arn}`);
     expect(run.summary).toContain('promotion overridden');
-    expect(run.annotations.find((a) => a.level === 'warning')?.message).toBe(`${SHA} was deployed to production without a proven promotion (allow-unpromoted). Reason: ${reason}`);
+    expect(run.annotations.find((a) => a.level === 'warning')?.message).toBe(
+      `${SHA} was deployed to production without a proven promotion (allow-unpromoted). Reason: ${reason}`,
+    );
   });
 });

@@ -33,10 +33,14 @@ async function freshHistory(): Promise<void> {
 }
 
 function runRollback(inputs: Record<string, string>, options: { node?: string; env?: Record<string, string> } = {}): Promise<ActionResult> {
-  return runAction('rollback', { cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs }, {
-    node: options.node,
-    env: { ...awsTestEnv(layer.url), ...RUNNER_ENV, ...options.env },
-  });
+  return runAction(
+    'rollback',
+    { cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs },
+    {
+      node: options.node,
+      env: { ...awsTestEnv(layer.url), ...RUNNER_ENV, ...options.env },
+    },
+  );
 }
 
 const liveRevision = (): string | undefined => layer.state().services[0]?.taskDefinition;
@@ -56,7 +60,10 @@ describe('rollback bundle through the runner harness', () => {
     });
     expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
     expect(liveRevision()).toBe(revisionArn(3));
-    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({ 'gantry:status': 'rolled-back', 'gantry:rollback-reason': 'smoke test failed: /checkout 500' });
+    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({
+      'gantry:status': 'rolled-back',
+      'gantry:rollback-reason': 'smoke test failed: /checkout 500',
+    });
     expect(result.summary).toContain('## rollback: ✅ rolled back');
     expect(result.summary).toMatch(/\| Task definition \| web:4 \| web:3 \|/);
     expect(result.summary).toContain(`| Git SHA | ${release(3).sha} | ${release(2).sha} |`);
@@ -69,7 +76,11 @@ describe('rollback bundle through the runner harness', () => {
   it('dry run prints the target and changes nothing', async () => {
     const result = await runRollback({ target: `sha:${release(1).shortSha}`, 'dry-run': 'true' });
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ status: 'dry-run', 'task-definition-arn': revisionArn(2), 'from-task-definition-arn': revisionArn(4) });
+    expect(result.outputs).toMatchObject({
+      status: 'dry-run',
+      'task-definition-arn': revisionArn(2),
+      'from-task-definition-arn': revisionArn(4),
+    });
     expect(result.stdout).toContain('Would: UpdateService: service web from web:4 to web:2');
     expect(calls('UpdateService')).toBe(3);
     expect(liveRevision()).toBe(revisionArn(4));
@@ -86,8 +97,14 @@ describe('rollback bundle through the runner harness', () => {
     layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
     const result = await runRollback({ target: 'version:1.2.0' });
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': revisionArn(4), 'from-task-definition-arn': revisionArn(4) });
-    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(/^Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/);
+    expect(result.outputs).toMatchObject({
+      status: 'failed',
+      'task-definition-arn': revisionArn(4),
+      'from-task-definition-arn': revisionArn(4),
+    });
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /^Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/,
+    );
     expect(result.summary).toContain('❌ rollback failed');
     // The target failed to run: the next 'previous' must go past it.
     expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('failed');
@@ -102,7 +119,6 @@ describe('rollback bundle through the runner harness', () => {
     expect(result.summary).toMatch(/\| \*\*Error\*\* \| .*no revision has gantry:git-sha starting with deadbee/);
     expect(liveRevision()).toBe(revisionArn(4));
   });
-
 });
 
 describe('bad inputs through the bundle: exit 1, message naming the input, nothing changed', () => {
@@ -116,7 +132,12 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     ['invalid semver', 'target', { target: 'version:1.2' }, /version:<semver>/],
     ['revision 0', 'target', { target: 'revision:0' }, /revision number of at least 1/],
     ['ARN of another family', 'target', { target: ANOTHER_FAMILY }, /a task definition of the service's family 'web'/],
-    ['sha not found', 'target', { target: 'sha:deadbee' }, /no revision has gantry:git-sha starting with deadbee \(searched the newest 4 ACTIVE revisions/],
+    [
+      'sha not found',
+      'target',
+      { target: 'sha:deadbee' },
+      /no revision has gantry:git-sha starting with deadbee \(searched the newest 4 ACTIVE revisions/,
+    ],
     ['revision that does not exist', 'target', { target: 'revision:42' }, /revision 42 of family web does not exist/],
     ['missing service', 'service', { service: '' }, /is missing: expected an ECS service name or ARN/],
     ['service that does not exist', 'service', { service: 'nope' }, /an existing service in cluster 'shop'/],
@@ -128,12 +149,37 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     ['reason too long', 'reason', { reason: 'x'.repeat(2000) }, /at most 1024 characters/],
     ['bad region', 'aws-region', { 'aws-region': 'mars-1' }, /an AWS region such as eu-west-1/],
     ['log-lines out of range', 'log-lines', { 'log-lines': '1001' }, /an integer from 0 to 1000/],
-    ['target ARN of another region', 'target', { target: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:2' }, /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/],
-    ['cluster and target ARNs of two accounts', 'target', { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', target: 'arn:aws:ecs:us-east-1:210987654321:task-definition/web:2' }, /an ARN of account 123456789012, as cluster says \(this ARN is of account 210987654321\)/],
-    ['service ARN of another account than aws-account-id', 'service', { service: 'arn:aws:ecs:us-east-1:123456789012:service/shop/web', 'aws-account-id': '210987654321' }, /an ARN of account 210987654321, as aws-account-id says/],
-    ['service ARN of another cluster', 'service', { service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/web' }, /a service of cluster 'shop' \(this ARN names cluster 'payments'\)/],
+    [
+      'target ARN of another region',
+      'target',
+      { target: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:2' },
+      /an ARN in the region the action calls, us-east-1 \(this ARN is in eu-west-1\)/,
+    ],
+    [
+      'cluster and target ARNs of two accounts',
+      'target',
+      { cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', target: 'arn:aws:ecs:us-east-1:210987654321:task-definition/web:2' },
+      /an ARN of account 123456789012, as cluster says \(this ARN is of account 210987654321\)/,
+    ],
+    [
+      'service ARN of another account than aws-account-id',
+      'service',
+      { service: 'arn:aws:ecs:us-east-1:123456789012:service/shop/web', 'aws-account-id': '210987654321' },
+      /an ARN of account 210987654321, as aws-account-id says/,
+    ],
+    [
+      'service ARN of another cluster',
+      'service',
+      { service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/web' },
+      /a service of cluster 'shop' \(this ARN names cluster 'payments'\)/,
+    ],
   ])('%s → exit 1 naming %s, service unchanged', async (_name, input, inputs, expected) => {
-    const before = { updates: calls('UpdateService'), tags: calls('TagResource'), stops: calls('StopServiceDeployment'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
+    const before = {
+      updates: calls('UpdateService'),
+      tags: calls('TagResource'),
+      stops: calls('StopServiceDeployment'),
+      tagsOf4: await tagsOf(ecs, revisionArn(4)),
+    };
     const result = await runRollback(inputs);
     expect(result.exitCode).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';

@@ -18,7 +18,18 @@ import { startFaultProxy, type FaultProxy, type FaultRule } from '../support/fau
 import { runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import { CLUSTER, RUNNER_ENV, SERVICE, createService, deployRelease, release, revisionArn, rollbackTo, serviceTaskDefinition, tagsOf } from './history';
+import {
+  CLUSTER,
+  RUNNER_ENV,
+  SERVICE,
+  createService,
+  deployRelease,
+  release,
+  revisionArn,
+  rollbackTo,
+  serviceTaskDefinition,
+  tagsOf,
+} from './history';
 
 const TIMEOUT_S = 4;
 
@@ -49,13 +60,21 @@ async function freshHistory(): Promise<void> {
 
 const duringWait = (fault: FaultRule['fault'], times = Infinity): FaultRule => ({ operation: 'DescribeServices', fault, after: 1, times });
 
-function rollbackThrough(faults: FaultRule[], inputs: Record<string, string> = {}, options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {}): Promise<ActionResult> {
+function rollbackThrough(
+  faults: FaultRule[],
+  inputs: Record<string, string> = {},
+  options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {},
+): Promise<ActionResult> {
   for (const fault of faults) proxy.addFault(fault);
-  return runAction('rollback', { cluster: CLUSTER, service: SERVICE, reason: 'smoke test failed', 'poll-interval-seconds': '1', 'timeout-seconds': '20', ...inputs }, {
-    env: { ...awsTestEnv(proxy.url), ...RUNNER_ENV },
-    signal: options.signal,
-    timeoutMs: 60_000,
-  });
+  return runAction(
+    'rollback',
+    { cluster: CLUSTER, service: SERVICE, reason: 'smoke test failed', 'poll-interval-seconds': '1', 'timeout-seconds': '20', ...inputs },
+    {
+      env: { ...awsTestEnv(proxy.url), ...RUNNER_ENV },
+      signal: options.signal,
+      timeoutMs: 60_000,
+    },
+  );
 }
 
 const errorOf = (result: ActionResult): string => result.annotations.find((a) => a.level === 'error')?.message ?? '';
@@ -67,7 +86,11 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
   it('one malformed HTTP 200 mid-wait is retried; rolled back', async () => {
     const result = await rollbackThrough([duringWait('malformed-200', 1)]);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': revisionArn(3), 'from-task-definition-arn': revisionArn(4) });
+    expect(result.outputs).toMatchObject({
+      status: 'rolled-back',
+      'task-definition-arn': revisionArn(3),
+      'from-task-definition-arn': revisionArn(4),
+    });
     expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
     expect(await statusOf(4)).toBe('rolled-back');
   });
@@ -80,7 +103,11 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     const result = await rollbackThrough([duringWait(fault)], { 'timeout-seconds': String(TIMEOUT_S) });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'timed-out', 'from-task-definition-arn': revisionArn(4) });
-    expect(errorOf(result)).toMatch(new RegExp(`^Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`));
+    expect(errorOf(result)).toMatch(
+      new RegExp(
+        `^Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
+      ),
+    );
     // The service was switched (it asks for web:3), but every read failed: the action cannot know
     // what runs, so it tags nothing it cannot see (web:4 stays failed, web:3 deployed) and says so.
     expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
@@ -101,7 +128,9 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
   it('UpdateService applied, every answer lost: read back, the service WAS changed, watched to the end', async () => {
     const result = await rollbackThrough([{ operation: 'UpdateService', fault: 'reset-after-forward', times: Infinity }]);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/starting the rollback failed: .*\. The service WAS changed: it now runs .*web:3\. The switch was applied: watching its rollout\./);
+    expect(result.stdout).toMatch(
+      /starting the rollback failed: .*\. The service WAS changed: it now runs .*web:3\. The switch was applied: watching its rollout\./,
+    );
     expect(result.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': revisionArn(3) });
     expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
     expect(await statusOf(4)).toBe('rolled-back');
@@ -118,8 +147,14 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
   it('UpdateService refused: the service was NOT changed, said so; nothing re-tagged', async () => {
     const result = await rollbackThrough([{ operation: 'UpdateService', fault: 'access-denied', times: Infinity }]);
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': revisionArn(4), 'from-task-definition-arn': revisionArn(4) });
-    expect(errorOf(result)).toMatch(/failed: starting the rollback failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:4\./);
+    expect(result.outputs).toMatchObject({
+      status: 'failed',
+      'task-definition-arn': revisionArn(4),
+      'from-task-definition-arn': revisionArn(4),
+    });
+    expect(errorOf(result)).toMatch(
+      /failed: starting the rollback failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:4\./,
+    );
     expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(4));
     expect(await statusOf(4)).toBe('failed');
     expect(await statusOf(3)).toBe('deployed');
@@ -129,7 +164,11 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     layer.setScenario({ kind: 'hang', image: 'web:1.2.0' });
     const result = await rollbackThrough([], { 'timeout-seconds': '60' }, { signal: { when: /poll 2:/, signal: 'SIGTERM' } });
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ status: 'cancelled', 'task-definition-arn': revisionArn(3), 'from-task-definition-arn': revisionArn(4) });
+    expect(result.outputs).toMatchObject({
+      status: 'cancelled',
+      'task-definition-arn': revisionArn(3),
+      'from-task-definition-arn': revisionArn(4),
+    });
     expect(result.stdout).toMatch(/Received SIGTERM/);
     expect(await statusOf(4)).toBe('rolled-back');
     expect(await statusOf(3)).toBe('deployed');
@@ -165,18 +204,31 @@ describe("a target ECS's own rollback is still rolling out to", () => {
   it('is watched to its end, not reported noop at once', async () => {
     // Release 4 (web:5) fails; the circuit breaker's rollback to web:4 is IN_PROGRESS for 3 polls.
     const env: Record<string, string> = { ...RUNNER_ENV };
-    const inputs = { cluster: CLUSTER, service: SERVICE, image: release(4).image, 'git-sha': release(4).sha, wait: 'false', 'poll-interval-seconds': '1' };
+    const inputs = {
+      cluster: CLUSTER,
+      service: SERVICE,
+      image: release(4).image,
+      'git-sha': release(4).sha,
+      wait: 'false',
+      'poll-interval-seconds': '1',
+    };
     for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
     layer.setScenario({ kind: 'fail-rollback', image: release(4).image, ticks: 1, rollbackTicks: 3 });
     await deploy(getDeployInputs(env), { ecs, clock: new FakeClock(0), log: memoryLogger(), context: runnerContext(env) });
     await serviceTaskDefinition(ecs); // one poll: FAILED, the rollback deployment to web:4 starts
-    expect(layer.state().services[0].deployments[0]).toMatchObject({ taskDefinition: revisionArn(4), isRollback: true, rolloutState: 'IN_PROGRESS' });
+    expect(layer.state().services[0].deployments[0]).toMatchObject({
+      taskDefinition: revisionArn(4),
+      isRollback: true,
+      rolloutState: 'IN_PROGRESS',
+    });
 
     const result = await rollbackThrough([], { target: 'revision:4' });
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'noop', 'task-definition-arn': revisionArn(4) });
     expect(result.stdout).toMatch(/still IN_PROGRESS: watching it to its end/);
     expect(result.stdout).toMatch(/poll \d+: running 2\/2, pending 0, failed tasks 0 · COMPLETED/);
-    expect(layer.state().services[0].deployments).toEqual([expect.objectContaining({ taskDefinition: revisionArn(4), rolloutState: 'COMPLETED' })]);
+    expect(layer.state().services[0].deployments).toEqual([
+      expect.objectContaining({ taskDefinition: revisionArn(4), rolloutState: 'COMPLETED' }),
+    ]);
   });
 });

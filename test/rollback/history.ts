@@ -5,7 +5,11 @@
  * web:2, web:3, web:4 …, each with gantry's release metadata.
  */
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
@@ -21,31 +25,57 @@ export const CLUSTER = 'shop';
 export const SERVICE = 'web';
 export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop';
 /** What the runner sets, and AWS_REGION as configure-aws-credentials does (ARN inputs are checked against it). */
-export const RUNNER_ENV = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com', AWS_REGION: 'us-east-1' };
+export const RUNNER_ENV = {
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_ACTOR: 'octocat',
+  GITHUB_SERVER_URL: 'https://github.com',
+  AWS_REGION: 'us-east-1',
+};
 
 /** Release n: commit `n` repeated 40 times (short SHA = 7 × n), version 1.n.0, image tag 1.n.0. */
-export const release = (n: number) => ({ sha: String(n).repeat(40), shortSha: String(n).repeat(7), version: `1.${n}.0`, image: `${REGISTRY}/web:1.${n}.0` });
+export const release = (n: number) => ({
+  sha: String(n).repeat(40),
+  shortSha: String(n).repeat(7),
+  version: `1.${n}.0`,
+  image: `${REGISTRY}/web:1.${n}.0`,
+});
 export const revisionArn = (n: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${n}`;
 
 /** Cluster, the pre-gantry revision web:1 and the service on it (circuit breaker with rollback, as gantry recommends). */
 export async function createService(ecs: ECSClient): Promise<string> {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand({
-    family: 'web', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
-    containerDefinitions: [{ name: 'app', image: `${REGISTRY}/web:0.9.0`, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] }],
-    tags: [{ key: 'team', value: 'shop' }],
-  }));
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'web',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'app', image: `${REGISTRY}/web:0.9.0`, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] },
+      ],
+      tags: [{ key: 'team', value: 'shop' }],
+    }),
+  );
   const arn = registered.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(new CreateServiceCommand({
-    cluster: CLUSTER, serviceName: SERVICE, taskDefinition: arn, desiredCount: 2, launchType: 'FARGATE',
-    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-  }));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: arn,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    }),
+  );
   return arn;
 }
 
 function runnerEnv(inputs: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = { ...RUNNER_ENV };
-  for (const [name, value] of Object.entries({ cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs })) env[inputEnvName(name)] = value;
+  for (const [name, value] of Object.entries({ cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs }))
+    env[inputEnvName(name)] = value;
   return env;
 }
 
@@ -53,7 +83,12 @@ function runnerEnv(inputs: Record<string, string>): Record<string, string> {
 export async function deployRelease(ecs: ECSClient, n: number, inputs: Record<string, string> = {}) {
   const { sha, version, image } = release(n);
   const env = runnerEnv({ image, 'git-sha': sha, version, environment: 'staging', ...inputs });
-  const result = await deploy(getDeployInputs(env), { ecs, clock: new FakeClock(Date.parse(`2024-05-0${n}T10:00:00Z`)), log: memoryLogger(), context: runnerContext(env) });
+  const result = await deploy(getDeployInputs(env), {
+    ecs,
+    clock: new FakeClock(Date.parse(`2024-05-0${n}T10:00:00Z`)),
+    log: memoryLogger(),
+    context: runnerContext(env),
+  });
   if (result.status !== 'deployed') throw new Error(`release ${n} did not deploy: ${result.status} ${result.reason ?? ''}`);
   return result;
 }

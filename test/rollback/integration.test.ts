@@ -42,7 +42,11 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
     expect(first.result.from.arn).toBe(revisionArn(4));
     expect(first.result.how).toBe('previous: followed gantry:previous web:4 → web:3 (deployed)');
     expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
-    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({ 'gantry:status': 'rolled-back', 'gantry:rollback-reason': 'smoke test failed: checkout returns 500', 'gantry:git-sha': release(3).sha });
+    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({
+      'gantry:status': 'rolled-back',
+      'gantry:rollback-reason': 'smoke test failed: checkout returns 500',
+      'gantry:git-sha': release(3).sha,
+    });
     expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('deployed');
 
     const second = await rollbackTo(ecs, { reason: 'release 2 is bad too' });
@@ -76,14 +80,21 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
   });
 
   it.each<[string, RegExp, typeof ActionFailure | typeof InputError]>([
-    ['sha:deadbee', /no revision has gantry:git-sha starting with deadbee \(searched the newest 4 ACTIVE revisions of family web \(web:4 down to web:1\), all there are\)/, ActionFailure],
+    [
+      'sha:deadbee',
+      /no revision has gantry:git-sha starting with deadbee \(searched the newest 4 ACTIVE revisions of family web \(web:4 down to web:1\), all there are\)/,
+      ActionFailure,
+    ],
     ['version:9.9.9', /no revision has gantry:version 9\.9\.9/, ActionFailure],
     [`sha:${release(3).shortSha}`, /web:4 \(failed, .*\) has it but is not marked deployed/, ActionFailure],
     ['revision:42', /revision 42 of family web does not exist/, ActionFailure],
     ['arn:aws:ecs:us-east-1:123456789012:task-definition/api:2', /expected a task definition of the service's family 'web'/, InputError],
   ])('not found (%s) leaves the service untouched', async (target, message, type) => {
     const before = { updates: calls('UpdateService'), tags: calls('TagResource'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
-    const error = await rollbackTo(ecs, { target }).then(() => undefined, (e: unknown) => e);
+    const error = await rollbackTo(ecs, { target }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(type);
     expect((error as Error).message).toMatch(/Input 'target'/);
     expect((error as Error).message).toMatch(message);
@@ -95,7 +106,10 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
 
   it('a deregistered target is a clear error and changes nothing', async () => {
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: revisionArn(2) }));
-    const error = await rollbackTo(ecs, { target: `version:${release(1).version}` }).then(() => undefined, (e: unknown) => e);
+    const error = await rollbackTo(ecs, { target: `version:${release(1).version}` }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/web:2 \(deployed, .*INACTIVE\) is INACTIVE \(deregistered\)/);
     expect(liveRevision()).toBe(revisionArn(4));
   });

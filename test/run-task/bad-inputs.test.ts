@@ -19,14 +19,23 @@ beforeAll(async () => {
   moto = await startMoto();
   layer = await startRolloutLayer({ motoUrl: moto.url });
   ecs = ecsClientFor(layer.url);
-  taskDefinition = await createMigrationService(ecs, layer.url, [migrationContainer('app'), { ...migrationContainer('sidecar'), essential: true }]);
+  taskDefinition = await createMigrationService(ecs, layer.url, [
+    migrationContainer('app'),
+    { ...migrationContainer('sidecar'), essential: true },
+  ]);
 });
 afterAll(async () => {
   await layer?.stop();
   await moto?.stop();
 });
 
-const good = () => ({ cluster: CLUSTER, 'task-definition-arn': taskDefinition, service: SERVICE, container: 'app', command: 'npm run migrate' });
+const good = () => ({
+  cluster: CLUSTER,
+  'task-definition-arn': taskDefinition,
+  service: SERVICE,
+  container: 'app',
+  command: 'npm run migrate',
+});
 
 // [case, inputs (merged over a good run; '' removes one), input named, what the message says]
 const cases: [string, Record<string, string>, string, RegExp][] = [
@@ -46,15 +55,35 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['malformed subnet', { subnets: 'subnet-xyz' }, 'subnets', /subnet ids such as subnet-0123456789abcdef0/],
   ['security groups without subnets', { 'security-groups': 'sg-0123456789abcdef0' }, 'subnets', /when security-groups is given/],
   ['assign-public-ip without subnets', { 'assign-public-ip': 'ENABLED' }, 'assign-public-ip', /nothing unless subnets is given/],
-  ['assign-public-ip not a choice', { subnets: 'subnet-0123456789abcdef0', 'assign-public-ip': 'yes' }, 'assign-public-ip', /one of 'ENABLED', 'DISABLED'/],
+  [
+    'assign-public-ip not a choice',
+    { subnets: 'subnet-0123456789abcdef0', 'assign-public-ip': 'yes' },
+    'assign-public-ip',
+    /one of 'ENABLED', 'DISABLED'/,
+  ],
   ['awsvpc without service or subnets', { service: '' }, 'subnets', /uses networkMode awsvpc and no service was given/],
   ['unknown launch type', { 'launch-type': 'LAMBDA' }, 'launch-type', /one of 'FARGATE', 'EC2', 'EXTERNAL'/],
-  ['launch type and capacity providers', { 'launch-type': 'FARGATE', 'capacity-provider-strategy': 'FARGATE_SPOT=1' }, 'capacity-provider-strategy', /nothing when launch-type is given/],
-  ['malformed capacity provider weight', { 'capacity-provider-strategy': 'FARGATE_SPOT=heavy' }, 'capacity-provider-strategy', /PROVIDER=WEIGHT/],
+  [
+    'launch type and capacity providers',
+    { 'launch-type': 'FARGATE', 'capacity-provider-strategy': 'FARGATE_SPOT=1' },
+    'capacity-provider-strategy',
+    /nothing when launch-type is given/,
+  ],
+  [
+    'malformed capacity provider weight',
+    { 'capacity-provider-strategy': 'FARGATE_SPOT=heavy' },
+    'capacity-provider-strategy',
+    /PROVIDER=WEIGHT/,
+  ],
   ['started-by too long', { 'started-by': 'x'.repeat(37) }, 'started-by', /at most 36 letters/],
   ['reserved tag key', { tags: 'aws:owner=me' }, 'tags', /no keys starting with aws:/],
   ['log-lines out of range', { 'log-lines': '5000' }, 'log-lines', /from 0 to 1000/],
-  ['interval above timeout', { 'timeout-seconds': '5', 'poll-interval-seconds': '10' }, 'poll-interval-seconds', /at most timeout-seconds \(5\)/],
+  [
+    'interval above timeout',
+    { 'timeout-seconds': '5', 'poll-interval-seconds': '10' },
+    'poll-interval-seconds',
+    /at most timeout-seconds \(5\)/,
+  ],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
 ];
 

@@ -32,7 +32,18 @@ beforeEach(async () => {
 });
 
 const migrate = (inputs: Record<string, string | number> = {}): Promise<ActionResult> =>
-  runAction('run-task', { cluster: CLUSTER, 'task-definition-arn': taskDefinition, service: SERVICE, command: 'npm run migrate', 'poll-interval-seconds': 1, ...inputs }, { env: awsTestEnv(layer.url) });
+  runAction(
+    'run-task',
+    {
+      cluster: CLUSTER,
+      'task-definition-arn': taskDefinition,
+      service: SERVICE,
+      command: 'npm run migrate',
+      'poll-interval-seconds': 1,
+      ...inputs,
+    },
+    { env: awsTestEnv(layer.url) },
+  );
 
 const errorOf = (result: ActionResult) => result.annotations.find((a) => a.level === 'error')?.message ?? '';
 const warningsOf = (result: ActionResult) => result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
@@ -44,12 +55,27 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
     const result = await migrate();
     expect(result.exitCode, result.stdout).toBe(0);
     const [task] = layer.state().tasks;
-    expect(result.outputs).toEqual({ 'task-arn': task.taskArn, status: 'succeeded', 'exit-code': '0', 'stop-code': 'EssentialContainerExited' });
-    expect(task).toMatchObject({ lastStatus: 'STOPPED', command: ['npm', 'run', 'migrate'], startedBy: 'gantry/run-task/4242', stoppedByStopTask: false, ticks: 3 });
+    expect(result.outputs).toEqual({
+      'task-arn': task.taskArn,
+      status: 'succeeded',
+      'exit-code': '0',
+      'stop-code': 'EssentialContainerExited',
+    });
+    expect(task).toMatchObject({
+      lastStatus: 'STOPPED',
+      command: ['npm', 'run', 'migrate'],
+      startedBy: 'gantry/run-task/4242',
+      stoppedByStopTask: false,
+      ticks: 3,
+    });
     expect(layer.state().calls.RunTask).toBe(1);
     expect(layer.state().calls.StopTask).toBeUndefined();
     // The first half arrives while RUNNING (poll 1), the rest when it stops (poll 3): printed in order, once each.
-    expect(logLines(result.stdout)).toEqual(['  app | Applying 0041_create_orders', '  app | Applying 0042_add_index', '  app | migrations done']);
+    expect(logLines(result.stdout)).toEqual([
+      '  app | Applying 0041_create_orders',
+      '  app | Applying 0042_add_index',
+      '  app | migrations done',
+    ]);
     const stdout = result.stdout;
     expect(stdout.indexOf('app | Applying 0042_add_index')).toBeLessThan(stdout.indexOf('poll 3: STOPPED'));
     expect(stdout).toMatch(/on FARGATE, subnets subnet-[0-9a-f]+, started by gantry\/run-task\/4242/);
@@ -58,8 +84,11 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
     expect(warningsOf(result)).toEqual([]);
   });
 
-  it('a migration that exits 1: failed, the container\'s last lines in the log, the error and the summary', async () => {
-    layer.setTaskScenario({ exitCode: 1, logs: ['Applying 0042_add_index', 'ERROR: relation "orders" does not exist', 'migration failed'] });
+  it("a migration that exits 1: failed, the container's last lines in the log, the error and the summary", async () => {
+    layer.setTaskScenario({
+      exitCode: 1,
+      logs: ['Applying 0042_add_index', 'ERROR: relation "orders" does not exist', 'migration failed'],
+    });
     const result = await migrate({ 'log-lines': 2 });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'exit-code': '1', 'stop-code': 'EssentialContainerExited' });
@@ -80,7 +109,9 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
     const state = layer.state();
     expect(state.calls.StopTask).toBe(1);
     expect(state.tasks[0]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedByStopTask: true });
-    expect(state.tasks[0].stoppedReason).toMatch(/^gantry run-task: not STOPPED within 3s \(https:\/\/github.com\/acme\/shop\/actions\/runs\/4242\)/);
+    expect(state.tasks[0].stoppedReason).toMatch(
+      /^gantry run-task: not STOPPED within 3s \(https:\/\/github.com\/acme\/shop\/actions\/runs\/4242\)/,
+    );
     expect(errorOf(result)).toMatch(/did not stop within 3s \(last seen RUNNING\); gantry stopped it \(StopTask\)/);
     expect(errorOf(result)).toContain('app | waiting for advisory lock 42');
     // The deadline plus one poll, plus the bundle's start: never the scenario's "forever".
@@ -118,7 +149,10 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
   });
 
   it('secrets in the log lines are redacted in the log and the summary', async () => {
-    layer.setTaskScenario({ exitCode: 2, logs: [`connecting with password ${DB_PASSWORD}`, 'DATABASE_URL=postgres://shop:hunter2-secret@db:5432/shop failed'] });
+    layer.setTaskScenario({
+      exitCode: 2,
+      logs: [`connecting with password ${DB_PASSWORD}`, 'DATABASE_URL=postgres://shop:hunter2-secret@db:5432/shop failed'],
+    });
     const result = await migrate();
     expect(result.outputs.status).toBe('failed');
     const shown = [result.summary, ...result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))].join('\n');

@@ -25,8 +25,18 @@ export const migrationContainer = (name = 'app', logs = true): ContainerDefiniti
   essential: true,
   // moto's RunTask adds up the containers' memory and fails without it (ECS takes the task's).
   memory: 512,
-  environment: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: DB_PASSWORD }],
-  ...(logs ? { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': LOG_GROUP, 'awslogs-region': TEST_REGION, 'awslogs-stream-prefix': 'web' } } } : {}),
+  environment: [
+    { name: 'LOG_LEVEL', value: 'info' },
+    { name: 'DB_PASSWORD', value: DB_PASSWORD },
+  ],
+  ...(logs
+    ? {
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': LOG_GROUP, 'awslogs-region': TEST_REGION, 'awslogs-stream-prefix': 'web' },
+        },
+      }
+    : {}),
 });
 
 /** The first subnet and security group of moto's default VPC (found with the EC2 query API). */
@@ -48,17 +58,36 @@ export async function defaultNetwork(endpoint: string): Promise<{ subnet: string
 }
 
 /** Cluster, revision web:1 (plus any `containers`), and service `web` on it with an awsvpc network. Returns the revision's ARN. */
-export async function createMigrationService(ecs: ECSClient, endpoint: string, containers: ContainerDefinition[] = [migrationContainer()]): Promise<string> {
+export async function createMigrationService(
+  ecs: ECSClient,
+  endpoint: string,
+  containers: ContainerDefinition[] = [migrationContainer()],
+): Promise<string> {
   const network = await defaultNetwork(endpoint);
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand({
-    family: 'web', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512', containerDefinitions: containers,
-  }));
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'web',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: containers,
+    }),
+  );
   const arn = registered.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(new CreateServiceCommand({
-    cluster: CLUSTER, serviceName: SERVICE, taskDefinition: arn, desiredCount: 1, launchType: 'FARGATE',
-    networkConfiguration: { awsvpcConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup], assignPublicIp: 'DISABLED' } },
-  }));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: arn,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup], assignPublicIp: 'DISABLED' },
+      },
+    }),
+  );
   return arn;
 }
 

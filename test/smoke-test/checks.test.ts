@@ -15,7 +15,8 @@ let throttled = 0;
 const executor = createExecutor(systemClock);
 
 const routes: Record<string, (res: ServerResponse, body: string, headers: Record<string, unknown>) => void> = {
-  '/health': (res) => sendJson(res, 200, { status: 'ok', version: 'abc1234', deps: [{ name: 'db', up: true }] }, { 'cache-control': 'max-age=60' }),
+  '/health': (res) =>
+    sendJson(res, 200, { status: 'ok', version: 'abc1234', deps: [{ name: 'db', up: true }] }, { 'cache-control': 'max-age=60' }),
   '/down': (res) => sendText(res, 503, `Service Unavailable\n${'padding '.repeat(100)}`),
   '/html': (res) => sendText(res, 200, '<h1>Welcome to the shop</h1>', { 'content-type': 'text/html' }),
   '/slow': (res) => void setTimeout(() => sendText(res, 200, 'slow'), 300),
@@ -94,7 +95,9 @@ describe('http check', () => {
   it('fails with every mismatch, the status, latency and a body excerpt of at most 200 characters', async () => {
     const result = await attempt('- { url: /down, expect: { body-contains: healthy } }');
     expect(result.ok).toBe(false);
-    expect(result.reason).toMatch(/^status 503 \(expected 2xx\); body does not contain "healthy" — status 503, \d+ ms, body "Service Unavailable padding padding/);
+    expect(result.reason).toMatch(
+      /^status 503 \(expected 2xx\); body does not contain "healthy" — status 503, \d+ ms, body "Service Unavailable padding padding/,
+    );
     const excerpt = /body "(.*)"$/.exec(result.reason ?? '')?.[1] ?? '';
     expect(excerpt.length).toBeLessThanOrEqual(200);
     expect(excerpt.endsWith('…')).toBe(true);
@@ -102,14 +105,18 @@ describe('http check', () => {
 
   it('names the JSON path that differs or is missing, and a body that is not JSON', async () => {
     const wrong = await attempt('- { url: /health, expect: { json: { $.version: def5678, "$.deps[3].name": db } } }');
-    expect(wrong.reason).toContain('$.version is "abc1234" (expected "def5678"); $.deps[3].name not found: $.deps has 1 element(s), no index 3');
+    expect(wrong.reason).toContain(
+      '$.version is "abc1234" (expected "def5678"); $.deps[3].name not found: $.deps has 1 element(s), no index 3',
+    );
     const html = await attempt('- { url: /html, expect: { json: { $.a: 1 } } }');
     expect(html.reason).toMatch(/^body is not JSON \(content-type text\/html\) — status 200/);
   });
 
   it('fails on headers, body regex and latency', async () => {
     const headers = await attempt(`- { url: /health, expect: { headers: { x-frame-options: DENY, cache-control: "/no-store/" } } }`);
-    expect(headers.reason).toContain('header x-frame-options is missing (expected "DENY"); header cache-control is "max-age=60" (expected matching /no-store/)');
+    expect(headers.reason).toContain(
+      'header x-frame-options is missing (expected "DENY"); header cache-control is "max-age=60" (expected matching /no-store/)',
+    );
     const regex = await attempt(`- { url: /html, expect: { body-matches: "Goodbye \\\\w+" } }`);
     expect(regex.reason).toMatch(/^body does not match \/Goodbye \\w\+\//);
     const slow = await attempt('- { url: /slow, expect: { max-latency-ms: 50 } }');
@@ -119,7 +126,9 @@ describe('http check', () => {
   it('answers a catastrophic-backtracking pattern at once (linear-time engine), pass or fail', async () => {
     const fails = await attempt('- { url: /aaa, expect: { body-matches: "^(a+)+$" } }');
     expect(fails.reason).toMatch(/^body does not match \/\^\(a\+\)\+\$\/ — status 200/);
-    const passes = await attempt('- { url: /aaa, expect: { body-matches: "/^(A+)+!$/i", headers: { content-type: "/^(text|text)*\\\\/plain/" } } }');
+    const passes = await attempt(
+      '- { url: /aaa, expect: { body-matches: "/^(A+)+!$/i", headers: { content-type: "/^(text|text)*\\\\/plain/" } } }',
+    );
     expect(passes).toMatchObject({ ok: true });
   });
 
@@ -129,7 +138,10 @@ describe('http check', () => {
       { TOKEN: 'Bearer s3cret' },
     );
     expect(result).toMatchObject({ ok: true });
-    expect(server.requests.at(-1)).toMatchObject({ method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'gantry-smoke-test' } });
+    expect(server.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'gantry-smoke-test' },
+    });
   });
 
   it('reports the error code of a refused connection and a timeout', async () => {
@@ -192,6 +204,9 @@ describe('tcp check', () => {
   it('passes on a listening port and fails on a closed one', async () => {
     expect(await attempt(`- { type: tcp, host: 127.0.0.1, port: ${server.port} }`)).toMatchObject({ ok: true });
     const port = await closedPort();
-    expect(await attempt(`- { type: tcp, host: 127.0.0.1, port: ${port} }`)).toEqual({ ok: false, reason: `connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(await attempt(`- { type: tcp, host: 127.0.0.1, port: ${port} }`)).toEqual({
+      ok: false,
+      reason: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 });

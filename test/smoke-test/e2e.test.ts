@@ -79,7 +79,9 @@ describe('smoke-test end to end', () => {
     expect(result.stdout).toContain('::group::Running 6 smoke check(s), 8 at a time, until 5s');
     expect(result.stdout).toContain('All 6 smoke check(s) passed.');
     expect(result.summary).toContain('## Smoke test: ✅ all 6 checks passed');
-    expect(result.summary).toMatch(/\| version \| http \| GET http:\/\/127\.0\.0\.1:\d+\/health \| ✅ passed \| 1 \| \d+ ms \| status 200 in \d+ ms \|/);
+    expect(result.summary).toMatch(
+      /\| version \| http \| GET http:\/\/127\.0\.0\.1:\d+\/health \| ✅ passed \| 1 \| \d+ ms \| status 200 in \d+ ms \|/,
+    );
     expect(result.summary).toContain(`| **Expected version** | ${NEW_SHA} |`);
     expect(server.requests.find((r) => r.path === '/shop')?.headers.authorization).toBe('Bearer tok-SECRET-42');
   });
@@ -102,8 +104,16 @@ describe('smoke-test end to end', () => {
   });
 
   it.each([
-    ['unknown type', { checks: '- url: /health\n- { type: htp, url: /x }' }, "Input 'checks' has 1 problem: checks[1].type: must be one of"],
-    ['bad regex', { checks: '- { url: /health, expect: { body-matches: "a(b" } }' }, "checks[0].expect.body-matches: invalid regular expression /a(b/"],
+    [
+      'unknown type',
+      { checks: '- url: /health\n- { type: htp, url: /x }' },
+      "Input 'checks' has 1 problem: checks[1].type: must be one of",
+    ],
+    [
+      'bad regex',
+      { checks: '- { url: /health, expect: { body-matches: "a(b" } }' },
+      'checks[0].expect.body-matches: invalid regular expression /a(b/',
+    ],
     [
       'regex with a lookahead',
       { checks: '- { url: /health, expect: { body-matches: "^(?=.*ok)" } }' },
@@ -114,15 +124,39 @@ describe('smoke-test end to end', () => {
       { checks: '- { url: /health, expect: { headers: { etag: "/(a)\\\\1/" } } }' },
       'checks[0].expect.headers.etag: invalid regular expression (7 characters): uses a backreference (\\1)',
     ],
-    ['ca-file outside the workspace', { checks: '- { url: /health, ca-file: ../../etc/passwd }' }, "checks[0].ca-file: '../../etc/passwd' is not a path inside the workspace"],
-    ['a key twice in a check', { checks: '- url: /health\n  expect: { status: 200 }\n  expect: { status: 500 }' }, 'checks: duplicate key "expect" in [0] (lines 2 and 3): only one of them would count'],
-    ['a checks file nested 100,000 deep', { 'checks-file': 'deep.yml' }, "Input 'checks-file' (deep.yml) has 1 problem: checks: nested more than 64 levels deep at line 1"],
-    ['bad JSON path', { checks: '- { url: /health, expect: { json: { "$.a..b": 1 } } }' }, 'checks[0].expect.json["$.a..b"]: invalid JSON path'],
+    [
+      'ca-file outside the workspace',
+      { checks: '- { url: /health, ca-file: ../../etc/passwd }' },
+      "checks[0].ca-file: '../../etc/passwd' is not a path inside the workspace",
+    ],
+    [
+      'a key twice in a check',
+      { checks: '- url: /health\n  expect: { status: 200 }\n  expect: { status: 500 }' },
+      'checks: duplicate key "expect" in [0] (lines 2 and 3): only one of them would count',
+    ],
+    [
+      'a checks file nested 100,000 deep',
+      { 'checks-file': 'deep.yml' },
+      "Input 'checks-file' (deep.yml) has 1 problem: checks: nested more than 64 levels deep at line 1",
+    ],
+    [
+      'bad JSON path',
+      { checks: '- { url: /health, expect: { json: { "$.a..b": 1 } } }' },
+      'checks[0].expect.json["$.a..b"]: invalid JSON path',
+    ],
     ['missing url', { checks: '- url: /health\n- { name: nowhere }' }, 'checks[1].url: is required'],
     ['negative timeout', { checks: '- { url: /health, timeout-ms: -1 }' }, 'checks[0].timeout-ms: must be >= 1 (got -1)'],
     ['unreadable file', { 'checks-file': 'missing.yml' }, "Input 'checks-file' has value 'missing.yml': expected an existing file"],
-    ['file with a bad check', { 'checks-file': 'bad.yml' }, "Input 'checks-file' (bad.yml) has 1 problem: checks[0].expect.status: must be an HTTP status"],
-    ['bad concurrency', { checks: '- url: /health', concurrency: 'many' }, "Input 'concurrency' has value 'many': expected an integer from 1 to 256."],
+    [
+      'file with a bad check',
+      { 'checks-file': 'bad.yml' },
+      "Input 'checks-file' (bad.yml) has 1 problem: checks[0].expect.status: must be an HTTP status",
+    ],
+    [
+      'bad concurrency',
+      { checks: '- url: /health', concurrency: 'many' },
+      "Input 'concurrency' has value 'many': expected an integer from 1 to 256.",
+    ],
   ])('%s: exits 1 naming the check and field, and requests nothing', async (_label, inputs, message) => {
     writeFileSync(path.join(workspace, 'bad.yml'), '- { url: /health, expect: { status: ok } }\n');
     writeFileSync(path.join(workspace, 'deep.yml'), `- ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
@@ -174,7 +208,9 @@ describe('smoke-test end to end', () => {
       const untrusted = await runAction('smoke-test', inputs);
       expect(untrusted.exitCode).toBe(1);
       expect(untrusted.outputs).toMatchObject({ passed: '0', failed: '3' });
-      expect(untrusted.stdout).toMatch(/is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN); set ca-file for a private CA\)/);
+      expect(untrusted.stdout).toMatch(
+        /is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN); set ca-file for a private CA\)/,
+      );
     } finally {
       await https.close();
     }

@@ -15,7 +15,9 @@ describe('test fixtures need their binaries', () => {
   });
 
   it('openssl: says why it cannot run and how to install it', () => {
-    expect(() => requireOpenssl('/nonexistent/openssl')).toThrow(/^openssl is not available \(\/nonexistent\/openssl: ENOENT\).*Install it with: apt-get install openssl$/);
+    expect(() => requireOpenssl('/nonexistent/openssl')).toThrow(
+      /^openssl is not available \(\/nonexistent\/openssl: ENOENT\).*Install it with: apt-get install openssl$/,
+    );
     expect(() => requireOpenssl()).not.toThrow();
   });
 });

@@ -26,7 +26,11 @@ describe('postgres check', () => {
 
   const attempt = (url: string) => {
     const env = { DATABASE_URL: url };
-    const { checks } = loadChecks(parseCheckList('- { type: postgres, url-env: DATABASE_URL }', 'checks'), { defaultTimeoutMs: 3000, env, workspace: '/' }, 'checks');
+    const { checks } = loadChecks(
+      parseCheckList('- { type: postgres, url-env: DATABASE_URL }', 'checks'),
+      { defaultTimeoutMs: 3000, env, workspace: '/' },
+      'checks',
+    );
     return executor.attempt(checks[0]);
   };
 
@@ -42,12 +46,19 @@ describe('postgres check', () => {
 
   it('fails with ECONNREFUSED on a closed port', async () => {
     const port = await closedPort();
-    expect(await attempt(`postgres://gantry:x@127.0.0.1:${port}/postgres`)).toEqual({ ok: false, reason: `connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(await attempt(`postgres://gantry:x@127.0.0.1:${port}/postgres`)).toEqual({
+      ok: false,
+      reason: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 
   it('end to end: masks the connection string and password, reports pass and fail', async () => {
     const checks = '- { name: db, type: postgres, url-env: DATABASE_URL }';
-    const passed = await runAction('smoke-test', { checks, 'timeout-seconds': 2, 'interval-seconds': 1 }, { env: { DATABASE_URL: db.url } });
+    const passed = await runAction(
+      'smoke-test',
+      { checks, 'timeout-seconds': 2, 'interval-seconds': 1 },
+      { env: { DATABASE_URL: db.url } },
+    );
     expect(passed.stdout).toContain(`::add-mask::${db.url}`);
     expect(passed.stdout).toContain(`::add-mask::${db.password}`);
     expect(passed.exitCode).toBe(0);
@@ -57,7 +68,11 @@ describe('postgres check', () => {
     ]);
 
     const wrongUrl = db.url.replace(encodeURIComponent(db.password), 'wrong-pw-77');
-    const failed = await runAction('smoke-test', { checks, 'timeout-seconds': 1, 'interval-seconds': 1 }, { env: { DATABASE_URL: wrongUrl } });
+    const failed = await runAction(
+      'smoke-test',
+      { checks, 'timeout-seconds': 1, 'interval-seconds': 1 },
+      { env: { DATABASE_URL: wrongUrl } },
+    );
     expect(failed.exitCode).toBe(1);
     expect(failed.stdout).toContain('✗ db — attempt 1: 28P01: password authentication failed for user "gantry"');
     const unmasked = failed.stdout.replace(/^::add-mask::.*$/gm, '');

@@ -52,7 +52,11 @@ afterAll(async () => {
 });
 
 function checks(yaml: string) {
-  return loadChecks(parseCheckList(yaml, 'checks'), { baseUrl: new URL(server.url), defaultTimeoutMs: 1000, env: {}, workspace: '/' }, 'checks').checks;
+  return loadChecks(
+    parseCheckList(yaml, 'checks'),
+    { baseUrl: new URL(server.url), defaultTimeoutMs: 1000, env: {}, workspace: '/' },
+    'checks',
+  ).checks;
 }
 
 describe('retrying until the deadline', () => {
@@ -84,7 +88,9 @@ describe('retrying until the deadline', () => {
     expect(outcomes[1].attempts).toBe(1);
     const failures = log.lines.filter((l) => l.startsWith('✗ warming — attempt'));
     expect(failures.length).toBe(outcomes[0].attempts - 1);
-    expect(failures[0]).toMatch(/^✗ warming — attempt 1: status 503 \(expected 2xx\) — status 503, \d+ ms, body "warming up"; next attempt in \d\.\ds$/);
+    expect(failures[0]).toMatch(
+      /^✗ warming — attempt 1: status 503 \(expected 2xx\) — status 503, \d+ ms, body "warming up"; next attempt in \d\.\ds$/,
+    );
   });
 
   it('fails a service that never turns healthy at the deadline', async () => {

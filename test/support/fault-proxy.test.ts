@@ -27,7 +27,12 @@ beforeEach(() => {
 
 async function call(operation: string): Promise<{ status: number; body: string } | { error: string }> {
   try {
-    const res = await fetch(proxy.url, { method: 'POST', headers: { 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}` }, body: '{}', signal: AbortSignal.timeout(1_000) });
+    const res = await fetch(proxy.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}` },
+      body: '{}',
+      signal: AbortSignal.timeout(1_000),
+    });
     return { status: res.status, body: await res.text() };
   } catch (err) {
     return { error: (err as Error).name };
@@ -37,7 +42,13 @@ async function call(operation: string): Promise<{ status: number; body: string }
 describe('fault proxy', () => {
   it('faults the matching operation after `after` calls, `times` times, and forwards the rest', async () => {
     proxy.addFault({ operation: 'DescribeServices', fault: 'access-denied', after: 1, times: 2 });
-    const results = [await call('DescribeServices'), await call('DescribeServices'), await call('UpdateService'), await call('DescribeServices'), await call('DescribeServices')];
+    const results = [
+      await call('DescribeServices'),
+      await call('DescribeServices'),
+      await call('UpdateService'),
+      await call('DescribeServices'),
+      await call('DescribeServices'),
+    ];
     expect(results.map((r) => ('status' in r ? r.status : r.error))).toEqual([200, 400, 200, 400, 200]);
     expect((results[1] as { body: string }).body).toContain('AccessDeniedException');
     expect(reached).toBe(3);

@@ -23,8 +23,15 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 
 export const FAULT_KINDS = [
-  'malformed-200', 'access-denied', 'expired-token', 'throttle', 'server-error',
-  'reset-after-forward', 'malformed-after-forward', 'hang', 'hang-after-forward',
+  'malformed-200',
+  'access-denied',
+  'expired-token',
+  'throttle',
+  'server-error',
+  'reset-after-forward',
+  'malformed-after-forward',
+  'hang',
+  'hang-after-forward',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -60,11 +67,15 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-interface ActiveRule extends FaultRule { seen: number; applied: number }
+interface ActiveRule extends FaultRule {
+  seen: number;
+  applied: number;
+}
 
 const ERRORS: Partial<Record<FaultKind, { status: number; type: string; message: string }>> = {
   'access-denied': {
-    status: 400, type: 'AccessDeniedException',
+    status: 400,
+    type: 'AccessDeniedException',
     message: 'User: arn:aws:sts::123456789012:assumed-role/gantry-deploy/gantry is not authorized to perform this operation',
   },
   'expired-token': { status: 400, type: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
@@ -73,7 +84,7 @@ const ERRORS: Partial<Record<FaultKind, { status: number; type: string; message:
 };
 
 export function operationOf(target: string | string[] | undefined): string {
-  const value = Array.isArray(target) ? target[0] ?? '' : target ?? '';
+  const value = Array.isArray(target) ? (target[0] ?? '') : (target ?? '');
   return value.includes('.') ? value.slice(value.lastIndexOf('.') + 1) : value;
 }
 
@@ -122,7 +133,13 @@ export async function startFaultProxy(options: { upstream: string }): Promise<Fa
       res.writeHead(reply.status, { ...headers, 'content-length': reply.body.length });
       res.end(reply.body);
     })().catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 502, { __type: 'ServerException', message: `fault proxy: ${err instanceof Error ? err.message : String(err)}` }, 'ServerException');
+      if (!res.headersSent)
+        sendJson(
+          res,
+          502,
+          { __type: 'ServerException', message: `fault proxy: ${err instanceof Error ? err.message : String(err)}` },
+          'ServerException',
+        );
       else res.destroy();
     });
   });
@@ -140,7 +157,8 @@ export async function startFaultProxy(options: { upstream: string }): Promise<Fa
     url: `http://127.0.0.1:${port}`,
     port,
     addFault: (rule) => {
-      if (!FAULT_KINDS.includes(rule.fault)) throw new Error(`unknown fault ${JSON.stringify(rule.fault)}; one of ${FAULT_KINDS.join(', ')}`);
+      if (!FAULT_KINDS.includes(rule.fault))
+        throw new Error(`unknown fault ${JSON.stringify(rule.fault)}; one of ${FAULT_KINDS.join(', ')}`);
       rules.push({ ...rule, seen: 0, applied: 0 });
     },
     clearFaults: () => {
@@ -189,14 +207,19 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(upstream: URL, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(
+  upstream: URL,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const headers: http.OutgoingHttpHeaders = { ...req.headers, host: upstream.host, 'content-length': body.length };
   delete headers.connection;
   delete headers['transfer-encoding'];
   return new Promise((resolve, reject) => {
     const request = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent: false },
-      (response) => readBody(response).then((data) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: data }), reject),
+      (response) =>
+        readBody(response).then((data) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: data }), reject),
     );
     request.on('error', reject);
     request.end(body);

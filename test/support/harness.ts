@@ -157,10 +157,10 @@ export async function runAction(
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-  const exitCode: number = await new Promise((resolve, reject) => {
+  const exitCode: number = (await new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  }).finally(() => clearTimeout(timeout)) as number;
+  }).finally(() => clearTimeout(timeout))) as number;
 
   const result: ActionResult = {
     exitCode,

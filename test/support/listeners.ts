@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 export type ListenerName = 'production' | 'test';
 export type Weights = Record<string, number>;
 
-export interface ListenerReply { status: number; body: unknown }
+export interface ListenerReply {
+  status: number;
+  body: unknown;
+}
 
 export interface Listeners {
   productionUrl: string;
@@ -29,7 +32,9 @@ export interface ListenerOptions {
 
 /** Deterministic weighted pick: request n of a listener goes to the bucket holding (n × 37) mod 100. */
 export function pick(weights: Weights, n: number): string | undefined {
-  const entries = Object.entries(weights).filter(([, w]) => w > 0).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(weights)
+    .filter(([, w]) => w > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
   const total = entries.reduce((sum, [, w]) => sum + w, 0);
   if (total === 0) return undefined;
   let slot = ((n * 37) % 100) * (total / 100);
@@ -71,10 +76,15 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
     testUrl: urls[1],
     served,
     stop: async () => {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
 }

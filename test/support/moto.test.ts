@@ -17,15 +17,17 @@ describe('moto fixture', () => {
   it('serves ECS on 127.0.0.1 and keeps task definition tags', async () => {
     expect(moto.url).toBe(`http://127.0.0.1:${moto.port}`);
     const ecs = ecsClientFor(moto.url);
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand({
-      family: 'web',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image: 'example/web:1.0.0', essential: true }],
-      tags: [{ key: 'gantry:git-sha', value: 'abc123' }],
-    }));
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'web',
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: 'example/web:1.0.0', essential: true }],
+        tags: [{ key: 'gantry:git-sha', value: 'abc123' }],
+      }),
+    );
     expect(registered.taskDefinition?.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/web:1');
 
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web', include: ['TAGS'] }));
@@ -35,7 +37,9 @@ describe('moto fixture', () => {
 
   it('reset() empties every backend', async () => {
     const ecs = ecsClientFor(moto.url);
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'api', containerDefinitions: [{ name: 'app', image: 'x:1', memory: 128 }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'api', containerDefinitions: [{ name: 'app', image: 'x:1', memory: 128 }] }),
+    );
     expect((await ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns?.length).toBeGreaterThan(0);
     await moto.reset();
     expect((await ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns).toEqual([]);

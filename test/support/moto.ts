@@ -136,7 +136,10 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
       resolve();
     });
   });
-  exitedPromise.then(() => liveChildren.delete(child), () => undefined);
+  exitedPromise.then(
+    () => liveChildren.delete(child),
+    () => undefined,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -7,12 +7,21 @@ import type http from 'node:http';
 import { serviceKey, type Effect, type Plan, type RolloutModel, type ServiceRecord, type TaskDefInfo } from './rollout-model';
 import type { LogWriter, TaskRuns } from './rollout-tasks';
 import {
-  renderService, renderServiceDeployment, renderServiceDeploymentBrief, renderServiceRevision, renderTask, selectTasks,
+  renderService,
+  renderServiceDeployment,
+  renderServiceDeploymentBrief,
+  renderServiceRevision,
+  renderTask,
+  selectTasks,
 } from './rollout-render';
 
 type Json = Record<string, unknown>;
 
-export interface MotoReply { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+export interface MotoReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
 export type EcsReply = MotoReply | { status: number; json: unknown; errorType?: string };
 
 export interface EcsContext {
@@ -35,7 +44,9 @@ interface Call extends EcsContext {
 
 /** ECS defaults for a service created without a deploymentConfiguration (moto drops it entirely). */
 const DEFAULT_DEPLOYMENT_CONFIGURATION: Json = {
-  deploymentCircuitBreaker: { enable: false, rollback: false }, maximumPercent: 200, minimumHealthyPercent: 100,
+  deploymentCircuitBreaker: { enable: false, rollback: false },
+  maximumPercent: 200,
+  minimumHealthyPercent: 100,
 };
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -54,7 +65,10 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
       ...identity(service),
       desiredCount: typeof p.desiredCount === 'number' ? p.desiredCount : 0,
       launchType: typeof service.launchType === 'string' ? service.launchType : 'FARGATE',
-      deploymentConfiguration: { ...DEFAULT_DEPLOYMENT_CONFIGURATION, ...(isObject(p.deploymentConfiguration) ? p.deploymentConfiguration : {}) },
+      deploymentConfiguration: {
+        ...DEFAULT_DEPLOYMENT_CONFIGURATION,
+        ...(isObject(p.deploymentConfiguration) ? p.deploymentConfiguration : {}),
+      },
     });
     const taskDef = typeof service.taskDefinition === 'string' ? await taskDefInfo(call, service.taskDefinition) : undefined;
     if (taskDef) call.model.startDeployment(svc, taskDef, call.planFor(svc, taskDef));
@@ -85,9 +99,10 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
     const effects: Effect[] = [];
     const services: Json[] = [];
     for (const service of (parsed.services ?? []) as Json[]) {
-      const svc = service.status === 'ACTIVE'
-        ? (call.model.get(String(service.clusterArn), String(service.serviceName)) ?? (await adopt(call, service)))
-        : undefined;
+      const svc =
+        service.status === 'ACTIVE'
+          ? (call.model.get(String(service.clusterArn), String(service.serviceName)) ?? (await adopt(call, service)))
+          : undefined;
       if (svc && !ticked.has(svc)) {
         ticked.add(svc);
         effects.push(...call.model.tick(svc));
@@ -135,7 +150,10 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
       fromMoto = parse(reply);
     }
     await call.runs.tick(runs);
-    return ok({ tasks: [...ours.map(renderTask), ...runs.map((r) => call.runs.render(r)), ...((fromMoto.tasks ?? []) as Json[])], failures: fromMoto.failures ?? [] });
+    return ok({
+      tasks: [...ours.map(renderTask), ...runs.map((r) => call.runs.render(r)), ...((fromMoto.tasks ?? []) as Json[])],
+      failures: fromMoto.failures ?? [],
+    });
   },
 
   async RunTask(p, call) {
@@ -144,9 +162,17 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
     const parsed = parse(reply);
     const tasks = (parsed.tasks ?? []) as Json[];
     if (tasks.length === 0) return reply;
-    const described = await call.motoCall('DescribeTaskDefinition', { taskDefinition: String(tasks[0].taskDefinitionArn ?? p.taskDefinition) });
+    const described = await call.motoCall('DescribeTaskDefinition', {
+      taskDefinition: String(tasks[0].taskDefinitionArn ?? p.taskDefinition),
+    });
     call.runs.started(p, tasks, described.taskDefinition as Json);
-    return ok({ ...parsed, tasks: tasks.map((t) => { const run = call.runs.find(String(t.taskArn)); return run ? call.runs.render(run) : t; }) });
+    return ok({
+      ...parsed,
+      tasks: tasks.map((t) => {
+        const run = call.runs.find(String(t.taskArn));
+        return run ? call.runs.render(run) : t;
+      }),
+    });
   },
 
   async StopTask(p, call) {
@@ -163,10 +189,12 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
     if (!svc) return fail('ServiceNotFoundException', 'Service not found.');
     const statuses = strings(p.status);
     const createdAt = isObject(p.createdAt) ? p.createdAt : {};
-    const list = svc.serviceDeployments.filter((sd) =>
-      (statuses.length === 0 || statuses.includes(sd.status)) &&
-      (typeof createdAt.after !== 'number' || sd.createdAt.getTime() / 1000 >= createdAt.after) &&
-      (typeof createdAt.before !== 'number' || sd.createdAt.getTime() / 1000 <= createdAt.before));
+    const list = svc.serviceDeployments.filter(
+      (sd) =>
+        (statuses.length === 0 || statuses.includes(sd.status)) &&
+        (typeof createdAt.after !== 'number' || sd.createdAt.getTime() / 1000 >= createdAt.after) &&
+        (typeof createdAt.before !== 'number' || sd.createdAt.getTime() / 1000 <= createdAt.before),
+    );
     const max = typeof p.maxResults === 'number' ? p.maxResults : 20;
     return ok({ serviceDeployments: list.slice(0, max).map(renderServiceDeploymentBrief) });
   },
@@ -203,7 +231,8 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
     if (!found) return fail('ServiceDeploymentNotFoundException', `Service deployment ${arn} was not found.`);
     if (typeof p.hookId !== 'string') return fail('InvalidParameterException', 'hookId must be specified.');
     const action = p.action ?? 'CONTINUE';
-    if (action !== 'CONTINUE' && action !== 'ROLLBACK') return fail('InvalidParameterException', `action ${String(action)} is not valid; CONTINUE or ROLLBACK.`);
+    if (action !== 'CONTINUE' && action !== 'ROLLBACK')
+      return fail('InvalidParameterException', `action ${String(action)} is not valid; CONTINUE or ROLLBACK.`);
     let effects: Effect[];
     try {
       effects = call.model.continueServiceDeployment(found.svc, found.sd, p.hookId, action);
@@ -239,13 +268,11 @@ export async function handleEcs(op: string, req: http.IncomingMessage, body: Buf
   } catch {
     return ctx.forward(req, body);
   }
-  const send = (rewritten?: Json): Promise<MotoReply> =>
-    ctx.forward(req, rewritten ? Buffer.from(JSON.stringify(rewritten)) : body);
+  const send = (rewritten?: Json): Promise<MotoReply> => ctx.forward(req, rewritten ? Buffer.from(JSON.stringify(rewritten)) : body);
   return handler(payload, { ...ctx, send });
 }
 
-const isEcsControlled = (service: Json): boolean =>
-  !isObject(service.deploymentController) || service.deploymentController.type === 'ECS';
+const isEcsControlled = (service: Json): boolean => !isObject(service.deploymentController) || service.deploymentController.type === 'ECS';
 
 function identity(service: Json): Pick<ServiceRecord, 'clusterArn' | 'serviceArn' | 'serviceName'> {
   return { clusterArn: String(service.clusterArn), serviceArn: String(service.serviceArn), serviceName: String(service.serviceName) };
@@ -258,9 +285,14 @@ async function taskDefInfo(call: EcsContext, ref: string): Promise<TaskDefInfo |
     return {
       arn: String(td.taskDefinitionArn),
       containers: containers.map((c) => {
-        const log = isObject(c.logConfiguration) && c.logConfiguration.logDriver === 'awslogs' && isObject(c.logConfiguration.options) ? c.logConfiguration.options : undefined;
+        const log =
+          isObject(c.logConfiguration) && c.logConfiguration.logDriver === 'awslogs' && isObject(c.logConfiguration.options)
+            ? c.logConfiguration.options
+            : undefined;
         return {
-          name: String(c.name), image: String(c.image ?? ''), essential: c.essential !== false,
+          name: String(c.name),
+          image: String(c.image ?? ''),
+          essential: c.essential !== false,
           ...(log && typeof log['awslogs-group'] === 'string' ? { logGroup: log['awslogs-group'] } : {}),
           ...(log && typeof log['awslogs-stream-prefix'] === 'string' ? { logStreamPrefix: log['awslogs-stream-prefix'] } : {}),
         };
@@ -278,7 +310,10 @@ async function adopt(call: EcsContext, service: Json): Promise<ServiceRecord | u
     ...identity(service),
     desiredCount: typeof service.desiredCount === 'number' ? service.desiredCount : 0,
     launchType: typeof service.launchType === 'string' ? service.launchType : 'FARGATE',
-    deploymentConfiguration: { ...DEFAULT_DEPLOYMENT_CONFIGURATION, ...(isObject(service.deploymentConfiguration) ? service.deploymentConfiguration : {}) },
+    deploymentConfiguration: {
+      ...DEFAULT_DEPLOYMENT_CONFIGURATION,
+      ...(isObject(service.deploymentConfiguration) ? service.deploymentConfiguration : {}),
+    },
   });
   const taskDef = typeof service.taskDefinition === 'string' ? await taskDefInfo(call, service.taskDefinition) : undefined;
   if (taskDef) {
@@ -317,6 +352,10 @@ async function writeCrashLogs(call: EcsContext, svc: ServiceRecord): Promise<voi
     if (!container?.logGroup || !container.logStreamPrefix) continue;
     const lines = svc.deployments.find((d) => d.id === task.deploymentId)?.plan.logs ?? CRASH_LINES;
     const base = (task.stoppedAt ?? new Date()).getTime() - lines.length;
-    await call.writeLogs(container.logGroup, `${container.logStreamPrefix}/${container.name}/${task.arn.split('/').pop()}`, lines.map((message, i) => ({ timestamp: base + i, message })));
+    await call.writeLogs(
+      container.logGroup,
+      `${container.logStreamPrefix}/${container.name}/${task.arn.split('/').pop()}`,
+      lines.map((message, i) => ({ timestamp: base + i, message })),
+    );
   }
 }

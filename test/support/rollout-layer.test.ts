@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand,
-  DescribeServicesCommand, DescribeTasksCommand, ListClustersCommand, ListServiceDeploymentsCommand, ListTasksCommand,
-  RegisterTaskDefinitionCommand, StopServiceDeploymentCommand, UpdateServiceCommand, type ECSClient, type Service,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  ListServiceDeploymentsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type Service,
 } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ecsClientFor, secretsClientFor, startMoto, type MotoServer } from './moto';
@@ -30,10 +41,16 @@ beforeEach(async () => {
 });
 
 async function register(image: string): Promise<string> {
-  const out = await ecs.send(new RegisterTaskDefinitionCommand({
-    family: 'web', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
-    containerDefinitions: [{ name: 'app', image, essential: true }],
-  }));
+  const out = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'web',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image, essential: true }],
+    }),
+  );
   return out.taskDefinition?.taskDefinitionArn ?? '';
 }
 
@@ -41,10 +58,16 @@ async function register(image: string): Promise<string> {
 async function stableService(circuitBreaker?: { enable: boolean; rollback: boolean }): Promise<void> {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   await register('example/web:1.0.0');
-  await ecs.send(new CreateServiceCommand({
-    cluster: CLUSTER, serviceName: SERVICE, taskDefinition: 'web:1', desiredCount: 2, launchType: 'FARGATE',
-    ...(circuitBreaker ? { deploymentConfiguration: { deploymentCircuitBreaker: circuitBreaker } } : {}),
-  }));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: 'web:1',
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      ...(circuitBreaker ? { deploymentConfiguration: { deploymentCircuitBreaker: circuitBreaker } } : {}),
+    }),
+  );
   layer.settle(SERVICE);
 }
 
@@ -61,9 +84,15 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
   it('completes a rollout: IN_PROGRESS → COMPLETED, old deployment gone, steady state', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await register('example/web:1.0.0');
-    const created = await ecs.send(new CreateServiceCommand({
-      cluster: CLUSTER, serviceName: SERVICE, taskDefinition: 'web:1', desiredCount: 2, launchType: 'FARGATE',
-    }));
+    const created = await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: SERVICE,
+        taskDefinition: 'web:1',
+        desiredCount: 2,
+        launchType: 'FARGATE',
+      }),
+    );
     expect(summary(created.service!)).toEqual([['PRIMARY', TD(1), 'IN_PROGRESS']]);
     await poll();
     expect((await poll()).deployments?.[0].rolloutState).toBe('COMPLETED');
@@ -71,7 +100,10 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     await register('example/web:2.0.0');
     const updated = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: 'web' }));
     expect(updated.service?.taskDefinition).toBe(TD(2));
-    expect(summary(updated.service!)).toEqual([['PRIMARY', TD(2), 'IN_PROGRESS'], ['ACTIVE', TD(1), 'COMPLETED']]);
+    expect(summary(updated.service!)).toEqual([
+      ['PRIMARY', TD(2), 'IN_PROGRESS'],
+      ['ACTIVE', TD(1), 'COMPLETED'],
+    ]);
     const primaryId = updated.service?.deployments?.[0].id;
     expect(primaryId).toMatch(/^ecs-svc\/\d{19}$/);
 
@@ -99,18 +131,27 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
 
     const failed = await poll();
     expect(summary(failed)).toEqual([
-      ['PRIMARY', TD(1), 'IN_PROGRESS'], ['ACTIVE', TD(2), 'FAILED'], ['ACTIVE', TD(1), 'COMPLETED'],
+      ['PRIMARY', TD(1), 'IN_PROGRESS'],
+      ['ACTIVE', TD(2), 'FAILED'],
+      ['ACTIVE', TD(1), 'COMPLETED'],
     ]);
     expect(failed.deployments?.[1]).toMatchObject({
-      id: failingId, failedTasks: 4, rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      id: failingId,
+      failedTasks: 4,
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
     });
     expect(failed.taskDefinition).toBe(TD(1));
-    expect(failed.events?.map((e) => e.message).join('\n')).toContain(`(deployment ${failingId}) deployment failed: tasks failed to start.`);
+    expect(failed.events?.map((e) => e.message).join('\n')).toContain(
+      `(deployment ${failingId}) deployment failed: tasks failed to start.`,
+    );
     // moto itself was switched back too.
     const atMoto = await ecsClientFor(moto.url).send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
     expect(atMoto.services?.[0].taskDefinition).toBe(TD(1));
 
-    expect(summary(await poll())).toEqual([['PRIMARY', TD(1), 'IN_PROGRESS'], ['ACTIVE', TD(1), 'COMPLETED']]);
+    expect(summary(await poll())).toEqual([
+      ['PRIMARY', TD(1), 'IN_PROGRESS'],
+      ['ACTIVE', TD(1), 'COMPLETED'],
+    ]);
     const done = await poll();
     expect(summary(done)).toEqual([['PRIMARY', TD(1), 'COMPLETED']]);
     expect(done.events?.[0].message).toBe('(service web) has reached a steady state.');
@@ -123,10 +164,15 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     const crashed = tasks.tasks?.filter((t) => t.stopCode === 'EssentialContainerExited') ?? [];
     expect(crashed).toHaveLength(4);
     expect(crashed[0]).toMatchObject({
-      lastStatus: 'STOPPED', stoppedReason: 'Essential container in task exited', taskDefinitionArn: TD(2), startedBy: failingId,
+      lastStatus: 'STOPPED',
+      stoppedReason: 'Essential container in task exited',
+      taskDefinitionArn: TD(2),
+      startedBy: failingId,
     });
     expect(crashed[0].containers?.[0]).toMatchObject({ name: 'app', exitCode: 1, reason: expect.stringContaining('exit') });
-    expect(tasks.tasks?.find((t) => t.stopCode === 'ServiceSchedulerInitiated')?.stoppedReason).toMatch(/^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/);
+    expect(tasks.tasks?.find((t) => t.stopCode === 'ServiceSchedulerInitiated')?.stoppedReason).toMatch(
+      /^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/,
+    );
     const running = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: SERVICE }));
     expect(running.taskArns).toHaveLength(2);
 
@@ -140,7 +186,10 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     await register('example/web:2.0.0'); // no tag hint: the control rule decides
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: 'web:2' }));
     const failed = await poll();
-    expect(summary(failed)).toEqual([['PRIMARY', TD(2), 'FAILED'], ['ACTIVE', TD(1), 'COMPLETED']]);
+    expect(summary(failed)).toEqual([
+      ['PRIMARY', TD(2), 'FAILED'],
+      ['ACTIVE', TD(1), 'COMPLETED'],
+    ]);
     expect(failed.taskDefinition).toBe(TD(2));
     const [latest] = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE }))).serviceDeployments ?? [];
     expect(latest).toMatchObject({ status: 'STOPPED', statusReason: 'ECS deployment circuit breaker: tasks failed to start.' });
@@ -154,7 +203,8 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
   it('rollback-immediate: the first poll already shows our deployment replaced', async () => {
     await stableService({ enable: true, rollback: true });
     const response = await fetch(`${layer.url}/_rollout/scenario`, {
-      method: 'POST', body: JSON.stringify({ service: SERVICE, kind: 'rollback-immediate' }),
+      method: 'POST',
+      body: JSON.stringify({ service: SERVICE, kind: 'rollback-immediate' }),
     });
     expect(response.status).toBe(200);
     await register('example/web:2.0.0');
@@ -173,7 +223,12 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: 'web:2' }));
     for (let i = 0; i < 5; i++) await poll();
     const service = await poll();
-    expect(service.deployments?.[0]).toMatchObject({ taskDefinition: TD(2), rolloutState: 'IN_PROGRESS', runningCount: 0, pendingCount: 2 });
+    expect(service.deployments?.[0]).toMatchObject({
+      taskDefinition: TD(2),
+      rolloutState: 'IN_PROGRESS',
+      runningCount: 0,
+      pendingCount: 2,
+    });
     expect(layer.state().services[0].deployments[0].plan).toMatchObject({ kind: 'hang', source: 'image-tag' });
   });
 
@@ -181,19 +236,32 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     const direct = ecsClientFor(moto.url);
     await direct.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await register('example/web:1.0.0');
-    await direct.send(new CreateServiceCommand({
-      cluster: CLUSTER, serviceName: SERVICE, taskDefinition: 'web:1', desiredCount: 1, launchType: 'FARGATE',
-    }));
+    await direct.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: SERVICE,
+        taskDefinition: 'web:1',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+      }),
+    );
     expect(summary(await poll())).toEqual([['PRIMARY', TD(1), 'COMPLETED']]);
 
     const scaled = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, desiredCount: 3 }));
     expect(scaled.service).toMatchObject({ desiredCount: 3, runningCount: 3 });
     expect(scaled.service?.deployments).toHaveLength(1);
 
-    const forced = await ecs.send(new UpdateServiceCommand({
-      cluster: `arn:aws:ecs:us-east-1:123456789012:cluster/${CLUSTER}`, service: SERVICE, forceNewDeployment: true,
-    }));
-    expect(summary(forced.service!)).toEqual([['PRIMARY', TD(1), 'IN_PROGRESS'], ['ACTIVE', TD(1), 'COMPLETED']]);
+    const forced = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: `arn:aws:ecs:us-east-1:123456789012:cluster/${CLUSTER}`,
+        service: SERVICE,
+        forceNewDeployment: true,
+      }),
+    );
+    expect(summary(forced.service!)).toEqual([
+      ['PRIMARY', TD(1), 'IN_PROGRESS'],
+      ['ACTIVE', TD(1), 'COMPLETED'],
+    ]);
     await poll();
     expect(summary(await poll())).toEqual([['PRIMARY', TD(1), 'COMPLETED']]);
   });
@@ -203,7 +271,9 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     layer.setScenario({ throttle: 2, operation: 'ListClusters' });
     for (let i = 0; i < 2; i++) {
       await expect(ecs.send(new ListClustersCommand({}))).rejects.toMatchObject({
-        name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 },
+        name: 'ThrottlingException',
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 400 },
       });
     }
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toHaveLength(1);
@@ -233,23 +303,31 @@ describe('rollout layer in front of moto (real AWS SDK)', () => {
     expect(sd).toMatchObject({ status: 'IN_PROGRESS', serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/demo/web' });
     expect(sd?.createdAt).toBeInstanceOf(Date);
     expect(described.failures).toEqual([{ arn: `${arn}x`, reason: 'MISSING' }]);
-    const revisions = await ecs.send(new DescribeServiceRevisionsCommand({
-      serviceRevisionArns: [sd?.targetServiceRevision?.arn ?? '', sd?.sourceServiceRevisions?.[0].arn ?? ''],
-    }));
+    const revisions = await ecs.send(
+      new DescribeServiceRevisionsCommand({
+        serviceRevisionArns: [sd?.targetServiceRevision?.arn ?? '', sd?.sourceServiceRevisions?.[0].arn ?? ''],
+      }),
+    );
     expect(revisions.serviceRevisions?.map((r) => r.taskDefinition)).toEqual([TD(2), TD(1)]);
 
     await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
     const statusOf = async () =>
       (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments?.[0];
-    expect(await statusOf()).toMatchObject({ status: 'ROLLBACK_REQUESTED', rollback: { serviceRevisionArn: sd?.sourceServiceRevisions?.[0].arn } });
+    expect(await statusOf()).toMatchObject({
+      status: 'ROLLBACK_REQUESTED',
+      rollback: { serviceRevisionArn: sd?.sourceServiceRevisions?.[0].arn },
+    });
     expect((await poll()).deployments?.[0]).toMatchObject({ status: 'PRIMARY', taskDefinition: TD(1), rolloutState: 'IN_PROGRESS' });
     expect((await statusOf())?.status).toBe('ROLLBACK_IN_PROGRESS');
     await poll();
     expect((await statusOf())?.status).toBe('ROLLBACK_SUCCESSFUL');
 
-    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn }))).rejects.toMatchObject({ name: 'ConflictException' });
-    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x` })))
-      .rejects.toMatchObject({ name: 'ServiceDeploymentNotFoundException' });
+    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn }))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x` }))).rejects.toMatchObject({
+      name: 'ServiceDeploymentNotFoundException',
+    });
   });
 
   it('passes Secrets Manager and unknown services through to moto', async () => {

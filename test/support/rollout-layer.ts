@@ -33,7 +33,15 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { RolloutModel, SCENARIO_KINDS, type Effect, type Plan, type ScenarioKind, type ServiceRecord, type TaskDefInfo } from './rollout-model';
+import {
+  RolloutModel,
+  SCENARIO_KINDS,
+  type Effect,
+  type Plan,
+  type ScenarioKind,
+  type ServiceRecord,
+  type TaskDefInfo,
+} from './rollout-model';
 import { handleEcs, type EcsContext, type MotoReply } from './rollout-ecs';
 import { trafficOf } from './rollout-native';
 import { TaskRuns, type LogEvent, type OneOffTaskSnapshot, type TaskScenarioRequest } from './rollout-tasks';
@@ -66,9 +74,19 @@ export interface ScenarioRequest {
 }
 
 export interface DeploymentSnapshot {
-  id: string; status: string; taskDefinition: string; rolloutState: string; rolloutStateReason: string;
-  desiredCount: number; runningCount: number; pendingCount: number; failedTasks: number;
-  isRollback: boolean; ticks: number; plan: Plan; serviceDeploymentArn: string;
+  id: string;
+  status: string;
+  taskDefinition: string;
+  rolloutState: string;
+  rolloutStateReason: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  isRollback: boolean;
+  ticks: number;
+  plan: Plan;
+  serviceDeploymentArn: string;
 }
 
 export interface RolloutSnapshot {
@@ -82,10 +100,17 @@ export interface RolloutSnapshot {
   tasks: OneOffTaskSnapshot[];
   taskScenarios: TaskScenarioRequest[];
   services: {
-    cluster: string; service: string; serviceArn: string; taskDefinition?: string; desiredCount: number;
+    cluster: string;
+    service: string;
+    serviceArn: string;
+    taskDefinition?: string;
+    desiredCount: number;
     deployments: DeploymentSnapshot[];
     serviceDeployments: {
-      arn: string; status: string; statusReason?: string; targetTaskDefinition?: string;
+      arn: string;
+      status: string;
+      statusReason?: string;
+      targetTaskDefinition?: string;
       /** BLUE_GREEN / LINEAR / CANARY: the current stage, every stage entered with the traffic to green, the hooks. */
       lifecycleStage?: string;
       stages?: { stage: string; productionWeight: number; testWeight: number }[];
@@ -115,7 +140,14 @@ export interface RolloutLayer {
 }
 
 const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-const DEFAULT_TICKS: Record<ScenarioKind, number> = { complete: 2, fail: 2, 'fail-rollback': 2, 'rollback-immediate': 1, hang: 0, alarm: 2 };
+const DEFAULT_TICKS: Record<ScenarioKind, number> = {
+  complete: 2,
+  fail: 2,
+  'fail-rollback': 2,
+  'rollback-immediate': 1,
+  hang: 0,
+  alarm: 2,
+};
 const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 const TAG_KINDS: ScenarioKind[] = ['rollback-immediate', 'fail-rollback', 'fail', 'hang'];
 
@@ -146,9 +178,13 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
 
   const planFor = (svc: ServiceRecord, taskDef: TaskDefInfo): Plan => {
     const images = taskDef.containers.map((c) => c.image);
-    const rule = [...rules].reverse().find((r) =>
-      (!r.service || r.service === svc.serviceName || r.service === svc.serviceArn) &&
-      (!r.image || images.some((image) => image.includes(r.image as string))));
+    const rule = [...rules]
+      .reverse()
+      .find(
+        (r) =>
+          (!r.service || r.service === svc.serviceName || r.service === svc.serviceArn) &&
+          (!r.image || images.some((image) => image.includes(r.image as string))),
+      );
     const tags = images.map(imageTag);
     const tagKind = TAG_KINDS.find((kind) => tags.some((tag) => tag.includes(kind)));
     const kind = rule?.kind ?? tagKind ?? 'complete';
@@ -202,7 +238,11 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       const ecsOp = target.startsWith(ECS_TARGET_PREFIX) ? target.slice(ECS_TARGET_PREFIX.length) : undefined;
       const opName = ecsOp ?? target;
       if (opName) calls[opName] = (calls[opName] ?? 0) + 1;
-      const iamAction = ecsOp ? `ecs:${ecsOp}` : target.startsWith(LOGS_TARGET_PREFIX) ? `logs:${target.slice(LOGS_TARGET_PREFIX.length)}` : undefined;
+      const iamAction = ecsOp
+        ? `ecs:${ecsOp}`
+        : target.startsWith(LOGS_TARGET_PREFIX)
+          ? `logs:${target.slice(LOGS_TARGET_PREFIX.length)}`
+          : undefined;
       if (iamAction && denied.has(iamAction)) {
         const message = `User: arn:aws:sts::123456789012:assumed-role/gantry-deploy/gantry is not authorized to perform: ${iamAction} because no identity-based policy allows the ${iamAction} action`;
         return sendJson(res, 400, { __type: 'AccessDeniedException', message }, 'AccessDeniedException');
@@ -240,19 +280,32 @@ export async function startRolloutLayer(options: { motoUrl: string; region?: str
       taskDefinition: svc.deployments[0]?.taskDef.arn,
       desiredCount: svc.desiredCount,
       deployments: svc.deployments.map((d) => ({
-        id: d.id, status: d.status, taskDefinition: d.taskDef.arn, rolloutState: d.rolloutState,
-        rolloutStateReason: d.rolloutStateReason, desiredCount: d.desiredCount, runningCount: d.runningCount,
-        pendingCount: d.pendingCount, failedTasks: d.failedTasks, isRollback: d.isRollback, ticks: d.ticks,
-        plan: { ...d.plan }, serviceDeploymentArn: d.sd.arn,
+        id: d.id,
+        status: d.status,
+        taskDefinition: d.taskDef.arn,
+        rolloutState: d.rolloutState,
+        rolloutStateReason: d.rolloutStateReason,
+        desiredCount: d.desiredCount,
+        runningCount: d.runningCount,
+        pendingCount: d.pendingCount,
+        failedTasks: d.failedTasks,
+        isRollback: d.isRollback,
+        ticks: d.ticks,
+        plan: { ...d.plan },
+        serviceDeploymentArn: d.sd.arn,
       })),
       serviceDeployments: svc.serviceDeployments.map((sd) => ({
-        arn: sd.arn, status: sd.status, statusReason: sd.statusReason,
+        arn: sd.arn,
+        status: sd.status,
+        statusReason: sd.statusReason,
         targetTaskDefinition: svc.revisions.get(sd.targetRevisionArn)?.taskDef.arn,
-        ...(sd.native ? {
-          lifecycleStage: sd.native.stage,
-          stages: sd.native.history.map((h) => ({ ...h })),
-          hooks: sd.native.hooks.map((h) => ({ hookId: h.hookId, stage: h.stage, status: h.status, timeoutAction: h.timeoutAction })),
-        } : {}),
+        ...(sd.native
+          ? {
+              lifecycleStage: sd.native.stage,
+              stages: sd.native.history.map((h) => ({ ...h })),
+              hooks: sd.native.hooks.map((h) => ({ hookId: h.hookId, stage: h.stage, status: h.status, timeoutAction: h.timeoutAction })),
+            }
+          : {}),
       })),
       traffic: trafficOf(svc),
       events: svc.events.map((e) => e.message),
@@ -293,7 +346,8 @@ function validateScenario(s: ScenarioRequest): void {
     throw new Error(`scenario kind must be one of ${SCENARIO_KINDS.join(', ')}; got ${JSON.stringify(s.kind)}`);
   }
   if (s.kind === undefined && !s.throttle && !s.deny) throw new Error('scenario needs a kind, a throttle count or an action to deny');
-  if (s.deny !== undefined && !/^(ecs|logs):[A-Za-z]+$/.test(s.deny)) throw new Error(`scenario deny must be an IAM action such as logs:GetLogEvents; got ${JSON.stringify(s.deny)}`);
+  if (s.deny !== undefined && !/^(ecs|logs):[A-Za-z]+$/.test(s.deny))
+    throw new Error(`scenario deny must be an IAM action such as logs:GetLogEvents; got ${JSON.stringify(s.deny)}`);
   for (const field of ['ticks', 'rollbackTicks', 'throttle'] as const) {
     const value = s[field];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
@@ -379,12 +433,18 @@ function forward(motoUrl: string, method: string, path: string, headers: http.In
 
 /** An ECS call the layer itself makes to moto; resolves to the parsed JSON or throws moto's error. */
 async function motoCall(motoUrl: string, op: string, payload: Record<string, unknown>, region: string): Promise<Record<string, unknown>> {
-  const reply = await forward(motoUrl, 'POST', '/', {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amz-target': `${ECS_TARGET_PREFIX}${op}`,
-    // moto routes by the credential scope; the signature itself is not checked.
-    authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ecs/aws4_request, SignedHeaders=host, Signature=0`,
-  }, Buffer.from(JSON.stringify(payload)));
+  const reply = await forward(
+    motoUrl,
+    'POST',
+    '/',
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `${ECS_TARGET_PREFIX}${op}`,
+      // moto routes by the credential scope; the signature itself is not checked.
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ecs/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    Buffer.from(JSON.stringify(payload)),
+  );
   const text = reply.body.toString('utf8');
   if (reply.status !== 200) throw new Error(`moto ${op} failed: HTTP ${reply.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as Record<string, unknown>;
@@ -392,17 +452,28 @@ async function motoCall(motoUrl: string, op: string, payload: Record<string, unk
 
 async function applyEffects(motoUrl: string, effects: Effect[], region: string): Promise<void> {
   for (const effect of effects) {
-    await motoCall(motoUrl, 'UpdateService', { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition }, region);
+    await motoCall(
+      motoUrl,
+      'UpdateService',
+      { cluster: effect.cluster, service: effect.service, taskDefinition: effect.taskDefinition },
+      region,
+    );
   }
 }
 
 /** A CloudWatch Logs call the layer makes to moto (as the awslogs driver would); throws moto's error. */
 async function motoLogsCall(motoUrl: string, op: string, payload: Record<string, unknown>): Promise<{ status: number; text: string }> {
-  const reply = await forward(motoUrl, 'POST', '/', {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amz-target': `${LOGS_TARGET_PREFIX}${op}`,
-    authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
-  }, Buffer.from(JSON.stringify(payload)));
+  const reply = await forward(
+    motoUrl,
+    'POST',
+    '/',
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `${LOGS_TARGET_PREFIX}${op}`,
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    Buffer.from(JSON.stringify(payload)),
+  );
   return { status: reply.status, text: reply.body.toString('utf8') };
 }
 
@@ -414,7 +485,8 @@ async function writeLogEvents(motoUrl: string, group: string, stream: string, ev
     ['CreateLogStream', { logGroupName: group, logStreamName: stream }],
   ] as const) {
     const reply = await motoLogsCall(motoUrl, op, payload);
-    if (reply.status !== 200 && !reply.text.includes('ResourceAlreadyExistsException')) throw new Error(`moto ${op} failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
+    if (reply.status !== 200 && !reply.text.includes('ResourceAlreadyExistsException'))
+      throw new Error(`moto ${op} failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
   }
   const reply = await motoLogsCall(motoUrl, 'PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: events });
   if (reply.status !== 200) throw new Error(`moto PutLogEvents failed: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);

@@ -25,7 +25,14 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import {
-  continueNative, finishNativeRollback, nativeStrategyOf, rollBackNative, startNative, tickNative, type NativeHost, type NativeState,
+  continueNative,
+  finishNativeRollback,
+  nativeStrategyOf,
+  rollBackNative,
+  startNative,
+  tickNative,
+  type NativeHost,
+  type NativeState,
 } from './rollout-native';
 
 /** `alarm`: native strategies only, a CloudWatch alarm fires at `alarmAt` (default BAKE_TIME) and ECS rolls back. */
@@ -47,20 +54,32 @@ export interface Plan {
 }
 
 export interface ContainerInfo {
-  name: string; image: string; essential: boolean;
+  name: string;
+  image: string;
+  essential: boolean;
   /** awslogs-group / awslogs-stream-prefix of the container's log configuration, when it uses awslogs. */
-  logGroup?: string; logStreamPrefix?: string;
+  logGroup?: string;
+  logStreamPrefix?: string;
 }
-export interface TaskDefInfo { arn: string; containers: ContainerInfo[] }
+export interface TaskDefInfo {
+  arn: string;
+  containers: ContainerInfo[];
+}
 
 type Json = Record<string, unknown>;
 type SdStatus = 'IN_PROGRESS' | 'SUCCESSFUL' | 'STOPPED' | 'ROLLBACK_REQUESTED' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_SUCCESSFUL';
 
 export interface ServiceDeploymentRecord {
-  arn: string; serviceArn: string; clusterArn: string;
-  status: SdStatus; statusReason?: string;
-  createdAt: Date; updatedAt: Date; finishedAt?: Date;
-  sourceRevisionArns: string[]; targetRevisionArn: string;
+  arn: string;
+  serviceArn: string;
+  clusterArn: string;
+  status: SdStatus;
+  statusReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+  sourceRevisionArns: string[];
+  targetRevisionArn: string;
   rollback?: { reason: string; startedAt: Date; serviceRevisionArn: string };
   breaker: { status: 'DISABLED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'TRIGGERED'; failureCount: number; threshold: number };
   deploymentConfiguration: Json;
@@ -69,25 +88,51 @@ export interface ServiceDeploymentRecord {
 }
 
 export interface DeploymentRecord {
-  id: string; status: 'PRIMARY' | 'ACTIVE'; taskDef: TaskDefInfo; revisionArn: string;
-  desiredCount: number; runningCount: number; pendingCount: number; failedTasks: number;
-  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED'; rolloutStateReason: string;
-  createdAt: Date; updatedAt: Date; plan: Plan; ticks: number; isRollback: boolean;
-  sd: ServiceDeploymentRecord; dropOnNextTick: boolean;
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  taskDef: TaskDefInfo;
+  revisionArn: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  createdAt: Date;
+  updatedAt: Date;
+  plan: Plan;
+  ticks: number;
+  isRollback: boolean;
+  sd: ServiceDeploymentRecord;
+  dropOnNextTick: boolean;
 }
 
 export interface TaskRecord {
-  arn: string; clusterArn: string; serviceName: string; deploymentId: string; taskDef: TaskDefInfo;
-  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED'; desiredStatus: 'RUNNING' | 'STOPPED';
-  createdAt: Date; startedAt?: Date; stoppedAt?: Date;
-  stoppedReason?: string; stopCode?: string; failed: boolean;
+  arn: string;
+  clusterArn: string;
+  serviceName: string;
+  deploymentId: string;
+  taskDef: TaskDefInfo;
+  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  createdAt: Date;
+  startedAt?: Date;
+  stoppedAt?: Date;
+  stoppedReason?: string;
+  stopCode?: string;
+  failed: boolean;
   /** The layer wrote the failing container's log lines (once per task). */
   logged?: boolean;
 }
 
 export interface ServiceRecord {
-  clusterArn: string; clusterName: string; serviceArn: string; serviceName: string;
-  desiredCount: number; launchType: string; deploymentConfiguration: Json;
+  clusterArn: string;
+  clusterName: string;
+  serviceArn: string;
+  serviceName: string;
+  desiredCount: number;
+  launchType: string;
+  deploymentConfiguration: Json;
   /** Visible in `service.deployments`, newest first. */
   deployments: DeploymentRecord[];
   /** Every service deployment ever started, newest first. */
@@ -99,7 +144,12 @@ export interface ServiceRecord {
 }
 
 /** Something the layer must mirror into moto (keeps moto's view of the service consistent). */
-export interface Effect { type: 'update-service'; cluster: string; service: string; taskDefinition: string }
+export interface Effect {
+  type: 'update-service';
+  cluster: string;
+  service: string;
+  taskDefinition: string;
+}
 
 const digits = (n: number): string => String(randomInt(1, 10)) + Array.from({ length: n - 1 }, () => randomInt(0, 10)).join('');
 const lastSegment = (nameOrArn: string): string => nameOrArn.split('/').pop() ?? nameOrArn;
@@ -129,16 +179,25 @@ export class RolloutModel {
     event: (svc, message, now) => this.event(svc, message, now),
   };
 
-  reset(): void { this.services.clear(); }
+  reset(): void {
+    this.services.clear();
+  }
 
   get(cluster: string | undefined, service: string): ServiceRecord | undefined {
     return this.services.get(serviceKey(cluster, service));
   }
 
-  addService(init: Pick<ServiceRecord, 'clusterArn' | 'serviceArn' | 'serviceName' | 'desiredCount' | 'launchType' | 'deploymentConfiguration'>): ServiceRecord {
+  addService(
+    init: Pick<ServiceRecord, 'clusterArn' | 'serviceArn' | 'serviceName' | 'desiredCount' | 'launchType' | 'deploymentConfiguration'>,
+  ): ServiceRecord {
     const svc: ServiceRecord = {
-      ...init, clusterName: lastSegment(init.clusterArn),
-      deployments: [], serviceDeployments: [], revisions: new Map(), events: [], tasks: [],
+      ...init,
+      clusterName: lastSegment(init.clusterArn),
+      deployments: [],
+      serviceDeployments: [],
+      revisions: new Map(),
+      events: [],
+      tasks: [],
     };
     this.services.set(serviceKey(svc.clusterName, svc.serviceName), svc);
     return svc;
@@ -154,9 +213,13 @@ export class RolloutModel {
     }
     const sd: ServiceDeploymentRecord = {
       arn: `${svc.serviceArn.replace(':service/', ':service-deployment/')}/${randomBytes(16).toString('base64url').slice(0, 22)}`,
-      serviceArn: svc.serviceArn, clusterArn: svc.clusterArn, status: 'IN_PROGRESS',
-      createdAt: now, updatedAt: now,
-      sourceRevisionArns: [...new Set(svc.deployments.map((d) => d.revisionArn))], targetRevisionArn: revisionArn,
+      serviceArn: svc.serviceArn,
+      clusterArn: svc.clusterArn,
+      status: 'IN_PROGRESS',
+      createdAt: now,
+      updatedAt: now,
+      sourceRevisionArns: [...new Set(svc.deployments.map((d) => d.revisionArn))],
+      targetRevisionArn: revisionArn,
       breaker: { status: breakerEnabled(svc) ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: breakerThreshold(svc.desiredCount) },
       deploymentConfiguration: svc.deploymentConfiguration,
     };
@@ -184,7 +247,10 @@ export class RolloutModel {
     const effects: Effect[] = [];
     svc.deployments = svc.deployments.filter((d) => !d.dropOnNextTick);
     for (const d of svc.deployments) {
-      if (d.sd.status === 'ROLLBACK_REQUESTED') { d.sd.status = 'ROLLBACK_IN_PROGRESS'; d.sd.updatedAt = now; }
+      if (d.sd.status === 'ROLLBACK_REQUESTED') {
+        d.sd.status = 'ROLLBACK_IN_PROGRESS';
+        d.sd.updatedAt = now;
+      }
     }
     for (const sd of svc.serviceDeployments) finishNativeRollback(svc, sd, now);
     const primary = svc.deployments[0];
@@ -210,8 +276,12 @@ export class RolloutModel {
       const launched = this.startTasks(svc, primary, Math.max(1, primary.desiredCount), 'STOPPED', now);
       primary.failedTasks += launched.length;
       primary.sd.breaker.failureCount = primary.failedTasks;
-      this.event(svc, `(service ${svc.serviceName}) (deployment ${primary.id}) ${launched.length} tasks failed to start: ` +
-        `${launched.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')} Essential container in task exited.`, now);
+      this.event(
+        svc,
+        `(service ${svc.serviceName}) (deployment ${primary.id}) ${launched.length} tasks failed to start: ` +
+          `${launched.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')} Essential container in task exited.`,
+        now,
+      );
       if (primary.ticks >= target) effects.push(...this.fail(svc, primary, now));
     }
     return effects;
@@ -222,7 +292,8 @@ export class RolloutModel {
     const primary = svc.deployments[0];
     if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
     if (primary.sd.native) primary.sd.native.stage = 'CLEAN_UP';
-    if (primary.desiredCount > primary.runningCount) this.startTasks(svc, primary, primary.desiredCount - primary.runningCount, 'RUNNING', now);
+    if (primary.desiredCount > primary.runningCount)
+      this.startTasks(svc, primary, primary.desiredCount - primary.runningCount, 'RUNNING', now);
     primary.runningCount = primary.desiredCount;
     this.complete(svc, primary, now);
   }
@@ -246,7 +317,13 @@ export class RolloutModel {
   }
 
   /** ContinueServiceDeployment on a PAUSE hook. Throws (ConflictException text) when it cannot be answered. */
-  continueServiceDeployment(svc: ServiceRecord, sd: ServiceDeploymentRecord, hookId: string, action: 'CONTINUE' | 'ROLLBACK', now = new Date()): Effect[] {
+  continueServiceDeployment(
+    svc: ServiceRecord,
+    sd: ServiceDeploymentRecord,
+    hookId: string,
+    action: 'CONTINUE' | 'ROLLBACK',
+    now = new Date(),
+  ): Effect[] {
     const current = svc.deployments.find((d) => d.sd === sd && !d.isRollback && d.status === 'PRIMARY');
     return continueNative(this.host, svc, current, sd, hookId, action, now);
   }
@@ -286,14 +363,28 @@ export class RolloutModel {
     this.event(svc, `(service ${svc.serviceName}) (deployment ${d.id}) deployment failed: tasks failed to start.`, now);
     const wantsRollback = d.plan.kind !== 'fail' || breakerRollback(svc);
     if (wantsRollback) {
-      const effects = this.rollBack(svc, d, 'ECS deployment circuit breaker: rollback requested.', 'ROLLBACK_IN_PROGRESS', d.plan.kind === 'rollback-immediate', now);
+      const effects = this.rollBack(
+        svc,
+        d,
+        'ECS deployment circuit breaker: rollback requested.',
+        'ROLLBACK_IN_PROGRESS',
+        d.plan.kind === 'rollback-immediate',
+        now,
+      );
       if (effects.length > 0) return effects;
     }
     finishSd(d.sd, 'STOPPED', now, reason);
     return [];
   }
 
-  private rollBack(svc: ServiceRecord, failed: DeploymentRecord, reason: string, status: SdStatus, immediate: boolean, now: Date): Effect[] {
+  private rollBack(
+    svc: ServiceRecord,
+    failed: DeploymentRecord,
+    reason: string,
+    status: SdStatus,
+    immediate: boolean,
+    now: Date,
+  ): Effect[] {
     const target = rollbackTarget(svc, failed);
     if (!target) return [];
     failed.status = 'ACTIVE';
@@ -308,14 +399,35 @@ export class RolloutModel {
     return [{ type: 'update-service', cluster: svc.clusterArn, service: svc.serviceArn, taskDefinition: target.taskDef.arn }];
   }
 
-  private addDeployment(svc: ServiceRecord, taskDef: TaskDefInfo, revisionArn: string, plan: Plan, sd: ServiceDeploymentRecord, isRollback: boolean, now: Date): DeploymentRecord {
+  private addDeployment(
+    svc: ServiceRecord,
+    taskDef: TaskDefInfo,
+    revisionArn: string,
+    plan: Plan,
+    sd: ServiceDeploymentRecord,
+    isRollback: boolean,
+    now: Date,
+  ): DeploymentRecord {
     for (const d of svc.deployments) d.status = 'ACTIVE';
     const id = `ecs-svc/${digits(19)}`;
     const d: DeploymentRecord = {
-      id, status: 'PRIMARY', taskDef, revisionArn, desiredCount: svc.desiredCount,
-      runningCount: 0, pendingCount: svc.desiredCount, failedTasks: 0,
-      rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment ${id} in progress.`,
-      createdAt: now, updatedAt: now, plan, ticks: 0, isRollback, sd, dropOnNextTick: false,
+      id,
+      status: 'PRIMARY',
+      taskDef,
+      revisionArn,
+      desiredCount: svc.desiredCount,
+      runningCount: 0,
+      pendingCount: svc.desiredCount,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      createdAt: now,
+      updatedAt: now,
+      plan,
+      ticks: 0,
+      isRollback,
+      sd,
+      dropOnNextTick: false,
     };
     svc.deployments.unshift(d);
     return d;
@@ -330,8 +442,13 @@ export class RolloutModel {
   private startTasks(svc: ServiceRecord, d: DeploymentRecord, count: number, status: TaskRecord['lastStatus'], now: Date): TaskRecord[] {
     const tasks = Array.from({ length: count }, (): TaskRecord => ({
       arn: `${svc.clusterArn.replace(':cluster/', ':task/')}/${randomBytes(16).toString('hex')}`,
-      clusterArn: svc.clusterArn, serviceName: svc.serviceName, deploymentId: d.id, taskDef: d.taskDef,
-      lastStatus: status, desiredStatus: status === 'STOPPED' ? 'STOPPED' : 'RUNNING', createdAt: now,
+      clusterArn: svc.clusterArn,
+      serviceName: svc.serviceName,
+      deploymentId: d.id,
+      taskDef: d.taskDef,
+      lastStatus: status,
+      desiredStatus: status === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      createdAt: now,
       ...(status === 'PENDING' ? {} : { startedAt: now }),
       ...(status === 'STOPPED'
         ? { stoppedAt: now, stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', failed: true }
@@ -339,7 +456,11 @@ export class RolloutModel {
     }));
     svc.tasks.push(...tasks);
     if (count > 0) {
-      this.event(svc, `(service ${svc.serviceName}) has started ${count} tasks: ${tasks.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')}.`, now);
+      this.event(
+        svc,
+        `(service ${svc.serviceName}) has started ${count} tasks: ${tasks.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')}.`,
+        now,
+      );
     }
     return tasks;
   }
@@ -347,10 +468,20 @@ export class RolloutModel {
   private stopTasks(svc: ServiceRecord, d: DeploymentRecord, count: number, reason: string, now: Date): void {
     const running = svc.tasks.filter((t) => t.deploymentId === d.id && t.desiredStatus === 'RUNNING').slice(0, count);
     for (const t of running) {
-      Object.assign(t, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: now, stoppedReason: reason, stopCode: 'ServiceSchedulerInitiated' });
+      Object.assign(t, {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedAt: now,
+        stoppedReason: reason,
+        stopCode: 'ServiceSchedulerInitiated',
+      });
     }
     if (running.length > 0) {
-      this.event(svc, `(service ${svc.serviceName}) has stopped ${running.length} running tasks: ${running.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')}.`, now);
+      this.event(
+        svc,
+        `(service ${svc.serviceName}) has stopped ${running.length} running tasks: ${running.map((t) => `(task ${lastSegment(t.arn)})`).join(' ')}.`,
+        now,
+      );
     }
   }
 

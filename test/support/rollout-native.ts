@@ -67,7 +67,10 @@ const obj = (value: unknown): Json => (value && typeof value === 'object' && !Ar
 export function nativePlan(svc: ServiceRecord, strategy: NativeStrategy): NativeState['queue'] {
   const config = svc.deploymentConfiguration;
   const queue: NativeState['queue'] = [
-    { stage: 'SCALE_UP' }, { stage: 'POST_SCALE_UP' }, { stage: 'TEST_TRAFFIC_SHIFT' }, { stage: 'POST_TEST_TRAFFIC_SHIFT' },
+    { stage: 'SCALE_UP' },
+    { stage: 'POST_SCALE_UP' },
+    { stage: 'TEST_TRAFFIC_SHIFT' },
+    { stage: 'POST_TEST_TRAFFIC_SHIFT' },
   ];
   const steps: { weight: number; wait: number }[] = [];
   if (strategy === 'LINEAR') {
@@ -82,17 +85,33 @@ export function nativePlan(svc: ServiceRecord, strategy: NativeStrategy): Native
   } else {
     steps.push({ weight: 100, wait: 0 });
   }
-  for (const s of steps) queue.push({ stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT' }, { stage: 'PRODUCTION_TRAFFIC_SHIFT', productionWeight: s.weight, waitMinutes: s.wait });
-  queue.push({ stage: 'POST_PRODUCTION_TRAFFIC_SHIFT' }, { stage: 'BAKE_TIME', waitMinutes: num(config.bakeTimeInMinutes, 0) }, { stage: 'CLEAN_UP' });
+  for (const s of steps)
+    queue.push(
+      { stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT' },
+      { stage: 'PRODUCTION_TRAFFIC_SHIFT', productionWeight: s.weight, waitMinutes: s.wait },
+    );
+  queue.push(
+    { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT' },
+    { stage: 'BAKE_TIME', waitMinutes: num(config.bakeTimeInMinutes, 0) },
+    { stage: 'CLEAN_UP' },
+  );
   return queue;
 }
 
 export function startNative(svc: ServiceRecord, strategy: NativeStrategy, nowMs: number): NativeState {
   const alarmsConfig = obj(svc.deploymentConfiguration.alarms);
-  const alarmNames = Array.isArray(alarmsConfig.alarmNames) ? alarmsConfig.alarmNames.filter((n): n is string => typeof n === 'string') : [];
+  const alarmNames = Array.isArray(alarmsConfig.alarmNames)
+    ? alarmsConfig.alarmNames.filter((n): n is string => typeof n === 'string')
+    : [];
   const state: NativeState = {
-    strategy, stage: 'PRE_SCALE_UP', queue: nativePlan(svc, strategy), stageEnteredAt: nowMs, waitMinutes: 0,
-    productionWeight: 0, testWeight: 0, hooks: [],
+    strategy,
+    stage: 'PRE_SCALE_UP',
+    queue: nativePlan(svc, strategy),
+    stageEnteredAt: nowMs,
+    waitMinutes: 0,
+    productionWeight: 0,
+    testWeight: 0,
+    hooks: [],
     alarms: { status: alarmsConfig.enable === true ? 'MONITORING' : 'DISABLED', alarmNames, triggeredAlarmNames: [] },
     history: [{ stage: 'PRE_SCALE_UP', productionWeight: 0, testWeight: 0 }],
     sourceDeployment: svc.deployments[0],
@@ -129,12 +148,22 @@ export function tickNative(host: NativeHost, svc: ServiceRecord, d: DeploymentRe
   if (awaiting) {
     if (nowMs < awaiting.expiresAt.getTime()) return [];
     awaiting.status = 'TIMED_OUT';
-    host.event(svc, `(service ${svc.serviceName}) lifecycle hook ${awaiting.hookId} at ${awaiting.stage} timed out: ${awaiting.timeoutAction}.`, now);
-    if (awaiting.timeoutAction === 'ROLLBACK') return rollBackNative(host, svc, d, `Lifecycle hook ${awaiting.hookId} at ${awaiting.stage} timed out.`, now);
+    host.event(
+      svc,
+      `(service ${svc.serviceName}) lifecycle hook ${awaiting.hookId} at ${awaiting.stage} timed out: ${awaiting.timeoutAction}.`,
+      now,
+    );
+    if (awaiting.timeoutAction === 'ROLLBACK')
+      return rollBackNative(host, svc, d, `Lifecycle hook ${awaiting.hookId} at ${awaiting.stage} timed out.`, now);
   }
   if (plan.alarmAt === state.stage && state.alarms.status !== 'TRIGGERED') {
     const name = plan.alarmName ?? state.alarms.alarmNames[0] ?? 'gantry-test-alarm';
-    state.alarms = { ...state.alarms, status: 'TRIGGERED', triggeredAlarmNames: [name], alarmNames: state.alarms.alarmNames.includes(name) ? state.alarms.alarmNames : [...state.alarms.alarmNames, name] };
+    state.alarms = {
+      ...state.alarms,
+      status: 'TRIGGERED',
+      triggeredAlarmNames: [name],
+      alarmNames: state.alarms.alarmNames.includes(name) ? state.alarms.alarmNames : [...state.alarms.alarmNames, name],
+    };
     host.event(svc, `(service ${svc.serviceName}) (deployment ${d.id}) CloudWatch alarm ${name} is in ALARM: rolling back.`, now);
     return rollBackNative(host, svc, d, `CloudWatch alarm ${name} triggered.`, now);
   }
@@ -168,7 +197,9 @@ export function tickNative(host: NativeHost, svc: ServiceRecord, d: DeploymentRe
   for (const hook of hooks) {
     const timeout = obj(hook.timeoutConfiguration);
     state.hooks.push({
-      hookId: `hook-${randomBytes(8).toString('hex')}`, stage: next.stage, status: 'AWAITING_ACTION',
+      hookId: `hook-${randomBytes(8).toString('hex')}`,
+      stage: next.stage,
+      status: 'AWAITING_ACTION',
       expiresAt: new Date(nowMs + num(timeout.timeoutInMinutes, 1440) * minuteMs),
       timeoutAction: timeout.action === 'CONTINUE' ? 'CONTINUE' : 'ROLLBACK',
     });
@@ -177,11 +208,20 @@ export function tickNative(host: NativeHost, svc: ServiceRecord, d: DeploymentRe
 }
 
 /** ContinueServiceDeployment. Throws (ConflictException text) when the hook is not awaiting action. */
-export function continueNative(host: NativeHost, svc: ServiceRecord, d: DeploymentRecord | undefined, sd: ServiceDeploymentRecord, hookId: string, action: 'CONTINUE' | 'ROLLBACK', now: Date): Effect[] {
+export function continueNative(
+  host: NativeHost,
+  svc: ServiceRecord,
+  d: DeploymentRecord | undefined,
+  sd: ServiceDeploymentRecord,
+  hookId: string,
+  action: 'CONTINUE' | 'ROLLBACK',
+  now: Date,
+): Effect[] {
   const state = sd.native;
   const hook = state?.hooks.find((h) => h.hookId === hookId);
   if (!state || !hook) throw new Error(`Lifecycle hook ${hookId} was not found in service deployment ${sd.arn}.`);
-  if (hook.status !== 'AWAITING_ACTION' || sd.status !== 'IN_PROGRESS' || !d) throw new Error(`Lifecycle hook ${hookId} is ${hook.status}, not AWAITING_ACTION.`);
+  if (hook.status !== 'AWAITING_ACTION' || sd.status !== 'IN_PROGRESS' || !d)
+    throw new Error(`Lifecycle hook ${hookId} is ${hook.status}, not AWAITING_ACTION.`);
   hook.status = 'SUCCEEDED';
   sd.updatedAt = now;
   host.event(svc, `(service ${svc.serviceName}) lifecycle hook ${hookId} at ${hook.stage}: ${action}.`, now);
@@ -256,7 +296,13 @@ export function renderNative(sd: ServiceDeploymentRecord): Json {
   const epoch = (date: Date): number => date.getTime() / 1000;
   return {
     lifecycleStage: state.stage,
-    lifecycleHookDetails: state.hooks.map((h) => ({ hookId: h.hookId, targetType: 'PAUSE', status: h.status, expiresAt: epoch(h.expiresAt), timeoutAction: h.timeoutAction })),
+    lifecycleHookDetails: state.hooks.map((h) => ({
+      hookId: h.hookId,
+      targetType: 'PAUSE',
+      status: h.status,
+      expiresAt: epoch(h.expiresAt),
+      timeoutAction: h.timeoutAction,
+    })),
     alarms: { ...state.alarms },
   };
 }

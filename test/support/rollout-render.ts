@@ -75,7 +75,13 @@ export function renderServiceDeployment(svc: ServiceRecord, sd: ServiceDeploymen
     statusReason: sd.statusReason,
     deploymentConfiguration: sd.deploymentConfiguration,
     ...(sd.rollback
-      ? { rollback: { reason: sd.rollback.reason, startedAt: epoch(sd.rollback.startedAt), serviceRevisionArn: sd.rollback.serviceRevisionArn } }
+      ? {
+          rollback: {
+            reason: sd.rollback.reason,
+            startedAt: epoch(sd.rollback.startedAt),
+            serviceRevisionArn: sd.rollback.serviceRevisionArn,
+          },
+        }
       : {}),
     deploymentCircuitBreaker: { ...sd.breaker },
     alarms: { status: 'DISABLED' },
@@ -149,10 +155,12 @@ export function renderTask(task: TaskRecord): Json {
 export function selectTasks(tasks: TaskRecord[], request: Json): TaskRecord[] {
   const cluster = lastSegment(typeof request.cluster === 'string' ? request.cluster : 'default');
   const desired = typeof request.desiredStatus === 'string' ? request.desiredStatus : 'RUNNING';
-  return tasks.filter((t) =>
-    lastSegment(t.clusterArn) === cluster &&
-    t.desiredStatus === desired &&
-    (typeof request.serviceName !== 'string' || lastSegment(request.serviceName) === t.serviceName) &&
-    (typeof request.startedBy !== 'string' || request.startedBy === t.deploymentId) &&
-    (typeof request.family !== 'string' || lastSegment(t.taskDef.arn).split(':')[0] === request.family));
+  return tasks.filter(
+    (t) =>
+      lastSegment(t.clusterArn) === cluster &&
+      t.desiredStatus === desired &&
+      (typeof request.serviceName !== 'string' || lastSegment(request.serviceName) === t.serviceName) &&
+      (typeof request.startedBy !== 'string' || request.startedBy === t.deploymentId) &&
+      (typeof request.family !== 'string' || lastSegment(t.taskDef.arn).split(':')[0] === request.family),
+  );
 }

@@ -3,9 +3,15 @@ import { TaskRuns, type LogEvent } from './rollout-tasks';
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/shop/abc123';
 const taskDefinition = {
-  family: 'web', taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
+  family: 'web',
+  taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
   containerDefinitions: [
-    { name: 'app', image: 'r/web:1', essential: true, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/shop', 'awslogs-stream-prefix': 'web' } } },
+    {
+      name: 'app',
+      image: 'r/web:1',
+      essential: true,
+      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/shop', 'awslogs-stream-prefix': 'web' } },
+    },
     { name: 'sidecar', image: 'r/proxy:1', essential: false },
   ],
 };
@@ -27,10 +33,17 @@ describe('TaskRuns (one-off tasks of the rollout layer)', () => {
     expect(store.render(task)).toMatchObject({ lastStatus: 'PROVISIONING' });
     await store.tick([task]);
     expect(store.render(task)).toMatchObject({ lastStatus: 'RUNNING' });
-    expect(written).toEqual([{ group: '/ecs/shop', stream: 'web/app/abc123', events: [expect.objectContaining({ message: 'a' }), expect.objectContaining({ message: 'b' })] }]);
+    expect(written).toEqual([
+      {
+        group: '/ecs/shop',
+        stream: 'web/app/abc123',
+        events: [expect.objectContaining({ message: 'a' }), expect.objectContaining({ message: 'b' })],
+      },
+    ]);
     await store.tick([task]);
     expect(store.render(task)).toMatchObject({
-      lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited',
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
       containers: [expect.objectContaining({ name: 'app', exitCode: 1 }), expect.objectContaining({ name: 'sidecar', exitCode: 0 })],
     });
     expect(written[1].events.map((e) => e.message)).toEqual(['c']);
@@ -46,7 +59,12 @@ describe('TaskRuns (one-off tasks of the rollout layer)', () => {
     for (let i = 0; i < 5; i += 1) await store.tick([task]);
     expect(store.render(task).lastStatus).toBe('RUNNING');
     store.stopTask(task, 'deadline');
-    expect(store.render(task)).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'deadline', containers: [expect.objectContaining({ exitCode: 143 }), expect.anything()] });
+    expect(store.render(task)).toMatchObject({
+      lastStatus: 'STOPPED',
+      stopCode: 'UserInitiated',
+      stoppedReason: 'deadline',
+      containers: [expect.objectContaining({ exitCode: 143 }), expect.anything()],
+    });
 
     store.setScenario({ kind: 'fail-to-start', family: 'web' });
     store.started(request, [{ taskArn: `${TASK}2` }], taskDefinition);

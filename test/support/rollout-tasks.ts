@@ -29,26 +29,59 @@ export interface TaskScenarioRequest {
   family?: string;
 }
 
-export interface LogEvent { timestamp: number; message: string }
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+}
 export type LogWriter = (group: string, stream: string, events: LogEvent[]) => Promise<void>;
 
 export interface OneOffTaskSnapshot {
-  taskArn: string; taskDefinitionArn: string; lastStatus: string; desiredStatus: string;
-  stopCode?: string; stoppedReason?: string; exitCode?: number; command?: string[];
-  startedBy?: string; ticks: number; stoppedByStopTask: boolean; logStream?: string;
+  taskArn: string;
+  taskDefinitionArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  exitCode?: number;
+  command?: string[];
+  startedBy?: string;
+  ticks: number;
+  stoppedByStopTask: boolean;
+  logStream?: string;
 }
 
-interface ContainerLog { name: string; group?: string; prefix?: string; essential: boolean }
+interface ContainerLog {
+  name: string;
+  group?: string;
+  prefix?: string;
+  essential: boolean;
+}
 
 interface OneOffTask {
-  moto: Json; arn: string; taskDefinitionArn: string; family: string;
+  moto: Json;
+  arn: string;
+  taskDefinitionArn: string;
+  family: string;
   /** Every container of the task definition (moto's task holds only the first, with exit code 0). */
   containers: { name: string; image: string }[];
-  container: string; command?: string[]; logsOf?: ContainerLog;
-  kind: TaskScenarioKind; exitCode: number; stopAt: number; lines: string[]; written: number;
-  lastStatus: 'PROVISIONING' | 'RUNNING' | 'STOPPED'; desiredStatus: 'RUNNING' | 'STOPPED';
-  ticks: number; createdAt: Date; startedAt?: Date; stoppedAt?: Date;
-  stopCode?: string; stoppedReason?: string; containerExit?: number; containerReason?: string;
+  container: string;
+  command?: string[];
+  logsOf?: ContainerLog;
+  kind: TaskScenarioKind;
+  exitCode: number;
+  stopAt: number;
+  lines: string[];
+  written: number;
+  lastStatus: 'PROVISIONING' | 'RUNNING' | 'STOPPED';
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  ticks: number;
+  createdAt: Date;
+  startedAt?: Date;
+  stoppedAt?: Date;
+  stopCode?: string;
+  stoppedReason?: string;
+  containerExit?: number;
+  containerReason?: string;
   stoppedByStopTask: boolean;
 }
 
@@ -61,9 +94,11 @@ export function validateTaskScenario(s: TaskScenarioRequest): void {
   }
   for (const field of ['exitCode', 'ticks'] as const) {
     const value = s[field];
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new Error(`task scenario ${field} must be a non-negative integer; got ${JSON.stringify(value)}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new Error(`task scenario ${field} must be a non-negative integer; got ${JSON.stringify(value)}`);
   }
-  if (s.logs !== undefined && (!Array.isArray(s.logs) || !s.logs.every((l) => typeof l === 'string'))) throw new Error('task scenario logs must be an array of strings');
+  if (s.logs !== undefined && (!Array.isArray(s.logs) || !s.logs.every((l) => typeof l === 'string')))
+    throw new Error('task scenario logs must be an array of strings');
 }
 
 export class TaskRuns {
@@ -109,14 +144,32 @@ export class TaskRuns {
     for (const moto of motoTasks) {
       const arn = String(moto.taskArn);
       this.tasks.set(arn, {
-        moto, arn, taskDefinitionArn: String(moto.taskDefinitionArn ?? taskDefinition.taskDefinitionArn), family,
+        moto,
+        arn,
+        taskDefinitionArn: String(moto.taskDefinitionArn ?? taskDefinition.taskDefinitionArn),
+        family,
         containers: containers.map((c) => ({ name: String(c.name), image: String(c.image ?? '') })),
-        container, command,
-        logsOf: logConfiguration?.logDriver === 'awslogs'
-          ? { name: container, group: options['awslogs-group'], prefix: options['awslogs-stream-prefix'], essential: definition?.essential !== false }
-          : undefined,
-        kind, exitCode, stopAt: Math.max(1, rule?.ticks ?? 2), lines, written: 0,
-        lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', ticks: 0, createdAt: new Date(), stoppedByStopTask: false,
+        container,
+        command,
+        logsOf:
+          logConfiguration?.logDriver === 'awslogs'
+            ? {
+                name: container,
+                group: options['awslogs-group'],
+                prefix: options['awslogs-stream-prefix'],
+                essential: definition?.essential !== false,
+              }
+            : undefined,
+        kind,
+        exitCode,
+        stopAt: Math.max(1, rule?.ticks ?? 2),
+        lines,
+        written: 0,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        ticks: 0,
+        createdAt: new Date(),
+        stoppedByStopTask: false,
       });
     }
   }
@@ -128,8 +181,14 @@ export class TaskRuns {
       task.ticks += 1;
       const now = new Date();
       if (task.kind === 'fail-to-start') {
-        this.stop(task, now, 'TaskFailedToStart', 'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref: not found', undefined,
-          'CannotPullContainerError: failed to resolve ref: not found');
+        this.stop(
+          task,
+          now,
+          'TaskFailedToStart',
+          'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref: not found',
+          undefined,
+          'CannotPullContainerError: failed to resolve ref: not found',
+        );
         continue;
       }
       if (task.lastStatus === 'PROVISIONING') {
@@ -158,7 +217,9 @@ export class TaskRuns {
       desiredStatus: task.desiredStatus,
       createdAt: epoch(task.createdAt),
       ...(task.startedAt ? { startedAt: epoch(task.startedAt) } : {}),
-      ...(task.stoppedAt ? { stoppingAt: epoch(task.stoppedAt), stoppedAt: epoch(task.stoppedAt), executionStoppedAt: epoch(task.stoppedAt) } : {}),
+      ...(task.stoppedAt
+        ? { stoppingAt: epoch(task.stoppedAt), stoppedAt: epoch(task.stoppedAt), executionStoppedAt: epoch(task.stoppedAt) }
+        : {}),
       ...(task.stopCode ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason } : {}),
       containers: task.containers.map((c, index) => {
         const ours = c.name === task.container;
@@ -170,8 +231,13 @@ export class TaskRuns {
           lastStatus: task.lastStatus === 'PROVISIONING' ? 'PENDING' : task.lastStatus,
           ...(task.lastStatus === 'STOPPED'
             ? ours
-              ? { ...(task.containerExit !== undefined ? { exitCode: task.containerExit } : {}), ...(task.containerReason ? { reason: task.containerReason } : {}) }
-              : task.startedAt ? { exitCode: 0 } : {}
+              ? {
+                  ...(task.containerExit !== undefined ? { exitCode: task.containerExit } : {}),
+                  ...(task.containerReason ? { reason: task.containerReason } : {}),
+                }
+              : task.startedAt
+                ? { exitCode: 0 }
+                : {}
             : {}),
           runtimeId: `${taskId}-${index}`,
         };
@@ -181,15 +247,38 @@ export class TaskRuns {
 
   snapshot(): OneOffTaskSnapshot[] {
     return [...this.tasks.values()].map((t) => ({
-      taskArn: t.arn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus, desiredStatus: t.desiredStatus,
-      stopCode: t.stopCode, stoppedReason: t.stoppedReason, exitCode: t.containerExit, command: t.command,
-      startedBy: typeof t.moto.startedBy === 'string' ? t.moto.startedBy : undefined, ticks: t.ticks,
-      stoppedByStopTask: t.stoppedByStopTask, logStream: streamOf(t),
+      taskArn: t.arn,
+      taskDefinitionArn: t.taskDefinitionArn,
+      lastStatus: t.lastStatus,
+      desiredStatus: t.desiredStatus,
+      stopCode: t.stopCode,
+      stoppedReason: t.stoppedReason,
+      exitCode: t.containerExit,
+      command: t.command,
+      startedBy: typeof t.moto.startedBy === 'string' ? t.moto.startedBy : undefined,
+      ticks: t.ticks,
+      stoppedByStopTask: t.stoppedByStopTask,
+      logStream: streamOf(t),
     }));
   }
 
-  private stop(task: OneOffTask, now: Date, stopCode: string, reason: string, exit: number | undefined, containerReason: string | undefined): void {
-    Object.assign(task, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: now, stopCode, stoppedReason: reason, containerExit: exit, containerReason });
+  private stop(
+    task: OneOffTask,
+    now: Date,
+    stopCode: string,
+    reason: string,
+    exit: number | undefined,
+    containerReason: string | undefined,
+  ): void {
+    Object.assign(task, {
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedAt: now,
+      stopCode,
+      stoppedReason: reason,
+      containerExit: exit,
+      containerReason,
+    });
   }
 
   private async write(task: OneOffTask, upTo: number): Promise<void> {

@@ -16,8 +16,16 @@ const run = (inputs: Record<string, string>, options: { env?: Record<string, str
   runAction('terraform', inputs, { workspace: ws?.root, ...options });
 
 /** stdout without the `::add-mask::` commands the runner consumes (and never shows). */
-const visibleLog = (result: ActionResult) => result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
-const errorsOf = (result: ActionResult) => result.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+const visibleLog = (result: ActionResult) =>
+  result.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+const errorsOf = (result: ActionResult) =>
+  result.annotations
+    .filter((a) => a.level === 'error')
+    .map((a) => a.message)
+    .join('\n');
 
 describe('actions/terraform bundle', () => {
   it('plans with var files and backend config, applies exactly that plan (Node 24), masks sensitive outputs, then finds no drift', async () => {
@@ -27,7 +35,9 @@ describe('actions/terraform bundle', () => {
 
     const drift = await run({ command: 'check', ...common, 'var-files': 'infra/envs/staging.tfvars' });
     expect(drift.exitCode).toBe(1);
-    expect(errorsOf(drift)).toMatch(/^drift: 2 changes to apply \(2 to add, 0 to change, 0 to destroy, 0 to replace; 2 output values change\)/);
+    expect(errorsOf(drift)).toMatch(
+      /^drift: 2 changes to apply \(2 to add, 0 to change, 0 to destroy, 0 to replace; 2 output values change\)/,
+    );
     expect(drift.summary).toContain('**Drift: 2 changes to apply');
 
     const plan = await run({ command: 'plan', ...common, 'var-files': 'envs/staging.tfvars', 'plan-file': 'plans/staging.tfplan' });
@@ -58,7 +68,14 @@ describe('actions/terraform bundle', () => {
     expect(applied.summary).toContain('| `database_password` | *(sensitive)* |');
     // The secret is masked (the runner hides it) and printed nowhere else.
     expect(applied.stdout).toContain(`::add-mask::${SECRET}`);
-    for (const text of [visibleLog(applied), applied.stderr, applied.summary, JSON.stringify(applied.outputs), visibleLog(plan), plan.summary]) {
+    for (const text of [
+      visibleLog(applied),
+      applied.stderr,
+      applied.summary,
+      JSON.stringify(applied.outputs),
+      visibleLog(plan),
+      plan.summary,
+    ]) {
       expect(text).not.toContain(SECRET);
     }
 
@@ -75,17 +92,29 @@ describe('actions/terraform bundle', () => {
     const common = { 'working-directory': 'infra' };
     const approved = await run({ command: 'plan', ...common, 'plan-file': 'approved.tfplan' });
     const other = await run({ command: 'plan', ...common, 'plan-file': 'other.tfplan' });
-    expect((await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan', 'expected-plan-hash': other.outputs['plan-hash'] })).exitCode).toBe(0);
+    expect(
+      (await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan', 'expected-plan-hash': other.outputs['plan-hash'] })).exitCode,
+    ).toBe(0);
     const serial = ws.stateSerial();
 
-    const stale = await run({ command: 'apply', ...common, 'plan-file': 'approved.tfplan', 'expected-plan-hash': approved.outputs['plan-hash'] });
+    const stale = await run({
+      command: 'apply',
+      ...common,
+      'plan-file': 'approved.tfplan',
+      'expected-plan-hash': approved.outputs['plan-hash'],
+    });
     expect(stale.exitCode).toBe(1);
     expect(errorsOf(stale)).toMatch(/saved plan is stale: the state changed after this plan was made and approved.*Re-run the plan/);
     expect(stale.stdout).toContain('Error: Saved plan is stale');
     expect(stale.summary).toContain('### ❌ Terraform apply failed');
 
     appendFileSync(`${ws.root}/other.tfplan`, 'tampered');
-    const tampered = await run({ command: 'apply', ...common, 'plan-file': 'other.tfplan', 'expected-plan-hash': other.outputs['plan-hash'] });
+    const tampered = await run({
+      command: 'apply',
+      ...common,
+      'plan-file': 'other.tfplan',
+      'expected-plan-hash': other.outputs['plan-hash'],
+    });
     expect(tampered.exitCode).toBe(1);
     expect(errorsOf(tampered)).toMatch(/^Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/);
     expect(tampered.stdout).not.toContain('$ terraform');
@@ -119,7 +148,9 @@ describe('actions/terraform bundle', () => {
     ws = tfWorkspace(`${baseConfig()}\noutput "broken" {\n  value = terraform_data.missing.id\n}\n`);
     const result = await run({ command: 'plan', 'working-directory': 'infra' });
     expect(result.exitCode).toBe(1);
-    expect(errorsOf(result)).toMatch(/^terraform plan -input=false -no-color -detailed-exitcode .* failed with exit code 1: Error: Reference to undeclared resource/);
+    expect(errorsOf(result)).toMatch(
+      /^terraform plan -input=false -no-color -detailed-exitcode .* failed with exit code 1: Error: Reference to undeclared resource/,
+    );
     expect(result.stdout).toContain('on main.tf line');
     expect(result.summary).toContain('Reference to undeclared resource');
     expect(result.summary).toContain('$ terraform plan');
@@ -127,19 +158,74 @@ describe('actions/terraform bundle', () => {
 
   describe('bad inputs fail before Terraform runs, naming the input', () => {
     const cases: [string, Record<string, string>, RegExp, Record<string, string>?][] = [
-      ['unknown command', { command: 'destroy', 'working-directory': 'infra' }, /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check', 'comment'/],
-      ['missing directory', { command: 'plan', 'working-directory': 'nowhere' }, /Input 'working-directory' has value 'nowhere': expected an existing directory/],
-      ['apply without plan file', { command: 'apply', 'working-directory': 'infra' }, /Input 'plan-file' is missing: expected the saved plan to apply/],
-      ['missing var file', { command: 'plan', 'working-directory': 'infra', 'var-files': 'envs/gone.tfvars' }, /Input 'var-files' has value 'envs\/gone.tfvars': expected an existing file/],
-      ['apply without expected-plan-hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf' }, /Input 'expected-plan-hash' is missing: expected the SHA-256 of the reviewed plan/],
-      ['comment-file on apply', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'ab'.repeat(32), 'comment-file': 'c.md' }, /Input 'comment-file' has value 'c.md': expected no value unless command is 'plan' or 'comment'/],
-      ['comment without its file', { command: 'comment', 'working-directory': 'infra', 'github-token': 'ghs_x' }, /Input 'comment-file' is missing: expected the comment file the plan job wrote/],
-      ['comment outside a pull request', { command: 'comment', 'working-directory': 'infra', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'command' has value 'comment': expected a pull_request event \(this one is 'push'\)/],
-      ['comment outside the workspace', { command: 'comment', 'working-directory': '../elsewhere', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' }, /Input 'working-directory' has value '..\/elsewhere': expected a directory relative to the workspace/],
-      ['malformed plan hash', { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'abc123' }, /Input 'expected-plan-hash' has value 'abc123'/],
+      [
+        'unknown command',
+        { command: 'destroy', 'working-directory': 'infra' },
+        /Input 'command' has value 'destroy': expected one of 'plan', 'apply', 'check', 'comment'/,
+      ],
+      [
+        'missing directory',
+        { command: 'plan', 'working-directory': 'nowhere' },
+        /Input 'working-directory' has value 'nowhere': expected an existing directory/,
+      ],
+      [
+        'apply without plan file',
+        { command: 'apply', 'working-directory': 'infra' },
+        /Input 'plan-file' is missing: expected the saved plan to apply/,
+      ],
+      [
+        'missing var file',
+        { command: 'plan', 'working-directory': 'infra', 'var-files': 'envs/gone.tfvars' },
+        /Input 'var-files' has value 'envs\/gone.tfvars': expected an existing file/,
+      ],
+      [
+        'apply without expected-plan-hash',
+        { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf' },
+        /Input 'expected-plan-hash' is missing: expected the SHA-256 of the reviewed plan/,
+      ],
+      [
+        'comment-file on apply',
+        {
+          command: 'apply',
+          'working-directory': 'infra',
+          'plan-file': 'infra/main.tf',
+          'expected-plan-hash': 'ab'.repeat(32),
+          'comment-file': 'c.md',
+        },
+        /Input 'comment-file' has value 'c.md': expected no value unless command is 'plan' or 'comment'/,
+      ],
+      [
+        'comment without its file',
+        { command: 'comment', 'working-directory': 'infra', 'github-token': 'ghs_x' },
+        /Input 'comment-file' is missing: expected the comment file the plan job wrote/,
+      ],
+      [
+        'comment outside a pull request',
+        { command: 'comment', 'working-directory': 'infra', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' },
+        /Input 'command' has value 'comment': expected a pull_request event \(this one is 'push'\)/,
+      ],
+      [
+        'comment outside the workspace',
+        { command: 'comment', 'working-directory': '../elsewhere', 'comment-file': 'infra/main.tf', 'github-token': 'ghs_x' },
+        /Input 'working-directory' has value '..\/elsewhere': expected a directory relative to the workspace/,
+      ],
+      [
+        'malformed plan hash',
+        { command: 'apply', 'working-directory': 'infra', 'plan-file': 'infra/main.tf', 'expected-plan-hash': 'abc123' },
+        /Input 'expected-plan-hash' has value 'abc123'/,
+      ],
       ['bad lock timeout', { command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': '-1' }, /Input 'lock-timeout-seconds'/],
-      ['plan written outside the workspace', { command: 'plan', 'working-directory': 'infra', 'plan-file': '../gantry-escaped.tfplan' }, /Input 'plan-file' has value '\.\.\/gantry-escaped\.tfplan': expected a path inside the workspace /],
-      ['terraform absent from PATH', { command: 'plan', 'working-directory': 'infra' }, /terraform was not found on PATH.*hashicorp\/setup-terraform@v3.*terraform_wrapper: false/s, { PATH: '/nonexistent' }],
+      [
+        'plan written outside the workspace',
+        { command: 'plan', 'working-directory': 'infra', 'plan-file': '../gantry-escaped.tfplan' },
+        /Input 'plan-file' has value '\.\.\/gantry-escaped\.tfplan': expected a path inside the workspace /,
+      ],
+      [
+        'terraform absent from PATH',
+        { command: 'plan', 'working-directory': 'infra' },
+        /terraform was not found on PATH.*hashicorp\/setup-terraform@v3.*terraform_wrapper: false/s,
+        { PATH: '/nonexistent' },
+      ],
     ];
     it.each(cases)('%s', async (_name, inputs, message, env) => {
       ws = tfWorkspace();

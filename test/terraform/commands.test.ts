@@ -7,7 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../lib/runner/logger';
-import { apply, check, driftMessage, plan, PlanHashMismatch, readOutputs, sha256File, StalePlan, type CheckOutcome, type TerraformSettings } from '../../actions/terraform/src/commands';
+import {
+  apply,
+  check,
+  driftMessage,
+  plan,
+  PlanHashMismatch,
+  readOutputs,
+  sha256File,
+  StalePlan,
+  type CheckOutcome,
+  type TerraformSettings,
+} from '../../actions/terraform/src/commands';
 import { summarizePlan } from '../../actions/terraform/src/plan-json';
 import { TerraformCli, TerraformCommandError } from '../../actions/terraform/src/terraform-cli';
 import { baseConfig, cliIn, tfWorkspace, type TfWorkspace } from './support';
@@ -59,7 +70,9 @@ describe('plan and apply with the real terraform', () => {
     // credentials replaced (trigger), service updated (input), a new resource, and a data
     // source whose config is unknown until apply (read during apply).
     ws.write('infra/main.tf', baseConfig({ size: 'large', replaceKey: 'v2' }));
-    ws.write('infra/extra.tf', `
+    ws.write(
+      'infra/extra.tf',
+      `
 resource "terraform_data" "queue" {
   input = "orders"
 }
@@ -68,8 +81,12 @@ data "terraform_remote_state" "peer" {
   config   = { path = "\${terraform_data.queue.output}.tfstate" }
   defaults = {}
 }
-`);
-    ws.write('infra/orders.tfstate', JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'peer', outputs: {}, resources: [] }));
+`,
+    );
+    ws.write(
+      'infra/orders.tfstate',
+      JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'peer', outputs: {}, resources: [] }),
+    );
     const changed = await plan(cli, settings(), planFile, log);
     expect(changed.summary.counts).toEqual({ add: 1, change: 1, destroy: 0, replace: 1, read: 1 });
     await apply(cli, settings(), planFile, changed.planHash, log);
@@ -160,7 +177,10 @@ data "terraform_remote_state" "peer" {
     const backendFile = ws.write('envs/backend.hcl', 'workspace_dir = "workspaces"\n');
     const s = settings({
       varFiles: [varFile],
-      backendConfig: [{ kind: 'value', key: 'path', value: 'state/custom.tfstate' }, { kind: 'file', path: backendFile }],
+      backendConfig: [
+        { kind: 'value', key: 'path', value: 'state/custom.tfstate' },
+        { kind: 'file', path: backendFile },
+      ],
       workspace: 'staging',
     });
     const planned = await plan(cli, s, path.join(ws.dir, 'tfplan'), log);
@@ -170,7 +190,10 @@ data "terraform_remote_state" "peer" {
     expect(log.text()).toContain('-backend-config=path=***');
     await apply(cli, s, planned.planFile as string, planned.planHash, log);
     // Non-default workspaces live under workspace_dir; the default one at `path`.
-    expect(ws.stateResources('infra/workspaces/staging/terraform.tfstate')).toEqual(['terraform_data.credentials', 'terraform_data.service']);
+    expect(ws.stateResources('infra/workspaces/staging/terraform.tfstate')).toEqual([
+      'terraform_data.credentials',
+      'terraform_data.service',
+    ]);
     expect(ws.exists('infra/terraform.tfstate')).toBe(false);
 
     // The second time the workspace exists and is simply selected.
@@ -186,7 +209,9 @@ data "terraform_remote_state" "peer" {
     const planned = await plan(cli, settings(), path.join(ws.dir, 'tfplan'), log);
     await apply(cli, settings(), planned.planFile as string, planned.planHash, log);
     const moved = settings({ backendConfig: [{ kind: 'value', key: 'path', value: 'elsewhere.tfstate' }] });
-    await expect(plan(cli, moved, path.join(ws.dir, 'tfplan'), log)).rejects.toThrow(/gantry never migrates state implicitly\. Pass the same backend-config as before/);
+    await expect(plan(cli, moved, path.join(ws.dir, 'tfplan'), log)).rejects.toThrow(
+      /gantry never migrates state implicitly\. Pass the same backend-config as before/,
+    );
     expect(ws.exists('infra/elsewhere.tfstate')).toBe(false);
   });
 
@@ -197,7 +222,9 @@ data "terraform_remote_state" "peer" {
     await expect(attempt).rejects.toBeInstanceOf(TerraformCommandError);
     const err = (await attempt.catch((e: unknown) => e)) as TerraformCommandError;
     expect(err.message).toMatch(/^terraform plan .* failed with exit code 1: Error: Reference to undeclared resource/);
-    expect(err.details).toEqual(expect.arrayContaining([expect.stringMatching(/^command: terraform plan -input=false/), expect.stringContaining('on main.tf line')]));
+    expect(err.details).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^command: terraform plan -input=false/), expect.stringContaining('on main.tf line')]),
+    );
   });
 });
 
@@ -215,7 +242,9 @@ describe('drift message', () => {
   });
   it('counts resources and outputs, in the singular when there is one', () => {
     expect(driftMessage(outcome(1, 0))).toBe('drift: 1 change to apply (1 to add, 0 to change, 0 to destroy, 0 to replace)');
-    expect(driftMessage(outcome(2, 1))).toBe('drift: 2 changes to apply (2 to add, 0 to change, 0 to destroy, 0 to replace; 1 output value change)');
+    expect(driftMessage(outcome(2, 1))).toBe(
+      'drift: 2 changes to apply (2 to add, 0 to change, 0 to destroy, 0 to replace; 1 output value change)',
+    );
     expect(driftMessage(outcome(0, 1))).toBe('drift: 1 output value change to apply (no resource changes)');
     expect(driftMessage(outcome(0, 3))).toBe('drift: 3 output value changes to apply (no resource changes)');
     expect(driftMessage({ ...outcome(0, 0), changes: false, exitCode: 0 })).toBeUndefined();
@@ -231,23 +260,36 @@ describe('output of terraform is never quoted in errors (it holds variable value
     dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-tf-fake-'));
     writeFileSync(path.join(dir, 'out.json'), json);
     const binary = path.join(dir, 'terraform');
-    writeFileSync(binary, `#!/bin/sh\ncase "$1 $2" in\n  "show -json"|"output -json") cat ${path.join(dir, 'out.json')} ;;\n  plan*) exit 2 ;;\nesac\nexit 0\n`);
+    writeFileSync(
+      binary,
+      `#!/bin/sh\ncase "$1 $2" in\n  "show -json"|"output -json") cat ${path.join(dir, 'out.json')} ;;\n  plan*) exit 2 ;;\nesac\nexit 0\n`,
+    );
     chmodSync(binary, 0o755);
     return new TerraformCli({ binary, cwd: dir, env: { PATH: '/usr/bin:/bin' }, log: memoryLogger() });
   }
-  const failureOf = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (e: unknown) => e)) as Error & { details?: string[] };
+  const failureOf = async (promise: Promise<unknown>) =>
+    (await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { details?: string[] };
   const LEAK = 'hunter2-LEAK';
 
   it('a JSON plan that does not parse: its length and where parsing stopped', async () => {
     const json = `{"variables":{"db_password":{"value":"${LEAK}"}},"resource_changes":[{"address":"x", oops}]}`;
     const err = await failureOf(plan(fakeTerraform(json), settings(), path.join(dir ?? os.tmpdir(), 'tfplan'), memoryLogger()));
-    expect(err.message).toMatch(new RegExp(`printed something that is not a plan: terraform show -json printed ${json.length} characters that are not valid JSON \\(parsing stopped at character \\d+;`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `printed something that is not a plan: terraform show -json printed ${json.length} characters that are not valid JSON \\(parsing stopped at character \\d+;`,
+      ),
+    );
     expect(err.details).toEqual([`output: ${json.length} characters, not shown (it holds variable values)`]);
     expect(JSON.stringify([err.message, err.details])).not.toContain(LEAK);
   });
 
   it('a resource change without an address: its position', async () => {
-    const json = JSON.stringify({ resource_changes: [{ address: 'a', change: { actions: ['create'] } }, { change: { after: { password: LEAK } } }] });
+    const json = JSON.stringify({
+      resource_changes: [{ address: 'a', change: { actions: ['create'] } }, { change: { after: { password: LEAK } } }],
+    });
     const err = await failureOf(plan(fakeTerraform(json), settings(), path.join(dir ?? os.tmpdir(), 'tfplan'), memoryLogger()));
     expect(err.message).toMatch(/not a plan: terraform show -json: resource_changes\[1\] has no address$/);
     expect(JSON.stringify([err.message, err.details])).not.toContain(LEAK);
@@ -256,6 +298,8 @@ describe('output of terraform is never quoted in errors (it holds variable value
   it('outputs that do not parse: never the sensitive values in them', async () => {
     const json = `{"db_password":{"sensitive":true,"value":"${LEAK}"`;
     const err = await failureOf(readOutputs(fakeTerraform(json), memoryLogger()));
-    expect(err.message).toBe(`terraform output -json printed ${json.length} characters that are not valid JSON (it ends before the JSON is complete; the output is not shown: it holds variable values)`);
+    expect(err.message).toBe(
+      `terraform output -json printed ${json.length} characters that are not valid JSON (it ends before the JSON is complete; the output is not shown: it holds variable values)`,
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('pull-request plan comment', () => {
     const eventPath = ws.write('event.json', JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7 } }));
     const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: api.url };
     const node = await node24Binary();
-    const plan = () => runAction('terraform', { command: 'plan', 'working-directory': 'infra', 'github-token': 'ghs_test_token' }, { workspace: ws?.root, env, node });
+    const plan = () =>
+      runAction(
+        'terraform',
+        { command: 'plan', 'working-directory': 'infra', 'github-token': 'ghs_test_token' },
+        { workspace: ws?.root, env, node },
+      );
 
     const first = await plan();
     expect(first.exitCode, first.stdout).toBe(0);
@@ -90,7 +95,11 @@ describe('pull-request plan comment', () => {
     ws = tfWorkspace();
     api = await startGitHubApi();
     const eventPath = ws.write('event.json', JSON.stringify({ number: 7, pull_request: { number: 7 } }));
-    const push = await runAction('terraform', { command: 'plan', 'working-directory': 'infra' }, { workspace: ws.root, env: { GITHUB_API_URL: api.url } });
+    const push = await runAction(
+      'terraform',
+      { command: 'plan', 'working-directory': 'infra' },
+      { workspace: ws.root, env: { GITHUB_API_URL: api.url } },
+    );
     const off = await runAction(
       'terraform',
       { command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'false' },
@@ -108,15 +117,32 @@ describe('pull-request plan comment', () => {
     // Somebody posts a comment that starts with gantry's marker and says there is nothing to worry about.
     api.comments.push({ id: 1, body: `${MARKER}\n\nNo changes. Your infrastructure matches the configuration.`, author: 'mallory' });
     // The plan job: no token, the comment to a file.
-    const plan = await runAction('terraform', { command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'false', 'comment-file': 'out/comment.md', 'github-token': '' }, { workspace: ws.root, env });
+    const plan = await runAction(
+      'terraform',
+      {
+        command: 'plan',
+        'working-directory': 'infra',
+        'comment-on-pull-request': 'false',
+        'comment-file': 'out/comment.md',
+        'github-token': '',
+      },
+      { workspace: ws.root, env },
+    );
     expect(plan.exitCode, plan.stdout).toBe(0);
     expect(api.requests).toEqual([]);
     const written = ws.read('out/comment.md');
     expect(written.startsWith(`${MARKER}\n`)).toBe(true);
     // What the plan job leaves is data: a token its Terraform printed, and a forged marker for another directory.
     const stolen = `ghs_${'Zz9'.repeat(12)}`;
-    ws.write('out/comment.md', `<!-- gantry:terraform dir=other workspace=default -->\n${written}\n\`\`\`\nenviron = "GITHUB_TOKEN=${stolen}"\n\`\`\``);
-    const comment = await runAction('terraform', { command: 'comment', 'working-directory': 'infra', 'comment-file': 'out/comment.md', 'github-token': 'ghs_comment_job' }, { workspace: ws.root, env });
+    ws.write(
+      'out/comment.md',
+      `<!-- gantry:terraform dir=other workspace=default -->\n${written}\n\`\`\`\nenviron = "GITHUB_TOKEN=${stolen}"\n\`\`\``,
+    );
+    const comment = await runAction(
+      'terraform',
+      { command: 'comment', 'working-directory': 'infra', 'comment-file': 'out/comment.md', 'github-token': 'ghs_comment_job' },
+      { workspace: ws.root, env },
+    );
     expect(comment.exitCode, comment.stdout).toBe(0);
     expect(api.comments).toHaveLength(2);
     expect(api.comments[0]?.body).toContain('No changes.');

@@ -153,8 +153,12 @@ export async function startGitHubApi(repository = 'acme/shop', issue = 7): Promi
         }
         return send(200, comments.slice((page - 1) * perPage, page * perPage).map(view), headers);
       }
-      const body = raw ? (JSON.parse(raw) as { body?: string }).body ?? '' : '';
-      if (body.length > 65_536) return send(422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] });
+      const body = raw ? ((JSON.parse(raw) as { body?: string }).body ?? '') : '';
+      if (body.length > 65_536)
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }],
+        });
       if (url.pathname === listPath && req.method === 'POST') {
         const created = { id: nextId++, body };
         comments.push(created);

@@ -14,7 +14,9 @@ function running(steps: StepContext['steps'], status: JobStatus = 'success'): st
   return GATE_STEPS.filter((id) => evaluateCondition(workflowStep('.github/workflows/deploy.yml', 'deploy', id).if, { steps }, status));
 }
 
-const awaiting = (listener: 'test' | 'production') => ({ outputs: { status: 'awaiting-action', 'gate-listener': listener, 'hook-id': 'h1', 'service-deployment-arn': SD } });
+const awaiting = (listener: 'test' | 'production') => ({
+  outputs: { status: 'awaiting-action', 'gate-listener': listener, 'hook-id': 'h1', 'service-deployment-arn': SD },
+});
 
 describe("deploy.yml's blue/green gates", () => {
   it('a rolling deploy runs none of them, even when it fails', () => {

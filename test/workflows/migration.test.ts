@@ -26,17 +26,39 @@ function value(text: unknown, context: StepContext): string {
 }
 
 const withMigration: StepContext = {
-  inputs: { migration: 'npm run migrate', 'migration-container': 'app', 'container-name': 'app', 'task-definition': 'ecs/web.json', 'migration-timeout-seconds': 600, images: '', 'environment-variables': 'LOG_LEVEL=debug', 'dry-run': false },
-  steps: { image: { outputs: { image: IMAGE } }, register: { outputs: { 'task-definition-arn': REGISTERED, status: 'registered' }, outcome: 'success' } },
+  inputs: {
+    migration: 'npm run migrate',
+    'migration-container': 'app',
+    'container-name': 'app',
+    'task-definition': 'ecs/web.json',
+    'migration-timeout-seconds': 600,
+    images: '',
+    'environment-variables': 'LOG_LEVEL=debug',
+    'dry-run': false,
+  },
+  steps: {
+    image: { outputs: { image: IMAGE } },
+    register: { outputs: { 'task-definition-arn': REGISTERED, status: 'registered' }, outcome: 'success' },
+  },
 };
 const withoutMigration: StepContext = {
-  inputs: { migration: '', 'container-name': 'app', 'task-definition': 'ecs/web.json', images: '', 'environment-variables': 'LOG_LEVEL=debug', 'dry-run': false },
+  inputs: {
+    migration: '',
+    'container-name': 'app',
+    'task-definition': 'ecs/web.json',
+    images: '',
+    'environment-variables': 'LOG_LEVEL=debug',
+    'dry-run': false,
+  },
   steps: { image: { outputs: { image: IMAGE } } },
 };
 
 describe("deploy.yml's migration", () => {
   it('runs register → migration → deploy, in that order, in the deploy job', () => {
-    const ids = loadWorkflow(WORKFLOW).jobs.find((j) => j.id === 'deploy')?.steps.map((s) => s.id) ?? [];
+    const ids =
+      loadWorkflow(WORKFLOW)
+        .jobs.find((j) => j.id === 'deploy')
+        ?.steps.map((s) => s.id) ?? [];
     expect(ids.indexOf('register')).toBeGreaterThan(ids.indexOf('apply'));
     expect(ids.indexOf('migration')).toBe(ids.indexOf('register') + 1);
     expect(ids.indexOf('deploy')).toBe(ids.indexOf('migration') + 1);
@@ -56,13 +78,22 @@ describe("deploy.yml's migration", () => {
     expect(value(deploy.with['task-definition-arn'], withMigration)).toBe(REGISTERED);
     // A promotion takes no image, container-name or task-definition file (deploy-ecs refuses them).
     expect(value(register.with['environment-variables'], withMigration)).toBe('LOG_LEVEL=debug');
-    for (const input of ['image', 'container-name', 'task-definition', 'environment-variables']) expect(value(deploy.with[input], withMigration)).toBe('');
-    expect(String(deploy.with.images).split('\n').map((line) => value(line.trim(), withMigration)).join('')).toBe('');
+    for (const input of ['image', 'container-name', 'task-definition', 'environment-variables'])
+      expect(value(deploy.with[input], withMigration)).toBe('');
+    expect(
+      String(deploy.with.images)
+        .split('\n')
+        .map((line) => value(line.trim(), withMigration))
+        .join(''),
+    ).toBe('');
   });
 
   it('a failed migration: the deploy step does not run, and the rollback has nothing to undo', () => {
     const deploy = workflowStep(WORKFLOW, 'deploy', 'deploy');
-    const failed = { ...withMigration, steps: { ...withMigration.steps, migration: { outcome: 'failure', outputs: { status: 'failed', 'exit-code': '1' } } } };
+    const failed = {
+      ...withMigration,
+      steps: { ...withMigration.steps, migration: { outcome: 'failure', outputs: { status: 'failed', 'exit-code': '1' } } },
+    };
     expect(evaluateCondition(deploy.if, failed, 'failure')).toBe(false);
     expect(deployRollbackRuns({}, { exitCode: 1 })).toBe(false);
   });
@@ -90,7 +121,11 @@ describe('one environment, several calls (one per service)', () => {
   const group = (workflow: string, id: string) => String((job(workflow, id)?.concurrency as { group?: string } | undefined)?.group);
 
   it('the plan and deploy jobs and the rollback job have a concurrency group per environment and service', () => {
-    for (const [workflow, id] of [[WORKFLOW, 'plan'], [WORKFLOW, 'deploy'], ['.github/workflows/rollback.yml', 'rollback']] as const) {
+    for (const [workflow, id] of [
+      [WORKFLOW, 'plan'],
+      [WORKFLOW, 'deploy'],
+      ['.github/workflows/rollback.yml', 'rollback'],
+    ] as const) {
       expect(group(workflow, id), `${workflow} ${id}`).toMatch(/inputs\.environment.*inputs\.service/);
     }
     expect(group(WORKFLOW, 'deploy')).toBe(group('.github/workflows/rollback.yml', 'rollback'));
@@ -103,7 +138,9 @@ describe('one environment, several calls (one per service)', () => {
     const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/gantry-artifact-`);
     try {
       const name = (service: string) => {
-        execFileSync('bash', ['-c', String(step?.run)], { env: { PATH: process.env.PATH, TARGET_ENVIRONMENT: 'staging', SERVICE: service, GITHUB_OUTPUT: `${dir}/${service.length}` } });
+        execFileSync('bash', ['-c', String(step?.run)], {
+          env: { PATH: process.env.PATH, TARGET_ENVIRONMENT: 'staging', SERVICE: service, GITHUB_OUTPUT: `${dir}/${service.length}` },
+        });
         return readFileSync(`${dir}/${service.length}`, 'utf8').trim();
       };
       expect(name('api')).toBe('name=gantry-plan-staging-api');

@@ -55,7 +55,12 @@ function smokeStepInputs(callerWith: Record<string, unknown>, secrets: Record<st
     if (expression === 'needs.resolve.outputs.sha') return SHA;
     throw new Error(`the test cannot evaluate \${{ ${expression} }}`);
   };
-  return Object.fromEntries(Object.entries(step.with).map(([key, value]) => [key, String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_m, expression: string) => evaluate(expression))]));
+  return Object.fromEntries(
+    Object.entries(step.with).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_m, expression: string) => evaluate(expression)),
+    ]),
+  );
 }
 
 let server: TestServer;
@@ -91,11 +96,14 @@ describe('the README newcomer path, for a service with /healthz and commit', () 
     expect(readme).toContain('DEPLOY_GIT_SHA');
   });
 
-  it.each(['deploy-staging.yml', 'deploy-production.yml', 'rollback.yml'])('%s with the lines added is valid against the called workflow', async (template) => {
-    const adopted = adopt(template, lines);
-    expect(adopted).toContain('version-field: commit');
-    expect(await workflowParserErrors(template, adopted)).toEqual([]);
-  });
+  it.each(['deploy-staging.yml', 'deploy-production.yml', 'rollback.yml'])(
+    '%s with the lines added is valid against the called workflow',
+    async (template) => {
+      const adopted = adopt(template, lines);
+      expect(adopted).toContain('version-field: commit');
+      expect(await workflowParserErrors(template, adopted)).toEqual([]);
+    },
+  );
 
   it('the deploy smoke step passes against /healthz; without the lines it fails and would roll back', async () => {
     const staging = parse(adopt('deploy-staging.yml', lines)) as { jobs: { deploy: { with: Record<string, unknown> } } };
@@ -103,7 +111,12 @@ describe('the README newcomer path, for a service with /healthz and commit', () 
     expect(isMapping(callerWith)).toBe(true);
     const secrets = { 'smoke-secret-env': `HEALTH_AUTHORIZATION=Bearer ${TOKEN}` };
     const inputs = smokeStepInputs(callerWith, secrets);
-    expect(inputs).toMatchObject({ 'version-path': '/healthz', 'version-field': 'commit', 'expect-version': SHA, 'checks-file': 'smoke-checks.yml' });
+    expect(inputs).toMatchObject({
+      'version-path': '/healthz',
+      'version-field': 'commit',
+      'expect-version': SHA,
+      'checks-file': 'smoke-checks.yml',
+    });
 
     const passed = await runAction('smoke-test', { ...inputs, 'timeout-seconds': '5', 'interval-seconds': '1' }, { workspace });
     expect(passed.exitCode, passed.stdout).toBe(0);

@@ -20,12 +20,20 @@ interface Pin {
 
 /** `uses: owner/repo[/path]@<sha> # <version>` lines of a file. */
 function pinsIn(text: string): Pin[] {
-  return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*#\s*(\S+)/gm)].map((m) => ({ action: m[1] ?? '', sha: m[2] ?? '', version: m[3] ?? '' }));
+  return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*#\s*(\S+)/gm)].map((m) => ({
+    action: m[1] ?? '',
+    sha: m[2] ?? '',
+    version: m[3] ?? '',
+  }));
 }
 
 /** Rows `| \`action\` | version | \`sha\` | source |` of the table in the docs. */
 function documentedPins(markdown: string): Pin[] {
-  return [...markdown.matchAll(/^\|\s*`([\w.-]+\/[\w./-]+)`\s*\|\s*(v[\d.]+)\s*\|\s*`([0-9a-f]{40})`\s*\|\s*(.+?)\s*\|$/gm)].map((m) => ({ action: m[1] ?? '', version: m[2] ?? '', sha: m[3] ?? '' }));
+  return [...markdown.matchAll(/^\|\s*`([\w.-]+\/[\w./-]+)`\s*\|\s*(v[\d.]+)\s*\|\s*`([0-9a-f]{40})`\s*\|\s*(.+?)\s*\|$/gm)].map((m) => ({
+    action: m[1] ?? '',
+    version: m[2] ?? '',
+    sha: m[3] ?? '',
+  }));
 }
 
 const used = OWN_FILES.flatMap((file) => pinsIn(readRepoFile(file)).map((pin) => ({ ...pin, file })));
@@ -47,7 +55,9 @@ describe('third-party pins', () => {
   });
 
   it('every documented row names where the SHA was found', () => {
-    for (const row of readRepoFile(DOC).split('\n').filter((line) => /^\|\s*`[\w.-]+\/[\w./-]+`\s*\|\s*v/.test(line))) {
+    for (const row of readRepoFile(DOC)
+      .split('\n')
+      .filter((line) => /^\|\s*`[\w.-]+\/[\w./-]+`\s*\|\s*v/.test(line))) {
       const source = row.split('|').at(-2)?.trim() ?? '';
       expect(source.length, row).toBeGreaterThan(20);
     }
@@ -57,7 +67,9 @@ describe('third-party pins', () => {
     const trivy = used.filter((pin) => pin.action === 'aquasecurity/trivy-action');
     expect(trivy.length).toBeGreaterThan(0);
     for (const pin of trivy) expect(pin.sha).toBe('57a97c7e7821a5776cebc9bb87c984fa69cba8f1');
-    const steps = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`).jobs.flatMap((job) => job.steps).filter((step) => usesAction(step, 'aquasecurity/trivy-action'));
+    const steps = loadWorkflow(`${WORKFLOW_DIR}/pr-checks.yml`)
+      .jobs.flatMap((job) => job.steps)
+      .filter((step) => usesAction(step, 'aquasecurity/trivy-action'));
     for (const step of steps) expect(step.with.version).toBe('v0.69.3');
   });
 });
@@ -83,7 +95,9 @@ describe('tools downloaded by a workflow', () => {
     const sha256 = String(install?.env.GITLEAKS_SHA256);
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
-    const row = readRepoFile(DOC).split('\n').find((line) => line.startsWith('| Gitleaks |'));
+    const row = readRepoFile(DOC)
+      .split('\n')
+      .find((line) => line.startsWith('| Gitleaks |'));
     expect(row, `${DOC} has a Gitleaks row`).toBeDefined();
     expect(row).toContain(`| ${version} |`);
     expect(row).toContain(`\`${sha256}\``);
@@ -105,8 +119,13 @@ describe('gantry’s actions run at the reusable workflow’s own commit', () =>
       const first = job.steps.findIndex((step) => gantryActionOf(step) !== undefined);
       expect(checkout, `${job.id} checks gantry out`).toBeGreaterThanOrEqual(0);
       expect(checkout, `${job.id} checks gantry out before using it`).toBeLessThan(first);
-      expect(job.steps[checkout]?.with).toMatchObject({ repository: GANTRY_CHECKOUT.repository, ref: GANTRY_CHECKOUT.ref, 'persist-credentials': false });
-      for (const step of job.steps.filter((s) => gantryActionOf(s) !== undefined)) expect(step.uses).toMatch(/^\.\/\.gantry\/actions\/[a-z-]+$/);
+      expect(job.steps[checkout]?.with).toMatchObject({
+        repository: GANTRY_CHECKOUT.repository,
+        ref: GANTRY_CHECKOUT.ref,
+        'persist-credentials': false,
+      });
+      for (const step of job.steps.filter((s) => gantryActionOf(s) !== undefined))
+        expect(step.uses).toMatch(/^\.\/\.gantry\/actions\/[a-z-]+$/);
     }
   });
 });

@@ -132,7 +132,9 @@ function guardAfterCheckout(text: string): string {
   const checkoutStart = text.indexOf(`      - uses: ${CHECKOUT}`, guardStart);
   const checkoutEnd = text.indexOf('      - uses:', checkoutStart + 1);
   expect(Math.min(guardStart, checkoutStart, checkoutEnd), 'fixture has guard, checkout and a step after').toBeGreaterThanOrEqual(0);
-  return text.slice(0, guardStart) + text.slice(checkoutStart, checkoutEnd) + text.slice(guardStart, checkoutStart) + text.slice(checkoutEnd);
+  return (
+    text.slice(0, guardStart) + text.slice(checkoutStart, checkoutEnd) + text.slice(guardStart, checkoutStart) + text.slice(checkoutEnd)
+  );
 }
 
 describe('every workflow and template', () => {
@@ -142,11 +144,14 @@ describe('every workflow and template', () => {
 });
 
 describe('the install exceptions', () => {
-  it.each(INSTALL_EXCEPTIONS.map((e) => [e.file, e] as const))('%s still has the install it excuses (remove the entry once it is hash-pinned)', (file, exception) => {
-    const wf = loadAll().find((w) => w.path === file);
-    expect(wf?.jobs.some((job) => job.steps.some((step) => exception.pattern.test(step.run ?? '')))).toBe(true);
-    expect(exception.reason.length).toBeGreaterThan(40);
-  });
+  it.each(INSTALL_EXCEPTIONS.map((e) => [e.file, e] as const))(
+    '%s still has the install it excuses (remove the entry once it is hash-pinned)',
+    (file, exception) => {
+      const wf = loadAll().find((w) => w.path === file);
+      expect(wf?.jobs.some((job) => job.steps.some((step) => exception.pattern.test(step.run ?? '')))).toBe(true);
+      expect(exception.reason.length).toBeGreaterThan(40);
+    },
+  );
 });
 
 describe('the fixtures are clean, so each negative case breaks exactly what it says', () => {
@@ -159,66 +164,311 @@ describe('the fixtures are clean, so each negative case breaks exactly what it s
 describe('each rule catches its breach', () => {
   const cases: Array<[string, RuleId, string, string?]> = [
     ['no top-level permissions', 'top-level-permissions', mutate(GOOD_REUSABLE, 'permissions:\n  contents: read\njobs:', 'jobs:')],
-    ['a write scope at the top level', 'top-level-permissions', mutate(GOOD_REUSABLE, 'permissions:\n  contents: read\njobs:', 'permissions:\n  contents: write\njobs:')],
-    ['write-all at the top level', 'top-level-permissions', mutate(GOOD_REUSABLE, 'permissions:\n  contents: read\njobs:', 'permissions: write-all\njobs:')],
-    ['pull-requests: write without a plan comment', 'job-write-scopes', mutate(GOOD_REUSABLE, '      id-token: write\n', '      id-token: write\n      pull-requests: write\n')],
-    ['contents: write on a job', 'job-write-scopes', mutate(GOOD_REUSABLE, '      contents: read\n      id-token', '      contents: write\n      id-token')],
-    ['id-token: write without AWS credentials', 'job-write-scopes', mutate(GOOD_REUSABLE, `      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy\n          aws-region: eu-west-1\n`, '')],
-    ['a caller granting more than the called workflow needs', 'job-write-scopes', mutate(GOOD_CALLER, '      id-token: write\n', '      id-token: write\n      packages: write\n'), 'workflow-templates/fixture.yml'],
+    [
+      'a write scope at the top level',
+      'top-level-permissions',
+      mutate(GOOD_REUSABLE, 'permissions:\n  contents: read\njobs:', 'permissions:\n  contents: write\njobs:'),
+    ],
+    [
+      'write-all at the top level',
+      'top-level-permissions',
+      mutate(GOOD_REUSABLE, 'permissions:\n  contents: read\njobs:', 'permissions: write-all\njobs:'),
+    ],
+    [
+      'pull-requests: write without a plan comment',
+      'job-write-scopes',
+      mutate(GOOD_REUSABLE, '      id-token: write\n', '      id-token: write\n      pull-requests: write\n'),
+    ],
+    [
+      'contents: write on a job',
+      'job-write-scopes',
+      mutate(GOOD_REUSABLE, '      contents: read\n      id-token', '      contents: write\n      id-token'),
+    ],
+    [
+      'id-token: write without AWS credentials',
+      'job-write-scopes',
+      mutate(
+        GOOD_REUSABLE,
+        `      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy\n          aws-region: eu-west-1\n`,
+        '',
+      ),
+    ],
+    [
+      'a caller granting more than the called workflow needs',
+      'job-write-scopes',
+      mutate(GOOD_CALLER, '      id-token: write\n', '      id-token: write\n      packages: write\n'),
+      'workflow-templates/fixture.yml',
+    ],
     ['a tag-pinned third-party action', 'pinned-uses', mutate(GOOD_REUSABLE, AWS, 'aws-actions/configure-aws-credentials@v5')],
     ['a force-pushable trivy-action tag', 'pinned-uses', mutate(GOOD_REUSABLE, AWS, 'aquasecurity/trivy-action@0.34.2')],
-    ['a SHA without the version comment', 'pinned-uses', mutate(GOOD_REUSABLE, AWS, 'aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838')],
+    [
+      'a SHA without the version comment',
+      'pinned-uses',
+      mutate(GOOD_REUSABLE, AWS, 'aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838'),
+    ],
     ['a short SHA', 'pinned-uses', mutate(GOOD_REUSABLE, AWS, 'aws-actions/configure-aws-credentials@a03048d # v5.0.0')],
     ['a container image by tag', 'pinned-uses', mutate(GOOD_REUSABLE, AWS, 'docker://alpine:3.20')],
-    ['a flow-style uses the line scan cannot read', 'pinned-uses', mutate(GOOD_REUSABLE, '      - env:\n', '      - { uses: actions/setup-node@v5 }\n      - env:\n')],
-    ['gantry’s workflow by branch', 'pinned-uses', mutate(GOOD_CALLER, 'deploy.yml@v1', 'deploy.yml@main'), 'workflow-templates/fixture.yml'],
-    ['pull_request_target', 'dangerous-triggers', mutate(GOOD_CALLER, '  push:\n', '  pull_request_target:\n  push:\n'), 'workflow-templates/fixture.yml'],
-    ['workflow_run', 'dangerous-triggers', mutate(GOOD_CALLER, '  push:\n', '  workflow_run:\n    workflows: [ci]\n  push:\n'), 'workflow-templates/fixture.yml'],
-    ['secrets: inherit', 'secrets-inherit', mutate(GOOD_CALLER, '    with:\n', '    secrets: inherit\n    with:\n'), 'workflow-templates/fixture.yml'],
+    [
+      'a flow-style uses the line scan cannot read',
+      'pinned-uses',
+      mutate(GOOD_REUSABLE, '      - env:\n', '      - { uses: actions/setup-node@v5 }\n      - env:\n'),
+    ],
+    [
+      'gantry’s workflow by branch',
+      'pinned-uses',
+      mutate(GOOD_CALLER, 'deploy.yml@v1', 'deploy.yml@main'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'pull_request_target',
+      'dangerous-triggers',
+      mutate(GOOD_CALLER, '  push:\n', '  pull_request_target:\n  push:\n'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'workflow_run',
+      'dangerous-triggers',
+      mutate(GOOD_CALLER, '  push:\n', '  workflow_run:\n    workflows: [ci]\n  push:\n'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'secrets: inherit',
+      'secrets-inherit',
+      mutate(GOOD_CALLER, '    with:\n', '    secrets: inherit\n    with:\n'),
+      'workflow-templates/fixture.yml',
+    ],
     ['a checkout that persists credentials', 'checkout-credentials', mutate(GOOD_REUSABLE, '          persist-credentials: false\n', '')],
     ['persist-credentials: true', 'checkout-credentials', mutate(GOOD_REUSABLE, 'persist-credentials: false', 'persist-credentials: true')],
-    ['${{ inputs.* }} in a script', 'template-injection', mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo "deployed to ${{ inputs.environment }}"')],
-    ['${{ github.event.* }} in a script', 'template-injection', mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo "${{ github.event.pull_request.title }}"')],
-    ['a step output in a script', 'template-injection', mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: |\n          echo "${{ steps.deploy.outputs.status }}"')],
-    ['a needs output in a script', 'template-injection', mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo ${{needs.build.outputs.image}}')],
-    ['./actions/<name> (the caller’s repository)', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './actions/deploy-ecs')],
-    ['gantry’s action by tag', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', 'your-org/gantry/actions/deploy-ecs@v1')],
-    ['the gantry checkout at the caller’s SHA', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'ref: ${{ job.workflow_sha }}', 'ref: ${{ github.sha }}')],
-    ['the gantry checkout of the caller’s repository', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'repository: ${{ job.workflow_repository }}', 'repository: ${{ github.repository }}')],
+    [
+      '${{ inputs.* }} in a script',
+      'template-injection',
+      mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo "deployed to ${{ inputs.environment }}"'),
+    ],
+    [
+      '${{ github.event.* }} in a script',
+      'template-injection',
+      mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo "${{ github.event.pull_request.title }}"'),
+    ],
+    [
+      'a step output in a script',
+      'template-injection',
+      mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: |\n          echo "${{ steps.deploy.outputs.status }}"'),
+    ],
+    [
+      'a needs output in a script',
+      'template-injection',
+      mutate(GOOD_REUSABLE, 'run: echo "deployed to $TARGET"', 'run: echo ${{needs.build.outputs.image}}'),
+    ],
+    [
+      './actions/<name> (the caller’s repository)',
+      'gantry-actions-at-workflow-sha',
+      mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './actions/deploy-ecs'),
+    ],
+    [
+      'gantry’s action by tag',
+      'gantry-actions-at-workflow-sha',
+      mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', 'your-org/gantry/actions/deploy-ecs@v1'),
+    ],
+    [
+      'the gantry checkout at the caller’s SHA',
+      'gantry-actions-at-workflow-sha',
+      mutate(GOOD_REUSABLE, 'ref: ${{ job.workflow_sha }}', 'ref: ${{ github.sha }}'),
+    ],
+    [
+      'the gantry checkout of the caller’s repository',
+      'gantry-actions-at-workflow-sha',
+      mutate(GOOD_REUSABLE, 'repository: ${{ job.workflow_repository }}', 'repository: ${{ github.repository }}'),
+    ],
     ['a gantry action before the checkout', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, 'path: .gantry', 'path: gantry')],
-    ['a gantry checkout without the job.workflow_* guard', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          if [ -z "$WORKFLOW_REPOSITORY" ] || [ -z "$WORKFLOW_SHA" ]; then exit 1; fi\n', '          echo "$WORKFLOW_REPOSITORY $WORKFLOW_SHA"\n')],
-    ['a guard that checks only the SHA', 'gantry-checkout-guard', mutate(GOOD_REUSABLE, '          WORKFLOW_REPOSITORY: ${{ job.workflow_repository }}\n', '          WORKFLOW_REPOSITORY: ${{ github.repository }}\n')],
+    [
+      'a gantry checkout without the job.workflow_* guard',
+      'gantry-checkout-guard',
+      mutate(
+        GOOD_REUSABLE,
+        '          if [ -z "$WORKFLOW_REPOSITORY" ] || [ -z "$WORKFLOW_SHA" ]; then exit 1; fi\n',
+        '          echo "$WORKFLOW_REPOSITORY $WORKFLOW_SHA"\n',
+      ),
+    ],
+    [
+      'a guard that checks only the SHA',
+      'gantry-checkout-guard',
+      mutate(
+        GOOD_REUSABLE,
+        '          WORKFLOW_REPOSITORY: ${{ job.workflow_repository }}\n',
+        '          WORKFLOW_REPOSITORY: ${{ github.repository }}\n',
+      ),
+    ],
     ['the guard after the checkout', 'gantry-checkout-guard', guardAfterCheckout(GOOD_REUSABLE)],
-    ['an action gantry does not have', 'gantry-actions-at-workflow-sha', mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './.gantry/actions/deploy-lambda')],
-    ['a deploying job outside its environment', 'environment-gate', mutate(GOOD_REUSABLE, '    environment:\n      name: ${{ inputs.environment }}\n', '')],
-    ['a caller choosing the environment by expression', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: ${{ github.ref_name }}'), 'workflow-templates/fixture.yml'],
-    ['a production caller without promote-from', 'environment-gate', mutate(GOOD_CALLER, 'environment: staging', 'environment: production-eu'), 'workflow-templates/fixture.yml'],
-    ['an environment job without concurrency', 'deploy-concurrency', mutate(GOOD_REUSABLE, '    concurrency:\n      group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n', '')],
-    ['cancel-in-progress: true on a deploy', 'deploy-concurrency', mutate(GOOD_REUSABLE, 'cancel-in-progress: false', 'cancel-in-progress: true')],
-    ['a concurrency group not per environment', 'deploy-concurrency', mutate(GOOD_REUSABLE, 'group: deploy-${{ inputs.environment }}', 'group: deploy')],
-    ['a deploying caller without concurrency', 'deploy-concurrency', mutate(GOOD_CALLER, 'concurrency:\n  group: pipeline-staging\n  cancel-in-progress: false\n', ''), 'workflow-templates/fixture.yml'],
-    ['a deploying caller cancelling runs', 'deploy-concurrency', mutate(GOOD_CALLER, 'cancel-in-progress: false', 'cancel-in-progress: true'), 'workflow-templates/fixture.yml'],
-    ['a caller sharing the deploy job’s group (deadlock)', 'deploy-concurrency', mutate(GOOD_CALLER, 'group: pipeline-staging', 'group: deploy-staging'), 'workflow-templates/fixture.yml'],
-    ['a job assuming a role outside the environment of a deploying workflow', 'production-credentials-behind-gate', mutate(GOOD_REUSABLE, 'jobs:\n  deploy:\n', `jobs:\n  plan:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      id-token: write\n    steps:\n      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::222222222222:role/plan\n          aws-region: eu-west-1\n  deploy:\n`)],
-    ['a role outside the environment “only for staging” with an escape', 'production-credentials-behind-gate', mutate(GOOD_REUSABLE, 'jobs:\n  deploy:\n', `jobs:\n  image:\n    if: \${{ inputs.promote-from == '' || inputs.force }}\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::222222222222:role/plan\n          aws-region: eu-west-1\n  deploy:\n`)],
-    ['a job running the repository’s code with a write token', 'pr-code-with-write-token', PR_JOB.replace('      contents: read\n', '      contents: read\n      pull-requests: write\n'), '.github/workflows/fixture.yml'],
-    ['a pull request’s plan through the terraform action step', 'pr-plan-token-free', PR_JOB.replace('        run: npm test\n', '        uses: ./actions/terraform\n        with:\n          command: plan\n          working-directory: infra\n'), '.github/workflows/fixture.yml'],
-    ['a pull request’s plan started without env -i', 'pr-plan-token-free', PR_JOB.replace('        run: npm test\n', '        run: node .gantry/actions/terraform/dist/index.js\n'), '.github/workflows/fixture.yml'],
-    ['terraform validate of a pull request without env -i', 'pr-plan-token-free', PR_JOB.replace('        run: npm test\n', '        run: terraform -chdir=infra init -backend=false && terraform -chdir=infra validate\n'), '.github/workflows/fixture.yml'],
-    ['a gha cache restore in a job that pushes an image', 'publishing-job-cache', PUBLISH_JOB.replace('          push: true\n', '          push: true\n          cache-from: type=gha\n'), '.github/workflows/fixture.yml'],
-    ['a setup action cache in a job that pushes', 'publishing-job-cache', PUBLISH_JOB.replace('    steps:\n', `    steps:\n      - uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0\n        with:\n          cache: npm\n`), '.github/workflows/fixture.yml'],
-    ['pip install without hashes', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: pip install semgrep==1.185.0\n'), '.github/workflows/fixture.yml'],
-    ['pipx run', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: pipx run --spec semgrep==1.185.0 semgrep scan\n'), '.github/workflows/fixture.yml'],
-    ['npm install -g', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: npm install -g typescript\n'), '.github/workflows/fixture.yml'],
-    ['curl piped into a shell', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: curl -sSL https://example.com/install.sh | sh\n'), '.github/workflows/fixture.yml'],
-    ['an archive downloaded without a checksum', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: curl -sSLo tool.tar.gz https://example.com/tool.tar.gz && tar -xzf tool.tar.gz\n'), '.github/workflows/fixture.yml'],
-    ['docker run of an image by tag', 'pinned-installs', PR_JOB.replace('        run: npm test\n', '        run: docker run --rm semgrep/semgrep:1.178.0 semgrep scan\n'), '.github/workflows/fixture.yml'],
+    [
+      'an action gantry does not have',
+      'gantry-actions-at-workflow-sha',
+      mutate(GOOD_REUSABLE, './.gantry/actions/deploy-ecs', './.gantry/actions/deploy-lambda'),
+    ],
+    [
+      'a deploying job outside its environment',
+      'environment-gate',
+      mutate(GOOD_REUSABLE, '    environment:\n      name: ${{ inputs.environment }}\n', ''),
+    ],
+    [
+      'a caller choosing the environment by expression',
+      'environment-gate',
+      mutate(GOOD_CALLER, 'environment: staging', 'environment: ${{ github.ref_name }}'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'a production caller without promote-from',
+      'environment-gate',
+      mutate(GOOD_CALLER, 'environment: staging', 'environment: production-eu'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'an environment job without concurrency',
+      'deploy-concurrency',
+      mutate(GOOD_REUSABLE, '    concurrency:\n      group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n', ''),
+    ],
+    [
+      'cancel-in-progress: true on a deploy',
+      'deploy-concurrency',
+      mutate(GOOD_REUSABLE, 'cancel-in-progress: false', 'cancel-in-progress: true'),
+    ],
+    [
+      'a concurrency group not per environment',
+      'deploy-concurrency',
+      mutate(GOOD_REUSABLE, 'group: deploy-${{ inputs.environment }}', 'group: deploy'),
+    ],
+    [
+      'a deploying caller without concurrency',
+      'deploy-concurrency',
+      mutate(GOOD_CALLER, 'concurrency:\n  group: pipeline-staging\n  cancel-in-progress: false\n', ''),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'a deploying caller cancelling runs',
+      'deploy-concurrency',
+      mutate(GOOD_CALLER, 'cancel-in-progress: false', 'cancel-in-progress: true'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'a caller sharing the deploy job’s group (deadlock)',
+      'deploy-concurrency',
+      mutate(GOOD_CALLER, 'group: pipeline-staging', 'group: deploy-staging'),
+      'workflow-templates/fixture.yml',
+    ],
+    [
+      'a job assuming a role outside the environment of a deploying workflow',
+      'production-credentials-behind-gate',
+      mutate(
+        GOOD_REUSABLE,
+        'jobs:\n  deploy:\n',
+        `jobs:\n  plan:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      id-token: write\n    steps:\n      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::222222222222:role/plan\n          aws-region: eu-west-1\n  deploy:\n`,
+      ),
+    ],
+    [
+      'a role outside the environment “only for staging” with an escape',
+      'production-credentials-behind-gate',
+      mutate(
+        GOOD_REUSABLE,
+        'jobs:\n  deploy:\n',
+        `jobs:\n  image:\n    if: \${{ inputs.promote-from == '' || inputs.force }}\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${AWS}\n        with:\n          role-to-assume: arn:aws:iam::222222222222:role/plan\n          aws-region: eu-west-1\n  deploy:\n`,
+      ),
+    ],
+    [
+      'a job running the repository’s code with a write token',
+      'pr-code-with-write-token',
+      PR_JOB.replace('      contents: read\n', '      contents: read\n      pull-requests: write\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'a pull request’s plan through the terraform action step',
+      'pr-plan-token-free',
+      PR_JOB.replace(
+        '        run: npm test\n',
+        '        uses: ./actions/terraform\n        with:\n          command: plan\n          working-directory: infra\n',
+      ),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'a pull request’s plan started without env -i',
+      'pr-plan-token-free',
+      PR_JOB.replace('        run: npm test\n', '        run: node .gantry/actions/terraform/dist/index.js\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'terraform validate of a pull request without env -i',
+      'pr-plan-token-free',
+      PR_JOB.replace(
+        '        run: npm test\n',
+        '        run: terraform -chdir=infra init -backend=false && terraform -chdir=infra validate\n',
+      ),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'a gha cache restore in a job that pushes an image',
+      'publishing-job-cache',
+      PUBLISH_JOB.replace('          push: true\n', '          push: true\n          cache-from: type=gha\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'a setup action cache in a job that pushes',
+      'publishing-job-cache',
+      PUBLISH_JOB.replace(
+        '    steps:\n',
+        `    steps:\n      - uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0\n        with:\n          cache: npm\n`,
+      ),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'pip install without hashes',
+      'pinned-installs',
+      PR_JOB.replace('        run: npm test\n', '        run: pip install semgrep==1.185.0\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'pipx run',
+      'pinned-installs',
+      PR_JOB.replace('        run: npm test\n', '        run: pipx run --spec semgrep==1.185.0 semgrep scan\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'npm install -g',
+      'pinned-installs',
+      PR_JOB.replace('        run: npm test\n', '        run: npm install -g typescript\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'curl piped into a shell',
+      'pinned-installs',
+      PR_JOB.replace('        run: npm test\n', '        run: curl -sSL https://example.com/install.sh | sh\n'),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'an archive downloaded without a checksum',
+      'pinned-installs',
+      PR_JOB.replace(
+        '        run: npm test\n',
+        '        run: curl -sSLo tool.tar.gz https://example.com/tool.tar.gz && tar -xzf tool.tar.gz\n',
+      ),
+      '.github/workflows/fixture.yml',
+    ],
+    [
+      'docker run of an image by tag',
+      'pinned-installs',
+      PR_JOB.replace('        run: npm test\n', '        run: docker run --rm semgrep/semgrep:1.178.0 semgrep scan\n'),
+      '.github/workflows/fixture.yml',
+    ],
   ];
 
   it('the clean pull-request and publishing fixtures break none of these rules', () => {
     expect(rulesBroken(PR_JOB)).toEqual([]);
     expect(rulesBroken(PUBLISH_JOB)).toEqual([]);
-    expect(rulesBroken(PR_JOB.replace('        run: npm test\n', '        env:\n          IMAGE: semgrep/semgrep@sha256:32e459968daabe7ab86968184a29109b9564aa00392401156f9788452b42786b\n        run: docker run --rm "$IMAGE" semgrep scan\n'))).toEqual([]);
+    expect(
+      rulesBroken(
+        PR_JOB.replace(
+          '        run: npm test\n',
+          '        env:\n          IMAGE: semgrep/semgrep@sha256:32e459968daabe7ab86968184a29109b9564aa00392401156f9788452b42786b\n        run: docker run --rm "$IMAGE" semgrep scan\n',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it.each(cases)('%s → %s', (_name, rule, text, path) => {
@@ -229,7 +479,11 @@ describe('each rule catches its breach', () => {
     expect(rulesBroken(GOOD_CALLER, 'workflow-templates/fixture.yml')).toEqual([]);
     const bySha = mutate(GOOD_CALLER, 'deploy.yml@v1', 'deploy.yml@0123456789abcdef0123456789abcdef01234567 # v1.4.0');
     expect(rulesBroken(bySha, 'workflow-templates/fixture.yml')).toEqual([]);
-    const otherByTag = mutate(GOOD_CALLER, 'your-org/gantry/.github/workflows/deploy.yml@v1', 'your-org/platform/.github/workflows/deploy.yml@v1');
+    const otherByTag = mutate(
+      GOOD_CALLER,
+      'your-org/gantry/.github/workflows/deploy.yml@v1',
+      'your-org/platform/.github/workflows/deploy.yml@v1',
+    );
     expect(rulesBroken(otherByTag, 'workflow-templates/fixture.yml')).toContain('pinned-uses');
   });
 });

@@ -53,7 +53,11 @@ const TOKENS = {
   'INPUT_GITHUB-TOKEN': secret('ghs_'),
 };
 /** The read-only session configure-aws-credentials exported: the plan needs it. */
-const AWS_SESSION = { AWS_ACCESS_KEY_ID: 'ASIATESTTESTTESTTEST', AWS_SECRET_ACCESS_KEY: secret('sk'), AWS_SESSION_TOKEN: secret('IQoJsession') };
+const AWS_SESSION = {
+  AWS_ACCESS_KEY_ID: 'ASIATESTTESTTESTTEST',
+  AWS_SECRET_ACCESS_KEY: secret('sk'),
+  AWS_SESSION_TOKEN: secret('IQoJsession'),
+};
 
 let workspace = '';
 let runnerTemp = '';
@@ -75,7 +79,8 @@ function stepEnv(step: Step, values: Record<string, string>): Record<string, str
     Object.entries(step.env).map(([name, value]) => {
       const expression = soleExpression(value);
       if (expression === undefined) return [name, String(value)];
-      if (!(expression in values)) throw new Error(`the plan step's env ${name} uses \${{ ${expression} }}, which this test does not provide`);
+      if (!(expression in values))
+        throw new Error(`the plan step's env ${name} uses \${{ ${expression} }}, which this test does not provide`);
       return [name, values[expression] ?? ''];
     }),
   );
@@ -83,7 +88,12 @@ function stepEnv(step: Step, values: Record<string, string>): Record<string, str
 
 function decodeEnviron(base64: string): Record<string, string> {
   const text = Buffer.from(base64, 'base64').toString('utf8');
-  return Object.fromEntries(text.split('\0').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\0')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 describe('the pull-request plan step', () => {
@@ -93,12 +103,18 @@ describe('the pull-request plan step', () => {
     const comment = prChecks.jobs.find((job) => job.id === 'terraform-comment');
     expect(comment?.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     // No application checkout in the comment job: the only checkout is gantry's own.
-    expect(comment?.steps.filter((step) => step.uses?.startsWith('actions/checkout@')).map((step) => step.with.repository)).toEqual(['${{ job.workflow_repository }}']);
+    expect(comment?.steps.filter((step) => step.uses?.startsWith('actions/checkout@')).map((step) => step.with.repository)).toEqual([
+      '${{ job.workflow_repository }}',
+    ]);
   });
 
   it('gives Terraform an environment without any token: a plan reading /proc/*/environ finds only the read-only AWS session', async () => {
     if (!planStep?.run) throw new Error('pr-checks.yml has no terraform plan step with id plan');
-    const files = { GITHUB_OUTPUT: path.join(runnerTemp, 'output'), GITHUB_STEP_SUMMARY: path.join(runnerTemp, 'summary'), GITHUB_ENV: path.join(runnerTemp, 'env') };
+    const files = {
+      GITHUB_OUTPUT: path.join(runnerTemp, 'output'),
+      GITHUB_STEP_SUMMARY: path.join(runnerTemp, 'summary'),
+      GITHUB_ENV: path.join(runnerTemp, 'env'),
+    };
     for (const file of Object.values(files)) writeFileSync(file, '');
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -128,15 +144,24 @@ describe('the pull-request plan step', () => {
     const script = path.join(runnerTemp, 'step.sh');
     writeFileSync(script, planStep.run);
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err });
-      });
+      execFile(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', script],
+        { cwd: workspace, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        (error, out, err) => {
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err });
+        },
+      );
     });
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
     const out = path.join(workspace, 'gantry-pr-plan');
-    const plan = JSON.parse(readFileSync(path.join(out, 'tfplan.json'), 'utf8')) as { planned_values?: { outputs?: { environ?: { value?: Record<string, string> } } } };
-    const environs = Object.entries(plan.planned_values?.outputs?.environ?.value ?? {}).map(([file, base64]) => [file, decodeEnviron(base64)] as const);
+    const plan = JSON.parse(readFileSync(path.join(out, 'tfplan.json'), 'utf8')) as {
+      planned_values?: { outputs?: { environ?: { value?: Record<string, string> } } };
+    };
+    const environs = Object.entries(plan.planned_values?.outputs?.environ?.value ?? {}).map(
+      ([file, base64]) => [file, decodeEnviron(base64)] as const,
+    );
     // The attack worked: it read Terraform's own environment and its parent's (gantry's action).
     expect(environs.map(([file]) => file).length).toBeGreaterThanOrEqual(2);
     const parent = environs.find(([, vars]) => vars['INPUT_COMMAND'] === 'plan')?.[1];
@@ -146,7 +171,11 @@ describe('the pull-request plan step', () => {
     const everything = `${JSON.stringify(environs)}\n${readFileSync(path.join(out, 'comment.md'), 'utf8')}\n${stdout}`;
     for (const [name, value] of Object.entries(TOKENS)) expect(everything, `${name} reached the plan`).not.toContain(value);
     for (const [, vars] of environs) {
-      expect(Object.keys(vars).filter((key) => /TOKEN|SECRET|KEY/.test(key)).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+      expect(
+        Object.keys(vars)
+          .filter((key) => /TOKEN|SECRET|KEY/.test(key))
+          .sort(),
+      ).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
     }
     expect(existsSync(path.join(out, 'comment.md'))).toBe(true);
   });
@@ -161,9 +190,17 @@ describe('the pull-request plan step', () => {
       chmodSync(path.join(bin, 'terraform'), 0o755);
       const script = path.join(bin, 'step.sh');
       writeFileSync(script, validateStep.run);
-      const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', GITHUB_WORKSPACE: workspace, ...TOKENS, ...stepEnv(validateStep, { 'inputs.terraform-directory': 'infra' }) };
+      const env = {
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME ?? '',
+        GITHUB_WORKSPACE: workspace,
+        ...TOKENS,
+        ...stepEnv(validateStep, { 'inputs.terraform-directory': 'infra' }),
+      };
       const code = await new Promise<number>((resolve) => {
-        execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env, timeout: 30_000 }, (error) => resolve(error ? 1 : 0));
+        execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env, timeout: 30_000 }, (error) =>
+          resolve(error ? 1 : 0),
+        );
       });
       expect(code).toBe(0);
       const seen = readFileSync(dump, 'utf8');

@@ -51,12 +51,24 @@ afterAll(async () => {
 afterEach(() => api.reset());
 
 function runnerEnv(): Record<string, string> {
-  return { GITHUB_API_URL: api.url, GITHUB_SERVER_URL: 'https://github.example', GITHUB_REPOSITORY: 'acme/shop', GITHUB_TRIGGERING_ACTOR: 'octocat' };
+  return {
+    GITHUB_API_URL: api.url,
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_TRIGGERING_ACTOR: 'octocat',
+  };
 }
 
 async function runGate(overrides: Partial<GateInputs> = {}, context: Record<string, string> = {}): Promise<ActionResult> {
   if (!gateStep) throw new Error('deploy.yml has no gate step with id promotion');
-  const inputs: GateInputs = { environment: 'production', 'promote-from': 'staging', 'promote-from-branch': 'develop', 'allow-unpromoted': false, 'override-reason': '', ...overrides };
+  const inputs: GateInputs = {
+    environment: 'production',
+    'promote-from': 'staging',
+    'promote-from-branch': 'develop',
+    'allow-unpromoted': false,
+    'override-reason': '',
+    ...overrides,
+  };
   const values: Record<string, string> = {
     'github.token': 'test-token',
     'job.workflow_repository': GANTRY,
@@ -71,12 +83,21 @@ async function runGate(overrides: Partial<GateInputs> = {}, context: Record<stri
   return runWorkflowStep(gateStep, values, { env: runnerEnv() });
 }
 
-const errorsOf = (run: ActionResult) => run.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+const errorsOf = (run: ActionResult) =>
+  run.annotations
+    .filter((a) => a.level === 'error')
+    .map((a) => a.message)
+    .join('\n');
 
 type RunKind = 'deploy' | 'rollback' | 'both' | 'neither';
 
 function fakeRun(id: number, kind: RunKind, sha = SHA, extra: Partial<FakeRun> = {}): FakeRun {
-  const called = { deploy: [DEPLOY_WORKFLOW], rollback: [ROLLBACK_WORKFLOW], both: [DEPLOY_WORKFLOW, ROLLBACK_WORKFLOW], neither: ['acme/shop/.github/workflows/deploy.yml@refs/heads/develop'] }[kind];
+  const called = {
+    deploy: [DEPLOY_WORKFLOW],
+    rollback: [ROLLBACK_WORKFLOW],
+    both: [DEPLOY_WORKFLOW, ROLLBACK_WORKFLOW],
+    neither: ['acme/shop/.github/workflows/deploy.yml@refs/heads/develop'],
+  }[kind];
   return {
     id,
     path: kind === 'rollback' ? '.github/workflows/deploy-rollback.yml' : '.github/workflows/deploy-staging.yml',
@@ -96,7 +117,13 @@ function fakeRun(id: number, kind: RunKind, sha = SHA, extra: Partial<FakeRun> =
  * run `1000 + id`; that run (gantry's deploy workflow on a push to develop unless `kind` says otherwise),
  * its deploy job and the job's release record.
  */
-function deployment(id: number, states: string[], extra: Partial<FakeDeployment> = {}, description?: string, kind: RunKind = 'deploy'): FakeDeployment {
+function deployment(
+  id: number,
+  states: string[],
+  extra: Partial<FakeDeployment> = {},
+  description?: string,
+  kind: RunKind = 'deploy',
+): FakeDeployment {
   const day = String(id).padStart(2, '0');
   const runId = 1000 + id;
   const jobId = runId * 10;
@@ -116,10 +143,20 @@ function deployment(id: number, states: string[], extra: Partial<FakeDeployment>
   };
   const failed = states.includes('failure') || states.includes('error');
   api.runs.set(runId, fakeRun(runId, kind, made.sha, failed ? { conclusion: 'failure' } : {}));
-  api.jobs.set(jobId, { id: jobId, run_id: runId, name: kind === 'rollback' ? 'rollback / Roll back staging' : 'deploy / Deploy to staging', status: 'completed', conclusion: failed ? 'failure' : 'success' });
+  api.jobs.set(jobId, {
+    id: jobId,
+    run_id: runId,
+    name: kind === 'rollback' ? 'rollback / Roll back staging' : 'deploy / Deploy to staging',
+    status: 'completed',
+    conclusion: failed ? 'failure' : 'success',
+  });
   api.annotations.set(jobId, [
     { title: 'Deployment recorded under another commit', message: 'unrelated notice', annotation_level: 'notice' },
-    { title: 'gantry release', message: `image=${STAGING_IMAGE} sha=${made.sha} task-definition=arn:aws:ecs:eu-west-1:111111111111:task-definition/shop:7`, annotation_level: 'notice' },
+    {
+      title: 'gantry release',
+      message: `image=${STAGING_IMAGE} sha=${made.sha} task-definition=arn:aws:ecs:eu-west-1:111111111111:task-definition/shop:7`,
+      annotation_level: 'notice',
+    },
   ]);
   return made;
 }
@@ -130,7 +167,10 @@ function rollbackDeployment(id: number, states: string[]): FakeDeployment {
 
 describe('deploy.yml runs the gate and the resolve step from the gantry checkout', () => {
   it('checks gantry out (after the job.workflow_* guard) before the gate step, and uses the release-gate action from .gantry', () => {
-    for (const [job, step] of [[gateJob, gateStep], [resolveJob, resolveStep]] as const) {
+    for (const [job, step] of [
+      [gateJob, gateStep],
+      [resolveJob, resolveStep],
+    ] as const) {
       const steps = job?.steps ?? [];
       const guard = steps.findIndex(isWorkflowCommitGuard);
       const checkout = steps.findIndex((s) => usesAction(s, 'actions/checkout') && s.with.path === '.gantry');
@@ -138,12 +178,18 @@ describe('deploy.yml runs the gate and the resolve step from the gantry checkout
       expect(guard).toBeGreaterThanOrEqual(0);
       expect(checkout).toBeGreaterThan(guard);
       expect(at).toBeGreaterThan(checkout);
-      expect(steps[checkout]?.with).toMatchObject({ repository: '${{ job.workflow_repository }}', ref: '${{ job.workflow_sha }}', 'persist-credentials': false });
+      expect(steps[checkout]?.with).toMatchObject({
+        repository: '${{ job.workflow_repository }}',
+        ref: '${{ job.workflow_sha }}',
+        'persist-credentials': false,
+      });
       expect(step?.uses).toBe('./.gantry/actions/release-gate');
     }
     expect(gateJob?.permissions).toEqual({ actions: 'read', checks: 'read', contents: 'read', deployments: 'read' });
     const others = deployYml.jobs.filter((job) => job.id !== 'gate');
-    expect(others.filter((job) => job.permissions?.actions !== undefined || job.permissions?.checks !== undefined).map((job) => job.id)).toEqual([]);
+    expect(
+      others.filter((job) => job.permissions?.actions !== undefined || job.permissions?.checks !== undefined).map((job) => job.id),
+    ).toEqual([]);
   });
 });
 
@@ -153,8 +199,14 @@ describe('promotion gate: a genuine staging deploy', () => {
     const run = await runGate();
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toEqual({ promotion: 'proven', 'image-digest': DIGEST, 'evidence-url': 'https://github.example/acme/shop/actions/runs/1003' });
-    expect(run.summary).toContain(`Promotion gate passed: \`${SHA}\` was deployed successfully to staging by gantry's deploy workflow (deployment 3)`);
+    expect(run.outputs).toEqual({
+      promotion: 'proven',
+      'image-digest': DIGEST,
+      'evidence-url': 'https://github.example/acme/shop/actions/runs/1003',
+    });
+    expect(run.summary).toContain(
+      `Promotion gate passed: \`${SHA}\` was deployed successfully to staging by gantry's deploy workflow (deployment 3)`,
+    );
     expect(run.summary).toContain(`([run 1003](https://github.example/acme/shop/actions/runs/1003)), image \`${STAGING_IMAGE}\``);
     const urls = api.requests.map((request) => request.url);
     expect(urls[0]).toBe(`/repos/acme/shop/deployments?sha=${SHA}&environment=staging&per_page=100`);
@@ -182,14 +234,20 @@ describe('promotion gate: a genuine staging deploy', () => {
 });
 
 describe('promotion gate: forged or wrong staging evidence is refused, with the link of the chain that broke', () => {
-  const refusal = (id: number, why: string) => `Not promoted: ${SHA} has no successful deployment to staging by gantry's deploy workflow: deployment ${id} does not count, ${why}`;
+  const refusal = (id: number, why: string) =>
+    `Not promoted: ${SHA} has no successful deployment to staging by gantry's deploy workflow: deployment ${id} does not count, ${why}`;
 
   it('a deployment created through the API by another user', async () => {
     api.deployments = [deployment(50, ['success'], { creator: { login: 'mallory', type: 'User' } })];
     const run = await runGate();
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toEqual({});
-    expect(errorsOf(run)).toContain(refusal(50, 'it was created by mallory, not by GitHub Actions (github-actions[bot]): anyone with write access can create a deployment through the API'));
+    expect(errorsOf(run)).toContain(
+      refusal(
+        50,
+        'it was created by mallory, not by GitHub Actions (github-actions[bot]): anyone with write access can create a deployment through the API',
+      ),
+    );
   });
 
   it('a success status linking to a failed run', async () => {
@@ -221,7 +279,9 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     api.jobs.set(10540, { id: 10540, run_id: 1054, name: 'deploy / Terraform plan', status: 'completed', conclusion: 'success' });
     const run = await runGate();
     expect(run.exitCode).toBe(1);
-    expect(errorsOf(run)).toContain(refusal(54, 'its job 10540 is "deploy / Terraform plan", not gantry\'s deploy job (Deploy to staging)'));
+    expect(errorsOf(run)).toContain(
+      refusal(54, 'its job 10540 is "deploy / Terraform plan", not gantry\'s deploy job (Deploy to staging)'),
+    );
   });
 
   it('a job of another run, or a deploy job that failed', async () => {
@@ -237,10 +297,14 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
   it('a deploy job that left no release record (no digest to promote), or one for another commit', async () => {
     api.deployments = [deployment(57, ['success'])];
     api.annotations.set(10570, []);
-    expect(errorsOf(await runGate())).toContain(refusal(57, 'its deploy job 10570 left no "gantry release" record of the image digest it deployed'));
+    expect(errorsOf(await runGate())).toContain(
+      refusal(57, 'its deploy job 10570 left no "gantry release" record of the image digest it deployed'),
+    );
     api.reset();
     api.deployments = [deployment(58, ['success'])];
-    api.annotations.set(10580, [{ title: 'gantry release', message: `image=${STAGING_IMAGE} sha=${OTHER_SHA}`, annotation_level: 'notice' }]);
+    api.annotations.set(10580, [
+      { title: 'gantry release', message: `image=${STAGING_IMAGE} sha=${OTHER_SHA}`, annotation_level: 'notice' },
+    ]);
     expect((await runGate()).exitCode).toBe(1);
   });
 
@@ -255,7 +319,9 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     api.deployments = [deployment(23, ['in_progress', 'success', 'inactive']), rollbackDeployment(24, ['in_progress', 'success'])];
     run = await runGate();
     expect(run.exitCode).toBe(1);
-    expect(errorsOf(run)).toMatch(/Not promoted: a{40} has been rolled back in staging since its deploy there: deployment 24 \(2026-05-24T10:00:00Z, success\) is from run 1024 of gantry's rollback workflow .* newer than deployment 23 by its deploy workflow \(inactive\), so staging no longer vouches for it/);
+    expect(errorsOf(run)).toMatch(
+      /Not promoted: a{40} has been rolled back in staging since its deploy there: deployment 24 \(2026-05-24T10:00:00Z, success\) is from run 1024 of gantry's rollback workflow .* newer than deployment 23 by its deploy workflow \(inactive\), so staging no longer vouches for it/,
+    );
   });
 
   it('counts a rollback after the deploy whatever its own state: failed, or still running; ignores an older one', async () => {
@@ -265,7 +331,11 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     api.deployments = [deployment(27, ['success']), rollbackDeployment(28, ['queued', 'in_progress'])];
     expect(errorsOf(await runGate())).toContain('deployment 28 (2026-05-28T10:00:00Z, in_progress) is from run 1028');
     api.reset();
-    api.deployments = [deployment(29, ['success', 'inactive']), rollbackDeployment(30, ['success', 'inactive']), deployment(31, ['in_progress', 'success'])];
+    api.deployments = [
+      deployment(29, ['success', 'inactive']),
+      rollbackDeployment(30, ['success', 'inactive']),
+      deployment(31, ['in_progress', 'success']),
+    ];
     const run = await runGate();
     expect(run.exitCode).toBe(0);
     expect(run.summary).toContain('(deployment 31)');
@@ -273,7 +343,9 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
 
   it('a workflow that calls neither gantry workflow, or both, or a run of another commit, or no Actions run at all', async () => {
     api.deployments = [deployment(32, ['success'], {}, undefined, 'neither')];
-    expect(errorsOf(await runGate())).toContain(refusal(32, `its run 1032 (.github/workflows/deploy-staging.yml) does not call ${GANTRY}/.github/workflows/deploy.yml`));
+    expect(errorsOf(await runGate())).toContain(
+      refusal(32, `its run 1032 (.github/workflows/deploy-staging.yml) does not call ${GANTRY}/.github/workflows/deploy.yml`),
+    );
     api.reset();
     api.deployments = [deployment(33, ['success'], {}, undefined, 'both')];
     expect(errorsOf(await runGate())).toContain(`its run 1033 calls both ${GANTRY}'s deploy.yml and rollback.yml`);
@@ -284,22 +356,37 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     api.reset();
     api.deployments = [deployment(35, ['success'])];
     for (const status of api.deployments[0]?.statuses ?? []) status.log_url = 'https://ci.example/builds/35';
-    expect(errorsOf(await runGate())).toContain(refusal(35, 'its status links to https://ci.example/builds/35, not to a GitHub Actions run of acme/shop'));
+    expect(errorsOf(await runGate())).toContain(
+      refusal(35, 'its status links to https://ci.example/builds/35, not to a GitHub Actions run of acme/shop'),
+    );
   });
 
   it('matches gantry’s workflows by repository and path, at any ref, case-insensitively', async () => {
     api.deployments = [deployment(36, ['success'])];
-    api.runs.set(1036, { ...fakeRun(1036, 'deploy'), referenced_workflows: [{ path: 'Your-Org/Gantry/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567', sha: '0123456789abcdef0123456789abcdef01234567' }] });
+    api.runs.set(1036, {
+      ...fakeRun(1036, 'deploy'),
+      referenced_workflows: [
+        {
+          path: 'Your-Org/Gantry/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567',
+          sha: '0123456789abcdef0123456789abcdef01234567',
+        },
+      ],
+    });
     expect((await runGate()).exitCode).toBe(0);
     api.reset();
     api.deployments = [deployment(37, ['success'])];
-    api.runs.set(1037, { ...fakeRun(1037, 'deploy'), referenced_workflows: [{ path: 'someone-else/gantry/.github/workflows/deploy.yml@v1', sha: 'c'.repeat(40) }] });
+    api.runs.set(1037, {
+      ...fakeRun(1037, 'deploy'),
+      referenced_workflows: [{ path: 'someone-else/gantry/.github/workflows/deploy.yml@v1', sha: 'c'.repeat(40) }],
+    });
     expect(errorsOf(await runGate())).toContain(`does not call ${GANTRY}/.github/workflows/deploy.yml`);
   });
 
   it('a commit staging never deployed, one whose latest deploy failed, one still deploying', async () => {
     api.deployments = [deployment(6, ['success'], { sha: OTHER_SHA }), deployment(7, ['success'], { environment: 'qa' })];
-    expect(errorsOf(await runGate())).toContain(`Not promoted: ${SHA} has no successful deployment to staging (it was never deployed there). Deploy it to staging first from a push to develop`);
+    expect(errorsOf(await runGate())).toContain(
+      `Not promoted: ${SHA} has no successful deployment to staging (it was never deployed there). Deploy it to staging first from a push to develop`,
+    );
     api.reset();
     api.deployments = [deployment(9, ['in_progress', 'success']), deployment(10, ['in_progress', 'failure'], {}, 'smoke test failed')];
     expect(errorsOf(await runGate())).toMatch(/its latest one \(deployment 10, [^)]+\) is failure \("smoke test failed"\)/);
@@ -310,7 +397,12 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
 
   it('follows the Link header through every page of deployments and statuses, and reads each run once', async () => {
     api.pageSize = 2;
-    api.deployments = [deployment(15, ['queued', 'in_progress', 'success']), deployment(16, ['queued']), deployment(17, ['queued']), deployment(18, ['queued'])];
+    api.deployments = [
+      deployment(15, ['queued', 'in_progress', 'success']),
+      deployment(16, ['queued']),
+      deployment(17, ['queued']),
+      deployment(18, ['queued']),
+    ];
     for (const status of api.deployments[2]?.statuses ?? []) status.log_url = 'https://github.example/acme/shop/actions/runs/1016/job/2';
     const run = await runGate();
     expect(run.exitCode).toBe(0);
@@ -318,7 +410,11 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     const urls = api.requests.map((request) => request.url);
     expect(urls.filter((url) => url.startsWith('/repos/acme/shop/deployments?'))).toHaveLength(2);
     expect(urls.filter((url) => url.startsWith('/repos/acme/shop/deployments/15/statuses'))).toHaveLength(2);
-    expect(urls.filter((url) => url.includes('/actions/runs/')).sort()).toEqual(['/repos/acme/shop/actions/runs/1015', '/repos/acme/shop/actions/runs/1016', '/repos/acme/shop/actions/runs/1018']);
+    expect(urls.filter((url) => url.includes('/actions/runs/')).sort()).toEqual([
+      '/repos/acme/shop/actions/runs/1015',
+      '/repos/acme/shop/actions/runs/1016',
+      '/repos/acme/shop/actions/runs/1018',
+    ]);
   });
 
   it('fails closed, naming actions: read, when the runs endpoint refuses — also with the override', async () => {
@@ -327,14 +423,18 @@ describe('promotion gate: forged or wrong staging evidence is refused, with the 
     const run = await runGate({ 'allow-unpromoted': true, 'override-reason': 'INC-77: the override does not hide a broken gate' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toEqual({});
-    expect(errorsOf(run)).toContain('Actions API error: GET /repos/acme/shop/actions/runs/1038 answered 403: Resource not accessible by integration. The gate reads the workflow run behind staging deployment 38');
+    expect(errorsOf(run)).toContain(
+      'Actions API error: GET /repos/acme/shop/actions/runs/1038 answered 403: Resource not accessible by integration. The gate reads the workflow run behind staging deployment 38',
+    );
   });
 
   it('names deployments: read when the Deployments API refuses', async () => {
     api.failWith = { status: 403, message: 'Resource not accessible by integration' };
     const run = await runGate();
     expect(run.exitCode).toBe(1);
-    expect(errorsOf(run)).toContain('answered 403: Resource not accessible by integration. The job needs deployments: read on acme/shop: the calling job must grant it (permissions: deployments: read).');
+    expect(errorsOf(run)).toContain(
+      'answered 403: Resource not accessible by integration. The job needs deployments: read on acme/shop: the calling job must grant it (permissions: deployments: read).',
+    );
   });
 });
 
@@ -358,9 +458,13 @@ describe('promotion gate: the override', () => {
     expect(run.outputs).toEqual({ promotion: 'overridden', 'image-digest': '', 'evidence-url': '' });
     const warning = run.annotations.find((a) => a.level === 'warning');
     expect(warning?.properties.title).toBe('Promotion gate overridden');
-    expect(warning?.message).toBe(`octocat deploys ${SHA} to production without a successful staging deployment. Reason: INC-42: staging is down | hotfix\nfor checkout <b>`);
+    expect(warning?.message).toBe(
+      `octocat deploys ${SHA} to production without a successful staging deployment. Reason: INC-42: staging is down | hotfix\nfor checkout <b>`,
+    );
     expect(run.summary).toContain('| commit | target | skipped environment | by | reason |');
-    expect(run.summary).toContain(`| \`${SHA}\` | production | staging | octocat | INC-42: staging is down \\| hotfix<br>for checkout &lt;b&gt; |`);
+    expect(run.summary).toContain(
+      `| \`${SHA}\` | production | staging | octocat | INC-42: staging is down \\| hotfix<br>for checkout &lt;b&gt; |`,
+    );
   });
 
   it('does not need the override when the commit is promoted', async () => {
@@ -390,7 +494,9 @@ describe('promotion gate: which environments need it', () => {
   it('refuses bad environment names, promoting from the environment itself, and a missing gantry repository', async () => {
     expect(errorsOf(await runGate({ environment: 'prod;rm' }))).toContain("Input 'environment' has value 'prod;rm'");
     expect(errorsOf(await runGate({ 'promote-from': 'staging eu' }))).toContain("Input 'promote-from' has value 'staging eu'");
-    expect(errorsOf(await runGate({ environment: 'staging', 'promote-from': 'staging' }))).toContain("Input 'promote-from' has value 'staging'");
+    expect(errorsOf(await runGate({ environment: 'staging', 'promote-from': 'staging' }))).toContain(
+      "Input 'promote-from' has value 'staging'",
+    );
     expect(errorsOf(await runGate({}, { 'job.workflow_repository': '' }))).toContain("Input 'gantry-repository' is missing");
     expect(api.requests).toEqual([]);
   });
@@ -412,7 +518,15 @@ describe('resolve: the commit, the version and the reachability of a promoted co
 
   async function runResolve(values: Record<string, string>): Promise<ActionResult> {
     if (!resolveStep) throw new Error('deploy.yml has no resolve step with id commit');
-    const all = { 'github.token': 'test-token', 'inputs.environment': 'production', 'inputs.ref': '', 'inputs.version': '', 'inputs.promote-from': 'staging', 'inputs.production-branch': 'main', ...values };
+    const all = {
+      'github.token': 'test-token',
+      'inputs.environment': 'production',
+      'inputs.ref': '',
+      'inputs.version': '',
+      'inputs.promote-from': 'staging',
+      'inputs.production-branch': 'main',
+      ...values,
+    };
     return runWorkflowStep(resolveStep, all, { workspace: repo, env: { ...runnerEnv(), GITHUB_SHA: 'f'.repeat(40) } });
   }
 
@@ -428,7 +542,9 @@ describe('resolve: the commit, the version and the reachability of a promoted co
   it('refuses a commit the compare API does not know (a fork’s commit, a missing branch)', async () => {
     const run = await runResolve({ 'inputs.ref': head, 'inputs.production-branch': 'release' });
     expect(run.exitCode).toBe(1);
-    expect(errorsOf(run)).toContain(`a 404 with it granted means the branch release (production-branch) does not exist or ${head} is not a commit of acme/shop`);
+    expect(errorsOf(run)).toContain(
+      `a 404 with it granted means the branch release (production-branch) does not exist or ${head} is not a commit of acme/shop`,
+    );
   });
 
   it('passes a commit of the production branch and writes sha and version', async () => {
@@ -439,7 +555,11 @@ describe('resolve: the commit, the version and the reachability of a promoted co
   });
 
   it('refuses a version that is not one semantic version (a newline would inject outputs), before anything is written', async () => {
-    const run = await runResolve({ 'inputs.version': `1.2.3\nsha=${'0'.repeat(40)}`, 'inputs.promote-from': '', 'inputs.environment': 'staging' });
+    const run = await runResolve({
+      'inputs.version': `1.2.3\nsha=${'0'.repeat(40)}`,
+      'inputs.promote-from': '',
+      'inputs.environment': 'staging',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toEqual({});
     expect(errorsOf(run)).toContain("Input 'version' has value '1.2.3");

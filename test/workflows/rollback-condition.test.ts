@@ -9,11 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { conditionExpression, deployRollbackRuns, evaluateCondition, workflowStep } from './support/step-condition';
 
 const PREVIOUS = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
-const touched = (status: string) => ({ 'task-definition-arn': PREVIOUS.replace(/:1$/, ':2'), 'previous-task-definition-arn': PREVIOUS, status });
+const touched = (status: string) => ({
+  'task-definition-arn': PREVIOUS.replace(/:1$/, ':2'),
+  'previous-task-definition-arn': PREVIOUS,
+  status,
+});
 
 describe("deploy.yml's rollback condition", () => {
   it('is the one in the workflow (not a copy)', () => {
-    expect(conditionExpression(workflowStep('.github/workflows/deploy.yml', 'deploy', 'rollback').if)).toMatch(/previous-task-definition-arn/);
+    expect(conditionExpression(workflowStep('.github/workflows/deploy.yml', 'deploy', 'rollback').if)).toMatch(
+      /previous-task-definition-arn/,
+    );
   });
 
   it.each<[string, Record<string, string>, Parameters<typeof deployRollbackRuns>[1], boolean]>([

@@ -35,7 +35,9 @@ describe('starter-workflow layout', () => {
     if (!isMapping(properties)) throw new Error(`${propertiesFile} is not an object`);
     // iconName is an Octicon (`octicon <name>`) or an SVG in workflow-templates/ named without its extension.
     const icon = String(properties.iconName);
-    expect(/^octicon [a-z0-9-]+$/.test(icon) || existsSync(path.join(REPO_ROOT, TEMPLATE_DIR, `${icon}.svg`)), `iconName ${icon}`).toBe(true);
+    expect(/^octicon [a-z0-9-]+$/.test(icon) || existsSync(path.join(REPO_ROOT, TEMPLATE_DIR, `${icon}.svg`)), `iconName ${icon}`).toBe(
+      true,
+    );
     for (const pattern of properties.filePatterns as string[]) expect(() => new RegExp(pattern)).not.toThrow();
   });
 });
@@ -78,7 +80,8 @@ describe('branch → environment mapping', () => {
     // Every template deploying an environment other than staging names the environment it promotes from.
     for (const name of TEMPLATES) {
       for (const job of template(name).jobs.filter((candidate) => gantryWorkflowFile(candidate.uses ?? '') === 'deploy.yml')) {
-        if (job.with.environment !== 'staging') expect(job.with['promote-from'], `${name} ${job.id}`).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+        if (job.with.environment !== 'staging')
+          expect(job.with['promote-from'], `${name} ${job.id}`).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
       }
     }
   });
@@ -90,7 +93,9 @@ describe('branch → environment mapping', () => {
     expect(environment).toMatchObject({ type: 'choice', options: ['staging', 'production'] });
     expect(target?.type).toBe('string');
     expect(reason).toMatchObject({ type: 'string', required: true });
-    expect((rollback.raw.on as { workflow_dispatch: { inputs: { target: { default: string } } } }).workflow_dispatch.inputs.target.default).toBe('previous');
+    expect(
+      (rollback.raw.on as { workflow_dispatch: { inputs: { target: { default: string } } } }).workflow_dispatch.inputs.target.default,
+    ).toBe('previous');
     // One job per choice, each with its environment spelled out and run only for that choice.
     for (const choice of environment?.options ?? []) {
       const jobs = rollback.jobs.filter((job) => job.with.environment === choice);
@@ -117,6 +122,8 @@ describe('branch → environment mapping', () => {
 
   it('a template mapping develop to production would be caught', () => {
     const text = readRepoFile(`${TEMPLATE_DIR}/deploy-staging.yml`).replace('environment: staging', 'environment: production');
-    expect(environmentMapping(parseWorkflowText('workflow-templates/deploy-staging.yml', text))).not.toEqual(['push:develop → deploy.yml: staging']);
+    expect(environmentMapping(parseWorkflowText('workflow-templates/deploy-staging.yml', text))).not.toEqual([
+      'push:develop → deploy.yml: staging',
+    ]);
   });
 });

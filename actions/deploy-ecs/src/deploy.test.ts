@@ -1,6 +1,13 @@
 import {
-  DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand,
-  RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand, type Service,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  TagResourceCommand,
+  UpdateServiceCommand,
+  type Service,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +16,18 @@ import { ActionFailure, InputError } from '../../../lib/runner/errors';
 import { memoryLogger } from '../../../lib/runner/logger';
 import { runnerContext } from '../../../lib/ecs/metadata';
 import {
-  CLUSTER, NEW_ID, NEW_TD, OLD_TD, SERVICE, completedService, failedService, rolledBackService, rollingService, steadyService, stoppedTask, throttlingError,
+  CLUSTER,
+  NEW_ID,
+  NEW_TD,
+  OLD_TD,
+  SERVICE,
+  completedService,
+  failedService,
+  rolledBackService,
+  rollingService,
+  steadyService,
+  stoppedTask,
+  throttlingError,
 } from '../../../test/deploy-ecs/ecs-fixtures';
 import { deploy } from './deploy';
 import type { Inputs } from './inputs';
@@ -19,17 +37,37 @@ const ecsMock = mockClient(ECSClient);
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const live = {
   taskDefinition: {
-    taskDefinitionArn: OLD_TD, revision: 6, status: 'ACTIVE' as const, family: 'web', cpu: '256', memory: '512', networkMode: 'awsvpc' as const,
-    containerDefinitions: [{ name: 'app', image: 'registry.example.com/shop/web:old', essential: true, environment: [{ name: 'LOG_LEVEL', value: 'info' }] }],
+    taskDefinitionArn: OLD_TD,
+    revision: 6,
+    status: 'ACTIVE' as const,
+    family: 'web',
+    cpu: '256',
+    memory: '512',
+    networkMode: 'awsvpc' as const,
+    containerDefinitions: [
+      { name: 'app', image: 'registry.example.com/shop/web:old', essential: true, environment: [{ name: 'LOG_LEVEL', value: 'info' }] },
+    ],
   },
-  tags: [{ key: 'team', value: 'shop' }, { key: 'gantry:status', value: 'deployed' }],
+  tags: [
+    { key: 'team', value: 'shop' },
+    { key: 'gantry:status', value: 'deployed' },
+  ],
 };
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
   return {
-    cluster: CLUSTER, service: SERVICE, images: [{ image: 'registry.example.com/shop/web:a1b2c3d', input: 'image' }],
-    'environment-variables': new Map(), 'git-sha': SHA, version: '1.4.0', environment: 'staging',
-    wait: true, 'timeout-seconds': 900, 'poll-interval-seconds': 10, 'force-new-deployment': false, 'dry-run': false,
+    cluster: CLUSTER,
+    service: SERVICE,
+    images: [{ image: 'registry.example.com/shop/web:a1b2c3d', input: 'image' }],
+    'environment-variables': new Map(),
+    'git-sha': SHA,
+    version: '1.4.0',
+    environment: 'staging',
+    wait: true,
+    'timeout-seconds': 900,
+    'poll-interval-seconds': 10,
+    'force-new-deployment': false,
+    'dry-run': false,
     ...overrides,
   };
 }
@@ -61,22 +99,41 @@ beforeEach(() => {
   ecsMock.on(TagResourceCommand).resolves({});
 });
 
-const statusTags = () => ecsMock.commandCalls(TagResourceCommand).map((c) => c.args[0].input.tags?.find((t) => t.key === 'gantry:status')?.value);
+const statusTags = () =>
+  ecsMock.commandCalls(TagResourceCommand).map((c) => c.args[0].input.tags?.find((t) => t.key === 'gantry:status')?.value);
 
 describe('deploy (aws-sdk-client-mock, fake clock)', () => {
   it('IN_PROGRESS → COMPLETED: registers with metadata, updates, waits, tags deployed', async () => {
     scenario(steadyService(), rollingService(), rollingService({ runningCount: 1, pendingCount: 1 }), completedService());
     const { result, log } = await run();
-    expect(result).toMatchObject({ status: 'deployed', taskDefinitionArn: NEW_TD, previousTaskDefinitionArn: OLD_TD, revision: 7, deploymentId: NEW_ID, registered: true, waited: true });
+    expect(result).toMatchObject({
+      status: 'deployed',
+      taskDefinitionArn: NEW_TD,
+      previousTaskDefinitionArn: OLD_TD,
+      revision: 7,
+      deploymentId: NEW_ID,
+      registered: true,
+      waited: true,
+    });
     expect(result.rollout).toMatchObject({ polls: 3, describeCalls: 3, elapsedMs: 20_000 });
     const registered = ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
     expect(registered.containerDefinitions?.[0].image).toBe('registry.example.com/shop/web:a1b2c3d');
-    expect(registered.tags).toEqual(expect.arrayContaining([
-      { key: 'team', value: 'shop' }, { key: 'gantry:git-sha', value: SHA }, { key: 'gantry:previous', value: OLD_TD },
-      { key: 'gantry:run-url', value: 'https://github.com/acme/shop/actions/runs/4242' }, { key: 'gantry:deployed-at', value: '2024-05-01T10:00:00.000Z' },
-      { key: 'gantry:status', value: 'pending' },
-    ]));
-    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: CLUSTER, service: SERVICE, taskDefinition: NEW_TD, forceNewDeployment: false });
+    expect(registered.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'team', value: 'shop' },
+        { key: 'gantry:git-sha', value: SHA },
+        { key: 'gantry:previous', value: OLD_TD },
+        { key: 'gantry:run-url', value: 'https://github.com/acme/shop/actions/runs/4242' },
+        { key: 'gantry:deployed-at', value: '2024-05-01T10:00:00.000Z' },
+        { key: 'gantry:status', value: 'pending' },
+      ]),
+    );
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
+      cluster: CLUSTER,
+      service: SERVICE,
+      taskDefinition: NEW_TD,
+      forceNewDeployment: false,
+    });
     expect(statusTags()).toEqual(['deployed']);
     expect(log.warnings).toEqual([]);
     const summary = renderSummary(inputs(), result);
@@ -94,8 +151,12 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
     expect(statusTags()).toEqual(['failed']);
     const failure = failureOf(result);
     expect(failure).toBeInstanceOf(ActionFailure);
-    expect(failure.message).toMatch(/Deployment of web:7 to service web failed: deployment .* FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/);
-    expect(failure.message).toContain('Stopped tasks: 1× EssentialContainerExited: Essential container in task exited; app exit 1: Error: DATABASE_URL is not set');
+    expect(failure.message).toMatch(
+      /Deployment of web:7 to service web failed: deployment .* FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/,
+    );
+    expect(failure.message).toContain(
+      'Stopped tasks: 1× EssentialContainerExited: Essential container in task exited; app exit 1: Error: DATABASE_URL is not set',
+    );
     expect(renderSummary(inputs(), result)).toContain('DATABASE_URL is not set');
   });
 
@@ -144,7 +205,9 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
 
   it('promotion (task-definition-arn) registers nothing and deploys that revision', async () => {
     scenario(steadyService(), completedService());
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { ...live.taskDefinition, taskDefinitionArn: NEW_TD, revision: 7 } });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: { ...live.taskDefinition, taskDefinitionArn: NEW_TD, revision: 7 } });
     const { result } = await run({ images: [], 'task-definition-arn': 'web:7' });
     expect(result).toMatchObject({ status: 'deployed', taskDefinitionArn: NEW_TD, revision: 7, registered: false });
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -153,19 +216,25 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
 
   it('a promotion of a revision that does not exist names the input', async () => {
     scenario(steadyService());
-    ecsMock.on(DescribeTaskDefinitionCommand).rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
-    await expect(run({ images: [], 'task-definition-arn': 'web:99' })).rejects.toThrow(/^Input 'task-definition-arn' has value 'web:99': expected an existing task definition revision/);
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
+    await expect(run({ images: [], 'task-definition-arn': 'web:99' })).rejects.toThrow(
+      /^Input 'task-definition-arn' has value 'web:99': expected an existing task definition revision/,
+    );
   });
 
   it('dry-run prints the diff and changes nothing', async () => {
     scenario(steadyService());
     const { result, log } = await run({ 'dry-run': true, 'environment-variables': new Map([['FEATURE', 'on']]) });
     expect(result.status).toBe('dry-run');
-    expect(result.diff).toEqual(expect.arrayContaining([
-      '~ containerDefinitions[app].image: "registry.example.com/shop/web:old" → "registry.example.com/shop/web:a1b2c3d"',
-      '+ containerDefinitions[app].environment[FEATURE]: (value not shown)',
-      '~ tags[gantry:status]: "deployed" → "pending"',
-    ]));
+    expect(result.diff).toEqual(
+      expect.arrayContaining([
+        '~ containerDefinitions[app].image: "registry.example.com/shop/web:old" → "registry.example.com/shop/web:a1b2c3d"',
+        '+ containerDefinitions[app].environment[FEATURE]: (value not shown)',
+        '~ tags[gantry:status]: "deployed" → "pending"',
+      ]),
+    );
     expect(log.text()).toContain('Dry run: nothing registered, service not updated.');
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
@@ -184,7 +253,9 @@ describe('deploy (aws-sdk-client-mock, fake clock)', () => {
     const already = completedService();
     scenario(already, already);
     ecsMock.on(UpdateServiceCommand).resolves({ service: already });
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { ...live.taskDefinition, taskDefinitionArn: NEW_TD, revision: 7 } });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: { ...live.taskDefinition, taskDefinitionArn: NEW_TD, revision: 7 } });
     const { result } = await run({ images: [], 'task-definition-arn': NEW_TD });
     expect(result).toMatchObject({ status: 'deployed', deploymentId: NEW_ID });
   });
@@ -204,7 +275,9 @@ describe('deploy when UpdateService fails', () => {
     ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error('TaskDefinition is inactive'), { name: 'InvalidParameterException' }));
     const { result } = await run();
     expect(result).toMatchObject({ status: 'failed', taskDefinitionArn: NEW_TD, previousTaskDefinitionArn: OLD_TD });
-    expect(result.reason).toMatch(/^UpdateService of web to .*web:7 failed: InvalidParameterException: TaskDefinition is inactive\. The service was NOT changed: it still runs .*web:6\.$/);
+    expect(result.reason).toMatch(
+      /^UpdateService of web to .*web:7 failed: InvalidParameterException: TaskDefinition is inactive\. The service was NOT changed: it still runs .*web:6\.$/,
+    );
     expect(statusTags()).toEqual(['failed']);
   });
 
@@ -223,7 +296,9 @@ describe('deploy when UpdateService fails', () => {
     ecsMock.on(UpdateServiceCommand).rejects(expired);
     const { result } = await run();
     expect(result.status).toBe('failed');
-    expect(result.reason).toMatch(/Whether the service was changed is UNKNOWN: reading it back failed \(ExpiredTokenException: .*\); it may run .*web:7\./);
+    expect(result.reason).toMatch(
+      /Whether the service was changed is UNKNOWN: reading it back failed \(ExpiredTokenException: .*\); it may run .*web:7\./,
+    );
     expect(result.previousTaskDefinitionArn).toBe(OLD_TD);
   });
 });

@@ -4,12 +4,7 @@
  * identify the deployment it started → watch it one poll at a time → record its fate in tags.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DescribeTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type ECSClient,
-  type Service,
-} from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/util/clock';
 import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs/release';
 import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
@@ -73,7 +68,13 @@ export type DeployResult =
   | (DeployResultBase & { status: 'registered'; reason?: undefined; rollout?: undefined; diff?: undefined; gate?: undefined })
   | (DeployResultBase & { status: 'deployed'; rollout?: WatchOutcome; reason?: undefined; diff?: undefined; gate?: undefined })
   /** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
-  | (DeployResultBase & { status: 'failed' | 'timed-out' | 'cancelled'; reason: string; rollout?: WatchOutcome; diff?: undefined; gate?: undefined })
+  | (DeployResultBase & {
+      status: 'failed' | 'timed-out' | 'cancelled';
+      reason: string;
+      rollout?: WatchOutcome;
+      diff?: undefined;
+      gate?: undefined;
+    })
   /** Native strategies: stopped at a PAUSE hook; a later step continues or rolls back (gate-action). */
   | (DeployResultBase & { status: 'awaiting-action'; gate: GateInfo; rollout: WatchOutcome; reason?: undefined; diff?: undefined });
 
@@ -84,14 +85,20 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
   // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
   const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({
+    attemptTimeoutMs: readBackTimeout(),
+    ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+  });
   const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
     const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
     const chosen = strategyFor(found);
     if (chosen.name === 'ROLLING') warnAboutCircuitBreaker(found, log);
-    else log.info(`Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`);
+    else
+      log.info(
+        `Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`,
+      );
     log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
     return found;
   });
@@ -127,14 +134,26 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
 
   if (inputs['dry-run']) {
     const diff = await log.group('Dry run: changes against the live task definition', async () => {
-      const live = previous ? registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] }))) : {};
-      const next = target.rendered?.input ?? registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] })));
+      const live = previous
+        ? registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] })))
+        : {};
+      const next =
+        target.rendered?.input ??
+        registerView(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] })));
       const lines = diffTaskDefinitions(live, next);
       for (const line of lines.length ? lines : ['(no changes)']) log.info(line);
       log.info('Dry run: nothing registered, service not updated.');
       return lines;
     });
-    return { ...base, status: 'dry-run', taskDefinitionArn: target.arn, previousTaskDefinitionArn: previous, targets, diff, durationMs: clock.now() - started };
+    return {
+      ...base,
+      status: 'dry-run',
+      taskDefinitionArn: target.arn,
+      previousTaskDefinitionArn: previous,
+      targets,
+      diff,
+      durationMs: clock.now() - started,
+    };
   }
 
   let registered = false;
@@ -158,25 +177,60 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   if (inputs['register-only']) {
     // For a migration (run-task) before the rollout: the service is not touched, so there is no
     // previous-task-definition-arn to report and nothing a rollback could undo.
-    log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`);
-    return { ...base, status: 'registered', registered, taskDefinitionArn, revision, targets, tags: rendered?.tags, durationMs: clock.now() - started };
+    log.info(
+      `Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`,
+    );
+    return {
+      ...base,
+      status: 'registered',
+      registered,
+      taskDefinitionArn,
+      revision,
+      targets,
+      tags: rendered?.tags,
+      durationMs: clock.now() - started,
+    };
   }
-  if (!rendered) await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
+  if (!rendered)
+    await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
   if (deps.progress) deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
-  const touched = { ...base, registered, taskDefinitionArn, previousTaskDefinitionArn: previous, revision, targets, tags: target.rendered?.tags };
-  const recordIfLive = (status: 'deployed' | 'failed'): Promise<void> => (deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log));
+  const touched = {
+    ...base,
+    registered,
+    taskDefinitionArn,
+    previousTaskDefinitionArn: previous,
+    revision,
+    targets,
+    tags: target.rendered?.tags,
+  };
+  const recordIfLive = (status: 'deployed' | 'failed'): Promise<void> =>
+    deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
   let updated: { service?: Service };
   let appliedDespiteError = false;
   try {
     updated = await ecs.send(
-      new UpdateServiceCommand({ cluster: inputs.cluster, service: inputs.service, taskDefinition: taskDefinitionArn, forceNewDeployment: inputs['force-new-deployment'] }),
+      new UpdateServiceCommand({
+        cluster: inputs.cluster,
+        service: inputs.service,
+        taskDefinition: taskDefinitionArn,
+        forceNewDeployment: inputs['force-new-deployment'],
+      }),
     );
   } catch (err) {
     // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds() });
+    const verdict = await readBackChange({
+      ecs: recordEcs,
+      cluster: inputs.cluster,
+      service: inputs.service,
+      targetArn: taskDefinitionArn,
+      previousDeploymentIds: previousIds,
+      previousArn: previous,
+      clock,
+      ...readBackBounds(),
+    });
     const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     if (verdict.changed !== true) {
       // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -187,56 +241,88 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     updated = { service: verdict.service };
     appliedDespiteError = true;
   }
-  if (!appliedDespiteError) log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+  if (!appliedDespiteError)
+    log.info(
+      `Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`,
+    );
   try {
     return await watchAndRecord();
   } catch (err) {
     // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: taskDefinitionArn, previousDeploymentIds: previousIds, previousArn: previous, clock, ...readBackBounds(), attempts: 1 });
+    const verdict = await readBackChange({
+      ecs: recordEcs,
+      cluster: inputs.cluster,
+      service: inputs.service,
+      targetArn: taskDefinitionArn,
+      previousDeploymentIds: previousIds,
+      previousArn: previous,
+      clock,
+      ...readBackBounds(),
+      attempts: 1,
+    });
     await recordIfLive('failed');
     const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
   }
 
   async function watchAndRecord(): Promise<DeployResult> {
-  const launched = await strategy.identifyDeployment({
-    ecs, cluster: inputs.cluster, service: inputs.service, updated: updated.service, taskDefinitionArn: taskDefinitionArn as string, previousIds,
-    previousServiceDeploymentArn: service.currentServiceDeployment, log,
-  });
-  const deployment = launched?.deployment;
-  if (deps.progress) deps.progress.deploymentId = deployment?.id;
-  const common = { ...touched, deploymentId: deployment?.id, strategy: strategy.name, serviceDeploymentArn: launched?.serviceDeploymentArn };
-
-  if (!inputs.wait) {
-    log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
-    return { ...common, status: 'deployed', durationMs: clock.now() - started };
-  }
-  // Native: the service deployment may show only at a later poll (the watch takes the first new one).
-  if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
-    const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
-    await recordIfLive('failed');
-    return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
-  }
-
-  const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () =>
-    strategy.waitForRollout({
-      ecs: deps.pollEcs ?? ecs,
+    const launched = await strategy.identifyDeployment({
+      ecs,
       cluster: inputs.cluster,
       service: inputs.service,
-      started: launched,
+      updated: updated.service,
       taskDefinitionArn: taskDefinitionArn as string,
-      intervalMs: inputs['poll-interval-seconds'] * 1000,
-      // The wait ends at the action's deadline: what came before it counts too.
-      timeoutMs: Math.max(0, deadline - clock.now()),
-      reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
-      clock,
-      log,
-      knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
-      gateStages,
+      previousIds,
       previousServiceDeploymentArn: service.currentServiceDeployment,
-    }),
-  );
-  return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn as string }, rollout, recordIfLive, log, () => clock.now() - started);
+      log,
+    });
+    const deployment = launched?.deployment;
+    if (deps.progress) deps.progress.deploymentId = deployment?.id;
+    const common = {
+      ...touched,
+      deploymentId: deployment?.id,
+      strategy: strategy.name,
+      serviceDeploymentArn: launched?.serviceDeploymentArn,
+    };
+
+    if (!inputs.wait) {
+      log.info(
+        `Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`,
+      );
+      return { ...common, status: 'deployed', durationMs: clock.now() - started };
+    }
+    // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+    if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
+      const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
+      await recordIfLive('failed');
+      return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
+    }
+
+    const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () =>
+      strategy.waitForRollout({
+        ecs: deps.pollEcs ?? ecs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        started: launched,
+        taskDefinitionArn: taskDefinitionArn as string,
+        intervalMs: inputs['poll-interval-seconds'] * 1000,
+        // The wait ends at the action's deadline: what came before it counts too.
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+        clock,
+        log,
+        knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
+        gateStages,
+        previousServiceDeploymentArn: service.currentServiceDeployment,
+      }),
+    );
+    return recordOutcome(
+      { ...common, waited: true, taskDefinitionArn: taskDefinitionArn as string },
+      rollout,
+      recordIfLive,
+      log,
+      () => clock.now() - started,
+    );
   }
 }
 
@@ -276,7 +362,8 @@ function warnAboutCircuitBreaker(service: Service, log: Logger): void {
 }
 
 async function liveTemplate(ecs: ECSClient, previous: string | undefined, log: Logger): Promise<TaskDefinitionTemplate> {
-  if (!previous) throw new InputError('task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
+  if (!previous)
+    throw new InputError('task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
   log.info(`Template: the live revision ${previous} and its tags.`);
   return templateFromDescribe(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] })), previous);
 }
@@ -302,7 +389,13 @@ async function resolvePromotion(ecs: ECSClient, arn: string, log: Logger): Promi
  * ran before the revision's first deploy, and a `previous` rollback would go there instead of
  * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
  */
-function promotionTags(inputs: Inputs, context: DeployDeps['context'], arn: string, previous: string | undefined, now: number): Record<string, string> {
+function promotionTags(
+  inputs: Inputs,
+  context: DeployDeps['context'],
+  arn: string,
+  previous: string | undefined,
+  now: number,
+): Record<string, string> {
   const tags: Record<string, string> = { [TAG.deployedAt]: new Date(now).toISOString() };
   if (inputs.environment) tags[TAG.environment] = inputs.environment;
   if (context.runUrl) tags[TAG.runUrl] = context.runUrl;
@@ -315,9 +408,15 @@ function promotionTags(inputs: Inputs, context: DeployDeps['context'], arn: stri
 async function recordPromotion(ecs: ECSClient, arn: string, tags: Record<string, string>, log: Logger): Promise<void> {
   try {
     await tagRelease(ecs, arn, tags);
-    log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+    log.info(
+      `Recorded this deploy on ${arn}: ${Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}.`,
+    );
   } catch (err) {
-    log.warning(`Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+    log.warning(
+      `Could not record this deploy on ${arn} (${describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`,
+    );
   }
 }
 

@@ -20,18 +20,31 @@ import { recordFate, recordOutcome, type DeployDeps, type DeployResult } from '.
 import type { Inputs } from './inputs';
 
 /** The gate stages of this deploy: the input, else every stage with a PAUSE hook in the service's configuration. */
-export function gateStagesFor(strategy: StrategyName, service: Service, requested: readonly PauseStage[] | undefined, log: Logger): PauseStage[] {
+export function gateStagesFor(
+  strategy: StrategyName,
+  service: Service,
+  requested: readonly PauseStage[] | undefined,
+  log: Logger,
+): PauseStage[] {
   if (strategy === 'ROLLING') {
-    if (requested?.length) log.info(`gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`);
+    if (requested?.length)
+      log.info(
+        `gate-stages is ignored: service ${service.serviceName ?? ''} uses the ROLLING strategy, which has no lifecycle stages to stop at.`,
+      );
     return [];
   }
   const configured = pauseHookStages(service);
   const stages = requested ? [...requested] : configured;
   for (const stage of stages) {
-    if (!configured.includes(stage)) log.warning(`gate-stages names ${stage}, but service ${service.serviceName ?? ''} has no PAUSE lifecycle hook there: ECS will not stop at ${stage}.`);
+    if (!configured.includes(stage))
+      log.warning(
+        `gate-stages names ${stage}, but service ${service.serviceName ?? ''} has no PAUSE lifecycle hook there: ECS will not stop at ${stage}.`,
+      );
   }
   const auto = configured.filter((s) => !stages.includes(s));
-  log.info(`Gates (stop and expose the hook): ${stages.join(', ') || 'none'}${auto.length ? `; PAUSE hooks answered CONTINUE by deploy-ecs: ${auto.join(', ')}` : ''}.`);
+  log.info(
+    `Gates (stop and expose the hook): ${stages.join(', ') || 'none'}${auto.length ? `; PAUSE hooks answered CONTINUE by deploy-ecs: ${auto.join(', ')}` : ''}.`,
+  );
   return stages;
 }
 
@@ -50,26 +63,50 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
   const service = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
   const strategy = strategyFor(service);
   if (strategy.name === 'ROLLING') {
-    throw new ActionFailure(`gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`);
+    throw new ActionFailure(
+      `gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`,
+    );
   }
   const sd = await describeServiceDeployment(ecs, arn);
   if (!sd || (sd.serviceArn && service.serviceArn && sd.serviceArn !== service.serviceArn)) {
-    throw new InputError('service-deployment-arn', arn, `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`);
+    throw new InputError(
+      'service-deployment-arn',
+      arn,
+      `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`,
+    );
   }
   const { target, previous } = await revisionsOf(ecs, sd, service, log);
   const common = {
-    cluster: inputs.cluster, service: inputs.service, registered: false, waited: true, targets: [], strategy: strategy.name,
-    taskDefinitionArn: target, previousTaskDefinitionArn: previous, serviceDeploymentArn: arn,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    registered: false,
+    waited: true,
+    targets: [],
+    strategy: strategy.name,
+    taskDefinitionArn: target,
+    previousTaskDefinitionArn: previous,
+    serviceDeploymentArn: arn,
   };
-  const watch = { ecs: deps.pollEcs ?? ecs, cluster: inputs.cluster, service: inputs.service, started: { serviceDeploymentArn: arn }, taskDefinitionArn: target,
-    intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
-    knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined) };
+  const watch = {
+    ecs: deps.pollEcs ?? ecs,
+    cluster: inputs.cluster,
+    service: inputs.service,
+    started: { serviceDeploymentArn: arn },
+    taskDefinitionArn: target,
+    intervalMs: inputs['poll-interval-seconds'] * 1000,
+    timeoutMs: inputs['timeout-seconds'] * 1000,
+    clock,
+    log,
+    knownEventIds: (service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined),
+  };
 
   if (action === 'continue') {
     const wanted = inputs['hook-id'];
     const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
     if (named && named.status !== 'AWAITING_ACTION') {
-      log.warning(`Hook ${wanted} is ${named.status ?? '?'}, no longer AWAITING_ACTION${named.status === 'TIMED_OUT' ? `: ECS took its timeout action (${named.timeoutAction ?? 'ROLLBACK'})` : ''}; watching without answering.`);
+      log.warning(
+        `Hook ${wanted} is ${named.status ?? '?'}, no longer AWAITING_ACTION${named.status === 'TIMED_OUT' ? `: ECS took its timeout action (${named.timeoutAction ?? 'ROLLBACK'})` : ''}; watching without answering.`,
+      );
     }
     const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
     const answered: string[] = [];
@@ -78,10 +115,14 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
       answered.push(hook.hookId);
       log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
     } else if (!named) {
-      log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
+      log.warning(
+        `Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`,
+      );
     }
     const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
-    const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }));
+    const rollout = await log.group(`Rollout of ${arn}`, () =>
+      waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }),
+    );
     return recordOutcome(common, rollout, (status) => recordFate(deps.recordEcs ?? ecs, target, status, log), log, elapsed);
   }
 
@@ -90,28 +131,45 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
   try {
     live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
   } catch (err) {
-    throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
+    throw new ActionFailure(
+      `Rolling back service deployment ${arn} failed: ${describeError(err)}. Traffic may still reach ${target}; run the rollback action.`,
+    );
   }
   if (!live && sd.status === 'SUCCESSFUL') {
-    log.warning(`Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`);
+    log.warning(
+      `Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`,
+    );
     return { ...common, status: 'deployed', durationMs: elapsed() };
   }
   const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch, expectRollback: true }));
   if (rollout.status !== 'completed') {
     await recordFate(ecs, target, 'failed', log);
-    return { ...common, status: rollout.status === 'timed-out' ? 'timed-out' : 'failed', rollout, reason: `rollback of ${arn} did not finish: ${rollout.reason}`, durationMs: elapsed() };
+    return {
+      ...common,
+      status: rollout.status === 'timed-out' ? 'timed-out' : 'failed',
+      rollout,
+      reason: `rollback of ${arn} did not finish: ${rollout.reason}`,
+      durationMs: elapsed(),
+    };
   }
   await recordFate(ecs, target, 'failed', log);
   const how = live ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}` : `ECS rollback (${sd.status ?? '?'})`;
   return {
-    ...common, status: 'failed', rollout,
+    ...common,
+    status: 'failed',
+    rollout,
     reason: `rolled back by gate-action rollback (${how}): traffic is back on ${previous ?? 'the previous revision'}; ${rollout.reason}`,
     durationMs: elapsed(),
   };
 }
 
 /** The task definitions of the target (green) and source (blue) revisions of a service deployment. */
-async function revisionsOf(ecs: ECSClient, sd: ServiceDeployment, service: Service, log: Logger): Promise<{ target: string; previous?: string }> {
+async function revisionsOf(
+  ecs: ECSClient,
+  sd: ServiceDeployment,
+  service: Service,
+  log: Logger,
+): Promise<{ target: string; previous?: string }> {
   const targetArn = sd.targetServiceRevision?.arn;
   const sourceArn = sd.sourceServiceRevisions?.[0]?.arn;
   try {

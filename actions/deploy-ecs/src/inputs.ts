@@ -73,28 +73,47 @@ export function getInputs(env: Env = process.env): Inputs {
   if (gate['gate-action']) return gateAnswerInputs(read, env, cluster, service, gate);
   const taskDefinitionArn = read.optional('task-definition-arn');
   if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
-    throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+    throw new InputError(
+      'task-definition-arn',
+      taskDefinitionArn,
+      'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>',
+    );
   }
   const images = readImages(read, taskDefinitionArn !== undefined);
   const templatePath = read.file('task-definition');
   const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
   for (const name of RESERVED_ENV) {
     if (environmentVariables.has(name)) {
-      throw new InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
+      throw new InputError(
+        'environment-variables',
+        `${name}=…`,
+        `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`,
+      );
     }
   }
   const registerOnly = read.boolean('register-only', false);
   if (registerOnly && taskDefinitionArn !== undefined) {
-    throw new InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
+    throw new InputError(
+      'register-only',
+      read.raw('register-only'),
+      'false when task-definition-arn is given (a promotion registers nothing)',
+    );
   }
   if (registerOnly && read.boolean('dry-run', false)) {
-    throw new InputError('register-only', read.raw('register-only'), "false with dry-run: true (a dry run registers nothing; use one or the other)");
+    throw new InputError(
+      'register-only',
+      read.raw('register-only'),
+      'false with dry-run: true (a dry run registers nothing; use one or the other)',
+    );
   }
   if (taskDefinitionArn !== undefined) {
     for (const conflicting of ['task-definition', 'environment-variables'] as const) {
       if (read.has(conflicting)) {
         // environment-variables is described by its keys only: its values may be credentials.
-        const shown = conflicting === 'environment-variables' ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ') : read.raw(conflicting);
+        const shown =
+          conflicting === 'environment-variables'
+            ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ')
+            : read.raw(conflicting);
         throw new InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
       }
     }
@@ -105,7 +124,11 @@ export function getInputs(env: Env = process.env): Inputs {
   const version = read.optional('version');
   const environment = read.optional('environment');
   if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
-    throw new InputError('environment', environment, 'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging');
+    throw new InputError(
+      'environment',
+      environment,
+      'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging',
+    );
   }
 
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
@@ -141,7 +164,8 @@ export function getInputs(env: Env = process.env): Inputs {
 
 /** gate-action: answer a paused deployment; nothing is rendered or registered. */
 function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service: string, gate: GateInputs): Inputs {
-  if (read.boolean('dry-run', false)) throw new InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+  if (read.boolean('dry-run', false))
+    throw new InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
@@ -149,15 +173,31 @@ function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service:
   }
   checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
   return {
-    cluster, service, images: [], 'environment-variables': new Map(), 'git-sha': '', wait: true,
-    'timeout-seconds': timeoutSeconds, 'poll-interval-seconds': pollIntervalSeconds,
-    'force-new-deployment': false, 'dry-run': false,
-    'aws-region': read.optional('aws-region'), 'endpoint-url': read.optional('endpoint-url'), ...gate,
+    cluster,
+    service,
+    images: [],
+    'environment-variables': new Map(),
+    'git-sha': '',
+    wait: true,
+    'timeout-seconds': timeoutSeconds,
+    'poll-interval-seconds': pollIntervalSeconds,
+    'force-new-deployment': false,
+    'dry-run': false,
+    'aws-region': read.optional('aws-region'),
+    'endpoint-url': read.optional('endpoint-url'),
+    ...gate,
   };
 }
 
 /** ARNs of another region or account are refused before any AWS call (lib/aws/arns.ts says why). */
-function checkArns(read: InputReader, env: Env, cluster: string, service: string, taskDefinitionArn: string | undefined, more: { input: string; value: string | undefined }[] = []): void {
+function checkArns(
+  read: InputReader,
+  env: Env,
+  cluster: string,
+  service: string,
+  taskDefinitionArn: string | undefined,
+  more: { input: string; value: string | undefined }[] = [],
+): void {
   checkServiceInCluster(cluster, service);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
   const arns = [
@@ -177,7 +217,12 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   const hasImages = read.has('images');
   if (promotion) {
     for (const name of ['image', 'images', 'container-name'] as const) {
-      if (read.has(name)) throw new InputError(name, read.raw(name), 'nothing when task-definition-arn is given (a promotion deploys that revision as it is)');
+      if (read.has(name))
+        throw new InputError(
+          name,
+          read.raw(name),
+          'nothing when task-definition-arn is given (a promotion deploys that revision as it is)',
+        );
     }
     return [];
   }

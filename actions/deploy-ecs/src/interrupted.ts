@@ -46,7 +46,12 @@ export async function recordCancelledDeploy(inputs: Inputs, progress: DeployProg
   const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
   let result: DeployResult | undefined;
   if (progress.touched) {
-    result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`);
+    result = touchedResult(
+      inputs,
+      progress,
+      'cancelled',
+      `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`,
+    );
     await deps.report(result);
   }
   if (arn) {

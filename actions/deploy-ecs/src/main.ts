@@ -19,7 +19,12 @@ const TERMINATION_GRACE_MS = 5_000;
 export async function main(): Promise<void> {
   const inputs = getInputs();
   const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-  const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+  const clients = ecsClients({
+    region: inputs['aws-region'],
+    endpointUrl: inputs['endpoint-url'],
+    deadline,
+    pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+  });
   const progress = new DeployProgress();
   let reported = false;
   const report = async (result: DeployResult): Promise<void> => {
@@ -61,8 +66,19 @@ export async function main(): Promise<void> {
   }
   if (result.status === 'failed' || result.status === 'timed-out') {
     // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-    const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
-    await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
+    const logs = deadlineBoundLogs({
+      region: inputs['aws-region'],
+      endpointUrl: inputs['endpoint-url'],
+      deadline,
+      pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
+    await explainFailedRollout({
+      recordEcs: clients.recordEcs,
+      logs,
+      tasks: result.rollout?.stoppedTasks ?? [],
+      limit: inputs['log-lines'] ?? 20,
+      log: coreLogger,
+    });
   }
   await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);

@@ -13,25 +13,42 @@ const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutEr
 
 function register() {
   const log = memoryLogger();
-  return { log, promise: registerTaskDefinitionOnce({ ecs: new ECSClient({ region: 'us-east-1' }), input, runToken: TOKEN, clock: new FakeClock(0), log, random: () => 0.5 }) };
+  return {
+    log,
+    promise: registerTaskDefinitionOnce({
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      input,
+      runToken: TOKEN,
+      clock: new FakeClock(0),
+      log,
+      random: () => 0.5,
+    }),
+  };
 }
 
 beforeEach(() => {
   ecsMock.reset();
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TD(2), TD(1)] });
-  ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(1) }).resolves({ taskDefinition: { taskDefinitionArn: TD(1), revision: 1 }, tags: [] });
+  ecsMock
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TD(1) })
+    .resolves({ taskDefinition: { taskDefinitionArn: TD(1), revision: 1 }, tags: [] });
 });
 
 describe('registerTaskDefinitionOnce', () => {
   it('registers with the run token added to the tags', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 } });
     expect(await register().promise).toMatchObject({ taskDefinitionArn: TD(2) });
-    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input.tags).toEqual([{ key: 'team', value: 'shop' }, { key: 'gantry:run-token', value: TOKEN }]);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input.tags).toEqual([
+      { key: 'team', value: 'shop' },
+      { key: 'gantry:run-token', value: TOKEN },
+    ]);
   });
 
   it('a lost answer: finds the revision carrying the token instead of registering again', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(lost());
-    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(2) }).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 }, tags: [{ key: 'gantry:run-token', value: TOKEN }] });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TD(2) })
+      .resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 }, tags: [{ key: 'gantry:run-token', value: TOKEN }] });
     const { promise, log } = register();
     expect(await promise).toMatchObject({ taskDefinitionArn: TD(2) });
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
@@ -39,14 +56,22 @@ describe('registerTaskDefinitionOnce', () => {
   });
 
   it('a lost answer and no such revision: registers again', async () => {
-    ecsMock.on(RegisterTaskDefinitionCommand).rejectsOnce(lost()).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 } });
-    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(2) }).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 }, tags: [{ key: 'gantry:run-token', value: 'another run' }] });
+    ecsMock
+      .on(RegisterTaskDefinitionCommand)
+      .rejectsOnce(lost())
+      .resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 } });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TD(2) })
+      .resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 }, tags: [{ key: 'gantry:run-token', value: 'another run' }] });
     expect(await register().promise).toMatchObject({ taskDefinitionArn: TD(2) });
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(2);
   });
 
   it('a refusal (HTTP 4xx) is thrown as it is, without a retry', async () => {
-    const refused = Object.assign(new Error('Container.image should not be null'), { name: 'ClientException', $metadata: { httpStatusCode: 400 } });
+    const refused = Object.assign(new Error('Container.image should not be null'), {
+      name: 'ClientException',
+      $metadata: { httpStatusCode: 400 },
+    });
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(refused);
     await expect(register().promise).rejects.toThrow('Container.image should not be null');
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
@@ -56,7 +81,9 @@ describe('registerTaskDefinitionOnce', () => {
   it('never registers while it cannot tell whether the last attempt did', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(lost());
     ecsMock.on(ListTaskDefinitionsCommand).rejects(lost());
-    await expect(register().promise).rejects.toThrow(/^RegisterTaskDefinition of family web failed after 6 attempts and no revision carries this run's gantry:run-token 1111/);
+    await expect(register().promise).rejects.toThrow(
+      /^RegisterTaskDefinition of family web failed after 6 attempts and no revision carries this run's gantry:run-token 1111/,
+    );
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
   });
 });

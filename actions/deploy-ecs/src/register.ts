@@ -53,7 +53,10 @@ function outcomeOf(err: unknown): Outcome {
 export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<TaskDefinition> {
   const attempts = req.attempts ?? 6;
   const family = req.input.family;
-  const input: TaskDefinitionInput = { ...req.input, tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }] };
+  const input: TaskDefinitionInput = {
+    ...req.input,
+    tags: [...(req.input.tags ?? []).filter((t) => t.key !== TAG.runToken), { key: TAG.runToken, value: req.runToken }],
+  };
   let unknown: string | undefined;
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
@@ -94,14 +97,18 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
   }
   throw new ActionFailure(
     `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
-      (unknown !== undefined ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})` : '') +
+      (unknown !== undefined
+        ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
+        : '') +
       '. The service was NOT changed.',
   );
 }
 
 /** This run's revision of `family`, if one was registered: newest revisions first. */
 export async function findByRunToken(ecs: ECSClient, family: string, runToken: string): Promise<TaskDefinition | undefined> {
-  const listed = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: LOOKUP_REVISIONS, status: 'ACTIVE' }));
+  const listed = await ecs.send(
+    new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: LOOKUP_REVISIONS, status: 'ACTIVE' }),
+  );
   const arns = (listed.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family);
   for (const arn of arns) {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));

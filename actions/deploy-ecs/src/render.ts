@@ -87,7 +87,11 @@ export function resolveTargets(containers: readonly ContainerDefinitionInput[], 
       }
     } else if (!names.includes(container)) {
       const input = assignment.input === 'images' ? 'images' : 'container-name';
-      throw new InputError(input, assignment.input === 'images' ? `${container}=${assignment.image}` : container, `a container of the task definition: one of ${listed}`);
+      throw new InputError(
+        input,
+        assignment.input === 'images' ? `${container}=${assignment.image}` : container,
+        `a container of the task definition: one of ${listed}`,
+      );
     }
     if (seen.has(container)) throw new InputError('images', container, 'each container at most once');
     seen.add(container);

@@ -14,8 +14,13 @@ const MAX_LISTED = 5;
 
 /** Where a field the schema does not have at its place most likely belongs. */
 const MISPLACED: Record<string, Record<string, string>> = {
-  KeyValuePair: { valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value' },
-  Secret: { value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)' },
+  KeyValuePair: {
+    valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value',
+  },
+  Secret: {
+    value:
+      'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)',
+  },
 };
 
 /** The problems of `definition` (register format, read-only fields and tags already removed); empty when it fits. */
@@ -60,7 +65,8 @@ function unknownField(where: string, key: string, schema: NormalizedSchema, memb
   const hint = MISPLACED[schema.getName() ?? '']?.[key];
   if (hint) return `${where}: ${hint}`;
   const sameLetters = members.find((m) => m.toLowerCase() === key.toLowerCase());
-  if (sameLetters) return `${where} is not a field RegisterTaskDefinition accepts: did you mean "${sameLetters}"? (field names are camelCase, as in the ECS API)`;
+  if (sameLetters)
+    return `${where} is not a field RegisterTaskDefinition accepts: did you mean "${sameLetters}"? (field names are camelCase, as in the ECS API)`;
   return `${where} is not a field RegisterTaskDefinition accepts here (the SDK would drop it silently); allowed: ${members.join(', ')}`;
 }
 

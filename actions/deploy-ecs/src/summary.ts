@@ -36,20 +36,32 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
     ['Duration', formatDuration(result.durationMs)],
   ];
   const native = result.rollout?.native;
-  if (result.strategy && result.strategy !== 'ROLLING') rows.push(['Strategy', result.strategy], ['Service deployment', result.serviceDeploymentArn]);
+  if (result.strategy && result.strategy !== 'ROLLING')
+    rows.push(['Strategy', result.strategy], ['Service deployment', result.serviceDeploymentArn]);
   if (result.rollout) {
-    rows.push(['Polls', `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`]);
+    rows.push([
+      'Polls',
+      `${result.rollout.polls} (${result.rollout.describeCalls} DescribeServices${native ? `, ${native.describeDeploymentCalls} DescribeServiceDeployments` : ''})`,
+    ]);
   }
-  if (native?.stages.length) rows.push(['Lifecycle stages', native.stages.map((s) => `${s.stage} (${formatDuration(s.elapsedMs)})`).join(' → ')]);
+  if (native?.stages.length)
+    rows.push(['Lifecycle stages', native.stages.map((s) => `${s.stage} (${formatDuration(s.elapsedMs)})`).join(' → ')]);
   if (native?.triggeredAlarms.length) rows.push(['Triggered alarms', native.triggeredAlarms.join(', ')]);
   if (result.status === 'awaiting-action') {
     const { gate } = result;
-    rows.push(['Gate', `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`]);
+    rows.push([
+      'Gate',
+      `${gate.stage}: hook ${gate.hookId}${gate.expiresAt ? `, expires ${gate.expiresAt.toISOString()} (then ${gate.timeoutAction ?? 'ROLLBACK'})` : ''}`,
+    ]);
   }
   if (result.reason) rows.push(['Reason', result.reason]);
   const parts = [`## deploy-ecs: ${HEADLINE[result.status]}`, keyValueTable(rows)];
   if (result.status !== 'deployed' && result.status !== 'awaiting-action') parts.push(...rolloutFailureSections(result.rollout));
-  if (result.diff) parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
+  if (result.diff)
+    parts.push(
+      '### Changes against the live task definition',
+      codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'),
+    );
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -57,7 +69,10 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
 export function failureOf(result: DeployResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
   const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
-  return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
+  return rolloutFailure(
+    `Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`,
+    result.rollout,
+  );
 }
 
 /** The summary of a deployment that stopped with an error before it had a result. */
@@ -65,7 +80,10 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
   return `## deploy-ecs: ❌ failed\n\n${keyValueTable([
     ['Cluster', inputs.cluster],
     ['Service', inputs.service],
-    ['Image(s)', inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn']],
+    [
+      'Image(s)',
+      inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn'],
+    ],
     ['Error', describeError(err)],
   ])}\n`;
 }

@@ -35,7 +35,8 @@ export class TemplateError extends Error {}
 
 /** A parsed JSON document → template, or a TemplateError saying what is wrong with it. */
 export function templateFromJson(json: unknown, source: string): TaskDefinitionTemplate {
-  if (!isObject(json)) throw new TemplateError(`a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
+  if (!isObject(json))
+    throw new TemplateError(`a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
   const wrapped = isObject(json.taskDefinition);
   const body = wrapped ? (json.taskDefinition as Record<string, unknown>) : json;
   const outerTags = wrapped ? json.tags : undefined;
@@ -50,7 +51,10 @@ export function templateFromJson(json: unknown, source: string): TaskDefinitionT
 }
 
 /** The live revision (DescribeTaskDefinition with include TAGS) as a template. */
-export function templateFromDescribe(out: Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>, source: string): TaskDefinitionTemplate {
+export function templateFromDescribe(
+  out: Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>,
+  source: string,
+): TaskDefinitionTemplate {
   if (!out.taskDefinition) throw new TemplateError(`DescribeTaskDefinition returned no task definition for ${source}`);
   const definition = dropReadOnly(out.taskDefinition as Record<string, unknown>);
   return { definition: definition as unknown as TaskDefinitionInput, tags: tagsToRecord(out.tags), source };

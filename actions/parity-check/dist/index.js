@@ -32858,7 +32858,16 @@ function scanJson(text, maxDepth) {
     return { needsTree, keyLines };
 }
 const TOKEN_NAMES = {
-    LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
+    LBrace: "'{'",
+    RBrace: "'}'",
+    LBracket: "'['",
+    RBracket: "']'",
+    Colon: "':'",
+    Comma: "','",
+    String: 'a string',
+    Number: 'a number',
+    Boolean: 'true/false',
+    Null: 'null',
 };
 function jsonSyntaxError(text) {
     try {
@@ -33052,8 +33061,15 @@ function selectPath(data, segments) {
     for (const segment of segments) {
         if (!toggle_formats_isObject(current) || !Object.hasOwn(current, segment)) {
             const at = walked.length === 0 ? 'the top level' : `'${walked.join('.')}'`;
-            const keys = toggle_formats_isObject(current) ? Object.keys(current).slice(0, 8).map((key) => `'${key}'`).join(', ') : '';
-            return { problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${toggle_formats_isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : toggle_formats_isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}` };
+            const keys = toggle_formats_isObject(current)
+                ? Object.keys(current)
+                    .slice(0, 8)
+                    .map((key) => `'${key}'`)
+                    .join(', ')
+                : '';
+            return {
+                problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${toggle_formats_isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : toggle_formats_isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}`,
+            };
         }
         current = current[segment];
         walked.push(segment);
@@ -33135,28 +33151,49 @@ function recognizeForeignFormat(data, reference) {
     const convert = (jq) => `convert it to gantry's manifest, e.g. \`jq '${jq}' ${reference.replace(/^secretsmanager:.*/, 'manifest.json')}\``;
     if (Array.isArray(data)) {
         if (listOfFlags(data, ['key', 'name'])) {
-            return { tool: 'a list of flags', advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries') };
+            return {
+                tool: 'a list of flags',
+                advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries'),
+            };
         }
         return undefined;
     }
     if (!toggle_formats_isObject(data))
         return undefined;
     if (toggle_formats_isObject(data.flagValues))
-        return { tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)", advice: `select the flag values with \`${reference}#flagValues\`` };
+        return {
+            tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)",
+            advice: `select the flag values with \`${reference}#flagValues\``,
+        };
     if (listOfFlags(data.flags, ['rollout_percentage', 'filters'])) {
-        return { tool: "PostHog's (flags with rollout_percentage)", advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries') };
+        return {
+            tool: "PostHog's (flags with rollout_percentage)",
+            advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries'),
+        };
     }
     if (listOfFlags(data.features, ['strategies', 'enabled']) || (typeof data.version === 'number' && Array.isArray(data.features))) {
-        return { tool: "Unleash's (features with strategies)", advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries') };
+        return {
+            tool: "Unleash's (features with strategies)",
+            advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries'),
+        };
     }
     if (listOfFlags(data.flags, ['key', 'type', 'enabled'])) {
-        return { tool: "Flipt's (flags with key, type, enabled)", advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries') };
+        return {
+            tool: "Flipt's (flags with key, type, enabled)",
+            advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries'),
+        };
     }
-    if (toggle_formats_isObject(data.flags) && Object.values(data.flags).some((flag) => toggle_formats_isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))) {
-        return { tool: "OpenFeature flagd's, with fields gantry does not read", advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant' };
+    if (toggle_formats_isObject(data.flags) &&
+        Object.values(data.flags).some((flag) => toggle_formats_isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))) {
+        return {
+            tool: "OpenFeature flagd's, with fields gantry does not read",
+            advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant',
+        };
     }
     // A wrapper: one field (or a few) holding an object of booleans or { enabled } objects.
-    const wrappers = Object.entries(data).filter(([, value]) => toggle_formats_isObject(value) && Object.values(value).length > 0 && Object.values(value).every((item) => typeof item === 'boolean' || (toggle_formats_isObject(item) && typeof item.enabled === 'boolean')));
+    const wrappers = Object.entries(data).filter(([, value]) => toggle_formats_isObject(value) &&
+        Object.values(value).length > 0 &&
+        Object.values(value).every((item) => typeof item === 'boolean' || (toggle_formats_isObject(item) && typeof item.enabled === 'boolean')));
     if (wrappers.length > 0) {
         const [key] = wrappers[0] ?? [''];
         return { tool: `a wrapper object (the toggles are under '${key}')`, advice: `select them with \`${reference}#${key}\`` };
@@ -33291,7 +33328,9 @@ function parseToggleReference(input, value, workspace) {
             throw new errors_InputError(input, value, FILE_FORMAT);
         const absolute = resolveWorkspaceFile(input, file, workspace);
         const reference = external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/');
-        return select ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select } : { kind: 'file', path: absolute, reference };
+        return select
+            ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select }
+            : { kind: 'file', path: absolute, reference };
     }
     const rest = value.slice(SECRET_PREFIX.length);
     const hash = rest.indexOf('#');
@@ -33440,7 +33479,9 @@ async function loadToggles(input, source, deps) {
             throw new ActionFailure(`Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
         }
         const at = locateJsonError(text);
-        const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
+        const where = at
+            ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}`
+            : `${source.reference}: invalid JSON`;
         throw new ActionFailure(`Input '${input}': ${where}.`);
     }
     if (!source.select)
@@ -33466,7 +33507,10 @@ const DOT_PATH = /^[^.\s,]+(?:\.[^.\s,]+)*$/;
 function names(reader, name, pattern, expected) {
     const result = [];
     for (const line of reader.list(name)) {
-        for (const item of line.split(',').map((part) => part.trim()).filter(Boolean)) {
+        for (const item of line
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean)) {
             if (!pattern.test(item))
                 throw new errors_InputError(name, item, expected);
             if (!result.includes(item))
@@ -33665,7 +33709,12 @@ function compareVariables(base, target, names, options) {
             return;
         if (baseType !== targetType) {
             findings.push({
-                kind: 'variable', key: dotPath, base: renderValue(baseValue), target: renderValue(targetValue), rule: 'type-mismatch', ...at(where),
+                kind: 'variable',
+                key: dotPath,
+                base: renderValue(baseValue),
+                target: renderValue(targetValue),
+                rule: 'type-mismatch',
+                ...at(where),
                 message: `'${dotPath}' is a ${baseType} in ${names.base} but a ${targetType} in ${names.target}.`,
             });
             return;
@@ -33715,7 +33764,11 @@ function compareVariables(base, target, names, options) {
             continue;
         const top = [...target.sources.keys()].find((name) => dotPath === name || dotPath.startsWith(`${name}.`));
         findings.push({
-            kind: 'variable', key: dotPath, base: renderValue(inBase.value), target: renderValue(inTarget.value), rule: 'values-must-match',
+            kind: 'variable',
+            key: dotPath,
+            base: renderValue(inBase.value),
+            target: renderValue(inTarget.value),
+            rule: 'values-must-match',
             ...at(top === undefined ? undefined : target.sources.get(top)),
             message: `'${dotPath}' must be the same in ${names.base} and ${names.target} (values-must-match): ${renderValue(inBase.value)} ≠ ${renderValue(inTarget.value)}.`,
         });
@@ -33725,7 +33778,12 @@ function compareVariables(base, target, names, options) {
 function missing(kind, key, inBase, shown, where, names) {
     const label = kind === 'variable' ? (key.includes('.') ? 'Key' : 'Variable') : kind === 'toggle' ? 'Toggle' : 'Env variable';
     return {
-        kind, key, base: inBase ? shown : MISSING, target: inBase ? MISSING : shown, rule: inBase ? 'missing-in-target' : 'missing-in-base', ...at(where),
+        kind,
+        key,
+        base: inBase ? shown : MISSING,
+        target: inBase ? MISSING : shown,
+        rule: inBase ? 'missing-in-target' : 'missing-in-base',
+        ...at(where),
         message: `${label} '${key}' is set in ${inBase ? names.base : names.target} but missing in ${inBase ? names.target : names.base}.`,
     };
 }
@@ -33750,13 +33808,21 @@ function compareToggles(base, target, names, options) {
         const shown = { base: describeToggle(baseState), target: describeToggle(targetState) };
         if (exposure(targetState) > exposure(baseState)) {
             findings.push({
-                kind: 'toggle', key: name, ...shown, rule: 'target-ahead', ...at(where(target, name)),
+                kind: 'toggle',
+                key: name,
+                ...shown,
+                rule: 'target-ahead',
+                ...at(where(target, name)),
                 message: `Toggle '${name}' is ${shown.target} in ${names.target} but ${shown.base} in ${names.base}: ${names.target} must never be ahead of ${names.base}.`,
             });
         }
         else if (exposure(baseState) > exposure(targetState) && !rollout.has(name)) {
             findings.push({
-                kind: 'toggle', key: name, ...shown, rule: 'base-ahead', ...at(where(target, name)),
+                kind: 'toggle',
+                key: name,
+                ...shown,
+                rule: 'base-ahead',
+                ...at(where(target, name)),
                 message: `Toggle '${name}' is ${shown.base} in ${names.base} but ${shown.target} in ${names.target}; list it in rollout-toggles if it is being rolled out.`,
             });
         }
@@ -34113,7 +34179,9 @@ function conditionalValue(source, conditional) {
         chosen = condition;
     else if (condition === 'true' || condition === 'false')
         chosen = condition === 'true';
-    else if (typeof condition === 'number' || Array.isArray(condition) || (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
+    else if (typeof condition === 'number' ||
+        Array.isArray(condition) ||
+        (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
         throw new HclSyntaxError(source.filename, rangeOf(conditionNode), 'Incorrect condition type', 'The condition expression must be of type bool.');
     }
     const [a, b] = [source.evaluate.expression(source, whenTrue), source.evaluate.expression(source, whenFalse)];
@@ -34246,7 +34314,11 @@ function expressionPart(source, expression) {
     return { text: typeof value === 'number' ? formatNumber(value) : String(value) };
 }
 const DIRECTIVE_KEYWORDS = {
-    template_if_intro: 'if', template_else_intro: '%{else}', template_if_end: '%{endif}', template_for_start: 'for', template_for_end: '%{endfor}',
+    template_if_intro: 'if',
+    template_else_intro: '%{else}',
+    template_if_end: '%{endif}',
+    template_for_start: 'for',
+    template_for_end: '%{endfor}',
 };
 /** `%{if}` / `%{for}` directives, never evaluated here: rebuilt as Terraform's JSON syntax writes them (strip markers applied). */
 function directiveText(source, directive, decode) {
@@ -34342,7 +34414,9 @@ function heredocParts(source, heredoc) {
         indent = 0;
     const stripped = pieces.map((piece, index) => typeof piece !== 'string'
         ? piece
-        : lines[index].map(({ text, atLineStart: start }) => (start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text)).join(''));
+        : lines[index]
+            .map(({ text, atLineStart: start }) => start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text)
+            .join(''));
     return templateParts(source, stripped, decodeHeredoc);
 }
 
@@ -34448,7 +34522,9 @@ function termValue(source, nodes) {
     return unevaluated(source, nodes);
 }
 function tupleValue(source, tuple) {
-    return named(tuple).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
+    return named(tuple)
+        .filter((n) => n.type === 'expression')
+        .map((n) => expressionValue(source, n));
 }
 /** An object; one whose keys are not all known is an Unevaluated object (its keys cannot be compared). */
 function objectValue(source, object, nodes) {
@@ -34971,7 +35047,9 @@ function renderSummary(result, names, annotated = result.findings.length) {
         markdownTable(['Rule', 'Kind', 'Key', names.base, names.target, 'Where'], rows),
         ...(cut > 0 ? [`… and ${cut} more findings in the \`report\` output.`] : []),
         ...(annotated < result.findings.length
-            ? [`Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`]
+            ? [
+                `Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`,
+            ]
             : []),
         ...notes,
     ];

@@ -77,7 +77,12 @@ export function compareVariables(base: VariableSet, target: VariableSet, names: 
     if (baseType === 'null' || targetType === 'null' || baseType === 'expression' || targetType === 'expression') return;
     if (baseType !== targetType) {
       findings.push({
-        kind: 'variable', key: dotPath, base: renderValue(baseValue), target: renderValue(targetValue), rule: 'type-mismatch', ...at(where),
+        kind: 'variable',
+        key: dotPath,
+        base: renderValue(baseValue),
+        target: renderValue(targetValue),
+        rule: 'type-mismatch',
+        ...at(where),
         message: `'${dotPath}' is a ${baseType} in ${names.base} but a ${targetType} in ${names.target}.`,
       });
       return;
@@ -89,7 +94,10 @@ export function compareVariables(base: VariableSet, target: VariableSet, names: 
       const inBase = Object.hasOwn(baseValue, key);
       const inTarget = Object.hasOwn(targetValue, key);
       if (inBase && inTarget) compareValues(nested, baseValue[key], targetValue[key], where);
-      else findings.push(missing('variable', nested, inBase, inBase ? renderValue(baseValue[key]) : renderValue(targetValue[key]), where, names));
+      else
+        findings.push(
+          missing('variable', nested, inBase, inBase ? renderValue(baseValue[key]) : renderValue(targetValue[key]), where, names),
+        );
     }
   };
 
@@ -121,7 +129,11 @@ export function compareVariables(base: VariableSet, target: VariableSet, names: 
     if (findings.some((f) => f.rule === 'type-mismatch' && f.key === dotPath)) continue;
     const top = [...target.sources.keys()].find((name) => dotPath === name || dotPath.startsWith(`${name}.`));
     findings.push({
-      kind: 'variable', key: dotPath, base: renderValue(inBase.value), target: renderValue(inTarget.value), rule: 'values-must-match',
+      kind: 'variable',
+      key: dotPath,
+      base: renderValue(inBase.value),
+      target: renderValue(inTarget.value),
+      rule: 'values-must-match',
       ...at(top === undefined ? undefined : target.sources.get(top)),
       message: `'${dotPath}' must be the same in ${names.base} and ${names.target} (values-must-match): ${renderValue(inBase.value)} ≠ ${renderValue(inTarget.value)}.`,
     });
@@ -129,10 +141,22 @@ export function compareVariables(base: VariableSet, target: VariableSet, names: 
   return { findings, notes, compared: { variables: compared, toggles: 0, envNames: 0 } };
 }
 
-function missing(kind: FindingKind, key: string, inBase: boolean, shown: string, where: SourceLocation | undefined, names: SideNames): Finding {
+function missing(
+  kind: FindingKind,
+  key: string,
+  inBase: boolean,
+  shown: string,
+  where: SourceLocation | undefined,
+  names: SideNames,
+): Finding {
   const label = kind === 'variable' ? (key.includes('.') ? 'Key' : 'Variable') : kind === 'toggle' ? 'Toggle' : 'Env variable';
   return {
-    kind, key, base: inBase ? shown : MISSING, target: inBase ? MISSING : shown, rule: inBase ? 'missing-in-target' : 'missing-in-base', ...at(where),
+    kind,
+    key,
+    base: inBase ? shown : MISSING,
+    target: inBase ? MISSING : shown,
+    rule: inBase ? 'missing-in-target' : 'missing-in-base',
+    ...at(where),
     message: `${label} '${key}' is set in ${inBase ? names.base : names.target} but missing in ${inBase ? names.target : names.base}.`,
   };
 }
@@ -157,12 +181,20 @@ export function compareToggles(base: ToggleSet, target: ToggleSet, names: SideNa
     const shown = { base: describeToggle(baseState), target: describeToggle(targetState) };
     if (exposure(targetState) > exposure(baseState)) {
       findings.push({
-        kind: 'toggle', key: name, ...shown, rule: 'target-ahead', ...at(where(target, name)),
+        kind: 'toggle',
+        key: name,
+        ...shown,
+        rule: 'target-ahead',
+        ...at(where(target, name)),
         message: `Toggle '${name}' is ${shown.target} in ${names.target} but ${shown.base} in ${names.base}: ${names.target} must never be ahead of ${names.base}.`,
       });
     } else if (exposure(baseState) > exposure(targetState) && !rollout.has(name)) {
       findings.push({
-        kind: 'toggle', key: name, ...shown, rule: 'base-ahead', ...at(where(target, name)),
+        kind: 'toggle',
+        key: name,
+        ...shown,
+        rule: 'base-ahead',
+        ...at(where(target, name)),
         message: `Toggle '${name}' is ${shown.base} in ${names.base} but ${shown.target} in ${names.target}; list it in rollout-toggles if it is being rolled out.`,
       });
     }

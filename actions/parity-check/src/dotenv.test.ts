@@ -22,7 +22,17 @@ describe('parseDotenvNames', () => {
   });
 
   it('skips the lines of a quoted multi-line value, which are not assignments', () => {
-    const text = ['PRIVATE_KEY="-----BEGIN KEY-----', 'NOT_A_NAME=inside', 'with \\" escaped quote', '-----END KEY-----"', 'AFTER=1', "SINGLE='a", "B=c'", 'TICKS=`x', 'y`'].join('\n');
+    const text = [
+      'PRIVATE_KEY="-----BEGIN KEY-----',
+      'NOT_A_NAME=inside',
+      'with \\" escaped quote',
+      '-----END KEY-----"',
+      'AFTER=1',
+      "SINGLE='a",
+      "B=c'",
+      'TICKS=`x',
+      'y`',
+    ].join('\n');
     expect(names(text)).toEqual({ PRIVATE_KEY: 1, AFTER: 5, SINGLE: 6, TICKS: 8 });
   });
 
@@ -56,7 +66,10 @@ describe('loadEnvNames', () => {
   it('returns names and the workspace-relative file; errors name the input, file and line', async () => {
     writeFileSync(path.join(workspace, 'staging.env'), 'A=1\nB=2\n');
     expect(await loadEnvNames('base-env-file', path.join(workspace, 'staging.env'), workspace)).toEqual({
-      names: new Map([['A', 1], ['B', 2]]),
+      names: new Map([
+        ['A', 1],
+        ['B', 2],
+      ]),
       file: 'staging.env',
     });
     writeFileSync(path.join(workspace, 'bad.env'), 'A=1\n\nnot an assignment\n');

@@ -41,9 +41,14 @@ export function parseDotenvNames(text: string): Map<string, number> {
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index].trim();
     if (line === '' || line.startsWith('#')) continue;
-    if (line.includes('\0')) throw new DotenvSyntaxError(index + 1, 'a NUL character (is it a binary file?); the line is not shown, it may hold a secret.');
+    if (line.includes('\0'))
+      throw new DotenvSyntaxError(index + 1, 'a NUL character (is it a binary file?); the line is not shown, it may hold a secret.');
     const match = ASSIGNMENT.exec(line);
-    if (!match) throw new DotenvSyntaxError(index + 1, 'expected NAME=value (optionally prefixed by "export"); the line is not shown, it may hold a secret.');
+    if (!match)
+      throw new DotenvSyntaxError(
+        index + 1,
+        'expected NAME=value (optionally prefixed by "export"); the line is not shown, it may hold a secret.',
+      );
     const [, name, value] = match;
     if (!names.has(name)) names.set(name, index + 1);
     const quote = value[0];

@@ -25,7 +25,13 @@ const operationFailed = (source: HclSource, nodes: readonly Node[]): HclSyntaxEr
   new HclSyntaxError(source.filename, spanRange(nodes), 'Operation failed', 'Error during operation: argument must not be null.');
 
 /** An operand as a number, as HCL converts it; undefined when not known (a string that may or may not be a number). */
-function toNumber(source: HclSource, value: unknown, operand: readonly Node[], operation: readonly Node[], which: string): number | undefined {
+function toNumber(
+  source: HclSource,
+  value: unknown,
+  operand: readonly Node[],
+  operation: readonly Node[],
+  which: string,
+): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return NUMBER_STRING.test(value) ? Number(value) : undefined;
   if (value === null) throw operationFailed(source, operation);
@@ -33,7 +39,13 @@ function toNumber(source: HclSource, value: unknown, operand: readonly Node[], o
 }
 
 /** An operand as a bool: true, false, or the strings "true" and "false"; undefined when not known. */
-function toBool(source: HclSource, value: unknown, operand: readonly Node[], operation: readonly Node[], which: string): boolean | undefined {
+function toBool(
+  source: HclSource,
+  value: unknown,
+  operand: readonly Node[],
+  operation: readonly Node[],
+  which: string,
+): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') return value === 'true' ? true : value === 'false' ? false : undefined;
   if (value === null) throw operationFailed(source, operation);
@@ -92,7 +104,8 @@ export function binaryValue(source: HclSource, operation: Node): unknown {
   const a = toNumber(source, left, leftNodes, [operation], 'left operand');
   const b = toNumber(source, right, rightNodes, [operation], 'right operand');
   // Division by zero gives Terraform infinity (no JSON value), and % by zero the left operand: left as they are.
-  if (a === undefined || b === undefined || ((operator === '/' || operator === '%') && b === 0)) return unevaluated(source, [operation], type);
+  if (a === undefined || b === undefined || ((operator === '/' || operator === '%') && b === 0))
+    return unevaluated(source, [operation], type);
   switch (operator) {
     case '<':
       return a < b;
@@ -122,8 +135,17 @@ export function conditionalValue(source: HclSource, conditional: Node): unknown 
   let chosen: boolean | undefined;
   if (typeof condition === 'boolean') chosen = condition;
   else if (condition === 'true' || condition === 'false') chosen = condition === 'true';
-  else if (typeof condition === 'number' || Array.isArray(condition) || (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))) {
-    throw new HclSyntaxError(source.filename, rangeOf(conditionNode), 'Incorrect condition type', 'The condition expression must be of type bool.');
+  else if (
+    typeof condition === 'number' ||
+    Array.isArray(condition) ||
+    (typeof condition === 'object' && condition !== null && !(condition instanceof Unevaluated))
+  ) {
+    throw new HclSyntaxError(
+      source.filename,
+      rangeOf(conditionNode),
+      'Incorrect condition type',
+      'The condition expression must be of type bool.',
+    );
   }
   const [a, b] = [source.evaluate.expression(source, whenTrue), source.evaluate.expression(source, whenFalse)];
   if (chosen === undefined || containsUnevaluated(a) || containsUnevaluated(b)) return unevaluated(source, [conditional]);

@@ -25,7 +25,8 @@ export interface HclEvaluator {
 
 export const sourceOf = (source: HclSource, node: Node): string => source.text.slice(node.startIndex, node.endIndex);
 
-export const named = (node: Node): Node[] => node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+export const named = (node: Node): Node[] =>
+  node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
 
 /** A node's children without comments, which tree-sitter places anywhere between tokens (a block comment before a value, say). */
 export function parts(node: Node): Node[] {
@@ -37,9 +38,11 @@ export function parts(node: Node): Node[] {
 }
 
 /** The text of sibling nodes, from the first's start to the last's end. */
-const spanOf = (source: HclSource, nodes: readonly Node[]): string => source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
+const spanOf = (source: HclSource, nodes: readonly Node[]): string =>
+  source.text.slice(nodes[0].startIndex, nodes[nodes.length - 1].endIndex);
 
-export const unevaluated = (source: HclSource, nodes: readonly Node[], type?: Unevaluated['type']): Unevaluated => new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
+export const unevaluated = (source: HclSource, nodes: readonly Node[], type?: Unevaluated['type']): Unevaluated =>
+  new Unevaluated(`\${${spanOf(source, nodes)}}`, type);
 
 /** A finite number as an exact decimal `mantissa × 10^exponent` (from its shortest round-trip text). */
 export function decimal(value: number): [bigint, number] {

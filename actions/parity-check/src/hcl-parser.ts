@@ -146,7 +146,12 @@ function bodyValues(source: HclSource, body: Node): HclDocument {
   }
   if (firstBlock) {
     const type = firstBlock.children.find((child): child is Node => child?.type === 'identifier') ?? firstBlock;
-    throw new HclSyntaxError(source.filename, rangeOf(type), `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`, 'Blocks are not allowed here.');
+    throw new HclSyntaxError(
+      source.filename,
+      rangeOf(type),
+      `Unexpected "${source.text.slice(type.startIndex, type.endIndex)}" block`,
+      'Blocks are not allowed here.',
+    );
   }
   const lines = new Map<string, number>();
   for (const [name, range] of defined) lines.set(name, range.start.row + 1);
@@ -167,7 +172,12 @@ export async function parseHclDocument(filename: string, contents: string): Prom
     const top = tree.rootNode.namedChildren.find((n): n is Node => n !== null && n.type !== 'comment');
     if (top?.type === 'object') {
       const { start } = rangeOf(top);
-      throw new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Argument or block definition required', 'An argument or block definition is required here.');
+      throw new HclSyntaxError(
+        filename,
+        { start, end: { row: start.row, column: start.column + 1 } },
+        'Argument or block definition required',
+        'An argument or block definition is required here.',
+      );
     }
     return top?.type === 'body' ? bodyValues({ filename, text: contents, evaluate: hclEvaluator }, top) : { values: {}, lines: new Map() };
   } finally {

@@ -79,10 +79,16 @@ export function findSyntaxError(root: Node, filename: string, text: string): Hcl
   const quoted = quotedArgumentName(root, text);
   if (quoted && quoted.startIndex <= (problem.nextSibling?.endIndex ?? text.length)) {
     const { start } = rangeOf(quoted);
-    return new HclSyntaxError(filename, { start, end: { row: start.row, column: start.column + 1 } }, 'Invalid argument name', 'Argument names must not be quoted.');
+    return new HclSyntaxError(
+      filename,
+      { start, end: { row: start.row, column: start.column + 1 } },
+      'Invalid argument name',
+      'Argument names must not be quoted.',
+    );
   }
   if (problem.isMissing) {
-    if (problem.type === 'quoted_template_end') return new HclSyntaxError(filename, rangeOf(problem), 'Unterminated template string', 'No closing marker was found for the string.');
+    if (problem.type === 'quoted_template_end')
+      return new HclSyntaxError(filename, rangeOf(problem), 'Unterminated template string', 'No closing marker was found for the string.');
     return new HclSyntaxError(filename, tokenAt(text, tokenAfterPrevious(text, problem.startIndex)), ...INVALID_EXPRESSION);
   }
   // `name =` with nothing after it on the line: tree-sitter swallows the next line as the value.
@@ -93,10 +99,20 @@ export function findSyntaxError(root: Node, filename: string, text: string): Hcl
     return new HclSyntaxError(filename, tokenAt(text, tokenAfterPrevious(text, equals.endIndex)), ...INVALID_EXPRESSION);
   }
   if (previous && previous.endPosition.row === problem.startPosition.row && (previous.type === 'body' || previous.type === 'attribute')) {
-    return new HclSyntaxError(filename, rangeOf(problem), 'Missing newline after argument', 'An argument definition must end with a newline.');
+    return new HclSyntaxError(
+      filename,
+      rangeOf(problem),
+      'Missing newline after argument',
+      'An argument definition must end with a newline.',
+    );
   }
   if (problem.endIndex >= text.trimEnd().length && /[{[(]/.test(text.slice(problem.startIndex, problem.endIndex))) {
     return new HclSyntaxError(filename, tokenAt(text, text.length), ...MISSING_AT_END);
   }
-  return new HclSyntaxError(filename, rangeOf(problem), 'Argument or block definition required', 'An argument or block definition is required here.');
+  return new HclSyntaxError(
+    filename,
+    rangeOf(problem),
+    'Argument or block definition required',
+    'An argument or block definition is required here.',
+  );
 }

@@ -52,7 +52,8 @@ function piecesBetween(source: HclSource, container: Node, from: number, to: num
   return pieces;
 }
 
-const partsText = (parts: readonly Part[]): string => parts.map((part) => ('text' in part ? escapeTemplateSyntax(part.text) : part.code)).join('');
+const partsText = (parts: readonly Part[]): string =>
+  parts.map((part) => ('text' in part ? escapeTemplateSyntax(part.text) : part.code)).join('');
 
 /** Known text when every part is known; otherwise an Unevaluated string. */
 function partsValue(parts: readonly Part[]): string | Unevaluated {
@@ -123,23 +124,43 @@ function expressionPart(source: HclSource, expression: Node): Part {
     return { code: value.text };
   }
   if (value === null) {
-    throw new HclSyntaxError(source.filename, rangeOf(expression), 'Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.');
+    throw new HclSyntaxError(
+      source.filename,
+      rangeOf(expression),
+      'Invalid template interpolation value',
+      'The expression result is null. Cannot include a null value in a string template.',
+    );
   }
   if (typeof value === 'object') {
-    throw new HclSyntaxError(source.filename, rangeOf(expression), 'Invalid template interpolation value', 'Cannot include the given value in a string template: string required.');
+    throw new HclSyntaxError(
+      source.filename,
+      rangeOf(expression),
+      'Invalid template interpolation value',
+      'Cannot include the given value in a string template: string required.',
+    );
   }
   return { text: typeof value === 'number' ? formatNumber(value) : String(value) };
 }
 
 const DIRECTIVE_KEYWORDS: Record<string, string> = {
-  template_if_intro: 'if', template_else_intro: '%{else}', template_if_end: '%{endif}', template_for_start: 'for', template_for_end: '%{endfor}',
+  template_if_intro: 'if',
+  template_else_intro: '%{else}',
+  template_if_end: '%{endif}',
+  template_for_start: 'for',
+  template_for_end: '%{endfor}',
 };
 
 /** `%{if}` / `%{for}` directives, never evaluated here: rebuilt as Terraform's JSON syntax writes them (strip markers applied). */
 function directiveText(source: HclSource, directive: Node, decode: (raw: string) => string): string {
   const inner = directive.firstNamedChild;
   if (!inner) return sourceOf(source, directive);
-  const pieces = piecesBetween(source, inner, inner.startIndex, inner.endIndex, (n) => INLINE_SYNTAX.has(n.type) || n.type in DIRECTIVE_KEYWORDS);
+  const pieces = piecesBetween(
+    source,
+    inner,
+    inner.startIndex,
+    inner.endIndex,
+    (n) => INLINE_SYNTAX.has(n.type) || n.type in DIRECTIVE_KEYWORDS,
+  );
   if (decode === decodeQuoted) rejectMultiLine(source, directive, pieces);
   const text: string[] = [];
   let body: Piece[] = [];
@@ -227,7 +248,11 @@ function heredocParts(source: HclSource, heredoc: Node): Part[] {
   const stripped = pieces.map((piece, index) =>
     typeof piece !== 'string'
       ? piece
-      : lines[index].map(({ text, atLineStart: start }) => (start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text)).join(''),
+      : lines[index]
+          .map(({ text, atLineStart: start }) =>
+            start && !isBlankLine(text) && /^[ \t]*$/.test(text.slice(0, indent)) ? text.slice(indent) : text,
+          )
+          .join(''),
   );
   return templateParts(source, stripped, decodeHeredoc);
 }

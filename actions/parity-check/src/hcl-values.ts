@@ -113,7 +113,9 @@ export function termValue(source: HclSource, nodes: readonly Node[]): unknown {
 }
 
 function tupleValue(source: HclSource, tuple: Node): unknown[] {
-  return named(tuple).filter((n) => n.type === 'expression').map((n) => expressionValue(source, n));
+  return named(tuple)
+    .filter((n) => n.type === 'expression')
+    .map((n) => expressionValue(source, n));
 }
 
 /** An object; one whose keys are not all known is an Unevaluated object (its keys cannot be compared). */
@@ -154,7 +156,8 @@ function traverse(source: HclSource, nodes: readonly Node[], collection: unknown
       key = inner ? expressionValue(source, inner) : undefined;
     }
   }
-  if (Array.isArray(collection) && typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < collection.length) return collection[key];
+  if (Array.isArray(collection) && typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < collection.length)
+    return collection[key];
   const isMap = collection !== null && typeof collection === 'object' && !Array.isArray(collection) && !(collection instanceof Unevaluated);
   if (isMap && typeof key === 'string' && Object.hasOwn(collection, key)) return (collection as Record<string, unknown>)[key];
   return unevaluated(source, nodes);

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getInputs, usesSecretsManager } from './inputs';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'parity-inputs-'));
-for (const name of ['a.tfvars', 'b.tfvars', 'c.tfvars.json', 'staging.env', 'production.env', 'toggles.json']) writeFileSync(path.join(workspace, name), '');
+for (const name of ['a.tfvars', 'b.tfvars', 'c.tfvars.json', 'staging.env', 'production.env', 'toggles.json'])
+  writeFileSync(path.join(workspace, name), '');
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 const env = (inputs: Record<string, string>, extra: Record<string, string> = {}) => ({
@@ -38,15 +39,18 @@ describe('getInputs', () => {
   });
 
   it('reads name lists one per line or comma-separated, without duplicates', () => {
-    const inputs = getInputs(env({
-      'base-env-file': 'staging.env', 'target-env-file': 'production.env',
-      'values-must-match': 'engine_version, db.engine.version\nengine_version',
-      ignore: 'legacy\n  tags.cost-center , DEBUG',
-      'rollout-toggles': 'new-checkout',
-      'fail-on-divergence': 'FALSE',
-      'base-name': 'stage eu',
-      'target-name': 'prod-eu.1',
-    }));
+    const inputs = getInputs(
+      env({
+        'base-env-file': 'staging.env',
+        'target-env-file': 'production.env',
+        'values-must-match': 'engine_version, db.engine.version\nengine_version',
+        ignore: 'legacy\n  tags.cost-center , DEBUG',
+        'rollout-toggles': 'new-checkout',
+        'fail-on-divergence': 'FALSE',
+        'base-name': 'stage eu',
+        'target-name': 'prod-eu.1',
+      }),
+    );
     expect(inputs['values-must-match']).toEqual(['engine_version', 'db.engine.version']);
     expect(inputs.ignore).toEqual(['legacy', 'tags.cost-center', 'DEBUG']);
     expect(inputs['rollout-toggles']).toEqual(['new-checkout']);
@@ -60,22 +64,50 @@ describe('getInputs', () => {
     expect(() => getInputs(env(secret))).toThrow(/^Input 'aws-region' is missing/);
     const inputs = getInputs(env(secret, { AWS_REGION: 'eu-west-1' }));
     expect(usesSecretsManager(inputs)).toBe(true);
-    expect(inputs['base-toggles']).toEqual({ kind: 'secret', secretId: 'shop/toggles', jsonKey: 'staging', reference: 'secretsmanager:shop/toggles#staging' });
+    expect(inputs['base-toggles']).toEqual({
+      kind: 'secret',
+      secretId: 'shop/toggles',
+      jsonKey: 'staging',
+      reference: 'secretsmanager:shop/toggles#staging',
+    });
     expect(() => getInputs(env({ ...secret, 'aws-region': 'moon-1' }))).toThrow(/^Input 'aws-region' has value 'moon-1'/);
-    expect(() => getInputs(env({ 'base-toggles': 'toggles.json', 'target-toggles': 'toggles.json', 'aws-region': 'moon-1' }))).not.toThrow();
+    expect(() =>
+      getInputs(env({ 'base-toggles': 'toggles.json', 'target-toggles': 'toggles.json', 'aws-region': 'moon-1' })),
+    ).not.toThrow();
   });
 
   it.each([
     [{}, /^Input 'base-var-files' is missing: expected something to compare/],
     [{ 'target-var-files': 'a.tfvars' }, /^Input 'base-var-files' is missing: expected a value, because target-var-files is set/],
     [{ 'base-toggles': 'toggles.json' }, /^Input 'target-toggles' is missing/],
-    [{ 'base-var-files': 'a.tfvars', 'target-var-files': 'missing.tfvars' }, /^Input 'target-var-files' has value 'missing.tfvars': expected an existing file/],
-    [{ 'base-env-file': 'staging.env', 'target-env-file': '/etc/hostname' }, /^Input 'target-env-file' has value '\/etc\/hostname': expected a path inside the workspace/],
-    [{ 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'target-name': 'x'.repeat(41) }, /^Input 'target-name' has value 'x+': expected a short label/],
-    [{ 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'base-name': 'production' }, /^Input 'target-name' has value 'production': expected a label different from base-name/],
-    [{ 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'values-must-match': '.leading' }, /^Input 'values-must-match' has value '.leading'/],
-    [{ 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'fail-on-divergence': 'no' }, /^Input 'fail-on-divergence' has value 'no'/],
-    [{ 'base-toggles': 'secretsmanager:bad id', 'target-toggles': 'toggles.json' }, /^Input 'base-toggles' has value 'secretsmanager:bad id': expected secretsmanager:<secret-id>/],
+    [
+      { 'base-var-files': 'a.tfvars', 'target-var-files': 'missing.tfvars' },
+      /^Input 'target-var-files' has value 'missing.tfvars': expected an existing file/,
+    ],
+    [
+      { 'base-env-file': 'staging.env', 'target-env-file': '/etc/hostname' },
+      /^Input 'target-env-file' has value '\/etc\/hostname': expected a path inside the workspace/,
+    ],
+    [
+      { 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'target-name': 'x'.repeat(41) },
+      /^Input 'target-name' has value 'x+': expected a short label/,
+    ],
+    [
+      { 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'base-name': 'production' },
+      /^Input 'target-name' has value 'production': expected a label different from base-name/,
+    ],
+    [
+      { 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'values-must-match': '.leading' },
+      /^Input 'values-must-match' has value '.leading'/,
+    ],
+    [
+      { 'base-var-files': 'a.tfvars', 'target-var-files': 'b.tfvars', 'fail-on-divergence': 'no' },
+      /^Input 'fail-on-divergence' has value 'no'/,
+    ],
+    [
+      { 'base-toggles': 'secretsmanager:bad id', 'target-toggles': 'toggles.json' },
+      /^Input 'base-toggles' has value 'secretsmanager:bad id': expected secretsmanager:<secret-id>/,
+    ],
   ])('rejects %j naming the input', (inputs, message) => {
     expect(() => getInputs(env(inputs as Record<string, string>, { AWS_REGION: 'eu-west-1' }))).toThrow(message);
   });

@@ -34,7 +34,10 @@ const DOT_PATH = /^[^.\s,]+(?:\.[^.\s,]+)*$/;
 function names(reader: InputReader, name: string, pattern: RegExp, expected: string): string[] {
   const result: string[] = [];
   for (const line of reader.list(name)) {
-    for (const item of line.split(',').map((part) => part.trim()).filter(Boolean)) {
+    for (const item of line
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       if (!pattern.test(item)) throw new InputError(name, item, expected);
       if (!result.includes(item)) result.push(item);
     }
@@ -50,8 +53,10 @@ function label(reader: InputReader, name: string, fallback: string): string {
 
 /** Both inputs of a pair, or neither. */
 function requirePair(reader: InputReader, base: string, target: string): void {
-  if (reader.has(base) && !reader.has(target)) throw new InputError(target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
-  if (reader.has(target) && !reader.has(base)) throw new InputError(base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
+  if (reader.has(base) && !reader.has(target))
+    throw new InputError(target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
+  if (reader.has(target) && !reader.has(base))
+    throw new InputError(base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
 }
 
 export function getInputs(env: Env = process.env): Inputs {
@@ -65,7 +70,11 @@ export function getInputs(env: Env = process.env): Inputs {
   requirePair(reader, 'base-toggles', 'target-toggles');
   requirePair(reader, 'base-env-file', 'target-env-file');
   if (!['base-var-files', 'base-toggles', 'base-env-file'].some((name) => reader.has(name))) {
-    throw new InputError('base-var-files', undefined, 'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file');
+    throw new InputError(
+      'base-var-files',
+      undefined,
+      'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file',
+    );
   }
 
   const files = (name: string): string[] => reader.list(name).map((value) => resolveWorkspaceFile(name, value, workspace));
@@ -82,7 +91,12 @@ export function getInputs(env: Env = process.env): Inputs {
     'target-toggles': toggles('target-toggles'),
     'base-env-file': reader.file('base-env-file', { workspace }),
     'target-env-file': reader.file('target-env-file', { workspace }),
-    'values-must-match': names(reader, 'values-must-match', DOT_PATH, 'variable names or dot paths (e.g. engine_version, db.engine_version)'),
+    'values-must-match': names(
+      reader,
+      'values-must-match',
+      DOT_PATH,
+      'variable names or dot paths (e.g. engine_version, db.engine_version)',
+    ),
     ignore: names(reader, 'ignore', /^\S+$/, 'variable, toggle or env names without spaces'),
     'rollout-toggles': names(reader, 'rollout-toggles', /^\S+$/, 'toggle names without spaces'),
     'fail-on-divergence': reader.boolean('fail-on-divergence', true),

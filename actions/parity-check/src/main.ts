@@ -18,7 +18,9 @@ export async function main(): Promise<void> {
   const report = reportOutput(result.findings);
   const reportCut = report.included < result.findings.length;
   if (reportCut) {
-    coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
+    coreLogger.warning(
+      `The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`,
+    );
   }
   setOutputs({ diverged, report: report.json, findings: result.findings.length });
   // The step's other annotations of the same level: the failure (errors), or the notes, the

@@ -45,7 +45,14 @@ describe('checkParity', () => {
   it('says "1 finding", not "1 findings"', async () => {
     const log = memoryLogger();
     const result = await checkParity(
-      inputs({ 'base-var-files': [], 'target-var-files': [], 'base-toggles': undefined, 'target-toggles': undefined, 'target-env-file': config('drift/production.env'), ignore: ['SENTRY_DSN'] }),
+      inputs({
+        'base-var-files': [],
+        'target-var-files': [],
+        'base-toggles': undefined,
+        'target-toggles': undefined,
+        'target-env-file': config('drift/production.env'),
+        ignore: ['SENTRY_DSN'],
+      }),
       { log, now: () => 0 },
     );
     expect(result.findings).toHaveLength(1);
@@ -55,7 +62,13 @@ describe('checkParity', () => {
   it('compares only the pairs given and logs notes as warnings', async () => {
     const log = memoryLogger();
     const result = await checkParity(
-      inputs({ 'base-toggles': undefined, 'target-toggles': undefined, 'base-env-file': undefined, 'target-env-file': undefined, 'values-must-match': ['typo'] }),
+      inputs({
+        'base-toggles': undefined,
+        'target-toggles': undefined,
+        'base-env-file': undefined,
+        'target-env-file': undefined,
+        'values-must-match': ['typo'],
+      }),
       { log },
     );
     expect(result.compared).toEqual({ variables: 11, toggles: 0, envNames: 0 });
@@ -68,6 +81,8 @@ describe('checkParity', () => {
       'base-toggles': { kind: 'secret', secretId: 's', reference: 'secretsmanager:s' },
       'target-env-file': config('drift/production.tfvars'),
     });
-    await expect(checkParity(broken, { log: memoryLogger(), secrets: secrets as never })).rejects.toThrow(/^Input 'target-env-file': examples\/config\/drift\/production\.tfvars:16: expected NAME=value/);
+    await expect(checkParity(broken, { log: memoryLogger(), secrets: secrets as never })).rejects.toThrow(
+      /^Input 'target-env-file': examples\/config\/drift\/production\.tfvars:16: expected NAME=value/,
+    );
   });
 });

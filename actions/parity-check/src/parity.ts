@@ -89,6 +89,8 @@ export async function checkParity(inputs: Inputs, deps: ParityDeps): Promise<Com
   if (base.env && target.env) parts.push(compareEnvNames(base.env, target.env, names, options));
   const result = merge(parts);
   for (const note of result.notes) deps.log.warning(note);
-  deps.log.info(`Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}.`);
+  deps.log.info(
+    `Compared ${names.base} and ${names.target} in ${Math.round(now() - started)} ms: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}.`,
+  );
   return result;
 }

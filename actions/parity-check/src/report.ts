@@ -67,7 +67,9 @@ export function renderSummary(result: Comparison, names: SideNames, annotated = 
     markdownTable(['Rule', 'Kind', 'Key', names.base, names.target, 'Where'], rows),
     ...(cut > 0 ? [`… and ${cut} more findings in the \`report\` output.`] : []),
     ...(annotated < result.findings.length
-      ? [`Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`]
+      ? [
+          `Only the first ${plural(annotated, 'finding')} ${annotated === 1 ? 'is' : 'are'} annotated on ${annotated === 1 ? 'its line' : 'their lines'} (GitHub shows at most ${MAX_STEP_ANNOTATIONS} annotations of a kind per step).`,
+        ]
       : []),
     ...notes,
   ];
@@ -103,9 +105,10 @@ export function annotate(findings: readonly Finding[], log: Logger, asErrors: bo
     );
   }
   for (const finding of annotated) {
-    const annotation = finding.file && !finding.file.startsWith('secretsmanager:')
-      ? { file: finding.file, ...(finding.line ? { line: finding.line } : {}), title: `parity-check: ${finding.rule}` }
-      : { title: `parity-check: ${finding.rule}` };
+    const annotation =
+      finding.file && !finding.file.startsWith('secretsmanager:')
+        ? { file: finding.file, ...(finding.line ? { line: finding.line } : {}), title: `parity-check: ${finding.rule}` }
+        : { title: `parity-check: ${finding.rule}` };
     if (asErrors) log.error(finding.message, annotation);
     else log.warning(finding.message, annotation);
   }
@@ -116,5 +119,7 @@ export function describeDivergence(findings: readonly Finding[], names: SideName
 }
 
 export function divergenceFailure(findings: readonly Finding[], names: SideNames): ActionFailure {
-  return new ActionFailure(`${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`);
+  return new ActionFailure(
+    `${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`,
+  );
 }

@@ -23,8 +23,15 @@ export function selectPath(data: unknown, segments: readonly string[]): { value:
   for (const segment of segments) {
     if (!isObject(current) || !Object.hasOwn(current, segment)) {
       const at = walked.length === 0 ? 'the top level' : `'${walked.join('.')}'`;
-      const keys = isObject(current) ? Object.keys(current).slice(0, 8).map((key) => `'${key}'`).join(', ') : '';
-      return { problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}` };
+      const keys = isObject(current)
+        ? Object.keys(current)
+            .slice(0, 8)
+            .map((key) => `'${key}'`)
+            .join(', ')
+        : '';
+      return {
+        problem: `${at} has no field '${segment}'${keys ? ` (it has ${keys}${isObject(current) && Object.keys(current).length > 8 ? ', …' : ''})` : isObject(current) ? ' (it is empty)' : ` (it is ${Array.isArray(current) ? 'a list' : `a ${current === null ? 'null' : typeof current}`})`}`,
+      };
     }
     current = current[segment];
     walked.push(segment);
@@ -54,7 +61,9 @@ function fractionalBuckets(targeting: unknown): Array<[string, number]> | undefi
   }
   if (!isObject(targeting)) return undefined;
   if (Array.isArray(targeting.fractional)) {
-    const buckets = targeting.fractional.filter((bucket): bucket is [string, number] => Array.isArray(bucket) && typeof bucket[0] === 'string' && typeof bucket[1] === 'number');
+    const buckets = targeting.fractional.filter(
+      (bucket): bucket is [string, number] => Array.isArray(bucket) && typeof bucket[0] === 'string' && typeof bucket[1] === 'number',
+    );
     if (buckets.length > 0) return buckets;
   }
   for (const value of Object.values(targeting)) {
@@ -73,10 +82,13 @@ export function flagdToggles(data: { flags: Record<string, Json> }, fail: (probl
   const toggles = new Map<string, ToggleState>();
   for (const [name, flag] of Object.entries(data.flags)) {
     if (!isObject(flag)) fail(`flag '${name}': expected an object { "state", "variants", "defaultVariant" } (OpenFeature flagd).`);
-    if (flag.state !== 'ENABLED' && flag.state !== 'DISABLED') fail(`flag '${name}': 'state' must be "ENABLED" or "DISABLED" (OpenFeature flagd).`);
-    if (!isObject(flag.variants) || Object.keys(flag.variants).length === 0) fail(`flag '${name}': 'variants' must be an object of variant name → value (OpenFeature flagd).`);
+    if (flag.state !== 'ENABLED' && flag.state !== 'DISABLED')
+      fail(`flag '${name}': 'state' must be "ENABLED" or "DISABLED" (OpenFeature flagd).`);
+    if (!isObject(flag.variants) || Object.keys(flag.variants).length === 0)
+      fail(`flag '${name}': 'variants' must be an object of variant name → value (OpenFeature flagd).`);
     const variants = flag.variants as Json;
-    if (typeof flag.defaultVariant !== 'string' || !Object.hasOwn(variants, flag.defaultVariant)) fail(`flag '${name}': 'defaultVariant' must name one of its variants (OpenFeature flagd).`);
+    if (typeof flag.defaultVariant !== 'string' || !Object.hasOwn(variants, flag.defaultVariant))
+      fail(`flag '${name}': 'defaultVariant' must name one of its variants (OpenFeature flagd).`);
     const boolean = Object.values(variants).every((value) => typeof value === 'boolean');
     const defaultOn = boolean ? variants[flag.defaultVariant as string] === true : true;
     let rollout = defaultOn ? 100 : 0;
@@ -106,29 +118,57 @@ const listOfFlags = (value: unknown, keys: string[]): boolean =>
  * without a selector, for the advice. Undefined when nothing is recognised.
  */
 export function recognizeForeignFormat(data: unknown, reference: string): ForeignFormat | undefined {
-  const convert = (jq: string) => `convert it to gantry's manifest, e.g. \`jq '${jq}' ${reference.replace(/^secretsmanager:.*/, 'manifest.json')}\``;
+  const convert = (jq: string) =>
+    `convert it to gantry's manifest, e.g. \`jq '${jq}' ${reference.replace(/^secretsmanager:.*/, 'manifest.json')}\``;
   if (Array.isArray(data)) {
     if (listOfFlags(data, ['key', 'name'])) {
-      return { tool: 'a list of flags', advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries') };
+      return {
+        tool: 'a list of flags',
+        advice: convert('map({key: (.key // .name), value: {enabled: (.enabled // .active // false)}}) | from_entries'),
+      };
     }
     return undefined;
   }
   if (!isObject(data)) return undefined;
-  if (isObject(data.flagValues)) return { tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)", advice: `select the flag values with \`${reference}#flagValues\`` };
+  if (isObject(data.flagValues))
+    return {
+      tool: "LaunchDarkly's (flag data file: flags, flagValues, segments)",
+      advice: `select the flag values with \`${reference}#flagValues\``,
+    };
   if (listOfFlags(data.flags, ['rollout_percentage', 'filters'])) {
-    return { tool: "PostHog's (flags with rollout_percentage)", advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries') };
+    return {
+      tool: "PostHog's (flags with rollout_percentage)",
+      advice: convert('.flags | map({key: .key, value: {enabled: .active, rollout: (.rollout_percentage // 100)}}) | from_entries'),
+    };
   }
   if (listOfFlags(data.features, ['strategies', 'enabled']) || (typeof data.version === 'number' && Array.isArray(data.features))) {
-    return { tool: "Unleash's (features with strategies)", advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries') };
+    return {
+      tool: "Unleash's (features with strategies)",
+      advice: convert('.features | map({key: .name, value: {enabled: .enabled}}) | from_entries'),
+    };
   }
   if (listOfFlags(data.flags, ['key', 'type', 'enabled'])) {
-    return { tool: "Flipt's (flags with key, type, enabled)", advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries') };
+    return {
+      tool: "Flipt's (flags with key, type, enabled)",
+      advice: convert('.flags | map({key: .key, value: {enabled: .enabled}}) | from_entries'),
+    };
   }
-  if (isObject(data.flags) && Object.values(data.flags).some((flag) => isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))) {
-    return { tool: "OpenFeature flagd's, with fields gantry does not read", advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant' };
+  if (
+    isObject(data.flags) &&
+    Object.values(data.flags).some((flag) => isObject(flag) && ('variants' in flag || 'state' in flag || 'defaultVariant' in flag))
+  ) {
+    return {
+      tool: "OpenFeature flagd's, with fields gantry does not read",
+      advice: 'keep only $schema, flags, $evaluators and metadata at the top level, and give each flag state, variants and defaultVariant',
+    };
   }
   // A wrapper: one field (or a few) holding an object of booleans or { enabled } objects.
-  const wrappers = Object.entries(data).filter(([, value]) => isObject(value) && Object.values(value).length > 0 && Object.values(value).every((item) => typeof item === 'boolean' || (isObject(item) && typeof item.enabled === 'boolean')));
+  const wrappers = Object.entries(data).filter(
+    ([, value]) =>
+      isObject(value) &&
+      Object.values(value).length > 0 &&
+      Object.values(value).every((item) => typeof item === 'boolean' || (isObject(item) && typeof item.enabled === 'boolean')),
+  );
   if (wrappers.length > 0) {
     const [key] = wrappers[0] ?? [''];
     return { tool: `a wrapper object (the toggles are under '${key}')`, advice: `select them with \`${reference}#${key}\`` };

@@ -13,28 +13,43 @@ afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 describe('parseToggleReference', () => {
   it('reads secret ids and ARNs with an optional #json-key', () => {
     expect(parseToggleReference('base-toggles', 'secretsmanager:shop/toggles', workspace)).toEqual({
-      kind: 'secret', secretId: 'shop/toggles', reference: 'secretsmanager:shop/toggles',
+      kind: 'secret',
+      secretId: 'shop/toggles',
+      reference: 'secretsmanager:shop/toggles',
     });
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/toggles-AbCdEf';
-    expect(parseToggleReference('base-toggles', `secretsmanager:${arn}#staging`, workspace)).toMatchObject({ secretId: arn, jsonKey: 'staging' });
+    expect(parseToggleReference('base-toggles', `secretsmanager:${arn}#staging`, workspace)).toMatchObject({
+      secretId: arn,
+      jsonKey: 'staging',
+    });
   });
 
   it('resolves a file in the workspace', () => {
     writeFileSync(path.join(workspace, 'toggles.json'), '{}');
     expect(parseToggleReference('base-toggles', 'toggles.json', workspace)).toEqual({
-      kind: 'file', path: path.join(workspace, 'toggles.json'), reference: 'toggles.json',
+      kind: 'file',
+      path: path.join(workspace, 'toggles.json'),
+      reference: 'toggles.json',
     });
   });
 
-  it.each(['secretsmanager:', 'secretsmanager:#key', 'secretsmanager:id#', 'secretsmanager:has space', 'secretmanager:id', 'SecretsManager:id'])(
-    'rejects the malformed reference %j, naming the input',
-    (value) => {
-      expect(() => parseToggleReference('target-toggles', value, workspace)).toThrow(/^Input 'target-toggles' has value .*: expected secretsmanager:<secret-id>/);
-    },
-  );
+  it.each([
+    'secretsmanager:',
+    'secretsmanager:#key',
+    'secretsmanager:id#',
+    'secretsmanager:has space',
+    'secretmanager:id',
+    'SecretsManager:id',
+  ])('rejects the malformed reference %j, naming the input', (value) => {
+    expect(() => parseToggleReference('target-toggles', value, workspace)).toThrow(
+      /^Input 'target-toggles' has value .*: expected secretsmanager:<secret-id>/,
+    );
+  });
 
   it('rejects a missing file, naming the input', () => {
-    expect(() => parseToggleReference('base-toggles', 'nope.json', workspace)).toThrow(/^Input 'base-toggles' has value 'nope.json': expected an existing file/);
+    expect(() => parseToggleReference('base-toggles', 'nope.json', workspace)).toThrow(
+      /^Input 'base-toggles' has value 'nope.json': expected an existing file/,
+    );
   });
 });
 
@@ -91,9 +106,9 @@ describe('loadToggles', () => {
   it('reports a file that is not JSON with its line', async () => {
     const file = path.join(workspace, 'broken.json');
     writeFileSync(file, '{\n  "a": true,\n}\n');
-    await expect(loadToggles('base-toggles', { kind: 'file', path: file, reference: 'broken.json' }, { log: memoryLogger() })).rejects.toThrow(
-      `Input 'base-toggles': broken.json:3: invalid JSON: unexpected "}" at column 1.`,
-    );
+    await expect(
+      loadToggles('base-toggles', { kind: 'file', path: file, reference: 'broken.json' }, { log: memoryLogger() }),
+    ).rejects.toThrow(`Input 'base-toggles': broken.json:3: invalid JSON: unexpected "}" at column 1.`);
   });
 
   it('masks the secret before logging anything, then selects #key (an object or a JSON string)', async () => {
@@ -101,8 +116,16 @@ describe('loadToggles', () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'shop/toggles' }).resolves({ SecretString: secret });
     const log = memoryLogger();
     const client = new SecretsManagerClient({ region: 'us-east-1' });
-    const staging = await loadToggles('base-toggles', { kind: 'secret', secretId: 'shop/toggles', jsonKey: 'staging', reference: 'secretsmanager:shop/toggles#staging' }, { secrets: client, log });
-    const production = await loadToggles('target-toggles', { kind: 'secret', secretId: 'shop/toggles', jsonKey: 'production', reference: 'secretsmanager:shop/toggles#production' }, { secrets: client, log });
+    const staging = await loadToggles(
+      'base-toggles',
+      { kind: 'secret', secretId: 'shop/toggles', jsonKey: 'staging', reference: 'secretsmanager:shop/toggles#staging' },
+      { secrets: client, log },
+    );
+    const production = await loadToggles(
+      'target-toggles',
+      { kind: 'secret', secretId: 'shop/toggles', jsonKey: 'production', reference: 'secretsmanager:shop/toggles#production' },
+      { secrets: client, log },
+    );
     expect(staging.toggles.get('a')).toEqual({ enabled: true, rollout: 100 });
     expect(production.toggles.get('a')).toEqual({ enabled: false, rollout: 0 });
     // Every string of the secret is masked on its own too: the API key beside the manifests as well.
@@ -113,17 +136,29 @@ describe('loadToggles', () => {
 
   it('masks every string of a secret at any depth, also inside a manifest stored as a JSON string, but not short ones or keys', async () => {
     const manifest = { search: { enabled: true, owner: 'team-search', ticket: 'SHOP-1' }, tiny: { enabled: false, owner: 'ab' } };
-    const secret = JSON.stringify({ toggles: JSON.stringify(manifest), db: { hosts: ['db-1.internal', { password: 'hunter22' }] }, n: 12345 });
+    const secret = JSON.stringify({
+      toggles: JSON.stringify(manifest),
+      db: { hosts: ['db-1.internal', { password: 'hunter22' }] },
+      n: 12345,
+    });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: secret });
     const log = memoryLogger();
-    await loadToggles('base-toggles', { kind: 'secret', secretId: 's', jsonKey: 'toggles', reference: 'secretsmanager:s#toggles' }, { secrets: new SecretsManagerClient({ region: 'us-east-1' }), log });
+    await loadToggles(
+      'base-toggles',
+      { kind: 'secret', secretId: 's', jsonKey: 'toggles', reference: 'secretsmanager:s#toggles' },
+      { secrets: new SecretsManagerClient({ region: 'us-east-1' }), log },
+    );
     expect(log.secrets).toEqual([secret, JSON.stringify(manifest), 'db-1.internal', 'hunter22', 'team-search', 'SHOP-1']);
     // All of it before anything was said.
     expect(log.lines).toEqual([]);
   });
 
   it.each([
-    [{ SecretString: 'not json k-123' }, undefined, /secretsmanager:s: the secret is not valid JSON \(its content is not shown: it is a secret\)/],
+    [
+      { SecretString: 'not json k-123' },
+      undefined,
+      /secretsmanager:s: the secret is not valid JSON \(its content is not shown: it is a secret\)/,
+    ],
     [{ SecretString: '{"x": {}}' }, 'missing', /the secret has no top-level field 'missing'/],
     [{ SecretString: '{"x": "k-123 not json"}' }, 'x', /field 'x' is not valid JSON/],
     [{ SecretString: '{"x": ["k-123"]}' }, 'x', /expected a JSON object mapping toggle names/],
@@ -141,9 +176,17 @@ describe('loadToggles', () => {
   });
 
   it('names the input when the secret cannot be read', async () => {
-    secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
     await expect(
-      loadToggles('base-toggles', { kind: 'secret', secretId: 'nope', reference: 'secretsmanager:nope' }, { secrets: new SecretsManagerClient({ region: 'us-east-1' }), log: memoryLogger() }),
-    ).rejects.toThrow("Input 'base-toggles': secret 'nope' could not be read: ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+      loadToggles(
+        'base-toggles',
+        { kind: 'secret', secretId: 'nope', reference: 'secretsmanager:nope' },
+        { secrets: new SecretsManagerClient({ region: 'us-east-1' }), log: memoryLogger() },
+      ),
+    ).rejects.toThrow(
+      "Input 'base-toggles': secret 'nope' could not be read: ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+    );
   });
 });

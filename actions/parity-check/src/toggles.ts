@@ -43,7 +43,8 @@ export interface ToggleSet {
 
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 const REFERENCE_FORMAT = 'secretsmanager:<secret-id>[#<json-key>] (a secret name or ARN, optionally # and a top-level field of the secret)';
-const FILE_FORMAT = '<file>[#<field>[.<field>…]] (a JSON file in the workspace, optionally # and the path of the manifest inside it, e.g. toggles.json#flagValues)';
+const FILE_FORMAT =
+  '<file>[#<field>[.<field>…]] (a JSON file in the workspace, optionally # and the path of the manifest inside it, e.g. toggles.json#flagValues)';
 const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'description']);
 
 /** Parse the value of a `*-toggles` input: a secret reference or a workspace file. */
@@ -58,7 +59,9 @@ export function parseToggleReference(input: string, value: string, workspace: st
     if (!whole && !select) throw new InputError(input, value, FILE_FORMAT);
     const absolute = resolveWorkspaceFile(input, file, workspace);
     const reference = path.relative(workspace, absolute).split(path.sep).join('/');
-    return select ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select } : { kind: 'file', path: absolute, reference };
+    return select
+      ? { kind: 'file', path: absolute, reference: `${reference}#${select.join('.')}`, select }
+      : { kind: 'file', path: absolute, reference };
   }
   const rest = value.slice(SECRET_PREFIX.length);
   const hash = rest.indexOf('#');
@@ -86,7 +89,9 @@ export function parseManifest(input: string, where: string, data: unknown): Map<
   } catch (err) {
     const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
     if (!foreign) throw err;
-    return fail(`looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
+    return fail(
+      `looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`,
+    );
   }
 }
 
@@ -109,11 +114,14 @@ function parseGantryManifest(data: unknown, fail: (problem: string) => never): M
     if (unknown.length > 0) {
       fail(`toggle '${name}': unknown field ${unknown.map((f) => `'${f}'`).join(', ')} (allowed: ${[...ALLOWED_FIELDS].join(', ')}).`);
     }
-    if (typeof fields.enabled !== 'boolean') fail(`toggle '${name}': 'enabled' must be true or false, got ${describeType(fields.enabled)}.`);
+    if (typeof fields.enabled !== 'boolean')
+      fail(`toggle '${name}': 'enabled' must be true or false, got ${describeType(fields.enabled)}.`);
     const enabled = fields.enabled as boolean;
     const rollout = fields.rollout ?? (enabled ? 100 : 0);
     if (typeof rollout !== 'number' || !Number.isFinite(rollout) || rollout < 0 || rollout > 100) {
-      fail(`toggle '${name}': 'rollout' must be a number from 0 to 100, got ${typeof rollout === 'number' ? rollout : describeType(rollout)}.`);
+      fail(
+        `toggle '${name}': 'rollout' must be a number from 0 to 100, got ${typeof rollout === 'number' ? rollout : describeType(rollout)}.`,
+      );
     }
     for (const field of ['owner', 'ticket', 'description'] as const) {
       if (fields[field] !== undefined && typeof fields[field] !== 'string') fail(`toggle '${name}': '${field}' must be a string.`);
@@ -159,7 +167,9 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   // A duplicate key, the depth or a NUL is described by key and line, never by content.
   const notJson = (what: string, err: unknown) =>
     err instanceof DocumentError && err.kind !== 'syntax'
-      ? new ActionFailure(`Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`)
+      ? new ActionFailure(
+          `Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`,
+        )
       : new ActionFailure(`Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
   let data: unknown;
   try {
@@ -199,10 +209,13 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
       throw new ActionFailure(`Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
     }
     const at = locateJsonError(text);
-    const where = at ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}` : `${source.reference}: invalid JSON`;
+    const where = at
+      ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}`
+      : `${source.reference}: invalid JSON`;
     throw new ActionFailure(`Input '${input}': ${where}.`);
   }
-  if (!source.select) return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
+  if (!source.select)
+    return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
   const selected = selectPath(data, source.select);
   if ('problem' in selected) throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
   return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };

@@ -3,10 +3,21 @@ import { deepEqual, isObject, lookupPath, renderValue, typeOf, Unevaluated } fro
 
 describe('typeOf', () => {
   it.each([
-    ['x', 'string'], ['3', 'string'], [3, 'number'], [1.5, 'number'], [true, 'bool'], [[], 'list'], [{}, 'object'], [null, 'null'],
+    ['x', 'string'],
+    ['3', 'string'],
+    [3, 'number'],
+    [1.5, 'number'],
+    [true, 'bool'],
+    [[], 'list'],
+    [{}, 'object'],
+    [null, 'null'],
     // Strings are literal (a .tfvars.json "${x}" is text, as Terraform reads it); only an Unevaluated is an expression.
-    ['${var.x}', 'string'], ['${a}-${b}', 'string'], ['$${x}', 'string'],
-    [new Unevaluated('${var.x}'), 'expression'], [new Unevaluated('a-${var.x}', 'string'), 'string'], [new Unevaluated('${a + b}', 'number'), 'number'],
+    ['${var.x}', 'string'],
+    ['${a}-${b}', 'string'],
+    ['$${x}', 'string'],
+    [new Unevaluated('${var.x}'), 'expression'],
+    [new Unevaluated('a-${var.x}', 'string'), 'string'],
+    [new Unevaluated('${a + b}', 'number'), 'number'],
     [new Unevaluated('${{ (k) = 1 }}', 'object'), 'object'],
   ])('%j is a %s', (value, type) => expect(typeOf(value)).toBe(type));
 });

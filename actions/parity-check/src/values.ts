@@ -49,7 +49,8 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // Two unevaluated expressions are the same when written the same.
-  if (a instanceof Unevaluated || b instanceof Unevaluated) return a instanceof Unevaluated && b instanceof Unevaluated && a.text === b.text;
+  if (a instanceof Unevaluated || b instanceof Unevaluated)
+    return a instanceof Unevaluated && b instanceof Unevaluated && a.text === b.text;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => deepEqual(item, b[i]));

@@ -78,9 +78,16 @@ describe('loadVariableFiles: HCL through the tree-sitter HCL parser', () => {
     });
     expect(Object.keys(values)).not.toContain('hidden');
     const line = (name: string) => sources[name].line;
-    expect([line('name'), line('count'), line('tags'), line('subnets'), line('rules'), line('policy'), line('banner'), line('computed')]).toEqual([
-      5, 6, 11, 17, 21, 22, 26, 29,
-    ]);
+    expect([
+      line('name'),
+      line('count'),
+      line('tags'),
+      line('subnets'),
+      line('rules'),
+      line('policy'),
+      line('banner'),
+      line('computed'),
+    ]).toEqual([5, 6, 11, 17, 21, 22, 26, 29]);
     expect(sources.name.file).toBe('edge.tfvars');
   });
 
@@ -96,7 +103,11 @@ describe('loadVariableFiles: HCL through the tree-sitter HCL parser', () => {
     const json = file('prod.tfvars.json', '{\n  "name": "shop",\n  "count": 3,\n  "tags": { "name": "x" }\n}\n');
     const { values, sources } = await load(json);
     expect(values).toEqual({ name: 'shop', count: 3, tags: { name: 'x' } });
-    expect(sources).toEqual({ name: { file: 'prod.tfvars.json', line: 2 }, count: { file: 'prod.tfvars.json', line: 3 }, tags: { file: 'prod.tfvars.json', line: 4 } });
+    expect(sources).toEqual({
+      name: { file: 'prod.tfvars.json', line: 2 },
+      count: { file: 'prod.tfvars.json', line: 3 },
+      tags: { file: 'prod.tfvars.json', line: 4 },
+    });
   });
 
   it('lets later files replace whole top-level values, as Terraform does (no deep merge)', async () => {
@@ -146,7 +157,9 @@ describe('loadVariableFiles: errors name the input, the file and the line', () =
   });
 
   it('reports invalid JSON with its line, and a JSON document that is not an object', async () => {
-    expect((await failure(file('bad.tfvars.json', '{\n  "a": 1,\n  "b": \n}\n'))).message).toBe('Input \'base-var-files\': bad.tfvars.json:4: invalid JSON: unexpected "}" at column 1.');
+    expect((await failure(file('bad.tfvars.json', '{\n  "a": 1,\n  "b": \n}\n'))).message).toBe(
+      'Input \'base-var-files\': bad.tfvars.json:4: invalid JSON: unexpected "}" at column 1.',
+    );
     expect((await failure(file('list.tfvars.json', '[1, 2]'))).message).toBe(
       "Input 'base-var-files': list.tfvars.json: expected a JSON object mapping variable names to values.",
     );

@@ -36710,12 +36710,20 @@ class EvidenceReader {
         const { repository, gantry, sha, promoteFromBranch } = this.request;
         const creator = deployment.creator?.login;
         if (creator !== ACTIONS_BOT) {
-            return { kind: 'other', why: `it was created by ${creator ?? 'an unknown user'}, not by GitHub Actions (${ACTIONS_BOT}): anyone with write access can create a deployment through the API` };
+            return {
+                kind: 'other',
+                why: `it was created by ${creator ?? 'an unknown user'}, not by GitHub Actions (${ACTIONS_BOT}): anyone with write access can create a deployment through the API`,
+            };
         }
         const link = statusLink(statuses);
         const target = this.linkOf(link);
         if (!target)
-            return { kind: 'other', why: link ? `its status links to ${link}, not to a GitHub Actions run of ${repository}` : 'its statuses link to no GitHub Actions run' };
+            return {
+                kind: 'other',
+                why: link
+                    ? `its status links to ${link}, not to a GitHub Actions run of ${repository}`
+                    : 'its statuses link to no GitHub Actions run',
+            };
         const run = await this.run(target.runId, deployment);
         const runLink = run.html_url || link;
         if (run.head_sha !== sha)
@@ -36727,14 +36735,26 @@ class EvidenceReader {
         if (rollback && !deploy)
             return { kind: 'rollback', runId: target.runId, link: runLink };
         if (deploy && rollback) {
-            return { kind: 'other', why: `its run ${target.runId} calls both ${gantry}'s deploy.yml and rollback.yml, so which of them made the deployment cannot be told (call them from separate workflows, as gantry's templates do)` };
+            return {
+                kind: 'other',
+                why: `its run ${target.runId} calls both ${gantry}'s deploy.yml and rollback.yml, so which of them made the deployment cannot be told (call them from separate workflows, as gantry's templates do)`,
+            };
         }
         if (!deploy)
-            return { kind: 'other', why: `its run ${target.runId} (${run.path ?? 'unknown workflow'}) does not call ${gantry}/.github/workflows/deploy.yml` };
+            return {
+                kind: 'other',
+                why: `its run ${target.runId} (${run.path ?? 'unknown workflow'}) does not call ${gantry}/.github/workflows/deploy.yml`,
+            };
         if (run.event !== 'push')
-            return { kind: 'other', why: `its run ${target.runId} was triggered by ${run.event ?? 'an unknown event'}, not by a push to ${promoteFromBranch}` };
+            return {
+                kind: 'other',
+                why: `its run ${target.runId} was triggered by ${run.event ?? 'an unknown event'}, not by a push to ${promoteFromBranch}`,
+            };
         if (run.head_branch !== promoteFromBranch)
-            return { kind: 'other', why: `its run ${target.runId} ran on ${run.head_branch ?? 'no branch'}, not on ${promoteFromBranch} (promote-from-branch)` };
+            return {
+                kind: 'other',
+                why: `its run ${target.runId} ran on ${run.head_branch ?? 'no branch'}, not on ${promoteFromBranch} (promote-from-branch)`,
+            };
         return { kind: 'deploy', runId: target.runId, jobId: target.jobId, run, link: runLink };
     }
     /** A successful deploy deployment's remaining links: the run's conclusion, the deploy job, the release record. */
@@ -36742,7 +36762,9 @@ class EvidenceReader {
         const { repository, promoteFrom, sha } = this.request;
         const { run, runId, jobId } = origin;
         if (run.status !== 'completed' || run.conclusion !== 'success') {
-            return { why: `its run ${runId} ${run.status === 'completed' ? `concluded ${run.conclusion ?? 'without a conclusion'}` : `has not completed (${run.status ?? 'unknown status'})`}, not success` };
+            return {
+                why: `its run ${runId} ${run.status === 'completed' ? `concluded ${run.conclusion ?? 'without a conclusion'}` : `has not completed (${run.status ?? 'unknown status'})`}, not success`,
+            };
         }
         if (jobId === undefined)
             return { why: `its status links to run ${runId} but to no job of it, so the deploy job cannot be checked` };
@@ -36756,7 +36778,9 @@ class EvidenceReader {
         const annotations = await this.api.list(`/repos/${repository}/check-runs/${jobId}/annotations?per_page=100`, 'checks');
         const record = releaseRecord(annotations, sha);
         if (!record) {
-            return { why: `its deploy job ${jobId} left no "${RELEASE_ANNOTATION}" record of the image digest it deployed (a gantry version before digest promotion): deploy the commit to ${promoteFrom} again` };
+            return {
+                why: `its deploy job ${jobId} left no "${RELEASE_ANNOTATION}" record of the image digest it deployed (a gantry version before digest promotion): deploy the commit to ${promoteFrom} again`,
+            };
         }
         return record;
     }
@@ -36821,7 +36845,10 @@ class EvidenceReader {
             };
         }
         if (unfinished)
-            return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})` };
+            return {
+                proven: false,
+                why: `${sha} has no successful deployment to ${promoteFrom}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})`,
+            };
         if (rollback) {
             return {
                 proven: false,
@@ -36829,7 +36856,10 @@ class EvidenceReader {
             };
         }
         const skipped = other;
-        return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom} by gantry's deploy workflow: deployment ${skipped.deployment.id} does not count, ${skipped.why}` };
+        return {
+            proven: false,
+            why: `${sha} has no successful deployment to ${promoteFrom} by gantry's deploy workflow: deployment ${skipped.deployment.id} does not count, ${skipped.why}`,
+        };
     }
 }
 
@@ -36847,7 +36877,12 @@ const PERMISSION = {
     actions: 'actions: read',
     checks: 'checks: read',
 };
-const AREA_NAME = { repository: 'Repository API', deployments: 'Deployments API', actions: 'Actions API', checks: 'Checks API' };
+const AREA_NAME = {
+    repository: 'Repository API',
+    deployments: 'Deployments API',
+    actions: 'Actions API',
+    checks: 'Checks API',
+};
 const MAX_PAGES = 20;
 class GitHubApi {
     apiUrl;
@@ -37009,7 +37044,10 @@ function parseArn(value) {
 }
 /** Throws an InputError for the first ARN input outside the client's region or account. */
 function checkArnScope(inputs, scope) {
-    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    let firstAccount = scope.account && {
+        input: scope.account.input,
+        account: scope.account.value,
+    };
     for (const { input, value } of inputs) {
         const arn = value === undefined ? undefined : parseArn(value);
         if (!arn || value === undefined)
@@ -37152,7 +37190,7 @@ function environmentName(read, name, required) {
     return value;
 }
 function fullSha(read) {
-    const value = read.required('sha', 'the full 40-character commit SHA (the resolve job\'s sha output)');
+    const value = read.required('sha', "the full 40-character commit SHA (the resolve job's sha output)");
     if (!FULL_SHA.test(value))
         throw new errors_InputError('sha', value, 'a full 40-character lower-case commit SHA');
     return value;
@@ -37205,7 +37243,15 @@ function getInputs(env = process.env) {
         const runSha = env.GITHUB_SHA ?? '';
         if (!FULL_SHA.test(runSha))
             throw new errors_InputError('GITHUB_SHA', runSha, 'the full commit SHA of the run (set by the runner)');
-        const resolve = { ...base, command, ref, version, promoteFrom, productionBranch: branch(read, 'production-branch', 'main'), runSha };
+        const resolve = {
+            ...base,
+            command,
+            ref,
+            version,
+            promoteFrom,
+            productionBranch: branch(read, 'production-branch', 'main'),
+            runSha,
+        };
         if (promoteFrom !== undefined || isProductionName(base.environment)) {
             if (resolve.token === '')
                 throw new errors_InputError('github-token', undefined, 'a token that can read the repository (to check the commit is reachable from production-branch)');
@@ -37226,7 +37272,7 @@ function getInputs(env = process.env) {
         const reason = allowUnpromoted ? checkOverrideReason(rawReason) : rawReason;
         const gantry = read.optional('gantry-repository') ?? '';
         if (promoteFrom !== undefined && !REPOSITORY_NAME.test(gantry)) {
-            throw new errors_InputError('gantry-repository', gantry, "owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from");
+            throw new errors_InputError('gantry-repository', gantry, 'owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from');
         }
         return {
             ...base,
@@ -37249,7 +37295,15 @@ function getInputs(env = process.env) {
         const digest = read.required('image-digest', "the sha256 digest to deploy: the first environment's build, the staging evidence's (a proven promotion), or override-image-digest (an override)");
         if (!DIGEST.test(digest))
             throw new errors_InputError('image-digest', digest, 'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)');
-        return { ...base, command, sha, ecrRepository, digest, region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') };
+        return {
+            ...base,
+            command,
+            sha,
+            ecrRepository,
+            digest,
+            region: read.optional('aws-region'),
+            endpointUrl: read.optional('endpoint-url'),
+        };
     }
     const base = common(read, env, command, false);
     const sha = fullSha(read);
@@ -37257,25 +37311,32 @@ function getInputs(env = process.env) {
     if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
         throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
     // An ARN of another region than the client's is refused before any AWS call (lib/aws/arns.ts says why).
-    checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], { region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region });
+    checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], {
+        region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region,
+    });
     const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
     if (!IMAGE_BY_DIGEST.test(image))
         throw new errors_InputError('image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
     const promotion = read.choice('promotion', VERDICTS);
     const rawReason = read.optional('override-reason');
     const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;
-    return { ...base, command, sha, taskDefinitionArn, image, promotion, reason, region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') };
+    return {
+        ...base,
+        command,
+        sha,
+        taskDefinitionArn,
+        image,
+        promotion,
+        reason,
+        region: read.optional('aws-region'),
+        endpointUrl: read.optional('endpoint-url'),
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/release-gate/src/markdown.ts
 /** Free text for one Markdown table cell: no HTML, no column breaks, no line breaks. */
 function markdownCell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, '<br>');
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 ;// CONCATENATED MODULE: ./actions/release-gate/src/promotion.ts
@@ -37319,7 +37380,9 @@ async function promotionGate(inputs, api, log) {
     }
     if (inputs.allowUnpromoted) {
         const reason = inputs.reason ?? '';
-        log.warning(`${inputs.actor} deploys ${sha} to ${target} without a successful ${promoteFrom} deployment. Reason: ${reason}`, { title: 'Promotion gate overridden' });
+        log.warning(`${inputs.actor} deploys ${sha} to ${target} without a successful ${promoteFrom} deployment. Reason: ${reason}`, {
+            title: 'Promotion gate overridden',
+        });
         return {
             promotion: 'overridden',
             summary: [
@@ -37410,7 +37473,9 @@ function assertEcsDeploymentController(service) {
     if (type !== 'ECS') {
         throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+            (type === 'CODE_DEPLOY'
+                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+                : 'Deploy it with the tool that owns its task sets.'));
     }
 }
 function mapValues(record, fn) {
@@ -37435,9 +37500,15 @@ async function recordRelease(ecs, inputs, log) {
     catch (err) {
         throw new errors_ActionFailure(`Could not record the release on ${inputs.taskDefinitionArn}: ${errors_describeError(err)}. The deploy role needs ecs:TagResource on the task definition family; without the record, the next environment's gate has no digest to promote.`);
     }
-    log.info(`Recorded ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')} on ${inputs.taskDefinitionArn}.`);
+    log.info(`Recorded ${Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')} on ${inputs.taskDefinitionArn}.`);
     const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
-    return { tags, annotation: releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn), summary: `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}` };
+    return {
+        tags,
+        annotation: releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn),
+        summary: `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`,
+    };
 }
 
 // EXTERNAL MODULE: external "node:child_process"

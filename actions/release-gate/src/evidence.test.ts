@@ -19,10 +19,15 @@ describe('isDeployJobName', () => {
 
 describe('releaseRecord', () => {
   it('reads the image by digest from the gantry release annotation of this commit only', () => {
-    expect(releaseRecord([{ title: 'gantry release', message: `image=${IMAGE} sha=${SHA} task-definition=arn` }], SHA)).toEqual({ image: IMAGE, digest: `sha256:${'d'.repeat(64)}` });
+    expect(releaseRecord([{ title: 'gantry release', message: `image=${IMAGE} sha=${SHA} task-definition=arn` }], SHA)).toEqual({
+      image: IMAGE,
+      digest: `sha256:${'d'.repeat(64)}`,
+    });
     expect(releaseRecord([{ title: 'gantry release', message: `image=${IMAGE} sha=${'b'.repeat(40)}` }], SHA)).toBeUndefined();
     expect(releaseRecord([{ title: 'something else', message: `image=${IMAGE} sha=${SHA}` }], SHA)).toBeUndefined();
-    expect(releaseRecord([{ title: 'gantry release', message: `image=${IMAGE.replace(/@.*/, ':latest')} sha=${SHA}` }], SHA)).toBeUndefined();
+    expect(
+      releaseRecord([{ title: 'gantry release', message: `image=${IMAGE.replace(/@.*/, ':latest')} sha=${SHA}` }], SHA),
+    ).toBeUndefined();
   });
 });
 

@@ -140,25 +140,51 @@ export class EvidenceReader {
     const { repository, gantry, sha, promoteFromBranch } = this.request;
     const creator = deployment.creator?.login;
     if (creator !== ACTIONS_BOT) {
-      return { kind: 'other', why: `it was created by ${creator ?? 'an unknown user'}, not by GitHub Actions (${ACTIONS_BOT}): anyone with write access can create a deployment through the API` };
+      return {
+        kind: 'other',
+        why: `it was created by ${creator ?? 'an unknown user'}, not by GitHub Actions (${ACTIONS_BOT}): anyone with write access can create a deployment through the API`,
+      };
     }
     const link = statusLink(statuses);
     const target = this.linkOf(link);
-    if (!target) return { kind: 'other', why: link ? `its status links to ${link}, not to a GitHub Actions run of ${repository}` : 'its statuses link to no GitHub Actions run' };
+    if (!target)
+      return {
+        kind: 'other',
+        why: link
+          ? `its status links to ${link}, not to a GitHub Actions run of ${repository}`
+          : 'its statuses link to no GitHub Actions run',
+      };
     const run = await this.run(target.runId, deployment);
     const runLink = run.html_url || link;
     if (run.head_sha !== sha) return { kind: 'other', why: `its run ${target.runId} is of commit ${run.head_sha}, not of ${sha}` };
-    const paths = (Array.isArray(run.referenced_workflows) ? run.referenced_workflows : []).map((workflow) => String(workflow?.path ?? '').toLowerCase());
+    const paths = (Array.isArray(run.referenced_workflows) ? run.referenced_workflows : []).map((workflow) =>
+      String(workflow?.path ?? '').toLowerCase(),
+    );
     const calls = (file: string) => paths.some((path) => path.startsWith(`${gantry.toLowerCase()}/.github/workflows/${file}@`));
     const deploy = calls('deploy.yml');
     const rollback = calls('rollback.yml');
     if (rollback && !deploy) return { kind: 'rollback', runId: target.runId, link: runLink };
     if (deploy && rollback) {
-      return { kind: 'other', why: `its run ${target.runId} calls both ${gantry}'s deploy.yml and rollback.yml, so which of them made the deployment cannot be told (call them from separate workflows, as gantry's templates do)` };
+      return {
+        kind: 'other',
+        why: `its run ${target.runId} calls both ${gantry}'s deploy.yml and rollback.yml, so which of them made the deployment cannot be told (call them from separate workflows, as gantry's templates do)`,
+      };
     }
-    if (!deploy) return { kind: 'other', why: `its run ${target.runId} (${run.path ?? 'unknown workflow'}) does not call ${gantry}/.github/workflows/deploy.yml` };
-    if (run.event !== 'push') return { kind: 'other', why: `its run ${target.runId} was triggered by ${run.event ?? 'an unknown event'}, not by a push to ${promoteFromBranch}` };
-    if (run.head_branch !== promoteFromBranch) return { kind: 'other', why: `its run ${target.runId} ran on ${run.head_branch ?? 'no branch'}, not on ${promoteFromBranch} (promote-from-branch)` };
+    if (!deploy)
+      return {
+        kind: 'other',
+        why: `its run ${target.runId} (${run.path ?? 'unknown workflow'}) does not call ${gantry}/.github/workflows/deploy.yml`,
+      };
+    if (run.event !== 'push')
+      return {
+        kind: 'other',
+        why: `its run ${target.runId} was triggered by ${run.event ?? 'an unknown event'}, not by a push to ${promoteFromBranch}`,
+      };
+    if (run.head_branch !== promoteFromBranch)
+      return {
+        kind: 'other',
+        why: `its run ${target.runId} ran on ${run.head_branch ?? 'no branch'}, not on ${promoteFromBranch} (promote-from-branch)`,
+      };
     return { kind: 'deploy', runId: target.runId, jobId: target.jobId, run, link: runLink };
   }
 
@@ -167,17 +193,23 @@ export class EvidenceReader {
     const { repository, promoteFrom, sha } = this.request;
     const { run, runId, jobId } = origin;
     if (run.status !== 'completed' || run.conclusion !== 'success') {
-      return { why: `its run ${runId} ${run.status === 'completed' ? `concluded ${run.conclusion ?? 'without a conclusion'}` : `has not completed (${run.status ?? 'unknown status'})`}, not success` };
+      return {
+        why: `its run ${runId} ${run.status === 'completed' ? `concluded ${run.conclusion ?? 'without a conclusion'}` : `has not completed (${run.status ?? 'unknown status'})`}, not success`,
+      };
     }
     if (jobId === undefined) return { why: `its status links to run ${runId} but to no job of it, so the deploy job cannot be checked` };
     const job = await this.api.get<WorkflowJob>(`/repos/${repository}/actions/jobs/${jobId}`, 'actions');
     if (String(job.run_id) !== runId) return { why: `its job ${jobId} belongs to run ${job.run_id}, not to run ${runId}` };
-    if (!isDeployJobName(job.name, promoteFrom)) return { why: `its job ${jobId} is "${job.name ?? ''}", not gantry's deploy job (Deploy to ${promoteFrom})` };
-    if (job.conclusion !== 'success') return { why: `its deploy job ${jobId} concluded ${job.conclusion ?? 'without a conclusion'}, not success` };
+    if (!isDeployJobName(job.name, promoteFrom))
+      return { why: `its job ${jobId} is "${job.name ?? ''}", not gantry's deploy job (Deploy to ${promoteFrom})` };
+    if (job.conclusion !== 'success')
+      return { why: `its deploy job ${jobId} concluded ${job.conclusion ?? 'without a conclusion'}, not success` };
     const annotations = await this.api.list<CheckAnnotation>(`/repos/${repository}/check-runs/${jobId}/annotations?per_page=100`, 'checks');
     const record = releaseRecord(annotations, sha);
     if (!record) {
-      return { why: `its deploy job ${jobId} left no "${RELEASE_ANNOTATION}" record of the image digest it deployed (a gantry version before digest promotion): deploy the commit to ${promoteFrom} again` };
+      return {
+        why: `its deploy job ${jobId} left no "${RELEASE_ANNOTATION}" record of the image digest it deployed (a gantry version before digest promotion): deploy the commit to ${promoteFrom} again`,
+      };
     }
     return record;
   }
@@ -198,12 +230,15 @@ export class EvidenceReader {
     const deployments = (await this.api.list<Deployment>(`/repos/${repository}/deployments?${query}`, 'deployments'))
       .filter((deployment) => deployment.sha === undefined || deployment.sha === sha)
       .sort(newestFirst);
-    if (deployments.length === 0) return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom} (it was never deployed there)` };
+    if (deployments.length === 0)
+      return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom} (it was never deployed there)` };
     let unfinished: { deployment: Deployment; state: string } | undefined;
     let rollback: { deployment: Deployment; runId: string; link: string; state: string } | undefined;
     let other: { deployment: Deployment; why: string } | undefined;
     for (const deployment of deployments) {
-      const statuses = (await this.api.list<DeploymentStatus>(`/repos/${repository}/deployments/${deployment.id}/statuses?per_page=100`, 'deployments')).sort(newestFirst);
+      const statuses = (
+        await this.api.list<DeploymentStatus>(`/repos/${repository}/deployments/${deployment.id}/statuses?per_page=100`, 'deployments')
+      ).sort(newestFirst);
       const latest = statuses[0];
       const finished = latest !== undefined && !UNFINISHED.has(latest.state);
       const linked = this.linkOf(statusLink(statuses)) !== undefined;
@@ -241,7 +276,11 @@ export class EvidenceReader {
         why: `${sha} has no successful deployment to ${promoteFrom}: its latest one (deployment ${deployment.id}, ${deployment.created_at ?? 'unknown time'}) is ${latest.state}${said}${succeeded ? ' after an earlier success (rolled back or failed on a re-deploy)' : ''}`,
       };
     }
-    if (unfinished) return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})` };
+    if (unfinished)
+      return {
+        proven: false,
+        why: `${sha} has no successful deployment to ${promoteFrom}: deployment ${unfinished.deployment.id} has not finished (${unfinished.state})`,
+      };
     if (rollback) {
       return {
         proven: false,
@@ -249,6 +288,9 @@ export class EvidenceReader {
       };
     }
     const skipped = other as { deployment: Deployment; why: string };
-    return { proven: false, why: `${sha} has no successful deployment to ${promoteFrom} by gantry's deploy workflow: deployment ${skipped.deployment.id} does not count, ${skipped.why}` };
+    return {
+      proven: false,
+      why: `${sha} has no successful deployment to ${promoteFrom} by gantry's deploy workflow: deployment ${skipped.deployment.id} does not count, ${skipped.why}`,
+    };
   }
 }

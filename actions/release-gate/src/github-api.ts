@@ -15,7 +15,12 @@ const PERMISSION: Record<ApiArea, string> = {
   checks: 'checks: read',
 };
 
-const AREA_NAME: Record<ApiArea, string> = { repository: 'Repository API', deployments: 'Deployments API', actions: 'Actions API', checks: 'Checks API' };
+const AREA_NAME: Record<ApiArea, string> = {
+  repository: 'Repository API',
+  deployments: 'Deployments API',
+  actions: 'Actions API',
+  checks: 'Checks API',
+};
 
 const MAX_PAGES = 20;
 
@@ -52,9 +57,10 @@ export class GitHubApi {
     } catch {
       // not JSON: the start of the text
     }
-    const permission = response.status === 403 || response.status === 404
-      ? ` ${hint ?? `The job needs ${PERMISSION[area]} on ${this.repository}: the calling job must grant it (permissions: ${PERMISSION[area]}).`}`
-      : ' Re-run the job.';
+    const permission =
+      response.status === 403 || response.status === 404
+        ? ` ${hint ?? `The job needs ${PERMISSION[area]} on ${this.repository}: the calling job must grant it (permissions: ${PERMISSION[area]}).`}`
+        : ' Re-run the job.';
     throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} answered ${response.status}: ${message}.${permission}`);
   }
 
@@ -63,7 +69,8 @@ export class GitHubApi {
     const response = await this.request(`${this.apiUrl}${path}`, path, area);
     if (!response.ok) return this.fail(response, path, area, hint);
     const body: unknown = await response.json();
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
     return body as T;
   }
 

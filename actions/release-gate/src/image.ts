@@ -33,7 +33,9 @@ async function digestsOf(ecr: ECRClient, repository: string, imageId: { imageDig
     return (out.imageDetails ?? []).map((detail) => detail.imageDigest ?? '').filter(Boolean);
   } catch (err) {
     if (errorName(err) === 'ImageNotFoundException') return [];
-    throw new ActionFailure(`Cannot read ${repository} in ECR (DescribeImages): ${describeError(err)}. The role needs ecr:DescribeImages on the repository.`);
+    throw new ActionFailure(
+      `Cannot read ${repository} in ECR (DescribeImages): ${describeError(err)}. The role needs ecr:DescribeImages on the repository.`,
+    );
   }
 }
 
@@ -45,9 +47,13 @@ export async function lookUpImage(ecr: ECRClient, request: ImageRequest, log: Lo
     repositoryUri = out.repositories?.[0]?.repositoryUri;
   } catch (err) {
     if (errorName(err) === 'RepositoryNotFoundException') {
-      throw new ActionFailure(`No ECR repository ${repository} in this account and region: create it (the application's Terraform), or fix ecr-repository.`);
+      throw new ActionFailure(
+        `No ECR repository ${repository} in this account and region: create it (the application's Terraform), or fix ecr-repository.`,
+      );
     }
-    throw new ActionFailure(`Cannot read the ECR repository ${repository} (DescribeRepositories): ${describeError(err)}. The role needs ecr:DescribeRepositories on it.`);
+    throw new ActionFailure(
+      `Cannot read the ECR repository ${repository} (DescribeRepositories): ${describeError(err)}. The role needs ecr:DescribeRepositories on it.`,
+    );
   }
   if (!repositoryUri) throw new ActionFailure(`ECR answered no URI for the repository ${repository}.`);
   const registry = repositoryUri.split('/')[0] ?? repositoryUri;

@@ -41,7 +41,11 @@ export async function main(): Promise<void> {
       const outcome = await recordRelease(ecs, inputs, log);
       issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
       // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
-      if (inputs.promotion === 'overridden') log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
+      if (inputs.promotion === 'overridden')
+        log.warning(
+          `${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`,
+          { title: 'Promotion gate overridden' },
+        );
       await writeSummary(outcome.summary);
       return;
     }

@@ -39,7 +39,9 @@ export async function promotionGate(inputs: PromotionInputs, api: GitHubApi, log
   }).find();
   if (evidence.proven) {
     const superseded = evidence.state === 'inactive' ? ', since superseded by a newer deployment there' : '';
-    log.info(`Promotion gate passed: ${sha} was deployed successfully to ${promoteFrom} by gantry's deploy workflow (deployment ${evidence.deploymentId}, run ${evidence.runId}${superseded}), image ${evidence.image}.`);
+    log.info(
+      `Promotion gate passed: ${sha} was deployed successfully to ${promoteFrom} by gantry's deploy workflow (deployment ${evidence.deploymentId}, run ${evidence.runId}${superseded}), image ${evidence.image}.`,
+    );
     if (inputs.allowUnpromoted) log.info('allow-unpromoted was set but not needed: the commit is promoted.');
     return {
       promotion: 'proven',
@@ -51,7 +53,9 @@ export async function promotionGate(inputs: PromotionInputs, api: GitHubApi, log
   }
   if (inputs.allowUnpromoted) {
     const reason = inputs.reason ?? '';
-    log.warning(`${inputs.actor} deploys ${sha} to ${target} without a successful ${promoteFrom} deployment. Reason: ${reason}`, { title: 'Promotion gate overridden' });
+    log.warning(`${inputs.actor} deploys ${sha} to ${target} without a successful ${promoteFrom} deployment. Reason: ${reason}`, {
+      title: 'Promotion gate overridden',
+    });
     return {
       promotion: 'overridden',
       summary: [

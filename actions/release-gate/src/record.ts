@@ -15,16 +15,30 @@ export function releaseAnnotation(image: string, sha: string, taskDefinitionArn:
   return `image=${image} sha=${sha} task-definition=${taskDefinitionArn}`;
 }
 
-export async function recordRelease(ecs: ECSClient, inputs: RecordInputs, log: Logger): Promise<{ summary: string; tags: Record<string, string>; annotation: string }> {
+export async function recordRelease(
+  ecs: ECSClient,
+  inputs: RecordInputs,
+  log: Logger,
+): Promise<{ summary: string; tags: Record<string, string>; annotation: string }> {
   const digest = inputs.image.slice(inputs.image.indexOf('@') + 1);
   const tags: Record<string, string> = { [TAG.imageDigest]: digest, [TAG.promotion]: inputs.promotion };
   if (inputs.reason !== undefined) tags[TAG.overrideReason] = inputs.reason;
   try {
     await tagRelease(ecs, inputs.taskDefinitionArn, tags);
   } catch (err) {
-    throw new ActionFailure(`Could not record the release on ${inputs.taskDefinitionArn}: ${describeError(err)}. The deploy role needs ecs:TagResource on the task definition family; without the record, the next environment's gate has no digest to promote.`);
+    throw new ActionFailure(
+      `Could not record the release on ${inputs.taskDefinitionArn}: ${describeError(err)}. The deploy role needs ecs:TagResource on the task definition family; without the record, the next environment's gate has no digest to promote.`,
+    );
   }
-  log.info(`Recorded ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')} on ${inputs.taskDefinitionArn}.`);
+  log.info(
+    `Recorded ${Object.entries(tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')} on ${inputs.taskDefinitionArn}.`,
+  );
   const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
-  return { tags, annotation: releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn), summary: `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}` };
+  return {
+    tags,
+    annotation: releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn),
+    summary: `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`,
+  };
 }

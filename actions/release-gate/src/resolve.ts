@@ -26,7 +26,9 @@ export function checkedOutSha(cwd: string): string {
   try {
     out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (err) {
-    throw new ActionFailure(`Cannot read the checked-out commit in ${cwd} (git rev-parse HEAD): ${(err as Error).message.split('\n')[0]}. The resolve job checks the application out first.`);
+    throw new ActionFailure(
+      `Cannot read the checked-out commit in ${cwd} (git rev-parse HEAD): ${(err as Error).message.split('\n')[0]}. The resolve job checks the application out first.`,
+    );
   }
   if (!FULL_SHA.test(out)) throw new ActionFailure(`git rev-parse HEAD in ${cwd} answered '${out}', not a full commit SHA.`);
   return out;
@@ -66,7 +68,10 @@ export async function resolveCommit(inputs: ResolveInputs, api: GitHubApi | unde
   if (sha !== inputs.runSha) {
     const note = `GitHub records this run's ${inputs.environment} deployment under ${inputs.runSha} (the commit the run started from), not under ${sha} (the commit deployed); the run summary and the task definition's gantry:git-sha tag name ${sha}.`;
     if (inputs.promoteFrom === undefined) {
-      log.warning(`${note} A promotion gate that trusts ${inputs.environment} would count ${inputs.runSha} as deployed here: deploy ${inputs.environment} from a push (no ref) to keep its deployments evidence.`, { title: 'Deployment recorded under another commit' });
+      log.warning(
+        `${note} A promotion gate that trusts ${inputs.environment} would count ${inputs.runSha} as deployed here: deploy ${inputs.environment} from a push (no ref) to keep its deployments evidence.`,
+        { title: 'Deployment recorded under another commit' },
+      );
     } else {
       log.info(`Deployment recorded under another commit: ${note}`);
     }

@@ -32398,7 +32398,12 @@ function requestTimeoutFor(pollIntervalMs) {
 function ecsClients(options) {
     const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
     const make = (deadline, maxAttempts) => {
-        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        const config = awsClientConfig({
+            region: options.region,
+            endpointUrl: options.endpointUrl,
+            maxAttempts,
+            timeouts: { requestTimeoutMs, deadline },
+        });
         return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
     };
     return {
@@ -32609,7 +32614,12 @@ function cloudWatchLogs(config) {
  * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
  */
 function deadlineBoundLogs(options) {
-    return cloudWatchLogs(awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }));
+    return cloudWatchLogs(awsClientConfig({
+        region: options.region,
+        endpointUrl: options.endpointUrl,
+        maxAttempts: 2,
+        timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs },
+    }));
 }
 function logEventsOf(client, Command) {
     return { getLogEvents: (input) => client.send(new Command(input)) };
@@ -32674,14 +32684,23 @@ class TaskLogReader {
                 const before = this.tokens.get(key);
                 let out;
                 try {
-                    out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+                    out = await this.opts.logs.getLogEvents({
+                        logGroupName: ref.group,
+                        logStreamName: ref.stream,
+                        startFromHead: true,
+                        nextToken: before,
+                    });
                 }
                 catch (err) {
                     this.onError(err, ref, key);
                     break;
                 }
                 for (const event of out.events ?? []) {
-                    fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                    fresh.push({
+                        container: ref.container,
+                        timestamp: event.timestamp,
+                        message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                    });
                 }
                 if (out.nextForwardToken)
                     this.tokens.set(key, out.nextForwardToken);
@@ -32718,9 +32737,18 @@ async function lastLogLines(opts) {
         return { lines, accessDenied: false };
     for (const ref of opts.streams) {
         try {
-            const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+            const out = await opts.logs.getLogEvents({
+                logGroupName: ref.group,
+                logStreamName: ref.stream,
+                startFromHead: false,
+                limit: opts.limit,
+            });
             for (const event of (out.events ?? []).slice(-opts.limit)) {
-                lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                lines.push({
+                    container: ref.container,
+                    timestamp: event.timestamp,
+                    message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                });
             }
         }
         catch (err) {
@@ -32746,8 +32774,8 @@ function isAccessDenied(err) {
     return err.name === 'AccessDeniedException' || err.name === 'UnauthorizedOperation' || status === 403;
 }
 function missingPermissionWarning(ref, err) {
-    return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
-        `Grant it to show the container's own last lines; the verdict is unchanged.`;
+    return (`Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
+        `Grant it to show the container's own last lines; the verdict is unchanged.`);
 }
 /**
  * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
@@ -32777,7 +32805,13 @@ async function explainStoppedTasks(opts) {
         const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
         if (streams.length === 0)
             continue;
-        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        const out = await lastLogLines({
+            logs: opts.logs,
+            streams,
+            limit: opts.limit,
+            log: opts.log,
+            redact: redactor(secretLikeValues(containers)),
+        });
         task.logLines = out.lines.map(formatLogLine);
         if (out.accessDenied)
             return;
@@ -32849,7 +32883,10 @@ function parseArn(value) {
 }
 /** Throws an InputError for the first ARN input outside the client's region or account. */
 function checkArnScope(inputs, scope) {
-    let firstAccount = scope.account && { input: scope.account.input, account: scope.account.value };
+    let firstAccount = scope.account && {
+        input: scope.account.input,
+        account: scope.account.value,
+    };
     for (const { input, value } of inputs) {
         const arn = value === undefined ? undefined : parseArn(value);
         if (!arn || value === undefined)
@@ -33448,7 +33485,9 @@ function evaluateRollout(service, ours) {
     const failed = (reason) => ({ state: 'failed', reason, ...counts });
     const stateReason = deployment?.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
     const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const replacement = primary && primary.id !== ours.deploymentId ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.` : '';
+    const replacement = primary && primary.id !== ours.deploymentId
+        ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.`
+        : '';
     const switchedAway = service.taskDefinition !== undefined && service.taskDefinition !== ours.taskDefinitionArn;
     const rolledBack = switchedAway ? ` The service runs ${service.taskDefinition} again: the circuit breaker rolled back.` : '';
     if (service.status !== undefined && service.status !== 'ACTIVE') {
@@ -33534,7 +33573,14 @@ async function waitForRollout(opts) {
             lastFailed = false;
             lastAwsError = undefined;
             if (!service) {
-                const decision = { state: 'failed', reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`, running: 0, pending: 0, desired: 0, failedTasks: 0 };
+                const decision = {
+                    state: 'failed',
+                    reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`,
+                    running: 0,
+                    pending: 0,
+                    desired: 0,
+                    failedTasks: 0,
+                };
                 return { done: true, value: decision };
             }
             for (const line of newEvents(service.events ?? [], seenEvents)) {
@@ -33783,7 +33829,9 @@ function assertEcsDeploymentController(service) {
     if (type !== 'ECS') {
         throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+            (type === 'CODE_DEPLOY'
+                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+                : 'Deploy it with the tool that owns its task sets.'));
     }
 }
 function mapValues(record, fn) {
@@ -34025,21 +34073,47 @@ function evaluateServiceDeployment(sd, gateStages, answered = new Set()) {
     if (status === 'SUCCESSFUL')
         return { state: 'completed', reason: `service deployment ${arn} SUCCESSFUL` };
     if (ROLLBACK_STATUSES.has(status)) {
-        return { state: 'failed', rolledBack: status !== 'ROLLBACK_FAILED', alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}` };
+        return {
+            state: 'failed',
+            rolledBack: status !== 'ROLLBACK_FAILED',
+            alarms,
+            reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}: traffic goes back to the previous revision.${alarmText}`,
+        };
     }
     if (status === 'STOPPED' || status === 'STOP_REQUESTED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `service deployment ${arn} is ${status}${stage}${why ? ` (${why})` : ''}.${alarmText}`,
+        };
     }
     if (sd.alarms?.status === 'TRIGGERED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `CloudWatch alarm ${alarms.join(', ') || '(unnamed)'} TRIGGERED during service deployment ${arn}${stage}.`,
+        };
     }
     const breaker = sd.deploymentCircuitBreaker;
     if (breaker?.status === 'TRIGGERED') {
-        return { state: 'failed', rolledBack: false, alarms, reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).` };
+        return {
+            state: 'failed',
+            rolledBack: false,
+            alarms,
+            reason: `the deployment circuit breaker TRIGGERED${stage}: ${breaker.failureCount ?? '?'} failed tasks (threshold ${breaker.threshold ?? '?'}).`,
+        };
     }
     const hook = awaitingHook(sd, answered);
     if (hook?.hookId && sd.lifecycleStage && isPauseStage(sd.lifecycleStage)) {
-        const gate = { hookId: hook.hookId, stage: sd.lifecycleStage, serviceDeploymentArn: arn, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction };
+        const gate = {
+            hookId: hook.hookId,
+            stage: sd.lifecycleStage,
+            serviceDeploymentArn: arn,
+            expiresAt: hook.expiresAt,
+            timeoutAction: hook.timeoutAction,
+        };
         const state = gateStages.includes(sd.lifecycleStage) ? 'gate' : 'continue';
         return { state, hook: gate, reason: `PAUSE hook ${hook.hookId} AWAITING_ACTION at ${sd.lifecycleStage}` };
     }
@@ -34100,7 +34174,13 @@ async function waitForServiceDeployment(opts) {
     const lastEvents = [];
     const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, 10, log);
     const warnedExpiry = new Set();
-    const native = { serviceDeploymentArn: opts.started.serviceDeploymentArn, stages: [], describeDeploymentCalls: 0, triggeredAlarms: [], rolledBack: false };
+    const native = {
+        serviceDeploymentArn: opts.started.serviceDeploymentArn,
+        stages: [],
+        describeDeploymentCalls: 0,
+        triggeredAlarms: [],
+        rolledBack: false,
+    };
     let describeCalls = 0;
     let lastError;
     let lastSeen = 'no service deployment seen';
@@ -34141,7 +34221,10 @@ async function waitForServiceDeployment(opts) {
                 return { done: false };
             }
             if (!sd)
-                return { done: true, value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` } };
+                return {
+                    done: true,
+                    value: { state: 'failed', rolledBack: false, alarms: [], reason: `service deployment ${native.serviceDeploymentArn} not found` },
+                };
             const stage = sd.lifecycleStage ?? sd.status ?? 'unknown';
             if (native.stages.at(-1)?.stage !== stage)
                 native.stages.push({ stage, elapsedMs });
@@ -34185,8 +34268,15 @@ async function waitForServiceDeployment(opts) {
     });
     const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
     if (result.status === 'timed-out') {
-        const seen = native.stages.length ? `last seen: ${lastSeen}` : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
-        return { status: 'timed-out', reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`, ...common, native };
+        const seen = native.stages.length
+            ? `last seen: ${lastSeen}`
+            : `no service deployment seen${lastError ? ` (last error: ${lastError})` : ''}`;
+        return {
+            status: 'timed-out',
+            reason: `service deployment did not finish within ${formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs)}; ${seen}`,
+            ...common,
+            native,
+        };
     }
     const decision = result.value;
     if (decision.state === 'gate') {
@@ -34362,15 +34452,25 @@ async function startNativeRollback(req) {
     const { ecs, log } = req;
     const knownEventIds = (req.service.events ?? []).map((e) => e.id).filter((id) => id !== undefined);
     const watchBase = {
-        ecs: req.pollEcs, cluster: req.cluster, service: req.serviceRef, taskDefinitionArn: req.targetArn,
-        intervalMs: req.intervalMs, timeoutMs: req.timeoutMs, reportedTimeoutMs: req.reportedTimeoutMs, clock: req.clock, log, knownEventIds, gateStages: [],
+        ecs: req.pollEcs,
+        cluster: req.cluster,
+        service: req.serviceRef,
+        taskDefinitionArn: req.targetArn,
+        intervalMs: req.intervalMs,
+        timeoutMs: req.timeoutMs,
+        reportedTimeoutMs: req.reportedTimeoutMs,
+        clock: req.clock,
+        log,
+        knownEventIds,
+        gateStages: [],
     };
     if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
         const arn = req.live.sd.serviceDeploymentArn;
         const stopped = await nativeStrategy(req.strategy).rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
         if (stopped) {
             return {
-                method: stopped.method, serviceDeploymentArn: arn,
+                method: stopped.method,
+                serviceDeploymentArn: arn,
                 watch: () => waitForServiceDeployment({ ...watchBase, started: { serviceDeploymentArn: arn }, expectRollback: true }),
             };
         }
@@ -34379,12 +34479,24 @@ async function startNativeRollback(req) {
     const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: req.cluster, service: req.serviceRef, taskDefinition: req.targetArn }));
     log.info(`UpdateService: service ${req.serviceRef} now asks for ${shortName(req.targetArn)} (a new ${req.strategy} service deployment; its PAUSE hooks are answered CONTINUE).`);
     const started = await nativeStrategy(req.strategy).identifyDeployment({
-        ecs, cluster: req.cluster, service: req.serviceRef, updated: out.service, taskDefinitionArn: req.targetArn, previousIds,
-        previousServiceDeploymentArn: req.service.currentServiceDeployment, log,
+        ecs,
+        cluster: req.cluster,
+        service: req.serviceRef,
+        updated: out.service,
+        taskDefinitionArn: req.targetArn,
+        previousIds,
+        previousServiceDeploymentArn: req.service.currentServiceDeployment,
+        log,
     });
     return {
-        method: 'UpdateService', serviceDeploymentArn: started?.serviceDeploymentArn, deploymentId: started?.deployment?.id,
-        watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {}, previousServiceDeploymentArn: req.service.currentServiceDeployment }),
+        method: 'UpdateService',
+        serviceDeploymentArn: started?.serviceDeploymentArn,
+        deploymentId: started?.deployment?.id,
+        watch: () => waitForServiceDeployment({
+            ...watchBase,
+            started: started ?? {},
+            previousServiceDeploymentArn: req.service.currentServiceDeployment,
+        }),
     };
 }
 
@@ -34565,7 +34677,10 @@ class Resolver {
         if (this.target.kind === 'sha') {
             const shas = [...new Set(found.map((r) => r.tags[TAG.gitSha].toLowerCase()))];
             if (shas.length > 1) {
-                const listed = shas.slice(0, 5).map((sha) => `${sha.slice(0, 12)} (${found.filter((r) => r.tags[TAG.gitSha].toLowerCase() === sha).map((r) => shortName(r.arn)).join(', ')})`);
+                const listed = shas.slice(0, 5).map((sha) => `${sha.slice(0, 12)} (${found
+                    .filter((r) => r.tags[TAG.gitSha].toLowerCase() === sha)
+                    .map((r) => shortName(r.arn))
+                    .join(', ')})`);
                 const more = shas.length > 5 ? ` and ${shas.length - 5} more` : '';
                 throw this.fail(`the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`);
             }
@@ -34729,7 +34844,10 @@ async function rollback(inputs, deps) {
     const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
     // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
     const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-    const readBackBounds = () => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
+    const readBackBounds = () => ({
+        attemptTimeoutMs: readBackTimeout(),
+        ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+    });
     const catalog = ecsRevisionCatalog(ecs);
     const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
         const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
@@ -34757,7 +34875,13 @@ async function rollback(inputs, deps) {
     const inFlight = to.arn === from.arn && !isNativeStrategy(strategy) ? inProgressOn(service, to.arn) : undefined;
     if (to.arn === from.arn && !inFlight) {
         log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
-        return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
+        return {
+            ...base,
+            status: 'noop',
+            liveArn: from.arn,
+            actions: [`None: ${shortName(to.arn)} is already the service's task definition.`],
+            durationMs: elapsed(),
+        };
     }
     const watchLine = (id) => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
     // BLUE_GREEN / LINEAR / CANARY: a live service deployment is rolled back by ECS itself (native.ts).
@@ -34770,7 +34894,9 @@ async function rollback(inputs, deps) {
             ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
             : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
     if (inputs['dry-run']) {
-        const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
+        const actions = inFlight
+            ? [watchLine(inFlight.id)]
+            : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
         await log.group('Dry run: what would change', async () => {
             for (const line of actions)
                 log.info(`Would: ${line}`);
@@ -34787,18 +34913,47 @@ async function rollback(inputs, deps) {
     try {
         startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, async () => {
             if (!isNativeStrategy(strategy)) {
-                return startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+                return startRollback({
+                    ecs,
+                    cluster: inputs.cluster,
+                    service,
+                    serviceRef: inputs.service,
+                    targetArn: to.arn,
+                    clock,
+                    log,
+                    locateIntervalMs: inputs['poll-interval-seconds'] * 1000,
+                });
             }
             const native = await startNativeRollback({
-                ecs, pollEcs: deps.pollEcs ?? ecs, strategy, cluster: inputs.cluster, serviceRef: inputs.service, service, live, targetArn: to.arn,
-                intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: Math.max(0, deadline - clock.now()), reportedTimeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+                ecs,
+                pollEcs: deps.pollEcs ?? ecs,
+                strategy,
+                cluster: inputs.cluster,
+                serviceRef: inputs.service,
+                service,
+                live,
+                targetArn: to.arn,
+                intervalMs: inputs['poll-interval-seconds'] * 1000,
+                timeoutMs: Math.max(0, deadline - clock.now()),
+                reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+                clock,
+                log,
             });
             return { ...native, deployment: native.deploymentId ? { id: native.deploymentId } : undefined };
         });
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
+        const verdict = await readBackChange({
+            ecs: recordEcs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            targetArn: to.arn,
+            previousDeploymentIds: previousIds,
+            previousArn: from.arn,
+            clock,
+            ...readBackBounds(),
+        });
         const headline = `starting the rollback failed: ${errors_describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
         if (verdict.changed !== true) {
             const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -34811,14 +34966,27 @@ async function rollback(inputs, deps) {
     if (deps.progress)
         deps.progress.deploymentId = startedRollback.deployment?.id;
     const actions = [switchLine(startedRollback.method)];
-    const common = { ...base, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
+    const common = {
+        ...base,
+        method: startedRollback.method,
+        deploymentId: startedRollback.deployment?.id,
+        serviceDeploymentArn: startedRollback.serviceDeploymentArn,
+        actions,
+    };
     try {
         return await watchAndRecord();
     }
     catch (err) {
         const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         const fromTagged = await settleChain('failed', liveArn);
-        return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${errors_describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
+        return {
+            ...common,
+            fromTagged,
+            status: 'failed',
+            liveArn,
+            failure: `unexpected error after the switch: ${errors_describeError(err)}; the service runs ${shortName(liveArn)}`,
+            durationMs: elapsed(),
+        };
     }
     async function watchAndRecord() {
         if (!inputs.wait) {
@@ -34830,7 +34998,14 @@ async function rollback(inputs, deps) {
         if (!deploymentId && !startedRollback.watch) {
             const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
             const fromTagged = await settleChain('timed-out', liveArn);
-            return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
+            return {
+                ...common,
+                fromTagged,
+                status: 'failed',
+                liveArn,
+                failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`,
+                durationMs: elapsed(),
+            };
         }
         const nativeWatch = startedRollback.watch;
         const rollout = nativeWatch
@@ -34843,7 +35018,15 @@ async function rollback(inputs, deps) {
         const fromTagged = await settleChain(status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed', liveArn);
         if (fromTagged)
             actions.push(tagLine);
-        return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
+        return {
+            ...common,
+            fromTagged,
+            status,
+            rollout,
+            liveArn,
+            failure: status === 'rolled-back' ? undefined : rollout.reason,
+            durationMs: elapsed(),
+        };
     }
     /** ECS's own rollback onto the target is still running: its end is the rollback's verdict. */
     async function watchInFlight(deployment) {
@@ -34857,8 +35040,14 @@ async function rollback(inputs, deps) {
             await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
         const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
         return {
-            ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
-            failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
+            ...base,
+            status,
+            deploymentId: id,
+            rollout,
+            liveArn,
+            actions: [watchLine(id)],
+            failure: rollout.status === 'completed' ? undefined : rollout.reason,
+            durationMs: elapsed(),
         };
     }
     function watch(deploymentId, knownEventIds) {
@@ -34908,7 +35097,9 @@ function rolloutFailureSections(rollout) {
     const parts = [];
     const stopped = rollout?.stoppedTasks ?? [];
     if (stopped.length > 0) {
-        const rows = stopped.slice(0, 10).map((t) => [
+        const rows = stopped
+            .slice(0, 10)
+            .map((t) => [
             t.taskArn.split('/').pop(),
             t.stopCode,
             t.stoppedReason,
@@ -34938,7 +35129,9 @@ function rolloutFailure(headline, rollout) {
     if (withLogs)
         lines.push(`Last log lines of task ${withLogs.taskArn.split('/').pop()}: ${(withLogs.logLines ?? []).slice(-3).join(' | ')}`);
     const details = [
-        ...(tasks.length ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])] : []),
+        ...(tasks.length
+            ? ['Stopped tasks:', ...tasks.flatMap((t) => [`  ${formatStoppedTask(t)}`, ...(t.logLines ?? []).map((l) => `    ${l}`)])]
+            : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
     return new ActionFailure(lines.join('\n'), details);
@@ -35042,7 +35235,12 @@ const TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
     const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-    const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+    const clients = ecsClients({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
     const progress = new RollbackProgress();
     let reported = false;
     const writeOutputs = (outputs) => {
@@ -35062,9 +35260,22 @@ async function main() {
                 return;
             // What runs decides the outputs and the tags: read it first (bounded by the grace period).
             const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
-            writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
+            writeOutputs({
+                'task-definition-arn': liveArn,
+                'from-task-definition-arn': switched.fromArn,
+                'deployment-id': progress.deploymentId,
+                status: 'cancelled',
+            });
             coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
-            await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
+            await recordChain({
+                ecs: clients.recordEcs,
+                fromArn: switched.fromArn,
+                toArn: switched.toArn,
+                outcome: 'cancelled',
+                liveArn,
+                reason: switched.reason,
+                log: coreLogger,
+            });
         },
     });
     let result;
@@ -35082,8 +35293,19 @@ async function main() {
     }
     if (result.status === 'failed' || result.status === 'timed-out') {
         // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-        const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
-        await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
+        const logs = deadlineBoundLogs({
+            region: inputs['aws-region'],
+            endpointUrl: inputs['endpoint-url'],
+            deadline,
+            pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+        });
+        await explainFailedRollout({
+            recordEcs: clients.recordEcs,
+            logs,
+            tasks: result.rollout?.stoppedTasks ?? [],
+            limit: inputs['log-lines'] ?? 20,
+            log: coreLogger,
+        });
     }
     const written = writeOutputs({
         // A dry run reports the revision it would roll back to.

@@ -15,7 +15,10 @@ describe('parseTarget', () => {
     ['version:v2.0.0-rc.1', { kind: 'version', version: '2.0.0-rc.1' }],
     ['revision:7', { kind: 'revision', revision: 7 }],
     [ARN, { kind: 'arn', arn: ARN, family: 'web', revision: 12 }],
-    ['arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/my_app-2:3', { kind: 'arn', arn: 'arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/my_app-2:3', family: 'my_app-2', revision: 3 }],
+    [
+      'arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/my_app-2:3',
+      { kind: 'arn', arn: 'arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/my_app-2:3', family: 'my_app-2', revision: 3 },
+    ],
   ])('%s', (value, expected) => {
     expect(parseTarget(value)).toEqual(expected);
   });
@@ -56,7 +59,11 @@ describe('parseTarget', () => {
 
   it('describes targets the way they are written', () => {
     expect(['previous', 'sha:1a2b3c4', 'version:1.0.0', 'revision:3', ARN].map((v) => describeTarget(parseTarget(v)))).toEqual([
-      'previous', 'sha:1a2b3c4', 'version:1.0.0', 'revision:3', ARN,
+      'previous',
+      'sha:1a2b3c4',
+      'version:1.0.0',
+      'revision:3',
+      ARN,
     ]);
   });
 });

@@ -17,7 +17,12 @@ const TERMINATION_GRACE_MS = 5_000;
 export async function main(): Promise<void> {
   const inputs = getInputs();
   const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-  const clients = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+  const clients = ecsClients({
+    region: inputs['aws-region'],
+    endpointUrl: inputs['endpoint-url'],
+    deadline,
+    pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+  });
   const progress = new RollbackProgress();
   let reported = false;
   const writeOutputs = (outputs: Record<string, string | undefined>): boolean => {
@@ -35,9 +40,24 @@ export async function main(): Promise<void> {
       if (!switched || reported) return;
       // What runs decides the outputs and the tags: read it first (bounded by the grace period).
       const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
-      writeOutputs({ 'task-definition-arn': liveArn, 'from-task-definition-arn': switched.fromArn, 'deployment-id': progress.deploymentId, status: 'cancelled' });
-      coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
-      await recordChain({ ecs: clients.recordEcs, fromArn: switched.fromArn, toArn: switched.toArn, outcome: 'cancelled', liveArn, reason: switched.reason, log: coreLogger });
+      writeOutputs({
+        'task-definition-arn': liveArn,
+        'from-task-definition-arn': switched.fromArn,
+        'deployment-id': progress.deploymentId,
+        status: 'cancelled',
+      });
+      coreLogger.error(
+        `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`,
+      );
+      await recordChain({
+        ecs: clients.recordEcs,
+        fromArn: switched.fromArn,
+        toArn: switched.toArn,
+        outcome: 'cancelled',
+        liveArn,
+        reason: switched.reason,
+        log: coreLogger,
+      });
     },
   });
   let result: RollbackResult;
@@ -51,8 +71,19 @@ export async function main(): Promise<void> {
   }
   if (result.status === 'failed' || result.status === 'timed-out') {
     // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-    const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs: inputs['poll-interval-seconds'] * 1000 });
-    await explainFailedRollout({ recordEcs: clients.recordEcs, logs, tasks: result.rollout?.stoppedTasks ?? [], limit: inputs['log-lines'] ?? 20, log: coreLogger });
+    const logs = deadlineBoundLogs({
+      region: inputs['aws-region'],
+      endpointUrl: inputs['endpoint-url'],
+      deadline,
+      pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
+    await explainFailedRollout({
+      recordEcs: clients.recordEcs,
+      logs,
+      tasks: result.rollout?.stoppedTasks ?? [],
+      limit: inputs['log-lines'] ?? 20,
+      log: coreLogger,
+    });
   }
   const written = writeOutputs({
     // A dry run reports the revision it would roll back to.

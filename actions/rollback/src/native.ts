@@ -6,7 +6,13 @@
  * UpdateService to the target starts a new service deployment, watched to the end with every
  * PAUSE hook answered CONTINUE: a rollback does not wait at the gates of a deploy.
  */
-import { DescribeServiceRevisionsCommand, UpdateServiceCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
+import {
+  DescribeServiceRevisionsCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type Service,
+  type ServiceDeployment,
+} from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/util/clock';
 import { awaitingHook, describeServiceDeployment, waitForServiceDeployment } from '../../../lib/ecs/service-deployment';
 import { nativeStrategy } from '../../../lib/ecs/strategies/native';
@@ -33,7 +39,9 @@ export async function liveNativeDeployment(ecs: ECSClient, service: Service, log
     const source = sd.sourceServiceRevisions?.[0]?.arn;
     const revisions = source ? await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [source] })) : undefined;
     const sourceTaskDefinition = revisions?.serviceRevisions?.[0]?.taskDefinition;
-    log.info(`Service deployment ${arn} is live (${sd.status} at ${sd.lifecycleStage ?? '?'}), replacing ${sourceTaskDefinition ? shortName(sourceTaskDefinition) : 'an unknown revision'}.`);
+    log.info(
+      `Service deployment ${arn} is live (${sd.status} at ${sd.lifecycleStage ?? '?'}), replacing ${sourceTaskDefinition ? shortName(sourceTaskDefinition) : 'an unknown revision'}.`,
+    );
     return { sd, sourceTaskDefinition };
   } catch (err) {
     log.warning(`Could not read service deployment ${arn} (${describeError(err)}); rolling back with UpdateService.`);
@@ -73,28 +81,53 @@ export async function startNativeRollback(req: NativeRollbackRequest): Promise<N
   const { ecs, log } = req;
   const knownEventIds = (req.service.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined);
   const watchBase = {
-    ecs: req.pollEcs, cluster: req.cluster, service: req.serviceRef, taskDefinitionArn: req.targetArn,
-    intervalMs: req.intervalMs, timeoutMs: req.timeoutMs, reportedTimeoutMs: req.reportedTimeoutMs, clock: req.clock, log, knownEventIds, gateStages: [],
+    ecs: req.pollEcs,
+    cluster: req.cluster,
+    service: req.serviceRef,
+    taskDefinitionArn: req.targetArn,
+    intervalMs: req.intervalMs,
+    timeoutMs: req.timeoutMs,
+    reportedTimeoutMs: req.reportedTimeoutMs,
+    clock: req.clock,
+    log,
+    knownEventIds,
+    gateStages: [],
   };
   if (plannedNativeMethod(req.live, req.targetArn) !== 'UpdateService' && req.live?.sd.serviceDeploymentArn) {
     const arn = req.live.sd.serviceDeploymentArn;
     const stopped = await nativeStrategy(req.strategy).rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     if (stopped) {
       return {
-        method: stopped.method, serviceDeploymentArn: arn,
+        method: stopped.method,
+        serviceDeploymentArn: arn,
         watch: () => waitForServiceDeployment({ ...watchBase, started: { serviceDeploymentArn: arn }, expectRollback: true }),
       };
     }
   }
   const previousIds = new Set((req.service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   const out = await ecs.send(new UpdateServiceCommand({ cluster: req.cluster, service: req.serviceRef, taskDefinition: req.targetArn }));
-  log.info(`UpdateService: service ${req.serviceRef} now asks for ${shortName(req.targetArn)} (a new ${req.strategy} service deployment; its PAUSE hooks are answered CONTINUE).`);
+  log.info(
+    `UpdateService: service ${req.serviceRef} now asks for ${shortName(req.targetArn)} (a new ${req.strategy} service deployment; its PAUSE hooks are answered CONTINUE).`,
+  );
   const started = await nativeStrategy(req.strategy).identifyDeployment({
-    ecs, cluster: req.cluster, service: req.serviceRef, updated: out.service, taskDefinitionArn: req.targetArn, previousIds,
-    previousServiceDeploymentArn: req.service.currentServiceDeployment, log,
+    ecs,
+    cluster: req.cluster,
+    service: req.serviceRef,
+    updated: out.service,
+    taskDefinitionArn: req.targetArn,
+    previousIds,
+    previousServiceDeploymentArn: req.service.currentServiceDeployment,
+    log,
   });
   return {
-    method: 'UpdateService', serviceDeploymentArn: started?.serviceDeploymentArn, deploymentId: started?.deployment?.id,
-    watch: () => waitForServiceDeployment({ ...watchBase, started: started ?? {}, previousServiceDeploymentArn: req.service.currentServiceDeployment }),
+    method: 'UpdateService',
+    serviceDeploymentArn: started?.serviceDeploymentArn,
+    deploymentId: started?.deployment?.id,
+    watch: () =>
+      waitForServiceDeployment({
+        ...watchBase,
+        started: started ?? {},
+        previousServiceDeploymentArn: req.service.currentServiceDeployment,
+      }),
   };
 }

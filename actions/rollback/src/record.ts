@@ -38,7 +38,9 @@ export async function recordChain(req: ChainRequest): Promise<boolean> {
   const settled = req.outcome === 'rolled-back' || req.outcome === 'started';
   if (!settled) {
     if (req.liveArn === undefined) {
-      log.warning(`What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`);
+      log.warning(
+        `What the service runs is unknown, so ${shortName(req.fromArn)} keeps its ${TAG.status}: check it and tag it by hand if it no longer runs.`,
+      );
       return false;
     }
     if (req.liveArn === req.fromArn) {
@@ -50,7 +52,13 @@ export async function recordChain(req: ChainRequest): Promise<boolean> {
 }
 
 /** The service's task definition now, or undefined (logged) when it cannot be read. */
-export async function liveTaskDefinition(ecs: ECSClient, cluster: string, service: string, log: Logger, timeoutMs?: number): Promise<string | undefined> {
+export async function liveTaskDefinition(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  log: Logger,
+  timeoutMs?: number,
+): Promise<string | undefined> {
   try {
     const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), abortAfter(timeoutMs));
     return out.services?.[0]?.taskDefinition;

@@ -39,7 +39,13 @@ function tableCatalog(rows: Row[]): RevisionCatalog & { gets: string[] } {
       if (row.status) tags[TAG.status] = row.status;
       if (row.previous !== undefined) tags[TAG.previous] = typeof row.previous === 'number' ? arn(row.previous) : row.previous;
     }
-    records.set(arn(row.rev, family), { arn: arn(row.rev, family), family, revision: row.rev, status: row.inactive ? 'INACTIVE' : 'ACTIVE', tags });
+    records.set(arn(row.rev, family), {
+      arn: arn(row.rev, family),
+      family,
+      revision: row.rev,
+      status: row.inactive ? 'INACTIVE' : 'ACTIVE',
+      tags,
+    });
   }
   const gets: string[] = [];
   return {
@@ -92,21 +98,78 @@ describe('releaseFate', () => {
 
 describe('previous: following gantry:previous', () => {
   it.each<[string, Row[], number, number]>([
-    ['one step back', [{ rev: 1, status: 'deployed' }, { rev: 2, status: 'deployed', previous: 1 }, { rev: 3, status: 'deployed', previous: 2 }], 3, 2],
-    ['the current revision may itself be failed', [{ rev: 1, status: 'deployed' }, { rev: 2, status: 'deployed', previous: 1 }, { rev: 3, status: 'failed', previous: 2 }], 3, 2],
-    ['skips failed and rolled-back links', [
-      { rev: 2, status: 'deployed' }, { rev: 3, status: 'rolled-back', previous: 2 }, { rev: 4, status: 'failed', previous: 3 }, { rev: 5, status: 'deployed', previous: 4 },
-    ], 5, 2],
-    ['skips a pending release (fate never recorded)', [{ rev: 1, status: 'deployed' }, { rev: 2, status: 'pending', previous: 1 }, { rev: 3, status: 'deployed', previous: 2 }], 3, 1],
-    ['follows what was live, not revision N-1: goes back, never forward', [
-      { rev: 1, status: 'deployed' }, { rev: 2, status: 'deployed', previous: 1 }, { rev: 3, status: 'rolled-back', previous: 2 }, { rev: 4, status: 'deployed', previous: 2 },
-    ], 4, 2],
-    ['a second rollback after the first goes further back', [
-      { rev: 1, status: 'deployed' }, { rev: 2, status: 'deployed', previous: 1 }, { rev: 3, status: 'rolled-back', previous: 2 },
-    ], 2, 1],
-    ['skips revisions registered but never live (not on the chain)', [
-      { rev: 1, status: 'deployed' }, { rev: 2, status: 'deployed' }, { rev: 3, status: 'deployed', previous: 1 },
-    ], 3, 1],
+    [
+      'one step back',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'deployed', previous: 1 },
+        { rev: 3, status: 'deployed', previous: 2 },
+      ],
+      3,
+      2,
+    ],
+    [
+      'the current revision may itself be failed',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'deployed', previous: 1 },
+        { rev: 3, status: 'failed', previous: 2 },
+      ],
+      3,
+      2,
+    ],
+    [
+      'skips failed and rolled-back links',
+      [
+        { rev: 2, status: 'deployed' },
+        { rev: 3, status: 'rolled-back', previous: 2 },
+        { rev: 4, status: 'failed', previous: 3 },
+        { rev: 5, status: 'deployed', previous: 4 },
+      ],
+      5,
+      2,
+    ],
+    [
+      'skips a pending release (fate never recorded)',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'pending', previous: 1 },
+        { rev: 3, status: 'deployed', previous: 2 },
+      ],
+      3,
+      1,
+    ],
+    [
+      'follows what was live, not revision N-1: goes back, never forward',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'deployed', previous: 1 },
+        { rev: 3, status: 'rolled-back', previous: 2 },
+        { rev: 4, status: 'deployed', previous: 2 },
+      ],
+      4,
+      2,
+    ],
+    [
+      'a second rollback after the first goes further back',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'deployed', previous: 1 },
+        { rev: 3, status: 'rolled-back', previous: 2 },
+      ],
+      2,
+      1,
+    ],
+    [
+      'skips revisions registered but never live (not on the chain)',
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'deployed' },
+        { rev: 3, status: 'deployed', previous: 1 },
+      ],
+      3,
+      1,
+    ],
   ])('%s', async (_name, rows, current, expected) => {
     const result = await resolve(rows, current, 'previous');
     expect(result.revision).toBe(expected);
@@ -115,12 +178,23 @@ describe('previous: following gantry:previous', () => {
   });
 
   it('explains the path it took, skipped links included', async () => {
-    const result = await resolve([{ rev: 1, status: 'deployed' }, { rev: 2, status: 'failed', previous: 1 }, { rev: 3, status: 'deployed', previous: 2 }], 3, 'previous');
+    const result = await resolve(
+      [
+        { rev: 1, status: 'deployed' },
+        { rev: 2, status: 'failed', previous: 1 },
+        { rev: 3, status: 'deployed', previous: 2 },
+      ],
+      3,
+      'previous',
+    );
     expect(result.how).toBe('previous: followed gantry:previous web:3 → web:2 (failed, skipped) → web:1 (deployed)');
   });
 
   it('may follow a link into another family (the service changed family)', async () => {
-    const rows: Row[] = [{ rev: 7, family: 'legacy', status: 'deployed' }, { rev: 1, status: 'deployed', previous: arn(7, 'legacy') }];
+    const rows: Row[] = [
+      { rev: 7, family: 'legacy', status: 'deployed' },
+      { rev: 1, status: 'deployed', previous: arn(7, 'legacy') },
+    ];
     const catalog = tableCatalog(rows);
     const current = (await catalog.get(arn(1))) as RevisionRecord;
     const resolution = await resolveTarget({ kind: 'previous' }, current, { catalog, log: memoryLogger() });
@@ -130,16 +204,32 @@ describe('previous: following gantry:previous', () => {
 
 describe('previous: missing metadata falls back to the family', () => {
   it('no metadata at all: newest ACTIVE revision older than the current one, with a warning', async () => {
-    const result = await resolve([{ rev: 3, bare: true }, { rev: 4, bare: true }, { rev: 5, bare: true }, { rev: 6, bare: true }], 5, 'previous');
+    const result = await resolve(
+      [
+        { rev: 3, bare: true },
+        { rev: 4, bare: true },
+        { rev: 5, bare: true },
+        { rev: 6, bare: true },
+      ],
+      5,
+      'previous',
+    );
     expect(result.revision).toBe(4);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/web:5 carries no gantry metadata .*fell back to the newest ACTIVE revision of family web older than web:5, web:4/);
+    expect(result.warnings[0]).toMatch(
+      /web:5 carries no gantry metadata .*fell back to the newest ACTIVE revision of family web older than web:5, web:4/,
+    );
     expect(result.log.warnings).toEqual(result.warnings);
   });
 
   it('the fallback skips deregistered revisions and ones tagged failed, rolled-back or pending', async () => {
     const rows: Row[] = [
-      { rev: 1, bare: true }, { rev: 2, bare: true, inactive: true }, { rev: 3, status: 'failed' }, { rev: 4, status: 'pending' }, { rev: 5, status: 'rolled-back' }, { rev: 6, bare: true },
+      { rev: 1, bare: true },
+      { rev: 2, bare: true, inactive: true },
+      { rev: 3, status: 'failed' },
+      { rev: 4, status: 'pending' },
+      { rev: 5, status: 'rolled-back' },
+      { rev: 6, bare: true },
     ];
     const result = await resolve(rows, 6, 'previous');
     expect(result.revision).toBe(1);
@@ -147,13 +237,26 @@ describe('previous: missing metadata falls back to the family', () => {
   });
 
   it('a chain that reaches a revision from before gantry takes it, with a warning', async () => {
-    const result = await resolve([{ rev: 1, bare: true }, { rev: 2, bare: true }, { rev: 3, status: 'deployed', previous: 2 }], 3, 'previous');
+    const result = await resolve(
+      [
+        { rev: 1, bare: true },
+        { rev: 2, bare: true },
+        { rev: 3, status: 'deployed', previous: 2 },
+      ],
+      3,
+      'previous',
+    );
     expect(result.revision).toBe(2);
     expect(result.warnings[0]).toMatch(/web:2 carries no gantry metadata .*live before web:3/);
   });
 
   it('a chain that ends in bad releases continues below the oldest one seen', async () => {
-    const rows: Row[] = [{ rev: 1, bare: true }, { rev: 2, bare: true }, { rev: 3, status: 'failed' }, { rev: 4, status: 'deployed', previous: 3 }];
+    const rows: Row[] = [
+      { rev: 1, bare: true },
+      { rev: 2, bare: true },
+      { rev: 3, status: 'failed' },
+      { rev: 4, status: 'deployed', previous: 3 },
+    ];
     const result = await resolve(rows, 4, 'previous');
     expect(result.revision).toBe(2);
     expect(result.how).toMatch(/followed gantry:previous web:4 → web:3 \(failed, skipped\), then fell back .* older than web:3/);
@@ -162,10 +265,39 @@ describe('previous: missing metadata falls back to the family', () => {
 
 describe('previous: errors', () => {
   it.each<[string, Row[], number, RegExp]>([
-    ['the last good release is INACTIVE', [{ rev: 1, status: 'deployed', inactive: true }, { rev: 2, status: 'deployed', previous: 1 }], 2, /web:1 \(deployed, sha 0000001, INACTIVE\) is INACTIVE \(deregistered\).*cannot be rolled back to/],
-    ['a link names a revision ECS does not know', [{ rev: 2, status: 'deployed', previous: 1 }], 2, /web:2 names .*web:1 as gantry:previous, but ECS does not know that revision/],
-    ['links that loop', [{ rev: 1, status: 'failed', previous: 2 }, { rev: 2, status: 'deployed', previous: 1 }], 2, /loop back to web:2/],
-    ['nothing good anywhere', [{ rev: 1, status: 'failed' }, { rev: 2, status: 'deployed', previous: 1 }], 2, /no good release to roll back to after following gantry:previous web:2 → web:1 \(failed, skipped\)/],
+    [
+      'the last good release is INACTIVE',
+      [
+        { rev: 1, status: 'deployed', inactive: true },
+        { rev: 2, status: 'deployed', previous: 1 },
+      ],
+      2,
+      /web:1 \(deployed, sha 0000001, INACTIVE\) is INACTIVE \(deregistered\).*cannot be rolled back to/,
+    ],
+    [
+      'a link names a revision ECS does not know',
+      [{ rev: 2, status: 'deployed', previous: 1 }],
+      2,
+      /web:2 names .*web:1 as gantry:previous, but ECS does not know that revision/,
+    ],
+    [
+      'links that loop',
+      [
+        { rev: 1, status: 'failed', previous: 2 },
+        { rev: 2, status: 'deployed', previous: 1 },
+      ],
+      2,
+      /loop back to web:2/,
+    ],
+    [
+      'nothing good anywhere',
+      [
+        { rev: 1, status: 'failed' },
+        { rev: 2, status: 'deployed', previous: 1 },
+      ],
+      2,
+      /no good release to roll back to after following gantry:previous web:2 → web:1 \(failed, skipped\)/,
+    ],
     ['the only revision, no metadata', [{ rev: 1, bare: true }], 1, /no good release to roll back to: web:1 carries no gantry metadata/],
   ])('%s', async (_name, rows, current, message) => {
     const err = await failure(rows, current, 'previous');
@@ -204,19 +336,35 @@ describe('sha: and version: search the family newest first', () => {
 
   it('an ambiguous short SHA is an error listing the candidates', async () => {
     const err = await failure([...history, { rev: 6, status: 'deployed', sha: SHA.a2 }], 6, 'sha:aaaaaaa');
-    expect(err.message).toMatch(/short SHA is ambiguous: it matches 2 commits: aaaaaaa44444 \(web:6\), aaaaaaa11111 \(web:1\)\. Give more characters/);
+    expect(err.message).toMatch(
+      /short SHA is ambiguous: it matches 2 commits: aaaaaaa44444 \(web:6\), aaaaaaa11111 \(web:1\)\. Give more characters/,
+    );
   });
 
   it('a match that is not marked deployed is named in the error', async () => {
-    const rows: Row[] = [{ rev: 1, status: 'deployed' }, { rev: 2, status: 'failed', sha: SHA.c, previous: 1 }, { rev: 3, status: 'deployed', previous: 1 }];
+    const rows: Row[] = [
+      { rev: 1, status: 'deployed' },
+      { rev: 2, status: 'failed', sha: SHA.c, previous: 1 },
+      { rev: 3, status: 'deployed', previous: 1 },
+    ];
     const err = await failure(rows, 3, 'sha:ccccccc');
-    expect(err.message).toMatch(/no deployed revision has gantry:git-sha starting with ccccccc: web:2 \(failed, sha ccccccc\) has it but is not marked deployed/);
+    expect(err.message).toMatch(
+      /no deployed revision has gantry:git-sha starting with ccccccc: web:2 \(failed, sha ccccccc\) has it but is not marked deployed/,
+    );
   });
 
   it.each<[string, number | undefined, RegExp]>([
-    ['sha:deadbee', undefined, /no revision has gantry:git-sha starting with deadbee \(searched the newest 5 ACTIVE revisions of family web \(web:5 down to web:1\), all there are\)/],
+    [
+      'sha:deadbee',
+      undefined,
+      /no revision has gantry:git-sha starting with deadbee \(searched the newest 5 ACTIVE revisions of family web \(web:5 down to web:1\), all there are\)/,
+    ],
     ['version:9.9.9', undefined, /no revision has gantry:version 9\.9\.9 \(searched the newest 5 ACTIVE revisions/],
-    ['version:1.0.0', 3, /no revision has gantry:version 1\.0\.0 \(searched the newest 3 ACTIVE revisions of family web \(web:5 down to web:3\); older revisions were not searched — name one with revision:<n> or its ARN\)/],
+    [
+      'version:1.0.0',
+      3,
+      /no revision has gantry:version 1\.0\.0 \(searched the newest 3 ACTIVE revisions of family web \(web:5 down to web:3\); older revisions were not searched — name one with revision:<n> or its ARN\)/,
+    ],
   ])('%s not found (limit %s)', async (target, limit, message) => {
     const err = await failure(history, 5, target, limit);
     expect(err).toBeInstanceOf(ActionFailure);
@@ -225,7 +373,14 @@ describe('sha: and version: search the family newest first', () => {
   });
 
   it('a match that was deregistered says INACTIVE, not "not found"', async () => {
-    const err = await failure([{ rev: 1, status: 'deployed', version: '0.9.0', inactive: true }, { rev: 2, status: 'deployed', previous: 1 }], 2, 'version:0.9.0');
+    const err = await failure(
+      [
+        { rev: 1, status: 'deployed', version: '0.9.0', inactive: true },
+        { rev: 2, status: 'deployed', previous: 1 },
+      ],
+      2,
+      'version:0.9.0',
+    );
     expect(err.message).toMatch(/web:1 \(deployed, .*v0\.9\.0, INACTIVE\) is INACTIVE \(deregistered\)/);
   });
 });
@@ -265,14 +420,19 @@ describe('revision: and ARN targets', () => {
     expect(err.message).toMatch(message);
   });
 
-  it("an ARN of another family is accepted when it is what ran before the current revision (gantry:previous)", async () => {
-    const switched: Row[] = [{ rev: 7, family: 'legacy', status: 'deployed' }, { rev: 1, status: 'failed', previous: arn(7, 'legacy') }];
+  it('an ARN of another family is accepted when it is what ran before the current revision (gantry:previous)', async () => {
+    const switched: Row[] = [
+      { rev: 7, family: 'legacy', status: 'deployed' },
+      { rev: 1, status: 'failed', previous: arn(7, 'legacy') },
+    ];
     expect((await resolve(switched, 1, arn(7, 'legacy'))).revision).toBe(7);
   });
 
   it('an ARN of another family is an input error naming target', async () => {
     const err = await failure(rows, 4, arn(2, 'api'));
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toMatch(/^Input 'target' has value '.*task-definition\/api:2': expected a task definition of the service's family 'web'/);
+    expect(err.message).toMatch(
+      /^Input 'target' has value '.*task-definition\/api:2': expected a task definition of the service's family 'web'/,
+    );
   });
 });

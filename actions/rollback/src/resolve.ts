@@ -77,17 +77,28 @@ class Resolver {
       case 'previous':
         return this.previous();
       case 'revision':
-        return this.explicit(`${this.current.family}:${this.target.revision}`, `revision ${this.target.revision} of family ${this.current.family}`);
+        return this.explicit(
+          `${this.current.family}:${this.target.revision}`,
+          `revision ${this.target.revision} of family ${this.current.family}`,
+        );
       case 'arn':
         // Another family is a typo, except what ran right before the current revision: a deploy
         // that switched families is undone with deploy-ecs's previous-task-definition-arn output.
         if (this.target.family !== this.current.family && this.target.arn !== this.current.tags[TAG.previous]) {
-          throw new InputError('target', this.target.arn, `a task definition of the service's family '${this.current.family}' (the service runs ${shortName(this.current.arn)}; this ARN is of family '${this.target.family}')`);
+          throw new InputError(
+            'target',
+            this.target.arn,
+            `a task definition of the service's family '${this.current.family}' (the service runs ${shortName(this.current.arn)}; this ARN is of family '${this.target.family}')`,
+          );
         }
         return this.explicit(this.target.arn, `the task definition ${shortName(this.target.arn)}`);
       case 'sha': {
         const sha = this.target.sha;
-        return this.search(`gantry:git-sha ${sha.length < 40 ? 'starting with ' : ''}${sha}`, (rec) => (rec.tags[TAG.gitSha] ?? '').toLowerCase().startsWith(sha), sha.length === 40);
+        return this.search(
+          `gantry:git-sha ${sha.length < 40 ? 'starting with ' : ''}${sha}`,
+          (rec) => (rec.tags[TAG.gitSha] ?? '').toLowerCase().startsWith(sha),
+          sha.length === 40,
+        );
       }
       case 'version': {
         const version = this.target.version;
@@ -104,9 +115,14 @@ class Resolver {
     return new ActionFailure(`Input 'target' ('${this.input}'): ${message}`);
   }
 
-  private assertActive(rec: RevisionRecord, hint = 'Choose another target (revision:<n>, sha:, version:) or register that revision again.'): void {
+  private assertActive(
+    rec: RevisionRecord,
+    hint = 'Choose another target (revision:<n>, sha:, version:) or register that revision again.',
+  ): void {
     if (rec.status !== 'ACTIVE') {
-      throw this.fail(`${describeRevision(rec)} is ${rec.status} (deregistered): ECS cannot update a service to it, so it cannot be rolled back to. ${hint}`);
+      throw this.fail(
+        `${describeRevision(rec)} is ${rec.status} (deregistered): ECS cannot update a service to it, so it cannot be rolled back to. ${hint}`,
+      );
     }
   }
 
@@ -130,22 +146,33 @@ class Resolver {
       const previousRef = link.tags[TAG.previous];
       if (!previousRef) return this.fallback(link, visited, path);
       const rec = await this.options.catalog.get(previousRef);
-      if (!rec) throw this.fail(`${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`);
-      if (visited.has(rec.arn)) throw this.fail(`the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`);
+      if (!rec)
+        throw this.fail(
+          `${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`,
+        );
+      if (visited.has(rec.arn))
+        throw this.fail(`the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`);
       visited.set(rec.arn, rec);
       const fate = releaseFate(rec.tags);
       if (fate === 'deployed' || fate === 'pre-gantry') {
         path.push(`${shortName(rec.arn)} (${fate === 'deployed' ? 'deployed' : 'no gantry metadata'})`);
-        this.assertActive(rec, `It is the last good release on the gantry:previous chain (${path.join(' → ')}); choose an explicit older target.`);
+        this.assertActive(
+          rec,
+          `It is the last good release on the gantry:previous chain (${path.join(' → ')}); choose an explicit older target.`,
+        );
         if (fate === 'pre-gantry') {
-          this.warnings.push(`${shortName(rec.arn)} carries no gantry metadata (deployed before gantry?); it was live before ${shortName(link.arn)}, so it is taken as the last good release.`);
+          this.warnings.push(
+            `${shortName(rec.arn)} carries no gantry metadata (deployed before gantry?); it was live before ${shortName(link.arn)}, so it is taken as the last good release.`,
+          );
         }
         return this.done(rec, `previous: followed gantry:previous ${path.join(' → ')}`);
       }
       path.push(`${shortName(rec.arn)} (${fate === 'unknown' ? `${rec.tags[TAG.status] ?? 'no status'}, fate unknown` : fate}, skipped)`);
       link = rec;
     }
-    throw this.fail(`the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`);
+    throw this.fail(
+      `the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`,
+    );
   }
 
   /**
@@ -155,7 +182,8 @@ class Resolver {
   private async fallback(end: RevisionRecord, visited: Map<string, RevisionRecord>, path: string[]): Promise<Resolution> {
     const family = this.current.family;
     const floor = Math.min(...[...visited.values()].filter((r) => r.family === family).map((r) => r.revision));
-    const reason = releaseFate(end.tags) === 'pre-gantry' ? 'carries no gantry metadata (deployed before gantry?)' : 'has no gantry:previous tag';
+    const reason =
+      releaseFate(end.tags) === 'pre-gantry' ? 'carries no gantry metadata (deployed before gantry?)' : 'has no gantry:previous tag';
     const arns = (await this.options.catalog.list(family, 'ACTIVE', this.limit)).filter((arn) => !visited.has(arn));
     const candidates = arns.filter((arn) => revisionOf(arn) < floor);
     const skipped: string[] = [];
@@ -165,7 +193,9 @@ class Resolver {
         if (!rec || rec.status !== 'ACTIVE') continue;
         const fate = releaseFate(rec.tags);
         if (fate === 'deployed' || fate === 'pre-gantry') {
-          this.warnings.push(`${shortName(end.arn)} ${reason}: fell back to the newest ACTIVE revision of family ${family} older than ${family}:${floor}, ${describeRevision(rec)}${skipped.length ? ` (skipped ${listSome(skipped)})` : ''}. Check it is the release you want.`);
+          this.warnings.push(
+            `${shortName(end.arn)} ${reason}: fell back to the newest ACTIVE revision of family ${family} older than ${family}:${floor}, ${describeRevision(rec)}${skipped.length ? ` (skipped ${listSome(skipped)})` : ''}. Check it is the release you want.`,
+          );
           const chain = path.length > 1 ? `followed gantry:previous ${path.join(' → ')}, then ` : '';
           return this.done(rec, `previous: ${chain}fell back to the newest ACTIVE revision of ${family} older than ${family}:${floor}`);
         }
@@ -195,21 +225,35 @@ class Resolver {
     if (this.target.kind === 'sha') {
       const shas = [...new Set(found.map((r) => r.tags[TAG.gitSha].toLowerCase()))];
       if (shas.length > 1) {
-        const listed = shas.slice(0, 5).map((sha) => `${sha.slice(0, 12)} (${found.filter((r) => r.tags[TAG.gitSha].toLowerCase() === sha).map((r) => shortName(r.arn)).join(', ')})`);
+        const listed = shas.slice(0, 5).map(
+          (sha) =>
+            `${sha.slice(0, 12)} (${found
+              .filter((r) => r.tags[TAG.gitSha].toLowerCase() === sha)
+              .map((r) => shortName(r.arn))
+              .join(', ')})`,
+        );
         const more = shas.length > 5 ? ` and ${shas.length - 5} more` : '';
-        throw this.fail(`the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`);
+        throw this.fail(
+          `the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`,
+        );
       }
     }
     const deployed = found.find((r) => releaseFate(r.tags) === 'deployed');
     if (deployed) {
-      return this.done(deployed, `the newest deployed revision with ${what} (searched ${searched} revision${searched === 1 ? '' : 's'} of ${family}, newest first)`);
+      return this.done(
+        deployed,
+        `the newest deployed revision with ${what} (searched ${searched} revision${searched === 1 ? '' : 's'} of ${family}, newest first)`,
+      );
     }
-    const window = arns.length === 0
-      ? `family ${family} has no ACTIVE revisions`
-      : `searched the newest ${arns.length} ACTIVE revision${arns.length === 1 ? '' : 's'} of family ${family} (${shortName(arns[0])} down to ${shortName(arns[arns.length - 1])})` +
-        (arns.length >= this.limit ? `; older revisions were not searched — name one with revision:<n> or its ARN` : ', all there are');
+    const window =
+      arns.length === 0
+        ? `family ${family} has no ACTIVE revisions`
+        : `searched the newest ${arns.length} ACTIVE revision${arns.length === 1 ? '' : 's'} of family ${family} (${shortName(arns[0])} down to ${shortName(arns[arns.length - 1])})` +
+          (arns.length >= this.limit ? `; older revisions were not searched — name one with revision:<n> or its ARN` : ', all there are');
     if (found.length > 0) {
-      throw this.fail(`no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`);
+      throw this.fail(
+        `no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`,
+      );
     }
     const inactive = await this.findInactive(matches);
     if (inactive) this.assertActive(inactive);

@@ -75,21 +75,27 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
   // Reading the service back after the deadline must leave time for the tags within the one-poll grace.
   const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({ attemptTimeoutMs: readBackTimeout(), ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}) });
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({
+    attemptTimeoutMs: readBackTimeout(),
+    ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+  });
   const catalog = ecsRevisionCatalog(ecs);
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
     const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
     chooseStrategy(found);
     const primary = found.deployments?.find((d) => d.status === 'PRIMARY');
-    log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks; deployment ${primary?.id ?? '?'} ${primary?.rolloutState ?? ''}).`);
+    log.info(
+      `Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks; deployment ${primary?.id ?? '?'} ${primary?.rolloutState ?? ''}).`,
+    );
     return found;
   });
   const strategy = chooseStrategy(service);
   const currentArn = service.taskDefinition;
   if (!currentArn) throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
   const described = await catalog.get(currentArn);
-  if (!described) throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+  if (!described)
+    throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
   const from: RevisionRecord = described;
 
   const resolution = await log.group(`Target: ${inputs['target-input']}`, async () => {
@@ -104,21 +110,31 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   const inFlight = to.arn === from.arn && !isNativeStrategy(strategy) ? inProgressOn(service, to.arn) : undefined;
   if (to.arn === from.arn && !inFlight) {
     log.info(`Nothing to do: the service already runs ${shortName(to.arn)}, the target.`);
-    return { ...base, status: 'noop', liveArn: from.arn, actions: [`None: ${shortName(to.arn)} is already the service's task definition.`], durationMs: elapsed() };
+    return {
+      ...base,
+      status: 'noop',
+      liveArn: from.arn,
+      actions: [`None: ${shortName(to.arn)} is already the service's task definition.`],
+      durationMs: elapsed(),
+    };
   }
-  const watchLine = (id: string | undefined): string => `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
+  const watchLine = (id: string | undefined): string =>
+    `Watch deployment ${id ?? '?'} of ${shortName(to.arn)} (still IN_PROGRESS: ECS is rolling the service back to it) to its end`;
 
   // BLUE_GREEN / LINEAR / CANARY: a live service deployment is rolled back by ECS itself (native.ts).
   const live = isNativeStrategy(strategy) ? await liveNativeDeployment(ecs, service, log) : undefined;
   const method: RollbackMethod = isNativeStrategy(strategy) ? plannedNativeMethod(live, to.arn) : plannedMethod(service, to.arn);
   const tagLine = `Tag ${shortName(from.arn)} ${TAG.status}=rolled-back, ${TAG.rollbackReason}=${JSON.stringify(sanitizeTagValue(reason))}`;
-  const switchLine = (how: RollbackMethod): string => how === 'StopServiceDeployment'
-    ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
-    : how === 'ContinueServiceDeployment'
-      ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
-      : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
+  const switchLine = (how: RollbackMethod): string =>
+    how === 'StopServiceDeployment'
+      ? `StopServiceDeployment (ROLLBACK) on the in-progress deployment: ECS returns service ${inputs.service} to ${shortName(to.arn)}`
+      : how === 'ContinueServiceDeployment'
+        ? `ContinueServiceDeployment (ROLLBACK) on the paused hook: ECS shifts traffic of service ${inputs.service} back to ${shortName(to.arn)}`
+        : `UpdateService: service ${inputs.service} from ${shortName(from.arn)} to ${shortName(to.arn)}`;
   if (inputs['dry-run']) {
-    const actions = inFlight ? [watchLine(inFlight.id)] : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
+    const actions = inFlight
+      ? [watchLine(inFlight.id)]
+      : [switchLine(method), tagLine, inputs.wait ? 'Wait for the rollout' : 'Not wait for the rollout'];
     await log.group('Dry run: what would change', async () => {
       for (const line of actions) log.info(`Would: ${line}`);
       log.info('Dry run: service not updated, no tag written, nothing deregistered.');
@@ -133,17 +149,46 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   try {
     startedRollback = await log.group(`Roll back ${inputs.service} to ${shortName(to.arn)}`, async () => {
       if (!isNativeStrategy(strategy)) {
-        return startRollback({ ecs, cluster: inputs.cluster, service, serviceRef: inputs.service, targetArn: to.arn, clock, log, locateIntervalMs: inputs['poll-interval-seconds'] * 1000 });
+        return startRollback({
+          ecs,
+          cluster: inputs.cluster,
+          service,
+          serviceRef: inputs.service,
+          targetArn: to.arn,
+          clock,
+          log,
+          locateIntervalMs: inputs['poll-interval-seconds'] * 1000,
+        });
       }
       const native = await startNativeRollback({
-        ecs, pollEcs: deps.pollEcs ?? ecs, strategy, cluster: inputs.cluster, serviceRef: inputs.service, service, live, targetArn: to.arn,
-        intervalMs: inputs['poll-interval-seconds'] * 1000, timeoutMs: Math.max(0, deadline - clock.now()), reportedTimeoutMs: inputs['timeout-seconds'] * 1000, clock, log,
+        ecs,
+        pollEcs: deps.pollEcs ?? ecs,
+        strategy,
+        cluster: inputs.cluster,
+        serviceRef: inputs.service,
+        service,
+        live,
+        targetArn: to.arn,
+        intervalMs: inputs['poll-interval-seconds'] * 1000,
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+        clock,
+        log,
       });
       return { ...native, deployment: native.deploymentId ? { id: native.deploymentId } : undefined };
     });
   } catch (err) {
     // Unknown outcome: ECS may have applied the switch and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({ ecs: recordEcs, cluster: inputs.cluster, service: inputs.service, targetArn: to.arn, previousDeploymentIds: previousIds, previousArn: from.arn, clock, ...readBackBounds() });
+    const verdict = await readBackChange({
+      ecs: recordEcs,
+      cluster: inputs.cluster,
+      service: inputs.service,
+      targetArn: to.arn,
+      previousDeploymentIds: previousIds,
+      previousArn: from.arn,
+      clock,
+      ...readBackBounds(),
+    });
     const headline = `starting the rollback failed: ${describeError(err)}. ${describeVerdict(verdict, to.arn, from.arn)}`;
     if (verdict.changed !== true) {
       const liveArn = verdict.changed === false ? verdict.service.taskDefinition : undefined;
@@ -155,13 +200,26 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   }
   if (deps.progress) deps.progress.deploymentId = startedRollback.deployment?.id;
   const actions = [switchLine(startedRollback.method)];
-  const common = { ...base, method: startedRollback.method, deploymentId: startedRollback.deployment?.id, serviceDeploymentArn: startedRollback.serviceDeploymentArn, actions };
+  const common = {
+    ...base,
+    method: startedRollback.method,
+    deploymentId: startedRollback.deployment?.id,
+    serviceDeploymentArn: startedRollback.serviceDeploymentArn,
+    actions,
+  };
   try {
     return await watchAndRecord();
   } catch (err) {
     const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     const fromTagged = await settleChain('failed', liveArn);
-    return { ...common, fromTagged, status: 'failed', liveArn, failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`, durationMs: elapsed() };
+    return {
+      ...common,
+      fromTagged,
+      status: 'failed',
+      liveArn,
+      failure: `unexpected error after the switch: ${describeError(err)}; the service runs ${shortName(liveArn)}`,
+      durationMs: elapsed(),
+    };
   }
 
   async function watchAndRecord(): Promise<RollbackResult> {
@@ -174,19 +232,39 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     if (!deploymentId && !startedRollback.watch) {
       const liveArn = await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
       const fromTagged = await settleChain('timed-out', liveArn);
-      return { ...common, fromTagged, status: 'failed', liveArn, failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`, durationMs: elapsed() };
+      return {
+        ...common,
+        fromTagged,
+        status: 'failed',
+        liveArn,
+        failure: `ECS started no deployment of ${shortName(to.arn)} that could be watched`,
+        durationMs: elapsed(),
+      };
     }
     const nativeWatch = startedRollback.watch;
     const rollout: WatchOutcome = nativeWatch
       ? await log.group(`Rollout of ${startedRollback.serviceDeploymentArn ?? deploymentId}`, nativeWatch)
       : await watch(deploymentId as string, knownEvents(service));
-    const status: RollbackStatus = rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
+    const status: RollbackStatus =
+      rollout.status === 'completed' ? 'rolled-back' : rollout.status === 'awaiting-action' ? 'failed' : rollout.status;
     const outcome = status === 'rolled-back' ? 'Rolled back' : status === 'timed-out' ? 'Rollback timed out' : `Rollback ${status}`;
     log.info(`${outcome} after ${formatDuration(elapsed())}: ${rollout.reason}.`);
-    const liveArn = status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
-    const fromTagged = await settleChain(status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed', liveArn);
+    const liveArn =
+      status === 'rolled-back' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
+    const fromTagged = await settleChain(
+      status === 'rolled-back' ? 'rolled-back' : status === 'timed-out' ? 'timed-out' : 'failed',
+      liveArn,
+    );
     if (fromTagged) actions.push(tagLine);
-    return { ...common, fromTagged, status, rollout, liveArn, failure: status === 'rolled-back' ? undefined : rollout.reason, durationMs: elapsed() };
+    return {
+      ...common,
+      fromTagged,
+      status,
+      rollout,
+      liveArn,
+      failure: status === 'rolled-back' ? undefined : rollout.reason,
+      durationMs: elapsed(),
+    };
   }
 
   /** ECS's own rollback onto the target is still running: its end is the rollback's verdict. */
@@ -196,11 +274,19 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     if (deps.progress) deps.progress.deploymentId = id;
     const rollout = await watch(id, knownEvents(service));
     const status: RollbackStatus = rollout.status === 'completed' ? 'noop' : rollout.status;
-    if (rollout.status === 'failed') await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
-    const liveArn = rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
+    if (rollout.status === 'failed')
+      await recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'failed', liveArn: from.arn, reason, log });
+    const liveArn =
+      rollout.status === 'completed' ? to.arn : await liveTaskDefinition(recordEcs, inputs.cluster, inputs.service, log, readBackTimeout());
     return {
-      ...base, status, deploymentId: id, rollout, liveArn, actions: [watchLine(id)],
-      failure: rollout.status === 'completed' ? undefined : rollout.reason, durationMs: elapsed(),
+      ...base,
+      status,
+      deploymentId: id,
+      rollout,
+      liveArn,
+      actions: [watchLine(id)],
+      failure: rollout.status === 'completed' ? undefined : rollout.reason,
+      durationMs: elapsed(),
     };
   }
 
@@ -226,7 +312,8 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   async function settleChain(outcome: ChainOutcome | 'failed-to-start', liveArn: string | undefined): Promise<boolean> {
     if (deps.progress?.cancelled) return false;
     // A switch that never took changes no tag: the target was not tried, from still runs.
-    if (outcome === 'failed-to-start') return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'timed-out', liveArn, reason, log });
+    if (outcome === 'failed-to-start')
+      return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome: 'timed-out', liveArn, reason, log });
     return recordChain({ ecs: recordEcs, fromArn: from.arn, toArn: to.arn, outcome, liveArn, reason, log });
   }
 }

@@ -79,7 +79,9 @@ export async function startRollback(req: StartRequest): Promise<StartedRollback>
       return { method: 'StopServiceDeployment', deployment, serviceDeploymentArn: stopped };
     }
   }
-  const out = await req.ecs.send(new UpdateServiceCommand({ cluster: req.cluster, service: req.serviceRef, taskDefinition: req.targetArn }));
+  const out = await req.ecs.send(
+    new UpdateServiceCommand({ cluster: req.cluster, service: req.serviceRef, taskDefinition: req.targetArn }),
+  );
   req.log.info(`UpdateService: service ${req.serviceRef} now asks for ${shortName(req.targetArn)}.`);
   let deployment = out.service ? findNewDeployment(out.service, req.targetArn, previousIds) : undefined;
   if (!deployment) deployment = await locateRollbackDeployment({ ...req, locateIntervalMs: 0 }, previousIds, 1);
@@ -90,7 +92,9 @@ export async function startRollback(req: StartRequest): Promise<StartedRollback>
 async function tryStopServiceDeployment(req: StartRequest): Promise<string | undefined> {
   const { ecs, log } = req;
   try {
-    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: req.cluster, service: req.serviceRef, status: ['IN_PROGRESS'] }));
+    const listed = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster: req.cluster, service: req.serviceRef, status: ['IN_PROGRESS'] }),
+    );
     const candidates = listed.serviceDeployments ?? [];
     const current = candidates.find((d) => d.serviceDeploymentArn === req.service.currentServiceDeployment) ?? candidates[0];
     if (!current?.serviceDeploymentArn) {
@@ -98,22 +102,32 @@ async function tryStopServiceDeployment(req: StartRequest): Promise<string | und
       return undefined;
     }
     await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: current.serviceDeploymentArn, stopType: 'ROLLBACK' }));
-    log.info(`StopServiceDeployment (ROLLBACK): ECS rolls back the in-progress service deployment ${current.serviceDeploymentArn} to ${shortName(req.targetArn)}.`);
+    log.info(
+      `StopServiceDeployment (ROLLBACK): ECS rolls back the in-progress service deployment ${current.serviceDeploymentArn} to ${shortName(req.targetArn)}.`,
+    );
     return current.serviceDeploymentArn;
   } catch (err) {
     if (!(err instanceof Error) || !STOP_REFUSALS.has(err.name)) throw err;
-    log.warning(`ECS's own rollback is not available here (${describeError(err)}); using UpdateService to ${shortName(req.targetArn)} instead.`);
+    log.warning(
+      `ECS's own rollback is not available here (${describeError(err)}); using UpdateService to ${shortName(req.targetArn)} instead.`,
+    );
     return undefined;
   }
 }
 
 /** A few DescribeServices, one interval apart, until the new deployment on the target shows. */
-async function locateRollbackDeployment(req: StartRequest, previousIds: Set<string>, attempts = LOCATE_ATTEMPTS): Promise<Deployment | undefined> {
+async function locateRollbackDeployment(
+  req: StartRequest,
+  previousIds: Set<string>,
+  attempts = LOCATE_ATTEMPTS,
+): Promise<Deployment | undefined> {
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const out = await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.serviceRef] }));
     const found = out.services?.[0] ? findNewDeployment(out.services[0], req.targetArn, previousIds) : undefined;
     if (found) {
-      req.log.info(`Rollback deployment ${found.id} started (${found.status ?? 'status unknown'}, ${found.rolloutState ?? 'no rollout state'}).`);
+      req.log.info(
+        `Rollback deployment ${found.id} started (${found.status ?? 'status unknown'}, ${found.rolloutState ?? 'no rollout state'}).`,
+      );
       return found;
     }
     if (attempt < attempts) await req.clock.sleep(req.locateIntervalMs);

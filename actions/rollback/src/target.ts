@@ -32,12 +32,18 @@ export function parseTarget(raw: string, input = 'target'): RollbackTarget {
   switch (form) {
     case 'sha': {
       const sha = rest.toLowerCase();
-      if (!SHA.test(sha)) throw new InputError(input, raw, `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`);
+      if (!SHA.test(sha))
+        throw new InputError(input, raw, `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`);
       return { kind: 'sha', sha };
     }
     case 'version': {
       const version = parseVersion(rest);
-      if (!version) throw new InputError(input, raw, `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`);
+      if (!version)
+        throw new InputError(
+          input,
+          raw,
+          `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`,
+        );
       return { kind: 'version', version };
     }
     case 'revision': {

@@ -32398,7 +32398,12 @@ function requestTimeoutFor(pollIntervalMs) {
 function ecsClients(options) {
     const requestTimeoutMs = requestTimeoutFor(options.pollIntervalMs);
     const make = (deadline, maxAttempts) => {
-        const config = awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts, timeouts: { requestTimeoutMs, deadline } });
+        const config = awsClientConfig({
+            region: options.region,
+            endpointUrl: options.endpointUrl,
+            maxAttempts,
+            timeouts: { requestTimeoutMs, deadline },
+        });
         return boundByDeadline(new dist_cjs/* ECSClient */.Zgc(config), deadline);
     };
     return {
@@ -32673,7 +32678,12 @@ function cloudWatchLogs(config) {
  * poll after the deadline — the same margin as the record clients (lib/ecs/clients.ts).
  */
 function deadlineBoundLogs(options) {
-    return cloudWatchLogs(awsClientConfig({ region: options.region, endpointUrl: options.endpointUrl, maxAttempts: 2, timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs } }));
+    return cloudWatchLogs(awsClientConfig({
+        region: options.region,
+        endpointUrl: options.endpointUrl,
+        maxAttempts: 2,
+        timeouts: { requestTimeoutMs: 5_000, deadline: options.deadline + options.pollIntervalMs },
+    }));
 }
 function logEventsOf(client, Command) {
     return { getLogEvents: (input) => client.send(new Command(input)) };
@@ -32738,14 +32748,23 @@ class TaskLogReader {
                 const before = this.tokens.get(key);
                 let out;
                 try {
-                    out = await this.opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: true, nextToken: before });
+                    out = await this.opts.logs.getLogEvents({
+                        logGroupName: ref.group,
+                        logStreamName: ref.stream,
+                        startFromHead: true,
+                        nextToken: before,
+                    });
                 }
                 catch (err) {
                     this.onError(err, ref, key);
                     break;
                 }
                 for (const event of out.events ?? []) {
-                    fresh.push({ container: ref.container, timestamp: event.timestamp, message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                    fresh.push({
+                        container: ref.container,
+                        timestamp: event.timestamp,
+                        message: this.opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                    });
                 }
                 if (out.nextForwardToken)
                     this.tokens.set(key, out.nextForwardToken);
@@ -32782,9 +32801,18 @@ async function lastLogLines(opts) {
         return { lines, accessDenied: false };
     for (const ref of opts.streams) {
         try {
-            const out = await opts.logs.getLogEvents({ logGroupName: ref.group, logStreamName: ref.stream, startFromHead: false, limit: opts.limit });
+            const out = await opts.logs.getLogEvents({
+                logGroupName: ref.group,
+                logStreamName: ref.stream,
+                startFromHead: false,
+                limit: opts.limit,
+            });
             for (const event of (out.events ?? []).slice(-opts.limit)) {
-                lines.push({ container: ref.container, timestamp: event.timestamp, message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')) });
+                lines.push({
+                    container: ref.container,
+                    timestamp: event.timestamp,
+                    message: opts.redact((event.message ?? '').replace(/\r?\n$/, '')),
+                });
             }
         }
         catch (err) {
@@ -32810,8 +32838,8 @@ function isAccessDenied(err) {
     return err.name === 'AccessDeniedException' || err.name === 'UnauthorizedOperation' || status === 403;
 }
 function missingPermissionWarning(ref, err) {
-    return `Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
-        `Grant it to show the container's own last lines; the verdict is unchanged.`;
+    return (`Cannot read the task's log lines: the role lacks logs:GetLogEvents on log group ${ref.group} (${errors_describeError(err)}). ` +
+        `Grant it to show the container's own last lines; the verdict is unchanged.`);
 }
 /**
  * The failing container's own last words for each stopped task deploy-ecs or rollback reports: the
@@ -32841,7 +32869,13 @@ async function explainStoppedTasks(opts) {
         const { streams } = taskLogStreams(chosen.length > 0 ? chosen : containers, task.taskArn);
         if (streams.length === 0)
             continue;
-        const out = await lastLogLines({ logs: opts.logs, streams, limit: opts.limit, log: opts.log, redact: redactor(secretLikeValues(containers)) });
+        const out = await lastLogLines({
+            logs: opts.logs,
+            streams,
+            limit: opts.limit,
+            log: opts.log,
+            redact: redactor(secretLikeValues(containers)),
+        });
         task.logLines = out.lines.map(formatLogLine);
         if (out.accessDenied)
             return;
@@ -33127,7 +33161,7 @@ function getInputs(env = process.env) {
         if (!SECURITY_GROUP.test(group))
             throw new errors_InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
     if (securityGroups.length > 0 && subnets.length === 0) {
-        throw new errors_InputError('subnets', undefined, 'subnets when security-groups is given (a network configuration needs both, or neither to take the service\'s)');
+        throw new errors_InputError('subnets', undefined, "subnets when security-groups is given (a network configuration needs both, or neither to take the service's)");
     }
     if (subnets.length > 16)
         throw new errors_InputError('subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
@@ -33135,12 +33169,12 @@ function getInputs(env = process.env) {
         throw new errors_InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
     const assignPublicIp = read.has('assign-public-ip') ? read.choice('assign-public-ip', ['ENABLED', 'DISABLED']) : undefined;
     if (assignPublicIp !== undefined && subnets.length === 0) {
-        throw new errors_InputError('assign-public-ip', assignPublicIp, 'nothing unless subnets is given (without subnets the service\'s network configuration is used as it is)');
+        throw new errors_InputError('assign-public-ip', assignPublicIp, "nothing unless subnets is given (without subnets the service's network configuration is used as it is)");
     }
     const launchType = read.has('launch-type') ? read.choice('launch-type', LAUNCH_TYPES) : undefined;
     const strategy = readCapacityProviderStrategy(read);
     if (launchType !== undefined && strategy.length > 0) {
-        throw new errors_InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), "nothing when launch-type is given (ECS takes one or the other)");
+        throw new errors_InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'nothing when launch-type is given (ECS takes one or the other)');
     }
     const startedBy = read.optional('started-by') ?? defaultStartedBy(env);
     if (!STARTED_BY.test(startedBy))
@@ -33304,7 +33338,9 @@ function assertEcsDeploymentController(service) {
     if (type !== 'ECS') {
         throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY' ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).' : 'Deploy it with the tool that owns its task sets.'));
+            (type === 'CODE_DEPLOY'
+                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+                : 'Deploy it with the tool that owns its task sets.'));
     }
 }
 function mapValues(record, fn) {
@@ -33436,7 +33472,10 @@ function judgeStoppedTask(task, essentialByName) {
         problems.push(`ECS reported no containers${stopped}`);
     if (problems.length > 0)
         return { ok: false, reason: problems.join('; '), containers, warnings };
-    const names = containers.filter((c) => c.essential).map((c) => c.name).join(', ');
+    const names = containers
+        .filter((c) => c.essential)
+        .map((c) => c.name)
+        .join(', ');
     return { ok: true, reason: `every essential container (${names}) exited with code 0`, containers, warnings };
 }
 
@@ -33472,7 +33511,9 @@ async function runTask(inputs, deps) {
     const out = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(request));
     const task = out.tasks?.[0];
     if (!task?.taskArn) {
-        const reasons = (out.failures ?? []).map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
+        const reasons = (out.failures ?? [])
+            .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
+            .join('; ');
         throw new errors_ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
     }
     const taskArn = task.taskArn;
@@ -33530,17 +33571,29 @@ async function runTask(inputs, deps) {
     });
     const essential = new Map(containers.map((c) => [c.name ?? '', c.essential !== false]));
     const base = {
-        cluster: inputs.cluster, taskDefinitionArn, container, command: inputs.command, taskArn,
-        polls: result.polls, describeCalls, logNotes: notes,
+        cluster: inputs.cluster,
+        taskDefinitionArn,
+        container,
+        command: inputs.command,
+        taskArn,
+        polls: result.polls,
+        describeCalls,
+        logNotes: notes,
     };
     if (result.status === 'timed-out') {
         const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
         await printNew();
         const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
         return {
-            ...base, status: 'timed-out', lastStatus: latest.lastStatus,
+            ...base,
+            status: 'timed-out',
+            lastStatus: latest.lastStatus,
             reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stopped ? 'gantry stopped it (StopTask)' : 'StopTask failed: stop it by hand'}`,
-            containers: [], logLines: [...reader.lines], logNotes: withDenied(notes, reader), stoppedByGantry: stopped, durationMs: clock.now() - started,
+            containers: [],
+            logLines: [...reader.lines],
+            logNotes: withDenied(notes, reader),
+            stoppedByGantry: stopped,
+            durationMs: clock.now() - started,
         };
     }
     // The last lines are often written in the second before the task stops.
@@ -33626,7 +33679,9 @@ function runTaskRequest(inputs, context, definition, arn, container, service) {
         request.launchType = service.launchType;
     else if (!definition.requiresCompatibilities?.length || definition.requiresCompatibilities.includes('FARGATE'))
         request.launchType = 'FARGATE';
-    if (service?.platformVersion && service.platformVersion !== 'LATEST' && (request.launchType === 'FARGATE' || request.capacityProviderStrategy)) {
+    if (service?.platformVersion &&
+        service.platformVersion !== 'LATEST' &&
+        (request.launchType === 'FARGATE' || request.capacityProviderStrategy)) {
         request.platformVersion = service.platformVersion;
     }
     return request;
@@ -33637,7 +33692,11 @@ function networkConfiguration(inputs, service, definition) {
         return {
             awsvpcConfiguration: {
                 subnets: inputs.subnets,
-                ...(inputs['security-groups'].length > 0 ? { securityGroups: inputs['security-groups'] } : fromService?.securityGroups ? { securityGroups: fromService.securityGroups } : {}),
+                ...(inputs['security-groups'].length > 0
+                    ? { securityGroups: inputs['security-groups'] }
+                    : fromService?.securityGroups
+                        ? { securityGroups: fromService.securityGroups }
+                        : {}),
                 assignPublicIp: inputs['assign-public-ip'] ?? fromService?.assignPublicIp ?? 'DISABLED',
             },
         };
@@ -33646,7 +33705,9 @@ function networkConfiguration(inputs, service, definition) {
     if (fromService?.awsvpcConfiguration?.subnets?.length)
         return fromService;
     if (definition.networkMode === 'awsvpc') {
-        const why = service ? `service ${inputs.service} has no awsvpc network configuration to borrow` : 'no service was given to borrow the network configuration from';
+        const why = service
+            ? `service ${inputs.service} has no awsvpc network configuration to borrow`
+            : 'no service was given to borrow the network configuration from';
         throw new errors_InputError('subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
     }
     return undefined;
@@ -33667,7 +33728,7 @@ function describePlacement(request) {
         ? ` on ${request.launchType}`
         : request.capacityProviderStrategy?.length
             ? ` on ${request.capacityProviderStrategy.map((p) => `${p.capacityProvider}=${p.weight ?? 0}`).join(', ')}`
-            : ' on the cluster\'s default capacity provider strategy';
+            : " on the cluster's default capacity provider strategy";
     const subnets = request.networkConfiguration?.awsvpcConfiguration?.subnets;
     return `${how}${subnets?.length ? `, subnets ${subnets.join(', ')}` : ''}, started by ${request.startedBy}`;
 }
@@ -33731,7 +33792,10 @@ function failureOf(inputs, result) {
     const last = result.logLines.slice(-Math.min(inputs['log-lines'], 3)).map(formatLogLine);
     const lines = [headline, ...(last.length ? [`Last log lines: ${last.join(' | ')}`] : [])];
     const details = inputs['log-lines'] > 0 && result.logLines.length > 0
-        ? [`Last ${Math.min(inputs['log-lines'], result.logLines.length)} log lines of task ${taskIdOf(result.taskArn)}:`, ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`)]
+        ? [
+            `Last ${Math.min(inputs['log-lines'], result.logLines.length)} log lines of task ${taskIdOf(result.taskArn)}:`,
+            ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`),
+        ]
         : [];
     return new errors_ActionFailure(lines.join('\n'), details);
 }
@@ -33762,7 +33826,12 @@ async function main() {
     // last log read within one poll after it (lib/ecs/clients.ts).
     const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
     const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
-    const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
+    const { ecs, pollEcs, recordEcs } = ecsClients({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline,
+        pollIntervalMs,
+    });
     const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
     let result;
     try {

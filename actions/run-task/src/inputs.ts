@@ -47,14 +47,19 @@ const TAG_VALUE = /^[\p{L}\p{N}\s+\-=._:/@]{0,256}$/u;
 const PROVIDER = /^[A-Za-z0-9_-]{1,255}$/;
 /** ECS allows 8192 characters of overrides, JSON formatting included; leave room for the container name. */
 const MAX_COMMAND_JSON = 7800;
-const COMMAND_EXPECTED = 'a command: words separated by spaces (npm run migrate) or a JSON array of strings (["sh", "-c", "npm run migrate && npm run seed"])';
+const COMMAND_EXPECTED =
+  'a command: words separated by spaces (npm run migrate) or a JSON array of strings (["sh", "-c", "npm run migrate && npm run seed"])';
 
 export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
   const cluster = read.ecsNameOrArn('cluster', 'cluster');
   const taskDefinitionArn = read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
   if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
-    throw new InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+    throw new InputError(
+      'task-definition-arn',
+      taskDefinitionArn,
+      'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>',
+    );
   }
   const container = read.optional('container');
   if (container !== undefined && !CONTAINER_NAME.test(container)) {
@@ -63,33 +68,51 @@ export function getInputs(env: Env = process.env): Inputs {
   const service = read.has('service') ? read.ecsNameOrArn('service', 'service') : undefined;
 
   const subnets = read.list('subnets');
-  for (const subnet of subnets) if (!SUBNET.test(subnet)) throw new InputError('subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
+  for (const subnet of subnets)
+    if (!SUBNET.test(subnet)) throw new InputError('subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
   const securityGroups = read.list('security-groups');
-  for (const group of securityGroups) if (!SECURITY_GROUP.test(group)) throw new InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
+  for (const group of securityGroups)
+    if (!SECURITY_GROUP.test(group))
+      throw new InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
   if (securityGroups.length > 0 && subnets.length === 0) {
-    throw new InputError('subnets', undefined, 'subnets when security-groups is given (a network configuration needs both, or neither to take the service\'s)');
+    throw new InputError(
+      'subnets',
+      undefined,
+      "subnets when security-groups is given (a network configuration needs both, or neither to take the service's)",
+    );
   }
   if (subnets.length > 16) throw new InputError('subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
-  if (securityGroups.length > 5) throw new InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
+  if (securityGroups.length > 5)
+    throw new InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
   const assignPublicIp = read.has('assign-public-ip') ? read.choice('assign-public-ip', ['ENABLED', 'DISABLED'] as const) : undefined;
   if (assignPublicIp !== undefined && subnets.length === 0) {
-    throw new InputError('assign-public-ip', assignPublicIp, 'nothing unless subnets is given (without subnets the service\'s network configuration is used as it is)');
+    throw new InputError(
+      'assign-public-ip',
+      assignPublicIp,
+      "nothing unless subnets is given (without subnets the service's network configuration is used as it is)",
+    );
   }
 
   const launchType = read.has('launch-type') ? read.choice('launch-type', LAUNCH_TYPES) : undefined;
   const strategy = readCapacityProviderStrategy(read);
   if (launchType !== undefined && strategy.length > 0) {
-    throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), "nothing when launch-type is given (ECS takes one or the other)");
+    throw new InputError(
+      'capacity-provider-strategy',
+      read.raw('capacity-provider-strategy'),
+      'nothing when launch-type is given (ECS takes one or the other)',
+    );
   }
 
   const startedBy = read.optional('started-by') ?? defaultStartedBy(env);
-  if (!STARTED_BY.test(startedBy)) throw new InputError('started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
+  if (!STARTED_BY.test(startedBy))
+    throw new InputError('started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
 
   const tags = read.keyValues('tags', TAG_KEY);
   if (tags.size > 40) throw new InputError('tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
   for (const [key, value] of tags) {
     if (/^aws:/i.test(key)) throw new InputError('tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
-    if (!TAG_VALUE.test(value)) throw new InputError('tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
+    if (!TAG_VALUE.test(value))
+      throw new InputError('tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
   }
 
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
@@ -140,7 +163,11 @@ export function parseCommand(raw: string): string[] | undefined {
   const command = words as string[];
   if (command.length === 0 || command[0].trim() === '') throw new InputError('command', text, `${COMMAND_EXPECTED}, not an empty one`);
   if (JSON.stringify(command).length > MAX_COMMAND_JSON) {
-    throw new InputError('command', text, `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`);
+    throw new InputError(
+      'command',
+      text,
+      `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`,
+    );
   }
   return command;
 }
@@ -156,8 +183,10 @@ function readCapacityProviderStrategy(read: InputReader): CapacityProviderItem[]
     }
     return { capacityProvider, weight: Number(match[1]), ...(match[2] !== undefined ? { base: Number(match[2]) } : {}) };
   });
-  if (items.length > 20) throw new InputError('capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
-  if (items.filter((i) => (i.base ?? 0) > 0).length > 1) throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
+  if (items.length > 20)
+    throw new InputError('capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
+  if (items.filter((i) => (i.base ?? 0) > 0).length > 1)
+    throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
   return items;
 }
 

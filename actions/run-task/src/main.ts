@@ -14,7 +14,12 @@ export async function main(): Promise<void> {
   // last log read within one poll after it (lib/ecs/clients.ts).
   const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
   const pollIntervalMs = inputs['poll-interval-seconds'] * 1000;
-  const { ecs, pollEcs, recordEcs } = ecsClients({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
+  const { ecs, pollEcs, recordEcs } = ecsClients({
+    region: inputs['aws-region'],
+    endpointUrl: inputs['endpoint-url'],
+    deadline,
+    pollIntervalMs,
+  });
   const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
   let result;
   try {

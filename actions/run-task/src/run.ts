@@ -28,7 +28,15 @@ import type { RunnerContext } from '../../../lib/ecs/metadata';
 import { poll } from '../../../lib/util/poll';
 import { isTransientAwsError } from '../../../lib/aws/retry';
 import { redactor } from '../../../lib/util/secrets';
-import { TaskLogReader, formatLogLine, secretLikeValues, taskIdOf, taskLogStreams, type LogEventsApi, type TaskLogLine } from '../../../lib/ecs/task-logs';
+import {
+  TaskLogReader,
+  formatLogLine,
+  secretLikeValues,
+  taskIdOf,
+  taskLogStreams,
+  type LogEventsApi,
+  type TaskLogLine,
+} from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
 import { judgeStoppedTask, type ContainerOutcome } from './verdict';
 
@@ -80,12 +88,18 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
   const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
 
   const commandText = inputs.command ? JSON.stringify(inputs.command) : '(its own command)';
-  log.info(`Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`);
+  log.info(
+    `Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`,
+  );
   const out = await ecs.send(new RunTaskCommand(request));
   const task = out.tasks?.[0];
   if (!task?.taskArn) {
-    const reasons = (out.failures ?? []).map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
-    throw new ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
+    const reasons = (out.failures ?? [])
+      .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
+      .join('; ');
+    throw new ActionFailure(
+      `RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`,
+    );
   }
   const taskArn = task.taskArn;
   const taskId = taskIdOf(taskArn);
@@ -107,7 +121,9 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
   let lastError: string | undefined;
   const timeoutMs = inputs['timeout-seconds'] * 1000;
   const result = await log.group(`Task ${taskId}`, async () => {
-    log.info(`Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`);
+    log.info(
+      `Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`,
+    );
     let printedStatus = '';
     return poll<Task>({
       intervalMs: inputs['poll-interval-seconds'] * 1000,
@@ -124,7 +140,9 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
           // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
           // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
           lastError = describeError(err);
-          log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
+          log.warning(
+            `[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`,
+          );
         }
         const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
         if (status !== printedStatus) log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
@@ -137,17 +155,35 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
 
   const essential = new Map(containers.map((c) => [c.name ?? '', c.essential !== false]));
   const base = {
-    cluster: inputs.cluster, taskDefinitionArn, container, command: inputs.command, taskArn,
-    polls: result.polls, describeCalls, logNotes: notes,
+    cluster: inputs.cluster,
+    taskDefinitionArn,
+    container,
+    command: inputs.command,
+    taskArn,
+    polls: result.polls,
+    describeCalls,
+    logNotes: notes,
   };
   if (result.status === 'timed-out') {
-    const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
+    const stopped = await stopTask(
+      deps.recordEcs ?? ecs,
+      inputs.cluster,
+      taskArn,
+      `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`,
+      log,
+    );
     await printNew();
     const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
     return {
-      ...base, status: 'timed-out', lastStatus: latest.lastStatus,
+      ...base,
+      status: 'timed-out',
+      lastStatus: latest.lastStatus,
       reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stopped ? 'gantry stopped it (StopTask)' : 'StopTask failed: stop it by hand'}`,
-      containers: [], logLines: [...reader.lines], logNotes: withDenied(notes, reader), stoppedByGantry: stopped, durationMs: clock.now() - started,
+      containers: [],
+      logLines: [...reader.lines],
+      logNotes: withDenied(notes, reader),
+      stoppedByGantry: stopped,
+      durationMs: clock.now() - started,
     };
   }
   // The last lines are often written in the second before the task stops.
@@ -180,7 +216,8 @@ function withDenied(notes: string[], reader: TaskLogReader): string[] {
 async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<TaskDefinition> {
   try {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
-    if (!out.taskDefinition) throw new InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
+    if (!out.taskDefinition)
+      throw new InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
     return out.taskDefinition;
   } catch (err) {
     if (err instanceof InputError || isTransientAwsError(err)) throw err;
@@ -199,10 +236,21 @@ export function resolveContainer(containers: readonly ContainerDefinition[], wan
   const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
   if (containers.length === 1) return names[0];
   if (essential.length === 1) return essential[0];
-  throw new InputError('container', undefined, `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
+  throw new InputError(
+    'container',
+    undefined,
+    `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
+  );
 }
 
-function runTaskRequest(inputs: Inputs, context: RunnerContext, definition: TaskDefinition, arn: string, container: string, service: Service | undefined): RunTaskCommandInput {
+function runTaskRequest(
+  inputs: Inputs,
+  context: RunnerContext,
+  definition: TaskDefinition,
+  arn: string,
+  container: string,
+  service: Service | undefined,
+): RunTaskCommandInput {
   const request: RunTaskCommandInput = {
     cluster: inputs.cluster,
     taskDefinition: arn,
@@ -222,8 +270,13 @@ function runTaskRequest(inputs: Inputs, context: RunnerContext, definition: Task
   else if (inputs['capacity-provider-strategy'].length > 0) request.capacityProviderStrategy = inputs['capacity-provider-strategy'];
   else if (service?.capacityProviderStrategy?.length) request.capacityProviderStrategy = service.capacityProviderStrategy;
   else if (service?.launchType) request.launchType = service.launchType;
-  else if (!definition.requiresCompatibilities?.length || definition.requiresCompatibilities.includes('FARGATE')) request.launchType = 'FARGATE';
-  if (service?.platformVersion && service.platformVersion !== 'LATEST' && (request.launchType === 'FARGATE' || request.capacityProviderStrategy)) {
+  else if (!definition.requiresCompatibilities?.length || definition.requiresCompatibilities.includes('FARGATE'))
+    request.launchType = 'FARGATE';
+  if (
+    service?.platformVersion &&
+    service.platformVersion !== 'LATEST' &&
+    (request.launchType === 'FARGATE' || request.capacityProviderStrategy)
+  ) {
     request.platformVersion = service.platformVersion;
   }
   return request;
@@ -235,7 +288,11 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
     return {
       awsvpcConfiguration: {
         subnets: inputs.subnets,
-        ...(inputs['security-groups'].length > 0 ? { securityGroups: inputs['security-groups'] } : fromService?.securityGroups ? { securityGroups: fromService.securityGroups } : {}),
+        ...(inputs['security-groups'].length > 0
+          ? { securityGroups: inputs['security-groups'] }
+          : fromService?.securityGroups
+            ? { securityGroups: fromService.securityGroups }
+            : {}),
         assignPublicIp: inputs['assign-public-ip'] ?? fromService?.assignPublicIp ?? 'DISABLED',
       },
     };
@@ -243,7 +300,9 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
   const fromService = service?.networkConfiguration;
   if (fromService?.awsvpcConfiguration?.subnets?.length) return fromService;
   if (definition.networkMode === 'awsvpc') {
-    const why = service ? `service ${inputs.service} has no awsvpc network configuration to borrow` : 'no service was given to borrow the network configuration from';
+    const why = service
+      ? `service ${inputs.service} has no awsvpc network configuration to borrow`
+      : 'no service was given to borrow the network configuration from';
     throw new InputError('subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
   }
   return undefined;
@@ -255,7 +314,9 @@ async function stopTask(ecs: ECSClient, cluster: string, taskArn: string, reason
     log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
     return true;
   } catch (err) {
-    log.error(`Could not stop task ${taskIdOf(taskArn)}: ${describeError(err)}. Stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`);
+    log.error(
+      `Could not stop task ${taskIdOf(taskArn)}: ${describeError(err)}. Stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`,
+    );
     return false;
   }
 }
@@ -265,7 +326,7 @@ function describePlacement(request: RunTaskCommandInput): string {
     ? ` on ${request.launchType}`
     : request.capacityProviderStrategy?.length
       ? ` on ${request.capacityProviderStrategy.map((p) => `${p.capacityProvider}=${p.weight ?? 0}`).join(', ')}`
-      : ' on the cluster\'s default capacity provider strategy';
+      : " on the cluster's default capacity provider strategy";
   const subnets = request.networkConfiguration?.awsvpcConfiguration?.subnets;
   return `${how}${subnets?.length ? `, subnets ${subnets.join(', ')}` : ''}, started by ${request.startedBy}`;
 }

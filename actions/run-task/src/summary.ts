@@ -34,12 +34,19 @@ export function renderSummary(inputs: Inputs, result: RunTaskResult): string {
   if (result.stoppedByGantry) rows.push(['Stopped by', 'gantry (StopTask at the deadline)']);
   const parts = [`## run-task: ${HEADLINE[result.status]}`, keyValueTable(rows)];
   if (result.status !== 'succeeded' && result.containers.length > 0) {
-    parts.push('### Containers', markdownTable(['Container', 'Essential', 'Exit code', 'Reason'], result.containers.map((c) => [c.name, c.essential ? 'yes' : 'no', c.exitCode, c.reason])));
+    parts.push(
+      '### Containers',
+      markdownTable(
+        ['Container', 'Essential', 'Exit code', 'Reason'],
+        result.containers.map((c) => [c.name, c.essential ? 'yes' : 'no', c.exitCode, c.reason]),
+      ),
+    );
   }
   const n = inputs['log-lines'];
   if (n > 0) {
     const title = `Last ${Math.min(n, result.logLines.length) || n} log lines`;
-    if (result.status === 'succeeded') parts.push(`<details><summary>${title}</summary>\n\n${codeBlock(logBlock(result, n))}\n\n</details>`);
+    if (result.status === 'succeeded')
+      parts.push(`<details><summary>${title}</summary>\n\n${codeBlock(logBlock(result, n))}\n\n</details>`);
     else parts.push(`### ${title}`, codeBlock(logBlock(result, n)));
   }
   if (result.logNotes.length > 0) parts.push(`Logs: ${result.logNotes.join('; ')}.`);
@@ -52,9 +59,13 @@ export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure 
   const headline = `Task ${taskIdOf(result.taskArn)} from ${shortArn(result.taskDefinitionArn)} ${verb}: ${result.reason}`;
   const last = result.logLines.slice(-Math.min(inputs['log-lines'], 3)).map(formatLogLine);
   const lines = [headline, ...(last.length ? [`Last log lines: ${last.join(' | ')}`] : [])];
-  const details = inputs['log-lines'] > 0 && result.logLines.length > 0
-    ? [`Last ${Math.min(inputs['log-lines'], result.logLines.length)} log lines of task ${taskIdOf(result.taskArn)}:`, ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`)]
-    : [];
+  const details =
+    inputs['log-lines'] > 0 && result.logLines.length > 0
+      ? [
+          `Last ${Math.min(inputs['log-lines'], result.logLines.length)} log lines of task ${taskIdOf(result.taskArn)}:`,
+          ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`),
+        ]
+      : [];
   return new ActionFailure(lines.join('\n'), details);
 }
 

@@ -39,11 +39,18 @@ export function judgeStoppedTask(task: Task, essentialByName: ReadonlyMap<string
   const problems: string[] = [];
   if (task.stopCode && !CLEAN_STOP_CODES.has(task.stopCode)) problems.push(`the task stopped with ${task.stopCode}${stopped}`);
   for (const c of containers.filter((o) => o.essential)) {
-    if (c.exitCode === undefined) problems.push(`essential container ${c.name} has no exit code${c.reason ? ` (${c.reason})` : task.stoppedReason && !problems.length ? ` (${task.stoppedReason})` : ''}`);
-    else if (c.exitCode !== 0) problems.push(`essential container ${c.name} exited with code ${c.exitCode}${c.reason ? ` (${c.reason})` : ''}`);
+    if (c.exitCode === undefined)
+      problems.push(
+        `essential container ${c.name} has no exit code${c.reason ? ` (${c.reason})` : task.stoppedReason && !problems.length ? ` (${task.stoppedReason})` : ''}`,
+      );
+    else if (c.exitCode !== 0)
+      problems.push(`essential container ${c.name} exited with code ${c.exitCode}${c.reason ? ` (${c.reason})` : ''}`);
   }
   if (containers.length === 0) problems.push(`ECS reported no containers${stopped}`);
   if (problems.length > 0) return { ok: false, reason: problems.join('; '), containers, warnings };
-  const names = containers.filter((c) => c.essential).map((c) => c.name).join(', ');
+  const names = containers
+    .filter((c) => c.essential)
+    .map((c) => c.name)
+    .join(', ');
   return { ok: true, reason: `every essential container (${names}) exited with code 0`, containers, warnings };
 }

@@ -27242,11 +27242,7 @@ class HttpClient {
         if (!agent) {
             agent = new UndiciAgent({
                 keepAliveTimeout: 10_000,
-                connect: trust.insecure
-                    ? { rejectUnauthorized: false }
-                    : trust.ca
-                        ? { ca: [...external_node_tls_.rootCertificates, trust.ca] }
-                        : {},
+                connect: trust.insecure ? { rejectUnauthorized: false } : trust.ca ? { ca: [...external_node_tls_.rootCertificates, trust.ca] } : {},
             });
             this.agents.set(key, agent);
         }
@@ -27463,7 +27459,8 @@ function jsonEqual(a, b) {
     const ak = Object.keys(a);
     const bk = Object.keys(b);
     const bo = b;
-    return ak.length === bk.length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(a[k], bo[k]));
+    return (ak.length === bk.length &&
+        ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(a[k], bo[k])));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
@@ -34463,7 +34460,10 @@ function versionMatches(expected, reported, kind = 'auto') {
     // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
     // leading zeros, so only strings count there.
     if (kind === 'git-sha')
-        return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
+        return (HEX.test(a) &&
+            typeof reported === 'string' &&
+            HEX.test(b) &&
+            (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase())));
     if (looksLikeGitSha(a) && HEX.test(b)) {
         const [x, y] = [a.toLowerCase(), b.toLowerCase()];
         return x.startsWith(y) || y.startsWith(x);
@@ -34584,7 +34584,10 @@ function parseHsts(value) {
     for (const directive of value.split(';')) {
         const [rawName, ...rest] = directive.split('=');
         const name = rawName.trim().toLowerCase();
-        const argument = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
+        const argument = rest
+            .join('=')
+            .trim()
+            .replace(/^"(.*)"$/, '$1');
         if (name === 'max-age' && /^\d+$/.test(argument))
             policy.maxAge = Number(argument);
         else if (name === 'includesubdomains')
@@ -34639,7 +34642,11 @@ async function rateLimitAttempt(client, check, now) {
     const latencyMs = now() - started;
     const tally = [...seen.entries()].map(([key, count]) => `${key} ×${count}`).join(', ');
     if (throttledAt !== undefined) {
-        return { ok: true, detail: `${describeStatusRules(check.expectStatus)} at request ${throttledAt} of ${check.requests} (${tally})`, latencyMs };
+        return {
+            ok: true,
+            detail: `${describeStatusRules(check.expectStatus)} at request ${throttledAt} of ${check.requests} (${tally})`,
+            latencyMs,
+        };
     }
     return {
         ok: false,
@@ -34715,7 +34722,9 @@ function judgeCertificate(check, socket, now) {
     const identity = external_node_tls_default().checkServerIdentity(check.servername, cert);
     if (identity)
         problems.push(`certificate ${subject} is not valid for ${check.servername}: ${identity.message}`);
-    const error = socket.authorizationError ? String(socket.authorizationError.code ?? socket.authorizationError) : undefined;
+    const error = socket.authorizationError
+        ? String(socket.authorizationError.code ?? socket.authorizationError)
+        : undefined;
     if (!check.trust.insecure && !socket.authorized && error && !/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(error)) {
         problems.push(`certificate ${subject} is not trusted (${error}; set ca-file for a private CA)`);
     }
@@ -37784,7 +37793,16 @@ function scanJson(text, maxDepth) {
     return { needsTree, keyLines };
 }
 const TOKEN_NAMES = {
-    LBrace: "'{'", RBrace: "'}'", LBracket: "'['", RBracket: "']'", Colon: "':'", Comma: "','", String: 'a string', Number: 'a number', Boolean: 'true/false', Null: 'null',
+    LBrace: "'{'",
+    RBrace: "'}'",
+    LBracket: "'['",
+    RBracket: "']'",
+    Colon: "':'",
+    Comma: "','",
+    String: 'a string',
+    Number: 'a number',
+    Boolean: 'true/false',
+    Null: 'null',
 };
 function jsonSyntaxError(text) {
     try {
@@ -37864,7 +37882,10 @@ function parseYamlDocument(text, limits = {}) {
         if (/Maximum call stack size exceeded/.test(error.message)) {
             throw new DocumentError('depth', `nested more than ${maxDepth} levels deep`, lineOf(error.pos[0]));
         }
-        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+        const message = error.message
+            .split('\n')[0]
+            .replace(/ at line \d+, column \d+:?$/, '')
+            .replace(/:$/, '');
         throw new DocumentError('syntax', message, lineOf(error.pos[0]), columnOf(error.pos[0]));
     }
     checkYamlNode(document.contents, '', 1, maxDepth, lineOf);
@@ -37968,7 +37989,10 @@ const expect = {
         status: statusSpec,
         'body-contains': {
             description: 'a string or a list of strings',
-            anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+            anyOf: [
+                { type: 'string', minLength: 1 },
+                { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+            ],
         },
         'body-matches': { type: 'string', minLength: 1 },
         json: { type: 'object' },
@@ -38084,7 +38108,9 @@ function describeOne(error, field, sensitive) {
     }
 }
 function article(type) {
-    const names = type.split(',').map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'a list' : `a ${t}`));
+    const names = type
+        .split(',')
+        .map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'a list' : `a ${t}`));
     return names.join(' or ');
 }
 /** JSON pointer `/expect/status/0` → `.expect.status[0]`. */
@@ -38540,7 +38566,9 @@ function parseCheckList(text, input, source) {
         if (!(err instanceof DocumentError))
             throw err;
         // A duplicate key's problem names both its lines already.
-        const at = err.line === undefined || err.kind === 'duplicate-key' ? '' : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
+        const at = err.line === undefined || err.kind === 'duplicate-key'
+            ? ''
+            : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
         if (err.kind === 'syntax')
             throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
         throw new CheckDefinitionError(input, [{ field: 'checks', message: `${err.problem}${at}` }], source);

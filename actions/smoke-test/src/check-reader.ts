@@ -71,7 +71,10 @@ export class CheckReader {
       return false;
     }
     if (url.origin !== base.origin) {
-      this.problem(name, `'${redactUrl(url)}' is not on base-url's origin ${base.origin} (${what} may only be aimed at the service under test)`);
+      this.problem(
+        name,
+        `'${redactUrl(url)}' is not on base-url's origin ${base.origin} (${what} may only be aimed at the service under test)`,
+      );
       return false;
     }
     return true;

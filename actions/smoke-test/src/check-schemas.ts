@@ -56,7 +56,10 @@ const expect = {
     status: statusSpec,
     'body-contains': {
       description: 'a string or a list of strings',
-      anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      ],
     },
     'body-matches': { type: 'string', minLength: 1 },
     json: { type: 'object' },
@@ -114,4 +117,3 @@ export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allow
 export function validatorExportName(type: CheckType): string {
   return type.replace(/-/g, '_');
 }
-

@@ -2,7 +2,15 @@
  * One attempt of each HTTP-based check. Each returns every mismatch it found, plus the
  * status, latency and a body excerpt, so one log line explains a failed attempt.
  */
-import { redactUrl, redactUrlsIn, type AttemptResult, type HstsCheck, type HttpCheck, type RateLimitCheck, type RedirectCheck } from './definitions';
+import {
+  redactUrl,
+  redactUrlsIn,
+  type AttemptResult,
+  type HstsCheck,
+  type HttpCheck,
+  type RateLimitCheck,
+  type RedirectCheck,
+} from './definitions';
 import type { HttpClient, HttpResponse } from './http-client';
 import { describeRequestError } from './http-client';
 import { describeJsonType, jsonEqual, lookupJsonPath } from './json-path';
@@ -31,7 +39,8 @@ export async function httpAttempt(client: HttpClient, check: HttpCheck): Promise
   if (!isResponse(response)) return response;
   const { expect } = check;
   const problems: string[] = [];
-  if (!matchesStatus(expect.status, response.status)) problems.push(`status ${response.status} (expected ${describeStatusRules(expect.status)})`);
+  if (!matchesStatus(expect.status, response.status))
+    problems.push(`status ${response.status} (expected ${describeStatusRules(expect.status)})`);
   for (const text of expect.bodyContains) {
     if (!response.body.includes(text)) problems.push(`body does not contain ${JSON.stringify(text)}`);
   }
@@ -39,7 +48,8 @@ export async function httpAttempt(client: HttpClient, check: HttpCheck): Promise
   for (const { name, matcher } of expect.headers) {
     const value = response.headers[name];
     if (value === undefined) problems.push(`header ${name} is missing (expected ${describeTextMatcher(matcher)})`);
-    else if (!matchesText(matcher, value)) problems.push(`header ${name} is ${JSON.stringify(value)} (expected ${describeTextMatcher(matcher)})`);
+    else if (!matchesText(matcher, value))
+      problems.push(`header ${name} is ${JSON.stringify(value)} (expected ${describeTextMatcher(matcher)})`);
   }
   if (expect.json.length) problems.push(...jsonProblems(check, response, !matchesStatus(expect.status, response.status)));
   if (expect.maxLatencyMs !== undefined && response.latencyMs > expect.maxLatencyMs) {
@@ -81,7 +91,8 @@ const REDIRECTS = [301, 302, 307, 308];
 export async function redirectAttempt(client: HttpClient, check: RedirectCheck): Promise<AttemptResult> {
   const response = await send(client, { ...check, method: 'GET', trust: { insecure: false } });
   if (!isResponse(response)) return response;
-  if (!REDIRECTS.includes(response.status)) return failed([`status ${response.status} is not a redirect (expected 301, 302, 307 or 308)`], response);
+  if (!REDIRECTS.includes(response.status))
+    return failed([`status ${response.status} is not a redirect (expected 301, 302, 307 or 308)`], response);
   const location = response.headers.location;
   if (!location) return failed([`redirect ${response.status} has no Location header`], response);
   const target = URL.canParse(location, check.url.href) ? new URL(location, check.url) : undefined;
@@ -105,7 +116,10 @@ export function parseHsts(value: string): HstsPolicy {
   for (const directive of value.split(';')) {
     const [rawName, ...rest] = directive.split('=');
     const name = rawName.trim().toLowerCase();
-    const argument = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
+    const argument = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (name === 'max-age' && /^\d+$/.test(argument)) policy.maxAge = Number(argument);
     else if (name === 'includesubdomains') policy.includeSubdomains = true;
     else if (name === 'preload') policy.preload = true;
@@ -151,7 +165,11 @@ export async function rateLimitAttempt(client: HttpClient, check: RateLimitCheck
   const latencyMs = now() - started;
   const tally = [...seen.entries()].map(([key, count]) => `${key} ×${count}`).join(', ');
   if (throttledAt !== undefined) {
-    return { ok: true, detail: `${describeStatusRules(check.expectStatus)} at request ${throttledAt} of ${check.requests} (${tally})`, latencyMs };
+    return {
+      ok: true,
+      detail: `${describeStatusRules(check.expectStatus)} at request ${throttledAt} of ${check.requests} (${tally})`,
+      latencyMs,
+    };
   }
   return {
     ok: false,

@@ -68,11 +68,7 @@ export class HttpClient {
     if (!agent) {
       agent = new UndiciAgent({
         keepAliveTimeout: 10_000,
-        connect: trust.insecure
-          ? { rejectUnauthorized: false }
-          : trust.ca
-            ? { ca: [...rootCertificates, trust.ca] }
-            : {},
+        connect: trust.insecure ? { rejectUnauthorized: false } : trust.ca ? { ca: [...rootCertificates, trust.ca] } : {},
       });
       this.agents.set(key, agent);
     }

@@ -93,7 +93,8 @@ export function getInputs(env: Env = process.env): Inputs {
 }
 
 function parseVersionKind(value: string, expectVersion: string | undefined): VersionKind {
-  if (!(VERSION_KINDS as readonly string[]).includes(value)) throw new InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+  if (!(VERSION_KINDS as readonly string[]).includes(value))
+    throw new InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
   const kind = value as VersionKind;
   if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
     throw new InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');

@@ -5,9 +5,29 @@ import { bodyExcerpt, parseStatusRule, parseTextMatcher, matchesStatus, matchesT
 describe('parseJsonPath', () => {
   it.each([
     ['$', []],
-    ['$.a.b[0].c', [{ kind: 'key', key: 'a' }, { kind: 'key', key: 'b' }, { kind: 'index', index: 0 }, { kind: 'key', key: 'c' }]],
-    ["$['odd key'].x-y", [{ kind: 'key', key: 'odd key' }, { kind: 'key', key: 'x-y' }]],
-    ['$["it\\"s"][12]', [{ kind: 'key', key: 'it"s' }, { kind: 'index', index: 12 }]],
+    [
+      '$.a.b[0].c',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: 'b' },
+        { kind: 'index', index: 0 },
+        { kind: 'key', key: 'c' },
+      ],
+    ],
+    [
+      "$['odd key'].x-y",
+      [
+        { kind: 'key', key: 'odd key' },
+        { kind: 'key', key: 'x-y' },
+      ],
+    ],
+    [
+      '$["it\\"s"][12]',
+      [
+        { kind: 'key', key: 'it"s' },
+        { kind: 'index', index: 12 },
+      ],
+    ],
   ])('parses %s', (path, segments) => {
     expect(parseJsonPath(path)).toEqual(segments);
   });
@@ -46,7 +66,10 @@ describe('lookupJsonPath', () => {
     expect(lookupJsonPath(doc, parseJsonPath('$.a.b[5]'))).toEqual({ found: false, problem: '$.a.b has 2 element(s), no index 5' });
     expect(lookupJsonPath(doc, parseJsonPath('$.a[0]'))).toEqual({ found: false, problem: '$.a is an object, not an array' });
     expect(lookupJsonPath(doc, parseJsonPath('$.n.x'))).toEqual({ found: false, problem: '$.n is a number, not an object' });
-    expect(lookupJsonPath({ toString: 1 }, parseJsonPath('$.constructor'))).toEqual({ found: false, problem: "$ has no key 'constructor'" });
+    expect(lookupJsonPath({ toString: 1 }, parseJsonPath('$.constructor'))).toEqual({
+      found: false,
+      problem: "$ has no key 'constructor'",
+    });
   });
   it('compares JSON structurally', () => {
     expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);

@@ -38,7 +38,9 @@ describe('LinearRegex: JavaScript pattern syntax on a linear-time engine', () =>
     ['(?<!a)b', 'a negative lookbehind (?<!…)'],
   ])('refuses %s: it uses %s', (source, feature) => {
     expect(unsupportedFeature(source)).toBe(feature);
-    expect(() => LinearRegex.compile(source)).toThrow(new RegexError(source, '', `uses ${feature}, which the linear-time engine (RE2) does not support; rewrite the pattern without it`));
+    expect(() => LinearRegex.compile(source)).toThrow(
+      new RegexError(source, '', `uses ${feature}, which the linear-time engine (RE2) does not support; rewrite the pattern without it`),
+    );
   });
 
   it('reports a syntax error with the fragment at fault kept apart from the reason', () => {
@@ -49,6 +51,10 @@ describe('LinearRegex: JavaScript pattern syntax on a linear-time engine', () =>
       error = err;
     }
     expect(error).toBeInstanceOf(RegexError);
-    expect(error).toMatchObject({ reason: 'invalid repeat count', fragment: '{2,1}', message: 'invalid regular expression /x{2,1}/: invalid repeat count at `{2,1}`' });
+    expect(error).toMatchObject({
+      reason: 'invalid repeat count',
+      fragment: '{2,1}',
+      message: 'invalid regular expression /x{2,1}/: invalid repeat count at `{2,1}`',
+    });
   });
 });

@@ -24,7 +24,11 @@ export class LinearRegex {
     if (unknownFlag) throw new RegexError(source, flags, `unknown flag '${unknownFlag}'`);
     const unsupported = unsupportedFeature(source);
     if (unsupported) {
-      throw new RegexError(source, flags, `uses ${unsupported}, which the linear-time engine (RE2) does not support; rewrite the pattern without it`);
+      throw new RegexError(
+        source,
+        flags,
+        `uses ${unsupported}, which the linear-time engine (RE2) does not support; rewrite the pattern without it`,
+      );
     }
     let mask = 0;
     if (flags.includes('i')) mask |= RE2JS.CASE_INSENSITIVE;

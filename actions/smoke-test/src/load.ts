@@ -40,15 +40,23 @@ export function parseCheckList(text: string, input: string, source?: string): un
   } catch (err) {
     if (!(err instanceof DocumentError)) throw err;
     // A duplicate key's problem names both its lines already.
-    const at = err.line === undefined || err.kind === 'duplicate-key' ? '' : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
-    if (err.kind === 'syntax') throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
+    const at =
+      err.line === undefined || err.kind === 'duplicate-key'
+        ? ''
+        : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
+    if (err.kind === 'syntax')
+      throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
     throw new CheckDefinitionError(input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
   }
   if (Array.isArray(document)) return document;
   if (document && typeof document === 'object' && Array.isArray((document as { checks?: unknown }).checks)) {
     const extra = Object.keys(document).filter((k) => k !== 'checks');
     if (extra.length) {
-      throw new CheckDefinitionError(input, [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }], source);
+      throw new CheckDefinitionError(
+        input,
+        [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }],
+        source,
+      );
     }
     return (document as { checks: unknown[] }).checks;
   }
@@ -88,7 +96,8 @@ export function loadChecks(list: readonly unknown[], context: NormalizeContext, 
     }
     if (typeof record.name === 'string') {
       const earlier = explicitNames.get(record.name);
-      if (earlier !== undefined) problems.push({ field: `${prefix}.name`, message: `'${record.name}' is already the name of checks[${earlier}]` });
+      if (earlier !== undefined)
+        problems.push({ field: `${prefix}.name`, message: `'${record.name}' is already the name of checks[${earlier}]` });
       else explicitNames.set(record.name, index);
     }
     const reader = new CheckReader(index, record, context);
@@ -132,14 +141,24 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
   let url: URL;
   if (URL.canParse(options.path)) url = new URL(options.path);
   else if (options.baseUrl) url = new URL(options.path, options.baseUrl);
-  else throw new InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
+  else
+    throw new InputError(
+      'base-url',
+      undefined,
+      `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`,
+    );
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
   const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
   let segments;
   try {
     segments = parseJsonPath(jsonPath);
   } catch (err) {
-    throw new InputError('version-field', options.field, `a field name or JSON path such as version or $.build.sha (${(err as Error).message})`);
+    throw new InputError(
+      'version-field',
+      options.field,
+      `a field name or JSON path such as version or $.build.sha (${(err as Error).message})`,
+    );
   }
   const name = options.takenNames.has('version') ? 'expect-version' : 'version';
   return {

@@ -80,7 +80,13 @@ export function versionMatches(expected: string, reported: unknown, kind: 'auto'
   // With git-sha the caller says the value is a SHA: an all-digit abbreviation such as 1234567
   // (about 4 % of 7-character SHAs) then matches its full form too. A number in JSON loses
   // leading zeros, so only strings count there.
-  if (kind === 'git-sha') return HEX.test(a) && typeof reported === 'string' && HEX.test(b) && (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()));
+  if (kind === 'git-sha')
+    return (
+      HEX.test(a) &&
+      typeof reported === 'string' &&
+      HEX.test(b) &&
+      (a.toLowerCase().startsWith(b.toLowerCase()) || b.toLowerCase().startsWith(a.toLowerCase()))
+    );
   if (looksLikeGitSha(a) && HEX.test(b)) {
     const [x, y] = [a.toLowerCase(), b.toLowerCase()];
     return x.startsWith(y) || y.startsWith(x);

@@ -51,7 +51,11 @@ export function tlsAttempt(check: TlsCheck, clock: Clock): Promise<AttemptResult
 }
 
 /** Expiry, host name, trust and remaining validity, in the order a person would fix them. */
-export function judgeCertificate(check: TlsCheck, socket: Pick<TLSSocket, 'getPeerCertificate' | 'authorized' | 'authorizationError'>, now: number): AttemptResult {
+export function judgeCertificate(
+  check: TlsCheck,
+  socket: Pick<TLSSocket, 'getPeerCertificate' | 'authorized' | 'authorizationError'>,
+  now: number,
+): AttemptResult {
   const cert: PeerCertificate = socket.getPeerCertificate();
   if (!cert || !cert.valid_to) return { ok: false, reason: 'the server sent no certificate' };
   const validTo = Date.parse(cert.valid_to);
@@ -63,12 +67,16 @@ export function judgeCertificate(check: TlsCheck, socket: Pick<TLSSocket, 'getPe
   else if (validFrom > now) problems.push(`certificate ${subject} is not valid before ${iso(validFrom)}`);
   const identity = tls.checkServerIdentity(check.servername, cert);
   if (identity) problems.push(`certificate ${subject} is not valid for ${check.servername}: ${identity.message}`);
-  const error = socket.authorizationError ? String((socket.authorizationError as Error & { code?: string }).code ?? socket.authorizationError) : undefined;
+  const error = socket.authorizationError
+    ? String((socket.authorizationError as Error & { code?: string }).code ?? socket.authorizationError)
+    : undefined;
   if (!check.trust.insecure && !socket.authorized && error && !/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(error)) {
     problems.push(`certificate ${subject} is not trusted (${error}; set ca-file for a private CA)`);
   }
   if (validTo > now && daysLeft < check.minDaysValid) {
-    problems.push(`certificate ${subject} expires on ${iso(validTo)}, in ${daysLeft.toFixed(1)} day(s); at least ${check.minDaysValid} required`);
+    problems.push(
+      `certificate ${subject} expires on ${iso(validTo)}, in ${daysLeft.toFixed(1)} day(s); at least ${check.minDaysValid} required`,
+    );
   }
   if (problems.length) return { ok: false, reason: problems.join('; ') };
   return { ok: true, detail: `valid until ${iso(validTo)} (${Math.floor(daysLeft)} days), ${subject}` };

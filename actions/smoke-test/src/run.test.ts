@@ -65,7 +65,12 @@ describe('runChecks', () => {
       },
     });
     expect(times.at(-1)).toBe(30_000);
-    expect(outcome).toMatchObject({ status: 'failed', attempts: times.length, reason: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1', elapsedMs: 30_000 });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: times.length,
+      reason: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+      elapsedMs: 30_000,
+    });
     expect(log.lines.at(-1)).toBe('✗ never — attempt 10: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1; giving up at the deadline (30s)');
   });
 
@@ -125,7 +130,9 @@ describe('runChecks', () => {
     });
     expect(outcomes[0].reason).toBe('could not connect to postgres://***@db.internal:5432/shop');
     expect(outcomes[1].detail).toBe('301 → https://***@shop.example.com/');
-    const everything = [log.text(), smokeOutputs(outcomes).report, summaryMarkdown(outcomes, { timeoutSeconds: 1, elapsedMs: 1000 })].join('\n');
+    const everything = [log.text(), smokeOutputs(outcomes).report, summaryMarkdown(outcomes, { timeoutSeconds: 1, elapsedMs: 1000 })].join(
+      '\n',
+    );
     expect(everything).toContain('postgres://***@db.internal');
     expect(everything).not.toContain('pw-LEAK');
   });
@@ -137,7 +144,15 @@ describe('runChecks', () => {
 
 describe('report', () => {
   const outcomes = [
-    { check: tcp('db'), status: 'passed' as const, attempts: 2, latencyMs: 3, detail: 'connected in 3 ms', reason: 'ECONNREFUSED', elapsedMs: 900 },
+    {
+      check: tcp('db'),
+      status: 'passed' as const,
+      attempts: 2,
+      latencyMs: 3,
+      detail: 'connected in 3 ms',
+      reason: 'ECONNREFUSED',
+      elapsedMs: 900,
+    },
     { check: tcp('cache|x', { port: 6379 }), status: 'failed' as const, attempts: 4, reason: 'timed out after 100 ms', elapsedMs: 5000 },
   ];
 
@@ -147,7 +162,15 @@ describe('report', () => {
     expect(JSON.parse(smokeOutputs(outcomes).report)).toEqual(reportEntries(outcomes));
     expect(reportEntries(outcomes)).toEqual([
       { name: 'db', type: 'tcp', target: '127.0.0.1:1', status: 'passed', attempts: 2, latencyMs: 3, reason: null },
-      { name: 'cache|x', type: 'tcp', target: '127.0.0.1:6379', status: 'failed', attempts: 4, latencyMs: null, reason: 'timed out after 100 ms' },
+      {
+        name: 'cache|x',
+        type: 'tcp',
+        target: '127.0.0.1:6379',
+        status: 'failed',
+        attempts: 4,
+        latencyMs: null,
+        reason: 'timed out after 100 ms',
+      },
     ]);
   });
 
@@ -164,7 +187,11 @@ describe('report', () => {
   });
 
   it('shows the base URL without its user information', () => {
-    const md = summaryMarkdown(outcomes, { baseUrl: new URL('https://deploy:pw-LEAK@shop.example.com/'), timeoutSeconds: 120, elapsedMs: 5000 });
+    const md = summaryMarkdown(outcomes, {
+      baseUrl: new URL('https://deploy:pw-LEAK@shop.example.com/'),
+      timeoutSeconds: 120,
+      elapsedMs: 5000,
+    });
     expect(md).toContain('| **Base URL** | https://***@shop.example.com/ |');
     expect(md).not.toContain('pw-LEAK');
   });

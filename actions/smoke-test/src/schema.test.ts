@@ -8,7 +8,10 @@ import { pointerToField, schemaProblems } from './schema';
 
 describe('check schemas', () => {
   it('the compiled validators are generated from these schemas (npx tsx scripts/gen-check-validators.ts)', () => {
-    expect(readFileSync(GENERATED, 'utf8') === checkValidatorsSource(), 'check-validators.generated.cjs is out of date: run npx tsx scripts/gen-check-validators.ts').toBe(true);
+    expect(
+      readFileSync(GENERATED, 'utf8') === checkValidatorsSource(),
+      'check-validators.generated.cjs is out of date: run npx tsx scripts/gen-check-validators.ts',
+    ).toBe(true);
   });
 
   // The action compiles without the meta-schema to start faster; this is where it is checked.
@@ -20,7 +23,10 @@ describe('check schemas', () => {
 
   it('reports a failed union once, with its description', () => {
     expect(schemaProblems('http', { url: '/', expect: { status: ['2xx', 'ok'], 'body-contains': [] } }, 'checks[3]')).toEqual([
-      { field: 'checks[3].expect.status', message: `must be an HTTP status (100–599), a class such as '2xx', or a list of them (got ["2xx","ok"])` },
+      {
+        field: 'checks[3].expect.status',
+        message: `must be an HTTP status (100–599), a class such as '2xx', or a list of them (got ["2xx","ok"])`,
+      },
       { field: 'checks[3].expect.body-contains', message: 'must be a string or a list of strings (got [])' },
     ]);
   });
@@ -28,7 +34,10 @@ describe('check schemas', () => {
   it('names fields with brackets where dots would be ambiguous', () => {
     expect(pointerToField('/expect/json/$.a~1b/0')).toBe('.expect.json["$.a/b"][0]');
     expect(schemaProblems('http', { url: '/', headers: { 'X-A': { value: 1 } } }, 'checks[0]')).toEqual([
-      { field: 'checks[0].headers.X-A', message: 'must be a string, {value: …, secret: true} or {env: VARIABLE_NAME} (got an object with field value)' },
+      {
+        field: 'checks[0].headers.X-A',
+        message: 'must be a string, {value: …, secret: true} or {env: VARIABLE_NAME} (got an object with field value)',
+      },
     ]);
   });
 });

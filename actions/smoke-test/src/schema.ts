@@ -79,7 +79,9 @@ function describeOne(error: ErrorObject, field: string, sensitive: boolean): Def
 }
 
 function article(type: string): string {
-  const names = type.split(',').map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'a list' : `a ${t}`));
+  const names = type
+    .split(',')
+    .map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'a list' : `a ${t}`));
   return names.join(' or ');
 }
 

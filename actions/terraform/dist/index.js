@@ -2664,11 +2664,7 @@ function getExecOutput(commandLine, args, options) {
 
 
 
-const SETUP_STEP = [
-    '- uses: hashicorp/setup-terraform@v3',
-    '  with:',
-    '    terraform_wrapper: false',
-].join('\n');
+const SETUP_STEP = ['- uses: hashicorp/setup-terraform@v3', '  with:', '    terraform_wrapper: false'].join('\n');
 /** A Terraform command failed: the command (secrets redacted) and the lines that explain why. */
 class TerraformCommandError extends ActionFailure {
     command;
@@ -2679,11 +2675,7 @@ class TerraformCommandError extends ActionFailure {
     constructor(command, result, cwd) {
         const lines = relevantErrorLines(result.stderr, result.stdout);
         const headline = lines.find((l) => l.startsWith('Error: ')) ?? lines[0] ?? 'no error message';
-        super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [
-            `command: ${command}`,
-            `in: ${cwd}`,
-            ...lines,
-        ]);
+        super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [`command: ${command}`, `in: ${cwd}`, ...lines]);
         this.name = 'TerraformCommandError';
         this.command = command;
         this.exitCode = result.exitCode;
@@ -2709,8 +2701,12 @@ function relevantErrorLines(stderr, stdout = '', maxLines = 60) {
         if (inError)
             picked.push(line);
     }
-    const chosen = picked.length > 0 ? picked : tail(lines.filter((l) => l.trim() !== ''), 30);
-    const fallback = chosen.length > 0 ? chosen : tail(clean(stdout).filter((l) => l.trim() !== ''), 30);
+    const chosen = picked.length > 0
+        ? picked
+        : tail(lines.filter((l) => l.trim() !== ''), 30);
+    const fallback = chosen.length > 0
+        ? chosen
+        : tail(clean(stdout).filter((l) => l.trim() !== ''), 30);
     const trimmed = collapseBlankLines(fallback);
     return trimmed.length > maxLines ? [...trimmed.slice(0, maxLines), `… ${trimmed.length - maxLines} more lines`] : trimmed;
 }
@@ -2733,7 +2729,16 @@ function collapseBlankLines(lines) {
  * sibling `terraform-bin` (the real binary) is used instead.
  */
 /** The runner's credentials an action step's environment may carry. */
-const RUNNER_TOKENS = new Set(['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_TOKEN', 'GH_TOKEN']);
+const RUNNER_TOKENS = new Set([
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_CACHE_URL',
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+]);
 function findTerraform(env, log) {
     const names = process.platform === 'win32' ? ['terraform.exe', 'terraform'] : ['terraform'];
     for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)) {
@@ -2749,7 +2754,9 @@ function findTerraform(env, log) {
             return candidate;
         }
     }
-    throw new ActionFailure(`terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [`PATH searched: ${env.PATH ?? '(unset)'}`]);
+    throw new ActionFailure(`terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
+        `PATH searched: ${env.PATH ?? '(unset)'}`,
+    ]);
 }
 function isExecutableFile(file) {
     try {
@@ -2887,7 +2894,14 @@ async function initialise(cli, settings, log) {
 }
 async function planTo(cli, settings, planFile, log) {
     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(planFile), { recursive: true });
-    const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-lock-timeout=${settings.lockTimeoutSeconds}s`, `-out=${planFile}`];
+    const args = [
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-detailed-exitcode',
+        `-lock-timeout=${settings.lockTimeoutSeconds}s`,
+        `-out=${planFile}`,
+    ];
     for (const file of settings.varFiles)
         args.push(`-var-file=${file}`);
     const planned = await log.group('terraform plan', () => cli.run(args, { stream: true, okExitCodes: [0, 2] }));
@@ -3365,7 +3379,10 @@ function getInputs(env = process.env) {
  */
 function getCommentInputs(reader, env, workspace) {
     const directory = reader.required('working-directory', 'the directory of the Terraform configuration (the label of the comment)');
-    const displayDirectory = external_node_path_default().posix.normalize(directory.split((external_node_path_default()).sep).join('/')).replace(/^\.\/(?=.)/, '').replace(/\/+$/, '') || '.';
+    const displayDirectory = external_node_path_default().posix
+        .normalize(directory.split((external_node_path_default()).sep).join('/'))
+        .replace(/^\.\/(?=.)/, '')
+        .replace(/\/+$/, '') || '.';
     if (displayDirectory.startsWith('../') || external_node_path_default().posix.isAbsolute(displayDirectory)) {
         throw new errors_InputError('working-directory', directory, 'a directory relative to the workspace');
     }
@@ -3672,7 +3689,8 @@ function renderReport(report, options) {
     const keptRows = [];
     let used = 0;
     for (const row of rows) {
-        const cost = options.measure(markdownTable(['Action', 'Resource', 'Reason'], [row])) - options.measure(markdownTable(['Action', 'Resource', 'Reason'], []));
+        const cost = options.measure(markdownTable(['Action', 'Resource', 'Reason'], [row])) -
+            options.measure(markdownTable(['Action', 'Resource', 'Reason'], []));
         if (used + cost > tableBudget)
             break;
         keptRows.push(row);
@@ -3691,14 +3709,18 @@ function assemble(report, marker, rows, planText, note) {
     const parts = [];
     if (marker)
         parts.push(marker);
-    const where = [`\`${report.directory}\``, report.workspace === 'default' ? undefined : `workspace \`${report.workspace}\``].filter(Boolean).join(' · ');
+    const where = [`\`${report.directory}\``, report.workspace === 'default' ? undefined : `workspace \`${report.workspace}\``]
+        .filter(Boolean)
+        .join(' · ');
     parts.push(`### ${report.heading} · ${where}`);
     parts.push(report.verdict ?? planVerdict(report));
     const destroyed = report.summary.counts.destroy + report.summary.counts.replace;
     if (destroyed > 0) {
         const what = [
             report.summary.counts.destroy > 0 ? `destroys ${plural(report.summary.counts.destroy, 'resource')}` : undefined,
-            report.summary.counts.replace > 0 ? `replaces ${plural(report.summary.counts.replace, 'resource')} (destroy and re-create)` : undefined,
+            report.summary.counts.replace > 0
+                ? `replaces ${plural(report.summary.counts.replace, 'resource')} (destroy and re-create)`
+                : undefined,
         ].filter(Boolean);
         parts.push(`> [!WARNING]\n> This plan ${what.join(' and ')}. Review the highlighted rows before approving.`);
     }
@@ -3783,7 +3805,12 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
-const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' };
+const HEADINGS = {
+    plan: 'Terraform plan',
+    apply: 'Terraform apply',
+    check: 'Terraform drift check',
+    comment: 'Terraform plan comment',
+};
 async function main() {
     const { inputs, context } = getInputs();
     const log = coreLogger;
@@ -3828,7 +3855,9 @@ async function main() {
             const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
             const raw = (await (0,promises_namespaceObject.readFile)(inputs['comment-file'], 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
             const { text, found } = scrubSecrets(raw);
-            const scrubbed = Object.entries(found).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
+            const scrubbed = Object.entries(found)
+                .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+                .join(', ');
             if (scrubbed)
                 log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
             const body = `${marker}\n${text}`.slice(0, 65_000);
@@ -3839,7 +3868,13 @@ async function main() {
         }
         if (inputs.command === 'plan') {
             const outcome = await plan(cli, settings, inputs['plan-file'], log);
-            setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
+            setOutputs({
+                exitcode: outcome.exitCode,
+                ...countOutputs(outcome),
+                'plan-file': outcome.planFile,
+                'json-plan-file': outcome.jsonPlanFile,
+                'plan-hash': outcome.planHash,
+            });
             await summarize(summaryMarkdown(report(outcome)));
             if (context.commentSkippedBecause)
                 log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
@@ -3871,7 +3906,13 @@ async function main() {
             const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
             const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
             const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
-            setOutputs({ exitcode: 0, ...countOutputs({ ...outcome, changes }), 'plan-file': planFile, 'plan-hash': outcome.planHash, outputs: JSON.stringify(visible) });
+            setOutputs({
+                exitcode: 0,
+                ...countOutputs({ ...outcome, changes }),
+                'plan-file': planFile,
+                'plan-hash': outcome.planHash,
+                outputs: JSON.stringify(visible),
+            });
             const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
             await summarize(summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }));
         }

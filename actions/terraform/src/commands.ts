@@ -11,7 +11,16 @@ import path from 'node:path';
 import { ActionFailure } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
 import type { BackendConfig } from './inputs';
-import { changeCount, describeCounts, parseOutputs, parseTerraformJson, secretStrings, summarizePlan, type OutputValue, type PlanSummary } from './plan-json';
+import {
+  changeCount,
+  describeCounts,
+  parseOutputs,
+  parseTerraformJson,
+  secretStrings,
+  summarizePlan,
+  type OutputValue,
+  type PlanSummary,
+} from './plan-json';
 import { TerraformCommandError, type TerraformCli } from './terraform-cli';
 
 export interface TerraformSettings {
@@ -100,9 +109,21 @@ export async function initialise(cli: TerraformCli, settings: TerraformSettings,
   });
 }
 
-async function planTo(cli: TerraformCli, settings: TerraformSettings, planFile: string, log: Logger): Promise<{ exitCode: number; summary: PlanSummary; json: string; planText: string }> {
+async function planTo(
+  cli: TerraformCli,
+  settings: TerraformSettings,
+  planFile: string,
+  log: Logger,
+): Promise<{ exitCode: number; summary: PlanSummary; json: string; planText: string }> {
   await mkdir(path.dirname(planFile), { recursive: true });
-  const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-lock-timeout=${settings.lockTimeoutSeconds}s`, `-out=${planFile}`];
+  const args = [
+    'plan',
+    '-input=false',
+    '-no-color',
+    '-detailed-exitcode',
+    `-lock-timeout=${settings.lockTimeoutSeconds}s`,
+    `-out=${planFile}`,
+  ];
   for (const file of settings.varFiles) args.push(`-var-file=${file}`);
   const planned = await log.group('terraform plan', () => cli.run(args, { stream: true, okExitCodes: [0, 2] }));
   const { summary, json } = await showPlan(cli, planFile);
@@ -128,7 +149,9 @@ export async function plan(cli: TerraformCli, settings: TerraformSettings, planF
   const jsonPlanFile = `${planFile}.json`;
   await writeFile(jsonPlanFile, json);
   const planHash = await sha256File(planFile);
-  log.info(`Plan: ${describeCounts(summary.counts)}${exitCode === 2 && changeCount(summary.counts) === 0 ? ' (output values change)' : ''}.`);
+  log.info(
+    `Plan: ${describeCounts(summary.counts)}${exitCode === 2 && changeCount(summary.counts) === 0 ? ' (output values change)' : ''}.`,
+  );
   log.info(`Saved plan ${planFile} (sha256 ${planHash}); JSON plan ${jsonPlanFile}.`);
   return { exitCode, changes: exitCode === 2, summary, planText, planFile, jsonPlanFile, planHash };
 }
@@ -171,10 +194,18 @@ export async function verifyPlanHash(planFile: string, expected: string | undefi
   return actual;
 }
 
-export async function apply(cli: TerraformCli, settings: TerraformSettings, planFile: string, expectedHash: string | undefined, log: Logger): Promise<ApplyOutcome> {
+export async function apply(
+  cli: TerraformCli,
+  settings: TerraformSettings,
+  planFile: string,
+  expectedHash: string | undefined,
+  log: Logger,
+): Promise<ApplyOutcome> {
   // Before anything else: a plan that is not the reviewed one must not even reach terraform.
   const planHash = await verifyPlanHash(planFile, expectedHash);
-  log.info(expectedHash ? `Plan file hash verified: ${planHash}.` : `Plan file sha256 ${planHash} (no expected-plan-hash given to compare).`);
+  log.info(
+    expectedHash ? `Plan file hash verified: ${planHash}.` : `Plan file sha256 ${planHash} (no expected-plan-hash given to compare).`,
+  );
   if (settings.varFiles.length > 0) log.info('var-files are part of the saved plan already; they are not passed to apply.');
   await initialise(cli, settings, log);
   const { summary } = await showPlan(cli, planFile);

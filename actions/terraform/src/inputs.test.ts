@@ -52,13 +52,19 @@ describe('getInputs', () => {
 
   it('apply takes an existing plan file and a normalised expected hash', () => {
     const hash = 'AB'.repeat(32);
-    const { inputs } = getInputs(env({ command: 'apply', 'working-directory': 'infra', 'plan-file': 'approved.tfplan', 'expected-plan-hash': `sha256:${hash}` }));
+    const { inputs } = getInputs(
+      env({ command: 'apply', 'working-directory': 'infra', 'plan-file': 'approved.tfplan', 'expected-plan-hash': `sha256:${hash}` }),
+    );
     expect(inputs['plan-file']).toBe(path.join(root, 'approved.tfplan'));
     expect(inputs['expected-plan-hash']).toBe(hash.toLowerCase());
   });
 
   it('comments by default on pull_request events, reading the number from the event payload', () => {
-    const extra = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path.join(root, 'event.json'), GITHUB_API_URL: 'http://127.0.0.1:1/' };
+    const extra = {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: path.join(root, 'event.json'),
+      GITHUB_API_URL: 'http://127.0.0.1:1/',
+    };
     const { inputs, context } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'github-token': 't' }, extra));
     expect(inputs['comment-on-pull-request']).toBe(true);
     expect(context.pullRequest).toEqual({ owner: 'acme', repo: 'shop', number: 42 });
@@ -79,19 +85,47 @@ describe('getInputs', () => {
     [{ command: 'plan', 'working-directory': 'nope' }, 'working-directory', /existing directory/],
     [{ command: 'plan', 'working-directory': '../..' }, 'working-directory', /inside the workspace/],
     [{ command: 'plan', 'working-directory': 'infra', 'var-files': 'missing.tfvars' }, 'var-files', /existing file \(looked in/],
-    [{ command: 'plan', 'working-directory': 'infra', 'backend-config': 'missing.hcl' }, 'backend-config', /^Input 'backend-config' has value 'line 1 \(11 characters, not shown: .*\)': expected KEY=VALUE, or the path of an existing backend configuration file \(looked in /],
+    [
+      { command: 'plan', 'working-directory': 'infra', 'backend-config': 'missing.hcl' },
+      'backend-config',
+      /^Input 'backend-config' has value 'line 1 \(11 characters, not shown: .*\)': expected KEY=VALUE, or the path of an existing backend configuration file \(looked in /,
+    ],
     [{ command: 'plan', 'working-directory': 'infra', workspace: 'bad/name' }, 'workspace', /workspace name/],
     [{ command: 'plan', 'working-directory': 'infra', 'lock-timeout-seconds': 'soon' }, 'lock-timeout-seconds', /seconds/],
     [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'infra' }, 'plan-file', /is a directory/],
-    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
-    [{ command: 'apply', 'working-directory': 'infra', 'plan-file': '../../x' }, 'plan-file', /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /],
-    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': '/tmp/elsewhere.tfplan' }, 'plan-file', /expected a path inside the workspace /],
-    [{ command: 'plan', 'working-directory': 'infra', 'plan-file': 'out/plans/tfplan' }, 'plan-file', /expected a path inside the workspace .* \(its directory .*out is a link to /],
+    [
+      { command: 'plan', 'working-directory': 'infra', 'plan-file': '../../x' },
+      'plan-file',
+      /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /,
+    ],
+    [
+      { command: 'apply', 'working-directory': 'infra', 'plan-file': '../../x' },
+      'plan-file',
+      /^Input 'plan-file' has value '\.\.\/\.\.\/x': expected a path inside the workspace /,
+    ],
+    [
+      { command: 'plan', 'working-directory': 'infra', 'plan-file': '/tmp/elsewhere.tfplan' },
+      'plan-file',
+      /expected a path inside the workspace /,
+    ],
+    [
+      { command: 'plan', 'working-directory': 'infra', 'plan-file': 'out/plans/tfplan' },
+      'plan-file',
+      /expected a path inside the workspace .* \(its directory .*out is a link to /,
+    ],
     [{ command: 'apply', 'working-directory': 'infra' }, 'plan-file', /saved plan to apply/],
     [{ command: 'apply', 'working-directory': 'infra', 'plan-file': 'gone.tfplan' }, 'plan-file', /existing file/],
     [{ command: 'check', 'working-directory': 'infra', 'plan-file': 'x' }, 'plan-file', /drift check keeps no plan/],
-    [{ command: 'apply', 'working-directory': 'infra', 'plan-file': 'approved.tfplan', 'expected-plan-hash': 'abc' }, 'expected-plan-hash', /64 hexadecimal/],
-    [{ command: 'plan', 'working-directory': 'infra', 'expected-plan-hash': 'ab'.repeat(32) }, 'expected-plan-hash', /unless command is 'apply'/],
+    [
+      { command: 'apply', 'working-directory': 'infra', 'plan-file': 'approved.tfplan', 'expected-plan-hash': 'abc' },
+      'expected-plan-hash',
+      /64 hexadecimal/,
+    ],
+    [
+      { command: 'plan', 'working-directory': 'infra', 'expected-plan-hash': 'ab'.repeat(32) },
+      'expected-plan-hash',
+      /unless command is 'apply'/,
+    ],
     [{ command: 'plan', 'working-directory': 'infra', 'comment-on-pull-request': 'yes' }, 'comment-on-pull-request', /'true' or 'false'/],
   ])('%j → error naming %s', (inputs, name, expected) => {
     symlinkSync(os.tmpdir(), path.join(root, 'out'));
@@ -119,19 +153,39 @@ describe('getInputs', () => {
     }
     expect(error).toBeInstanceOf(InputError);
     const message = (error as InputError).message;
-    expect(message).toContain(`Input 'backend-config' has value 'line ${line} (${length} characters, not shown: backend settings are often credentials)'`);
+    expect(message).toContain(
+      `Input 'backend-config' has value 'line ${line} (${length} characters, not shown: backend settings are often credentials)'`,
+    );
     expect(message).toMatch(expected);
     expect(message).not.toContain('AKIA');
   });
 
   it('lists the backend-config values to mask, leaving out booleans, numbers and tiny values', () => {
-    const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'access_key=AKIAIOSFODNN7LEAK\nsecret_key = s3cr3t/value=\nencrypt=true\nmax_retries=5\nkey=ab\nbackend.hcl\nregion=eu-west-1' }));
+    const { inputs } = getInputs(
+      env({
+        command: 'plan',
+        'working-directory': 'infra',
+        'backend-config':
+          'access_key=AKIAIOSFODNN7LEAK\nsecret_key = s3cr3t/value=\nencrypt=true\nmax_retries=5\nkey=ab\nbackend.hcl\nregion=eu-west-1',
+      }),
+    );
     expect(backendSecrets(inputs['backend-config'])).toEqual(['AKIAIOSFODNN7LEAK', 's3cr3t/value=', 'eu-west-1']);
   });
 
   it('redacts each backend-config value and its long path parts, which Terraform errors quote', () => {
-    const { inputs } = getInputs(env({ command: 'plan', 'working-directory': 'infra', 'backend-config': 'path=/proc/S3CRET-BUCKET-KEY/state.tfstate\naccess_key=AKIAIOSFODNN7LEAK\nencrypt=true' }));
-    expect(backendRedactions(inputs['backend-config'])).toEqual(['/proc/S3CRET-BUCKET-KEY/state.tfstate', 'AKIAIOSFODNN7LEAK', 'S3CRET-BUCKET-KEY', 'state.tfstate']);
+    const { inputs } = getInputs(
+      env({
+        command: 'plan',
+        'working-directory': 'infra',
+        'backend-config': 'path=/proc/S3CRET-BUCKET-KEY/state.tfstate\naccess_key=AKIAIOSFODNN7LEAK\nencrypt=true',
+      }),
+    );
+    expect(backendRedactions(inputs['backend-config'])).toEqual([
+      '/proc/S3CRET-BUCKET-KEY/state.tfstate',
+      'AKIAIOSFODNN7LEAK',
+      'S3CRET-BUCKET-KEY',
+      'state.tfstate',
+    ]);
   });
 
   it('needs a token when it is going to comment', () => {

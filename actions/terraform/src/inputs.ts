@@ -67,7 +67,12 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const workspace = workspaceDir(env);
   const command = reader.choice('command', COMMANDS);
   if (command === 'comment') return getCommentInputs(reader, env, workspace);
-  const workingDirectory = resolveWorkspaceFile('working-directory', reader.required('working-directory', 'the directory of the Terraform configuration'), workspace, 'directory');
+  const workingDirectory = resolveWorkspaceFile(
+    'working-directory',
+    reader.required('working-directory', 'the directory of the Terraform configuration'),
+    workspace,
+    'directory',
+  );
 
   const varFiles = reader.list('var-files').map((line) => resolveConfigFile('var-files', line, workspace, workingDirectory));
   const backendConfig = reader.list('backend-config').map((line, index): BackendConfig => {
@@ -78,7 +83,11 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
 
   const workspaceName = reader.optional('workspace');
   if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
-    throw new InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+    throw new InputError(
+      'workspace',
+      workspaceName,
+      'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters',
+    );
   }
   const lockTimeout = reader.seconds('lock-timeout-seconds', { default: 300, min: 0, max: 86_400 });
 
@@ -89,14 +98,20 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const wantsComment = reader.boolean('comment-on-pull-request', pullRequestEvent);
   let commentSkippedBecause: string | undefined;
   if (wantsComment && command !== 'plan') commentSkippedBecause = `command '${command}' does not comment (only plan does)`;
-  else if (wantsComment && !pullRequestEvent) commentSkippedBecause = `the event is '${env.GITHUB_EVENT_NAME ?? 'unknown'}', not pull_request`;
+  else if (wantsComment && !pullRequestEvent)
+    commentSkippedBecause = `the event is '${env.GITHUB_EVENT_NAME ?? 'unknown'}', not pull_request`;
   const comment = wantsComment && commentSkippedBecause === undefined;
   const token = reader.optional('github-token');
   if (comment && token === undefined) {
-    throw new InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
+    throw new InputError(
+      'github-token',
+      undefined,
+      "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')",
+    );
   }
   const commentFileValue = reader.optional('comment-file');
-  if (commentFileValue !== undefined && command !== 'plan') throw new InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
+  if (commentFileValue !== undefined && command !== 'plan')
+    throw new InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
   const runner = runnerContext(env);
   const context: RunContext = {
     workspaceDir: workspace,
@@ -132,15 +147,27 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
  */
 function getCommentInputs(reader: InputReader, env: Env, workspace: string): { inputs: Inputs; context: RunContext } {
   const directory = reader.required('working-directory', 'the directory of the Terraform configuration (the label of the comment)');
-  const displayDirectory = path.posix.normalize(directory.split(path.sep).join('/')).replace(/^\.\/(?=.)/, '').replace(/\/+$/, '') || '.';
+  const displayDirectory =
+    path.posix
+      .normalize(directory.split(path.sep).join('/'))
+      .replace(/^\.\/(?=.)/, '')
+      .replace(/\/+$/, '') || '.';
   if (displayDirectory.startsWith('../') || path.posix.isAbsolute(displayDirectory)) {
     throw new InputError('working-directory', directory, 'a directory relative to the workspace');
   }
   const workspaceName = reader.optional('workspace');
   if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
-    throw new InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+    throw new InputError(
+      'workspace',
+      workspaceName,
+      'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters',
+    );
   }
-  const commentFile = resolveWorkspaceFile('comment-file', reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'), workspace);
+  const commentFile = resolveWorkspaceFile(
+    'comment-file',
+    reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'),
+    workspace,
+  );
   const token = reader.optional('github-token');
   if (token === undefined) throw new InputError('github-token', undefined, 'a token allowed to write pull-request comments');
   if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
@@ -226,11 +253,13 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
     return undefined;
   }
   if (command === 'apply') {
-    if (value === undefined) throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
+    if (value === undefined)
+      throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
     return resolveWorkspaceFile('plan-file', value, workspace);
   }
   // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
-  const absolute = value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
+  const absolute =
+    value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
   if (existsSync(absolute) && !statSync(absolute).isFile()) {
     throw new InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
   }
@@ -241,12 +270,18 @@ function readExpectedHash(reader: InputReader, command: TerraformCommand): strin
   const value = reader.optional('expected-plan-hash');
   if (value === undefined) {
     // Applying a plan nobody's hash vouches for would apply whatever file is there.
-    if (command === 'apply') throw new InputError('expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
+    if (command === 'apply')
+      throw new InputError(
+        'expected-plan-hash',
+        undefined,
+        "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify",
+      );
     return undefined;
   }
   if (command !== 'apply') throw new InputError('expected-plan-hash', value, "no value unless command is 'apply'");
   const hex = value.replace(/^sha256:/i, '').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
   return hex;
 }
 
@@ -256,7 +291,9 @@ function readPullRequest(env: Env): PullRequest {
   try {
     event = JSON.parse(readFileSync(eventPath ?? '', 'utf8'));
   } catch (err) {
-    throw new ActionFailure(`Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${(err as Error).message}`);
+    throw new ActionFailure(
+      `Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${(err as Error).message}`,
+    );
   }
   const record = (event ?? {}) as { number?: unknown; pull_request?: { number?: unknown }; repository?: { full_name?: unknown } };
   const number = record.pull_request?.number ?? record.number;

@@ -12,7 +12,12 @@ import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type 
 import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
 import { describeApplied } from './plan-json';
 
-const HEADINGS = { plan: 'Terraform plan', apply: 'Terraform apply', check: 'Terraform drift check', comment: 'Terraform plan comment' } as const;
+const HEADINGS = {
+  plan: 'Terraform plan',
+  apply: 'Terraform apply',
+  check: 'Terraform drift check',
+  comment: 'Terraform plan comment',
+} as const;
 
 export async function main(): Promise<void> {
   const { inputs, context } = getInputs();
@@ -58,17 +63,33 @@ export async function main(): Promise<void> {
       const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
       const raw = (await readFile(inputs['comment-file'] as string, 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
       const { text, found } = scrubSecrets(raw);
-      const scrubbed = Object.entries(found).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
-      if (scrubbed) log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
+      const scrubbed = Object.entries(found)
+        .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+        .join(', ');
+      if (scrubbed)
+        log.warning(
+          `The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`,
+          { title: 'Secrets scrubbed from the plan comment' },
+        );
       const body = `${marker}\n${text}`.slice(0, 65_000);
       const { githubCommentApi } = await import('./github-comments');
-      const api = githubCommentApi(inputs['github-token'] as string, context.apiUrl, context.pullRequest as NonNullable<typeof context.pullRequest>);
+      const api = githubCommentApi(
+        inputs['github-token'] as string,
+        context.apiUrl,
+        context.pullRequest as NonNullable<typeof context.pullRequest>,
+      );
       await upsertComment(api, marker, body, log);
       return;
     }
     if (inputs.command === 'plan') {
       const outcome = await plan(cli, settings, inputs['plan-file'] as string, log);
-      setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome), 'plan-file': outcome.planFile, 'json-plan-file': outcome.jsonPlanFile, 'plan-hash': outcome.planHash });
+      setOutputs({
+        exitcode: outcome.exitCode,
+        ...countOutputs(outcome),
+        'plan-file': outcome.planFile,
+        'json-plan-file': outcome.jsonPlanFile,
+        'plan-hash': outcome.planHash,
+      });
       await summarize(summaryMarkdown(report(outcome)));
       if (context.commentSkippedBecause) log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
       if (inputs['comment-file']) {
@@ -96,7 +117,13 @@ export async function main(): Promise<void> {
       const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
       const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
       const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
-      setOutputs({ exitcode: 0, ...countOutputs({ ...outcome, changes }), 'plan-file': planFile, 'plan-hash': outcome.planHash, outputs: JSON.stringify(visible) });
+      setOutputs({
+        exitcode: 0,
+        ...countOutputs({ ...outcome, changes }),
+        'plan-file': planFile,
+        'plan-hash': outcome.planHash,
+        outputs: JSON.stringify(visible),
+      });
       const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
       await summarize(summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }));
     }
@@ -105,10 +132,21 @@ export async function main(): Promise<void> {
       // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
       // the log, not the summary, so the failure block is redacted here.
       const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-      await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
+      await writeSummary(
+        failureMarkdown(
+          HEADINGS[inputs.command],
+          context.displayDirectory,
+          redact(err.message, secrets),
+          lines.map((line) => redact(line, secrets)),
+        ),
+      );
     }
     // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
-    if (err instanceof ActionFailure) throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+    if (err instanceof ActionFailure)
+      throw new ActionFailure(
+        redact(err.message, secrets),
+        err.details.map((line) => redact(line, secrets)),
+      );
     if (err instanceof Error) err.message = redact(err.message, secrets);
     throw err;
   }

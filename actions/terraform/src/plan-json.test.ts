@@ -58,14 +58,25 @@ describe('summarizePlan', () => {
   it('lists resources with something to do, destroys first, and keeps the reason', () => {
     const summary = summarizePlan({
       ...plan,
-      resource_changes: [...plan.resource_changes.slice(0, 2), { ...change('terraform_data.z', ['delete', 'create']), action_reason: 'replace_because_tainted' }],
+      resource_changes: [
+        ...plan.resource_changes.slice(0, 2),
+        { ...change('terraform_data.z', ['delete', 'create']), action_reason: 'replace_because_tainted' },
+      ],
     });
     expect(summary.resources).toEqual([
       { address: 'terraform_data.z', action: 'replace', reason: 'replace_because_tainted' },
       { address: 'terraform_data.b', action: 'update', reason: undefined },
       { address: 'terraform_data.a', action: 'create', reason: undefined },
     ]);
-    expect(summarizePlan(plan).resources.map((r) => r.action)).toEqual(['delete', 'replace', 'replace', 'update', 'create', 'import', 'read']);
+    expect(summarizePlan(plan).resources.map((r) => r.action)).toEqual([
+      'delete',
+      'replace',
+      'replace',
+      'update',
+      'create',
+      'import',
+      'read',
+    ]);
   });
 
   it('lists changed outputs with their sensitivity', () => {
@@ -76,7 +87,11 @@ describe('summarizePlan', () => {
   });
 
   it('an empty plan has nothing to do', () => {
-    expect(summarizePlan({ format_version: '1.2' })).toEqual({ counts: { add: 0, change: 0, destroy: 0, replace: 0, read: 0 }, resources: [], outputs: [] });
+    expect(summarizePlan({ format_version: '1.2' })).toEqual({
+      counts: { add: 0, change: 0, destroy: 0, replace: 0, read: 0 },
+      resources: [],
+      outputs: [],
+    });
   });
 
   it.each([[null], [[]], ['text'], [{ resource_changes: 'x' }], [{ resource_changes: [{ address: 'a' }] }]])('rejects %j', (bad) => {
@@ -87,9 +102,15 @@ describe('summarizePlan', () => {
 describe('malformed Terraform JSON is described by position and length, never quoted', () => {
   it('names the resource change by its index (and address when it has one)', () => {
     const secret = { after: { password: 'hunter2-LEAK' } };
-    expect(() => summarizePlan({ resource_changes: ['hunter2-LEAK'] })).toThrow(/^terraform show -json: resource_changes\[0\] is not an object$/);
-    expect(() => summarizePlan({ resource_changes: [{ address: 'a', change: { actions: [] } }, { change: secret }] })).toThrow(/^terraform show -json: resource_changes\[1\] has no address$/);
-    expect(() => summarizePlan({ resource_changes: [{ address: 'aws_db.main', values: secret }] })).toThrow(/^terraform show -json: resource_changes\[0\] \(aws_db\.main\) has no change object$/);
+    expect(() => summarizePlan({ resource_changes: ['hunter2-LEAK'] })).toThrow(
+      /^terraform show -json: resource_changes\[0\] is not an object$/,
+    );
+    expect(() => summarizePlan({ resource_changes: [{ address: 'a', change: { actions: [] } }, { change: secret }] })).toThrow(
+      /^terraform show -json: resource_changes\[1\] has no address$/,
+    );
+    expect(() => summarizePlan({ resource_changes: [{ address: 'aws_db.main', values: secret }] })).toThrow(
+      /^terraform show -json: resource_changes\[0\] \(aws_db\.main\) has no change object$/,
+    );
   });
 
   it('says how long the text was and where parsing stopped', () => {
@@ -100,7 +121,9 @@ describe('malformed Terraform JSON is described by position and length, never qu
     expect(() => parseTerraformJson('{"password": "hunter2-LEAK"} x', 'terraform show -json')).toThrow(
       /^terraform show -json printed 30 characters that are not valid JSON \(parsing stopped at character 30; the output/,
     );
-    expect(() => parseTerraformJson('{"password": "hunter2-LEAK"', 'terraform output -json')).toThrow(/\(it ends before the JSON is complete; the output/);
+    expect(() => parseTerraformJson('{"password": "hunter2-LEAK"', 'terraform output -json')).toThrow(
+      /\(it ends before the JSON is complete; the output/,
+    );
     expect(() => parseTerraformJson('  ', 'terraform output -json')).toThrow(/^terraform output -json printed nothing$/);
     expect(parseTerraformJson('{"a":1}', 'x')).toEqual({ a: 1 });
   });
@@ -108,7 +131,12 @@ describe('malformed Terraform JSON is described by position and length, never qu
 
 describe('outputs', () => {
   it('parses terraform output -json, sorted by name', () => {
-    expect(parseOutputs({ url: { sensitive: false, type: 'string', value: 'https://x' }, key: { sensitive: true, type: 'string', value: 'k3y-value' } })).toEqual([
+    expect(
+      parseOutputs({
+        url: { sensitive: false, type: 'string', value: 'https://x' },
+        key: { sensitive: true, type: 'string', value: 'k3y-value' },
+      }),
+    ).toEqual([
       { name: 'key', sensitive: true, type: 'string', value: 'k3y-value' },
       { name: 'url', sensitive: false, type: 'string', value: 'https://x' },
     ]);
@@ -116,7 +144,14 @@ describe('outputs', () => {
 
   it('masks a sensitive map as a whole and each of its values, but not trivial ones', () => {
     const secrets = secretStrings({ user: 'admin', password: 'pa55word!', port: 5432, enabled: true, tags: ['x'] });
-    expect(secrets).toEqual(expect.arrayContaining(['admin', 'pa55word!', '5432', JSON.stringify({ user: 'admin', password: 'pa55word!', port: 5432, enabled: true, tags: ['x'] })]));
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'admin',
+        'pa55word!',
+        '5432',
+        JSON.stringify({ user: 'admin', password: 'pa55word!', port: 5432, enabled: true, tags: ['x'] }),
+      ]),
+    );
     expect(secrets).not.toContain('true');
     expect(secrets).not.toContain('x');
     expect(secretStrings('plain-secret')).toEqual(['plain-secret']);

@@ -122,9 +122,13 @@ export function parseTerraformJson(text: string, command: string): unknown {
     const message = (err as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];
     let where = '';
-    if (/end of JSON input/i.test(message) || (position !== undefined && Number(position) >= text.length)) where = 'it ends before the JSON is complete; ';
+    if (/end of JSON input/i.test(message) || (position !== undefined && Number(position) >= text.length))
+      where = 'it ends before the JSON is complete; ';
     else if (position !== undefined) where = `parsing stopped at character ${Number(position) + 1}; `;
-    throw new Error(`${command} printed ${text.length} characters that are not valid JSON (${where}the output is not shown: it holds variable values)`, { cause: err });
+    throw new Error(
+      `${command} printed ${text.length} characters that are not valid JSON (${where}the output is not shown: it holds variable values)`,
+      { cause: err },
+    );
   }
 }
 

@@ -37,7 +37,10 @@ describe('upsertComment', () => {
     const log = memoryLogger();
     expect(await upsertComment(api, marker, `${marker}\nfirst`, log)).toEqual({ action: 'created', id: 100 });
     expect(await upsertComment(api, marker, `${marker}\nsecond`, log)).toEqual({ action: 'updated', id: 100 });
-    expect(api.comments).toEqual([{ id: 1, body: 'LGTM', author: 'alice' }, { id: 100, body: `${marker}\nsecond`, author: BOT }]);
+    expect(api.comments).toEqual([
+      { id: 1, body: 'LGTM', author: 'alice' },
+      { id: 100, body: `${marker}\nsecond`, author: BOT },
+    ]);
   });
 
   it('keeps comments of other directories and workspaces apart', async () => {
@@ -63,7 +66,16 @@ describe('upsertComment', () => {
     const quoted = { id: 2, body: `> ${marker}\nwhy is this here?`, author: BOT };
     const later = { id: 3, body: `see:\n${marker}`, author: BOT };
     expect(findMarkedComment([quoted, later], marker, BOT)).toBeUndefined();
-    expect(findMarkedComment([{ id: 4, body: `${marker}\r\nold`, author: BOT }, { id: 9, body: `${marker}\nnew`, author: BOT }], marker, BOT)?.id).toBe(9);
+    expect(
+      findMarkedComment(
+        [
+          { id: 4, body: `${marker}\r\nold`, author: BOT },
+          { id: 9, body: `${marker}\nnew`, author: BOT },
+        ],
+        marker,
+        BOT,
+      )?.id,
+    ).toBe(9);
   });
 
   it('a failing API is a warning that says what the token needs, not a failed plan', async () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanSummary } from './plan-json';
-import { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES, commentMarkdown, commentMarker, failureMarkdown, measureBytes, summaryMarkdown, truncateToFit, type PlanReport } from './report';
+import {
+  COMMENT_LIMIT_CHARS,
+  SUMMARY_LIMIT_BYTES,
+  commentMarkdown,
+  commentMarker,
+  failureMarkdown,
+  measureBytes,
+  summaryMarkdown,
+  truncateToFit,
+  type PlanReport,
+} from './report';
 
 const summary = (resources: PlanSummary['resources']): PlanSummary => {
   const counts = { add: 0, change: 0, destroy: 0, replace: 0, read: 0 };
@@ -67,7 +77,14 @@ describe('plan markdown', () => {
   });
 
   it('shows output values after apply, never sensitive ones', () => {
-    const md = summaryMarkdown(report({ outputs: [{ name: 'url', sensitive: false, type: 'string', value: 'https://a|b' }, { name: 'pw', sensitive: true, type: 'string', value: 'TOPSECRET' }] }));
+    const md = summaryMarkdown(
+      report({
+        outputs: [
+          { name: 'url', sensitive: false, type: 'string', value: 'https://a|b' },
+          { name: 'pw', sensitive: true, type: 'string', value: 'TOPSECRET' },
+        ],
+      }),
+    );
     expect(md).toContain('| `url` | `https://a\\|b` |');
     expect(md).toContain('| `pw` | *(sensitive)* |');
     expect(md).not.toContain('TOPSECRET');
@@ -82,7 +99,11 @@ describe('plan markdown', () => {
   });
 
   it('shortens a huge plan below the comment limit, pointing to the job summary', () => {
-    const resources = Array.from({ length: 3000 }, (_, i) => ({ address: `terraform_data.item[${i}]`, action: 'create' as const, reason: undefined }));
+    const resources = Array.from({ length: 3000 }, (_, i) => ({
+      address: `terraform_data.item[${i}]`,
+      action: 'create' as const,
+      reason: undefined,
+    }));
     const big = report({ summary: summary(resources), planText: hugePlan(400_000) });
     const md = commentMarkdown(big, commentMarker('infra', 'staging'));
     expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT_CHARS);

@@ -88,7 +88,9 @@ export function renderReport(report: PlanReport, options: RenderOptions): string
   const keptRows: unknown[][] = [];
   let used = 0;
   for (const row of rows) {
-    const cost = options.measure(markdownTable(['Action', 'Resource', 'Reason'], [row])) - options.measure(markdownTable(['Action', 'Resource', 'Reason'], []));
+    const cost =
+      options.measure(markdownTable(['Action', 'Resource', 'Reason'], [row])) -
+      options.measure(markdownTable(['Action', 'Resource', 'Reason'], []));
     if (used + cost > tableBudget) break;
     keptRows.push(row);
     used += cost;
@@ -102,17 +104,27 @@ export function renderReport(report: PlanReport, options: RenderOptions): string
   return options.measure(shortened) <= options.limit ? shortened : truncateToFit(shortened, options.limit, options.measure);
 }
 
-function assemble(report: PlanReport, marker: string | undefined, rows: unknown[][], planText: string | undefined, note: string | undefined): string {
+function assemble(
+  report: PlanReport,
+  marker: string | undefined,
+  rows: unknown[][],
+  planText: string | undefined,
+  note: string | undefined,
+): string {
   const parts: string[] = [];
   if (marker) parts.push(marker);
-  const where = [`\`${report.directory}\``, report.workspace === 'default' ? undefined : `workspace \`${report.workspace}\``].filter(Boolean).join(' · ');
+  const where = [`\`${report.directory}\``, report.workspace === 'default' ? undefined : `workspace \`${report.workspace}\``]
+    .filter(Boolean)
+    .join(' · ');
   parts.push(`### ${report.heading} · ${where}`);
   parts.push(report.verdict ?? planVerdict(report));
   const destroyed = report.summary.counts.destroy + report.summary.counts.replace;
   if (destroyed > 0) {
     const what = [
       report.summary.counts.destroy > 0 ? `destroys ${plural(report.summary.counts.destroy, 'resource')}` : undefined,
-      report.summary.counts.replace > 0 ? `replaces ${plural(report.summary.counts.replace, 'resource')} (destroy and re-create)` : undefined,
+      report.summary.counts.replace > 0
+        ? `replaces ${plural(report.summary.counts.replace, 'resource')} (destroy and re-create)`
+        : undefined,
     ].filter(Boolean);
     parts.push(`> [!WARNING]\n> This plan ${what.join(' and ')}. Review the highlighted rows before approving.`);
   }

@@ -10,7 +10,11 @@ describe('scrubSecrets', () => {
     ['an AWS session key id', 'ASIAXYZXYZXYZXYZXYZ1', 'AWS access key id'],
     ['an AWS session token', `IQoJb3JpZ2luX2VjE${'Ab+/'.repeat(20)}`, 'AWS session token'],
     ['an AWS secret access key', `AWS_SECRET_ACCESS_KEY=${'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}`, 'AWS secret access key'],
-    ['a JWT (an OIDC or runtime token)', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvc2hvcCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ', 'JSON web token'],
+    [
+      'a JWT (an OIDC or runtime token)',
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvc2hvcCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
+      'JSON web token',
+    ],
   ])('replaces %s', (_name, text, kind) => {
     const scrubbed = scrubSecrets(text);
     expect(scrubbed.found[kind]).toBe(1);
@@ -19,7 +23,8 @@ describe('scrubSecrets', () => {
   });
 
   it('leaves a plan without secrets as it is', () => {
-    const plan = '# aws_ecs_service.web will be updated in-place\n  ~ desired_count = 2 -> 3\n  task_definition = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop:7"';
+    const plan =
+      '# aws_ecs_service.web will be updated in-place\n  ~ desired_count = 2 -> 3\n  task_definition = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop:7"';
     expect(scrubSecrets(plan)).toEqual({ text: plan, found: {} });
   });
 });

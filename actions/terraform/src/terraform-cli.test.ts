@@ -36,15 +36,16 @@ describe('relevantErrorLines', () => {
   });
 
   it('strips the box drawing of coloured output', () => {
-    expect(relevantErrorLines('╷\n│ Error: Failed to read variables file\n│ \n│ Given variables file x.tfvars does not exist.\n╵\n')).toEqual([
-      'Error: Failed to read variables file',
-      '',
-      'Given variables file x.tfvars does not exist.',
-    ]);
+    expect(
+      relevantErrorLines('╷\n│ Error: Failed to read variables file\n│ \n│ Given variables file x.tfvars does not exist.\n╵\n'),
+    ).toEqual(['Error: Failed to read variables file', '', 'Given variables file x.tfvars does not exist.']);
   });
 
   it('falls back to the last lines of stderr, then stdout — never nothing', () => {
-    expect(relevantErrorLines('panic: runtime error\ngoroutine 1 [running]:\n')).toEqual(['panic: runtime error', 'goroutine 1 [running]:']);
+    expect(relevantErrorLines('panic: runtime error\ngoroutine 1 [running]:\n')).toEqual([
+      'panic: runtime error',
+      'goroutine 1 [running]:',
+    ]);
     expect(relevantErrorLines('', 'only stdout\n')).toEqual(['only stdout']);
     const many = Array.from({ length: 100 }, (_, i) => (i === 0 ? 'Error: big' : `line ${i}`)).join('\n');
     const lines = relevantErrorLines(many, '', 10);
@@ -55,9 +56,14 @@ describe('relevantErrorLines', () => {
 
 describe('displayCommand', () => {
   it('hides backend configuration values and quotes what needs it', () => {
-    expect(displayCommand(['init', '-backend-config=access_key=AKIA123', '-backend-config=backend/staging.hcl', '-var-file=/tmp/my vars.tfvars'])).toBe(
-      "terraform init -backend-config=access_key=*** -backend-config=backend/staging.hcl '-var-file=/tmp/my vars.tfvars'",
-    );
+    expect(
+      displayCommand([
+        'init',
+        '-backend-config=access_key=AKIA123',
+        '-backend-config=backend/staging.hcl',
+        '-var-file=/tmp/my vars.tfvars',
+      ]),
+    ).toBe("terraform init -backend-config=access_key=*** -backend-config=backend/staging.hcl '-var-file=/tmp/my vars.tfvars'");
   });
 });
 
@@ -88,7 +94,9 @@ describe('findTerraform', () => {
   });
 
   it('explains how to install terraform when it is missing', () => {
-    expect(() => findTerraform({ PATH: '/nonexistent' })).toThrow(/terraform was not found on PATH[\s\S]*hashicorp\/setup-terraform@v3[\s\S]*terraform_wrapper: false/);
+    expect(() => findTerraform({ PATH: '/nonexistent' })).toThrow(
+      /terraform was not found on PATH[\s\S]*hashicorp\/setup-terraform@v3[\s\S]*terraform_wrapper: false/,
+    );
   });
 });
 
@@ -100,7 +108,20 @@ describe('TerraformCli', () => {
       writeFileSync(fake, '#!/bin/sh\nenv\n');
       chmodSync(fake, 0o755);
       const log = memoryLogger();
-      const cli = new TerraformCli({ binary: fake, cwd: dir, env: { PATH: '/usr/bin:/bin', 'INPUT_GITHUB-TOKEN': 'ghs_secret', ACTIONS_RUNTIME_TOKEN: 'runtime_secret', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc_secret', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/?sig=url_secret', GITHUB_TOKEN: 'ghs_other', AWS_REGION: 'eu-west-1' }, log });
+      const cli = new TerraformCli({
+        binary: fake,
+        cwd: dir,
+        env: {
+          PATH: '/usr/bin:/bin',
+          'INPUT_GITHUB-TOKEN': 'ghs_secret',
+          ACTIONS_RUNTIME_TOKEN: 'runtime_secret',
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc_secret',
+          ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/?sig=url_secret',
+          GITHUB_TOKEN: 'ghs_other',
+          AWS_REGION: 'eu-west-1',
+        },
+        log,
+      });
       const { stdout } = await cli.run(['version']);
       expect(stdout).toContain('TF_IN_AUTOMATION=1');
       expect(stdout).toContain('TF_INPUT=0');

@@ -10,11 +10,7 @@ import { ActionFailure } from '../../../lib/runner/errors';
 import type { Env } from '../../../lib/runner/inputs';
 import type { Logger } from '../../../lib/runner/logger';
 
-export const SETUP_STEP = [
-  '- uses: hashicorp/setup-terraform@v3',
-  '  with:',
-  '    terraform_wrapper: false',
-].join('\n');
+export const SETUP_STEP = ['- uses: hashicorp/setup-terraform@v3', '  with:', '    terraform_wrapper: false'].join('\n');
 
 export interface TerraformResult {
   exitCode: number;
@@ -42,11 +38,7 @@ export class TerraformCommandError extends ActionFailure {
   constructor(command: string, result: TerraformResult, cwd: string) {
     const lines = relevantErrorLines(result.stderr, result.stdout);
     const headline = lines.find((l) => l.startsWith('Error: ')) ?? lines[0] ?? 'no error message';
-    super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [
-      `command: ${command}`,
-      `in: ${cwd}`,
-      ...lines,
-    ]);
+    super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [`command: ${command}`, `in: ${cwd}`, ...lines]);
     this.name = 'TerraformCommandError';
     this.command = command;
     this.exitCode = result.exitCode;
@@ -70,8 +62,20 @@ export function relevantErrorLines(stderr: string, stdout = '', maxLines = 60): 
     else if (/^Warning: /.test(line)) inError = false;
     if (inError) picked.push(line);
   }
-  const chosen = picked.length > 0 ? picked : tail(lines.filter((l) => l.trim() !== ''), 30);
-  const fallback = chosen.length > 0 ? chosen : tail(clean(stdout).filter((l) => l.trim() !== ''), 30);
+  const chosen =
+    picked.length > 0
+      ? picked
+      : tail(
+          lines.filter((l) => l.trim() !== ''),
+          30,
+        );
+  const fallback =
+    chosen.length > 0
+      ? chosen
+      : tail(
+          clean(stdout).filter((l) => l.trim() !== ''),
+          30,
+        );
   const trimmed = collapseBlankLines(fallback);
   return trimmed.length > maxLines ? [...trimmed.slice(0, maxLines), `… ${trimmed.length - maxLines} more lines`] : trimmed;
 }
@@ -95,7 +99,16 @@ function collapseBlankLines(lines: string[]): string[] {
  * sibling `terraform-bin` (the real binary) is used instead.
  */
 /** The runner's credentials an action step's environment may carry. */
-const RUNNER_TOKENS = new Set(['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_TOKEN', 'GH_TOKEN']);
+const RUNNER_TOKENS = new Set([
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_RUNTIME_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+]);
 
 export function findTerraform(env: Env, log?: Logger): string {
   const names = process.platform === 'win32' ? ['terraform.exe', 'terraform'] : ['terraform'];
@@ -105,16 +118,17 @@ export function findTerraform(env: Env, log?: Logger): string {
       if (!isExecutableFile(candidate)) continue;
       const real = path.join(dir, process.platform === 'win32' ? 'terraform-bin.exe' : 'terraform-bin');
       if (existsSync(real) && isExecutableFile(real)) {
-        log?.info(`${candidate} is hashicorp/setup-terraform's wrapper; running ${real} directly (set terraform_wrapper: false to skip the wrapper).`);
+        log?.info(
+          `${candidate} is hashicorp/setup-terraform's wrapper; running ${real} directly (set terraform_wrapper: false to skip the wrapper).`,
+        );
         return real;
       }
       return candidate;
     }
   }
-  throw new ActionFailure(
-    `terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`,
-    [`PATH searched: ${env.PATH ?? '(unset)'}`],
-  );
+  throw new ActionFailure(`terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
+    `PATH searched: ${env.PATH ?? '(unset)'}`,
+  ]);
 }
 
 function isExecutableFile(file: string): boolean {
@@ -174,7 +188,8 @@ export class TerraformCli {
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode)) throw new TerraformCommandError(shown, result, this.cwd);
     // Warnings (deprecations, CLI configuration problems) go to stderr; show them, never drop them.
-    if (options.logStderr !== false && result.stderr.trim() !== '') for (const line of result.stderr.trimEnd().split(/\r?\n/)) this.log.info(line);
+    if (options.logStderr !== false && result.stderr.trim() !== '')
+      for (const line of result.stderr.trimEnd().split(/\r?\n/)) this.log.info(line);
     return result;
   }
 }

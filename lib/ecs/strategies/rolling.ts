@@ -39,7 +39,9 @@ export async function identifyDeployment(req: IdentifyRequest): Promise<StartedD
       latest = (await ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }))).services?.[0] ?? updated;
     } catch (err) {
       // The update is sent: an unreadable service now is no verdict. Watch the PRIMARY the update answered with.
-      log.warning(`Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`);
+      log.warning(
+        `Could not read the service after UpdateService (${describeError(err)}); watching the deployment UpdateService reported.`,
+      );
     }
     found = latest ? findNewDeployment(latest, taskDefinitionArn, previousIds) : undefined;
   }

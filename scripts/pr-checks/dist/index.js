@@ -156,16 +156,38 @@ function yarnIsBerry(files) {
     }
 }
 function nodeDefaults(files, level, scripts, where) {
-    const run = (pm) => ({ lint: `${pm} run ${scripts.lint}`, typecheck: `${pm} run ${scripts.typecheck}`, test: `${pm} run ${scripts.test}` });
+    const run = (pm) => ({
+        lint: `${pm} run ${scripts.lint}`,
+        typecheck: `${pm} run ${scripts.typecheck}`,
+        test: `${pm} run ${scripts.test}`,
+    });
     if (files.exists('pnpm-lock.yaml')) {
-        return { manager: 'pnpm', lockfile: 'pnpm-lock.yaml', install: 'pnpm install --frozen-lockfile', audit: `pnpm audit --audit-level ${level}`, ...run('pnpm') };
+        return {
+            manager: 'pnpm',
+            lockfile: 'pnpm-lock.yaml',
+            install: 'pnpm install --frozen-lockfile',
+            audit: `pnpm audit --audit-level ${level}`,
+            ...run('pnpm'),
+        };
     }
     if (files.exists('yarn.lock')) {
         return yarnIsBerry(files)
-            ? { manager: 'yarn-berry', lockfile: 'yarn.lock', install: 'yarn install --immutable', audit: `yarn npm audit --recursive --severity ${level}`, ...run('yarn') }
+            ? {
+                manager: 'yarn-berry',
+                lockfile: 'yarn.lock',
+                install: 'yarn install --immutable',
+                audit: `yarn npm audit --recursive --severity ${level}`,
+                ...run('yarn'),
+            }
             : // yarn 1's exit code is a bit mask of every severity found, whatever --level says: the audit
                 // step reads the mask (yarnClassicAuditFailed), so only `level` and above fail.
-                { manager: 'yarn-classic', lockfile: 'yarn.lock', install: 'yarn install --frozen-lockfile', audit: `yarn audit --level ${level}`, ...run('yarn') };
+                {
+                    manager: 'yarn-classic',
+                    lockfile: 'yarn.lock',
+                    install: 'yarn install --frozen-lockfile',
+                    audit: `yarn audit --level ${level}`,
+                    ...run('yarn'),
+                };
     }
     for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
         if (files.exists(lockfile))
@@ -176,7 +198,14 @@ function nodeDefaults(files, level, scripts, where) {
 function pythonDefaults(files) {
     const requirements = files.exists('requirements.txt') ? 'requirements.txt' : '';
     const devRequirements = ['requirements-dev.txt', 'dev-requirements.txt'].find((file) => files.exists(file));
-    const install = [requirements ? `python -m pip install -r ${requirements}` : files.exists('pyproject.toml') || files.exists('setup.py') ? 'python -m pip install .' : '', devRequirements ? `python -m pip install -r ${devRequirements}` : '']
+    const install = [
+        requirements
+            ? `python -m pip install -r ${requirements}`
+            : files.exists('pyproject.toml') || files.exists('setup.py')
+                ? 'python -m pip install .'
+                : '',
+        devRequirements ? `python -m pip install -r ${devRequirements}` : '',
+    ]
         .filter(Boolean)
         .join(' && ');
     return {
@@ -213,7 +242,11 @@ function planChecks(request, files, where) {
     }
     const level = request.auditLevel;
     const ecosystem = detectEcosystem(request.ecosystem, files, where);
-    const defaults = ecosystem === 'node' ? nodeDefaults(files, level, request.scripts, where) : ecosystem === 'python' ? pythonDefaults(files) : goDefaults();
+    const defaults = ecosystem === 'node'
+        ? nodeDefaults(files, level, request.scripts, where)
+        : ecosystem === 'python'
+            ? pythonDefaults(files)
+            : goDefaults();
     const pick = (given, fallback) => (given.trim() !== '' ? given.trim() : fallback);
     return {
         ecosystem,
@@ -261,7 +294,12 @@ function guessFormat(text) {
     return undefined;
 }
 const round = (value) => Math.round(value * 100) / 100;
-const result = (format, covered, total) => ({ format, covered, total, pct: total === 0 ? 100 : round((covered / total) * 100) });
+const result = (format, covered, total) => ({
+    format,
+    covered,
+    total,
+    pct: total === 0 ? 100 : round((covered / total) * 100),
+});
 function bad(file, format, problem) {
     return new CheckInputError('Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
 }
@@ -396,15 +434,40 @@ const COVERAGE_HINT = 'Make the test command write one: vitest --coverage.enable
 
 
 /** The step outputs of `detect` (test/workflows/support/contracts.ts checks pr-checks.yml against them). */
-const DETECT_OUTPUTS = ['ecosystem', 'manager', 'node-cache', 'lockfile', 'install', 'audit', 'lint', 'typecheck', 'test', 'coverage-file', 'coverage-format'];
+const DETECT_OUTPUTS = [
+    'ecosystem',
+    'manager',
+    'node-cache',
+    'lockfile',
+    'install',
+    'audit',
+    'lint',
+    'typecheck',
+    'test',
+    'coverage-file',
+    'coverage-format',
+];
 function detect(env, cwd) {
-    const files = { exists: (file) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(cwd, file)), read: (file) => (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(cwd, file), 'utf8') };
+    const files = {
+        exists: (file) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(cwd, file)),
+        read: (file) => (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(cwd, file), 'utf8'),
+    };
     const value = (name, fallback = '') => env[name] ?? fallback;
     const plan = planChecks({
         ecosystem: value('ECOSYSTEM', 'auto') || 'auto',
         auditLevel: value('AUDIT_LEVEL', 'high'),
-        commands: { install: value('INSTALL_COMMAND'), audit: value('AUDIT_COMMAND'), lint: value('LINT_COMMAND'), typecheck: value('TYPECHECK_COMMAND'), test: value('TEST_COMMAND') },
-        scripts: { lint: value('LINT_SCRIPT') || 'lint', typecheck: value('TYPECHECK_SCRIPT') || 'typecheck', test: value('TEST_SCRIPT') || 'test' },
+        commands: {
+            install: value('INSTALL_COMMAND'),
+            audit: value('AUDIT_COMMAND'),
+            lint: value('LINT_COMMAND'),
+            typecheck: value('TYPECHECK_COMMAND'),
+            test: value('TEST_COMMAND'),
+        },
+        scripts: {
+            lint: value('LINT_SCRIPT') || 'lint',
+            typecheck: value('TYPECHECK_SCRIPT') || 'typecheck',
+            test: value('TEST_SCRIPT') || 'test',
+        },
         coverageFile: value('COVERAGE_FILE'),
         coverageFormat: value('COVERAGE_FORMAT', 'auto'),
     }, files, cwd);
@@ -451,7 +514,11 @@ function audit(env, cwd, exec = (command) => shell(command, cwd, env)) {
         const failed = yarnClassicAuditFailed(exitCode, level);
         return {
             exitCode: failed ? 1 : 0,
-            lines: [failed ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).` : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`],
+            lines: [
+                failed
+                    ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`
+                    : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`,
+            ],
         };
     }
     return { exitCode, lines: exitCode === 0 ? [] : [`::error title=Audit failed::'${command}' exited with ${exitCode}.`] };
@@ -475,7 +542,15 @@ function coverage(env, cwd) {
 function main(argv, env = process.env, cwd = process.cwd()) {
     const command = argv[0];
     try {
-        const step = command === 'detect' ? detect(env, cwd) : command === 'run' ? runStep(env, cwd) : command === 'audit' ? audit(env, cwd) : command === 'coverage' ? coverage(env, cwd) : undefined;
+        const step = command === 'detect'
+            ? detect(env, cwd)
+            : command === 'run'
+                ? runStep(env, cwd)
+                : command === 'audit'
+                    ? audit(env, cwd)
+                    : command === 'coverage'
+                        ? coverage(env, cwd)
+                        : undefined;
         if (!step) {
             console.error('usage: pr-checks detect | run | audit | coverage');
             return 2;

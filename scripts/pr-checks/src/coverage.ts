@@ -26,7 +26,12 @@ export function guessFormat(text: string): CoverageFormat | undefined {
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
-const result = (format: CoverageFormat, covered: number, total: number): Coverage => ({ format, covered, total, pct: total === 0 ? 100 : round((covered / total) * 100) });
+const result = (format: CoverageFormat, covered: number, total: number): Coverage => ({
+  format,
+  covered,
+  total,
+  pct: total === 0 ? 100 : round((covered / total) * 100),
+});
 
 function bad(file: string, format: string, problem: string): CheckInputError {
   return new CheckInputError('Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
@@ -88,7 +93,8 @@ function lcov(text: string, file: string): Coverage {
 
 function goProfile(text: string, file: string): Coverage {
   const [header, ...lines] = text.split('\n');
-  if (!/^mode: (set|count|atomic)\s*$/.test(header ?? '')) throw bad(file, 'Go cover profile', "its first line is not 'mode: set|count|atomic'");
+  if (!/^mode: (set|count|atomic)\s*$/.test(header ?? ''))
+    throw bad(file, 'Go cover profile', "its first line is not 'mode: set|count|atomic'");
   // A block can appear once per test binary that covers it: count each block once, covered if any run hit it.
   const blocks = new Map<string, { statements: number; hit: boolean }>();
   for (const line of lines) {
@@ -111,7 +117,11 @@ export function readCoverage(text: string, file: string, requested: string): Cov
   let format: CoverageFormat | undefined;
   if (requested === 'auto' || requested === '') {
     format = guessFormat(text);
-    if (!format) throw new CheckInputError('Bad coverage report', `${file} is not a coverage report gantry reads (Istanbul json-summary, Cobertura XML, LCOV or a Go cover profile); set coverage-format if it is one.`);
+    if (!format)
+      throw new CheckInputError(
+        'Bad coverage report',
+        `${file} is not a coverage report gantry reads (Istanbul json-summary, Cobertura XML, LCOV or a Go cover profile); set coverage-format if it is one.`,
+      );
   } else if ((COVERAGE_FORMATS as readonly string[]).includes(requested)) {
     format = requested as CoverageFormat;
   } else {

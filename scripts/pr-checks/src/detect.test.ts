@@ -15,34 +15,102 @@ const request = (overrides: Partial<DetectRequest> = {}): DetectRequest => ({
 
 describe('planChecks: the ecosystem and its defaults', () => {
   it.each([
-    ['npm', { 'package.json': '{}', 'package-lock.json': '' }, { manager: 'npm', install: 'npm ci', audit: 'npm audit --audit-level=high', lint: 'npm run lint', lockfile: 'package-lock.json' }],
+    [
+      'npm',
+      { 'package.json': '{}', 'package-lock.json': '' },
+      { manager: 'npm', install: 'npm ci', audit: 'npm audit --audit-level=high', lint: 'npm run lint', lockfile: 'package-lock.json' },
+    ],
     ['npm-shrinkwrap', { 'package.json': '{}', 'npm-shrinkwrap.json': '' }, { manager: 'npm', lockfile: 'npm-shrinkwrap.json' }],
-    ['pnpm', { 'package.json': '{}', 'pnpm-lock.yaml': '' }, { manager: 'pnpm', install: 'pnpm install --frozen-lockfile', audit: 'pnpm audit --audit-level high', test: 'pnpm run test' }],
-    ['yarn 1', { 'package.json': '{}', 'yarn.lock': '' }, { manager: 'yarn-classic', install: 'yarn install --frozen-lockfile', audit: 'yarn audit --level high' }],
-    ['yarn berry (.yarnrc.yml)', { 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': '' }, { manager: 'yarn-berry', install: 'yarn install --immutable', audit: 'yarn npm audit --recursive --severity high' }],
+    [
+      'pnpm',
+      { 'package.json': '{}', 'pnpm-lock.yaml': '' },
+      { manager: 'pnpm', install: 'pnpm install --frozen-lockfile', audit: 'pnpm audit --audit-level high', test: 'pnpm run test' },
+    ],
+    [
+      'yarn 1',
+      { 'package.json': '{}', 'yarn.lock': '' },
+      { manager: 'yarn-classic', install: 'yarn install --frozen-lockfile', audit: 'yarn audit --level high' },
+    ],
+    [
+      'yarn berry (.yarnrc.yml)',
+      { 'package.json': '{}', 'yarn.lock': '', '.yarnrc.yml': '' },
+      { manager: 'yarn-berry', install: 'yarn install --immutable', audit: 'yarn npm audit --recursive --severity high' },
+    ],
     ['yarn berry (packageManager)', { 'package.json': '{"packageManager":"yarn@4.5.0"}', 'yarn.lock': '' }, { manager: 'yarn-berry' }],
-    ['python (requirements)', { 'requirements.txt': '', 'requirements-dev.txt': '' }, { ecosystem: 'python', install: 'python -m pip install -r requirements.txt && python -m pip install -r requirements-dev.txt', audit: 'pipx run pip-audit -r requirements.txt', lint: 'pipx run ruff check .', typecheck: '', test: 'python -m pytest --cov --cov-report=xml:coverage.xml', coverageFile: 'coverage.xml', coverageFormat: 'cobertura' }],
-    ['python (pyproject)', { 'pyproject.toml': '' }, { ecosystem: 'python', install: 'python -m pip install .', audit: 'pipx run pip-audit' }],
-    ['go', { 'go.mod': '' }, { ecosystem: 'go', install: 'go mod download', lint: 'go vet ./...', typecheck: 'go build ./...', test: 'go test -coverprofile=coverage.out ./...', coverageFile: 'coverage.out', coverageFormat: 'go' }],
+    [
+      'python (requirements)',
+      { 'requirements.txt': '', 'requirements-dev.txt': '' },
+      {
+        ecosystem: 'python',
+        install: 'python -m pip install -r requirements.txt && python -m pip install -r requirements-dev.txt',
+        audit: 'pipx run pip-audit -r requirements.txt',
+        lint: 'pipx run ruff check .',
+        typecheck: '',
+        test: 'python -m pytest --cov --cov-report=xml:coverage.xml',
+        coverageFile: 'coverage.xml',
+        coverageFormat: 'cobertura',
+      },
+    ],
+    [
+      'python (pyproject)',
+      { 'pyproject.toml': '' },
+      { ecosystem: 'python', install: 'python -m pip install .', audit: 'pipx run pip-audit' },
+    ],
+    [
+      'go',
+      { 'go.mod': '' },
+      {
+        ecosystem: 'go',
+        install: 'go mod download',
+        lint: 'go vet ./...',
+        typecheck: 'go build ./...',
+        test: 'go test -coverprofile=coverage.out ./...',
+        coverageFile: 'coverage.out',
+        coverageFormat: 'go',
+      },
+    ],
   ])('%s', (_name, files, expected) => {
     expect(planChecks(request(), project(files), '/app')).toMatchObject(expected);
   });
 
   it('the caller’s commands, scripts, coverage file and format win over the defaults', () => {
     const plan = planChecks(
-      request({ commands: { install: 'make deps', audit: '', lint: 'make lint', typecheck: '', test: 'make test' }, scripts: { lint: 'l', typecheck: 'tc', test: 't' }, coverageFile: 'out/lcov.info' }),
+      request({
+        commands: { install: 'make deps', audit: '', lint: 'make lint', typecheck: '', test: 'make test' },
+        scripts: { lint: 'l', typecheck: 'tc', test: 't' },
+        coverageFile: 'out/lcov.info',
+      }),
       project({ 'package.json': '{}', 'package-lock.json': '' }),
       '/app',
     );
-    expect(plan).toMatchObject({ install: 'make deps', lint: 'make lint', typecheck: 'npm run tc', test: 'make test', coverageFile: 'out/lcov.info', coverageFormat: 'auto' });
+    expect(plan).toMatchObject({
+      install: 'make deps',
+      lint: 'make lint',
+      typecheck: 'npm run tc',
+      test: 'make test',
+      coverageFile: 'out/lcov.info',
+      coverageFormat: 'auto',
+    });
     expect(planChecks(request({ ecosystem: 'go' }), project({}), '/app').ecosystem).toBe('go');
   });
 
   it.each([
     [request({ ecosystem: 'rust' }), {}, "Bad input ecosystem: 'rust' is not one of auto, node, python, go."],
-    [request({ auditLevel: 'severe' }), { 'package.json': '{}' }, "Bad input audit-level: 'severe' is not one of low, moderate, high, critical."],
-    [request(), { 'package.json': '{}' }, 'No lockfile: /app has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock; commit one so installs are reproducible.'],
-    [request(), {}, 'No project found: /app has no package.json, go.mod or pyproject.toml, requirements.txt, setup.py, setup.cfg, Pipfile: set working-directory to the project, or ecosystem (node, python, go) and the commands.'],
+    [
+      request({ auditLevel: 'severe' }),
+      { 'package.json': '{}' },
+      "Bad input audit-level: 'severe' is not one of low, moderate, high, critical.",
+    ],
+    [
+      request(),
+      { 'package.json': '{}' },
+      'No lockfile: /app has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock; commit one so installs are reproducible.',
+    ],
+    [
+      request(),
+      {},
+      'No project found: /app has no package.json, go.mod or pyproject.toml, requirements.txt, setup.py, setup.cfg, Pipfile: set working-directory to the project, or ecosystem (node, python, go) and the commands.',
+    ],
   ])('refuses %j', (req, files, message) => {
     let caught: { title?: string; message?: string } = {};
     try {
@@ -73,8 +141,14 @@ describe('yarn 1 audit: the exit mask against audit-level', () => {
 
   it('the audit step runs the command and applies the mask only under yarn 1', () => {
     const env = { AUDIT_COMMAND: 'yarn audit --level high', MANAGER: 'yarn-classic', AUDIT_LEVEL: 'high' };
-    expect(audit(env, '/', () => 6)).toEqual({ exitCode: 0, lines: ['yarn audit: nothing at high or above (exit mask 6: lower severities only).'] });
-    expect(audit(env, '/', () => 12)).toEqual({ exitCode: 1, lines: ['::error title=Audit failed::yarn audit found vulnerabilities at high or above (exit mask 12).'] });
+    expect(audit(env, '/', () => 6)).toEqual({
+      exitCode: 0,
+      lines: ['yarn audit: nothing at high or above (exit mask 6: lower severities only).'],
+    });
+    expect(audit(env, '/', () => 12)).toEqual({
+      exitCode: 1,
+      lines: ['::error title=Audit failed::yarn audit found vulnerabilities at high or above (exit mask 12).'],
+    });
     expect(audit({ ...env, MANAGER: 'npm' }, '/', () => 6).exitCode).toBe(6);
   });
 });

@@ -56,7 +56,8 @@ const NODE_LOCKFILES = 'package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml o
 
 export function detectEcosystem(requested: string, files: ProjectFiles, where: string): Ecosystem {
   if (requested !== 'auto') {
-    if (!(ECOSYSTEMS as readonly string[]).includes(requested)) throw new CheckInputError('Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
+    if (!(ECOSYSTEMS as readonly string[]).includes(requested))
+      throw new CheckInputError('Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
     return requested as Ecosystem;
   }
   if (files.exists('package.json')) return 'node';
@@ -79,20 +80,48 @@ function yarnIsBerry(files: ProjectFiles): boolean {
   }
 }
 
-function nodeDefaults(files: ProjectFiles, level: AuditLevel, scripts: DetectRequest['scripts'], where: string): Omit<Plan, 'ecosystem' | 'coverageFile' | 'coverageFormat'> {
-  const run = (pm: string) => ({ lint: `${pm} run ${scripts.lint}`, typecheck: `${pm} run ${scripts.typecheck}`, test: `${pm} run ${scripts.test}` });
+function nodeDefaults(
+  files: ProjectFiles,
+  level: AuditLevel,
+  scripts: DetectRequest['scripts'],
+  where: string,
+): Omit<Plan, 'ecosystem' | 'coverageFile' | 'coverageFormat'> {
+  const run = (pm: string) => ({
+    lint: `${pm} run ${scripts.lint}`,
+    typecheck: `${pm} run ${scripts.typecheck}`,
+    test: `${pm} run ${scripts.test}`,
+  });
   if (files.exists('pnpm-lock.yaml')) {
-    return { manager: 'pnpm', lockfile: 'pnpm-lock.yaml', install: 'pnpm install --frozen-lockfile', audit: `pnpm audit --audit-level ${level}`, ...run('pnpm') };
+    return {
+      manager: 'pnpm',
+      lockfile: 'pnpm-lock.yaml',
+      install: 'pnpm install --frozen-lockfile',
+      audit: `pnpm audit --audit-level ${level}`,
+      ...run('pnpm'),
+    };
   }
   if (files.exists('yarn.lock')) {
     return yarnIsBerry(files)
-      ? { manager: 'yarn-berry', lockfile: 'yarn.lock', install: 'yarn install --immutable', audit: `yarn npm audit --recursive --severity ${level}`, ...run('yarn') }
+      ? {
+          manager: 'yarn-berry',
+          lockfile: 'yarn.lock',
+          install: 'yarn install --immutable',
+          audit: `yarn npm audit --recursive --severity ${level}`,
+          ...run('yarn'),
+        }
       : // yarn 1's exit code is a bit mask of every severity found, whatever --level says: the audit
         // step reads the mask (yarnClassicAuditFailed), so only `level` and above fail.
-        { manager: 'yarn-classic', lockfile: 'yarn.lock', install: 'yarn install --frozen-lockfile', audit: `yarn audit --level ${level}`, ...run('yarn') };
+        {
+          manager: 'yarn-classic',
+          lockfile: 'yarn.lock',
+          install: 'yarn install --frozen-lockfile',
+          audit: `yarn audit --level ${level}`,
+          ...run('yarn'),
+        };
   }
   for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
-    if (files.exists(lockfile)) return { manager: 'npm', lockfile, install: 'npm ci', audit: `npm audit --audit-level=${level}`, ...run('npm') };
+    if (files.exists(lockfile))
+      return { manager: 'npm', lockfile, install: 'npm ci', audit: `npm audit --audit-level=${level}`, ...run('npm') };
   }
   throw new CheckInputError('No lockfile', `${where} has no ${NODE_LOCKFILES}; commit one so installs are reproducible.`);
 }
@@ -100,7 +129,14 @@ function nodeDefaults(files: ProjectFiles, level: AuditLevel, scripts: DetectReq
 function pythonDefaults(files: ProjectFiles): Omit<Plan, 'ecosystem' | 'coverageFile' | 'coverageFormat'> {
   const requirements = files.exists('requirements.txt') ? 'requirements.txt' : '';
   const devRequirements = ['requirements-dev.txt', 'dev-requirements.txt'].find((file) => files.exists(file));
-  const install = [requirements ? `python -m pip install -r ${requirements}` : files.exists('pyproject.toml') || files.exists('setup.py') ? 'python -m pip install .' : '', devRequirements ? `python -m pip install -r ${devRequirements}` : '']
+  const install = [
+    requirements
+      ? `python -m pip install -r ${requirements}`
+      : files.exists('pyproject.toml') || files.exists('setup.py')
+        ? 'python -m pip install .'
+        : '',
+    devRequirements ? `python -m pip install -r ${devRequirements}` : '',
+  ]
     .filter(Boolean)
     .join(' && ');
   return {
@@ -140,7 +176,12 @@ export function planChecks(request: DetectRequest, files: ProjectFiles, where: s
   }
   const level = request.auditLevel as AuditLevel;
   const ecosystem = detectEcosystem(request.ecosystem, files, where);
-  const defaults = ecosystem === 'node' ? nodeDefaults(files, level, request.scripts, where) : ecosystem === 'python' ? pythonDefaults(files) : goDefaults();
+  const defaults =
+    ecosystem === 'node'
+      ? nodeDefaults(files, level, request.scripts, where)
+      : ecosystem === 'python'
+        ? pythonDefaults(files)
+        : goDefaults();
   const pick = (given: string, fallback: string) => (given.trim() !== '' ? given.trim() : fallback);
   return {
     ecosystem,
@@ -151,7 +192,10 @@ export function planChecks(request: DetectRequest, files: ProjectFiles, where: s
     typecheck: pick(request.commands.typecheck, defaults.typecheck),
     test: pick(request.commands.test, defaults.test),
     coverageFile: pick(request.coverageFile, DEFAULT_COVERAGE[ecosystem].file),
-    coverageFormat: pick(request.coverageFormat === 'auto' ? '' : request.coverageFormat, request.coverageFile.trim() !== '' ? 'auto' : DEFAULT_COVERAGE[ecosystem].format),
+    coverageFormat: pick(
+      request.coverageFormat === 'auto' ? '' : request.coverageFormat,
+      request.coverageFile.trim() !== '' ? 'auto' : DEFAULT_COVERAGE[ecosystem].format,
+    ),
   };
 }
 

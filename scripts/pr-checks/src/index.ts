@@ -26,17 +26,42 @@ export interface StepResult {
 }
 
 /** The step outputs of `detect` (test/workflows/support/contracts.ts checks pr-checks.yml against them). */
-export const DETECT_OUTPUTS = ['ecosystem', 'manager', 'node-cache', 'lockfile', 'install', 'audit', 'lint', 'typecheck', 'test', 'coverage-file', 'coverage-format'] as const;
+export const DETECT_OUTPUTS = [
+  'ecosystem',
+  'manager',
+  'node-cache',
+  'lockfile',
+  'install',
+  'audit',
+  'lint',
+  'typecheck',
+  'test',
+  'coverage-file',
+  'coverage-format',
+] as const;
 
 export function detect(env: Env, cwd: string): StepResult {
-  const files = { exists: (file: string) => existsSync(path.join(cwd, file)), read: (file: string) => readFileSync(path.join(cwd, file), 'utf8') };
+  const files = {
+    exists: (file: string) => existsSync(path.join(cwd, file)),
+    read: (file: string) => readFileSync(path.join(cwd, file), 'utf8'),
+  };
   const value = (name: string, fallback = '') => env[name] ?? fallback;
   const plan: Plan = planChecks(
     {
       ecosystem: value('ECOSYSTEM', 'auto') || 'auto',
       auditLevel: value('AUDIT_LEVEL', 'high'),
-      commands: { install: value('INSTALL_COMMAND'), audit: value('AUDIT_COMMAND'), lint: value('LINT_COMMAND'), typecheck: value('TYPECHECK_COMMAND'), test: value('TEST_COMMAND') },
-      scripts: { lint: value('LINT_SCRIPT') || 'lint', typecheck: value('TYPECHECK_SCRIPT') || 'typecheck', test: value('TEST_SCRIPT') || 'test' },
+      commands: {
+        install: value('INSTALL_COMMAND'),
+        audit: value('AUDIT_COMMAND'),
+        lint: value('LINT_COMMAND'),
+        typecheck: value('TYPECHECK_COMMAND'),
+        test: value('TEST_COMMAND'),
+      },
+      scripts: {
+        lint: value('LINT_SCRIPT') || 'lint',
+        typecheck: value('TYPECHECK_SCRIPT') || 'typecheck',
+        test: value('TEST_SCRIPT') || 'test',
+      },
       coverageFile: value('COVERAGE_FILE'),
       coverageFormat: value('COVERAGE_FORMAT', 'auto'),
     },
@@ -58,7 +83,8 @@ export function detect(env: Env, cwd: string): StepResult {
     'coverage-format': plan.coverageFormat,
   };
   const lines = [`Project: ${plan.ecosystem} (${plan.manager}${plan.lockfile ? `, ${plan.lockfile}` : ''}).`];
-  for (const step of ['install', 'audit', 'lint', 'typecheck', 'test'] as const) lines.push(`  ${step.padEnd(9)} ${plan[step] || '(none)'}`);
+  for (const step of ['install', 'audit', 'lint', 'typecheck', 'test'] as const)
+    lines.push(`  ${step.padEnd(9)} ${plan[step] || '(none)'}`);
   lines.push(`  coverage  ${plan.coverageFile} (${plan.coverageFormat})`);
   return { exitCode: 0, lines, outputs };
 }
@@ -86,7 +112,11 @@ export function audit(env: Env, cwd: string, exec: (command: string) => number =
     const failed = yarnClassicAuditFailed(exitCode, level);
     return {
       exitCode: failed ? 1 : 0,
-      lines: [failed ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).` : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`],
+      lines: [
+        failed
+          ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`
+          : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`,
+      ],
     };
   }
   return { exitCode, lines: exitCode === 0 ? [] : [`::error title=Audit failed::'${command}' exited with ${exitCode}.`] };
@@ -95,7 +125,8 @@ export function audit(env: Env, cwd: string, exec: (command: string) => number =
 export function coverage(env: Env, cwd: string): StepResult {
   const file = env.COVERAGE_FILE ?? '';
   const threshold = Number(env.THRESHOLD ?? '0');
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw new CheckInputError('Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100)
+    throw new CheckInputError('Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
   const absolute = path.resolve(cwd, file);
   if (!existsSync(absolute)) throw new CheckInputError('No coverage report', `${file} was not written. ${COVERAGE_HINT}.`);
   const result = readCoverage(readFileSync(absolute, 'utf8'), file, env.COVERAGE_FORMAT ?? 'auto');
@@ -109,7 +140,16 @@ export function coverage(env: Env, cwd: string): StepResult {
 export function main(argv: readonly string[], env: Env = process.env, cwd = process.cwd()): number {
   const command = argv[0];
   try {
-    const step = command === 'detect' ? detect(env, cwd) : command === 'run' ? runStep(env, cwd) : command === 'audit' ? audit(env, cwd) : command === 'coverage' ? coverage(env, cwd) : undefined;
+    const step =
+      command === 'detect'
+        ? detect(env, cwd)
+        : command === 'run'
+          ? runStep(env, cwd)
+          : command === 'audit'
+            ? audit(env, cwd)
+            : command === 'coverage'
+              ? coverage(env, cwd)
+              : undefined;
     if (!step) {
       console.error('usage: pr-checks detect | run | audit | coverage');
       return 2;
@@ -127,4 +167,5 @@ export function main(argv: readonly string[], env: Env = process.env, cwd = proc
 
 const invokedPath = process.argv[1] ? pathToFileURL(path.resolve(process.argv[1])).href : '';
 // Run as the bundle (dist/index.js) or with tsx; importing it (the tests) runs nothing.
-if (import.meta.url === invokedPath || /pr-checks[\\/]dist[\\/]index\.js$/.test(invokedPath)) process.exitCode = main(process.argv.slice(2));
+if (import.meta.url === invokedPath || /pr-checks[\\/]dist[\\/]index\.js$/.test(invokedPath))
+  process.exitCode = main(process.argv.slice(2));

@@ -23,7 +23,11 @@ const prChecks = parse(readFileSync(path.join(ROOT, '.github/workflows/pr-checks
   on: { workflow_call: { inputs: Record<string, { default?: unknown }> } };
   jobs: { node: { steps: Step[] } };
 };
-const callerWith = (parse(readFileSync(path.join(EXAMPLE, '.github/workflows/pull-request.yml'), 'utf8')) as { jobs: { checks: { with: Record<string, unknown> } } }).jobs.checks.with;
+const callerWith = (
+  parse(readFileSync(path.join(EXAMPLE, '.github/workflows/pull-request.yml'), 'utf8')) as {
+    jobs: { checks: { with: Record<string, unknown> } };
+  }
+).jobs.checks.with;
 
 /** A step's env: as GitHub evaluates it for this caller (inputs.x, a || b, steps.plan.outputs.x). */
 function stepEnv(name: string, planOutputs: Record<string, string> = {}): Record<string, string> {
@@ -36,8 +40,14 @@ function stepEnv(name: string, planOutputs: Record<string, string> = {}): Record
     if (output?.[1]) return planOutputs[output[1]] ?? '';
     throw new Error(`the test cannot evaluate ${text}`);
   };
-  const evaluate = (expression: string) => expression.split('||').map((part) => operand(part.trim())).find((value) => value !== '') ?? '';
-  return Object.fromEntries(Object.entries(step.env).map(([key, value]) => [key, String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_m, e: string) => evaluate(e))]));
+  const evaluate = (expression: string) =>
+    expression
+      .split('||')
+      .map((part) => operand(part.trim()))
+      .find((value) => value !== '') ?? '';
+  return Object.fromEntries(
+    Object.entries(step.env).map(([key, value]) => [key, String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_m, e: string) => evaluate(e))]),
+  );
 }
 
 const quiet = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
@@ -66,7 +76,9 @@ describe('examples/python-service through pr-checks', () => {
     expect(report).toMatch(/<coverage [^>]*lines-covered="\d+" lines-valid="\d+"/);
     const gate = coverage(stepEnv('Coverage threshold', plan), app);
     expect(gate.exitCode).toBe(0);
-    expect(gate.lines[0]).toMatch(/^Line coverage (8\d|9\d|100)(\.\d+)?% \(threshold 80%\); cobertura report coverage\.xml, \d+ of \d+ lines\.$/);
+    expect(gate.lines[0]).toMatch(
+      /^Line coverage (8\d|9\d|100)(\.\d+)?% \(threshold 80%\); cobertura report coverage\.xml, \d+ of \d+ lines\.$/,
+    );
 
     const strict = coverage({ ...stepEnv('Coverage threshold', plan), THRESHOLD: '99' }, app);
     expect(strict.exitCode).toBe(1);
@@ -78,16 +90,24 @@ describe('examples/python-service through pr-checks', () => {
     try {
       cpSync(app, broken, { recursive: true });
       const test = path.join(broken, 'tests/test_app.py');
-      writeFileSync(test, readFileSync(test, 'utf8').replace('"commit": "a1b2c3d", "version": "1.2.0"', '"commit": "wrong", "version": "1.2.0"'));
+      writeFileSync(
+        test,
+        readFileSync(test, 'utf8').replace('"commit": "a1b2c3d", "version": "1.2.0"', '"commit": "wrong", "version": "1.2.0"'),
+      );
       const result = runStep({ ...quiet, ...stepEnv('Test', plan) }, broken);
       expect(result.exitCode).toBe(1);
-      expect(result.lines).toEqual(["::error title=Test failed::'python3 tools/coverage_cobertura.py service coverage.xml' exited with 1."]);
+      expect(result.lines).toEqual([
+        "::error title=Test failed::'python3 tools/coverage_cobertura.py service coverage.xml' exited with 1.",
+      ]);
     } finally {
       rmSync(broken, { recursive: true, force: true });
     }
   });
 
-  it.each(['pull-request.yml', 'deploy-staging.yml'])('its %s is valid for GitHub’s parser and actionlint against gantry’s workflows', async (file) => {
-    expect((await validateWorkflowFile(path.join(EXAMPLE, '.github/workflows', file))).problems).toEqual([]);
-  });
+  it.each(['pull-request.yml', 'deploy-staging.yml'])(
+    'its %s is valid for GitHub’s parser and actionlint against gantry’s workflows',
+    async (file) => {
+      expect((await validateWorkflowFile(path.join(EXAMPLE, '.github/workflows', file))).problems).toEqual([]);
+    },
+  );
 });

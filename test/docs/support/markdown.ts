@@ -13,7 +13,10 @@ export function headingAnchors(markdown: string): Set<string> {
   const counts = new Map<string, number>();
   for (const match of withoutCodeBlocks(markdown).matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm)) {
     const text = match[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '').replace(/ /g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+      .replace(/ /g, '-');
     const seen = counts.get(slug) ?? 0;
     counts.set(slug, seen + 1);
     anchors.add(seen === 0 ? slug : `${slug}-${seen}`);

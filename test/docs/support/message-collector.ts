@@ -1,7 +1,14 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { MessageEvaluator, isFunctionLike, skipOuter } from './message-evaluator';
-import { FAILED_RESULT, FAILED_RESULT_TEXT, MESSAGE_ARGUMENT, MESSAGE_LISTS, MESSAGE_OBJECT_MARKERS, PRINTING_CALLS } from './message-sites';
+import {
+  FAILED_RESULT,
+  FAILED_RESULT_TEXT,
+  MESSAGE_ARGUMENT,
+  MESSAGE_LISTS,
+  MESSAGE_OBJECT_MARKERS,
+  PRINTING_CALLS,
+} from './message-sites';
 import { keyOf, letters, normalise, normaliseText, product, render, type Message } from './message-text';
 
 /** One message a person can see, found at a site. */
@@ -87,14 +94,16 @@ export class MessageCollector {
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       // `this.message = …` in an error class's constructor
       const left = node.left;
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === 'message') this.site([node.right], 'this.message');
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === 'message')
+        this.site([node.right], 'this.message');
     }
     ts.forEachChild(node, (child) => this.visit(child));
   }
 
   private newExpression(node: ts.NewExpression): void {
     const entry = this.messageArgument(node.expression);
-    if (typeof entry === 'number' || Array.isArray(entry)) this.site(this.pick(node.arguments ?? [], entry), `new ${node.expression.getText()}`);
+    if (typeof entry === 'number' || Array.isArray(entry))
+      this.site(this.pick(node.arguments ?? [], entry), `new ${node.expression.getText()}`);
   }
 
   /** The message arguments of a call, or nothing when one of them is not passed. */
@@ -117,12 +126,15 @@ export class MessageCollector {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
     if (!name) return;
     const decl = this.evaluator.declarationOf(callee);
-    const printing = (decl && PRINTING_CALLS[`${path.relative(this.root, decl.getSourceFile().fileName)}#${name}`]) ?? (Object.hasOwn(PRINTING_CALLS, name) ? PRINTING_CALLS[name] : undefined);
+    const printing =
+      (decl && PRINTING_CALLS[`${path.relative(this.root, decl.getSourceFile().fileName)}#${name}`]) ??
+      (Object.hasOwn(PRINTING_CALLS, name) ? PRINTING_CALLS[name] : undefined);
     if (printing) this.site(this.pick(node.arguments, printing), `call ${name}`);
     if (name === 'push' && ts.isPropertyAccessExpression(callee)) {
       const list = callee.expression;
       const listName = ts.isPropertyAccessExpression(list) ? list.name.text : ts.isIdentifier(list) ? list.text : undefined;
-      if (listName && MESSAGE_LISTS.has(listName)) for (const arg of node.arguments) if (!ts.isSpreadElement(arg)) this.site([arg], `push ${listName}`);
+      if (listName && MESSAGE_LISTS.has(listName))
+        for (const arg of node.arguments) if (!ts.isSpreadElement(arg)) this.site([arg], `push ${listName}`);
     }
   }
 
@@ -141,9 +153,9 @@ export class MessageCollector {
     const failed = Object.entries(FAILED_RESULT).some(([name, values]) => values.includes(literal(name) ?? ''));
     const text = FAILED_RESULT_TEXT.find((name) => props.has(name));
     if (failed && text) this.site([valueOf(props.get(text))], `failed result ${text}`);
-    if (props.has('message') && MESSAGE_OBJECT_MARKERS.some((m) => props.has(m))) this.site([valueOf(props.get('message'))], 'message object');
+    if (props.has('message') && MESSAGE_OBJECT_MARKERS.some((m) => props.has(m)))
+      this.site([valueOf(props.get('message'))], 'message object');
   }
-
 
   private messageArgument(expression: ts.Expression): (typeof MESSAGE_ARGUMENT)[string] | undefined {
     const name = ts.isIdentifier(expression) ? expression.text : undefined;
@@ -179,14 +191,18 @@ export class MessageCollector {
       // A wrapper: the message is a parameter of its own function, alone or after `<prefix>: `.
       const before = message.at(-2);
       const wrapped =
-        typeof last === 'object' && last.param && last.param.parent === fn && (before === undefined || (typeof before === 'string' && before.endsWith(': ')))
+        typeof last === 'object' &&
+        last.param &&
+        last.param.parent === fn &&
+        (before === undefined || (typeof before === 'string' && before.endsWith(': ')))
           ? last.param
           : undefined;
       if (wrapped) this.propagate(wrapped);
       const own = message.reduce((n, p) => n + (typeof p === 'string' ? letters(p) : 0), 0);
       if (own >= MIN_LETTERS) {
         const key = keyOf(message);
-        if (!this.found.some((f) => f.file === file && f.keyText === key.text)) this.found.push({ file, line, source: kind, shown: render(message), key: key.pattern, keyText: key.text });
+        if (!this.found.some((f) => f.file === file && f.keyText === key.text))
+          this.found.push({ file, line, source: kind, shown: render(message), key: key.pattern, keyText: key.text });
       } else if (!wrapped) opaque = true;
     }
     if (opaque) this.opaque.push({ file, line, expression: exprs.map((e) => normaliseText(e.getText())).join(', ') });
@@ -198,9 +214,13 @@ export class MessageCollector {
     this.propagated.add(param);
     const fn = param.parent as ts.FunctionLikeDeclaration;
     const index = fn.parameters.indexOf(param);
-    const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : ts.isVariableDeclaration(fn.parent) || ts.isPropertyAssignment(fn.parent) ? fn.parent.name.getText() : '(function)';
+    const name =
+      fn.name && ts.isIdentifier(fn.name)
+        ? fn.name.text
+        : ts.isVariableDeclaration(fn.parent) || ts.isPropertyAssignment(fn.parent)
+          ? fn.parent.name.getText()
+          : '(function)';
     if (param.initializer) this.site([param.initializer], `default of ${name}`);
     for (const call of this.callsTo.get(fn) ?? []) this.site(this.pick(call.arguments, index), `argument of ${name}`);
   }
-
 }

@@ -3,13 +3,27 @@ import { MAX_ALTERNATIVES, product, type Message } from './message-text';
 
 /** Anything with parameters and a body: where a wrapper's parameter or a returned message lives. */
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node)
+  );
 }
 
 /** The expression inside parentheses, `as`, `!`, `satisfies` and `<T>` casts. */
 export function skipOuter(node: ts.Expression): ts.Expression {
   let e = node;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isSatisfiesExpression(e) ||
+    ts.isTypeAssertionExpression(e)
+  )
+    e = e.expression;
   return e;
 }
 
@@ -100,18 +114,24 @@ export class MessageEvaluator {
     }
     if (ts.isBinaryExpression(e)) {
       const kind = e.operatorToken.kind;
-      if (kind === ts.SyntaxKind.PlusToken) return product(this.evaluate(e.left, bindings, depth + 1, interpolated), this.evaluate(e.right, bindings, depth + 1, interpolated));
+      if (kind === ts.SyntaxKind.PlusToken)
+        return product(this.evaluate(e.left, bindings, depth + 1, interpolated), this.evaluate(e.right, bindings, depth + 1, interpolated));
       if (kind === ts.SyntaxKind.QuestionQuestionToken || kind === ts.SyntaxKind.BarBarToken) {
         return [...this.evaluate(e.left, bindings, depth + 1, interpolated), ...this.evaluate(e.right, bindings, depth + 1, interpolated)];
       }
       return hole;
     }
-    if (ts.isConditionalExpression(e)) return [...this.evaluate(e.whenTrue, bindings, depth + 1, interpolated), ...this.evaluate(e.whenFalse, bindings, depth + 1, interpolated)];
+    if (ts.isConditionalExpression(e))
+      return [
+        ...this.evaluate(e.whenTrue, bindings, depth + 1, interpolated),
+        ...this.evaluate(e.whenFalse, bindings, depth + 1, interpolated),
+      ];
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return this.evaluateName(e, bindings, depth, interpolated);
     if (interpolated) return hole;
     if (ts.isCallExpression(e)) {
       const callee = e.expression;
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join') return this.evaluate(callee.expression, bindings, depth + 1, false);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join')
+        return this.evaluate(callee.expression, bindings, depth + 1, false);
       const fn = this.functionOf(e);
       if (!fn?.body) return hole;
       const bound: Bindings = new Map();
@@ -123,7 +143,8 @@ export class MessageEvaluator {
       const returned = ts.isBlock(fn.body) ? returnedExpressions(fn.body) : [fn.body];
       return returned.flatMap((r) => this.evaluate(r, bound, depth + 1, false));
     }
-    if (ts.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => this.evaluate(ts.isSpreadElement(el) ? el.expression : el, bindings, depth + 1, false));
+    if (ts.isArrayLiteralExpression(e))
+      return e.elements.flatMap((el) => this.evaluate(ts.isSpreadElement(el) ? el.expression : el, bindings, depth + 1, false));
     if (ts.isObjectLiteralExpression(e)) {
       const p = e.properties.find((q) => q.name && ts.isIdentifier(q.name) && (q.name.text === 'message' || q.name.text === 'reason'));
       if (p && ts.isPropertyAssignment(p)) return this.evaluate(p.initializer, bindings, depth + 1, false);
@@ -132,7 +153,12 @@ export class MessageEvaluator {
     return hole;
   }
 
-  private evaluateName(e: ts.Identifier | ts.PropertyAccessExpression, bindings: Bindings, depth: number, interpolated: boolean): Message[] {
+  private evaluateName(
+    e: ts.Identifier | ts.PropertyAccessExpression,
+    bindings: Bindings,
+    depth: number,
+    interpolated: boolean,
+  ): Message[] {
     const decl = this.declarationOf(e);
     if (decl && ts.isParameter(decl)) {
       const bound = bindings.get(decl);

@@ -59,5 +59,10 @@ export const MESSAGE_LISTS = new Set(['problems', 'warnings', 'notes']);
 /** Objects that carry a printed `message`: check-definition problems (`field`), parity findings (`rule`). */
 export const MESSAGE_OBJECT_MARKERS = ['field', 'rule'];
 /** A failed result (`{ ok: false, reason }`, `{ state: 'failed', reason }`, `{ proven: false, why }`, …): its text is printed. */
-export const FAILED_RESULT: Record<string, string[]> = { ok: ['false'], proven: ['false'], state: ['failed'], status: ['failed', 'timed-out'] };
+export const FAILED_RESULT: Record<string, string[]> = {
+  ok: ['false'],
+  proven: ['false'],
+  state: ['failed'],
+  status: ['failed', 'timed-out'],
+};
 export const FAILED_RESULT_TEXT = ['reason', 'why'];

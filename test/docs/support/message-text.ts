@@ -54,7 +54,10 @@ export function normaliseText(text: string): string {
 
 /** The message as the failure list shows it: every hole as `…`. */
 export function render(message: Message): string {
-  return message.map((p) => (typeof p === 'string' ? p : '…')).join('').trim();
+  return message
+    .map((p) => (typeof p === 'string' ? p : '…'))
+    .join('')
+    .trim();
 }
 
 function escapeRegExp(text: string): string {

@@ -21,7 +21,10 @@ export function requireOpenssl(binary = 'openssl'): void {
     execFileSync(binary, ['version'], { stdio: 'pipe' });
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
-    throw new Error(`openssl is not available (${binary}: ${why}); the tls, hsts and https tests make their certificates with it. ${OPENSSL_HINT}`, { cause: err });
+    throw new Error(
+      `openssl is not available (${binary}: ${why}); the tls, hsts and https tests make their certificates with it. ${OPENSSL_HINT}`,
+      { cause: err },
+    );
   }
   if (binary === 'openssl') opensslChecked = true;
 }
@@ -66,13 +69,41 @@ export function makeCertificate(dir: string, options: CertificateOptions): Certi
     const altNames = (options.altNames ?? ['DNS:localhost', 'IP:127.0.0.1']).join(',');
     const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
     run([
-      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-      '-keyout', 'key.pem', '-out', 'req.csr', '-subj', `/CN=${options.commonName ?? 'localhost'}`,
-      '-addext', `subjectAltName=${altNames}`, '-addext', 'basicConstraints=critical,CA:TRUE',
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'req.csr',
+      '-subj',
+      `/CN=${options.commonName ?? 'localhost'}`,
+      '-addext',
+      `subjectAltName=${altNames}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
     ]);
     run([
-      'ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'key.pem', '-in', 'req.csr', '-out', 'cert.pem',
-      '-startdate', opensslDate(options.notBefore), '-enddate', opensslDate(options.notAfter), '-notext',
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'key.pem',
+      '-in',
+      'req.csr',
+      '-out',
+      'cert.pem',
+      '-startdate',
+      opensslDate(options.notBefore),
+      '-enddate',
+      opensslDate(options.notAfter),
+      '-notext',
     ]);
     const key = readFileSync(path.join(work, 'key.pem'), 'utf8');
     const cert = readFileSync(path.join(work, 'cert.pem'), 'utf8');

@@ -66,13 +66,33 @@ export async function startPostgres(password = 'smoke-secret-pw'): Promise<TestP
   }
   const dbUser = 'gantry';
   const [initCmd, initArgs] = command(user, path.join(bin, 'initdb'), [
-    '-D', data, '-U', dbUser, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    dbUser,
+    `--pwfile=${pwfile}`,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-sync',
   ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe', cwd: dir });
 
   const port = await closedPort();
   const [pgCmd, pgArgs] = command(user, path.join(bin, 'postgres'), [
-    '-D', data, '-k', dir, '-p', String(port), '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=20',
+    '-D',
+    data,
+    '-k',
+    dir,
+    '-p',
+    String(port),
+    '-h',
+    '127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=20',
   ]);
   const child = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   let log = '';

@@ -7,7 +7,15 @@ import { RELEASE_OUTPUTS } from '../../../scripts/release/release';
 import { contextProperties, expressionsIn, jobOutputs, needsJobs, needsOutputs, soleExpression, stepIds, stepOutputs } from './expressions';
 import { gantryWorkflowFile, type ActionMetadata } from './repo-files';
 import { effectivePermissions } from './policy';
-import { actionName, gantryActionOf, type InputDefinition, type Job, type PermissionLevel, type Step, type Workflow } from './workflow-model';
+import {
+  actionName,
+  gantryActionOf,
+  type InputDefinition,
+  type Job,
+  type PermissionLevel,
+  type Step,
+  type Workflow,
+} from './workflow-model';
 
 export type ContractId =
   | 'gantry-action-inputs'
@@ -42,7 +50,14 @@ export interface ContractContext {
 export const THIRD_PARTY_OUTPUTS: Record<string, string[]> = {
   'actions/checkout': ['ref', 'commit'],
   'actions/setup-node': ['cache-hit', 'node-version'],
-  'aws-actions/configure-aws-credentials': ['aws-account-id', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'authenticated-arn', 'aws-expiration'],
+  'aws-actions/configure-aws-credentials': [
+    'aws-account-id',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token',
+    'authenticated-arn',
+    'aws-expiration',
+  ],
   'docker/build-push-action': ['imageid', 'digest', 'metadata'],
   'docker/setup-buildx-action': ['name', 'driver', 'platforms', 'nodes'],
   'github/codeql-action/upload-sarif': ['sarif-id'],
@@ -95,7 +110,8 @@ export function checkGantryActionInputs(wf: Workflow, ctx: ContractContext): Bre
         continue;
       }
       for (const key of Object.keys(step.with)) {
-        if (!(key in action.inputs)) found.push(breach('gantry-action-inputs', wf, stepLabel(job, step), `${name} has no input ${key} (${action.path})`));
+        if (!(key in action.inputs))
+          found.push(breach('gantry-action-inputs', wf, stepLabel(job, step), `${name} has no input ${key} (${action.path})`));
       }
       for (const [input, spec] of Object.entries(action.inputs)) {
         const given = step.with[input];
@@ -121,11 +137,20 @@ export function checkNeedsOutputs(wf: Workflow, ctx: ContractContext): Breach[] 
   for (const job of wf.jobs) {
     for (const { where, expression } of expressionsIn(job.raw, `jobs.${job.id}`)) {
       for (const needed of needsJobs(expression)) {
-        if (!job.needs.includes(needed)) found.push(breach('needs-outputs', wf, where, `needs.${needed} is used but ${job.id} does not list ${needed} in needs (only direct needs are visible)`));
+        if (!job.needs.includes(needed))
+          found.push(
+            breach(
+              'needs-outputs',
+              wf,
+              where,
+              `needs.${needed} is used but ${job.id} does not list ${needed} in needs (only direct needs are visible)`,
+            ),
+          );
       }
       for (const { owner, output } of needsOutputs(expression)) {
         const source = jobs.get(owner);
-        if (source && !jobOutputNames(source, ctx).includes(output)) found.push(breach('needs-outputs', wf, where, `job ${owner} has no output ${output}`));
+        if (source && !jobOutputNames(source, ctx).includes(output))
+          found.push(breach('needs-outputs', wf, where, `job ${owner} has no output ${output}`));
       }
     }
   }
@@ -138,20 +163,33 @@ export function checkStepOutputs(wf: Workflow, ctx: ContractContext): Breach[] {
     const byId = new Map(job.steps.filter((step) => step.id).map((step) => [step.id ?? '', step]));
     const uses: Array<{ where: string; expression: string; before: number }> = [
       ...job.steps.flatMap((step) => expressionsIn(step, stepLabel(job, step)).map((found) => ({ ...found, before: step.index }))),
-      ...expressionsIn({ outputs: job.raw.outputs, environment: job.raw.environment }, `jobs.${job.id}`).map((found) => ({ ...found, before: Infinity })),
+      ...expressionsIn({ outputs: job.raw.outputs, environment: job.raw.environment }, `jobs.${job.id}`).map((found) => ({
+        ...found,
+        before: Infinity,
+      })),
     ];
     for (const { where, expression, before } of uses) {
       for (const id of stepIds(expression)) {
         const step = byId.get(id);
         if (!step) found.push(breach('step-outputs', wf, where, `steps.${id}: no step with id ${id} in job ${job.id}`));
-        else if (step.index >= before) found.push(breach('step-outputs', wf, where, `steps.${id} is used before (or by) the step that defines it`));
+        else if (step.index >= before)
+          found.push(breach('step-outputs', wf, where, `steps.${id} is used before (or by) the step that defines it`));
       }
       for (const { owner, output } of stepOutputs(expression)) {
         const step = byId.get(owner);
         if (!step) continue;
         const outputs = outputsOfStep(step, ctx);
-        if (outputs === undefined) found.push(breach('step-outputs', wf, where, `steps.${owner}.outputs.${output}: the outputs of ${step.uses} are unknown; add them to THIRD_PARTY_OUTPUTS from its action.yml`));
-        else if (!outputs.includes(output)) found.push(breach('step-outputs', wf, where, `step ${owner} (${step.uses ?? 'run'}) has no output ${output}`));
+        if (outputs === undefined)
+          found.push(
+            breach(
+              'step-outputs',
+              wf,
+              where,
+              `steps.${owner}.outputs.${output}: the outputs of ${step.uses} are unknown; add them to THIRD_PARTY_OUTPUTS from its action.yml`,
+            ),
+          );
+        else if (!outputs.includes(output))
+          found.push(breach('step-outputs', wf, where, `step ${owner} (${step.uses ?? 'run'}) has no output ${output}`));
       }
     }
   }
@@ -165,7 +203,8 @@ export function checkGantryScripts(wf: Workflow, ctx: ContractContext): Breach[]
   for (const job of wf.jobs) {
     for (const step of job.steps) {
       for (const script of gantryScriptsRun(step.run ?? '')) {
-        if (ctx.scriptOutputs(script) === undefined) found.push(breach('gantry-scripts', wf, stepLabel(job, step), `gantry has no script ${script}`));
+        if (ctx.scriptOutputs(script) === undefined)
+          found.push(breach('gantry-scripts', wf, stepLabel(job, step), `gantry has no script ${script}`));
       }
     }
   }
@@ -179,7 +218,8 @@ export function checkWorkflowCallOutputs(wf: Workflow): Breach[] {
     for (const { owner, output } of expressionsIn(value).flatMap(({ expression }) => jobOutputs(expression))) {
       const job = jobs.get(owner);
       if (!job) found.push(breach('workflow-call-outputs', wf, `on.workflow_call.outputs.${name}`, `no job ${owner}`));
-      else if (!(output in job.outputs)) found.push(breach('workflow-call-outputs', wf, `on.workflow_call.outputs.${name}`, `job ${owner} has no output ${output}`));
+      else if (!(output in job.outputs))
+        found.push(breach('workflow-call-outputs', wf, `on.workflow_call.outputs.${name}`, `job ${owner} has no output ${output}`));
     }
   }
   return found;
@@ -188,14 +228,21 @@ export function checkWorkflowCallOutputs(wf: Workflow): Breach[] {
 export function checkInputsAndSecretsDefined(wf: Workflow): Breach[] {
   const found: Breach[] = [];
   const inputs = new Set([...Object.keys(wf.callInputs), ...Object.keys(wf.dispatchInputs)]);
-  const body = { jobs: wf.raw.jobs, concurrency: wf.raw.concurrency, env: wf.raw.env, 'run-name': wf.raw['run-name'], outputs: wf.callOutputs };
+  const body = {
+    jobs: wf.raw.jobs,
+    concurrency: wf.raw.concurrency,
+    env: wf.raw.env,
+    'run-name': wf.raw['run-name'],
+    outputs: wf.callOutputs,
+  };
   for (const { where, expression } of expressionsIn(body)) {
     for (const input of contextProperties(expression, 'inputs')) {
       if (!inputs.has(input)) found.push(breach('inputs-defined', wf, where, `inputs.${input} is not an input of this workflow`));
     }
     if (!wf.isReusable) continue;
     for (const secret of contextProperties(expression, 'secrets')) {
-      if (secret !== 'GITHUB_TOKEN' && !(secret in wf.callSecrets)) found.push(breach('secrets-defined', wf, where, `secrets.${secret} is not declared in on.workflow_call.secrets`));
+      if (secret !== 'GITHUB_TOKEN' && !(secret in wf.callSecrets))
+        found.push(breach('secrets-defined', wf, where, `secrets.${secret} is not declared in on.workflow_call.secrets`));
     }
   }
   return found;
@@ -210,7 +257,8 @@ function declaredType(definition: InputDefinition): ValueType {
 /** The type a `with:` value has: literal YAML type, or the type of a sole `${{ inputs.x }}` of the caller; undefined when unknowable. */
 function passedType(value: unknown, caller: Workflow): ValueType | undefined {
   const expression = soleExpression(value);
-  if (expression === undefined) return typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' ? (typeof value as ValueType) : undefined;
+  if (expression === undefined)
+    return typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' ? (typeof value as ValueType) : undefined;
   const input = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expression)?.[1];
   const definition = input ? (caller.callInputs[input] ?? caller.dispatchInputs[input]) : undefined;
   return definition ? declaredType(definition) : undefined;
@@ -237,25 +285,42 @@ export function checkReusableCalls(wf: Workflow, ctx: ContractContext): Breach[]
       }
       const type = passedType(value, wf);
       if (type !== undefined && type !== declaredType(definition)) {
-        found.push(breach('reusable-call-inputs', wf, `${where}.with.${name}`, `${file} declares ${name} as ${definition.type}, but a ${type} is passed${typeof value === 'number' ? ' (quote it: YAML reads 1.10 as 1.1)' : ''}`));
+        found.push(
+          breach(
+            'reusable-call-inputs',
+            wf,
+            `${where}.with.${name}`,
+            `${file} declares ${name} as ${definition.type}, but a ${type} is passed${typeof value === 'number' ? ' (quote it: YAML reads 1.10 as 1.1)' : ''}`,
+          ),
+        );
       }
     }
     for (const [name, definition] of Object.entries(called.callInputs)) {
-      if (definition.required && !(name in job.with)) found.push(breach('reusable-call-inputs', wf, `${where}.with`, `${file} requires input ${name}`));
+      if (definition.required && !(name in job.with))
+        found.push(breach('reusable-call-inputs', wf, `${where}.with`, `${file} requires input ${name}`));
     }
     const passedSecrets = job.secrets !== null && typeof job.secrets === 'object' ? Object.keys(job.secrets) : [];
     for (const name of passedSecrets) {
-      if (!(name in called.callSecrets)) found.push(breach('reusable-call-secrets', wf, `${where}.secrets.${name}`, `${file} declares no secret ${name}`));
+      if (!(name in called.callSecrets))
+        found.push(breach('reusable-call-secrets', wf, `${where}.secrets.${name}`, `${file} declares no secret ${name}`));
     }
     for (const [name, secret] of Object.entries(called.callSecrets)) {
-      if (secret.required && !passedSecrets.includes(name)) found.push(breach('reusable-call-secrets', wf, `${where}.secrets`, `${file} requires secret ${name}`));
+      if (secret.required && !passedSecrets.includes(name))
+        found.push(breach('reusable-call-secrets', wf, `${where}.secrets`, `${file} requires secret ${name}`));
     }
     const granted = effectivePermissions(job, wf);
     for (const calledJob of called.jobs) {
       for (const [scope, level] of Object.entries(effectivePermissions(calledJob, called))) {
         const allowed = granted[scope] ?? 'none';
         if (LEVEL[level] > LEVEL[allowed]) {
-          found.push(breach('reusable-call-permissions', wf, `${where}.permissions`, `${file} job ${calledJob.id} requests ${scope}: ${level} but the calling job allows ${allowed}; GitHub refuses to start the run`));
+          found.push(
+            breach(
+              'reusable-call-permissions',
+              wf,
+              `${where}.permissions`,
+              `${file} job ${calledJob.id} requests ${scope}: ${level} but the calling job allows ${allowed}; GitHub refuses to start the run`,
+            ),
+          );
         }
       }
     }

@@ -31,7 +31,10 @@ export interface OutputReference {
 
 /** `needs.<job>.outputs.<name>` references. */
 export function needsOutputs(expression: string): OutputReference[] {
-  return [...expression.matchAll(/\bneeds\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({ owner: m[1] ?? '', output: m[2] ?? '' }));
+  return [...expression.matchAll(/\bneeds\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({
+    owner: m[1] ?? '',
+    output: m[2] ?? '',
+  }));
 }
 
 /** Every job named in `needs.<job>` (outputs, result). */
@@ -41,7 +44,10 @@ export function needsJobs(expression: string): string[] {
 
 /** `steps.<id>.outputs.<name>` references. */
 export function stepOutputs(expression: string): OutputReference[] {
-  return [...expression.matchAll(/\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({ owner: m[1] ?? '', output: m[2] ?? '' }));
+  return [...expression.matchAll(/\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({
+    owner: m[1] ?? '',
+    output: m[2] ?? '',
+  }));
 }
 
 /** Every step id named in `steps.<id>` (outputs, outcome, conclusion). */
@@ -51,7 +57,10 @@ export function stepIds(expression: string): string[] {
 
 /** `jobs.<job>.outputs.<name>` references (in on.workflow_call.outputs). */
 export function jobOutputs(expression: string): OutputReference[] {
-  return [...expression.matchAll(/\bjobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({ owner: m[1] ?? '', output: m[2] ?? '' }));
+  return [...expression.matchAll(/\bjobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => ({
+    owner: m[1] ?? '',
+    output: m[2] ?? '',
+  }));
 }
 
 /** Names after `<context>.` — `inputs`, `secrets`. */

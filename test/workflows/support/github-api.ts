@@ -125,7 +125,13 @@ export class FakeGitHubApi {
       items = this.deployments
         .filter((d) => (!sha || d.sha === sha) && (!environment || d.environment === environment))
         .sort((a, b) => b.id - a.id)
-        .map(({ id, sha: deploymentSha, environment: env, created_at, creator }) => ({ id, sha: deploymentSha, environment: env, created_at, creator }));
+        .map(({ id, sha: deploymentSha, environment: env, created_at, creator }) => ({
+          id,
+          sha: deploymentSha,
+          environment: env,
+          created_at,
+          creator,
+        }));
     } else if (statuses) {
       const deployment = this.deployments.find((d) => d.id === Number(statuses[1]));
       if (!deployment) return { status: 404, body: { message: 'Not Found' } };

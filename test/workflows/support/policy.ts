@@ -70,13 +70,28 @@ export function effectivePermissions(job: Job, wf: Workflow): Permissions {
 }
 
 function writeScopes(permissions: Permissions | undefined): string[] {
-  return Object.entries(permissions ?? {}).filter(([, level]) => level === 'write').map(([scope]) => scope);
+  return Object.entries(permissions ?? {})
+    .filter(([, level]) => level === 'write')
+    .map(([scope]) => scope);
 }
 
 export function checkTopLevelPermissions(wf: Workflow): Violation[] {
-  if (!wf.hasPermissionsKey) return [violation('top-level-permissions', wf, 'permissions', 'no top-level permissions: the token would get the repository default, which may be write-all')];
+  if (!wf.hasPermissionsKey)
+    return [
+      violation(
+        'top-level-permissions',
+        wf,
+        'permissions',
+        'no top-level permissions: the token would get the repository default, which may be write-all',
+      ),
+    ];
   return writeScopes(wf.permissions).map((scope) =>
-    violation('top-level-permissions', wf, 'permissions', `top-level ${scope}: write; the top level must be read-only, grant writes on the job that needs them`),
+    violation(
+      'top-level-permissions',
+      wf,
+      'permissions',
+      `top-level ${scope}: write; the top level must be read-only, grant writes on the job that needs them`,
+    ),
   );
 }
 
@@ -92,7 +107,8 @@ function justifiedWrites(job: Job, ctx: PolicyContext): Set<string> {
   }
   const calledFile = job.uses ? gantryWorkflowFile(job.uses) : undefined;
   const called = calledFile ? ctx.reusable.get(calledFile) : undefined;
-  if (called) for (const calledJob of called.jobs) for (const scope of writeScopes(effectivePermissions(calledJob, called))) needed.add(scope);
+  if (called)
+    for (const calledJob of called.jobs) for (const scope of writeScopes(effectivePermissions(calledJob, called))) needed.add(scope);
   return needed;
 }
 
@@ -102,7 +118,14 @@ export function checkJobWriteScopes(wf: Workflow, ctx: PolicyContext): Violation
     const justified = justifiedWrites(job, ctx);
     for (const scope of writeScopes(job.permissions)) {
       if (!justified.has(scope)) {
-        found.push(violation('job-write-scopes', wf, `jobs.${job.id}.permissions`, `${scope}: write without a step that needs it (id-token: AWS OIDC; security-events: SARIF upload; pull-requests: plan comment; contents: gh release create or gh api …/git/refs; or a called gantry workflow that needs it)`));
+        found.push(
+          violation(
+            'job-write-scopes',
+            wf,
+            `jobs.${job.id}.permissions`,
+            `${scope}: write without a step that needs it (id-token: AWS OIDC; security-events: SARIF upload; pull-requests: plan comment; contents: gh release create or gh api …/git/refs; or a called gantry workflow that needs it)`,
+          ),
+        );
       }
     }
   }
@@ -124,20 +147,45 @@ export function checkPinnedUses(wf: Workflow): Violation[] {
     const where = `line ${index + 1}`;
     if (uses.startsWith('./')) return;
     if (uses.startsWith('docker://')) {
-      if (!/@sha256:[0-9a-f]{64}$/.test(uses)) found.push(violation('pinned-uses', wf, where, `${uses}: a container image must be pinned by digest (@sha256:…)`));
+      if (!/@sha256:[0-9a-f]{64}$/.test(uses))
+        found.push(violation('pinned-uses', wf, where, `${uses}: a container image must be pinned by digest (@sha256:…)`));
       return;
     }
     const ref = uses.includes('@') ? uses.slice(uses.lastIndexOf('@') + 1) : '';
     if (gantryWorkflowFile(uses) !== undefined && GANTRY_VERSION_TAG.test(ref)) return;
     if (!FULL_SHA.test(ref)) {
-      found.push(violation('pinned-uses', wf, where, `${uses}: pin third-party code to a full 40-character commit SHA (tags and branches can be moved, as trivy-action's were in March 2026)`));
+      found.push(
+        violation(
+          'pinned-uses',
+          wf,
+          where,
+          `${uses}: pin third-party code to a full 40-character commit SHA (tags and branches can be moved, as trivy-action's were in March 2026)`,
+        ),
+      );
     } else if (!VERSION_COMMENT.test(comment)) {
-      found.push(violation('pinned-uses', wf, where, `${uses}: add the version in a comment after the SHA (\`# v1.2.3\`) so updates stay reviewable`));
+      found.push(
+        violation(
+          'pinned-uses',
+          wf,
+          where,
+          `${uses}: add the version in a comment after the SHA (\`# v1.2.3\`) so updates stay reviewable`,
+        ),
+      );
     }
   });
-  const modelled = wf.jobs.reduce((count, job) => count + (job.uses ? 1 : 0) + job.steps.filter((step) => step.uses !== undefined).length, 0);
+  const modelled = wf.jobs.reduce(
+    (count, job) => count + (job.uses ? 1 : 0) + job.steps.filter((step) => step.uses !== undefined).length,
+    0,
+  );
   if (seen !== modelled) {
-    found.push(violation('pinned-uses', wf, 'uses', `found ${seen} \`uses:\` lines but ${modelled} uses in the workflow: write every uses on its own line (block style) so its pin and comment can be checked`));
+    found.push(
+      violation(
+        'pinned-uses',
+        wf,
+        'uses',
+        `found ${seen} \`uses:\` lines but ${modelled} uses in the workflow: write every uses on its own line (block style) so its pin and comment can be checked`,
+      ),
+    );
   }
   return found;
 }
@@ -145,13 +193,27 @@ export function checkPinnedUses(wf: Workflow): Violation[] {
 export function checkDangerousTriggers(wf: Workflow): Violation[] {
   return ['pull_request_target', 'workflow_run']
     .filter((event) => event in wf.on)
-    .map((event) => violation('dangerous-triggers', wf, `on.${event}`, `${event} runs with write access and secrets on code from a fork; use pull_request`));
+    .map((event) =>
+      violation(
+        'dangerous-triggers',
+        wf,
+        `on.${event}`,
+        `${event} runs with write access and secrets on code from a fork; use pull_request`,
+      ),
+    );
 }
 
 export function checkSecretsInherit(wf: Workflow): Violation[] {
   return wf.jobs
     .filter((job) => job.secrets === 'inherit')
-    .map((job) => violation('secrets-inherit', wf, `jobs.${job.id}.secrets`, 'secrets: inherit hands every secret to the called workflow; pass the ones it declares, by name'));
+    .map((job) =>
+      violation(
+        'secrets-inherit',
+        wf,
+        `jobs.${job.id}.secrets`,
+        'secrets: inherit hands every secret to the called workflow; pass the ones it declares, by name',
+      ),
+    );
 }
 
 export function checkCheckoutCredentials(wf: Workflow): Violation[] {
@@ -159,7 +221,14 @@ export function checkCheckoutCredentials(wf: Workflow): Violation[] {
   for (const job of wf.jobs) {
     for (const step of job.steps) {
       if (usesAction(step, CHECKOUT) && !isFalse(step.with['persist-credentials'])) {
-        found.push(violation('checkout-credentials', wf, stepLabel(job, step), 'actions/checkout without persist-credentials: false leaves the token in .git/config for every later step (and artifact)'));
+        found.push(
+          violation(
+            'checkout-credentials',
+            wf,
+            stepLabel(job, step),
+            'actions/checkout without persist-credentials: false leaves the token in .git/config for every later step (and artifact)',
+          ),
+        );
       }
     }
   }
@@ -171,7 +240,14 @@ export function checkTemplateInjection(wf: Workflow): Violation[] {
   for (const job of wf.jobs) {
     for (const step of job.steps) {
       for (const expression of expressionsInText(step.run ?? '')) {
-        found.push(violation('template-injection', wf, stepLabel(job, step), `\${{ ${expression} }} is expanded into the script before the shell sees it (script injection); pass it through env: and use "$NAME"`));
+        found.push(
+          violation(
+            'template-injection',
+            wf,
+            stepLabel(job, step),
+            `\${{ ${expression} }} is expanded into the script before the shell sees it (script injection); pass it through env: and use "$NAME"`,
+          ),
+        );
       }
     }
   }
@@ -197,22 +273,50 @@ export function checkGantryActionsAtWorkflowSha(wf: Workflow, ctx: PolicyContext
     for (const step of job.steps) {
       const where = stepLabel(job, step);
       if (usesAction(step, CHECKOUT) && step.with.path === GANTRY_CHECKOUT.path && !isGantryCheckout(step)) {
-        found.push(violation('gantry-actions-at-workflow-sha', wf, where, `the .gantry checkout must be repository: ${GANTRY_CHECKOUT.repository}, ref: ${GANTRY_CHECKOUT.ref}, persist-credentials: false`));
+        found.push(
+          violation(
+            'gantry-actions-at-workflow-sha',
+            wf,
+            where,
+            `the .gantry checkout must be repository: ${GANTRY_CHECKOUT.repository}, ref: ${GANTRY_CHECKOUT.ref}, persist-credentials: false`,
+          ),
+        );
       }
       if (isGantryCheckout(step)) checkedOut = true;
       const uses = step.uses ?? '';
       if (/^[^./][^/]*\/gantry\/actions\//.test(uses)) {
-        found.push(violation('gantry-actions-at-workflow-sha', wf, where, `${uses}: a reusable workflow must not fetch gantry's actions by ref (they would drift from the workflow); use ./.gantry/actions/<name>`));
+        found.push(
+          violation(
+            'gantry-actions-at-workflow-sha',
+            wf,
+            where,
+            `${uses}: a reusable workflow must not fetch gantry's actions by ref (they would drift from the workflow); use ./.gantry/actions/<name>`,
+          ),
+        );
         continue;
       }
       if (!uses.startsWith('./')) continue;
       const name = /^\.\/\.gantry\/actions\/([a-z0-9-]+)$/.exec(uses)?.[1];
       if (name === undefined) {
-        found.push(violation('gantry-actions-at-workflow-sha', wf, where, `${uses}: in a reusable workflow ./ is the caller's repository; gantry's actions are ./.gantry/actions/<name>`));
+        found.push(
+          violation(
+            'gantry-actions-at-workflow-sha',
+            wf,
+            where,
+            `${uses}: in a reusable workflow ./ is the caller's repository; gantry's actions are ./.gantry/actions/<name>`,
+          ),
+        );
       } else if (!ctx.gantryActionNames.has(name)) {
         found.push(violation('gantry-actions-at-workflow-sha', wf, where, `${uses}: gantry has no action ${name}`));
       } else if (!checkedOut) {
-        found.push(violation('gantry-actions-at-workflow-sha', wf, where, `${uses} runs before the step that checks gantry out at job.workflow_sha into .gantry`));
+        found.push(
+          violation(
+            'gantry-actions-at-workflow-sha',
+            wf,
+            where,
+            `${uses} runs before the step that checks gantry out at job.workflow_sha into .gantry`,
+          ),
+        );
       }
     }
   }
@@ -233,7 +337,13 @@ export function isWorkflowCommitGuard(step: Step): boolean {
   const repository = envKeyFor(step, 'workflow_repository');
   const sha = envKeyFor(step, 'workflow_sha');
   const script = step.run ?? '';
-  return repository !== undefined && sha !== undefined && script.includes(`$${repository}`) && script.includes(`$${sha}`) && /\bexit 1\b/.test(script);
+  return (
+    repository !== undefined &&
+    sha !== undefined &&
+    script.includes(`$${repository}`) &&
+    script.includes(`$${sha}`) &&
+    /\bexit 1\b/.test(script)
+  );
 }
 
 /**
@@ -249,7 +359,14 @@ export function checkGantryCheckoutGuard(wf: Workflow): Violation[] {
     for (const step of job.steps) {
       if (isWorkflowCommitGuard(step)) guarded = true;
       if (usesAction(step, CHECKOUT) && step.with.path === GANTRY_CHECKOUT.path && !guarded) {
-        found.push(violation('gantry-checkout-guard', wf, stepLabel(job, step), 'check gantry out only after a step that fails when job.workflow_repository or job.workflow_sha is empty (both through env:, the script tests both and exits 1); without them checkout fetches the caller\'s repository'));
+        found.push(
+          violation(
+            'gantry-checkout-guard',
+            wf,
+            stepLabel(job, step),
+            "check gantry out only after a step that fails when job.workflow_repository or job.workflow_sha is empty (both through env:, the script tests both and exits 1); without them checkout fetches the caller's repository",
+          ),
+        );
       }
     }
   }
@@ -278,18 +395,44 @@ export function checkEnvironmentGate(wf: Workflow): Violation[] {
   const found: Violation[] = [];
   for (const job of wf.jobs) {
     if (wf.isReusable && changesEnvironment(job) && !environmentName(job.environment)) {
-      found.push(violation('environment-gate', wf, `jobs.${job.id}.environment`, 'this job deploys, rolls back or applies Terraform, so it must declare environment: { name, url } to get the environment gate'));
+      found.push(
+        violation(
+          'environment-gate',
+          wf,
+          `jobs.${job.id}.environment`,
+          'this job deploys, rolls back or applies Terraform, so it must declare environment: { name, url } to get the environment gate',
+        ),
+      );
     }
     if (callsDeployOrRollback(job)) {
       const value = job.with.environment;
       if (typeof value !== 'string' || value.trim() === '' || expressionsInText(value).length > 0) {
-        found.push(violation('environment-gate', wf, `jobs.${job.id}.with.environment`, 'a caller passes the environment as a literal name (staging, production) so the branch → environment mapping is readable from the file'));
+        found.push(
+          violation(
+            'environment-gate',
+            wf,
+            `jobs.${job.id}.with.environment`,
+            'a caller passes the environment as a literal name (staging, production) so the branch → environment mapping is readable from the file',
+          ),
+        );
       }
     }
     const file = job.uses ? gantryWorkflowFile(job.uses) : undefined;
     const target = job.with.environment;
-    if (file === 'deploy.yml' && typeof target === 'string' && /prod/i.test(target) && (typeof job.with['promote-from'] !== 'string' || job.with['promote-from'].trim() === '')) {
-      found.push(violation('environment-gate', wf, `jobs.${job.id}.with.promote-from`, `${target} is a production environment (its name contains "prod"): the caller must pass promote-from (the gate refuses it at run time otherwise)`));
+    if (
+      file === 'deploy.yml' &&
+      typeof target === 'string' &&
+      /prod/i.test(target) &&
+      (typeof job.with['promote-from'] !== 'string' || job.with['promote-from'].trim() === '')
+    ) {
+      found.push(
+        violation(
+          'environment-gate',
+          wf,
+          `jobs.${job.id}.with.promote-from`,
+          `${target} is a production environment (its name contains "prod"): the caller must pass promote-from (the gate refuses it at run time otherwise)`,
+        ),
+      );
     }
   }
   return found;
@@ -307,24 +450,54 @@ export function checkDeployConcurrency(wf: Workflow): Violation[] {
     if (wf.isReusable && environmentName(job.environment) !== undefined) {
       const concurrency = concurrencyOf(job.concurrency);
       if (!concurrency || !contextProperties(concurrency.group, 'inputs').includes('environment') || concurrency.cancel !== false) {
-        found.push(violation('deploy-concurrency', wf, `jobs.${job.id}.concurrency`, 'a job in an environment needs concurrency: { group: deploy-${{ inputs.environment }}, cancel-in-progress: false }'));
+        found.push(
+          violation(
+            'deploy-concurrency',
+            wf,
+            `jobs.${job.id}.concurrency`,
+            'a job in an environment needs concurrency: { group: deploy-${{ inputs.environment }}, cancel-in-progress: false }',
+          ),
+        );
       }
     }
     const jobConcurrency = concurrencyOf(job.concurrency);
     if (callsDeployOrRollback(job) && jobConcurrency && jobConcurrency.cancel !== false) {
-      found.push(violation('deploy-concurrency', wf, `jobs.${job.id}.concurrency`, 'cancel-in-progress must be false for a job that deploys or rolls back'));
+      found.push(
+        violation(
+          'deploy-concurrency',
+          wf,
+          `jobs.${job.id}.concurrency`,
+          'cancel-in-progress must be false for a job that deploys or rolls back',
+        ),
+      );
     }
   }
   const callsDeploy = wf.jobs.some((job) => job.uses !== undefined && gantryWorkflowFile(job.uses) === 'deploy.yml');
   const workflowConcurrency = concurrencyOf(wf.concurrency);
   if (callsDeploy && (!workflowConcurrency || workflowConcurrency.cancel !== false)) {
-    found.push(violation('deploy-concurrency', wf, 'concurrency', 'a deploying workflow queues its runs: concurrency with cancel-in-progress: false'));
+    found.push(
+      violation(
+        'deploy-concurrency',
+        wf,
+        'concurrency',
+        'a deploying workflow queues its runs: concurrency with cancel-in-progress: false',
+      ),
+    );
   }
   if (workflowConcurrency && wf.jobs.some(callsDeployOrRollback) && /^deploy-/i.test(workflowConcurrency.group)) {
-    found.push(violation('deploy-concurrency', wf, 'concurrency.group', `group ${workflowConcurrency.group} is the one the called workflow's job uses (deploy-<environment>); sharing it deadlocks`));
+    found.push(
+      violation(
+        'deploy-concurrency',
+        wf,
+        'concurrency.group',
+        `group ${workflowConcurrency.group} is the one the called workflow's job uses (deploy-<environment>); sharing it deadlocks`,
+      ),
+    );
   }
   if (workflowConcurrency && wf.jobs.some(callsDeployOrRollback) && workflowConcurrency.cancel !== false) {
-    found.push(violation('deploy-concurrency', wf, 'concurrency', 'cancel-in-progress must be false in a workflow that deploys or rolls back'));
+    found.push(
+      violation('deploy-concurrency', wf, 'concurrency', 'cancel-in-progress must be false in a workflow that deploys or rolls back'),
+    );
   }
   return found;
 }
@@ -343,7 +516,14 @@ export function checkProductionCredentialsBehindGate(wf: Workflow): Violation[] 
     if (environmentName(job.environment) !== undefined) continue;
     const condition = String(job.raw.if ?? '');
     if (/inputs\.promote-from\s*==\s*''/.test(condition) && !/\|\|/.test(condition)) continue;
-    found.push(violation('production-credentials-behind-gate', wf, `jobs.${job.id}`, "this job assumes an AWS role outside the environment, so a production role would be used before the approval: declare environment: (its role's trust policy then requires the environment subject) or limit it to the first environment (if: inputs.promote-from == '')"));
+    found.push(
+      violation(
+        'production-credentials-behind-gate',
+        wf,
+        `jobs.${job.id}`,
+        "this job assumes an AWS role outside the environment, so a production role would be used before the approval: declare environment: (its role's trust policy then requires the environment subject) or limit it to the first environment (if: inputs.promote-from == '')",
+      ),
+    );
   }
   return found;
 }
@@ -354,7 +534,9 @@ function runsRepositoryCode(step: Step): boolean {
   if (action === 'terraform' && step.with.command !== 'comment') return true;
   if (usesAction(step, 'docker/build-push-action')) return true;
   const script = step.run ?? '';
-  return /\bterraform\b|\b(?:npm|npx|pnpm|yarn|make|python3?|node)\b|\$INSTALL_COMMAND|\$AUDIT_COMMAND|"\$PM"|bash\s+\S+\.sh|\.\/\S+/.test(script);
+  return /\bterraform\b|\b(?:npm|npx|pnpm|yarn|make|python3?|node)\b|\$INSTALL_COMMAND|\$AUDIT_COMMAND|"\$PM"|bash\s+\S+\.sh|\.\/\S+/.test(
+    script,
+  );
 }
 
 function checksOutRepository(job: Job): boolean {
@@ -372,7 +554,14 @@ export function checkPrCodeWithWriteToken(wf: Workflow): Violation[] {
     if (job.uses || !checksOutRepository(job) || !job.steps.some(runsRepositoryCode)) continue;
     const writes = writeScopes(effectivePermissions(job, wf)).filter((scope) => scope !== 'id-token');
     if (writes.length > 0) {
-      found.push(violation('pr-code-with-write-token', wf, `jobs.${job.id}.permissions`, `this job runs the repository's code and holds ${writes.map((w) => `${w}: write`).join(', ')}: move the write to a job that runs no repository code and reads only an artifact`));
+      found.push(
+        violation(
+          'pr-code-with-write-token',
+          wf,
+          `jobs.${job.id}.permissions`,
+          `this job runs the repository's code and holds ${writes.map((w) => `${w}: write`).join(', ')}: move the write to a job that runs no repository code and reads only an artifact`,
+        ),
+      );
     }
   }
   return found;
@@ -395,11 +584,28 @@ export function checkPrPlanTokenFree(wf: Workflow): Violation[] {
     for (const step of job.steps) {
       const action = gantryActionOf(step);
       if (action === 'terraform' && step.with.command !== 'comment') {
-        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), "a pull request's Terraform runs inside this action's process, whose environment holds the runner's tokens: run it from a step that starts it with exec env -i and an allow-list"));
+        found.push(
+          violation(
+            'pr-plan-token-free',
+            wf,
+            stepLabel(job, step),
+            "a pull request's Terraform runs inside this action's process, whose environment holds the runner's tokens: run it from a step that starts it with exec env -i and an allow-list",
+          ),
+        );
       }
-      const runsTerraform = /\bterraform\/dist\/index\.js\b|\bterraform\b[^\n]*\s(?:init|validate|plan|apply|console|test|refresh|import)\b/.test(step.run ?? '');
+      const runsTerraform =
+        /\bterraform\/dist\/index\.js\b|\bterraform\b[^\n]*\s(?:init|validate|plan|apply|console|test|refresh|import)\b/.test(
+          step.run ?? '',
+        );
       if (runsTerraform && !/^\s*exec env -i\b/m.test(step.run ?? '')) {
-        found.push(violation('pr-plan-token-free', wf, stepLabel(job, step), 'start Terraform (init installs the pull request\'s providers, validate and plan run them) with exec env -i and an allow-list, so no token is in any environment it can read'));
+        found.push(
+          violation(
+            'pr-plan-token-free',
+            wf,
+            stepLabel(job, step),
+            "start Terraform (init installs the pull request's providers, validate and plan run them) with exec env -i and an allow-list, so no token is in any environment it can read",
+          ),
+        );
       }
     }
   }
@@ -423,7 +629,14 @@ export function checkPublishingJobCache(wf: Workflow): Violation[] {
   for (const job of wf.jobs) {
     if (!job.steps.some(publishes)) continue;
     for (const step of job.steps.filter(restoresSharedCache)) {
-      found.push(violation('publishing-job-cache', wf, stepLabel(job, step), 'this job publishes an image and restores a shared cache (type=gha, actions/cache, setup-* cache): a poisoned cache entry would ship in the image; build without it'));
+      found.push(
+        violation(
+          'publishing-job-cache',
+          wf,
+          stepLabel(job, step),
+          'this job publishes an image and restores a shared cache (type=gha, actions/cache, setup-* cache): a poisoned cache entry would ship in the image; build without it',
+        ),
+      );
     }
   }
   return found;
@@ -438,12 +651,14 @@ export const INSTALL_EXCEPTIONS: ReadonlyArray<{ file: string; pattern: RegExp; 
   {
     file: '.github/workflows/ci.yml',
     pattern: /python -m pip install "moto\[server\]==5\.2\.1"/,
-    reason: "gantry's own CI, not a workflow an application calls: moto[server] and its dependency tree need a hashed requirements file generated with network access to PyPI, which the machine this change was made on has not (the version is pinned; the hashes are not yet)",
+    reason:
+      "gantry's own CI, not a workflow an application calls: moto[server] and its dependency tree need a hashed requirements file generated with network access to PyPI, which the machine this change was made on has not (the version is pinned; the hashes are not yet)",
   },
   {
     file: '.github/workflows/release.yml',
     pattern: /python -m pip install "moto\[server\]==5\.2\.1"/,
-    reason: "gantry's release runs .ci/run as ci.yml does, in a job with read-only permissions (the release is published by another job, from its artifact): the same moto pin, with the same reason as ci.yml's",
+    reason:
+      "gantry's release runs .ci/run as ci.yml does, in a job with read-only permissions (the release is published by another job, from its artifact): the same moto pin, with the same reason as ci.yml's",
   },
 ];
 
@@ -455,18 +670,47 @@ export function checkPinnedInstalls(wf: Workflow): Violation[] {
       const where = stepLabel(job, step);
       const excepted = INSTALL_EXCEPTIONS.some((e) => e.file === wf.path && e.pattern.test(script));
       if (/\bpip3?\s+install\b/.test(script) && !/--require-hashes\b/.test(script) && !excepted) {
-        found.push(violation('pinned-installs', wf, where, 'pip install without --require-hashes -r <requirements with --hash>: the resolved packages could change under the pin'));
+        found.push(
+          violation(
+            'pinned-installs',
+            wf,
+            where,
+            'pip install without --require-hashes -r <requirements with --hash>: the resolved packages could change under the pin',
+          ),
+        );
       }
-      if (/\bpipx\s+(?:run|install)\b/.test(script)) found.push(violation('pinned-installs', wf, where, 'pipx resolves dependencies afresh on every run: use an image by digest, or pip with --require-hashes'));
-      if (/\bnpm\s+(?:install|i)\s+(?:-g|--global)\b|\bnpx\s+(?!--no-install)[a-z@]/.test(script)) found.push(violation('pinned-installs', wf, where, 'a package installed by name at run time: install from a lockfile (npm ci) instead'));
-      if (/\b(?:curl|wget)\b[^\n|]*\|\s*(?:sudo\s+)?(?:ba)?sh\b/.test(script)) found.push(violation('pinned-installs', wf, where, 'a script piped from the network into a shell: download it, check its SHA-256, then run it'));
+      if (/\bpipx\s+(?:run|install)\b/.test(script))
+        found.push(
+          violation(
+            'pinned-installs',
+            wf,
+            where,
+            'pipx resolves dependencies afresh on every run: use an image by digest, or pip with --require-hashes',
+          ),
+        );
+      if (/\bnpm\s+(?:install|i)\s+(?:-g|--global)\b|\bnpx\s+(?!--no-install)[a-z@]/.test(script))
+        found.push(
+          violation('pinned-installs', wf, where, 'a package installed by name at run time: install from a lockfile (npm ci) instead'),
+        );
+      if (/\b(?:curl|wget)\b[^\n|]*\|\s*(?:sudo\s+)?(?:ba)?sh\b/.test(script))
+        found.push(
+          violation(
+            'pinned-installs',
+            wf,
+            where,
+            'a script piped from the network into a shell: download it, check its SHA-256, then run it',
+          ),
+        );
       if (/\b(?:curl|wget)\b[^\n]*(?:\.tar\.gz|\.zip|\.tgz)/.test(script) && !/sha256sum --check|shasum -a 256 -c/.test(script)) {
         found.push(violation('pinned-installs', wf, where, 'a download that is not checked against a pinned SHA-256 in the same step'));
       }
       if (/\bdocker\s+run\b/.test(script)) {
         const inline = /\s[a-z0-9./-]+(?::[\w.-]+)?@sha256:[0-9a-f]{64}\b/.test(script);
-        const byEnv = Object.values(step.env).some((value) => typeof value === 'string' && /^[a-z0-9./-]+@sha256:[0-9a-f]{64}$/.test(value));
-        if (!inline && !byEnv) found.push(violation('pinned-installs', wf, where, 'docker run of an image that is not pinned by digest (@sha256:…)'));
+        const byEnv = Object.values(step.env).some(
+          (value) => typeof value === 'string' && /^[a-z0-9./-]+@sha256:[0-9a-f]{64}$/.test(value),
+        );
+        if (!inline && !byEnv)
+          found.push(violation('pinned-installs', wf, where, 'docker run of an image that is not pinned by digest (@sha256:…)'));
       }
     }
   }

@@ -25,7 +25,9 @@ export function evaluate(expression: string, values: Record<string, string>, whe
 export function stepInputs(step: Step, values: Record<string, string>): Record<string, string> {
   const name = gantryActionOf(step);
   if (!name) throw new Error(`step ${step.id ?? step.index} does not use a gantry action`);
-  const action = parse(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+  const action = parse(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
   const inputs: Record<string, string> = {};
   for (const [input, spec] of Object.entries(action.inputs ?? {})) {
     if (isMapping(spec) && spec.default !== undefined) {

