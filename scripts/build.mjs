@@ -4,7 +4,8 @@
 // Reproducible: no timestamps, no source maps with absolute paths; building twice gives
 // identical files (checked in CI by `git diff --exit-code` after a fresh build).
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,26 @@ const targets = [...actionDirs('actions'), ...actionDirs('test/fixtures'), ...ac
 if (targets.length === 0) {
   console.error(`build: nothing to build${only.length ? ` matching ${only.join(', ')}` : ''}`);
   process.exit(1);
+}
+
+/**
+ * Files a bundle reads at run time, by package name: copied beside its dist/index.js under the
+ * file's own name (the source finds the copy there, or the package in node_modules when run from
+ * source: actions/parity-check/src/hcl-parser.ts). Their packages' licenses go into licenses.txt.
+ */
+const ASSETS = {
+  'actions/parity-check': ['web-tree-sitter/tree-sitter.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'],
+};
+const resolveFromRoot = createRequire(path.join(root, 'package.json')).resolve;
+
+/** `@scope/name/file` or `name/file` → the package name. */
+function packageOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function copyAssets(target, dist) {
+  for (const specifier of ASSETS[target] ?? []) copyFileSync(resolveFromRoot(specifier), path.join(dist, path.basename(specifier)));
 }
 
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -61,7 +82,10 @@ async function worker() {
         maxBuffer: 64 * 1024 * 1024,
       },
     )
-      .then(() => writeFileSync(path.join(dist, 'licenses.txt'), licensesFor(stats, root)))
+      .then(() => {
+        copyAssets(target, dist);
+        writeFileSync(path.join(dist, 'licenses.txt'), licensesFor(stats, root, (ASSETS[target] ?? []).map(packageOf)));
+      })
       .catch((err) => {
         console.error(`build: ${target} failed\n${err.stderr || err.message}`);
         process.exitCode = 1;

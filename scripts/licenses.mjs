@@ -1,8 +1,8 @@
 // licenses.txt for a bundle, from what webpack actually put in it. ncc's own `--license` only
 // covers the last chunk it emits, so a bundle with a lazily loaded chunk (smoke-test's pg,
 // terraform's Octokit) lost the licenses of everything else. This reads ncc's `--stats-out`:
-// every bundled module's path names its package; our own sources that read a package's file
-// at run time (`node_modules/<pkg>/x.wasm`, copied into dist/ as an asset) count as well.
+// every bundled module's path names its package; the packages whose files the build copies
+// beside the bundle (scripts/build.mjs ASSETS, e.g. parity-check's WASM) are passed in.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -14,13 +14,11 @@ function packagesIn(text, into) {
 }
 
 /** Module names are paths relative to the repo (`./node_modules/pg/lib/index.js`, `./lib/x.ts + 3 modules`). */
-function walk(modules, root, into) {
+function walk(modules, into) {
   for (const mod of modules ?? []) {
     const name = mod.name ?? '';
     if (name.includes('node_modules/')) packagesIn(name, into);
-    else if (/^\.\/.+\.(ts|js|mjs|cjs)$/.test(name) && existsSync(path.join(root, name)))
-      packagesIn(readFileSync(path.join(root, name), 'utf8'), into);
-    walk(mod.modules, root, into);
+    walk(mod.modules, into);
   }
 }
 
@@ -30,10 +28,10 @@ function licenseText(dir) {
 }
 
 /** The licenses file: `name`, SPDX id, the license text, for every package (sorted), as ncc wrote it. */
-export function licensesFor(statsFile, root) {
+export function licensesFor(statsFile, root, assetPackages = []) {
   const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
-  const names = new Set();
-  walk(stats.modules, root, names);
+  const names = new Set(assetPackages);
+  walk(stats.modules, names);
   names.delete('@vercel/ncc'); // its loaders appear in module paths; none of its code is bundled
   const entries = [];
   for (const name of [...names].sort()) {

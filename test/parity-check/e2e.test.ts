@@ -4,6 +4,9 @@
  * (annotations on the exact lines, summary table, report output), under Node 24, without
  * failing, and with a rollout in progress.
  */
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { node24Binary, repoRoot, runAction, type ActionResult } from '../support/harness';
 
@@ -36,7 +39,7 @@ interface ReportedFinding {
 }
 
 /** The action only reads the workspace, so the repository itself is the workspace. */
-const run = (inputs: Record<string, string>, options: { node?: string } = {}) =>
+const run = (inputs: Record<string, string>, options: { node?: string; actionDir?: string } = {}) =>
   runAction('parity-check', inputs, { workspace: repoRoot, ...options });
 
 const report = (result: ActionResult): ReportedFinding[] => JSON.parse(result.outputs.report) as ReportedFinding[];
@@ -115,6 +118,24 @@ describe('parity-check end to end', () => {
     expect(failure?.message).toBe(
       'staging and production diverge: 10 findings (5 variables, 3 toggles, 2 env names). See the job summary; set fail-on-divergence: false to report without failing.',
     );
+  }, 300_000);
+
+  it('the bundle needs only its own directory: copied outside the repository (no node_modules above it), it reads the WASM beside it', async () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'gantry-parity-bundle-'));
+    try {
+      cpSync(path.join(repoRoot, 'actions/parity-check/dist'), path.join(copy, 'dist'), { recursive: true });
+      expect(
+        readdirSync(path.join(copy, 'dist'))
+          .filter((f) => f.endsWith('.wasm'))
+          .sort(),
+      ).toEqual(['tree-sitter-hcl.wasm', 'tree-sitter.wasm']);
+      const result = await run(DRIFTED, { node: await node24Binary(), actionDir: path.relative(repoRoot, copy) });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(1);
+      expectDriftFindings(result, 'error');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }, 300_000);
 
   it('with fail-on-divergence false reports the same findings as warnings and succeeds', async () => {

@@ -25436,6 +25436,23 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
+/***/ 211:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+// web-tree-sitter's CommonJS build, by the package's own name: a `require` gets the package's
+// "require" export. Its ES module build loads Node's `module` through a dynamic import that ncc's
+// bundle cannot satisfy (`createRequire is not a function`) and makes webpack emit a second,
+// hash-named copy of the runtime WASM; this file is bundled by ncc like any other module.
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the point of this file
+const { Language, Parser } = __nccwpck_require__(3778);
+
+exports.T = Language;
+exports.i = Parser;
+
+
+/***/ }),
+
 /***/ 3778:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -33929,8 +33946,8 @@ async function loadEnvNames(input, absolute, workspace) {
 
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-// EXTERNAL MODULE: ./node_modules/web-tree-sitter/tree-sitter.cjs
-var tree_sitter = __nccwpck_require__(3778);
+// EXTERNAL MODULE: ./actions/parity-check/src/tree-sitter.cjs
+var tree_sitter = __nccwpck_require__(211);
 ;// CONCATENATED MODULE: ./actions/parity-check/src/hcl-syntax-errors.ts
 const rangeOf = (node) => ({ start: node.startPosition, end: node.endPosition });
 /** Go HCL's range format: `line,column-column` on one line, `line,column-line,column` across lines (1-based). */
@@ -34602,55 +34619,42 @@ function sortedKeys(object) {
 
 
 
-// @ts-expect-error -- the CommonJS build has no declarations of its own; typed as the package below.
 
 
 
 /**
- * ncc's asset relocator recognises `readFileSync(path.join(__dirname, '<literal>'))`: it copies the
- * file into dist/ and rewrites the expression to the copy. So `__dirname` is spelled out here (an
- * ESM module has none of its own) and the paths are literals from this file to the packages. The
- * bytes are handed to tree-sitter, which then never looks for files itself.
+ * A WASM file of a package, by the package's name. The bundle has a copy beside dist/index.js
+ * (scripts/build.mjs copies its `ASSETS` there, under the file's own name); from source, where
+ * there is no copy, the package is resolved in node_modules as Node resolves it. The bytes are
+ * handed to tree-sitter, which then never looks for files itself.
  */
-const hcl_parser_dirname = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-/**
- * The CommonJS build of web-tree-sitter, by path (the package exports it only to `require`): its
- * ES module build loads Node's `module` through a dynamic import that ncc's bundle cannot satisfy
- * (`createRequire is not a function`), and it would also copy a mangled second runtime WASM.
- */
-const { Language, Parser: ParserClass } = tree_sitter;
-function readRuntimeWasm() {
-    return (0,external_node_fs_.readFileSync)(__nccwpck_require__.ab + "tree-sitter.wasm");
-}
-function readGrammarWasm() {
-    return (0,external_node_fs_.readFileSync)(__nccwpck_require__.ab + "tree-sitter-hcl.wasm");
+function readPackageWasm(specifier) {
+    const beside = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(specifier.slice(specifier.lastIndexOf('/') + 1), import.meta.url));
+    return (0,external_node_fs_.readFileSync)((0,external_node_fs_.existsSync)(beside) ? beside : (0,external_node_url_namespaceObject.fileURLToPath)(import.meta.resolve(specifier)));
 }
 async function start() {
     // The CommonJS runtime reads `__dirname` while starting (to find files it is handed as bytes
     // here anyway); an ES module bundle has none, so one is lent for the start and taken back.
     const globals = globalThis;
     const lent = globals.__dirname === undefined;
+    // (Not `new URL('.', import.meta.url)`: webpack would bundle that as an asset, src/index.ts.)
     if (lent)
-        globals.__dirname = hcl_parser_dirname;
+        globals.__dirname = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     try {
-        await ParserClass.init({ wasmBinary: readRuntimeWasm() });
+        await tree_sitter/* Parser */.i.init({ wasmBinary: readPackageWasm('web-tree-sitter/tree-sitter.wasm') });
     }
     finally {
         if (lent)
             delete globals.__dirname;
     }
-    const language = await Language.load(new Uint8Array(readGrammarWasm()));
-    const parser = new ParserClass();
+    const language = await tree_sitter/* Language */.T.load(new Uint8Array(readPackageWasm('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')));
+    const parser = new tree_sitter/* Parser */.i();
     parser.setLanguage(language);
     return parser;
 }
 let parser;
-// Written without `??=`: ncc's asset relocator cannot parse logical assignment and would then
-// silently skip this file, leaving the WASM out of dist/.
 function started() {
-    if (!parser)
-        parser = start();
-    return parser;
+    return (parser ??= start());
 }
 /** Start the parser now (≈ 20 ms: instantiate the runtime and the grammar) so the first parse does not pay for it. */
 function startHclParser() {
@@ -34682,8 +34686,7 @@ function bodyValues(source, body) {
         for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
             const type = cursor.nodeType;
             if (type === 'block') {
-                if (!firstBlock)
-                    firstBlock = cursor.currentNode; // not `??=`: see started()
+                firstBlock ??= cursor.currentNode;
                 continue;
             }
             if (type !== 'attribute')

@@ -8,38 +8,24 @@
  * 10,000-variable files (its first parse runs on unoptimised code), the whole budget;
  * tree-sitter starts in ≈ 20 ms and parses such a file in ≈ 150 ms.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as TreeSitter from 'web-tree-sitter';
 import type { Node, Parser } from 'web-tree-sitter';
-// @ts-expect-error -- the CommonJS build has no declarations of its own; typed as the package below.
-import * as treeSitterCommonJs from '../../../node_modules/web-tree-sitter/tree-sitter.cjs';
+import { Language, Parser as ParserClass } from './tree-sitter.cjs';
 import type { HclSource } from './hcl-nodes';
 import { expressionValue, hclEvaluator, literalAtCursor, NOT_LITERAL, sortedKeys } from './hcl-values';
 import { findSyntaxError, HclSyntaxError, rangeOf, type SourceRange } from './hcl-syntax-errors';
 
 /**
- * ncc's asset relocator recognises `readFileSync(path.join(__dirname, '<literal>'))`: it copies the
- * file into dist/ and rewrites the expression to the copy. So `__dirname` is spelled out here (an
- * ESM module has none of its own) and the paths are literals from this file to the packages. The
- * bytes are handed to tree-sitter, which then never looks for files itself.
+ * A WASM file of a package, by the package's name. The bundle has a copy beside dist/index.js
+ * (scripts/build.mjs copies its `ASSETS` there, under the file's own name); from source, where
+ * there is no copy, the package is resolved in node_modules as Node resolves it. The bytes are
+ * handed to tree-sitter, which then never looks for files itself.
  */
-const __dirname = path.dirname(fileURLToPath(import.meta.url));
-
-/**
- * The CommonJS build of web-tree-sitter, by path (the package exports it only to `require`): its
- * ES module build loads Node's `module` through a dynamic import that ncc's bundle cannot satisfy
- * (`createRequire is not a function`), and it would also copy a mangled second runtime WASM.
- */
-const { Language, Parser: ParserClass } = treeSitterCommonJs as typeof TreeSitter;
-
-function readRuntimeWasm(): Buffer {
-  return readFileSync(path.join(__dirname, '../../../node_modules/web-tree-sitter/tree-sitter.wasm'));
-}
-
-function readGrammarWasm(): Buffer {
-  return readFileSync(path.join(__dirname, '../../../node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'));
+function readPackageWasm(specifier: string): Buffer {
+  const beside = fileURLToPath(new URL(specifier.slice(specifier.lastIndexOf('/') + 1), import.meta.url));
+  return readFileSync(existsSync(beside) ? beside : fileURLToPath(import.meta.resolve(specifier)));
 }
 
 async function start(): Promise<Parser> {
@@ -47,13 +33,16 @@ async function start(): Promise<Parser> {
   // here anyway); an ES module bundle has none, so one is lent for the start and taken back.
   const globals = globalThis as { __dirname?: string };
   const lent = globals.__dirname === undefined;
-  if (lent) globals.__dirname = __dirname;
+  // (Not `new URL('.', import.meta.url)`: webpack would bundle that as an asset, src/index.ts.)
+  if (lent) globals.__dirname = path.dirname(fileURLToPath(import.meta.url));
   try {
-    await ParserClass.init({ wasmBinary: readRuntimeWasm() } as unknown as Parameters<typeof ParserClass.init>[0]);
+    await ParserClass.init({ wasmBinary: readPackageWasm('web-tree-sitter/tree-sitter.wasm') } as unknown as Parameters<
+      typeof ParserClass.init
+    >[0]);
   } finally {
     if (lent) delete globals.__dirname;
   }
-  const language = await Language.load(new Uint8Array(readGrammarWasm()));
+  const language = await Language.load(new Uint8Array(readPackageWasm('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')));
   const parser = new ParserClass();
   parser.setLanguage(language);
   return parser;
@@ -61,11 +50,8 @@ async function start(): Promise<Parser> {
 
 let parser: Promise<Parser> | undefined;
 
-// Written without `??=`: ncc's asset relocator cannot parse logical assignment and would then
-// silently skip this file, leaving the WASM out of dist/.
 function started(): Promise<Parser> {
-  if (!parser) parser = start();
-  return parser;
+  return (parser ??= start());
 }
 
 /** Start the parser now (≈ 20 ms: instantiate the runtime and the grammar) so the first parse does not pay for it. */
@@ -107,7 +93,7 @@ function bodyValues(source: HclSource, body: Node): HclDocument {
     for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
       const type = cursor.nodeType;
       if (type === 'block') {
-        if (!firstBlock) firstBlock = cursor.currentNode; // not `??=`: see started()
+        firstBlock ??= cursor.currentNode;
         continue;
       }
       if (type !== 'attribute') continue;
