@@ -1,25 +1,22 @@
 /**
  * Every action has the actions/typescript-action shape: `src/index.ts` only starts `run()`, which
  * `src/main.ts` exports, so `npx @github/local-action actions/<name> src/main.ts` can import and
- * call it (test/local-action runs them) — and a new action cannot forget it.
+ * call it (test/local-action runs them) — and a new action cannot forget it. The check is
+ * test/support/action-contract.ts (also run on a newly added action: add-an-action.test.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectActionShape } from '../support/action-contract';
+import { repoRoot } from '../support/harness';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const actions = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
+const actions = readdirSync(path.join(repoRoot, 'actions'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 
 describe.each(actions)('actions/%s', (name) => {
-  it('index.ts only calls the run() main.ts exports, and main.ts exports run()', async () => {
-    const index = readFileSync(path.join(root, 'actions', name, 'src', 'index.ts'), 'utf8').trim();
-    expect(index).toBe("import { run } from './main';\n\nvoid run();");
-    const main = (await import(path.join(root, 'actions', name, 'src', 'main.ts'))) as { run?: unknown };
-    expect(typeof main.run).toBe('function');
-  });
+  it('index.ts only calls the run() main.ts exports, and main.ts exports run()', () =>
+    expectActionShape(path.join(repoRoot, 'actions', name)));
 });
 
 it('finds every action', () => {
