@@ -5,10 +5,10 @@
  * anything changed, during registration, UpdateService applied but never answered, a poll during
  * the wait). Figure: the longest run past `timeout-seconds` (process start to exit), and per case.
  */
-import { startFaultProxy, type FaultRule } from '../test/support/fault-proxy';
+import type { FaultRule } from '../test/support/fault-proxy';
+import { startEcsEmulator } from '../test/support/ecs-emulator';
 import { runAction } from '../test/support/harness';
-import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
-import { startRolloutLayer } from '../test/support/rollout-layer';
+import { awsTestEnv } from '../test/support/moto';
 import { CLUSTER, REGISTRY, SERVICE, createService } from '../test/deploy-ecs/moto-setup';
 import type { BenchFigure } from './types';
 
@@ -55,15 +55,12 @@ const CASES: HangCase[] = [
 ];
 
 export default async function deadlines(): Promise<BenchFigure[]> {
-  const moto = await startMoto();
-  const layer = await startRolloutLayer({ motoUrl: moto.url });
-  const proxy = await startFaultProxy({ upstream: layer.url });
-  const ecs = ecsClientFor(layer.url);
+  const aws = await startEcsEmulator({ faultProxy: true });
+  const { layer, proxy, ecs } = aws;
   const overruns: { name: string; overMs: number; exitCode: number }[] = [];
   try {
     for (const hang of CASES) {
-      await layer.reset();
-      proxy.reset();
+      await aws.reset();
       await createService(ecs);
       layer.settle();
       if (hang.action === 'rollback') {
@@ -86,14 +83,12 @@ export default async function deadlines(): Promise<BenchFigure[]> {
       const result = await runAction(
         hang.action,
         { ...inputs, 'timeout-seconds': TIMEOUT_S, 'poll-interval-seconds': POLL_S },
-        { env: awsTestEnv(proxy.url), timeoutMs: 120_000 },
+        { env: aws.env(), timeoutMs: 120_000 },
       );
       overruns.push({ name: hang.name, overMs: result.durationMs - TIMEOUT_S * 1000, exitCode: result.exitCode });
     }
   } finally {
-    await proxy.stop();
-    await layer.stop();
-    await moto.stop();
+    await aws.stop();
   }
   const budget = POLL_S * 1000;
   const worst = Math.max(...overruns.map((o) => o.overMs));

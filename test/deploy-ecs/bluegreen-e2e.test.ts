@@ -10,38 +10,31 @@ import {
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
   type DeploymentConfiguration,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction, type ActionResult } from '../support/harness';
 import { startListeners, type Listeners } from '../support/listeners';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { CLUSTER, REGISTRY, SERVICE, appContainer, readRevision, serviceTaskDefinition } from './moto-setup';
 
 const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
 const SHA = 'c0ffee0123456789abcdef0123456789abcdef01';
 const OLD_SHA = '0000000000000000000000000000000000000001';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
+// A configured minute lasts 100 ms: bake times and hook timeouts in seconds of test time.
+const aws = useEcsEmulator({ minuteMs: 100, fresh: true });
 let listeners: Listeners;
 /** Task definitions whose stand-in answers 500 on the given listener(s). */
 let broken: Map<string, Set<string>>;
 let gitShaOf: Map<string, string>;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  // A configured minute lasts 100 ms: bake times and hook timeouts in seconds of test time.
-  layer = await startRolloutLayer({ motoUrl: moto.url, minuteMs: 100 });
-  ecs = ecsClientFor(layer.url);
   listeners = await startListeners({
-    route: (listener) => layer.traffic(SERVICE)[listener],
+    route: (listener) => aws.layer.traffic(SERVICE)[listener],
     respond: async (arn, path, listener) => {
       if (broken.get(arn)?.has(listener)) return { status: 500, body: { error: 'release is broken' } };
       if (!gitShaOf.has(arn)) {
-        const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+        const td = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
         const env = td.taskDefinition?.containerDefinitions?.[0]?.environment ?? [];
         gitShaOf.set(arn, env.find((e) => e.name === 'DEPLOY_GIT_SHA')?.value ?? OLD_SHA);
       }
@@ -51,11 +44,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await listeners?.stop();
-  await layer?.stop();
-  await moto?.stop();
 });
 beforeEach(async () => {
-  await layer.reset();
   broken = new Map();
   gitShaOf = new Map();
   for (const name of ['production', 'test'] as const)
@@ -77,8 +67,8 @@ const pauseAt = (...stages: ('POST_TEST_TRAFFIC_SHIFT' | 'POST_PRODUCTION_TRAFFI
   }));
 
 async function blueGreenService(config: DeploymentConfiguration): Promise<void> {
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  await ecs.send(
+  await aws.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  await aws.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'web',
       requiresCompatibilities: ['FARGATE'],
@@ -88,7 +78,7 @@ async function blueGreenService(config: DeploymentConfiguration): Promise<void> 
       containerDefinitions: [appContainer()],
     }),
   );
-  await ecs.send(
+  await aws.ecs.send(
     new CreateServiceCommand({
       cluster: CLUSTER,
       serviceName: SERVICE,
@@ -98,10 +88,10 @@ async function blueGreenService(config: DeploymentConfiguration): Promise<void> 
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, ...config },
     }),
   );
-  layer.settle();
+  aws.layer.settle();
 }
 
-const env = () => awsTestEnv(layer.url);
+const env = () => aws.env();
 const deployStep = (inputs: Record<string, string | number> = {}) =>
   runAction(
     'deploy-ecs',
@@ -146,8 +136,8 @@ const smokeStep = (baseUrl: string) =>
 
 const stageLines = (stdout: string) => stdout.split('\n').filter((l) => /^\[\d+s\] poll \d+: stage /.test(l));
 const errorOf = (result: ActionResult) => result.annotations.find((a) => a.level === 'error')?.message ?? '';
-const calls = () => layer.state().calls;
-const sdState = () => layer.state().services[0].serviceDeployments[0];
+const calls = () => aws.layer.state().calls;
+const sdState = () => aws.layer.state().services[0].serviceDeployments[0];
 
 describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout layer, two listeners)', () => {
   it('blue/green success: gate at POST_TEST_TRAFFIC_SHIFT (smoke on the test listener), gate at POST_PRODUCTION_TRAFFIC_SHIFT (smoke on production), deployed', async () => {
@@ -168,7 +158,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(deploy.outputs['hook-id']).toBe(sdState().hooks?.[0].hookId);
     expect(deploy.outputs['service-deployment-arn']).toBe(sdState().arn);
     expect(deploy.summary).toContain('⏸️ paused at a gate');
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('pending');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('pending');
     expect(stageLines(deploy.stdout).map((l) => l.replace(/^\[\d+s\] poll \d+: /, '').split(' (')[0])).toEqual([
       'stage SCALE_UP',
       'stage POST_SCALE_UP',
@@ -193,7 +183,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(last.stdout).toMatch(/stage BAKE_TIME \(IN_PROGRESS\)/);
     expect(last.summary).toContain('## deploy-ecs: ✅ deployed');
     expect(last.summary).toMatch(/\| \*\*Strategy\*\* \| BLUE_GREEN \|/);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('deployed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('deployed');
     expect(sdState().status).toBe('SUCCESSFUL');
     expect(calls().ContinueServiceDeployment).toBe(2);
     // One DescribeServiceDeployments per poll at most, beside one DescribeServices.
@@ -220,8 +210,8 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(listeners.served.test[TD(2)]).toBeGreaterThan(0);
     expect(listeners.served.production[TD(2)] ?? 0).toBe(0);
     expect(listeners.served.production[TD(1)]).toBeGreaterThan(0);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
     expect(rollback.summary).toContain('## deploy-ecs: ❌ failed');
   }, 120_000);
 
@@ -230,14 +220,14 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     broken.set(TD(2), new Set(['production']));
     const deploy = await deployStep();
     expect(deploy.outputs).toMatchObject({ status: 'awaiting-action', 'gate-listener': 'production' });
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(2)]: 100 });
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(2)]: 100 });
     expect((await smokeStep(listeners.productionUrl)).exitCode).toBe(1);
     const rollback = await gateStep('rollback', deploy);
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
     expect(rollback.outputs.status).toBe('failed');
     // The first poll after the answer already shows the rollback.
     expect(stageLines(rollback.stdout)[0]).toMatch(/poll 1: stage POST_PRODUCTION_TRAFFIC_SHIFT \(ROLLBACK_IN_PROGRESS\) .*production 0%/);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
   }, 120_000);
 
   it('an alarm during bake time: ECS rolls back, deploy-ecs fails within one poll naming the alarm', async () => {
@@ -246,7 +236,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
       bakeTimeInMinutes: 100,
       alarms: { enable: true, rollback: true, alarmNames: ['web-5xx'] },
     });
-    layer.setScenario({ kind: 'alarm', alarmAt: 'BAKE_TIME', alarmName: 'web-5xx' });
+    aws.layer.setScenario({ kind: 'alarm', alarmAt: 'BAKE_TIME', alarmName: 'web-5xx' });
     const deploy = await deployStep({ 'gate-stages': 'none' });
     expect(deploy.exitCode).toBe(1);
     expect(deploy.outputs).toMatchObject({ status: 'failed', 'lifecycle-stage': 'BAKE_TIME' });
@@ -257,7 +247,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     const lines = stageLines(deploy.stdout);
     expect(lines.at(-2)).toMatch(/stage BAKE_TIME \(IN_PROGRESS\)/);
     expect(lines.at(-1)).toMatch(/stage BAKE_TIME \(ROLLBACK_IN_PROGRESS\)/);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
   }, 120_000);
 
   it('a hook nobody answers in time: the gate warns of the expiry, ECS rolls back at the timeout, the late answer reports it', async () => {
@@ -296,7 +286,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     );
     expect(calls().ContinueServiceDeployment ?? 0).toBe(0);
     expect(sdState().hooks?.[0].status).toBe('TIMED_OUT');
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
   }, 120_000);
 
   it('rollback action while the deployment is paused at a gate: ContinueServiceDeployment ROLLBACK, traffic back at once, rolled-back', async () => {
@@ -315,8 +305,8 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(calls().ContinueServiceDeployment).toBe(1);
     expect(calls().UpdateService).toBe(1);
     expect(sdState().status).toBe('ROLLBACK_SUCCESSFUL');
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
-    expect((await readRevision(ecs, TD(2))).tags).toMatchObject({
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
+    expect((await readRevision(aws.ecs, TD(2))).tags).toMatchObject({
       'gantry:status': 'rolled-back',
       'gantry:rollback-reason': 'gate abandoned',
     });
@@ -334,9 +324,9 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(rollback.exitCode, rollback.stdout).toBe(0);
     expect(rollback.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': TD(1) });
     expect(rollback.stdout).toMatch(/AWAITING_ACTION at POST_TEST_TRAFFIC_SHIFT, not a gate stage here: answered CONTINUE/);
-    expect(layer.state().services[0].serviceDeployments[0]).toMatchObject({ status: 'SUCCESSFUL', targetTaskDefinition: TD(1) });
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('rolled-back');
+    expect(aws.layer.state().services[0].serviceDeployments[0]).toMatchObject({ status: 'SUCCESSFUL', targetTaskDefinition: TD(1) });
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('rolled-back');
   }, 120_000);
 
   it('LINEAR and CANARY: each production traffic step is logged', async () => {
@@ -351,7 +341,7 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(linear.stdout).toMatch(/stage PRODUCTION_TRAFFIC_SHIFT \(IN_PROGRESS\) .*production 50%/);
     expect(linear.stdout).toMatch(/stage PRODUCTION_TRAFFIC_SHIFT \(IN_PROGRESS\) .*production 100%/);
 
-    await layer.reset();
+    await aws.layer.reset();
     await blueGreenService({
       strategy: 'CANARY',
       bakeTimeInMinutes: 0,
@@ -361,6 +351,6 @@ describe('deploy-ecs on BLUE_GREEN / LINEAR / CANARY (bundles, moto + rollout la
     expect(canary.outputs.status, canary.stdout).toBe('deployed');
     expect(canary.stdout).toMatch(/production 10%/);
     expect(canary.summary).toMatch(/\| \*\*Strategy\*\* \| CANARY \|/);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('deployed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('deployed');
   }, 120_000);
 });

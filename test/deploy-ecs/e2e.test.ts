@@ -2,11 +2,10 @@
  * End to end: the bundled action (actions/deploy-ecs/dist/index.js) run by the runner harness
  * against moto_server behind the rollout layer, outputs read back from GITHUB_OUTPUT.
  */
-import { CreateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CreateServiceCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import {
   CLUSTER,
   REGISTRY,
@@ -21,20 +20,7 @@ import {
 const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => layer.reset());
+const aws = useEcsEmulator({ fresh: true });
 
 /** A settled service on web:1, then a deploy of `tag` with 1 s polls. */
 async function deployImage(
@@ -42,8 +28,8 @@ async function deployImage(
   inputs: Record<string, string | number> = {},
   options: { setup?: ServiceSetup; node?: string; onStdout?: (chunk: string) => void } = {},
 ): Promise<ActionResult> {
-  await createService(ecs, options.setup);
-  layer.settle();
+  await createService(aws.ecs, options.setup);
+  aws.layer.settle();
   return runAction(
     'deploy-ecs',
     {
@@ -55,19 +41,19 @@ async function deployImage(
       'poll-interval-seconds': 1,
       ...inputs,
     },
-    { env: awsTestEnv(layer.url), node: options.node, onStdout: options.onStdout },
+    { env: aws.env(), node: options.node, onStdout: options.onStdout },
   );
 }
 
 const progressLines = (stdout: string) => stdout.split('\n').filter((l) => /^\[\d+s\] poll \d+:/.test(l));
 const errorOf = (result: ActionResult) => result.annotations.find((a) => a.level === 'error')?.message ?? '';
-const describeServicesCalls = () => layer.state().calls.DescribeServices ?? 0;
+const describeServicesCalls = () => aws.layer.state().calls.DescribeServices ?? 0;
 
 describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
   it('a completing rollout: exit 0, outputs, release tagged deployed', async () => {
     const result = await deployImage('a1b2c3d');
     expect(result.exitCode, result.stdout).toBe(0);
-    const deployment = layer.state().services[0].deployments[0];
+    const deployment = aws.layer.state().services[0].deployments[0];
     expect(result.outputs).toEqual({
       'task-definition-arn': TD(2),
       'previous-task-definition-arn': TD(1),
@@ -77,7 +63,7 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     });
     expect(deployment).toMatchObject({ taskDefinition: TD(2), rolloutState: 'COMPLETED' });
     expect(progressLines(result.stdout).at(-1)).toMatch(/poll 2: running 2\/2, pending 0, failed tasks 0 · COMPLETED/);
-    const revision = await readRevision(ecs, TD(2));
+    const revision = await readRevision(aws.ecs, TD(2));
     expect(revision.tags).toMatchObject({
       'gantry:status': 'deployed',
       'gantry:git-sha': SHA,
@@ -92,7 +78,7 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
   });
 
   it('a failing rollout is caught on the first poll that shows FAILED, with the stopped tasks', async () => {
-    layer.setScenario({ kind: 'fail', ticks: 3 });
+    aws.layer.setScenario({ kind: 'fail', ticks: 3 });
     const result = await deployImage('b2c3d4e', {}, { setup: { circuitBreaker: { enable: true, rollback: false } } });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('failed');
@@ -108,11 +94,11 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(errorOf(result)).toMatch(/Stopped tasks: \d+× EssentialContainerExited: Essential container in task exited/);
     expect(result.summary).toContain('### Stopped tasks');
     expect(result.summary).toContain('### Last service events');
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
   });
 
   it('a circuit-breaker rollback is caught on the first poll where our deployment is replaced', async () => {
-    layer.setScenario({ kind: 'rollback-immediate', ticks: 2 });
+    aws.layer.setScenario({ kind: 'rollback-immediate', ticks: 2 });
     const result = await deployImage('c3d4e5f');
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'task-definition-arn': TD(2) });
@@ -121,8 +107,8 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(errorOf(result)).toMatch(
       /deployment ecs-svc\/\d+ is gone from the service\. PRIMARY is now ecs-svc\/\d+ running .*web:1\. .*circuit breaker rolled back/,
     );
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
   });
 
   it('throttled polls are retried at the next poll, not fatal', async () => {
@@ -135,13 +121,13 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
           // Throttle the rollout polls, not the first DescribeServices (which the SDK retries itself).
           if (!armed && chunk.includes('Registered ')) {
             armed = true;
-            layer.setScenario({ throttle: 2, operation: 'DescribeServices' });
+            aws.layer.setScenario({ throttle: 2, operation: 'DescribeServices' });
           }
         },
       },
     );
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(layer.state().throttled.DescribeServices).toBe(2);
+    expect(aws.layer.state().throttled.DescribeServices).toBe(2);
     const warnings = result.annotations.filter((a) => a.level === 'warning' && a.message.includes('ThrottlingException'));
     expect(warnings).toHaveLength(2);
     expect(warnings[0].message).toMatch(
@@ -151,12 +137,12 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
   });
 
   it('times out at the deadline on a rollout that never finishes', async () => {
-    layer.setScenario({ kind: 'hang' });
+    aws.layer.setScenario({ kind: 'hang' });
     const result = await deployImage('e5f6071', { 'timeout-seconds': 2 });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('timed-out');
     expect(errorOf(result)).toMatch(/timed out: rollout did not finish within 2s; last seen: running 0\/2, pending 2/);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('failed');
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('failed');
   });
 
   it('dry-run changes nothing and exits 0', async () => {
@@ -164,13 +150,13 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'dry-run', 'previous-task-definition-arn': TD(1) });
     expect(result.stdout).toContain(`~ containerDefinitions[app].image: "${REGISTRY}/web:1.0.0" → "${REGISTRY}/web:f607182"`);
-    expect(await taskDefinitionArns(ecs)).toEqual([TD(1)]);
+    expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1)]);
     expect(result.summary).toContain('### Changes against the live task definition');
   });
 
   it('refuses a CODE_DEPLOY service before registering anything', async () => {
-    await createService(ecs);
-    await ecs.send(
+    await createService(aws.ecs);
+    await aws.ecs.send(
       new CreateServiceCommand({
         cluster: CLUSTER,
         serviceName: 'cd',
@@ -179,15 +165,11 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
         deploymentController: { type: 'CODE_DEPLOY' },
       }),
     );
-    const result = await runAction(
-      'deploy-ecs',
-      { cluster: CLUSTER, service: 'cd', image: `${REGISTRY}/web:1a2b3c4` },
-      { env: awsTestEnv(layer.url) },
-    );
+    const result = await runAction('deploy-ecs', { cluster: CLUSTER, service: 'cd', image: `${REGISTRY}/web:1a2b3c4` }, { env: aws.env() });
     expect(result.exitCode).toBe(1);
     expect(errorOf(result)).toMatch(/uses the CODE_DEPLOY deployment controller, which gantry does not support/);
     expect(result.summary).toContain('## deploy-ecs: ❌ failed');
-    expect(await taskDefinitionArns(ecs)).toEqual([TD(1)]);
+    expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1)]);
   });
 
   it('runs under Node 24 (the runtime of runs.using: node24)', async () => {

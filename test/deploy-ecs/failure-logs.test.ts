@@ -4,27 +4,13 @@
  * written by the rollout layer into moto's CloudWatch Logs at the awslogs stream — in the log, the
  * step's error and the job summary. Without logs:GetLogEvents: one warning, the same verdict.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, TEST_REGION, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
+import { TEST_REGION } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, appContainer, createService } from './moto-setup';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => layer.reset());
+const aws = useEcsEmulator({ fresh: true });
 
 const CRASH = [
   'Starting server on :8080',
@@ -41,13 +27,13 @@ const logged = {
 };
 
 async function failingDeploy(inputs: Record<string, string | number> = {}): Promise<ActionResult> {
-  await createService(ecs, { containers: [logged], circuitBreaker: { enable: true, rollback: false } });
-  layer.settle();
-  layer.setScenario({ kind: 'fail', ticks: 2, logs: CRASH });
+  await createService(aws.ecs, { containers: [logged], circuitBreaker: { enable: true, rollback: false } });
+  aws.layer.settle();
+  aws.layer.setScenario({ kind: 'fail', ticks: 2, logs: CRASH });
   return runAction(
     'deploy-ecs',
     { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:b2c3d4e`, 'poll-interval-seconds': 1, 'log-lines': 3, ...inputs },
-    { env: awsTestEnv(layer.url) },
+    { env: aws.env() },
   );
 }
 
@@ -74,7 +60,7 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
   });
 
   it('deploy-ecs without logs:GetLogEvents: one warning naming the permission, the same failed verdict', async () => {
-    layer.setScenario({ deny: 'logs:GetLogEvents' });
+    aws.layer.setScenario({ deny: 'logs:GetLogEvents' });
     const result = await failingDeploy();
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('failed');
@@ -83,20 +69,20 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
     const denied = warningsOf(result).filter((w) => w.includes('logs:GetLogEvents'));
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatch(/lacks logs:GetLogEvents on log group \/ecs\/shop/);
-    expect(layer.state().calls['Logs_20140328.GetLogEvents']).toBe(1);
+    expect(aws.layer.state().calls['Logs_20140328.GetLogEvents']).toBe(1);
   });
 
   it("rollback: a rollback whose rollout fails shows the crashing container's last lines too", async () => {
-    await createService(ecs, { containers: [logged], circuitBreaker: { enable: true, rollback: false } });
-    layer.settle();
+    await createService(aws.ecs, { containers: [logged], circuitBreaker: { enable: true, rollback: false } });
+    aws.layer.settle();
     const deployed = await runAction(
       'deploy-ecs',
       { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:c3d4e5f`, 'poll-interval-seconds': 1 },
-      { env: awsTestEnv(layer.url) },
+      { env: aws.env() },
     );
     expect(deployed.outputs.status, deployed.stdout).toBe('deployed');
     // The old release (web:1, image web:1.0.0) no longer starts.
-    layer.setScenario({ kind: 'fail', image: 'web:1.0.0', ticks: 2, logs: ['FATAL: password authentication failed for user "shop"'] });
+    aws.layer.setScenario({ kind: 'fail', image: 'web:1.0.0', ticks: 2, logs: ['FATAL: password authentication failed for user "shop"'] });
     const result = await runAction(
       'rollback',
       {
@@ -107,7 +93,7 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
         'poll-interval-seconds': 1,
         'log-lines': 5,
       },
-      { env: awsTestEnv(layer.url) },
+      { env: aws.env() },
     );
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('failed');
@@ -118,6 +104,6 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
   it('deploy-ecs with log-lines 0 reads no logs', async () => {
     const result = await failingDeploy({ 'log-lines': 0 });
     expect(result.outputs.status).toBe('failed');
-    expect(layer.state().calls['Logs_20140328.GetLogEvents']).toBeUndefined();
+    expect(aws.layer.state().calls['Logs_20140328.GetLogEvents']).toBeUndefined();
   });
 });

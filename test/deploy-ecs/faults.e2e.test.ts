@@ -5,12 +5,10 @@
  * outputs, a release tag that is not `pending`, a message that says whether the service WAS
  * changed — and deploy.yml's own rollback condition, evaluated on those outputs, is true.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../support/fault-proxy';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
+import type { FaultRule } from '../support/fault-proxy';
 import { runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { deployRollbackRuns } from '../workflows/support/step-condition';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
@@ -18,27 +16,13 @@ const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:tas
 /** timeout-seconds of the cases that run into it; the others get 20 s, far more than they need. */
 const TIMEOUT_S = 4;
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let proxy: FaultProxy;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  proxy = await startFaultProxy({ upstream: layer.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await layer?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  proxy.reset();
-  await layer.reset();
-  await createService(ecs);
-  layer.settle();
+const aws = useEcsEmulator({
+  faultProxy: true,
+  fresh: true,
+  each: async (aws) => {
+    await createService(aws.ecs);
+    aws.layer.settle();
+  },
 });
 
 /** DescribeServices calls after the first one (which describes the service before anything changes). */
@@ -49,23 +33,24 @@ function deployThrough(
   inputs: Record<string, string | number> = {},
   options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {},
 ): Promise<ActionResult> {
-  for (const fault of faults) proxy.addFault(fault);
+  for (const fault of faults) aws.proxy.addFault(fault);
   return runAction(
     'deploy-ecs',
     { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d`, 'poll-interval-seconds': 1, 'timeout-seconds': 20, ...inputs },
-    { env: awsTestEnv(proxy.url), signal: options.signal, timeoutMs: 60_000 },
+    { env: aws.env(), signal: options.signal, timeoutMs: 60_000 },
   );
 }
 
 const errorOf = (result: ActionResult): string => result.annotations.find((a) => a.level === 'error')?.message ?? '';
-const statusTag = async (revision: number): Promise<string | undefined> => (await readRevision(ecs, TD(revision))).tags['gantry:status'];
+const statusTag = async (revision: number): Promise<string | undefined> =>
+  (await readRevision(aws.ecs, TD(revision))).tags['gantry:status'];
 
 /**
  * The service changed (it runs web:2): the outputs say so, the release is judged (not pending), and
  * unless the step succeeded the workflow's rollback step runs.
  */
 async function expectChangedAndReported(result: ActionResult, ending: { cancelled?: boolean } = {}): Promise<void> {
-  expect(await serviceTaskDefinition(ecs)).toBe(TD(2));
+  expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(2));
   expect(result.outputs).toMatchObject({ 'task-definition-arn': TD(2), 'previous-task-definition-arn': TD(1) });
   expect(await statusTag(2)).not.toBe('pending');
   const rollbackRuns = deployRollbackRuns(result.outputs, { exitCode: result.exitCode, cancelled: ending.cancelled });
@@ -114,7 +99,7 @@ describe('faults during the wait', () => {
   });
 
   it('a cancelled job (SIGTERM mid-wait) still writes the outputs and tags the release failed', async () => {
-    layer.setScenario({ kind: 'hang' });
+    aws.layer.setScenario({ kind: 'hang' });
     const result = await deployThrough([], { 'timeout-seconds': 60 }, { signal: { when: /poll 2:/, signal: 'SIGTERM' } });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('cancelled');
@@ -147,7 +132,7 @@ describe('faults on UpdateService', () => {
   });
 
   it('applied, then never answered: timed-out at the deadline, the service WAS changed, tagged failed', async () => {
-    layer.setScenario({ kind: 'hang' });
+    aws.layer.setScenario({ kind: 'hang' });
     const result = await deployThrough([{ operation: 'UpdateService', fault: 'hang-after-forward', times: Infinity }], {
       'timeout-seconds': TIMEOUT_S,
     });
@@ -167,8 +152,8 @@ describe('faults on UpdateService', () => {
     expect(errorOf(result)).toMatch(
       /UpdateService of web to .*web:2 failed: ThrottlingException: Rate exceeded .*\. The service was NOT changed: it still runs .*web:1\./,
     );
-    expect(proxy.log().filter((r) => r.operation === 'UpdateService')).toHaveLength(5);
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect(aws.proxy.log().filter((r) => r.operation === 'UpdateService')).toHaveLength(5);
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
     expect(await statusTag(2)).toBe('failed');
     expect(deployRollbackRuns(result.outputs, { exitCode: result.exitCode })).toBe(true);
   });
@@ -180,7 +165,7 @@ describe('faults on UpdateService', () => {
     expect(errorOf(result)).toMatch(
       /UpdateService of web to .*web:2 failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:1\./,
     );
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
     expect(await statusTag(2)).toBe('failed');
     // The workflow still runs its rollback (a no-op: the target is what runs).
     expect(deployRollbackRuns(result.outputs, { exitCode: result.exitCode })).toBe(true);
@@ -195,17 +180,17 @@ describe('faults on RegisterTaskDefinition: never a duplicate revision', () => {
   ] as [string, FaultRule[]][])('%s → one new revision, deployed', async (_name, faults) => {
     const result = await deployThrough(faults);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(await taskDefinitionArns(ecs)).toEqual([TD(1), TD(2)]);
+    expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1), TD(2)]);
     expect(result.outputs).toMatchObject({ status: 'deployed', 'task-definition-arn': TD(2), revision: '2' });
-    expect((await readRevision(ecs, TD(2))).tags['gantry:run-token']).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:run-token']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('refused (AccessDenied): nothing registered, nothing changed, no outputs, no rollback', async () => {
     const result = await deployThrough([{ operation: 'RegisterTaskDefinition', fault: 'access-denied' }]);
     expect(result.exitCode).toBe(1);
     expect(errorOf(result)).toMatch(/^AccessDeniedException: /);
-    expect(await taskDefinitionArns(ecs)).toEqual([TD(1)]);
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
+    expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1)]);
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
     expect(result.outputs).toEqual({});
     expect(deployRollbackRuns(result.outputs, { exitCode: result.exitCode })).toBe(false);
   });

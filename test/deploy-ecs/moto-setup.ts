@@ -3,15 +3,13 @@
  * deploy-ecs integration and end-to-end tests, and helpers to read back what was registered.
  */
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
   type ContainerDefinition,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { createEcsService, type ServiceSetup as EmulatedServiceSetup } from '../support/ecs-emulator';
 
 export const CLUSTER = 'shop';
 export const SERVICE = 'web';
@@ -27,41 +25,11 @@ export const appContainer = (image = `${REGISTRY}/web:1.0.0`): ContainerDefiniti
   dockerLabels: { team: 'shop' },
 });
 
-export interface ServiceSetup {
-  service?: string;
-  family?: string;
-  containers?: ContainerDefinition[];
-  circuitBreaker?: { enable: boolean; rollback: boolean } | null;
-  desiredCount?: number;
-}
+export type ServiceSetup = Omit<EmulatedServiceSetup, 'containers' | 'cluster'> & { containers?: ContainerDefinition[] };
 
 /** Cluster (idempotent), task definition revision 1 with a `team` tag, and a service on it. Returns its ARN. */
-export async function createService(ecs: ECSClient, setup: ServiceSetup = {}): Promise<string> {
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: setup.family ?? 'web',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: setup.containers ?? [appContainer()],
-      tags: [{ key: 'team', value: 'shop' }],
-    }),
-  );
-  const arn = registered.taskDefinition?.taskDefinitionArn as string;
-  const breaker = setup.circuitBreaker === undefined ? { enable: true, rollback: true } : setup.circuitBreaker;
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: setup.service ?? SERVICE,
-      taskDefinition: arn,
-      desiredCount: setup.desiredCount ?? 2,
-      launchType: 'FARGATE',
-      ...(breaker ? { deploymentConfiguration: { deploymentCircuitBreaker: breaker } } : {}),
-    }),
-  );
-  return arn;
+export function createService(ecs: ECSClient, setup: ServiceSetup = {}): Promise<string> {
+  return createEcsService(ecs, { ...setup, cluster: CLUSTER, containers: setup.containers ?? [appContainer()] });
 }
 
 export async function taskDefinitionArns(ecs: ECSClient): Promise<string[]> {

@@ -3,42 +3,28 @@
  * registered with the release metadata and gantry:status=pending, the service is not updated; a
  * later deploy with `task-definition-arn` deploys exactly that revision.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { CLUSTER, REGISTRY, SERVICE, createService, readRevision, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
 const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
+const aws = useEcsEmulator();
 
 describe('deploy-ecs register-only', () => {
   it('registers the release revision without touching the service; the deploy then promotes exactly it', async () => {
-    await createService(ecs);
-    layer.settle();
+    await createService(aws.ecs);
+    aws.layer.settle();
     const registered = await runAction(
       'deploy-ecs',
       { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d`, version: '1.4.0', 'register-only': 'true' },
-      { env: awsTestEnv(layer.url) },
+      { env: aws.env() },
     );
     expect(registered.exitCode, registered.stdout).toBe(0);
     expect(registered.outputs).toEqual({ 'task-definition-arn': TD(2), revision: '2', status: 'registered' });
-    expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
-    expect(layer.state().calls.UpdateService).toBeUndefined();
-    expect((await readRevision(ecs, TD(2))).tags).toMatchObject({
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
+    expect(aws.layer.state().calls.UpdateService).toBeUndefined();
+    expect((await readRevision(aws.ecs, TD(2))).tags).toMatchObject({
       'gantry:status': 'pending',
       'gantry:version': '1.4.0',
       'gantry:previous': TD(1),
@@ -48,10 +34,10 @@ describe('deploy-ecs register-only', () => {
     const deployed = await runAction(
       'deploy-ecs',
       { cluster: CLUSTER, service: SERVICE, 'task-definition-arn': TD(2), 'poll-interval-seconds': 1 },
-      { env: awsTestEnv(layer.url) },
+      { env: aws.env() },
     );
     expect(deployed.outputs).toMatchObject({ status: 'deployed', 'task-definition-arn': TD(2), 'previous-task-definition-arn': TD(1) });
-    expect(await taskDefinitionArns(ecs)).toEqual([TD(1), TD(2)]);
-    expect((await readRevision(ecs, TD(2))).tags['gantry:status']).toBe('deployed');
+    expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1), TD(2)]);
+    expect((await readRevision(aws.ecs, TD(2))).tags['gantry:status']).toBe('deployed');
   });
 });

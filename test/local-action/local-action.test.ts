@@ -10,20 +10,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { CLUSTER, createService, REGISTRY, SERVICE } from '../deploy-ecs/moto-setup';
 import { sendJson, startHttpServer, type TestServer } from '../smoke-test/support/servers';
 import { parseCommandFile, repoRoot } from '../support/harness';
-import { awsTestEnv, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 
 const REGION = 'eu-west-1';
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const LOCAL_ACTION = path.join(repoRoot, 'node_modules/@github/local-action/bin/local-action.js');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'gantry-local-action-'));
-let moto: MotoServer;
-let layer: RolloutLayer;
+const aws = useEcsEmulator({ region: REGION });
 let server: TestServer;
 
 /** A dotenv line: double quotes, with \n for line breaks (dotenv expands them inside double quotes). */
@@ -64,16 +61,8 @@ async function localAction(
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url, region: REGION });
-  const ecs = new ECSClient({
-    endpoint: layer.url,
-    region: REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1,
-  });
-  await createService(ecs);
-  layer.settle();
+  await createService(aws.ecs);
+  aws.layer.settle();
   server = await startHttpServer((_req, res) => sendJson(res, 200, { status: 'ok', version: SHA.slice(0, 7) }));
   mkdirSync(path.join(scratch, 'tf'));
   writeFileSync(
@@ -86,8 +75,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await layer?.stop();
-  await moto?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -125,19 +112,19 @@ describe('each action under npx @github/local-action', () => {
     const result = await localAction(
       'deploy-ecs',
       { cluster: CLUSTER, service: SERVICE, image: `${REGISTRY}/web:a1b2c3d`, environment: 'staging', 'poll-interval-seconds': '1' },
-      awsTestEnv(layer.url, REGION),
+      aws.env(),
     );
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'deployed', revision: '2' });
     expect(result.outputs['task-definition-arn']).toBe(`arn:aws:ecs:${REGION}:123456789012:task-definition/web:2`);
-    expect(layer.state().services[0]?.deployments[0]).toMatchObject({ rolloutState: 'COMPLETED' });
+    expect(aws.layer.state().services[0]?.deployments[0]).toMatchObject({ rolloutState: 'COMPLETED' });
   });
 
   it('rollback: a dry run resolves what it would restore; outputs captured', async () => {
     const result = await localAction(
       'rollback',
       { cluster: CLUSTER, service: SERVICE, target: 'revision:1', reason: 'local debugging', 'dry-run': 'true' },
-      awsTestEnv(layer.url, REGION),
+      aws.env(),
     );
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({

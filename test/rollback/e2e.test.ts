@@ -2,34 +2,17 @@
  * The bundled rollback (actions/rollback/dist/index.js) run as the runner runs it, against
  * moto_server behind the rollout layer, on a history made by the real deploy-ecs code.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setReleaseStatus } from '../../lib/ecs/release';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { node24Binary, runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import { CLUSTER, RUNNER_ENV, SERVICE, createService, deployRelease, release, revisionArn, tagsOf } from './history';
+import { CLUSTER, RUNNER_ENV, SERVICE, createHistory, release, revisionArn, tagsOf } from './history';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
+const aws = useEcsEmulator();
 
 /** web:1 before gantry; releases 1, 2, 3 = web:2, web:3, web:4 deployed by deploy-ecs; release 3 marked failed. */
 async function freshHistory(): Promise<void> {
-  await layer.reset();
-  await createService(ecs);
-  for (const n of [1, 2, 3]) await deployRelease(ecs, n);
-  await setReleaseStatus(ecs, revisionArn(4), 'failed');
+  await aws.reset();
+  await createHistory(aws.ecs);
 }
 
 function runRollback(inputs: Record<string, string>, options: { node?: string; env?: Record<string, string> } = {}): Promise<ActionResult> {
@@ -38,13 +21,13 @@ function runRollback(inputs: Record<string, string>, options: { node?: string; e
     { cluster: CLUSTER, service: SERVICE, 'poll-interval-seconds': '1', ...inputs },
     {
       node: options.node,
-      env: { ...awsTestEnv(layer.url), ...RUNNER_ENV, ...options.env },
+      env: { ...aws.env(), ...RUNNER_ENV, ...options.env },
     },
   );
 }
 
-const liveRevision = (): string | undefined => layer.state().services[0]?.taskDefinition;
-const calls = (op: string): number => layer.state().calls[op] ?? 0;
+const liveRevision = (): string | undefined => aws.layer.state().services[0]?.taskDefinition;
+const calls = (op: string): number => aws.layer.state().calls[op] ?? 0;
 
 describe('rollback bundle through the runner harness', () => {
   beforeEach(freshHistory);
@@ -60,7 +43,7 @@ describe('rollback bundle through the runner harness', () => {
     });
     expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
     expect(liveRevision()).toBe(revisionArn(3));
-    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({
+    expect(await tagsOf(aws.ecs, revisionArn(4))).toMatchObject({
       'gantry:status': 'rolled-back',
       'gantry:rollback-reason': 'smoke test failed: /checkout 500',
     });
@@ -94,7 +77,7 @@ describe('rollback bundle through the runner harness', () => {
   });
 
   it('a rollback that fails exits 1 with the reason', async () => {
-    layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
+    aws.layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
     const result = await runRollback({ target: 'version:1.2.0' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({
@@ -107,7 +90,7 @@ describe('rollback bundle through the runner harness', () => {
     );
     expect(result.summary).toContain('❌ rollback failed');
     // The target failed to run: the next 'previous' must go past it.
-    expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('failed');
+    expect((await tagsOf(aws.ecs, revisionArn(3)))['gantry:status']).toBe('failed');
   });
 
   it('a target that resolves to nothing still leaves a job summary saying why', async () => {
@@ -178,7 +161,7 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
       updates: calls('UpdateService'),
       tags: calls('TagResource'),
       stops: calls('StopServiceDeployment'),
-      tagsOf4: await tagsOf(ecs, revisionArn(4)),
+      tagsOf4: await tagsOf(aws.ecs, revisionArn(4)),
     };
     const result = await runRollback(inputs);
     expect(result.exitCode).toBe(1);
@@ -190,6 +173,6 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     expect(calls('UpdateService')).toBe(before.updates);
     expect(calls('StopServiceDeployment')).toBe(before.stops);
     expect(calls('TagResource')).toBe(before.tags);
-    expect(await tagsOf(ecs, revisionArn(4))).toEqual(before.tagsOf4);
+    expect(await tagsOf(aws.ecs, revisionArn(4))).toEqual(before.tagsOf4);
   });
 });

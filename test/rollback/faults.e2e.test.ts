@@ -5,57 +5,25 @@
  * Whatever breaks, the step ends with outputs and a release status chain written from what the
  * service really runs.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { getInputs as getDeployInputs } from '../../actions/deploy-ecs/src/inputs';
-import { setReleaseStatus } from '../../lib/ecs/release';
 import { FakeClock } from '../../lib/util/clock';
 import { inputEnvName } from '../../lib/runner/inputs';
 import { memoryLogger } from '../../lib/runner/logger';
 import { runnerContext } from '../../lib/ecs/metadata';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../support/fault-proxy';
+import type { FaultRule } from '../support/fault-proxy';
 import { runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import {
-  CLUSTER,
-  RUNNER_ENV,
-  SERVICE,
-  createService,
-  deployRelease,
-  release,
-  revisionArn,
-  rollbackTo,
-  serviceTaskDefinition,
-  tagsOf,
-} from './history';
+import { CLUSTER, RUNNER_ENV, SERVICE, createHistory, release, revisionArn, rollbackTo, serviceTaskDefinition, tagsOf } from './history';
 
 const TIMEOUT_S = 4;
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let proxy: FaultProxy;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  proxy = await startFaultProxy({ upstream: layer.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await layer?.stop();
-  await moto?.stop();
-});
+const aws = useEcsEmulator({ faultProxy: true });
 
 async function freshHistory(): Promise<void> {
-  proxy.reset();
-  await layer.reset();
-  await createService(ecs);
-  for (const n of [1, 2, 3]) await deployRelease(ecs, n);
-  await setReleaseStatus(ecs, revisionArn(4), 'failed');
+  await aws.reset();
+  await createHistory(aws.ecs);
 }
 
 const duringWait = (fault: FaultRule['fault'], times = Infinity): FaultRule => ({ operation: 'DescribeServices', fault, after: 1, times });
@@ -65,12 +33,12 @@ function rollbackThrough(
   inputs: Record<string, string> = {},
   options: { signal?: { when: RegExp; signal: NodeJS.Signals } } = {},
 ): Promise<ActionResult> {
-  for (const fault of faults) proxy.addFault(fault);
+  for (const fault of faults) aws.proxy.addFault(fault);
   return runAction(
     'rollback',
     { cluster: CLUSTER, service: SERVICE, reason: 'smoke test failed', 'poll-interval-seconds': '1', 'timeout-seconds': '20', ...inputs },
     {
-      env: { ...awsTestEnv(proxy.url), ...RUNNER_ENV },
+      env: { ...aws.env(), ...RUNNER_ENV },
       signal: options.signal,
       timeoutMs: 60_000,
     },
@@ -78,7 +46,7 @@ function rollbackThrough(
 }
 
 const errorOf = (result: ActionResult): string => result.annotations.find((a) => a.level === 'error')?.message ?? '';
-const statusOf = async (n: number): Promise<string | undefined> => (await tagsOf(ecs, revisionArn(n)))['gantry:status'];
+const statusOf = async (n: number): Promise<string | undefined> => (await tagsOf(aws.ecs, revisionArn(n)))['gantry:status'];
 
 describe('rollback through faults (previous: web:4 → web:3)', () => {
   beforeEach(freshHistory);
@@ -91,7 +59,7 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
       'task-definition-arn': revisionArn(3),
       'from-task-definition-arn': revisionArn(4),
     });
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(3));
     expect(await statusOf(4)).toBe('rolled-back');
   });
 
@@ -110,7 +78,7 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     );
     // The service was switched (it asks for web:3), but every read failed: the action cannot know
     // what runs, so it tags nothing it cannot see (web:4 stays failed, web:3 deployed) and says so.
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(3));
     expect(result.outputs['task-definition-arn']).toBeUndefined();
     expect(result.stdout).toMatch(/What the service runs is unknown, so web:4 keeps its gantry:status/);
     expect(await statusOf(4)).toBe('failed');
@@ -132,14 +100,14 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
       /starting the rollback failed: .*\. The service WAS changed: it now runs .*web:3\. The switch was applied: watching its rollout\./,
     );
     expect(result.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': revisionArn(3) });
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(3));
     expect(await statusOf(4)).toBe('rolled-back');
   });
 
   it('a throttling storm on UpdateService (then it passes): the SDK retries, rolled back', async () => {
     const result = await rollbackThrough([{ operation: 'UpdateService', fault: 'throttle', times: 3 }]);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(proxy.log().filter((r) => r.operation === 'UpdateService' && r.fault === 'throttle')).toHaveLength(3);
+    expect(aws.proxy.log().filter((r) => r.operation === 'UpdateService' && r.fault === 'throttle')).toHaveLength(3);
     expect(result.outputs).toMatchObject({ status: 'rolled-back', 'task-definition-arn': revisionArn(3) });
     expect(await statusOf(4)).toBe('rolled-back');
   });
@@ -155,13 +123,13 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     expect(errorOf(result)).toMatch(
       /failed: starting the rollback failed: AccessDeniedException: .*\. The service was NOT changed: it still runs .*web:4\./,
     );
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(4));
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(4));
     expect(await statusOf(4)).toBe('failed');
     expect(await statusOf(3)).toBe('deployed');
   });
 
   it('a cancelled job (SIGTERM mid-wait) writes the outputs and tags from what runs', async () => {
-    layer.setScenario({ kind: 'hang', image: 'web:1.2.0' });
+    aws.layer.setScenario({ kind: 'hang', image: 'web:1.2.0' });
     const result = await rollbackThrough([], { 'timeout-seconds': '60' }, { signal: { when: /poll 2:/, signal: 'SIGTERM' } });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({
@@ -180,9 +148,9 @@ describe('the release status chain of a failed rollback', () => {
 
   it('ECS puts the service back on the revision rolled back from: it is never tagged rolled-back', async () => {
     // web:3 is the live, healthy release; a rollback to web:4 fails and the circuit breaker returns to web:3.
-    await rollbackTo(ecs, { target: 'previous', reason: 'first' });
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
-    layer.setScenario({ kind: 'fail-rollback', image: 'web:1.3.0', ticks: 2 });
+    await rollbackTo(aws.ecs, { target: 'previous', reason: 'first' });
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(3));
+    aws.layer.setScenario({ kind: 'fail-rollback', image: 'web:1.3.0', ticks: 2 });
     const result = await rollbackThrough([], { target: 'revision:4' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'from-task-definition-arn': revisionArn(3) });
@@ -213,10 +181,10 @@ describe("a target ECS's own rollback is still rolling out to", () => {
       'poll-interval-seconds': '1',
     };
     for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
-    layer.setScenario({ kind: 'fail-rollback', image: release(4).image, ticks: 1, rollbackTicks: 3 });
-    await deploy(getDeployInputs(env), { ecs, clock: new FakeClock(0), log: memoryLogger(), context: runnerContext(env) });
-    await serviceTaskDefinition(ecs); // one poll: FAILED, the rollback deployment to web:4 starts
-    expect(layer.state().services[0].deployments[0]).toMatchObject({
+    aws.layer.setScenario({ kind: 'fail-rollback', image: release(4).image, ticks: 1, rollbackTicks: 3 });
+    await deploy(getDeployInputs(env), { ecs: aws.ecs, clock: new FakeClock(0), log: memoryLogger(), context: runnerContext(env) });
+    await serviceTaskDefinition(aws.ecs); // one poll: FAILED, the rollback deployment to web:4 starts
+    expect(aws.layer.state().services[0].deployments[0]).toMatchObject({
       taskDefinition: revisionArn(4),
       isRollback: true,
       rolloutState: 'IN_PROGRESS',
@@ -227,7 +195,7 @@ describe("a target ECS's own rollback is still rolling out to", () => {
     expect(result.outputs).toMatchObject({ status: 'noop', 'task-definition-arn': revisionArn(4) });
     expect(result.stdout).toMatch(/still IN_PROGRESS: watching it to its end/);
     expect(result.stdout).toMatch(/poll \d+: running 2\/2, pending 0, failed tasks 0 · COMPLETED/);
-    expect(layer.state().services[0].deployments).toEqual([
+    expect(aws.layer.state().services[0].deployments).toEqual([
       expect.objectContaining({ taskDefinition: revisionArn(4), rolloutState: 'COMPLETED' }),
     ]);
   });

@@ -4,14 +4,7 @@
  * service created on a revision from before gantry (web:1), then releases 1, 2, 3 … as
  * web:2, web:3, web:4 …, each with gantry's release metadata.
  */
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { getInputs as getDeployInputs } from '../../actions/deploy-ecs/src/inputs';
 import { getInputs as getRollbackInputs } from '../../actions/rollback/src/inputs';
@@ -20,6 +13,8 @@ import { FakeClock } from '../../lib/util/clock';
 import { inputEnvName } from '../../lib/runner/inputs';
 import { memoryLogger } from '../../lib/runner/logger';
 import { runnerContext } from '../../lib/ecs/metadata';
+import { setReleaseStatus } from '../../lib/ecs/release';
+import { createEcsService } from '../support/ecs-emulator';
 
 export const CLUSTER = 'shop';
 export const SERVICE = 'web';
@@ -43,33 +38,21 @@ export const release = (n: number) => ({
 export const revisionArn = (n: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${n}`;
 
 /** Cluster, the pre-gantry revision web:1 and the service on it (circuit breaker with rollback, as gantry recommends). */
-export async function createService(ecs: ECSClient): Promise<string> {
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'web',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        { name: 'app', image: `${REGISTRY}/web:0.9.0`, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] },
-      ],
-      tags: [{ key: 'team', value: 'shop' }],
-    }),
-  );
-  const arn = registered.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: SERVICE,
-      taskDefinition: arn,
-      desiredCount: 2,
-      launchType: 'FARGATE',
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    }),
-  );
-  return arn;
+export function createService(ecs: ECSClient): Promise<string> {
+  return createEcsService(ecs, {
+    cluster: CLUSTER,
+    service: SERVICE,
+    containers: [
+      { name: 'app', image: `${REGISTRY}/web:0.9.0`, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] },
+    ],
+  });
+}
+
+/** web:1 before gantry, releases 1, 2, 3 deployed by deploy-ecs (web:2, web:3, web:4), release 3 then marked failed (say, by a smoke test). */
+export async function createHistory(ecs: ECSClient): Promise<void> {
+  await createService(ecs);
+  for (const n of [1, 2, 3]) await deployRelease(ecs, n);
+  await setReleaseStatus(ecs, revisionArn(4), 'failed');
 }
 
 function runnerEnv(inputs: Record<string, string>): Record<string, string> {

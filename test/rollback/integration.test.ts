@@ -2,58 +2,38 @@
  * rollback() in-process with the real AWS SDK against moto_server behind the rollout layer, on a
  * history made by the real deploy-ecs code: web:1 (before gantry), releases 1, 2, 3 = web:2, web:3, web:4.
  */
-import { DeregisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { setReleaseStatus } from '../../lib/ecs/release';
 import { ActionFailure, InputError } from '../../lib/runner/errors';
-import { ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import { createService, deployRelease, release, revisionArn, rollbackTo, serviceTaskDefinition, tagsOf } from './history';
-
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
+import { createHistory, deployRelease, release, revisionArn, rollbackTo, serviceTaskDefinition, tagsOf } from './history';
 
 /** Releases 1, 2, 3 deployed (web:2, web:3, web:4); release 3 then marked failed (say, by a smoke test). */
-beforeEach(async () => {
-  await layer.reset();
-  await createService(ecs);
-  for (const n of [1, 2, 3]) await deployRelease(ecs, n);
-  await setReleaseStatus(ecs, revisionArn(4), 'failed');
-});
+const aws = useEcsEmulator({ fresh: true, each: (aws) => createHistory(aws.ecs) });
 
-const liveRevision = (): string | undefined => layer.state().services[0]?.taskDefinition;
-const calls = (op: string): number => layer.state().calls[op] ?? 0;
+const liveRevision = (): string | undefined => aws.layer.state().services[0]?.taskDefinition;
+const calls = (op: string): number => aws.layer.state().calls[op] ?? 0;
 
 describe('rollback against moto_server + rollout layer, history from deploy-ecs', () => {
   it('previous returns to release 2; a second previous goes further back (release 1), never forward', async () => {
-    const first = await rollbackTo(ecs, { target: 'previous', reason: 'smoke test failed: checkout returns 500' });
+    const first = await rollbackTo(aws.ecs, { target: 'previous', reason: 'smoke test failed: checkout returns 500' });
     expect(first.result).toMatchObject({ status: 'rolled-back', method: 'UpdateService', liveArn: revisionArn(3) });
     expect(first.result.from.arn).toBe(revisionArn(4));
     expect(first.result.how).toBe('previous: followed gantry:previous web:4 → web:3 (deployed)');
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(3));
-    expect(await tagsOf(ecs, revisionArn(4))).toMatchObject({
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(3));
+    expect(await tagsOf(aws.ecs, revisionArn(4))).toMatchObject({
       'gantry:status': 'rolled-back',
       'gantry:rollback-reason': 'smoke test failed: checkout returns 500',
       'gantry:git-sha': release(3).sha,
     });
-    expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('deployed');
+    expect((await tagsOf(aws.ecs, revisionArn(3)))['gantry:status']).toBe('deployed');
 
-    const second = await rollbackTo(ecs, { reason: 'release 2 is bad too' });
+    const second = await rollbackTo(aws.ecs, { reason: 'release 2 is bad too' });
     expect(second.result).toMatchObject({ status: 'rolled-back', liveArn: revisionArn(2) });
     expect(second.result.how).toBe('previous: followed gantry:previous web:3 → web:2 (deployed)');
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(2));
-    expect((await tagsOf(ecs, revisionArn(3)))['gantry:status']).toBe('rolled-back');
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(2));
+    expect((await tagsOf(aws.ecs, revisionArn(3)))['gantry:status']).toBe('rolled-back');
 
     // Nothing is ever deregistered.
     expect(calls('DeregisterTaskDefinition')).toBe(0);
@@ -66,15 +46,15 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
     ['revision:', (n) => `revision:${n + 1}`, 1],
     ['ARN', (n) => revisionArn(n + 1), 1],
   ])('%s target', async (_name, target, releaseNumber) => {
-    const { result } = await rollbackTo(ecs, { target: target(releaseNumber), reason: 'named release' });
+    const { result } = await rollbackTo(aws.ecs, { target: target(releaseNumber), reason: 'named release' });
     expect(result.status).toBe('rolled-back');
     expect(result.to.arn).toBe(revisionArn(releaseNumber + 1));
-    expect(await serviceTaskDefinition(ecs)).toBe(revisionArn(releaseNumber + 1));
-    expect((await tagsOf(ecs, revisionArn(4)))['gantry:status']).toBe('rolled-back');
+    expect(await serviceTaskDefinition(aws.ecs)).toBe(revisionArn(releaseNumber + 1));
+    expect((await tagsOf(aws.ecs, revisionArn(4)))['gantry:status']).toBe('rolled-back');
   });
 
   it('revision: may even return to the revision from before gantry', async () => {
-    const { result } = await rollbackTo(ecs, { target: 'revision:1' });
+    const { result } = await rollbackTo(aws.ecs, { target: 'revision:1' });
     expect(result).toMatchObject({ status: 'rolled-back', liveArn: revisionArn(1) });
     expect(result.to.tags).toEqual({ team: 'shop' });
   });
@@ -90,8 +70,8 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
     ['revision:42', /revision 42 of family web does not exist/, ActionFailure],
     ['arn:aws:ecs:us-east-1:123456789012:task-definition/api:2', /expected a task definition of the service's family 'web'/, InputError],
   ])('not found (%s) leaves the service untouched', async (target, message, type) => {
-    const before = { updates: calls('UpdateService'), tags: calls('TagResource'), tagsOf4: await tagsOf(ecs, revisionArn(4)) };
-    const error = await rollbackTo(ecs, { target }).then(
+    const before = { updates: calls('UpdateService'), tags: calls('TagResource'), tagsOf4: await tagsOf(aws.ecs, revisionArn(4)) };
+    const error = await rollbackTo(aws.ecs, { target }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -101,12 +81,12 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
     expect(liveRevision()).toBe(revisionArn(4));
     expect(calls('UpdateService')).toBe(before.updates);
     expect(calls('TagResource')).toBe(before.tags);
-    expect(await tagsOf(ecs, revisionArn(4))).toEqual(before.tagsOf4);
+    expect(await tagsOf(aws.ecs, revisionArn(4))).toEqual(before.tagsOf4);
   });
 
   it('a deregistered target is a clear error and changes nothing', async () => {
-    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: revisionArn(2) }));
-    const error = await rollbackTo(ecs, { target: `version:${release(1).version}` }).then(
+    await aws.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: revisionArn(2) }));
+    const error = await rollbackTo(aws.ecs, { target: `version:${release(1).version}` }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -116,35 +96,35 @@ describe('rollback against moto_server + rollout layer, history from deploy-ecs'
 
   it('dry run resolves and prints, changes nothing', async () => {
     const updates = calls('UpdateService');
-    const { result, log } = await rollbackTo(ecs, { 'dry-run': 'true' });
+    const { result, log } = await rollbackTo(aws.ecs, { 'dry-run': 'true' });
     expect(result).toMatchObject({ status: 'dry-run', method: 'UpdateService' });
     expect(result.to.arn).toBe(revisionArn(3));
     expect(log.text()).toContain('Would: UpdateService: service web from web:4 to web:3');
     expect(calls('UpdateService')).toBe(updates);
-    expect((await tagsOf(ecs, revisionArn(4)))['gantry:status']).toBe('failed');
+    expect((await tagsOf(aws.ecs, revisionArn(4)))['gantry:status']).toBe('failed');
   });
 
   it("during an in-progress deployment uses ECS's own rollback (StopServiceDeployment)", async () => {
-    await setReleaseStatus(ecs, revisionArn(4), 'deployed');
+    await setReleaseStatus(aws.ecs, revisionArn(4), 'deployed');
     // Release 4 hangs (tasks never become healthy); deploy-ecs does not wait for it.
-    layer.setScenario({ kind: 'hang', image: 'web:1.4.0' });
-    await deployRelease(ecs, 4, { wait: 'false' });
-    expect(layer.state().services[0].deployments[0]).toMatchObject({ taskDefinition: revisionArn(5), rolloutState: 'IN_PROGRESS' });
+    aws.layer.setScenario({ kind: 'hang', image: 'web:1.4.0' });
+    await deployRelease(aws.ecs, 4, { wait: 'false' });
+    expect(aws.layer.state().services[0].deployments[0]).toMatchObject({ taskDefinition: revisionArn(5), rolloutState: 'IN_PROGRESS' });
 
-    const { result } = await rollbackTo(ecs, { reason: 'release 4 does not become healthy' });
+    const { result } = await rollbackTo(aws.ecs, { reason: 'release 4 does not become healthy' });
     expect(result).toMatchObject({ status: 'rolled-back', method: 'StopServiceDeployment', liveArn: revisionArn(4) });
     expect(calls('StopServiceDeployment')).toBe(1);
-    const state = layer.state().services[0];
+    const state = aws.layer.state().services[0];
     expect(state.serviceDeployments[0]).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL' });
     expect(state.deployments).toHaveLength(1);
     expect(state.deployments[0]).toMatchObject({ taskDefinition: revisionArn(4), isRollback: true, rolloutState: 'COMPLETED' });
-    expect((await tagsOf(ecs, revisionArn(5)))['gantry:status']).toBe('rolled-back');
+    expect((await tagsOf(aws.ecs, revisionArn(5)))['gantry:status']).toBe('rolled-back');
   });
 
   it('the rollback itself failing is reported at the first poll that shows it', async () => {
     // Release 2 no longer starts (say, a secret it needs was deleted): rolling back to it fails.
-    layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
-    const { result } = await rollbackTo(ecs, { target: 'version:1.2.0', reason: 'try release 2' });
+    aws.layer.setScenario({ kind: 'fail', image: 'web:1.2.0', ticks: 2 });
+    const { result } = await rollbackTo(aws.ecs, { target: 'version:1.2.0', reason: 'try release 2' });
     expect(result.status).toBe('failed');
     expect(result.rollout).toMatchObject({ status: 'failed', polls: 2 });
     expect(result.failure).toMatch(/FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/);

@@ -3,30 +3,19 @@
  * each one fails the step with exit code 1 and a message naming the input, and no task is
  * started (the layer saw no RunTask, moto holds no new task).
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { CLUSTER, SERVICE, allTasks, createMigrationService, migrationContainer } from './moto-setup';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
+const aws = useEcsEmulator();
 let taskDefinition: string;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-  taskDefinition = await createMigrationService(ecs, layer.url, [
+  taskDefinition = await createMigrationService(aws.ecs, aws.layer.url, [
     migrationContainer('app'),
     { ...migrationContainer('sidecar'), essential: true },
   ]);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
 });
 
 const good = () => ({
@@ -89,15 +78,15 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
 
 describe('run-task bad inputs (bundle, moto_server + rollout layer)', () => {
   it.each(cases)('%s → exit 1 naming the input, no task started', async (_name, overrides, input, message) => {
-    const before = await allTasks(ecs);
-    const runTasksBefore = layer.state().calls.RunTask ?? 0;
-    const result = await runAction('run-task', { ...good(), ...overrides }, { env: awsTestEnv(layer.url) });
+    const before = await allTasks(aws.ecs);
+    const runTasksBefore = aws.layer.state().calls.RunTask ?? 0;
+    const result = await runAction('run-task', { ...good(), ...overrides }, { env: aws.env() });
     expect(result.exitCode).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(error).toMatch(new RegExp(`^Input '${input}'`));
     expect(error).toMatch(message);
     expect(result.outputs).toEqual({});
-    expect(layer.state().calls.RunTask ?? 0).toBe(runTasksBefore);
-    expect(await allTasks(ecs)).toEqual(before);
+    expect(aws.layer.state().calls.RunTask ?? 0).toBe(runTasksBefore);
+    expect(await allTasks(aws.ecs)).toEqual(before);
   });
 });

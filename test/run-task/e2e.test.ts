@@ -4,31 +4,18 @@
  * lines into moto's CloudWatch Logs. Outputs are read back from GITHUB_OUTPUT, the task's fate from
  * the layer's state.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction, type ActionResult } from '../support/harness';
-import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
-import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { CLUSTER, DB_PASSWORD, SERVICE, createMigrationService } from './moto-setup';
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
 let taskDefinition: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await layer.reset();
-  taskDefinition = await createMigrationService(ecs, layer.url);
-  layer.settle();
+const aws = useEcsEmulator({
+  fresh: true,
+  each: async (aws) => {
+    taskDefinition = await createMigrationService(aws.ecs, aws.layer.url);
+    aws.layer.settle();
+  },
 });
 
 const migrate = (inputs: Record<string, string | number> = {}): Promise<ActionResult> =>
@@ -42,7 +29,7 @@ const migrate = (inputs: Record<string, string | number> = {}): Promise<ActionRe
       'poll-interval-seconds': 1,
       ...inputs,
     },
-    { env: awsTestEnv(layer.url) },
+    { env: aws.env() },
   );
 
 const errorOf = (result: ActionResult) => result.annotations.find((a) => a.level === 'error')?.message ?? '';
@@ -51,10 +38,10 @@ const logLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWi
 
 describe('run-task bundle end to end (moto + rollout layer)', () => {
   it('a migration that exits 0: succeeded, its log lines printed as they arrive, the service network borrowed', async () => {
-    layer.setTaskScenario({ ticks: 3, logs: ['Applying 0041_create_orders', 'Applying 0042_add_index', 'migrations done'] });
+    aws.layer.setTaskScenario({ ticks: 3, logs: ['Applying 0041_create_orders', 'Applying 0042_add_index', 'migrations done'] });
     const result = await migrate();
     expect(result.exitCode, result.stdout).toBe(0);
-    const [task] = layer.state().tasks;
+    const [task] = aws.layer.state().tasks;
     expect(result.outputs).toEqual({
       'task-arn': task.taskArn,
       status: 'succeeded',
@@ -68,8 +55,8 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
       stoppedByStopTask: false,
       ticks: 3,
     });
-    expect(layer.state().calls.RunTask).toBe(1);
-    expect(layer.state().calls.StopTask).toBeUndefined();
+    expect(aws.layer.state().calls.RunTask).toBe(1);
+    expect(aws.layer.state().calls.StopTask).toBeUndefined();
     // The first half arrives while RUNNING (poll 1), the rest when it stops (poll 3): printed in order, once each.
     expect(logLines(result.stdout)).toEqual([
       '  app | Applying 0041_create_orders',
@@ -85,7 +72,7 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
   });
 
   it("a migration that exits 1: failed, the container's last lines in the log, the error and the summary", async () => {
-    layer.setTaskScenario({
+    aws.layer.setTaskScenario({
       exitCode: 1,
       logs: ['Applying 0042_add_index', 'ERROR: relation "orders" does not exist', 'migration failed'],
     });
@@ -102,11 +89,11 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
   });
 
   it('a task that never stops: timed out at the deadline and stopped by gantry (StopTask)', async () => {
-    layer.setTaskScenario({ kind: 'hang', logs: ['waiting for advisory lock 42'] });
+    aws.layer.setTaskScenario({ kind: 'hang', logs: ['waiting for advisory lock 42'] });
     const result = await migrate({ 'timeout-seconds': 3 });
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('timed-out');
-    const state = layer.state();
+    const state = aws.layer.state();
     expect(state.calls.StopTask).toBe(1);
     expect(state.tasks[0]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedByStopTask: true });
     expect(state.tasks[0].stoppedReason).toMatch(
@@ -120,7 +107,7 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
   });
 
   it('a task that fails to start: failed with its stop code and reason, no exit code', async () => {
-    layer.setTaskScenario({ kind: 'fail-to-start' });
+    aws.layer.setTaskScenario({ kind: 'fail-to-start' });
     const result = await migrate();
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'stop-code': 'TaskFailedToStart' });
@@ -130,8 +117,8 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
   });
 
   it('no logs:GetLogEvents: one warning naming the permission, the verdict unchanged', async () => {
-    layer.setScenario({ deny: 'logs:GetLogEvents' });
-    layer.setTaskScenario({ logs: ['secret stuff nobody may read'] });
+    aws.layer.setScenario({ deny: 'logs:GetLogEvents' });
+    aws.layer.setTaskScenario({ logs: ['secret stuff nobody may read'] });
     const ok = await migrate();
     expect(ok.exitCode, ok.stdout).toBe(0);
     expect(ok.outputs.status).toBe('succeeded');
@@ -140,16 +127,16 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
     expect(ok.stdout).not.toContain('secret stuff');
     expect(ok.summary).toContain('the role lacks logs:GetLogEvents');
     // Reading stops at the first refusal: no refused call per poll.
-    expect(layer.state().calls['Logs_20140328.GetLogEvents']).toBe(1);
+    expect(aws.layer.state().calls['Logs_20140328.GetLogEvents']).toBe(1);
 
-    layer.setTaskScenario({ exitCode: 3 });
+    aws.layer.setTaskScenario({ exitCode: 3 });
     const failed = await migrate();
     expect(failed.outputs).toMatchObject({ status: 'failed', 'exit-code': '3' });
     expect(errorOf(failed)).toMatch(/exited with code 3/);
   });
 
   it('secrets in the log lines are redacted in the log and the summary', async () => {
-    layer.setTaskScenario({
+    aws.layer.setTaskScenario({
       exitCode: 2,
       logs: [`connecting with password ${DB_PASSWORD}`, 'DATABASE_URL=postgres://shop:hunter2-secret@db:5432/shop failed'],
     });

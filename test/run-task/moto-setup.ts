@@ -3,14 +3,8 @@
  * group: moto's RunTask needs both to exist) and an awslogs log configuration, for the run-task
  * end-to-end and bad-input tests.
  */
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  type ContainerDefinition,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import { ListTasksCommand, type ContainerDefinition, type ECSClient } from '@aws-sdk/client-ecs';
+import { createEcsService } from '../support/ecs-emulator';
 import { TEST_REGION } from '../support/moto';
 
 export const CLUSTER = 'shop';
@@ -64,31 +58,15 @@ export async function createMigrationService(
   containers: ContainerDefinition[] = [migrationContainer()],
 ): Promise<string> {
   const network = await defaultNetwork(endpoint);
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'web',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: containers,
-    }),
-  );
-  const arn = registered.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: SERVICE,
-      taskDefinition: arn,
-      desiredCount: 1,
-      launchType: 'FARGATE',
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup], assignPublicIp: 'DISABLED' },
-      },
-    }),
-  );
-  return arn;
+  return createEcsService(ecs, {
+    cluster: CLUSTER,
+    service: SERVICE,
+    containers,
+    tags: [],
+    circuitBreaker: null,
+    desiredCount: 1,
+    network,
+  });
 }
 
 /** Every task moto holds in the cluster, running or stopped. */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEcsEmulator } from './ecs-emulator';
 import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
@@ -9,31 +10,16 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
   type DeploymentConfiguration,
-  type ECSClient,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
-import { ecsClientFor, startMoto, type MotoServer } from './moto';
-import { startRolloutLayer, type RolloutLayer } from './rollout-layer';
+import { ecsClientFor } from './moto';
 
 const CLUSTER = 'demo';
 const SERVICE = 'web';
 const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
 const MINUTE_MS = 200;
 
-let moto: MotoServer;
-let layer: RolloutLayer;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  layer = await startRolloutLayer({ motoUrl: moto.url, minuteMs: MINUTE_MS });
-  ecs = ecsClientFor(layer.url);
-});
-afterAll(async () => {
-  await layer?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => layer.reset());
+const aws = useEcsEmulator({ minuteMs: MINUTE_MS, fresh: true });
 
 const pause = (
   stages: ('POST_TEST_TRAFFIC_SHIFT' | 'POST_PRODUCTION_TRAFFIC_SHIFT')[],
@@ -43,9 +29,9 @@ const pause = (
 
 /** A settled service on web:1 with `config`, then UpdateService to web:2; returns the new service deployment's ARN. */
 async function deployGreen(config: DeploymentConfiguration, image = 'example/web:2.0.0'): Promise<string> {
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  await aws.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   for (const tag of ['1.0.0', image.split(':')[1]]) {
-    await ecs.send(
+    await aws.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'web',
         requiresCompatibilities: ['FARGATE'],
@@ -56,7 +42,7 @@ async function deployGreen(config: DeploymentConfiguration, image = 'example/web
       }),
     );
   }
-  await ecs.send(
+  await aws.ecs.send(
     new CreateServiceCommand({
       cluster: CLUSTER,
       serviceName: SERVICE,
@@ -66,14 +52,14 @@ async function deployGreen(config: DeploymentConfiguration, image = 'example/web
       deploymentConfiguration: config,
     }),
   );
-  layer.settle(SERVICE);
-  const updated = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: 'web:2' }));
+  aws.layer.settle(SERVICE);
+  const updated = await aws.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: 'web:2' }));
   return updated.service?.currentServiceDeployment ?? '';
 }
 
 async function pollOnce(arn: string): Promise<ServiceDeployment> {
-  await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
-  const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+  await aws.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
+  const out = await aws.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
   return out.serviceDeployments?.[0] as ServiceDeployment;
 }
 
@@ -102,20 +88,20 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
     const hook = paused.lifecycleHookDetails?.[0];
     expect(hook).toMatchObject({ targetType: 'PAUSE', status: 'AWAITING_ACTION', timeoutAction: 'ROLLBACK' });
     expect(hook?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 59 * MINUTE_MS);
-    expect(layer.traffic(SERVICE)).toEqual({ production: { [TD(1)]: 100 }, test: { [TD(2)]: 100 } });
+    expect(aws.layer.traffic(SERVICE)).toEqual({ production: { [TD(1)]: 100 }, test: { [TD(2)]: 100 } });
     // Paused: polls do not move it.
     expect((await pollOnce(arn)).lifecycleStage).toBe('POST_TEST_TRAFFIC_SHIFT');
-    await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook?.hookId, action: 'CONTINUE' }));
-    await expect(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook?.hookId }))).rejects.toMatchObject(
-      { name: 'ConflictException' },
-    );
+    await aws.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook?.hookId, action: 'CONTINUE' }));
+    await expect(
+      aws.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook?.hookId })),
+    ).rejects.toMatchObject({ name: 'ConflictException' });
     const baking = await pollUntil(arn, (sd) => sd.lifecycleStage === 'BAKE_TIME');
     expect(baking.targetServiceRevision?.requestedProductionTrafficWeight).toBe(100);
     const bakeStarted = Date.now();
     const done = await pollUntil(arn, (sd) => sd.status === 'SUCCESSFUL', 200);
     expect(Date.now() - bakeStarted).toBeGreaterThanOrEqual(2 * MINUTE_MS - 50);
     expect(done.lifecycleStage).toBe('CLEAN_UP');
-    const stages = layer.state().services[0].serviceDeployments[0].stages?.map((s) => s.stage);
+    const stages = aws.layer.state().services[0].serviceDeployments[0].stages?.map((s) => s.stage);
     expect(stages).toEqual([
       'PRE_SCALE_UP',
       'SCALE_UP',
@@ -128,27 +114,27 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
       'BAKE_TIME',
       'CLEAN_UP',
     ]);
-    expect(layer.traffic(SERVICE)).toEqual({ production: { [TD(2)]: 100 }, test: { [TD(2)]: 100 } });
+    expect(aws.layer.traffic(SERVICE)).toEqual({ production: { [TD(2)]: 100 }, test: { [TD(2)]: 100 } });
   });
 
   it('ROLLBACK at the hook: traffic back to blue at once, ROLLBACK_SUCCESSFUL at the next poll, moto back on web:1', async () => {
     const arn = await deployGreen({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: [pause(['POST_TEST_TRAFFIC_SHIFT'])] });
     const paused = await pollUntil(arn, awaiting);
-    await ecs.send(
+    await aws.ecs.send(
       new ContinueServiceDeploymentCommand({
         serviceDeploymentArn: arn,
         hookId: paused.lifecycleHookDetails?.[0].hookId,
         action: 'ROLLBACK',
       }),
     );
-    expect(layer.traffic(SERVICE)).toEqual({ production: { [TD(1)]: 100 }, test: { [TD(1)]: 100 } });
+    expect(aws.layer.traffic(SERVICE)).toEqual({ production: { [TD(1)]: 100 }, test: { [TD(1)]: 100 } });
     const rolling = await pollOnce(arn);
     expect(rolling).toMatchObject({
       status: 'ROLLBACK_IN_PROGRESS',
       rollback: { reason: 'Rollback requested by ContinueServiceDeployment at POST_TEST_TRAFFIC_SHIFT.' },
     });
     expect((await pollOnce(arn)).status).toBe('ROLLBACK_SUCCESSFUL');
-    const atMoto = await ecsClientFor(moto.url).send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
+    const atMoto = await ecsClientFor(aws.moto.url).send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
     expect(atMoto.services?.[0].taskDefinition).toBe(TD(1));
   });
 
@@ -167,9 +153,9 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
   it('StopServiceDeployment ROLLBACK during bake shifts production back', async () => {
     const arn = await deployGreen({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 50 });
     await pollUntil(arn, (sd) => sd.lifecycleStage === 'BAKE_TIME');
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(2)]: 100 });
-    await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(2)]: 100 });
+    await aws.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 100 });
     expect((await pollOnce(arn)).status).toBe('ROLLBACK_IN_PROGRESS');
   });
 
@@ -180,23 +166,23 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
       linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 0 },
     });
     await pollUntil(arn, (sd) => sd.status === 'SUCCESSFUL');
-    const weights = layer
+    const weights = aws.layer
       .state()
       .services[0].serviceDeployments[0].stages?.filter((s) => s.stage === 'PRODUCTION_TRAFFIC_SHIFT')
       .map((s) => s.productionWeight);
     expect(weights).toEqual([25, 50, 75, 100]);
 
-    await layer.reset();
+    await aws.layer.reset();
     const canary = await deployGreen({
       strategy: 'CANARY',
       bakeTimeInMinutes: 0,
       canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
     });
     await pollUntil(canary, (sd) => sd.targetServiceRevision?.requestedProductionTrafficWeight === 10);
-    expect(layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 90, [TD(2)]: 10 });
+    expect(aws.layer.traffic(SERVICE).production).toEqual({ [TD(1)]: 90, [TD(2)]: 10 });
     await pollUntil(canary, (sd) => sd.status === 'SUCCESSFUL', 200);
     expect(
-      layer
+      aws.layer
         .state()
         .services[0].serviceDeployments[0].stages?.filter((s) => s.stage === 'PRODUCTION_TRAFFIC_SHIFT')
         .map((s) => s.productionWeight),
@@ -204,7 +190,7 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
   });
 
   it('alarm scenario: the named alarm TRIGGERED during bake, ROLLBACK; failing tasks trip the circuit breaker', async () => {
-    layer.setScenario({ kind: 'alarm', alarmAt: 'BAKE_TIME', alarmName: 'web-5xx' });
+    aws.layer.setScenario({ kind: 'alarm', alarmAt: 'BAKE_TIME', alarmName: 'web-5xx' });
     const arn = await deployGreen({
       strategy: 'BLUE_GREEN',
       bakeTimeInMinutes: 5,
@@ -213,7 +199,7 @@ describe('rollout layer: ECS-native BLUE_GREEN / LINEAR / CANARY', () => {
     const rolled = await pollUntil(arn, (sd) => sd.status?.startsWith('ROLLBACK') ?? false);
     expect(rolled).toMatchObject({ lifecycleStage: 'BAKE_TIME', alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] } });
 
-    await layer.reset();
+    await aws.layer.reset();
     const failing = await deployGreen(
       { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, deploymentCircuitBreaker: { enable: true, rollback: true } },
       'example/web:2.0.0-fail',
