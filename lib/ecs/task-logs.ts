@@ -327,20 +327,36 @@ export async function explainStoppedTasks(opts: ExplainStoppedTasksOptions): Pro
   }
 }
 
-/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
-export function explainFailedRollout(opts: {
-  recordEcs: ECSClient;
-  logs: LogEventsApi;
-  tasks: readonly StoppedTaskRef[];
-  limit: number;
-  log: Logger;
-}): Promise<void> {
+/** The inputs of deploy-ecs and rollback that say where and how long to read a failed rollout's log lines. */
+export interface RolloutLogInputs {
+  'aws-region'?: string;
+  'endpoint-url'?: string;
+  'poll-interval-seconds': number;
+  /** Default 20. */
+  'log-lines'?: number;
+}
+
+/**
+ * explainStoppedTasks for a failed or timed-out rollout of deploy-ecs or rollback: the crashing
+ * containers' own last lines (diagnostics, within the record clients' extra poll past the
+ * deadline), task definitions read with the record client.
+ */
+export function explainFailedRollout(
+  inputs: RolloutLogInputs,
+  opts: { recordEcs: ECSClient; deadline: number; tasks: readonly StoppedTaskRef[]; log: Logger },
+): Promise<void> {
+  const logs = deadlineBoundLogs({
+    region: inputs['aws-region'],
+    endpointUrl: inputs['endpoint-url'],
+    deadline: opts.deadline,
+    pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+  });
   return explainStoppedTasks({
     describeTaskDefinition: async (arn) =>
       (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
-    logs: opts.logs,
+    logs,
     tasks: opts.tasks,
-    limit: opts.limit,
+    limit: inputs['log-lines'] ?? 20,
     log: opts.log,
   });
 }

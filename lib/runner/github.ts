@@ -39,7 +39,7 @@ export const coreLogger: Logger = {
   },
 };
 
-export function setOutputs(outputs: Record<string, string | number | boolean | undefined>): void {
+export function setOutputs(outputs: Outputs): void {
   for (const [name, value] of Object.entries(outputs)) {
     if (value !== undefined) setOutput(name, String(value));
   }
@@ -48,6 +48,50 @@ export function setOutputs(outputs: Record<string, string | number | boolean | u
 /** Append markdown to the job summary; a no-op outside the runner (no GITHUB_STEP_SUMMARY). */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!appendSummary(markdown)) core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
+}
+
+export type Outputs = Record<string, string | number | boolean | undefined>;
+
+/** What an action reports at its end: step outputs, the job summary, and the failure that fails the step. */
+export interface ActionReport {
+  outputs?: Outputs;
+  summary?: string;
+  /** Thrown once the outputs and the summary are written. */
+  failure?: Error;
+}
+
+/** Outputs, then the job summary (each only when given). */
+export async function writeReport(report: ActionReport): Promise<void> {
+  if (report.outputs) setOutputs(report.outputs);
+  if (report.summary !== undefined) await writeSummary(report.summary);
+}
+
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+export async function reportOutcome<T>(
+  work: () => Promise<T>,
+  tail: {
+    report: (result: T) => ActionReport | Promise<ActionReport>;
+    reportError?: (err: unknown) => ActionReport | Promise<ActionReport>;
+  },
+): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    const owed = (await tail.reportError?.(err)) ?? {};
+    await writeReport(owed);
+    throw owed.failure ?? err;
+  }
+  const report = await tail.report(result);
+  await writeReport(report);
+  if (report.failure) throw report.failure;
+  return result;
 }
 
 /**

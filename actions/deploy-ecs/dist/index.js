@@ -32523,6 +32523,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -32882,13 +32912,23 @@ async function explainStoppedTasks(opts) {
             return;
     }
 }
-/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
-function explainFailedRollout(opts) {
+/**
+ * explainStoppedTasks for a failed or timed-out rollout of deploy-ecs or rollback: the crashing
+ * containers' own last lines (diagnostics, within the record clients' extra poll past the
+ * deadline), task definitions read with the record client.
+ */
+function explainFailedRollout(inputs, opts) {
+    const logs = deadlineBoundLogs({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline: opts.deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
     return explainStoppedTasks({
         describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }))).taskDefinition,
-        logs: opts.logs,
+        logs,
         tasks: opts.tasks,
-        limit: opts.limit,
+        limit: inputs['log-lines'] ?? 20,
         log: opts.log,
     });
 }
@@ -38376,7 +38416,6 @@ function renderErrorSummary(inputs, err) {
 
 
 
-
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -38418,42 +38457,34 @@ async function main() {
                 coreLogger.error(failureOf(result).message);
         },
     });
-    let result;
-    try {
-        const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
-        result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
-    }
-    catch (err) {
-        // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
-        if (progress.touched && !progress.cancelled)
+    await reportOutcome(async () => {
+        try {
+            const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
+            return inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
+        }
+        finally {
+            if (!progress.cancelled)
+                stopHandling();
+        }
+    }, {
+        reportError: async (err) => {
+            // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
+            if (progress.cancelled)
+                return {};
+            if (!progress.touched)
+                return { summary: renderErrorSummary(inputs, err) };
             await report(touchedResult(inputs, progress, 'failed', err));
-        else if (!progress.cancelled)
-            await writeSummary(renderErrorSummary(inputs, err));
-        throw err;
-    }
-    finally {
-        if (!progress.cancelled)
-            stopHandling();
-    }
-    if (result.status === 'failed' || result.status === 'timed-out') {
-        // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-        const logs = deadlineBoundLogs({
-            region: inputs['aws-region'],
-            endpointUrl: inputs['endpoint-url'],
-            deadline,
-            pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
-        });
-        await explainFailedRollout({
-            recordEcs: clients.recordEcs,
-            logs,
-            tasks: result.rollout?.stoppedTasks ?? [],
-            limit: inputs['log-lines'] ?? 20,
-            log: coreLogger,
-        });
-    }
-    await report(result);
-    if (result.status === 'failed' || result.status === 'timed-out')
-        throw failureOf(result);
+            return {};
+        },
+        report: async (result) => {
+            const failed = result.status === 'failed' || result.status === 'timed-out';
+            const tasks = result.rollout?.stoppedTasks ?? [];
+            if (failed)
+                await explainFailedRollout(inputs, { recordEcs: clients.recordEcs, deadline, tasks, log: coreLogger });
+            await report(result);
+            return { failure: failed ? failureOf(result) : undefined };
+        },
+    });
 }
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
 function main_run() {

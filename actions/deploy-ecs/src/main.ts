@@ -1,10 +1,9 @@
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
-import { run as runAction } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
-import { deadlineBoundLogs, explainFailedRollout } from '../../../lib/ecs/task-logs';
+import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { onTermination } from '../../../lib/runner/termination';
 import { deploy, type DeployResult } from './deploy';
 import { answerGate, gateListener } from './gate';
@@ -52,36 +51,32 @@ export async function main(): Promise<void> {
       if (result) coreLogger.error(failureOf(result).message);
     },
   });
-  let result: DeployResult;
-  try {
-    const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
-    result = inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
-  } catch (err) {
-    // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
-    if (progress.touched && !progress.cancelled) await report(touchedResult(inputs, progress, 'failed', err));
-    else if (!progress.cancelled) await writeSummary(renderErrorSummary(inputs, err));
-    throw err;
-  } finally {
-    if (!progress.cancelled) stopHandling();
-  }
-  if (result.status === 'failed' || result.status === 'timed-out') {
-    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-    const logs = deadlineBoundLogs({
-      region: inputs['aws-region'],
-      endpointUrl: inputs['endpoint-url'],
-      deadline,
-      pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
-    });
-    await explainFailedRollout({
-      recordEcs: clients.recordEcs,
-      logs,
-      tasks: result.rollout?.stoppedTasks ?? [],
-      limit: inputs['log-lines'] ?? 20,
-      log: coreLogger,
-    });
-  }
-  await report(result);
-  if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+  await reportOutcome(
+    async () => {
+      try {
+        const deps = { ...clients, clock: systemClock, log: coreLogger, context: runnerContext(), progress, deadline };
+        return inputs['gate-action'] ? await answerGate(inputs, deps) : await deploy(inputs, deps);
+      } finally {
+        if (!progress.cancelled) stopHandling();
+      }
+    },
+    {
+      reportError: async (err) => {
+        // Only reached before UpdateService in practice (deploy() settles what comes after); outputs are still owed once it was sent.
+        if (progress.cancelled) return {};
+        if (!progress.touched) return { summary: renderErrorSummary(inputs, err) };
+        await report(touchedResult(inputs, progress, 'failed', err));
+        return {};
+      },
+      report: async (result) => {
+        const failed = result.status === 'failed' || result.status === 'timed-out';
+        const tasks = result.rollout?.stoppedTasks ?? [];
+        if (failed) await explainFailedRollout(inputs, { recordEcs: clients.recordEcs, deadline, tasks, log: coreLogger });
+        await report(result);
+        return { failure: failed ? failureOf(result) : undefined };
+      },
+    },
+  );
 }
 
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */

@@ -29859,6 +29859,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -35107,31 +35137,34 @@ function divergenceFailure(findings, names) {
 
 
 
-
 async function main() {
     const inputs = getInputs();
     const secrets = usesSecretsManager(inputs)
         ? new dist_cjs/* SecretsManagerClient */._H(awsClientConfig({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'] }))
         : undefined;
-    const result = await checkParity(inputs, { secrets, log: coreLogger });
     const names = { base: inputs['base-name'], target: inputs['target-name'] };
-    const diverged = result.findings.length > 0;
-    const report = reportOutput(result.findings);
-    const reportCut = report.included < result.findings.length;
-    if (reportCut) {
-        coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
-    }
-    setOutputs({ diverged, report: report.json, findings: result.findings.length });
-    // The step's other annotations of the same level: the failure (errors), or the notes, the
-    // report warning above and the closing "not failing" warning (warnings).
-    const asErrors = inputs['fail-on-divergence'];
-    const budget = annotationBudget(asErrors ? 1 : result.notes.length + (reportCut ? 1 : 0) + 1);
-    await writeSummary(renderSummary(result, names, Math.min(budget, result.findings.length)));
-    annotate(result.findings, coreLogger, asErrors, budget);
-    if (diverged && inputs['fail-on-divergence'])
-        throw divergenceFailure(result.findings, names);
-    if (diverged)
-        coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
+    await reportOutcome(() => checkParity(inputs, { secrets, log: coreLogger }), {
+        report: (result) => {
+            const diverged = result.findings.length > 0;
+            const report = reportOutput(result.findings);
+            const reportCut = report.included < result.findings.length;
+            if (reportCut) {
+                coreLogger.warning(`The report output holds the first ${report.included} of ${result.findings.length} findings (a step output is limited to 1 MB).`);
+            }
+            // The step's other annotations of the same level: the failure (errors), or the notes, the
+            // report warning above and the closing "not failing" warning (warnings).
+            const asErrors = inputs['fail-on-divergence'];
+            const budget = annotationBudget(asErrors ? 1 : result.notes.length + (reportCut ? 1 : 0) + 1);
+            annotate(result.findings, coreLogger, asErrors, budget);
+            if (diverged && !asErrors)
+                coreLogger.warning(`${describeDivergence(result.findings, names)} (not failing: fail-on-divergence is false).`);
+            return {
+                outputs: { diverged, report: report.json, findings: result.findings.length },
+                summary: renderSummary(result, names, Math.min(budget, result.findings.length)),
+                failure: diverged && asErrors ? divergenceFailure(result.findings, names) : undefined,
+            };
+        },
+    });
 }
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
 function main_run() {

@@ -36405,6 +36405,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -37598,31 +37628,38 @@ async function main() {
     const api = inputs.token ? new GitHubApi(inputs.apiUrl, inputs.token, inputs.repository) : undefined;
     switch (inputs.command) {
         case 'resolve': {
-            const outcome = await resolveCommit(inputs, api, checkedOutSha(workspaceDir()), log);
-            setOutputs({ sha: outcome.sha, version: outcome.version });
-            await writeSummary(outcome.summary);
+            await reportOutcome(() => resolveCommit(inputs, api, checkedOutSha(workspaceDir()), log), {
+                report: (outcome) => ({ outputs: { sha: outcome.sha, version: outcome.version }, summary: outcome.summary }),
+            });
             return;
         }
         case 'promotion': {
-            const outcome = await promotionGate(inputs, api, log);
-            setOutputs({ promotion: outcome.promotion, 'image-digest': outcome.digest ?? '', 'evidence-url': outcome.evidenceUrl ?? '' });
-            await writeSummary(outcome.summary);
+            await reportOutcome(() => promotionGate(inputs, api, log), {
+                report: (outcome) => ({
+                    outputs: { promotion: outcome.promotion, 'image-digest': outcome.digest ?? '', 'evidence-url': outcome.evidenceUrl ?? '' },
+                    summary: outcome.summary,
+                }),
+            });
             return;
         }
         case 'image': {
             const ecr = new dist_cjs/* ECRClient */.S70(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-            const outcome = await lookUpImage(ecr, { repository: inputs.ecrRepository, sha: inputs.sha, digest: inputs.digest }, log);
-            setOutputs({ 'repository-uri': outcome.repositoryUri, registry: outcome.registry, image: outcome.image });
+            await reportOutcome(() => lookUpImage(ecr, { repository: inputs.ecrRepository, sha: inputs.sha, digest: inputs.digest }, log), {
+                report: (outcome) => ({ outputs: { 'repository-uri': outcome.repositoryUri, registry: outcome.registry, image: outcome.image } }),
+            });
             return;
         }
         case 'record': {
             const ecs = new client_ecs_dist_cjs/* ECSClient */.Zgc(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-            const outcome = await recordRelease(ecs, inputs, log);
-            issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
-            // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
-            if (inputs.promotion === 'overridden')
-                log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
-            await writeSummary(outcome.summary);
+            await reportOutcome(() => recordRelease(ecs, inputs, log), {
+                report: (outcome) => {
+                    issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
+                    // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
+                    if (inputs.promotion === 'overridden')
+                        log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
+                    return { summary: outcome.summary };
+                },
+            });
             return;
         }
     }

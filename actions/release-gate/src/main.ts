@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws/config';
-import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { workspaceDir } from '../../../lib/runner/inputs';
 import { issueCommand } from '../../../lib/runner/protocol';
 import { RELEASE_ANNOTATION } from './evidence';
@@ -19,34 +19,41 @@ export async function main(): Promise<void> {
   const api = inputs.token ? new GitHubApi(inputs.apiUrl, inputs.token, inputs.repository) : undefined;
   switch (inputs.command) {
     case 'resolve': {
-      const outcome = await resolveCommit(inputs, api, checkedOutSha(workspaceDir()), log);
-      setOutputs({ sha: outcome.sha, version: outcome.version });
-      await writeSummary(outcome.summary);
+      await reportOutcome(() => resolveCommit(inputs, api, checkedOutSha(workspaceDir()), log), {
+        report: (outcome) => ({ outputs: { sha: outcome.sha, version: outcome.version }, summary: outcome.summary }),
+      });
       return;
     }
     case 'promotion': {
-      const outcome = await promotionGate(inputs, api as GitHubApi, log);
-      setOutputs({ promotion: outcome.promotion, 'image-digest': outcome.digest ?? '', 'evidence-url': outcome.evidenceUrl ?? '' });
-      await writeSummary(outcome.summary);
+      await reportOutcome(() => promotionGate(inputs, api as GitHubApi, log), {
+        report: (outcome) => ({
+          outputs: { promotion: outcome.promotion, 'image-digest': outcome.digest ?? '', 'evidence-url': outcome.evidenceUrl ?? '' },
+          summary: outcome.summary,
+        }),
+      });
       return;
     }
     case 'image': {
       const ecr = new ECRClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-      const outcome = await lookUpImage(ecr, { repository: inputs.ecrRepository, sha: inputs.sha, digest: inputs.digest }, log);
-      setOutputs({ 'repository-uri': outcome.repositoryUri, registry: outcome.registry, image: outcome.image });
+      await reportOutcome(() => lookUpImage(ecr, { repository: inputs.ecrRepository, sha: inputs.sha, digest: inputs.digest }, log), {
+        report: (outcome) => ({ outputs: { 'repository-uri': outcome.repositoryUri, registry: outcome.registry, image: outcome.image } }),
+      });
       return;
     }
     case 'record': {
       const ecs = new ECSClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-      const outcome = await recordRelease(ecs, inputs, log);
-      issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
-      // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
-      if (inputs.promotion === 'overridden')
-        log.warning(
-          `${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`,
-          { title: 'Promotion gate overridden' },
-        );
-      await writeSummary(outcome.summary);
+      await reportOutcome(() => recordRelease(ecs, inputs, log), {
+        report: (outcome) => {
+          issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
+          // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
+          if (inputs.promotion === 'overridden')
+            log.warning(
+              `${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`,
+              { title: 'Promotion gate overridden' },
+            );
+          return { summary: outcome.summary };
+        },
+      });
       return;
     }
   }

@@ -1,8 +1,8 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
-import { deadlineBoundLogs, explainFailedRollout } from '../../../lib/ecs/task-logs';
+import { coreLogger, reportOutcome, setOutputs } from '../../../lib/runner/github';
+import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { run as runAction } from '../../../lib/runner/github';
 import { onTermination } from '../../../lib/runner/termination';
 import { getInputs } from './inputs';
@@ -60,40 +60,31 @@ export async function main(): Promise<void> {
       });
     },
   });
-  let result: RollbackResult;
-  try {
-    result = await rollback(inputs, { ...clients, clock: systemClock, log: coreLogger, progress, deadline });
-  } catch (err) {
-    if (!progress.cancelled) await writeSummary(renderErrorSummary(inputs, err));
-    throw err;
-  } finally {
-    if (!progress.cancelled) stopHandling();
-  }
-  if (result.status === 'failed' || result.status === 'timed-out') {
-    // The crashing containers' own last lines (diagnostics, within the record clients' extra poll).
-    const logs = deadlineBoundLogs({
-      region: inputs['aws-region'],
-      endpointUrl: inputs['endpoint-url'],
-      deadline,
-      pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
-    });
-    await explainFailedRollout({
-      recordEcs: clients.recordEcs,
-      logs,
-      tasks: result.rollout?.stoppedTasks ?? [],
-      limit: inputs['log-lines'] ?? 20,
-      log: coreLogger,
-    });
-  }
-  const written = writeOutputs({
-    // A dry run reports the revision it would roll back to.
-    'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,
-    'from-task-definition-arn': result.from.arn,
-    'deployment-id': result.deploymentId,
-    status: result.status,
-  });
-  if (written) await writeSummary(renderSummary(result));
-  if (result.status === 'failed' || result.status === 'timed-out') throw failureOf(result);
+  await reportOutcome(
+    async () => {
+      try {
+        return await rollback(inputs, { ...clients, clock: systemClock, log: coreLogger, progress, deadline });
+      } finally {
+        if (!progress.cancelled) stopHandling();
+      }
+    },
+    {
+      reportError: (err) => (progress.cancelled ? {} : { summary: renderErrorSummary(inputs, err) }),
+      report: async (result: RollbackResult) => {
+        const failed = result.status === 'failed' || result.status === 'timed-out';
+        const tasks = result.rollout?.stoppedTasks ?? [];
+        if (failed) await explainFailedRollout(inputs, { recordEcs: clients.recordEcs, deadline, tasks, log: coreLogger });
+        const written = writeOutputs({
+          // A dry run reports the revision it would roll back to.
+          'task-definition-arn': result.status === 'dry-run' ? result.to.arn : result.liveArn,
+          'from-task-definition-arn': result.from.arn,
+          'deployment-id': result.deploymentId,
+          status: result.status,
+        });
+        return { summary: written ? renderSummary(result) : undefined, failure: failed ? failureOf(result) : undefined };
+      },
+    },
+  );
 }
 
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */

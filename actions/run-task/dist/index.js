@@ -32523,6 +32523,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -32881,13 +32911,23 @@ async function explainStoppedTasks(opts) {
             return;
     }
 }
-/** explainStoppedTasks for deploy-ecs and rollback: task definitions read with their record client. */
-function explainFailedRollout(opts) {
+/**
+ * explainStoppedTasks for a failed or timed-out rollout of deploy-ecs or rollback: the crashing
+ * containers' own last lines (diagnostics, within the record clients' extra poll past the
+ * deadline), task definitions read with the record client.
+ */
+function explainFailedRollout(inputs, opts) {
+    const logs = deadlineBoundLogs({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline: opts.deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
     return explainStoppedTasks({
         describeTaskDefinition: async (arn) => (await opts.recordEcs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition,
-        logs: opts.logs,
+        logs,
         tasks: opts.tasks,
-        limit: opts.limit,
+        limit: inputs['log-lines'] ?? 20,
         log: opts.log,
     });
 }
@@ -33833,23 +33873,14 @@ async function main() {
         pollIntervalMs,
     });
     const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
-    let result;
-    try {
-        result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
-    }
-    catch (err) {
-        await writeSummary(renderErrorSummary(inputs, err));
-        throw err;
-    }
-    setOutputs({
-        'task-arn': result.taskArn,
-        status: result.status,
-        'exit-code': result.exitCode,
-        'stop-code': result.stopCode,
+    await reportOutcome(() => runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() }), {
+        report: (result) => ({
+            outputs: { 'task-arn': result.taskArn, status: result.status, 'exit-code': result.exitCode, 'stop-code': result.stopCode },
+            summary: renderSummary(inputs, result),
+            failure: result.status !== 'succeeded' ? failureOf(inputs, result) : undefined,
+        }),
+        reportError: (err) => ({ summary: renderErrorSummary(inputs, err) }),
     });
-    await writeSummary(renderSummary(inputs, result));
-    if (result.status !== 'succeeded')
-        throw failureOf(inputs, result);
 }
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */
 function main_run() {

@@ -1,7 +1,7 @@
 /** Wiring only: inputs → clients → runTask → outputs and job summary. */
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
-import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
 import { deadlineBoundLogs } from '../../../lib/ecs/task-logs';
 import { getInputs } from './inputs';
@@ -21,21 +21,17 @@ export async function main(): Promise<void> {
     pollIntervalMs,
   });
   const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
-  let result;
-  try {
-    result = await runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() });
-  } catch (err) {
-    await writeSummary(renderErrorSummary(inputs, err));
-    throw err;
-  }
-  setOutputs({
-    'task-arn': result.taskArn,
-    status: result.status,
-    'exit-code': result.exitCode,
-    'stop-code': result.stopCode,
-  });
-  await writeSummary(renderSummary(inputs, result));
-  if (result.status !== 'succeeded') throw failureOf(inputs, result);
+  await reportOutcome(
+    () => runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() }),
+    {
+      report: (result) => ({
+        outputs: { 'task-arn': result.taskArn, status: result.status, 'exit-code': result.exitCode, 'stop-code': result.stopCode },
+        summary: renderSummary(inputs, result),
+        failure: result.status !== 'succeeded' ? failureOf(inputs, result) : undefined,
+      }),
+      reportError: (err) => ({ summary: renderErrorSummary(inputs, err) }),
+    },
+  );
 }
 
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */

@@ -27166,6 +27166,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -39031,14 +39061,13 @@ class Semaphore {
 
 
 
-
 async function main() {
     const inputs = getInputs();
     for (const secret of inputs.secrets)
         coreLogger.secret(secret);
     const executor = createExecutor(systemClock);
     const started = systemClock.now();
-    const outcomes = await coreLogger
+    const outcomes = await reportOutcome(() => coreLogger
         .group(`Running ${inputs.checks.length} smoke check(s), ${inputs.concurrency} at a time, until ${inputs['timeout-seconds']}s`, () => runChecks(inputs.checks, {
         timeoutMs: inputs['timeout-seconds'] * 1000,
         intervalMs: inputs['interval-seconds'] * 1000,
@@ -39047,17 +39076,18 @@ async function main() {
         log: coreLogger,
         attempt: (check) => executor.attempt(check),
     }))
-        .finally(() => executor.close());
-    setOutputs({ ...smokeOutputs(outcomes) });
-    await writeSummary(summaryMarkdown(outcomes, {
-        baseUrl: inputs['base-url'],
-        expectVersion: inputs['expect-version'],
-        timeoutSeconds: inputs['timeout-seconds'],
-        elapsedMs: systemClock.now() - started,
-    }));
-    const failure = failureFor(outcomes);
-    if (failure)
-        throw failure;
+        .finally(() => executor.close()), {
+        report: (outcomes) => ({
+            outputs: { ...smokeOutputs(outcomes) },
+            summary: summaryMarkdown(outcomes, {
+                baseUrl: inputs['base-url'],
+                expectVersion: inputs['expect-version'],
+                timeoutSeconds: inputs['timeout-seconds'],
+                elapsedMs: systemClock.now() - started,
+            }),
+            failure: failureFor(outcomes),
+        }),
+    });
     coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);
 }
 /** The entrypoint: main() inside the one try/catch (actions/typescript-action's shape; `npx @github/local-action` calls it). */

@@ -1,7 +1,6 @@
 /** Wiring: inputs (all validated, secrets masked first) → run the checks → outputs, summary, verdict. */
 import { systemClock } from '../../../lib/util/clock';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
-import { run as runAction } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { createExecutor } from './executor';
 import { getInputs } from './inputs';
 import { failureFor, smokeOutputs, summaryMarkdown } from './report';
@@ -13,30 +12,33 @@ export async function main(): Promise<void> {
 
   const executor = createExecutor(systemClock);
   const started = systemClock.now();
-  const outcomes = await coreLogger
-    .group(`Running ${inputs.checks.length} smoke check(s), ${inputs.concurrency} at a time, until ${inputs['timeout-seconds']}s`, () =>
-      runChecks(inputs.checks, {
-        timeoutMs: inputs['timeout-seconds'] * 1000,
-        intervalMs: inputs['interval-seconds'] * 1000,
-        concurrency: inputs.concurrency,
-        clock: systemClock,
-        log: coreLogger,
-        attempt: (check) => executor.attempt(check),
+  const outcomes = await reportOutcome(
+    () =>
+      coreLogger
+        .group(`Running ${inputs.checks.length} smoke check(s), ${inputs.concurrency} at a time, until ${inputs['timeout-seconds']}s`, () =>
+          runChecks(inputs.checks, {
+            timeoutMs: inputs['timeout-seconds'] * 1000,
+            intervalMs: inputs['interval-seconds'] * 1000,
+            concurrency: inputs.concurrency,
+            clock: systemClock,
+            log: coreLogger,
+            attempt: (check) => executor.attempt(check),
+          }),
+        )
+        .finally(() => executor.close()),
+    {
+      report: (outcomes) => ({
+        outputs: { ...smokeOutputs(outcomes) },
+        summary: summaryMarkdown(outcomes, {
+          baseUrl: inputs['base-url'],
+          expectVersion: inputs['expect-version'],
+          timeoutSeconds: inputs['timeout-seconds'],
+          elapsedMs: systemClock.now() - started,
+        }),
+        failure: failureFor(outcomes),
       }),
-    )
-    .finally(() => executor.close());
-
-  setOutputs({ ...smokeOutputs(outcomes) });
-  await writeSummary(
-    summaryMarkdown(outcomes, {
-      baseUrl: inputs['base-url'],
-      expectVersion: inputs['expect-version'],
-      timeoutSeconds: inputs['timeout-seconds'],
-      elapsedMs: systemClock.now() - started,
-    }),
+    },
   );
-  const failure = failureFor(outcomes);
-  if (failure) throw failure;
   coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);
 }
 

@@ -1304,6 +1304,36 @@ async function writeSummary(markdown) {
     if (!appendSummary(markdown))
         core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
+/** Outputs, then the job summary (each only when given). */
+async function writeReport(report) {
+    if (report.outputs)
+        setOutputs(report.outputs);
+    if (report.summary !== undefined)
+        await writeSummary(report.summary);
+}
+/**
+ * The common tail of every action's main(): runs `work`, then writes `report(result)` — outputs,
+ * then the job summary — and throws its failure, if any. When `work` throws, `reportError(err)`
+ * says what is still owed (an error summary; outputs once something changed) and is written
+ * before the error (or the failure it gives instead) fails the step. Errors of `report` itself
+ * are not reported again.
+ */
+async function reportOutcome(work, tail) {
+    let result;
+    try {
+        result = await work();
+    }
+    catch (err) {
+        const owed = (await tail.reportError?.(err)) ?? {};
+        await writeReport(owed);
+        throw owed.failure ?? err;
+    }
+    const report = await tail.report(result);
+    await writeReport(report);
+    if (report.failure)
+        throw report.failure;
+    return result;
+}
 /**
  * Run an action's main function: any thrown error fails the step with a readable message.
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
@@ -3804,7 +3834,6 @@ function failureMarkdown(heading, directory, message, detailLines) {
 
 
 
-
 const HEADINGS = {
     plan: 'Terraform plan',
     apply: 'Terraform apply',
@@ -3843,39 +3872,51 @@ async function main() {
         destroy: outcome.summary.counts.destroy,
         replace: outcome.summary.counts.replace,
     });
-    let summaryWritten = false;
-    const summarize = async (markdown) => {
-        await writeSummary(markdown);
-        summaryWritten = true;
+    // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+    // the log, not the summary, so a failure's summary block is redacted here.
+    const failureSummary = (err) => {
+        if (!(err instanceof ActionFailure))
+            return {};
+        const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
+        return {
+            summary: failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))),
+        };
     };
     try {
         if (inputs.command === 'comment') {
             // The file comes from a job that ran the pull request's Terraform: data, never trusted. The marker is
             // this job's own (a marker inside the file is just text), and known secret shapes are scrubbed.
-            const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
-            const raw = (await (0,promises_namespaceObject.readFile)(inputs['comment-file'], 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
-            const { text, found } = scrubSecrets(raw);
-            const scrubbed = Object.entries(found)
-                .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
-                .join(', ');
-            if (scrubbed)
-                log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
-            const body = `${marker}\n${text}`.slice(0, 65_000);
-            const { githubCommentApi } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(844)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3844));
-            const api = githubCommentApi(inputs['github-token'], context.apiUrl, context.pullRequest);
-            await upsertComment(api, marker, body, log);
+            await reportOutcome(async () => {
+                const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+                const raw = (await (0,promises_namespaceObject.readFile)(inputs['comment-file'], 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
+                const { text, found } = scrubSecrets(raw);
+                const scrubbed = Object.entries(found)
+                    .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+                    .join(', ');
+                if (scrubbed)
+                    log.warning(`The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`, { title: 'Secrets scrubbed from the plan comment' });
+                const body = `${marker}\n${text}`.slice(0, 65_000);
+                const { githubCommentApi } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(844)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3844));
+                const api = githubCommentApi(inputs['github-token'], context.apiUrl, context.pullRequest);
+                await upsertComment(api, marker, body, log);
+            }, { report: () => ({}), reportError: failureSummary });
             return;
         }
         if (inputs.command === 'plan') {
-            const outcome = await plan(cli, settings, inputs['plan-file'], log);
-            setOutputs({
-                exitcode: outcome.exitCode,
-                ...countOutputs(outcome),
-                'plan-file': outcome.planFile,
-                'json-plan-file': outcome.jsonPlanFile,
-                'plan-hash': outcome.planHash,
+            const outcome = await reportOutcome(() => plan(cli, settings, inputs['plan-file'], log), {
+                report: (outcome) => ({
+                    outputs: {
+                        exitcode: outcome.exitCode,
+                        ...countOutputs(outcome),
+                        'plan-file': outcome.planFile,
+                        'json-plan-file': outcome.jsonPlanFile,
+                        'plan-hash': outcome.planHash,
+                    },
+                    summary: summaryMarkdown(report(outcome)),
+                }),
+                reportError: failureSummary,
             });
-            await summarize(summaryMarkdown(report(outcome)));
+            // After the summary: a failure from here on leaves the plan's summary as it is.
             if (context.commentSkippedBecause)
                 log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
             if (inputs['comment-file']) {
@@ -3893,37 +3934,44 @@ async function main() {
             }
         }
         else if (inputs.command === 'check') {
-            const outcome = await check(cli, settings, log, process.env.RUNNER_TEMP || undefined);
-            setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome) });
-            const drift = driftMessage(outcome);
-            const verdict = drift ? `**${drift.replace(/^drift/, 'Drift')}.**` : '**No drift.** The infrastructure matches the configuration.';
-            await summarize(summaryMarkdown({ ...report(outcome), verdict }));
-            if (drift)
-                throw new ActionFailure(`${drift}; the job summary lists them`);
+            await reportOutcome(() => check(cli, settings, log, process.env.RUNNER_TEMP || undefined), {
+                report: (outcome) => {
+                    const drift = driftMessage(outcome);
+                    const verdict = drift
+                        ? `**${drift.replace(/^drift/, 'Drift')}.**`
+                        : '**No drift.** The infrastructure matches the configuration.';
+                    return {
+                        outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
+                        summary: summaryMarkdown({ ...report(outcome), verdict }),
+                        failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
+                    };
+                },
+                reportError: failureSummary,
+            });
         }
         else {
             const planFile = inputs['plan-file'];
-            const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
-            const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
-            const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
-            setOutputs({
-                exitcode: 0,
-                ...countOutputs({ ...outcome, changes }),
-                'plan-file': planFile,
-                'plan-hash': outcome.planHash,
-                outputs: JSON.stringify(visible),
+            await reportOutcome(() => apply(cli, settings, planFile, inputs['expected-plan-hash'], log), {
+                report: (outcome) => {
+                    const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
+                    const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
+                    const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
+                    return {
+                        outputs: {
+                            exitcode: 0,
+                            ...countOutputs({ ...outcome, changes }),
+                            'plan-file': planFile,
+                            'plan-hash': outcome.planHash,
+                            outputs: JSON.stringify(visible),
+                        },
+                        summary: summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
+                    };
+                },
+                reportError: failureSummary,
             });
-            const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
-            await summarize(summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }));
         }
     }
     catch (err) {
-        if (err instanceof ActionFailure && !summaryWritten) {
-            // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
-            // the log, not the summary, so the failure block is redacted here.
-            const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-            await writeSummary(failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))));
-        }
         // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
         if (err instanceof ActionFailure)
             throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));

@@ -1,6 +1,5 @@
 import { ActionFailure } from '../../../lib/runner/errors';
-import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
-import { run as runAction } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { redact } from '../../../lib/util/secrets';
 import { apply, check, driftMessage, plan, type PlanOutcome, type TerraformSettings } from './commands';
 import { backendRedactions, getInputs } from './inputs';
@@ -51,46 +50,65 @@ export async function main(): Promise<void> {
     replace: outcome.summary.counts.replace,
   });
 
-  let summaryWritten = false;
-  const summarize = async (markdown: string) => {
-    await writeSummary(markdown);
-    summaryWritten = true;
+  // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
+  // the log, not the summary, so a failure's summary block is redacted here.
+  const failureSummary = (err: unknown) => {
+    if (!(err instanceof ActionFailure)) return {};
+    const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
+    return {
+      summary: failureMarkdown(
+        HEADINGS[inputs.command],
+        context.displayDirectory,
+        redact(err.message, secrets),
+        lines.map((line) => redact(line, secrets)),
+      ),
+    };
   };
   try {
     if (inputs.command === 'comment') {
       // The file comes from a job that ran the pull request's Terraform: data, never trusted. The marker is
       // this job's own (a marker inside the file is just text), and known secret shapes are scrubbed.
-      const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
-      const raw = (await readFile(inputs['comment-file'] as string, 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
-      const { text, found } = scrubSecrets(raw);
-      const scrubbed = Object.entries(found)
-        .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
-        .join(', ');
-      if (scrubbed)
-        log.warning(
-          `The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`,
-          { title: 'Secrets scrubbed from the plan comment' },
-        );
-      const body = `${marker}\n${text}`.slice(0, 65_000);
-      const { githubCommentApi } = await import('./github-comments');
-      const api = githubCommentApi(
-        inputs['github-token'] as string,
-        context.apiUrl,
-        context.pullRequest as NonNullable<typeof context.pullRequest>,
+      await reportOutcome(
+        async () => {
+          const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
+          const raw = (await readFile(inputs['comment-file'] as string, 'utf8')).replace(/^<!--[^\n]*-->\r?\n/, '');
+          const { text, found } = scrubSecrets(raw);
+          const scrubbed = Object.entries(found)
+            .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+            .join(', ');
+          if (scrubbed)
+            log.warning(
+              `The plan comment held what looks like secrets (${scrubbed}); they were replaced before posting. Find out how the plan printed them.`,
+              { title: 'Secrets scrubbed from the plan comment' },
+            );
+          const body = `${marker}\n${text}`.slice(0, 65_000);
+          const { githubCommentApi } = await import('./github-comments');
+          const api = githubCommentApi(
+            inputs['github-token'] as string,
+            context.apiUrl,
+            context.pullRequest as NonNullable<typeof context.pullRequest>,
+          );
+          await upsertComment(api, marker, body, log);
+        },
+        { report: () => ({}), reportError: failureSummary },
       );
-      await upsertComment(api, marker, body, log);
       return;
     }
     if (inputs.command === 'plan') {
-      const outcome = await plan(cli, settings, inputs['plan-file'] as string, log);
-      setOutputs({
-        exitcode: outcome.exitCode,
-        ...countOutputs(outcome),
-        'plan-file': outcome.planFile,
-        'json-plan-file': outcome.jsonPlanFile,
-        'plan-hash': outcome.planHash,
+      const outcome = await reportOutcome(() => plan(cli, settings, inputs['plan-file'] as string, log), {
+        report: (outcome) => ({
+          outputs: {
+            exitcode: outcome.exitCode,
+            ...countOutputs(outcome),
+            'plan-file': outcome.planFile,
+            'json-plan-file': outcome.jsonPlanFile,
+            'plan-hash': outcome.planHash,
+          },
+          summary: summaryMarkdown(report(outcome)),
+        }),
+        reportError: failureSummary,
       });
-      await summarize(summaryMarkdown(report(outcome)));
+      // After the summary: a failure from here on leaves the plan's summary as it is.
       if (context.commentSkippedBecause) log.info(`No pull-request comment: ${context.commentSkippedBecause}.`);
       if (inputs['comment-file']) {
         const marker = commentMarker(context.displayDirectory, inputs.workspace ?? 'default');
@@ -106,41 +124,42 @@ export async function main(): Promise<void> {
         await upsertComment(api, marker, commentMarkdown(report(outcome), marker), log);
       }
     } else if (inputs.command === 'check') {
-      const outcome = await check(cli, settings, log, process.env.RUNNER_TEMP || undefined);
-      setOutputs({ exitcode: outcome.exitCode, ...countOutputs(outcome) });
-      const drift = driftMessage(outcome);
-      const verdict = drift ? `**${drift.replace(/^drift/, 'Drift')}.**` : '**No drift.** The infrastructure matches the configuration.';
-      await summarize(summaryMarkdown({ ...report(outcome), verdict }));
-      if (drift) throw new ActionFailure(`${drift}; the job summary lists them`);
+      await reportOutcome(() => check(cli, settings, log, process.env.RUNNER_TEMP || undefined), {
+        report: (outcome) => {
+          const drift = driftMessage(outcome);
+          const verdict = drift
+            ? `**${drift.replace(/^drift/, 'Drift')}.**`
+            : '**No drift.** The infrastructure matches the configuration.';
+          return {
+            outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
+            summary: summaryMarkdown({ ...report(outcome), verdict }),
+            failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
+          };
+        },
+        reportError: failureSummary,
+      });
     } else {
       const planFile = inputs['plan-file'] as string;
-      const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
-      const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
-      const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
-      setOutputs({
-        exitcode: 0,
-        ...countOutputs({ ...outcome, changes }),
-        'plan-file': planFile,
-        'plan-hash': outcome.planHash,
-        outputs: JSON.stringify(visible),
+      await reportOutcome(() => apply(cli, settings, planFile, inputs['expected-plan-hash'], log), {
+        report: (outcome) => {
+          const changes = outcome.summary.resources.length > 0 || outcome.summary.outputs.length > 0;
+          const visible = Object.fromEntries(outcome.outputs.filter((o) => !o.sensitive).map((o) => [o.name, o.value]));
+          const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
+          return {
+            outputs: {
+              exitcode: 0,
+              ...countOutputs({ ...outcome, changes }),
+              'plan-file': planFile,
+              'plan-hash': outcome.planHash,
+              outputs: JSON.stringify(visible),
+            },
+            summary: summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
+          };
+        },
+        reportError: failureSummary,
       });
-      const verdict = `**Applied:** ${describeApplied(outcome.summary.counts)}.`;
-      await summarize(summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }));
     }
   } catch (err) {
-    if (err instanceof ActionFailure && !summaryWritten) {
-      // Terraform's errors quote backend settings (a state path, a bucket, a key): the runner masks
-      // the log, not the summary, so the failure block is redacted here.
-      const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
-      await writeSummary(
-        failureMarkdown(
-          HEADINGS[inputs.command],
-          context.displayDirectory,
-          redact(err.message, secrets),
-          lines.map((line) => redact(line, secrets)),
-        ),
-      );
-    }
     // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
     if (err instanceof ActionFailure)
       throw new ActionFailure(
