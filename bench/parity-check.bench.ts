@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { memoryLogger } from '../lib/runner/logger';
 import type { Inputs } from '../actions/parity-check/src/inputs';
 import { checkParity } from '../actions/parity-check/src/parity';
-import { renderSummary } from '../actions/parity-check/src/report';
+import { renderSummary } from '../actions/parity-check/src/summary';
 import { loadVariableFiles } from '../actions/parity-check/src/var-files';
 import { node24Binary, repoRoot, runAction } from '../test/support/harness';
 import type { BenchFigure } from './types';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { summarizePlan } from '../actions/terraform/src/plan-json';
-import { commentMarkdown, commentMarker, summaryMarkdown, type PlanReport } from '../actions/terraform/src/report';
+import { commentMarkdown, commentMarker, renderSummary, type PlanReport } from '../actions/terraform/src/summary';
 import { repoRoot, runAction } from '../test/support/harness';
 import type { BenchFigure } from './types';
 
@@ -75,7 +75,7 @@ export default async function bench(): Promise<BenchFigure[]> {
     planText,
   };
   const comment = timed(() => commentMarkdown(report, commentMarker('infra', 'default')));
-  const summary = timed(() => summaryMarkdown(report));
+  const summary = timed(() => renderSummary(report));
 
   const ws = mkdtempSync(path.join(os.tmpdir(), 'gantry-tf-bench-ws-'));
   let roundTripMs: number;

@@ -110,7 +110,7 @@ const RELAYS: { file: string; expression: string; from: string }[] = [
   },
   { file: 'actions/parity-check/src/parity.ts', expression: 'note', from: 'the notes pushed in compare.ts (the `notes.push(…)` rule)' },
   {
-    file: 'actions/parity-check/src/report.ts',
+    file: 'actions/parity-check/src/summary.ts',
     expression: 'finding.message',
     from: "a parity finding's `message`, collected from the finding objects in compare.ts",
   },

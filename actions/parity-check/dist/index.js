@@ -35013,7 +35013,7 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-;// CONCATENATED MODULE: ./actions/parity-check/src/report.ts
+;// CONCATENATED MODULE: ./actions/parity-check/src/summary.ts
 /** What people see: the job summary, annotations on the offending lines, the failure message. */
 
 
@@ -35065,7 +35065,7 @@ function describeFindings(findings) {
     };
     return [...byKind('variable', 'variable'), ...byKind('toggle', 'toggle'), ...byKind('env', 'env name')].join(', ');
 }
-/** `annotated`: how many findings have an annotation (report.ts annotate); the table says when not all do. */
+/** `annotated`: how many findings have an annotation (annotate, below); the table says when not all do. */
 function renderSummary(result, names, annotated = result.findings.length) {
     const title = `### Parity check: ${names.base} → ${names.target}`;
     const notes = result.notes.map((note) => `> [!NOTE]\n> ${note}`);
@@ -35125,7 +35125,7 @@ function annotate(findings, log, asErrors, budget = annotationBudget(1)) {
 function describeDivergence(findings, names) {
     return `${names.base} and ${names.target} diverge: ${plural(findings.length, 'finding')} (${describeFindings(findings)})`;
 }
-function divergenceFailure(findings, names) {
+function failureOf(findings, names) {
     return new ActionFailure(`${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`);
 }
 
@@ -35161,7 +35161,7 @@ async function main() {
             return {
                 outputs: { diverged, report: report.json, findings: result.findings.length },
                 summary: renderSummary(result, names, Math.min(budget, result.findings.length)),
-                failure: diverged && asErrors ? divergenceFailure(result.findings, names) : undefined,
+                failure: diverged && asErrors ? failureOf(result.findings, names) : undefined,
             };
         },
     });

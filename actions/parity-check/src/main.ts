@@ -4,7 +4,7 @@ import { awsClientConfig } from '../../../lib/aws/config';
 import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { getInputs, usesSecretsManager } from './inputs';
 import { checkParity } from './parity';
-import { annotate, annotationBudget, describeDivergence, divergenceFailure, renderSummary, reportOutput } from './report';
+import { annotate, annotationBudget, describeDivergence, failureOf, renderSummary, reportOutput } from './summary';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -32,7 +32,7 @@ export async function main(): Promise<void> {
       return {
         outputs: { diverged, report: report.json, findings: result.findings.length },
         summary: renderSummary(result, names, Math.min(budget, result.findings.length)),
-        failure: diverged && asErrors ? divergenceFailure(result.findings, names) : undefined,
+        failure: diverged && asErrors ? failureOf(result.findings, names) : undefined,
       };
     },
   });

@@ -38876,7 +38876,7 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-;// CONCATENATED MODULE: ./actions/smoke-test/src/report.ts
+;// CONCATENATED MODULE: ./actions/smoke-test/src/summary.ts
 /** The outcome of a run as outputs, a job summary and, when a check failed, the step's failure. */
 
 
@@ -38896,7 +38896,7 @@ function smokeOutputs(outcomes) {
     const failed = outcomes.filter((o) => o.status === 'failed').length;
     return { passed: outcomes.length - failed, failed, report: JSON.stringify(reportEntries(outcomes)) };
 }
-function summaryMarkdown(outcomes, context) {
+function renderSummary(outcomes, context) {
     const { passed, failed } = smokeOutputs(outcomes);
     const verdict = failed === 0 ? `✅ all ${passed} checks passed` : `❌ ${failed} of ${outcomes.length} checks failed`;
     const header = keyValueTable([
@@ -38918,7 +38918,7 @@ function summaryMarkdown(outcomes, context) {
     return `## Smoke test: ${verdict}\n\n${header}\n\n${table}\n`;
 }
 /** The step fails when any check is still failing at the deadline; the details name each one. */
-function failureFor(outcomes) {
+function failureOf(outcomes) {
     const failing = outcomes.filter((o) => o.status === 'failed');
     if (failing.length === 0)
         return undefined;
@@ -39079,13 +39079,13 @@ async function main() {
         .finally(() => executor.close()), {
         report: (outcomes) => ({
             outputs: { ...smokeOutputs(outcomes) },
-            summary: summaryMarkdown(outcomes, {
+            summary: renderSummary(outcomes, {
                 baseUrl: inputs['base-url'],
                 expectVersion: inputs['expect-version'],
                 timeoutSeconds: inputs['timeout-seconds'],
                 elapsedMs: systemClock.now() - started,
             }),
-            failure: failureFor(outcomes),
+            failure: failureOf(outcomes),
         }),
     });
     coreLogger.info(`All ${outcomes.length} smoke check(s) passed.`);

@@ -3,7 +3,7 @@ import { systemClock } from '../../../lib/util/clock';
 import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { createExecutor } from './executor';
 import { getInputs } from './inputs';
-import { failureFor, smokeOutputs, summaryMarkdown } from './report';
+import { failureOf, smokeOutputs, renderSummary } from './summary';
 import { runChecks } from './run';
 
 export async function main(): Promise<void> {
@@ -29,13 +29,13 @@ export async function main(): Promise<void> {
     {
       report: (outcomes) => ({
         outputs: { ...smokeOutputs(outcomes) },
-        summary: summaryMarkdown(outcomes, {
+        summary: renderSummary(outcomes, {
           baseUrl: inputs['base-url'],
           expectVersion: inputs['expect-version'],
           timeoutSeconds: inputs['timeout-seconds'],
           elapsedMs: systemClock.now() - started,
         }),
-        failure: failureFor(outcomes),
+        failure: failureOf(outcomes),
       }),
     },
   );

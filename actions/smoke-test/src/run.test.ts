@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../lib/util/clock';
 import { memoryLogger } from '../../../lib/runner/logger';
 import type { AttemptResult, Check, TcpCheck } from './definitions';
-import { failureFor, reportEntries, smokeOutputs, summaryMarkdown } from './report';
+import { failureOf, reportEntries, smokeOutputs, renderSummary } from './summary';
 import { runChecks, Semaphore } from './run';
 
 function tcp(name: string, extra: Partial<TcpCheck> = {}): TcpCheck {
@@ -130,7 +130,7 @@ describe('runChecks', () => {
     });
     expect(outcomes[0].reason).toBe('could not connect to postgres://***@db.internal:5432/shop');
     expect(outcomes[1].detail).toBe('301 → https://***@shop.example.com/');
-    const everything = [log.text(), smokeOutputs(outcomes).report, summaryMarkdown(outcomes, { timeoutSeconds: 1, elapsedMs: 1000 })].join(
+    const everything = [log.text(), smokeOutputs(outcomes).report, renderSummary(outcomes, { timeoutSeconds: 1, elapsedMs: 1000 })].join(
       '\n',
     );
     expect(everything).toContain('postgres://***@db.internal');
@@ -175,19 +175,19 @@ describe('report', () => {
   });
 
   it('writes a summary table with every check and fails naming the failing ones', () => {
-    const md = summaryMarkdown(outcomes, { baseUrl: new URL('https://shop.example.com'), timeoutSeconds: 120, elapsedMs: 5000 });
+    const md = renderSummary(outcomes, { baseUrl: new URL('https://shop.example.com'), timeoutSeconds: 120, elapsedMs: 5000 });
     expect(md).toContain('## Smoke test: ❌ 1 of 2 checks failed');
     expect(md).toContain('| Check | Type | Target | Result | Attempts | Latency | Details |');
     expect(md).toContain('| db | tcp | 127.0.0.1:1 | ✅ passed | 2 | 3 ms | connected in 3 ms |');
     expect(md).toContain('| cache\\|x | tcp | 127.0.0.1:6379 | ❌ failed | 4 | — | timed out after 100 ms |');
-    const failure = failureFor(outcomes);
+    const failure = failureOf(outcomes);
     expect(failure?.message).toBe('1 of 2 smoke checks failed: cache|x');
     expect(failure?.details).toEqual(['✗ cache|x (127.0.0.1:6379, 4 attempt(s)): timed out after 100 ms']);
-    expect(failureFor(outcomes.slice(0, 1))).toBeUndefined();
+    expect(failureOf(outcomes.slice(0, 1))).toBeUndefined();
   });
 
   it('shows the base URL without its user information', () => {
-    const md = summaryMarkdown(outcomes, {
+    const md = renderSummary(outcomes, {
       baseUrl: new URL('https://deploy:pw-LEAK@shop.example.com/'),
       timeoutSeconds: 120,
       elapsedMs: 5000,

@@ -3661,7 +3661,7 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-;// CONCATENATED MODULE: ./actions/terraform/src/report.ts
+;// CONCATENATED MODULE: ./actions/terraform/src/summary.ts
 /**
  * The plan as markdown, for the job summary (at most 1 MiB per step) and the pull-request
  * comment (at most 65,536 characters). Oversized plans are shortened here, on purpose and
@@ -3691,7 +3691,7 @@ function commentMarker(directory, workspace) {
     const safe = (value) => encodeURIComponent(value).replace(/%2F/g, '/');
     return `<!-- gantry:terraform dir=${safe(directory)} workspace=${safe(workspace)} -->`;
 }
-function summaryMarkdown(report) {
+function renderSummary(report) {
     return renderReport(report, {
         limit: SUMMARY_LIMIT_BYTES,
         measure: measureBytes,
@@ -3816,7 +3816,7 @@ function truncateToFit(text, max, measure) {
     return `${text.slice(0, cut)}${note(text.length - cut)}`;
 }
 /** The summary of a failed run: the command and the lines that explain it. */
-function failureMarkdown(heading, directory, message, detailLines) {
+function renderErrorSummary(heading, directory, message, detailLines) {
     const body = detailLines.length > 0 ? `\n\n${codeBlock(truncateToFit(detailLines.join('\n'), 200_000, measureBytes))}` : '';
     return `### ❌ ${heading} failed · \`${directory}\`\n\n${message}${body}\n`;
 }
@@ -3879,7 +3879,7 @@ async function main() {
             return {};
         const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
         return {
-            summary: failureMarkdown(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))),
+            summary: renderErrorSummary(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))),
         };
     };
     try {
@@ -3912,7 +3912,7 @@ async function main() {
                         'json-plan-file': outcome.jsonPlanFile,
                         'plan-hash': outcome.planHash,
                     },
-                    summary: summaryMarkdown(report(outcome)),
+                    summary: renderSummary(report(outcome)),
                 }),
                 reportError: failureSummary,
             });
@@ -3942,7 +3942,7 @@ async function main() {
                         : '**No drift.** The infrastructure matches the configuration.';
                     return {
                         outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
-                        summary: summaryMarkdown({ ...report(outcome), verdict }),
+                        summary: renderSummary({ ...report(outcome), verdict }),
                         failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
                     };
                 },
@@ -3964,7 +3964,7 @@ async function main() {
                             'plan-hash': outcome.planHash,
                             outputs: JSON.stringify(visible),
                         },
-                        summary: summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
+                        summary: renderSummary({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
                     };
                 },
                 reportError: failureSummary,

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { upsertComment } from './pr-comment';
 import { scrubSecrets } from './scrub';
-import { commentMarker, commentMarkdown, failureMarkdown, summaryMarkdown, type PlanReport } from './report';
+import { commentMarker, commentMarkdown, renderErrorSummary, renderSummary, type PlanReport } from './summary';
 import { findTerraform, TerraformCli, TerraformCommandError } from './terraform-cli';
 import { describeApplied } from './plan-json';
 
@@ -56,7 +56,7 @@ export async function main(): Promise<void> {
     if (!(err instanceof ActionFailure)) return {};
     const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
     return {
-      summary: failureMarkdown(
+      summary: renderErrorSummary(
         HEADINGS[inputs.command],
         context.displayDirectory,
         redact(err.message, secrets),
@@ -104,7 +104,7 @@ export async function main(): Promise<void> {
             'json-plan-file': outcome.jsonPlanFile,
             'plan-hash': outcome.planHash,
           },
-          summary: summaryMarkdown(report(outcome)),
+          summary: renderSummary(report(outcome)),
         }),
         reportError: failureSummary,
       });
@@ -132,7 +132,7 @@ export async function main(): Promise<void> {
             : '**No drift.** The infrastructure matches the configuration.';
           return {
             outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
-            summary: summaryMarkdown({ ...report(outcome), verdict }),
+            summary: renderSummary({ ...report(outcome), verdict }),
             failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
           };
         },
@@ -153,7 +153,7 @@ export async function main(): Promise<void> {
               'plan-hash': outcome.planHash,
               outputs: JSON.stringify(visible),
             },
-            summary: summaryMarkdown({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
+            summary: renderSummary({ ...report({ ...outcome, changes }), verdict, outputs: outcome.outputs }),
           };
         },
         reportError: failureSummary,

@@ -5,12 +5,12 @@ import {
   SUMMARY_LIMIT_BYTES,
   commentMarkdown,
   commentMarker,
-  failureMarkdown,
+  renderErrorSummary,
   measureBytes,
-  summaryMarkdown,
+  renderSummary,
   truncateToFit,
   type PlanReport,
-} from './report';
+} from './summary';
 
 const summary = (resources: PlanSummary['resources']): PlanSummary => {
   const counts = { add: 0, change: 0, destroy: 0, replace: 0, read: 0 };
@@ -57,7 +57,7 @@ describe('commentMarker', () => {
 
 describe('plan markdown', () => {
   it('has the counts, destroys highlighted first, and the plan in a collapsed block', () => {
-    const md = summaryMarkdown(report());
+    const md = renderSummary(report());
     expect(md).toContain('### Terraform plan · `infra` · workspace `staging`');
     expect(md).toContain('**Plan:** 1 to add, 0 to change, 1 to destroy, 1 to replace.');
     expect(md).toContain('This plan destroys 1 resource and replaces 1 resource (destroy and re-create)');
@@ -69,7 +69,7 @@ describe('plan markdown', () => {
   });
 
   it('says so when there are no changes, and leaves out the default workspace', () => {
-    const md = summaryMarkdown(report({ workspace: 'default', changes: false, summary: summary([]), planText: 'No changes.' }));
+    const md = renderSummary(report({ workspace: 'default', changes: false, summary: summary([]), planText: 'No changes.' }));
     expect(md).toContain('### Terraform plan · `infra`\n');
     expect(md).toContain('**No changes.**');
     expect(md).not.toContain('| Action |');
@@ -77,7 +77,7 @@ describe('plan markdown', () => {
   });
 
   it('shows output values after apply, never sensitive ones', () => {
-    const md = summaryMarkdown(
+    const md = renderSummary(
       report({
         outputs: [
           { name: 'url', sensitive: false, type: 'string', value: 'https://a|b' },
@@ -118,7 +118,7 @@ describe('plan markdown', () => {
 
   it('keeps the summary under 1 MiB even with multi-byte characters', () => {
     const big = report({ planText: hugePlan(1_500_000, '      + name = "ünïcødé ✓ 🚀 ääääääääääääää"') });
-    const md = summaryMarkdown(big);
+    const md = renderSummary(big);
     expect(measureBytes(md)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
     expect(measureBytes(md)).toBeGreaterThan(SUMMARY_LIMIT_BYTES - 10_000);
     expect(md).toContain('longer than a job summary can hold');
@@ -141,9 +141,9 @@ describe('truncateToFit', () => {
   });
 });
 
-describe('failureMarkdown', () => {
+describe('renderErrorSummary', () => {
   it('shows the message and the lines Terraform printed', () => {
-    const md = failureMarkdown('Terraform plan', 'infra', 'terraform plan failed', ['$ terraform plan', 'Error: boom']);
+    const md = renderErrorSummary('Terraform plan', 'infra', 'terraform plan failed', ['$ terraform plan', 'Error: boom']);
     expect(md).toContain('### ❌ Terraform plan failed · `infra`');
     expect(md).toContain('```\n$ terraform plan\nError: boom\n```');
   });

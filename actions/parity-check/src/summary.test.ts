@@ -5,12 +5,12 @@ import {
   annotate,
   annotationBudget,
   describeCompared,
-  divergenceFailure,
+  failureOf,
   MAX_STEP_ANNOTATIONS,
   MAX_SUMMARY_ROWS,
   renderSummary,
   reportOutput,
-} from './report';
+} from './summary';
 
 const names = { base: 'staging', target: 'production' };
 const finding = (overrides: Partial<Finding> = {}): Finding => ({
@@ -119,7 +119,7 @@ describe('annotate', () => {
       'Annotating the first 9 of 30 findings (GitHub shows at most 10 error annotations per step); 21 are not annotated: the job summary and the report output list them all.',
     );
     // The failure message the step ends with is then the 10th error annotation, which GitHub still shows.
-    log.error(divergenceFailure([finding()], names).message);
+    log.error(failureOf([finding()], names).message);
     expect(log.errors).toHaveLength(MAX_STEP_ANNOTATIONS);
   });
 
@@ -158,7 +158,7 @@ describe('messages', () => {
   it('describes what was compared and the failure', () => {
     expect(describeCompared({ variables: 1, toggles: 0, envNames: 2 })).toBe('1 variable, 2 env names');
     expect(describeCompared({ variables: 0, toggles: 0, envNames: 0 })).toBe('nothing (every name is ignored or both sides are empty)');
-    expect(divergenceFailure([finding(), finding({ kind: 'env' })], names).message).toBe(
+    expect(failureOf([finding(), finding({ kind: 'env' })], names).message).toBe(
       'staging and production diverge: 2 findings (1 variable, 1 env name). See the job summary; set fail-on-divergence: false to report without failing.',
     );
   });

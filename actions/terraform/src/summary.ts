@@ -50,7 +50,7 @@ export function commentMarker(directory: string, workspace: string): string {
   return `<!-- gantry:terraform dir=${safe(directory)} workspace=${safe(workspace)} -->`;
 }
 
-export function summaryMarkdown(report: PlanReport): string {
+export function renderSummary(report: PlanReport): string {
   return renderReport(report, {
     limit: SUMMARY_LIMIT_BYTES,
     measure: measureBytes,
@@ -182,7 +182,7 @@ export function truncateToFit(text: string, max: number, measure: Measure): stri
 }
 
 /** The summary of a failed run: the command and the lines that explain it. */
-export function failureMarkdown(heading: string, directory: string, message: string, detailLines: readonly string[]): string {
+export function renderErrorSummary(heading: string, directory: string, message: string, detailLines: readonly string[]): string {
   const body = detailLines.length > 0 ? `\n\n${codeBlock(truncateToFit(detailLines.join('\n'), 200_000, measureBytes))}` : '';
   return `### ❌ ${heading} failed · \`${directory}\`\n\n${message}${body}\n`;
 }

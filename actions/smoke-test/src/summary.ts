@@ -44,7 +44,7 @@ export interface SummaryContext {
   elapsedMs: number;
 }
 
-export function summaryMarkdown(outcomes: readonly CheckOutcome[], context: SummaryContext): string {
+export function renderSummary(outcomes: readonly CheckOutcome[], context: SummaryContext): string {
   const { passed, failed } = smokeOutputs(outcomes);
   const verdict = failed === 0 ? `✅ all ${passed} checks passed` : `❌ ${failed} of ${outcomes.length} checks failed`;
   const header = keyValueTable([
@@ -67,7 +67,7 @@ export function summaryMarkdown(outcomes: readonly CheckOutcome[], context: Summ
 }
 
 /** The step fails when any check is still failing at the deadline; the details name each one. */
-export function failureFor(outcomes: readonly CheckOutcome[]): ActionFailure | undefined {
+export function failureOf(outcomes: readonly CheckOutcome[]): ActionFailure | undefined {
   const failing = outcomes.filter((o) => o.status === 'failed');
   if (failing.length === 0) return undefined;
   return new ActionFailure(

@@ -52,7 +52,7 @@ function describeFindings(findings: readonly Finding[]): string {
   return [...byKind('variable', 'variable'), ...byKind('toggle', 'toggle'), ...byKind('env', 'env name')].join(', ');
 }
 
-/** `annotated`: how many findings have an annotation (report.ts annotate); the table says when not all do. */
+/** `annotated`: how many findings have an annotation (annotate, below); the table says when not all do. */
 export function renderSummary(result: Comparison, names: SideNames, annotated = result.findings.length): string {
   const title = `### Parity check: ${names.base} → ${names.target}`;
   const notes = result.notes.map((note) => `> [!NOTE]\n> ${note}`);
@@ -118,7 +118,7 @@ export function describeDivergence(findings: readonly Finding[], names: SideName
   return `${names.base} and ${names.target} diverge: ${plural(findings.length, 'finding')} (${describeFindings(findings)})`;
 }
 
-export function divergenceFailure(findings: readonly Finding[], names: SideNames): ActionFailure {
+export function failureOf(findings: readonly Finding[], names: SideNames): ActionFailure {
   return new ActionFailure(
     `${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`,
   );
