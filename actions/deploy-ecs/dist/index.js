@@ -38416,6 +38416,7 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
 async function main() {

@@ -1,7 +1,8 @@
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
 import { systemClock } from '../../../lib/util/clock';
 import { ecsClients } from '../../../lib/ecs/clients';
-import { coreLogger, reportOutcome, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { coreLogger, reportOutcome, setOutputs, writeSummary } from '../../../lib/runner/github';
+import { run as runAction } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
 import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { onTermination } from '../../../lib/runner/termination';
