@@ -32231,6 +32231,8 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A timeout this close to the deadline is the deadline's (a connection timeout long before it is not). */
+const DEADLINE_SLACK_MS = 250;
 /** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
 class DeadlineExceededError extends Error {
     constructor(what, deadline) {
@@ -32257,11 +32259,25 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     handle(request, options = {}) {
         if (this.deadline === undefined)
             return super.handle(request, options);
-        const remaining = this.deadline - this.now();
+        const deadline = this.deadline;
+        const what = `${request.method} ${request.hostname}${request.path}`;
+        const remaining = deadline - this.now();
         if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+            return Promise.reject(new DeadlineExceededError(what, deadline));
+        const attempt = super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+        if (remaining >= this.requestTimeoutMs)
+            return attempt;
+        // This attempt's timeout IS the deadline. Its timer and boundByDeadline's expire together and either may
+        // fire first (timers count from the event loop's cached time, so the one armed later in the same tick can
+        // expire a few ms sooner): the answer must be DeadlineExceeded either way, never a retryable TimeoutError
+        // that sends the SDK or gantry into another back-off past the deadline.
+        return attempt.catch((err) => {
+            throw isTimeout(err) && this.now() >= deadline - DEADLINE_SLACK_MS ? new DeadlineExceededError(what, deadline) : err;
+        });
     }
+}
+function isTimeout(err) {
+    return err instanceof Error && (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT');
 }
 /**
  * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
@@ -34080,6 +34096,9 @@ async function revisionsOf(ecs, sd, service, log) {
 
 /** Newest revisions of the family searched for the token (the lost one is the newest or close to it). */
 const LOOKUP_REVISIONS = 5;
+function isDeadline(err) {
+    return err instanceof Error && err.name === 'DeadlineExceeded';
+}
 function outcomeOf(err) {
     if (!(err instanceof Error))
         return 'unknown';
@@ -34102,15 +34121,31 @@ async function registerTaskDefinitionOnce(req) {
     };
     let unknown;
     let made = 0;
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    let expired = false;
+    /** Sleeps the back-off before attempt `attempt + 1`; false when that would reach the deadline (stop trying). */
+    const backOff = async (attempt) => {
+        const delay = backoffDelay(attempt, 500, 5_000, req.random);
+        if (req.deadline !== undefined && req.clock.now() + delay >= req.deadline) {
+            expired = true;
+            return false;
+        }
+        await req.clock.sleep(delay);
+        return true;
+    };
+    for (let attempt = 1; attempt <= attempts && !expired; attempt += 1) {
         made = attempt;
         if (unknown !== undefined && family) {
             const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
+                if (isDeadline(err)) {
+                    expired = true;
+                    return 'lookup-failed';
+                }
                 req.log.warning(`Could not look for this run's revision of ${family} (${errors_describeError(err)}); looking again before registering.`);
                 return 'lookup-failed';
             });
             if (found === 'lookup-failed') {
-                await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+                if (expired || !(await backOff(attempt)))
+                    break;
                 continue;
             }
             if (found) {
@@ -34130,21 +34165,28 @@ async function registerTaskDefinitionOnce(req) {
                 throw err;
             if (outcome === 'unknown')
                 unknown = errors_describeError(err);
-            if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded'))
+            if (attempt === attempts || isDeadline(err))
                 break;
             req.log.warning(`RegisterTaskDefinition attempt ${attempt} failed (${errors_describeError(err)}); ` +
                 (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'));
-            await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+            if (!(await backOff(attempt)))
+                break;
         }
     }
+    let lookup = '';
     if (unknown !== undefined && family) {
-        const found = await findByRunToken(req.ecs, family, req.runToken).catch(() => undefined);
+        const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
+            lookup = errors_describeError(err);
+            return undefined;
+        });
         if (found)
             return found;
     }
     throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
         (unknown !== undefined
-            ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
+            ? lookup
+                ? ` and whether a revision carries this run's ${TAG.runToken} ${req.runToken} is unknown (the look-up failed: ${lookup}; last unknown outcome: ${unknown})`
+                : ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
             : '') +
         '. The service was NOT changed.');
 }
@@ -34554,7 +34596,7 @@ async function deploy(inputs, deps) {
     if (rendered) {
         const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
         const out = await log.group('Register task definition', async () => {
-            const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log });
+            const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log, deadline });
             log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
             return result;
         });
