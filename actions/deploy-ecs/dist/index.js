@@ -33944,6 +33944,7 @@ function isNamedValue(value) {
 
 
 
+
 /** The gate stages of this deploy: the input, else every stage with a PAUSE hook in the service's configuration. */
 function gateStagesFor(strategy, service, requested, log) {
     if (strategy === 'ROLLING') {
@@ -33965,13 +33966,64 @@ function gateStagesFor(strategy, service, requested, log) {
 function gateListener(stage) {
     return stage === 'POST_PRODUCTION_TRAFFIC_SHIFT' ? 'production' : 'test';
 }
+/** Judge one snapshot (pure): CONTINUE took effect once the hook no longer waits; ROLLBACK once ECS rolls back (or stopped). */
+function judgeAnswer(sd, answer) {
+    if (answer.action === 'CONTINUE') {
+        const hook = sd.lifecycleHookDetails?.find((h) => h.hookId === answer.hookId);
+        const waiting = hook?.status === 'AWAITING_ACTION' && (sd.status === 'IN_PROGRESS' || sd.status === 'PENDING');
+        return { changed: !waiting, sd };
+    }
+    const status = sd.status ?? '';
+    return { changed: status.startsWith('ROLLBACK') || status.startsWith('STOP'), sd };
+}
+/** `The service deployment WAS continued: …` — for the messages after an answer of unknown outcome. */
+function describeAnswer(verdict, answer, target) {
+    const verb = answer.action === 'CONTINUE' ? 'continued' : 'rolled back';
+    if (verdict.changed === 'unknown')
+        return `Whether the service deployment was ${verb} is UNKNOWN: reading it back failed (${verdict.error})${answer.action === 'ROLLBACK' ? `; traffic may still reach ${target}: run the rollback action` : ''}.`;
+    const at = `${verdict.sd.status ?? '?'} at ${verdict.sd.lifecycleStage ?? '?'}`;
+    const hook = verdict.sd.lifecycleHookDetails?.find((h) => h.hookId === answer.hookId);
+    if (answer.action === 'CONTINUE')
+        return verdict.changed
+            ? `The service deployment WAS continued: hook ${answer.hookId ?? '?'} is ${hook?.status ?? 'gone'}, the deployment ${at}.`
+            : `The service deployment was NOT continued: hook ${answer.hookId ?? '?'} is still AWAITING_ACTION, the deployment ${at}.`;
+    return verdict.changed
+        ? `The service deployment WAS rolled back: it is ${at}.`
+        : `The service deployment was NOT rolled back: it is ${at}; traffic may still reach ${target}: run the rollback action.`;
+}
+/** DescribeServiceDeployments after an answer ended in an error: what ECS really did (one try per `attemptTimeoutMs`). */
+async function readBackAnswer(ecs, arn, answer, bounds) {
+    let error = 'no attempt made';
+    for (let attempt = 1; attempt <= bounds.attempts; attempt += 1) {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }), abortAfter(bounds.attemptTimeoutMs));
+            const sd = out.serviceDeployments?.[0];
+            if (sd)
+                return judgeAnswer(sd, answer);
+            error = `DescribeServiceDeployments returned no service deployment (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
+        }
+        catch (err) {
+            error = errors_describeError(err);
+            if (err instanceof Error && err.name === 'DeadlineExceeded')
+                break;
+        }
+        if (attempt < bounds.attempts)
+            await bounds.clock.sleep(bounds.delayMs);
+    }
+    return { changed: 'unknown', error };
+}
 /** gate-action: answer the paused hook of a service deployment (CONTINUE / ROLLBACK) and watch what follows. */
 async function answerGate(inputs, deps) {
     const { ecs, clock, log } = deps;
+    const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
+    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    const pollMs = inputs['poll-interval-seconds'] * 1000;
     const elapsed = () => clock.now() - started;
     const action = inputs['gate-action'] ?? 'continue';
     const arn = inputs['service-deployment-arn'];
+    if (deps.progress)
+        deps.progress.serviceDeploymentArn = arn;
     const service = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
     const strategy = strategyFor(service);
     if (strategy.name === 'ROLLING') {
@@ -33993,18 +34045,52 @@ async function answerGate(inputs, deps) {
         previousTaskDefinitionArn: previous,
         serviceDeploymentArn: arn,
     };
-    const watch = {
+    // From here this step may change the deployment: every exit path reports (main.ts writes these on SIGTERM too).
+    if (deps.progress)
+        deps.progress.touched = {
+            taskDefinitionArn: target,
+            previousTaskDefinitionArn: previous,
+            revision: revisionOf(target),
+            registered: false,
+            strategy: strategy.name,
+            serviceDeploymentArn: arn,
+            cancelled: action === 'continue'
+                ? `gate-action continue on ${arn}: the service was told to run ${target}, unverified`
+                : `gate-action rollback of ${arn} not confirmed: traffic may still reach ${target}`,
+        };
+    const record = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, target, status, log);
+    // Past the deadline a read-back gets a quarter poll, once, so that the tag still fits in the record client's grace.
+    const readBack = (answer) => {
+        const left = deadline - clock.now();
+        return readBackAnswer(recordEcs, arn, answer, {
+            attempts: left < pollMs ? 1 : 3,
+            attemptTimeoutMs: Math.min(30_000, Math.max(pollMs / 4, left)),
+            delayMs: 1_000,
+            clock,
+        });
+    };
+    const watch = () => ({
         ecs: deps.pollEcs ?? ecs,
         cluster: inputs.cluster,
         service: inputs.service,
         started: { serviceDeploymentArn: arn },
         taskDefinitionArn: target,
-        intervalMs: inputs['poll-interval-seconds'] * 1000,
-        timeoutMs: inputs['timeout-seconds'] * 1000,
+        intervalMs: pollMs,
+        // The wait ends at the action's deadline: the answer's own time counts too.
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
         clock,
         log,
         knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
-    };
+    });
+    /** A failure of this step is said with what it did to the deployment (a later watch's reason follows it). */
+    const failed = (reason, rollout) => ({
+        ...common,
+        status: rollout?.status === 'timed-out' ? 'timed-out' : 'failed',
+        rollout,
+        reason,
+        durationMs: elapsed(),
+    });
     if (action === 'continue') {
         const wanted = inputs['hook-id'];
         const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
@@ -34013,43 +34099,64 @@ async function answerGate(inputs, deps) {
         }
         const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
         const answered = [];
+        let answerNote = '';
         if (hook?.hookId) {
-            await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
+            const answer = { action: 'CONTINUE', hookId: hook.hookId };
+            try {
+                await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
+                log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
+            }
+            catch (err) {
+                // Unknown outcome: ECS may have continued and lost the answer (a retry of it is then refused). Say what the deployment shows.
+                const verdict = await readBack(answer);
+                answerNote = `ContinueServiceDeployment CONTINUE on hook ${hook.hookId} of ${arn} failed: ${errors_describeError(err)}. ${describeAnswer(verdict, answer, target)}`;
+                if (verdict.changed !== true) {
+                    await record('failed');
+                    return failed(answerNote);
+                }
+                log.warning(`${answerNote} Watching it.`);
+            }
             answered.push(hook.hookId);
-            log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
         }
         else if (!named) {
             log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
         }
         const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
-        const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }));
-        return recordOutcome(common, rollout, (status) => recordFate(deps.recordEcs ?? ecs, target, status, log), log, elapsed);
+        const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch(), gateStages, answeredHookIds: answered }));
+        const result = await recordOutcome(common, rollout, record, log, elapsed);
+        return answerNote && result.reason !== undefined ? { ...result, reason: `${answerNote} Then: ${result.reason}` } : result;
     }
     const stage = sd.lifecycleStage;
     let live;
+    let answerNote = '';
     try {
         live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     }
     catch (err) {
-        throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${errors_describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
+        // ROLLBACK (on the hook, or StopServiceDeployment) of unknown outcome: the deployment read back says what ECS does.
+        const answer = { action: 'ROLLBACK' };
+        const verdict = await readBack(answer);
+        answerNote = `Rolling back service deployment ${arn} failed: ${errors_describeError(err)}. ${describeAnswer(verdict, answer, target)}`;
+        if (verdict.changed !== true) {
+            await record('failed');
+            return failed(answerNote);
+        }
+        log.warning(`${answerNote} Watching the rollback.`);
     }
-    if (!live && sd.status === 'SUCCESSFUL') {
+    if (!live && !answerNote && sd.status === 'SUCCESSFUL') {
         log.warning(`Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`);
         return { ...common, status: 'deployed', durationMs: elapsed() };
     }
-    const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch, expectRollback: true }));
+    const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch(), expectRollback: true }));
+    await record('failed');
     if (rollout.status !== 'completed') {
-        await recordFate(ecs, target, 'failed', log);
-        return {
-            ...common,
-            status: rollout.status === 'timed-out' ? 'timed-out' : 'failed',
-            rollout,
-            reason: `rollback of ${arn} did not finish: ${rollout.reason}`,
-            durationMs: elapsed(),
-        };
+        return failed(`${answerNote ? `${answerNote} ` : ''}rollback of ${arn} did not finish: ${rollout.reason}`, rollout);
     }
-    await recordFate(ecs, target, 'failed', log);
-    const how = live ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}` : `ECS rollback (${sd.status ?? '?'})`;
+    const how = live
+        ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}`
+        : answerNote
+            ? `ROLLBACK at ${stage ?? '?'}, its answer lost`
+            : `ECS rollback (${sd.status ?? '?'})`;
     return {
         ...common,
         status: 'failed',
@@ -34057,6 +34164,10 @@ async function answerGate(inputs, deps) {
         reason: `rolled back by gate-action rollback (${how}): traffic is back on ${previous ?? 'the previous revision'}; ${rollout.reason}`,
         durationMs: elapsed(),
     };
+}
+function revisionOf(arn) {
+    const match = /:(\d+)$/.exec(arn);
+    return match ? Number(match[1]) : undefined;
 }
 /** The task definitions of the target (green) and source (blue) revisions of a service deployment. */
 async function revisionsOf(ecs, sd, service, log) {
@@ -34596,7 +34707,14 @@ async function deploy(inputs, deps) {
     if (rendered) {
         const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
         const out = await log.group('Register task definition', async () => {
-            const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log, deadline });
+            const result = await registerTaskDefinitionOnce({
+                ecs: deps.registerEcs ?? ecs,
+                input: rendered.input,
+                runToken,
+                clock,
+                log,
+                deadline,
+            });
             log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
             return result;
         });
@@ -34608,7 +34726,7 @@ async function deploy(inputs, deps) {
     }
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
-    revision ??= revisionOf(taskDefinitionArn);
+    revision ??= deploy_revisionOf(taskDefinitionArn);
     if (inputs['register-only']) {
         // For a migration (run-task) before the rollout: the service is not touched, so there is no
         // previous-task-definition-arn to report and nothing a rollback could undo.
@@ -34831,7 +34949,7 @@ async function recordFate(ecs, arn, status, log) {
         log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
     }
 }
-function revisionOf(arn) {
+function deploy_revisionOf(arn) {
     const match = /:(\d+)$/.exec(arn);
     return match ? Number(match[1]) : undefined;
 }
@@ -38232,6 +38350,8 @@ function touchedResult(inputs, progress, status, reason) {
         previousTaskDefinitionArn: touched?.previousTaskDefinitionArn,
         revision: touched?.revision,
         deploymentId: progress.deploymentId,
+        strategy: touched?.strategy,
+        serviceDeploymentArn: touched?.serviceDeploymentArn ?? progress.serviceDeploymentArn,
         targets: [],
         registered: touched?.registered ?? false,
         waited: false,
@@ -38245,7 +38365,13 @@ async function recordCancelledDeploy(inputs, progress, deps) {
     const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
     let result;
     if (progress.touched) {
-        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`);
+        const left = progress.touched.cancelled ?? `the service was told to run ${progress.touched.taskDefinitionArn}, unverified`;
+        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: ${left}`);
+        await deps.report(result);
+    }
+    else if (progress.serviceDeploymentArn) {
+        // A gate step cancelled before it read the deployment: it answered nothing, the deployment waits where it was.
+        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`);
         await deps.report(result);
     }
     if (arn) {
@@ -38266,6 +38392,8 @@ class DeployProgress {
     registeredArn;
     touched;
     deploymentId;
+    /** gate-action: the service deployment being answered, known from the inputs before anything is read. */
+    serviceDeploymentArn;
     /** The termination recorder took over: deploy() writes no more tags. */
     cancelled = false;
 }
@@ -38442,7 +38570,7 @@ async function main() {
             revision: result.revision,
             'deployment-id': result.deploymentId,
             status: result.status,
-            'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+            'service-deployment-arn': result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
             'hook-id': result.gate?.hookId,
             'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
             'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,
