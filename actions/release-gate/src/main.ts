@@ -1,6 +1,8 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws/config';
+import { boundByDeadline } from '../../../lib/aws/deadline';
+import { describeError } from '../../../lib/runner/errors';
 import { coreLogger, run as runAction, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { workspaceDir } from '../../../lib/runner/inputs';
 import { issueCommand } from '../../../lib/runner/protocol';
@@ -9,8 +11,11 @@ import { GitHubApi } from './github-api';
 import { lookUpImage } from './image';
 import { getInputs } from './inputs';
 import { promotionGate } from './promotion';
-import { recordRelease } from './record';
+import { RecordFailure, recordRelease } from './record';
 import { checkedOutSha, resolveCommit } from './resolve';
+
+/** How long reading the record back may run past the deadline (after TagResource failed at it). */
+const READ_BACK_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -37,8 +42,32 @@ export async function main(): Promise<void> {
       return;
     }
     case 'record': {
-      const ecs = new ECSClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-      const outcome = await recordRelease(ecs, inputs, log);
+      // Every call ends at the deadline; reading the tags back after a failed TagResource gets a few seconds more.
+      const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+      const client = (until: number, maxAttempts?: number): ECSClient =>
+        boundByDeadline(
+          new ECSClient(
+            awsClientConfig({
+              region: inputs.region,
+              endpointUrl: inputs.endpointUrl,
+              maxAttempts,
+              timeouts: { requestTimeoutMs: Math.min(10_000, inputs.timeoutSeconds * 1000), deadline: until },
+            }),
+          ),
+          until,
+        );
+      let outcome;
+      try {
+        outcome = await recordRelease({ ecs: client(deadline), readEcs: client(deadline + READ_BACK_GRACE_MS, 2) }, inputs, log);
+      } catch (err) {
+        const recorded = err instanceof RecordFailure ? err.recorded : 'unknown';
+        setOutputs({ recorded });
+        await writeSummary(
+          `Release **${recorded === 'false' ? 'NOT recorded' : 'record UNKNOWN'}** on \`${inputs.taskDefinitionArn}\`: ${describeError(err)}`,
+        );
+        throw err;
+      }
+      setOutputs({ recorded: outcome.recorded });
       issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
       // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
       if (inputs.promotion === 'overridden')
