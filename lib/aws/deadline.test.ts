@@ -62,4 +62,29 @@ describe('AWS call timeouts', () => {
     const again = await ecs.send(describe1).catch((e: unknown) => e);
     expect(again).toMatchObject({ name: 'DeadlineExceeded' });
   });
+
+  it('an attempt whose request timeout was cut to the deadline fails with DeadlineExceeded, not a retryable TimeoutError', async () => {
+    // Without the deadline middleware only the handler's own timer runs: deterministic. With it, both timers
+    // expire at the deadline and either may fire first; the answer must not depend on which one does.
+    const deadline = Date.now() + 300;
+    const ecs = new ECSClient({
+      ...awsClientConfig(
+        { endpointUrl: url, maxAttempts: 1, timeouts: { requestTimeoutMs: 10_000, deadline } },
+        { AWS_REGION: 'us-east-1' },
+      ),
+      credentials,
+    });
+    const err = await ecs.send(describe1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DeadlineExceeded' });
+    expect(isTransientAwsError(err)).toBe(false);
+  });
+
+  it('an attempt that times out on its own request timeout, well before the deadline, stays a TimeoutError', async () => {
+    const deadline = Date.now() + 60_000;
+    const ecs = new ECSClient({
+      ...awsClientConfig({ endpointUrl: url, maxAttempts: 1, timeouts: { requestTimeoutMs: 200, deadline } }, { AWS_REGION: 'us-east-1' }),
+      credentials,
+    });
+    expect(await ecs.send(describe1).catch((e: unknown) => e)).toMatchObject({ name: 'TimeoutError' });
+  });
 });

@@ -141,6 +141,20 @@ const cases: [string, string, Record<string, string>, string, RegExp][] = [
   ],
   ['record of an unknown verdict', 'record', { promotion: 'maybe' }, 'promotion', /one of 'not-required', 'proven', 'overridden'/],
   ['record of an override without its reason', 'record', { promotion: 'overridden' }, 'override-reason', /at least 20 characters/],
+  [
+    'record with a timeout of 0',
+    'record',
+    { 'timeout-seconds': '0' },
+    'timeout-seconds',
+    /a number of seconds \(e\.g\. 90, 90s, 15m\) from 1 to 3600/,
+  ],
+  [
+    'record with a timeout in days',
+    'record',
+    { 'timeout-seconds': '2d' },
+    'timeout-seconds',
+    /a number of seconds \(e\.g\. 90, 90s, 15m\)/,
+  ],
 ];
 
 describe('release-gate bad inputs', () => {

@@ -15,6 +15,7 @@
  *   reset-after-forward  the request IS forwarded and applied upstream, then the client's connection
  *                        is reset before any response byte: the outcome is lost
  *   malformed-after-forward  forwarded and applied, then a truncated 200 body comes back
+ *   error-after-forward  forwarded and applied, then HTTP 500 ServerException comes back instead of the answer
  *   hang                 never answers (not forwarded), until the proxy stops
  *   hang-after-forward   forwarded and applied, then never answers
  */
@@ -30,6 +31,7 @@ export const FAULT_KINDS = [
   'server-error',
   'reset-after-forward',
   'malformed-after-forward',
+  'error-after-forward',
   'hang',
   'hang-after-forward',
 ] as const;
@@ -128,6 +130,10 @@ export async function startFaultProxy(options: { upstream: string }): Promise<Fa
       }
       if (fault === 'hang-after-forward') return;
       if (fault === 'malformed-after-forward') return sendMalformed(res);
+      if (fault === 'error-after-forward') {
+        const failure = ERRORS['server-error'] as { status: number; type: string; message: string };
+        return sendJson(res, failure.status, { __type: failure.type, message: failure.message }, failure.type);
+      }
       const headers = { ...reply.headers };
       for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'content-length']) delete headers[name];
       res.writeHead(reply.status, { ...headers, 'content-length': reply.body.length });

@@ -32231,6 +32231,8 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A timeout this close to the deadline is the deadline's (a connection timeout long before it is not). */
+const DEADLINE_SLACK_MS = 250;
 /** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
 class DeadlineExceededError extends Error {
     constructor(what, deadline) {
@@ -32257,11 +32259,25 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     handle(request, options = {}) {
         if (this.deadline === undefined)
             return super.handle(request, options);
-        const remaining = this.deadline - this.now();
+        const deadline = this.deadline;
+        const what = `${request.method} ${request.hostname}${request.path}`;
+        const remaining = deadline - this.now();
         if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+            return Promise.reject(new DeadlineExceededError(what, deadline));
+        const attempt = super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+        if (remaining >= this.requestTimeoutMs)
+            return attempt;
+        // This attempt's timeout IS the deadline. Its timer and boundByDeadline's expire together and either may
+        // fire first (timers count from the event loop's cached time, so the one armed later in the same tick can
+        // expire a few ms sooner): the answer must be DeadlineExceeded either way, never a retryable TimeoutError
+        // that sends the SDK or gantry into another back-off past the deadline.
+        return attempt.catch((err) => {
+            throw isTimeout(err) && this.now() >= deadline - DEADLINE_SLACK_MS ? new DeadlineExceededError(what, deadline) : err;
+        });
     }
+}
+function isTimeout(err) {
+    return err instanceof Error && (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT');
 }
 /**
  * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
@@ -33968,6 +33984,7 @@ function isNamedValue(value) {
 
 
 
+
 /** The gate stages of this deploy: the input, else every stage with a PAUSE hook in the service's configuration. */
 function gateStagesFor(strategy, service, requested, log) {
     if (strategy === 'ROLLING') {
@@ -33989,13 +34006,64 @@ function gateStagesFor(strategy, service, requested, log) {
 function gateListener(stage) {
     return stage === 'POST_PRODUCTION_TRAFFIC_SHIFT' ? 'production' : 'test';
 }
+/** Judge one snapshot (pure): CONTINUE took effect once the hook no longer waits; ROLLBACK once ECS rolls back (or stopped). */
+function judgeAnswer(sd, answer) {
+    if (answer.action === 'CONTINUE') {
+        const hook = sd.lifecycleHookDetails?.find((h) => h.hookId === answer.hookId);
+        const waiting = hook?.status === 'AWAITING_ACTION' && (sd.status === 'IN_PROGRESS' || sd.status === 'PENDING');
+        return { changed: !waiting, sd };
+    }
+    const status = sd.status ?? '';
+    return { changed: status.startsWith('ROLLBACK') || status.startsWith('STOP'), sd };
+}
+/** `The service deployment WAS continued: …` — for the messages after an answer of unknown outcome. */
+function describeAnswer(verdict, answer, target) {
+    const verb = answer.action === 'CONTINUE' ? 'continued' : 'rolled back';
+    if (verdict.changed === 'unknown')
+        return `Whether the service deployment was ${verb} is UNKNOWN: reading it back failed (${verdict.error})${answer.action === 'ROLLBACK' ? `; traffic may still reach ${target}: run the rollback action` : ''}.`;
+    const at = `${verdict.sd.status ?? '?'} at ${verdict.sd.lifecycleStage ?? '?'}`;
+    const hook = verdict.sd.lifecycleHookDetails?.find((h) => h.hookId === answer.hookId);
+    if (answer.action === 'CONTINUE')
+        return verdict.changed
+            ? `The service deployment WAS continued: hook ${answer.hookId ?? '?'} is ${hook?.status ?? 'gone'}, the deployment ${at}.`
+            : `The service deployment was NOT continued: hook ${answer.hookId ?? '?'} is still AWAITING_ACTION, the deployment ${at}.`;
+    return verdict.changed
+        ? `The service deployment WAS rolled back: it is ${at}.`
+        : `The service deployment was NOT rolled back: it is ${at}; traffic may still reach ${target}: run the rollback action.`;
+}
+/** DescribeServiceDeployments after an answer ended in an error: what ECS really did (one try per `attemptTimeoutMs`). */
+async function readBackAnswer(ecs, arn, answer, bounds) {
+    let error = 'no attempt made';
+    for (let attempt = 1; attempt <= bounds.attempts; attempt += 1) {
+        try {
+            const out = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }), abortAfter(bounds.attemptTimeoutMs));
+            const sd = out.serviceDeployments?.[0];
+            if (sd)
+                return judgeAnswer(sd, answer);
+            error = `DescribeServiceDeployments returned no service deployment (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
+        }
+        catch (err) {
+            error = errors_describeError(err);
+            if (err instanceof Error && err.name === 'DeadlineExceeded')
+                break;
+        }
+        if (attempt < bounds.attempts)
+            await bounds.clock.sleep(bounds.delayMs);
+    }
+    return { changed: 'unknown', error };
+}
 /** gate-action: answer the paused hook of a service deployment (CONTINUE / ROLLBACK) and watch what follows. */
 async function answerGate(inputs, deps) {
     const { ecs, clock, log } = deps;
+    const recordEcs = deps.recordEcs ?? ecs;
     const started = clock.now();
+    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    const pollMs = inputs['poll-interval-seconds'] * 1000;
     const elapsed = () => clock.now() - started;
     const action = inputs['gate-action'] ?? 'continue';
     const arn = inputs['service-deployment-arn'];
+    if (deps.progress)
+        deps.progress.serviceDeploymentArn = arn;
     const service = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
     const strategy = strategyFor(service);
     if (strategy.name === 'ROLLING') {
@@ -34017,18 +34085,52 @@ async function answerGate(inputs, deps) {
         previousTaskDefinitionArn: previous,
         serviceDeploymentArn: arn,
     };
-    const watch = {
+    // From here this step may change the deployment: every exit path reports (main.ts writes these on SIGTERM too).
+    if (deps.progress)
+        deps.progress.touched = {
+            taskDefinitionArn: target,
+            previousTaskDefinitionArn: previous,
+            revision: revisionOf(target),
+            registered: false,
+            strategy: strategy.name,
+            serviceDeploymentArn: arn,
+            cancelled: action === 'continue'
+                ? `gate-action continue on ${arn}: the service was told to run ${target}, unverified`
+                : `gate-action rollback of ${arn} not confirmed: traffic may still reach ${target}`,
+        };
+    const record = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, target, status, log);
+    // Past the deadline a read-back gets a quarter poll, once, so that the tag still fits in the record client's grace.
+    const readBack = (answer) => {
+        const left = deadline - clock.now();
+        return readBackAnswer(recordEcs, arn, answer, {
+            attempts: left < pollMs ? 1 : 3,
+            attemptTimeoutMs: Math.min(30_000, Math.max(pollMs / 4, left)),
+            delayMs: 1_000,
+            clock,
+        });
+    };
+    const watch = () => ({
         ecs: deps.pollEcs ?? ecs,
         cluster: inputs.cluster,
         service: inputs.service,
         started: { serviceDeploymentArn: arn },
         taskDefinitionArn: target,
-        intervalMs: inputs['poll-interval-seconds'] * 1000,
-        timeoutMs: inputs['timeout-seconds'] * 1000,
+        intervalMs: pollMs,
+        // The wait ends at the action's deadline: the answer's own time counts too.
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
         clock,
         log,
         knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
-    };
+    });
+    /** A failure of this step is said with what it did to the deployment (a later watch's reason follows it). */
+    const failed = (reason, rollout) => ({
+        ...common,
+        status: rollout?.status === 'timed-out' ? 'timed-out' : 'failed',
+        rollout,
+        reason,
+        durationMs: elapsed(),
+    });
     if (action === 'continue') {
         const wanted = inputs['hook-id'];
         const named = wanted ? sd.lifecycleHookDetails?.find((h) => h.hookId === wanted) : undefined;
@@ -34037,43 +34139,64 @@ async function answerGate(inputs, deps) {
         }
         const hook = named ? (named.status === 'AWAITING_ACTION' ? named : undefined) : wanted ? { hookId: wanted } : awaitingHook(sd);
         const answered = [];
+        let answerNote = '';
         if (hook?.hookId) {
-            await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
+            const answer = { action: 'CONTINUE', hookId: hook.hookId };
+            try {
+                await answerHook(ecs, { serviceDeploymentArn: arn, hookId: hook.hookId }, 'CONTINUE');
+                log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
+            }
+            catch (err) {
+                // Unknown outcome: ECS may have continued and lost the answer (a retry of it is then refused). Say what the deployment shows.
+                const verdict = await readBack(answer);
+                answerNote = `ContinueServiceDeployment CONTINUE on hook ${hook.hookId} of ${arn} failed: ${errors_describeError(err)}. ${describeAnswer(verdict, answer, target)}`;
+                if (verdict.changed !== true) {
+                    await record('failed');
+                    return failed(answerNote);
+                }
+                log.warning(`${answerNote} Watching it.`);
+            }
             answered.push(hook.hookId);
-            log.info(`ContinueServiceDeployment CONTINUE on hook ${hook.hookId} at ${sd.lifecycleStage ?? '?'}.`);
         }
         else if (!named) {
             log.warning(`Service deployment ${arn} has no PAUSE hook AWAITING_ACTION (it is ${sd.status ?? '?'} at ${sd.lifecycleStage ?? '?'}); watching it without answering.`);
         }
         const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
-        const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch, gateStages, answeredHookIds: answered }));
-        return recordOutcome(common, rollout, (status) => recordFate(deps.recordEcs ?? ecs, target, status, log), log, elapsed);
+        const rollout = await log.group(`Rollout of ${arn}`, () => waitForServiceDeployment({ ...watch(), gateStages, answeredHookIds: answered }));
+        const result = await recordOutcome(common, rollout, record, log, elapsed);
+        return answerNote && result.reason !== undefined ? { ...result, reason: `${answerNote} Then: ${result.reason}` } : result;
     }
     const stage = sd.lifecycleStage;
     let live;
+    let answerNote = '';
     try {
         live = await strategy.rollBackLive?.({ ecs, serviceDeploymentArn: arn, log });
     }
     catch (err) {
-        throw new ActionFailure(`Rolling back service deployment ${arn} failed: ${errors_describeError(err)}. Traffic may still reach ${target}; run the rollback action.`);
+        // ROLLBACK (on the hook, or StopServiceDeployment) of unknown outcome: the deployment read back says what ECS does.
+        const answer = { action: 'ROLLBACK' };
+        const verdict = await readBack(answer);
+        answerNote = `Rolling back service deployment ${arn} failed: ${errors_describeError(err)}. ${describeAnswer(verdict, answer, target)}`;
+        if (verdict.changed !== true) {
+            await record('failed');
+            return failed(answerNote);
+        }
+        log.warning(`${answerNote} Watching the rollback.`);
     }
-    if (!live && sd.status === 'SUCCESSFUL') {
+    if (!live && !answerNote && sd.status === 'SUCCESSFUL') {
         log.warning(`Service deployment ${arn} already finished SUCCESSFUL: nothing live to roll back; the rollback action returns the service to its last good release.`);
         return { ...common, status: 'deployed', durationMs: elapsed() };
     }
-    const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch, expectRollback: true }));
+    const rollout = await log.group(`Rollback of ${arn}`, () => waitForServiceDeployment({ ...watch(), expectRollback: true }));
+    await record('failed');
     if (rollout.status !== 'completed') {
-        await recordFate(ecs, target, 'failed', log);
-        return {
-            ...common,
-            status: rollout.status === 'timed-out' ? 'timed-out' : 'failed',
-            rollout,
-            reason: `rollback of ${arn} did not finish: ${rollout.reason}`,
-            durationMs: elapsed(),
-        };
+        return failed(`${answerNote ? `${answerNote} ` : ''}rollback of ${arn} did not finish: ${rollout.reason}`, rollout);
     }
-    await recordFate(ecs, target, 'failed', log);
-    const how = live ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}` : `ECS rollback (${sd.status ?? '?'})`;
+    const how = live
+        ? `${live.method} ROLLBACK at ${live.stage ?? stage ?? '?'}`
+        : answerNote
+            ? `ROLLBACK at ${stage ?? '?'}, its answer lost`
+            : `ECS rollback (${sd.status ?? '?'})`;
     return {
         ...common,
         status: 'failed',
@@ -34081,6 +34204,10 @@ async function answerGate(inputs, deps) {
         reason: `rolled back by gate-action rollback (${how}): traffic is back on ${previous ?? 'the previous revision'}; ${rollout.reason}`,
         durationMs: elapsed(),
     };
+}
+function revisionOf(arn) {
+    const match = /:(\d+)$/.exec(arn);
+    return match ? Number(match[1]) : undefined;
 }
 /** The task definitions of the target (green) and source (blue) revisions of a service deployment. */
 async function revisionsOf(ecs, sd, service, log) {
@@ -34120,6 +34247,9 @@ async function revisionsOf(ecs, sd, service, log) {
 
 /** Newest revisions of the family searched for the token (the lost one is the newest or close to it). */
 const LOOKUP_REVISIONS = 5;
+function isDeadline(err) {
+    return err instanceof Error && err.name === 'DeadlineExceeded';
+}
 function outcomeOf(err) {
     if (!(err instanceof Error))
         return 'unknown';
@@ -34142,15 +34272,31 @@ async function registerTaskDefinitionOnce(req) {
     };
     let unknown;
     let made = 0;
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    let expired = false;
+    /** Sleeps the back-off before attempt `attempt + 1`; false when that would reach the deadline (stop trying). */
+    const backOff = async (attempt) => {
+        const delay = backoffDelay(attempt, 500, 5_000, req.random);
+        if (req.deadline !== undefined && req.clock.now() + delay >= req.deadline) {
+            expired = true;
+            return false;
+        }
+        await req.clock.sleep(delay);
+        return true;
+    };
+    for (let attempt = 1; attempt <= attempts && !expired; attempt += 1) {
         made = attempt;
         if (unknown !== undefined && family) {
             const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
+                if (isDeadline(err)) {
+                    expired = true;
+                    return 'lookup-failed';
+                }
                 req.log.warning(`Could not look for this run's revision of ${family} (${errors_describeError(err)}); looking again before registering.`);
                 return 'lookup-failed';
             });
             if (found === 'lookup-failed') {
-                await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+                if (expired || !(await backOff(attempt)))
+                    break;
                 continue;
             }
             if (found) {
@@ -34170,21 +34316,28 @@ async function registerTaskDefinitionOnce(req) {
                 throw err;
             if (outcome === 'unknown')
                 unknown = errors_describeError(err);
-            if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded'))
+            if (attempt === attempts || isDeadline(err))
                 break;
             req.log.warning(`RegisterTaskDefinition attempt ${attempt} failed (${errors_describeError(err)}); ` +
                 (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'));
-            await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+            if (!(await backOff(attempt)))
+                break;
         }
     }
+    let lookup = '';
     if (unknown !== undefined && family) {
-        const found = await findByRunToken(req.ecs, family, req.runToken).catch(() => undefined);
+        const found = await findByRunToken(req.ecs, family, req.runToken).catch((err) => {
+            lookup = errors_describeError(err);
+            return undefined;
+        });
         if (found)
             return found;
     }
     throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
         (unknown !== undefined
-            ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
+            ? lookup
+                ? ` and whether a revision carries this run's ${TAG.runToken} ${req.runToken} is unknown (the look-up failed: ${lookup}; last unknown outcome: ${unknown})`
+                : ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
             : '') +
         '. The service was NOT changed.');
 }
@@ -34594,7 +34747,14 @@ async function deploy(inputs, deps) {
     if (rendered) {
         const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
         const out = await log.group('Register task definition', async () => {
-            const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log });
+            const result = await registerTaskDefinitionOnce({
+                ecs: deps.registerEcs ?? ecs,
+                input: rendered.input,
+                runToken,
+                clock,
+                log,
+                deadline,
+            });
             log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
             return result;
         });
@@ -34606,7 +34766,7 @@ async function deploy(inputs, deps) {
     }
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no task definition ARN');
-    revision ??= revisionOf(taskDefinitionArn);
+    revision ??= deploy_revisionOf(taskDefinitionArn);
     if (inputs['register-only']) {
         // For a migration (run-task) before the rollout: the service is not touched, so there is no
         // previous-task-definition-arn to report and nothing a rollback could undo.
@@ -34829,7 +34989,7 @@ async function recordFate(ecs, arn, status, log) {
         log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
     }
 }
-function revisionOf(arn) {
+function deploy_revisionOf(arn) {
     const match = /:(\d+)$/.exec(arn);
     return match ? Number(match[1]) : undefined;
 }
@@ -38230,6 +38390,8 @@ function touchedResult(inputs, progress, status, reason) {
         previousTaskDefinitionArn: touched?.previousTaskDefinitionArn,
         revision: touched?.revision,
         deploymentId: progress.deploymentId,
+        strategy: touched?.strategy,
+        serviceDeploymentArn: touched?.serviceDeploymentArn ?? progress.serviceDeploymentArn,
         targets: [],
         registered: touched?.registered ?? false,
         waited: false,
@@ -38243,7 +38405,13 @@ async function recordCancelledDeploy(inputs, progress, deps) {
     const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
     let result;
     if (progress.touched) {
-        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`);
+        const left = progress.touched.cancelled ?? `the service was told to run ${progress.touched.taskDefinitionArn}, unverified`;
+        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: ${left}`);
+        await deps.report(result);
+    }
+    else if (progress.serviceDeploymentArn) {
+        // A gate step cancelled before it read the deployment: it answered nothing, the deployment waits where it was.
+        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`);
         await deps.report(result);
     }
     if (arn) {
@@ -38264,6 +38432,8 @@ class DeployProgress {
     registeredArn;
     touched;
     deploymentId;
+    /** gate-action: the service deployment being answered, known from the inputs before anything is read. */
+    serviceDeploymentArn;
     /** The termination recorder took over: deploy() writes no more tags. */
     cancelled = false;
 }
@@ -38440,7 +38610,7 @@ async function main() {
             revision: result.revision,
             'deployment-id': result.deploymentId,
             status: result.status,
-            'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+            'service-deployment-arn': result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
             'hook-id': result.gate?.hookId,
             'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
             'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,

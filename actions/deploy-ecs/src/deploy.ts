@@ -163,7 +163,14 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   if (rendered) {
     const runToken = deps.runToken ?? randomUUID();
     const out = await log.group('Register task definition', async () => {
-      const result = await registerTaskDefinitionOnce({ ecs: deps.registerEcs ?? ecs, input: rendered.input, runToken, clock, log });
+      const result = await registerTaskDefinitionOnce({
+        ecs: deps.registerEcs ?? ecs,
+        input: rendered.input,
+        runToken,
+        clock,
+        log,
+        deadline,
+      });
       log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
       return result;
     });

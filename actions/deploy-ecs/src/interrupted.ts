@@ -24,6 +24,8 @@ export function touchedResult(inputs: Inputs, progress: DeployProgress, status: 
     previousTaskDefinitionArn: touched?.previousTaskDefinitionArn,
     revision: touched?.revision,
     deploymentId: progress.deploymentId,
+    strategy: touched?.strategy,
+    serviceDeploymentArn: touched?.serviceDeploymentArn ?? progress.serviceDeploymentArn,
     targets: [],
     registered: touched?.registered ?? false,
     waited: false,
@@ -46,11 +48,16 @@ export async function recordCancelledDeploy(inputs: Inputs, progress: DeployProg
   const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
   let result: DeployResult | undefined;
   if (progress.touched) {
+    const left = progress.touched.cancelled ?? `the service was told to run ${progress.touched.taskDefinitionArn}, unverified`;
+    result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: ${left}`);
+    await deps.report(result);
+  } else if (progress.serviceDeploymentArn) {
+    // A gate step cancelled before it read the deployment: it answered nothing, the deployment waits where it was.
     result = touchedResult(
       inputs,
       progress,
       'cancelled',
-      `${deps.signal} before the rollout's verdict: the service was told to run ${progress.touched.taskDefinitionArn}, unverified`,
+      `${deps.signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`,
     );
     await deps.report(result);
   }

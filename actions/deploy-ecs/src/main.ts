@@ -36,7 +36,7 @@ export async function main(): Promise<void> {
       revision: result.revision,
       'deployment-id': result.deploymentId,
       status: result.status,
-      'service-deployment-arn': result.strategy && result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
+      'service-deployment-arn': result.strategy !== 'ROLLING' ? result.serviceDeploymentArn : undefined,
       'hook-id': result.gate?.hookId,
       'lifecycle-stage': result.gate?.stage ?? result.rollout?.native?.stages.at(-1)?.stage,
       'gate-listener': result.gate ? gateListener(result.gate.stage) : undefined,

@@ -1,3 +1,5 @@
+import type { StrategyName } from '../../../lib/ecs/strategy';
+
 /**
  * What a deploy has done so far, for the exit paths that do not get a DeployResult: a SIGTERM from
  * a cancelled job, or an error that escapes deploy(). From `touched` on (set just before
@@ -9,6 +11,11 @@ export interface TouchedService {
   revision?: number;
   /** deploy-ecs registered the revision (not a promotion). */
   registered: boolean;
+  /** Native strategies: the strategy and the service deployment (a gate-action step). */
+  strategy?: StrategyName;
+  serviceDeploymentArn?: string;
+  /** What a cancelled run left behind, after `SIGTERM before …` (default: the service told to run the revision, unverified). */
+  cancelled?: string;
 }
 
 export class DeployProgress {
@@ -16,6 +23,8 @@ export class DeployProgress {
   registeredArn?: string;
   touched?: TouchedService;
   deploymentId?: string;
+  /** gate-action: the service deployment being answered, known from the inputs before anything is read. */
+  serviceDeploymentArn?: string;
   /** The termination recorder took over: deploy() writes no more tags. */
   cancelled = false;
 }

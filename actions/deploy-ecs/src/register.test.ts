@@ -1,6 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DeadlineExceededError } from '../../../lib/aws/deadline';
 import { FakeClock } from '../../../lib/util/clock';
 import { memoryLogger } from '../../../lib/runner/logger';
 import { registerTaskDefinitionOnce } from './register';
@@ -82,8 +83,44 @@ describe('registerTaskDefinitionOnce', () => {
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(lost());
     ecsMock.on(ListTaskDefinitionsCommand).rejects(lost());
     await expect(register().promise).rejects.toThrow(
-      /^RegisterTaskDefinition of family web failed after 6 attempts and no revision carries this run's gantry:run-token 1111/,
+      /^RegisterTaskDefinition of family web failed after 6 attempts and whether a revision carries this run's gantry:run-token 1111\S+ is unknown \(the look-up failed: TimeoutError: socket hang up/,
     );
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+  });
+
+  it('an attempt cut off at the deadline ends the registration there: no back-off and no look-up past the deadline', async () => {
+    // The bench's "RegisterTaskDefinition hangs" case: the attempt's request timeout (cut to the deadline) fires
+    // just before the deadline's own timer, so the error is a TimeoutError, not DeadlineExceeded. Every look-up
+    // after it fails at once (the client is past its deadline), and each failure used to be followed by a
+    // full-jitter back-off: 0.5 + 1 + 2 + 4 + 5 s, 12.5 s past the deadline.
+    const deadline = 4_000;
+    const clock = new FakeClock(0);
+    ecsMock.on(RegisterTaskDefinitionCommand).callsFake(() => {
+      clock.advance(deadline - 10 - clock.now());
+      throw Object.assign(new Error('a request has exceeded the configured 3990 ms requestTimeout.'), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      });
+    });
+    ecsMock.on(ListTaskDefinitionsCommand).callsFake(() => {
+      if (clock.now() >= deadline) throw new DeadlineExceededError('ListTaskDefinitions', deadline);
+      return { taskDefinitionArns: [] };
+    });
+    const log = memoryLogger();
+    const failure = await registerTaskDefinitionOnce({
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      input,
+      runToken: TOKEN,
+      clock,
+      log,
+      deadline,
+      random: () => 1,
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /^RegisterTaskDefinition of family web failed after 1 attempt .*The service was NOT changed\.$/,
+    );
+    expect(clock.now()).toBeLessThanOrEqual(deadline);
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
   });
 });

@@ -32,6 +32,11 @@ export interface RegisterRequest {
   log: Logger;
   /** Register attempts and look-ups together (default 6). */
   attempts?: number;
+  /**
+   * Clock time (epoch ms) of the action's deadline: no back-off reaches past it, and an attempt or look-up
+   * cut off by it ends the registration (the client refuses every later call anyway).
+   */
+  deadline?: number;
   random?: () => number;
 }
 
@@ -39,6 +44,10 @@ export interface RegisterRequest {
 const LOOKUP_REVISIONS = 5;
 
 type Outcome = 'refused' | 'throttled' | 'unknown';
+
+function isDeadline(err: unknown): boolean {
+  return err instanceof Error && err.name === 'DeadlineExceeded';
+}
 
 function outcomeOf(err: unknown): Outcome {
   if (!(err instanceof Error)) return 'unknown';
@@ -59,15 +68,30 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
   };
   let unknown: string | undefined;
   let made = 0;
-  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+  let expired = false;
+  /** Sleeps the back-off before attempt `attempt + 1`; false when that would reach the deadline (stop trying). */
+  const backOff = async (attempt: number): Promise<boolean> => {
+    const delay = backoffDelay(attempt, 500, 5_000, req.random);
+    if (req.deadline !== undefined && req.clock.now() + delay >= req.deadline) {
+      expired = true;
+      return false;
+    }
+    await req.clock.sleep(delay);
+    return true;
+  };
+  for (let attempt = 1; attempt <= attempts && !expired; attempt += 1) {
     made = attempt;
     if (unknown !== undefined && family) {
       const found = await findByRunToken(req.ecs, family, req.runToken).catch((err: unknown) => {
+        if (isDeadline(err)) {
+          expired = true;
+          return 'lookup-failed' as const;
+        }
         req.log.warning(`Could not look for this run's revision of ${family} (${describeError(err)}); looking again before registering.`);
         return 'lookup-failed' as const;
       });
       if (found === 'lookup-failed') {
-        await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+        if (expired || !(await backOff(attempt))) break;
         continue;
       }
       if (found) {
@@ -83,22 +107,28 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
       const outcome = outcomeOf(err);
       if (outcome === 'refused') throw err;
       if (outcome === 'unknown') unknown = describeError(err);
-      if (attempt === attempts || (err instanceof Error && err.name === 'DeadlineExceeded')) break;
+      if (attempt === attempts || isDeadline(err)) break;
       req.log.warning(
         `RegisterTaskDefinition attempt ${attempt} failed (${describeError(err)}); ` +
           (outcome === 'unknown' ? `its outcome is unknown: looking for this run's ${TAG.runToken} before trying again.` : 'trying again.'),
       );
-      await req.clock.sleep(backoffDelay(attempt, 500, 5_000, req.random));
+      if (!(await backOff(attempt))) break;
     }
   }
+  let lookup = '';
   if (unknown !== undefined && family) {
-    const found = await findByRunToken(req.ecs, family, req.runToken).catch(() => undefined);
+    const found = await findByRunToken(req.ecs, family, req.runToken).catch((err: unknown) => {
+      lookup = describeError(err);
+      return undefined;
+    });
     if (found) return found;
   }
   throw new ActionFailure(
     `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
       (unknown !== undefined
-        ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
+        ? lookup
+          ? ` and whether a revision carries this run's ${TAG.runToken} ${req.runToken} is unknown (the look-up failed: ${lookup}; last unknown outcome: ${unknown})`
+          : ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`
         : '') +
       '. The service was NOT changed.',
   );

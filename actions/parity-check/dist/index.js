@@ -29605,6 +29605,8 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A timeout this close to the deadline is the deadline's (a connection timeout long before it is not). */
+const DEADLINE_SLACK_MS = 250;
 /** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
 class DeadlineExceededError extends Error {
     constructor(what, deadline) {
@@ -29631,11 +29633,25 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     handle(request, options = {}) {
         if (this.deadline === undefined)
             return super.handle(request, options);
-        const remaining = this.deadline - this.now();
+        const deadline = this.deadline;
+        const what = `${request.method} ${request.hostname}${request.path}`;
+        const remaining = deadline - this.now();
         if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+            return Promise.reject(new DeadlineExceededError(what, deadline));
+        const attempt = super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+        if (remaining >= this.requestTimeoutMs)
+            return attempt;
+        // This attempt's timeout IS the deadline. Its timer and boundByDeadline's expire together and either may
+        // fire first (timers count from the event loop's cached time, so the one armed later in the same tick can
+        // expire a few ms sooner): the answer must be DeadlineExceeded either way, never a retryable TimeoutError
+        // that sends the SDK or gantry into another back-off past the deadline.
+        return attempt.catch((err) => {
+            throw isTimeout(err) && this.now() >= deadline - DEADLINE_SLACK_MS ? new DeadlineExceededError(what, deadline) : err;
+        });
     }
+}
+function isTimeout(err) {
+    return err instanceof Error && (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT');
 }
 /**
  * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even

@@ -10894,7 +10894,7 @@ __webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceRequest$;
 __webpack_unused_export__ = ListTagsForResourceResponse$;
 __webpack_unused_export__ = ListTaskDefinitionFamilies$;
@@ -36151,6 +36151,8 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A timeout this close to the deadline is the deadline's (a connection timeout long before it is not). */
+const DEADLINE_SLACK_MS = 250;
 /** An AWS call that would outlive the action's deadline. Not transient: nothing retries it. */
 class DeadlineExceededError extends Error {
     constructor(what, deadline) {
@@ -36177,11 +36179,25 @@ class DeadlineHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
     handle(request, options = {}) {
         if (this.deadline === undefined)
             return super.handle(request, options);
-        const remaining = this.deadline - this.now();
+        const deadline = this.deadline;
+        const what = `${request.method} ${request.hostname}${request.path}`;
+        const remaining = deadline - this.now();
         if (remaining <= 0)
-            return Promise.reject(new DeadlineExceededError(`${request.method} ${request.hostname}${request.path}`, this.deadline));
-        return super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+            return Promise.reject(new DeadlineExceededError(what, deadline));
+        const attempt = super.handle(request, { ...options, requestTimeout: Math.max(1, Math.min(this.requestTimeoutMs, remaining)) });
+        if (remaining >= this.requestTimeoutMs)
+            return attempt;
+        // This attempt's timeout IS the deadline. Its timer and boundByDeadline's expire together and either may
+        // fire first (timers count from the event loop's cached time, so the one armed later in the same tick can
+        // expire a few ms sooner): the answer must be DeadlineExceeded either way, never a retryable TimeoutError
+        // that sends the SDK or gantry into another back-off past the deadline.
+        return attempt.catch((err) => {
+            throw isTimeout(err) && this.now() >= deadline - DEADLINE_SLACK_MS ? new DeadlineExceededError(what, deadline) : err;
+        });
     }
+}
+function isTimeout(err) {
+    return err instanceof Error && (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT');
 }
 /**
  * Every `send()` of this client rejects with DeadlineExceeded at `deadline` at the latest, even
@@ -37350,6 +37366,7 @@ function getInputs(env = process.env) {
     const promotion = read.choice('promotion', VERDICTS);
     const rawReason = read.optional('override-reason');
     const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;
+    const timeoutSeconds = read.seconds('timeout-seconds', { default: 60, min: 1, max: 3600 });
     return {
         ...base,
         command,
@@ -37358,6 +37375,7 @@ function getInputs(env = process.env) {
         image,
         promotion,
         reason,
+        timeoutSeconds,
         region: read.optional('aws-region'),
         endpointUrl: read.optional('endpoint-url'),
     };
@@ -37513,31 +37531,77 @@ function mapValues(record, fn) {
 }
 
 ;// CONCATENATED MODULE: ./actions/release-gate/src/record.ts
+/**
+ * The record a deploy leaves for the next environment's gate, once deploy-ecs deployed and the smoke
+ * test passed: the digest and the promotion verdict as tags on the task definition (gantry's release
+ * metadata, next to gantry:git-sha), and a `gantry release` annotation on this job, which the gate of the
+ * environment promoted into reads through the Checks API (it cannot read this account's ECS).
+ */
+
 
 
 
 function releaseAnnotation(image, sha, taskDefinitionArn) {
     return `image=${image} sha=${sha} task-definition=${taskDefinitionArn}`;
 }
+/**
+ * Tags the release. A TagResource that ends in an error may have been applied (a lost answer, a timeout), so
+ * the tags are read back (ListTagsForResource) before anything is said: written (the answer was lost; the
+ * record stands), NOT written, or UNKNOWN. Anything but written fails the step, with `recorded` set.
+ */
 async function recordRelease(ecs, inputs, log) {
+    const clients = 'send' in ecs ? { ecs } : ecs;
     const digest = inputs.image.slice(inputs.image.indexOf('@') + 1);
     const tags = { [metadata_TAG.imageDigest]: digest, [metadata_TAG.promotion]: inputs.promotion };
     if (inputs.reason !== undefined)
         tags[metadata_TAG.overrideReason] = inputs.reason;
+    const listed = Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+    const annotation = releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn);
+    const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
+    const written = `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`;
     try {
-        await tagRelease(ecs, inputs.taskDefinitionArn, tags);
+        await tagRelease(clients.ecs, inputs.taskDefinitionArn, tags);
     }
     catch (err) {
-        throw new errors_ActionFailure(`Could not record the release on ${inputs.taskDefinitionArn}: ${errors_describeError(err)}. The deploy role needs ecs:TagResource on the task definition family; without the record, the next environment's gate has no digest to promote.`);
+        const verdict = await readBackRecord(clients.readEcs ?? clients.ecs, inputs.taskDefinitionArn, tags);
+        const what = `Could not record the release on ${inputs.taskDefinitionArn}: ${errors_describeError(err)}.`;
+        if (verdict.recorded === 'true') {
+            log.warning(`${what} The record WAS written (read back: ${listed}): TagResource's answer was lost.`);
+            return { recorded: 'true', tags, annotation, summary: `${written} (TagResource's answer was lost; the tags were read back.)` };
+        }
+        const said = verdict.recorded === 'false'
+            ? `The record was NOT written: the task definition carries ${verdict.found}.`
+            : `Whether the record was written is UNKNOWN: reading the tags back failed (${verdict.error}).`;
+        throw new RecordFailure(verdict.recorded, `${what} ${said} The deploy role needs ecs:TagResource (and ecs:ListTagsForResource) on the task definition family; without the record, the next environment's gate has no digest to promote.`);
     }
-    log.info(`Recorded ${Object.entries(tags)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')} on ${inputs.taskDefinitionArn}.`);
-    const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
+    log.info(`Recorded ${listed} on ${inputs.taskDefinitionArn}.`);
+    return { recorded: 'true', tags, annotation, summary: written };
+}
+/** The record's step failure, with what is known of it for the `recorded` output. */
+class RecordFailure extends errors_ActionFailure {
+    recorded;
+    constructor(recorded, message) {
+        super(message);
+        this.recorded = recorded;
+    }
+}
+/** Are exactly these tags (values as ECS stores them) on the task definition? */
+async function readBackRecord(ecs, arn, tags) {
+    let present;
+    try {
+        present = tagsToRecord((await ecs.send(new client_ecs_dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: arn }))).tags);
+    }
+    catch (err) {
+        return { recorded: 'unknown', error: errors_describeError(err) };
+    }
+    const differing = Object.entries(tags).filter(([key, value]) => present[key] !== sanitizeTagValue(value));
+    if (differing.length === 0)
+        return { recorded: 'true' };
     return {
-        tags,
-        annotation: releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn),
-        summary: `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`,
+        recorded: 'false',
+        found: differing.map(([key]) => (key in present ? `${key}=${present[key]}` : `no ${key}`)).join(', '),
     };
 }
 
@@ -37620,6 +37684,10 @@ async function resolveCommit(inputs, api, sha, log) {
 
 
 
+
+
+/** How long reading the record back may run past the deadline (after TagResource failed at it). */
+const READ_BACK_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
     const log = coreLogger;
@@ -37650,14 +37718,28 @@ async function main() {
             return;
         }
         case 'record': {
-            const ecs = new client_ecs_dist_cjs/* ECSClient */.Zgc(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-            await reportOutcome(() => recordRelease(ecs, inputs, log), {
+            // Every call ends at the deadline; reading the tags back after a failed TagResource gets a few seconds more.
+            const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+            const client = (until, maxAttempts) => boundByDeadline(new client_ecs_dist_cjs/* ECSClient */.Zgc(awsClientConfig({
+                region: inputs.region,
+                endpointUrl: inputs.endpointUrl,
+                maxAttempts,
+                timeouts: { requestTimeoutMs: Math.min(10_000, inputs.timeoutSeconds * 1000), deadline: until },
+            })), until);
+            await reportOutcome(() => recordRelease({ ecs: client(deadline), readEcs: client(deadline + READ_BACK_GRACE_MS, 2) }, inputs, log), {
                 report: (outcome) => {
                     issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
                     // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
                     if (inputs.promotion === 'overridden')
                         log.warning(`${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`, { title: 'Promotion gate overridden' });
-                    return { summary: outcome.summary };
+                    return { outputs: { recorded: outcome.recorded }, summary: outcome.summary };
+                },
+                reportError: (err) => {
+                    const recorded = err instanceof RecordFailure ? err.recorded : 'unknown';
+                    return {
+                        outputs: { recorded },
+                        summary: `Release **${recorded === 'false' ? 'NOT recorded' : 'record UNKNOWN'}** on \`${inputs.taskDefinitionArn}\`: ${errors_describeError(err)}`,
+                    };
                 },
             });
             return;

@@ -81,6 +81,8 @@ export interface RecordInputs extends Common {
   image: string;
   promotion: Verdict;
   reason: string | undefined;
+  /** How long the record may take, reading it back included (its AWS calls end at this deadline). */
+  timeoutSeconds: number;
   region: string | undefined;
   endpointUrl: string | undefined;
 }
@@ -248,6 +250,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const promotion = read.choice('promotion', VERDICTS);
   const rawReason = read.optional('override-reason');
   const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 60, min: 1, max: 3600 });
   return {
     ...base,
     command,
@@ -256,6 +259,7 @@ export function getInputs(env: Env = process.env): Inputs {
     image,
     promotion,
     reason,
+    timeoutSeconds,
     region: read.optional('aws-region'),
     endpointUrl: read.optional('endpoint-url'),
   };

@@ -1,6 +1,8 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClientConfig } from '../../../lib/aws/config';
+import { boundByDeadline } from '../../../lib/aws/deadline';
+import { describeError } from '../../../lib/runner/errors';
 import { coreLogger, reportOutcome, run as runAction } from '../../../lib/runner/github';
 import { workspaceDir } from '../../../lib/runner/inputs';
 import { issueCommand } from '../../../lib/runner/protocol';
@@ -9,8 +11,11 @@ import { GitHubApi } from './github-api';
 import { lookUpImage } from './image';
 import { getInputs } from './inputs';
 import { promotionGate } from './promotion';
-import { recordRelease } from './record';
+import { RecordFailure, recordRelease } from './record';
 import { checkedOutSha, resolveCommit } from './resolve';
+
+/** How long reading the record back may run past the deadline (after TagResource failed at it). */
+const READ_BACK_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -41,8 +46,21 @@ export async function main(): Promise<void> {
       return;
     }
     case 'record': {
-      const ecs = new ECSClient(awsClientConfig({ region: inputs.region, endpointUrl: inputs.endpointUrl }));
-      await reportOutcome(() => recordRelease(ecs, inputs, log), {
+      // Every call ends at the deadline; reading the tags back after a failed TagResource gets a few seconds more.
+      const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+      const client = (until: number, maxAttempts?: number): ECSClient =>
+        boundByDeadline(
+          new ECSClient(
+            awsClientConfig({
+              region: inputs.region,
+              endpointUrl: inputs.endpointUrl,
+              maxAttempts,
+              timeouts: { requestTimeoutMs: Math.min(10_000, inputs.timeoutSeconds * 1000), deadline: until },
+            }),
+          ),
+          until,
+        );
+      await reportOutcome(() => recordRelease({ ecs: client(deadline), readEcs: client(deadline + READ_BACK_GRACE_MS, 2) }, inputs, log), {
         report: (outcome) => {
           issueCommand('notice', { title: RELEASE_ANNOTATION }, outcome.annotation);
           // On the deploy job, whose page the GitHub deployment links to: the override stays visible there.
@@ -51,7 +69,14 @@ export async function main(): Promise<void> {
               `${inputs.sha} was deployed to ${inputs.environment} without a proven promotion (allow-unpromoted). Reason: ${inputs.reason ?? ''}`,
               { title: 'Promotion gate overridden' },
             );
-          return { summary: outcome.summary };
+          return { outputs: { recorded: outcome.recorded }, summary: outcome.summary };
+        },
+        reportError: (err) => {
+          const recorded = err instanceof RecordFailure ? err.recorded : 'unknown';
+          return {
+            outputs: { recorded },
+            summary: `Release **${recorded === 'false' ? 'NOT recorded' : 'record UNKNOWN'}** on \`${inputs.taskDefinitionArn}\`: ${describeError(err)}`,
+          };
         },
       });
       return;

@@ -17,6 +17,8 @@ export const MESSAGE_ARGUMENT: Record<string, number | number[] | 'constructor' 
   RangeError: 0,
   TypeError: 0,
   ActionFailure: 0,
+  /** (recorded, message): release-gate's record failure, with its `recorded` output */
+  RecordFailure: 1,
   /** (input, value, expected): printed `Input '<input>' has value '<value>': expected <expected>.` */
   InputError: 2,
   /** (input, { file, line }, problem) */
