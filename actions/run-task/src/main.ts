@@ -29,10 +29,11 @@ export async function main(): Promise<void> {
     throw err;
   }
   setOutputs({
-    'task-arn': result.taskArn,
+    'task-arn': result.taskArn || undefined,
     status: result.status,
     'exit-code': result.exitCode,
     'stop-code': result.stopCode,
+    'stopped-by-gantry': result.stoppedByGantry,
   });
   await writeSummary(renderSummary(inputs, result));
   if (result.status !== 'succeeded') throw failureOf(inputs, result);
