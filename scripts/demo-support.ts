@@ -1,6 +1,6 @@
 /**
  * Pieces of the demo that are not the story itself: process and temp-dir bookkeeping with
- * cleanup on exit and Ctrl-C, the Fargate stand-in, and printing.
+ * cleanup on exit and Ctrl-C, the Fargate stand-in, reading the service back, and printing.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -154,6 +154,43 @@ export class FargateStandIn {
       setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
     });
   }
+}
+
+/** What a deploy could change about a service: the revision it runs, that revision's tags, its deployments. */
+export interface ServiceSnapshot {
+  taskDefinitionArn: string;
+  /** The gantry:* (and other) tags of the revision the service runs. */
+  tags: Record<string, string>;
+  /** `id status taskDefinition` of each deployment. */
+  deployments: string[];
+}
+
+/** The service as ECS (moto, through the rollout layer) holds it now — read back, not remembered. */
+export async function serviceSnapshot(ecs: ECSClient, cluster: string, service: string): Promise<ServiceSnapshot> {
+  const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  const svc = described.services?.[0];
+  if (!svc?.taskDefinition) throw new Error(`service ${service} has no task definition`);
+  const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition, include: ['TAGS'] }));
+  return {
+    taskDefinitionArn: svc.taskDefinition,
+    tags: Object.fromEntries((td.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
+    deployments: (svc.deployments ?? []).map((d) => `${d.id} ${d.status} ${d.taskDefinition}`),
+  };
+}
+
+/** Every difference between two snapshots of one service, as sentences; empty when it is untouched. */
+export function serviceChanges(before: ServiceSnapshot, after: ServiceSnapshot): string[] {
+  const changes: string[] = [];
+  if (before.taskDefinitionArn !== after.taskDefinitionArn)
+    changes.push(`it runs ${shortArn(after.taskDefinitionArn)} instead of ${shortArn(before.taskDefinitionArn)}`);
+  for (const key of [...new Set([...Object.keys(before.tags), ...Object.keys(after.tags)])].sort()) {
+    if (before.tags[key] !== after.tags[key])
+      changes.push(`tag ${key} is ${after.tags[key] ?? '(gone)'} instead of ${before.tags[key] ?? '(none)'}`);
+  }
+  const added = after.deployments.filter((d) => !before.deployments.includes(d));
+  const gone = before.deployments.filter((d) => !after.deployments.includes(d));
+  if (added.length > 0 || gone.length > 0) changes.push(`its deployments changed (${[...gone, ...added].join('; ')})`);
+  return changes;
 }
 
 export function shortArn(arn: string | undefined): string {

@@ -4,7 +4,11 @@
  *
  *   1. parity-check: staging vs production example config (in parity), then a production-ahead toggle
  *   2. terraform: plan and apply of the example configuration (terraform_data, local state)
- *   3. deploy-ecs 1.0.0 + smoke-test          4. deploy-ecs 1.1.0 + smoke-test
+ *   3. deploy-ecs 1.0.0 + smoke-test
+ *   4. release 1.1.0 has a database migration, run as deploy.yml runs it: deploy-ecs register-only →
+ *      run-task; the first commit's migration exits 1 (its log lines shown) and the service is read
+ *      back untouched (same task definition, same release tags); the fixed commit's migration succeeds,
+ *      then deploy-ecs deploys exactly the revision it ran from (task-definition-arn) + smoke-test
  *   5. deploy-ecs 1.2.0 whose /health fails → smoke-test fails → rollback to 1.1.0 → smoke-test passes
  *   6. the service switches to ECS blue/green with a PAUSE hook; deploy-ecs 1.3.0 (broken) stops at the
  *      test-traffic gate → smoke-test on the test listener fails → ROLLBACK at the gate; the sample
@@ -13,7 +17,9 @@
  *
  * AWS is moto_server behind the test rollout layer (deployments that progress over time).
  * moto runs no containers: the demo starts the sample service itself from the task definition
- * the ECS service points to — its stand-in for Fargate.
+ * the ECS service points to — its stand-in for Fargate. One-off tasks (the migration) are played by
+ * the rollout layer: PROVISIONING → RUNNING → STOPPED with the exit code and log lines (written into
+ * moto's CloudWatch Logs) that the demo sets for each migration.
  *
  * Flags: --keep (or GANTRY_DEMO_KEEP=1) leaves the emulator running at the end until Ctrl-C.
  */
@@ -30,11 +36,22 @@ import {
 } from '@aws-sdk/client-ecs';
 import '../test/support/quiet-node-notice';
 import { awsTestEnv, ecsClientFor, startMoto } from '../test/support/moto';
+import { defaultNetwork } from '../test/run-task/moto-setup';
 import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
 import { BlueGreenStandIn } from './demo-bluegreen';
-import { FargateStandIn, cleanup, onCleanup, runnerView, shortArn, stopDescendants, tempDir } from './demo-support';
+import {
+  FargateStandIn,
+  cleanup,
+  onCleanup,
+  runnerView,
+  serviceChanges,
+  serviceSnapshot,
+  shortArn,
+  stopDescendants,
+  tempDir,
+} from './demo-support';
 
 const style = useColour(process.stdout) ? colours : plain;
 const keep = process.argv.includes('--keep') || process.env.GANTRY_DEMO_KEEP === '1';
@@ -179,10 +196,13 @@ async function main(): Promise<void> {
     workspace,
   );
 
-  // The ECS cluster and service Terraform would create with the AWS provider (not downloadable here).
+  // The ECS cluster and service Terraform would create with the AWS provider (not downloadable here):
+  // a Fargate service in awsvpc mode runs in subnets with security groups — moto's default VPC's here,
+  // which is where run-task starts the migration too (moto's RunTask refuses an awsvpc task without them).
   const template = JSON.parse(
     readFileSync(path.join(repoRoot, 'examples', 'task-definition.json'), 'utf8'),
   ) as RegisterTaskDefinitionCommandInput;
+  const network = await defaultNetwork(moto.url);
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const bootstrap = await ecs.send(new RegisterTaskDefinitionCommand(template));
   await ecs.send(
@@ -192,6 +212,9 @@ async function main(): Promise<void> {
       taskDefinition: bootstrap.taskDefinition?.taskDefinitionArn,
       desiredCount: 1,
       launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup], assignPublicIp: 'DISABLED' },
+      },
       deploymentConfiguration: {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         minimumHealthyPercent: 100,
@@ -221,24 +244,123 @@ async function main(): Promise<void> {
     );
   };
 
+  /**
+   * A release with a database migration, as deploy.yml runs it: register the revision without touching
+   * the service, run the migration from exactly that revision, deploy exactly it only if the migration
+   * succeeded. Returns the registered revision when the migration succeeded.
+   */
+  const migrate = async (
+    title: string,
+    version: string,
+    gitSha: string,
+    migration: { exitCode: number; logs: string[] },
+  ): Promise<string | undefined> => {
+    say('');
+    say(style.bold(title));
+    const registered = await step(
+      `deploy-ecs ${version} register-only: the revision the migration runs (service not updated)`,
+      'deploy-ecs',
+      { ...deployCommon, image: `${IMAGE_REPO}:${gitSha}`, 'git-sha': gitSha, version, 'register-only': true },
+      env,
+      'pass',
+      workspace,
+    );
+    const arn = registered.outputs['task-definition-arn'];
+    if (!arn) return undefined;
+    // moto runs no containers: the rollout layer plays this migration task (its exit code, its log lines).
+    layer.setTaskScenario({ family: 'shop', exitCode: migration.exitCode, logs: migration.logs });
+    const expected = migration.exitCode === 0 ? 'pass' : 'fail';
+    const ran = await step(
+      `run-task: the migration of ${version} (${gitSha.slice(0, 7)})${expected === 'fail' ? ', which exits 1' : ''}`,
+      'run-task',
+      {
+        cluster: CLUSTER,
+        service: SERVICE,
+        'task-definition-arn': arn,
+        container: 'app',
+        command: 'npm run migrate',
+        'poll-interval-seconds': 1,
+        'timeout-seconds': 60,
+        'log-lines': 10,
+      },
+      env,
+      expected,
+      workspace,
+    );
+    return ran.exitCode === 0 ? arn : undefined;
+  };
+
   // 3–5. releases
   const releases = [
     { version: '1.0.0', n: 1, broken: false },
-    { version: '1.1.0', n: 2, broken: false },
+    { version: '1.1.0', n: 2, broken: false, migration: true },
     { version: '1.2.0', n: 3, broken: true },
   ];
   for (const release of releases) {
     const gitSha = sha(release.n);
+    let migrated: string | undefined;
+    if (release.migration) {
+      // The first commit of 1.1.0 ships a migration that fails: the service must not change at all.
+      const before = await serviceSnapshot(ecs, CLUSTER, SERVICE);
+      const brokenSha = sha(5);
+      await migrate(
+        `Release ${release.version} has a database migration (deploy.yml's migration input): register → migrate → deploy`,
+        release.version,
+        brokenSha,
+        {
+          exitCode: 1,
+          logs: [
+            `> shop@${release.version} migrate`,
+            'Applying 0007_orders_discount: ALTER TABLE orders ADD COLUMN discount numeric NOT NULL',
+            'ERROR: column "discount" of relation "orders" contains null values',
+            'Migration 0007_orders_discount rolled back; schema still at 0006',
+          ],
+        },
+      );
+      const after = await serviceSnapshot(ecs, CLUSTER, SERVICE);
+      const changes = serviceChanges(before, after);
+      const untouched = changes.length === 0;
+      steps.push({
+        step: 'the service after the failed migration: untouched',
+        expected: 'pass',
+        exitCode: untouched ? 0 : 1,
+        durationMs: 0,
+        ok: untouched,
+      });
+      say('');
+      say(
+        untouched
+          ? style.bold(
+              `service ${SERVICE} untouched by the failed migration (read back from moto): still ${shortArn(after.taskDefinitionArn)} — ` +
+                `${after.tags['gantry:version'] ?? '?'}, gantry:status ${after.tags['gantry:status'] ?? '?'}, the same release tags and deployments`,
+            ) + style.dim('; deploy.yml skips the deploy step, and there is nothing to roll back')
+          : style.red(`service ${SERVICE} CHANGED although its migration failed: ${changes.join('; ')}`),
+      );
+      migrated = await migrate(`The migration fixed (commit ${gitSha.slice(0, 7)}): register → migrate → deploy`, release.version, gitSha, {
+        exitCode: 0,
+        logs: [
+          `> shop@${release.version} migrate`,
+          'Applying 0007_orders_discount: ALTER TABLE orders ADD COLUMN discount numeric NOT NULL DEFAULT 0',
+          'Applied 0007_orders_discount in 38 ms',
+          'Schema at 0007',
+        ],
+      });
+      // Not what the story expects (the step says so): the service is not deployed without its migration.
+      if (!migrated) continue;
+    }
     await step(
-      `deploy-ecs ${release.version}${release.broken ? ' (its /health is broken)' : ''}`,
+      `deploy-ecs ${release.version}${release.broken ? ' (its /health is broken)' : ''}${migrated ? `: exactly ${shortArn(migrated)}, the revision the migration ran` : ''}`,
       'deploy-ecs',
-      {
-        ...deployCommon,
-        image: `${IMAGE_REPO}:${gitSha}`,
-        'git-sha': gitSha,
-        version: release.version,
-        'environment-variables': release.broken ? 'SIMULATE_FAILURE=health' : undefined,
-      },
+      migrated
+        ? // As deploy.yml does after a migration: the registered revision as it is, no image or variables again.
+          { ...deployCommon, 'task-definition-arn': migrated, 'git-sha': gitSha, version: release.version }
+        : {
+            ...deployCommon,
+            image: `${IMAGE_REPO}:${gitSha}`,
+            'git-sha': gitSha,
+            version: release.version,
+            'environment-variables': release.broken ? 'SIMULATE_FAILURE=health' : undefined,
+          },
       env,
       'pass',
       workspace,

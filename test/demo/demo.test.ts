@@ -153,7 +153,7 @@ describe('npm run demo', () => {
     expect(existsSync('/proc/self/stat'), 'these tests read processes from /proc (Linux)').toBe(true);
   });
 
-  it('runs parity, terraform, three releases, a caught broken release and its rollback — in under two minutes, leaving nothing behind', async () => {
+  it('runs parity, terraform, three releases, a failed then a fixed migration, a caught broken release and its rollback — in under two minutes, leaving nothing behind', async () => {
     const run = await runDemo();
     const seconds = (run.durationMs / 1000).toFixed(1);
     console.info(`npm run demo: ${seconds} s wall time, exit ${run.code}`);
@@ -161,6 +161,23 @@ describe('npm run demo', () => {
     const { stdout } = run;
     expect(stdout).toContain('Demo complete');
     expect(stdout).toMatch(/parity-check: production turns on '.+' before staging/);
+    // The migration of 1.1.0's first commit exits 1: its own log lines in the step's output, and the
+    // service read back unchanged; the fixed commit's migration passes and exactly its revision is deployed.
+    const block = (title: string): string => stdout.split(/^▶ /m).find((b) => b.startsWith(title)) ?? '';
+    const failedMigration = block('run-task: the migration of 1.1.0 (5555555), which exits 1');
+    expect(failedMigration, stdout).toMatch(/Exit code\s+1/);
+    expect(failedMigration).toContain('app | ERROR: column "discount" of relation "orders" contains null values');
+    expect(failedMigration).toMatch(/error: Task [\w-]+ from shop:3 failed: essential container app exited with code 1/);
+    expect(failedMigration).toContain('failed (exit 1) — as expected');
+    expect(failedMigration).toMatch(
+      /service shop untouched by the failed migration \(read back from moto\): still shop:2 — 1\.0\.0, gantry:status deployed, the same release tags and deployments/,
+    );
+    expect(stdout).not.toContain('CHANGED although its migration failed');
+    const fixedMigration = block('run-task: the migration of 1.1.0 (2222222)');
+    expect(fixedMigration).toMatch(/Exit code\s+0/);
+    expect(fixedMigration).toMatch(/passed in/);
+    expect(block('deploy-ecs 1.1.0: exactly shop:4, the revision the migration ran')).toMatch(/Status\s+✔ deployed[\s\S]*passed in/);
+    expect(stdout).toMatch(/shop:3\s+1\.1\.0\s+5555555\s+pending/);
     expect(stdout).toMatch(/smoke-test 1\.2\.0[\s\S]*failed \(exit 1\) — as expected/);
     expect(stdout).toMatch(/rollback to the last good release[\s\S]*passed/);
     expect(stdout).toMatch(/shop:\d+ ← live\s+1\.1\.0/);

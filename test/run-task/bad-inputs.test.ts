@@ -68,6 +68,23 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['reserved tag key', { tags: 'aws:owner=me' }, 'tags', /no keys starting with aws:/],
   ['log-lines out of range', { 'log-lines': '5000' }, 'log-lines', /from 0 to 1000/],
   [
+    'malformed security group',
+    { subnets: 'subnet-0123456789abcdef0', 'security-groups': 'default' },
+    'security-groups',
+    /security group ids such as sg-/,
+  ],
+  [
+    'too many subnets',
+    { subnets: Array.from({ length: 17 }, (_, i) => `subnet-${String(i).padStart(8, '0')}`).join('\n') },
+    'subnets',
+    /at most 16 subnets/,
+  ],
+  ['tag value with a forbidden character', { tags: 'team=shop;drop' }, 'tags', /values of at most 256 letters/],
+  ['timeout-seconds not a duration', { 'timeout-seconds': 'soon' }, 'timeout-seconds', /a number of seconds \(e\.g\. 90, 90s, 15m\)/],
+  ['timeout-seconds zero', { 'timeout-seconds': '0' }, 'timeout-seconds', /a number of seconds/],
+  ['timeout-seconds above six hours', { 'timeout-seconds': '7h' }, 'timeout-seconds', /a number of seconds/],
+  ['poll-interval-seconds zero', { 'poll-interval-seconds': '0' }, 'poll-interval-seconds', /a number of seconds/],
+  [
     'interval above timeout',
     { 'timeout-seconds': '5', 'poll-interval-seconds': '10' },
     'poll-interval-seconds',

@@ -157,6 +157,9 @@ const HANDLERS: Record<string, (p: Json, call: Call) => Promise<EcsReply>> = {
   },
 
   async RunTask(p, call) {
+    // ECS's idempotency: a retry with the same clientToken gets the tasks the first request started.
+    const again = call.runs.startedWith(p.clientToken);
+    if (again) return ok({ tasks: again.map((run) => call.runs.render(run)), failures: [] });
     const reply = await call.send();
     if (reply.status !== 200) return reply;
     const parsed = parse(reply);

@@ -76,6 +76,17 @@ describe('TaskRuns (one-off tasks of the rollout layer)', () => {
     expect(rendered.containers[0].exitCode).toBeUndefined();
   });
 
+  it("remembers each RunTask's clientToken: a retry with it gets the same tasks (ECS's idempotency)", () => {
+    const { store } = runs();
+    expect(store.startedWith('token-1')).toBeUndefined();
+    store.started({ ...request, clientToken: 'token-1' }, [{ taskArn: TASK }], taskDefinition);
+    expect(store.startedWith('token-1')?.map((t) => t.arn)).toEqual([TASK]);
+    expect(store.startedWith('token-2')).toBeUndefined();
+    expect(store.startedWith(undefined)).toBeUndefined();
+    store.reset();
+    expect(store.startedWith('token-1')).toBeUndefined();
+  });
+
   it('refuses a malformed scenario', () => {
     expect(() => runs().store.setScenario({ kind: 'explode' as never })).toThrow(/task scenario kind must be one of/);
     expect(() => runs().store.setScenario({ exitCode: -1 })).toThrow(/non-negative integer/);

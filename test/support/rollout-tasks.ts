@@ -6,6 +6,8 @@
  * log lines into moto's CloudWatch Logs at the stream the awslogs driver would use
  * (`<awslogs-stream-prefix>/<container>/<task id>`), and stops with the exit code its scenario
  * gives. StopTask stops it at once (stop code UserInitiated, exit code 143: SIGTERM).
+ * A RunTask whose `clientToken` was seen before starts nothing and answers with the tasks that
+ * token started, as ECS does (moto ignores the token: an SDK retry would start a second task).
  *
  * Scenario precedence: the newest matching `setTaskScenario` rule, else `exit` with code 0.
  *   exit           RUNNING at the first poll, STOPPED (EssentialContainerExited) at poll `ticks` (default 2)
@@ -104,12 +106,21 @@ export function validateTaskScenario(s: TaskScenarioRequest): void {
 export class TaskRuns {
   private rules: TaskScenarioRequest[] = [];
   private tasks = new Map<string, OneOffTask>();
+  /** clientToken → the task ARNs the RunTask with that token started. */
+  private tokens = new Map<string, string[]>();
 
   constructor(private readonly writeLogs: LogWriter) {}
 
   reset(): void {
     this.rules = [];
     this.tasks.clear();
+    this.tokens.clear();
+  }
+
+  /** The tasks an earlier RunTask with this clientToken started (undefined: a new token). */
+  startedWith(clientToken: unknown): OneOffTask[] | undefined {
+    if (typeof clientToken !== 'string' || clientToken === '') return undefined;
+    return this.tokens.get(clientToken)?.map((arn) => this.tasks.get(arn) as OneOffTask);
   }
 
   setScenario(scenario: TaskScenarioRequest): void {
@@ -141,6 +152,11 @@ export class TaskRuns {
     const command = overridden ? (overridden.command as string[]) : undefined;
     const exitCode = rule?.exitCode ?? 0;
     const lines = rule?.logs ?? defaultLines(command, kind, exitCode);
+    if (typeof request.clientToken === 'string' && request.clientToken !== '')
+      this.tokens.set(
+        request.clientToken,
+        motoTasks.map((t) => String(t.taskArn)),
+      );
     for (const moto of motoTasks) {
       const arn = String(moto.taskArn);
       this.tasks.set(arn, {

@@ -6873,7 +6873,7 @@ __webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
-__webpack_unused_export__ = ListTasksCommand;
+exports.MYg = ListTasksCommand;
 __webpack_unused_export__ = ListTasksRequest$;
 __webpack_unused_export__ = ListTasksResponse$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -33437,7 +33437,7 @@ function truncateText(text, max, note = (omitted) => `… ${omitted} more charac
         cut = Math.max(0, max - reserve);
     return `${text.slice(0, cut)}\n${note(text.length - cut)}`;
 }
-function formatDuration(ms) {
+function markdown_formatDuration(ms) {
     const seconds = Math.round(ms / 1000);
     if (seconds < 60)
         return `${seconds}s`;
@@ -33446,7 +33446,7 @@ function formatDuration(ms) {
 }
 
 ;// CONCATENATED MODULE: ./lib/util/poll.ts
-async function poll({ intervalMs, timeoutMs, clock, check }) {
+async function poll_poll({ intervalMs, timeoutMs, clock, check }) {
     if (!(intervalMs > 0))
         throw new RangeError(`poll interval must be positive, got ${intervalMs}`);
     const start = clock.now();
@@ -33491,7 +33491,7 @@ const TRANSIENT_NAMES = new Set([
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 /** Throttling, 5xx and network errors are worth another poll; everything else is not. */
-function isTransientAwsError(err) {
+function retry_isTransientAwsError(err) {
     if (!(err instanceof Error))
         return false;
     const e = err;
@@ -33499,6 +33499,306 @@ function isTransientAwsError(err) {
         return true;
     const status = e.$metadata?.httpStatusCode;
     return (status !== undefined && status >= 500) || e.$retryable !== undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/ecs/rollout.ts
+/**
+ * Watching an ECS rolling deployment, shared by deploy-ecs and rollback.
+ *
+ * The anchor action waits with the SDK's `servicesStable` waiter: its backoff hides the moment
+ * a rollout fails, and a circuit-breaker rollback looks like success once the old tasks are
+ * stable again. Here every poll is one DescribeServices call judged by `evaluateRollout`, which
+ * fails at the first snapshot showing our deployment FAILED, replaced, or our task definition
+ * no longer on the service — without waiting for the rollback to finish.
+ */
+
+
+
+
+
+const LAST_EVENTS = 10;
+/** Judge one DescribeServices snapshot. Pure. */
+function evaluateRollout(service, ours) {
+    const deployments = service.deployments ?? [];
+    const deployment = deployments.find((d) => d.id === ours.deploymentId);
+    const counts = {
+        deployment,
+        running: deployment?.runningCount ?? 0,
+        pending: deployment?.pendingCount ?? 0,
+        desired: deployment?.desiredCount ?? service.desiredCount ?? 0,
+        failedTasks: deployment?.failedTasks ?? 0,
+    };
+    const failed = (reason) => ({ state: 'failed', reason, ...counts });
+    const stateReason = deployment?.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+    const replacement = primary && primary.id !== ours.deploymentId
+        ? ` PRIMARY is now ${primary.id} running ${primary.taskDefinition ?? 'an unknown task definition'}.`
+        : '';
+    const switchedAway = service.taskDefinition !== undefined && service.taskDefinition !== ours.taskDefinitionArn;
+    const rolledBack = switchedAway ? ` The service runs ${service.taskDefinition} again: the circuit breaker rolled back.` : '';
+    if (service.status !== undefined && service.status !== 'ACTIVE') {
+        return failed(`service ${service.serviceName ?? ''} is ${service.status}, not ACTIVE`);
+    }
+    if (!deployment)
+        return failed(`deployment ${ours.deploymentId} is gone from the service.${replacement}${rolledBack}`);
+    if (deployment.rolloutState === 'FAILED') {
+        return failed(`deployment ${ours.deploymentId} FAILED${stateReason}.${rolledBack}`);
+    }
+    if (deployment.status !== 'PRIMARY') {
+        return failed(`deployment ${ours.deploymentId} is no longer PRIMARY (now ${deployment.status ?? 'unknown'})${stateReason}.${replacement}${rolledBack}`);
+    }
+    if (switchedAway) {
+        return failed(`the service's task definition is ${service.taskDefinition}, no longer ${ours.taskDefinitionArn}${stateReason}.`);
+    }
+    const allRunning = counts.running === counts.desired;
+    if (deployment.rolloutState === 'COMPLETED') {
+        if (allRunning)
+            return { state: 'completed', reason: `deployment ${ours.deploymentId} COMPLETED${stateReason}`, ...counts };
+        return { state: 'in-progress', reason: `COMPLETED but ${counts.running} of ${counts.desired} tasks running`, ...counts };
+    }
+    // rolloutState is absent behind a Classic Load Balancer: steady state is then the only
+    // deployment left with every task running.
+    if (deployment.rolloutState === undefined && deployments.length === 1 && allRunning && counts.pending === 0) {
+        return { state: 'completed', reason: `deployment ${ours.deploymentId} is the only one and all ${counts.desired} tasks run`, ...counts };
+    }
+    return { state: 'in-progress', reason: `${deployment.rolloutState ?? 'rolling out'}${stateReason}`, ...counts };
+}
+/**
+ * The deployment an UpdateService call started: on `taskDefinitionArn`, not among the ids seen
+ * before the call, PRIMARY preferred. Undefined when ECS started none (same task definition,
+ * no force) or the response does not show it yet.
+ */
+function rollout_findNewDeployment(service, taskDefinitionArn, previousDeploymentIds) {
+    const fresh = (service.deployments ?? []).filter((d) => d.id !== undefined && !previousDeploymentIds.has(d.id) && d.taskDefinition === taskDefinitionArn);
+    return fresh.find((d) => d.status === 'PRIMARY') ?? fresh[0];
+}
+/** Poll DescribeServices once per interval until the rollout completes, fails or times out. */
+async function waitForRollout(opts) {
+    const { ecs, cluster, clock, log } = opts;
+    const ours = { deploymentId: opts.deploymentId, taskDefinitionArn: opts.taskDefinitionArn };
+    const seenEvents = new Set(opts.knownEventIds ?? []);
+    const lastEvents = [];
+    const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, opts.maxStoppedTasks ?? 10, log);
+    let describeCalls = 0;
+    let last;
+    let lastError;
+    /** The last error AWS itself returned (not the action's deadline cutting a call off). */
+    let lastAwsError;
+    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+    let lastFailed = false;
+    let stoppedFetchedAt = 0;
+    const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
+    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
+    const result = await poll({
+        intervalMs: opts.intervalMs,
+        timeoutMs: opts.timeoutMs,
+        clock,
+        check: async (pollNumber, elapsedMs) => {
+            let service;
+            let missing;
+            try {
+                describeCalls += 1;
+                const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [opts.service] }));
+                service = out?.services?.[0];
+                missing = out?.failures?.[0]?.reason;
+            }
+            catch (err) {
+                // Any error, not only throttling: an expired token, a denied call or a malformed answer
+                // says nothing about the rollout, and giving up here would leave it unjudged.
+                // The action's own deadline cutting off the last poll says less than the error AWS gave
+                // before it: keep that one as the last error, and say the deadline cut the poll short.
+                const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
+                if (!cutOff)
+                    lastAwsError = describeError(err);
+                lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
+                lastFailed = true;
+                const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
+                return { done: false };
+            }
+            lastFailed = false;
+            lastAwsError = undefined;
+            if (!service) {
+                const decision = {
+                    state: 'failed',
+                    reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`,
+                    running: 0,
+                    pending: 0,
+                    desired: 0,
+                    failedTasks: 0,
+                };
+                return { done: true, value: decision };
+            }
+            for (const line of newEvents(service.events ?? [], seenEvents)) {
+                log.info(`  event: ${line}`);
+                lastEvents.push(line);
+                if (lastEvents.length > LAST_EVENTS)
+                    lastEvents.shift();
+            }
+            const decision = evaluateRollout(service, ours);
+            last = decision;
+            const state = decision.deployment ? (decision.deployment.rolloutState ?? 'rolling out') : 'deployment gone';
+            log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`);
+            const shouldFetch = decision.failedTasks > stoppedFetchedAt || (decision.state === 'failed' && stoppedFetchedAt === 0);
+            if (shouldFetch) {
+                stoppedFetchedAt = Math.max(decision.failedTasks, 1);
+                await stopped.collect(service.serviceName ?? opts.service);
+            }
+            return decision.state === 'in-progress' ? { done: false } : { done: true, value: decision };
+        },
+    });
+    const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
+    if (result.status === 'timed-out') {
+        const seen = last
+            ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
+            : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
+        const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+        return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
+    }
+    return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
+}
+/** Events not seen before, oldest first (ECS lists newest first), as printable lines. */
+function newEvents(events, seen) {
+    const fresh = [];
+    for (const event of [...events].reverse()) {
+        const key = event.id ?? `${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        const at = event.createdAt ? `${event.createdAt.toISOString().slice(11, 19)} ` : '';
+        fresh.push(`${at}${event.message ?? ''}`);
+    }
+    return fresh;
+}
+/** DescribeTasks takes at most 100 task ARNs per call. */
+const DESCRIBE_TASKS_MAX = 100;
+/** Fetches stopped tasks of our task definition (bounded) and prints each one once. */
+class StoppedTaskCollector {
+    ecs;
+    cluster;
+    taskDefinitionArn;
+    max;
+    log;
+    tasks = [];
+    seen = new Set();
+    constructor(ecs, cluster, taskDefinitionArn, max, log) {
+        this.ecs = ecs;
+        this.cluster = cluster;
+        this.taskDefinitionArn = taskDefinitionArn;
+        this.max = max;
+        this.log = log;
+    }
+    async collect(serviceName) {
+        try {
+            const listed = await this.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }));
+            // Up to DescribeTasks' maximum of 100 at once, filtered to our revision before the cap: tasks of
+            // the old revision stopped by the rolling update must not take the places of the failing ones.
+            const arns = (listed?.taskArns ?? []).filter((arn) => !this.seen.has(arn)).slice(0, DESCRIBE_TASKS_MAX);
+            const room = this.max - this.tasks.length;
+            if (arns.length === 0 || room <= 0)
+                return;
+            const described = await this.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }));
+            for (const arn of arns)
+                this.seen.add(arn);
+            const ours = (described?.tasks ?? []).filter((t) => !t.taskDefinitionArn || t.taskDefinitionArn === this.taskDefinitionArn);
+            ours.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+            for (const task of ours.slice(0, room)) {
+                const info = stoppedTaskInfo(task);
+                this.tasks.push(info);
+                this.log.info(`  stopped task: ${formatStoppedTask(info)}`);
+            }
+        }
+        catch (err) {
+            // Diagnostics only: never let them turn a rollout verdict into a crash.
+            this.log.warning(`Could not fetch stopped tasks: ${describeError(err)}`);
+        }
+    }
+}
+function stoppedTaskInfo(task) {
+    return {
+        taskArn: task.taskArn ?? 'unknown task',
+        taskDefinitionArn: task.taskDefinitionArn,
+        stoppedReason: task.stoppedReason,
+        stopCode: task.stopCode,
+        stoppedAt: task.stoppedAt,
+        containers: (task.containers ?? []).map((c) => ({ name: c.name ?? '?', exitCode: c.exitCode, reason: c.reason })),
+    };
+}
+/** `abc123 (TaskFailedToStart): Essential container in task exited; app exit 1: OOM` */
+function formatStoppedTask(info) {
+    const id = info.taskArn.split('/').pop() ?? info.taskArn;
+    return `${id}${info.stopCode ? ` (${info.stopCode})` : ''}: ${describeStop(info)}`;
+}
+/** Stopped tasks grouped by what happened to them: `2× EssentialContainerExited: …; app exit 1: …`. */
+function summarizeStoppedTasks(tasks) {
+    const counts = new Map();
+    for (const task of tasks) {
+        const key = `${task.stopCode ? `${task.stopCode}: ` : ''}${describeStop(task)}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].map(([what, n]) => `${n}× ${what}`);
+}
+function describeStop(info) {
+    const containers = info.containers
+        .filter((c) => c.exitCode !== undefined || c.reason)
+        .map((c) => `${c.name} exit ${c.exitCode ?? '?'}${c.reason ? `: ${c.reason}` : ''}`);
+    const reason = info.stoppedReason ?? 'no stopped reason';
+    return containers.length ? `${reason}; ${containers.join('; ')}` : reason;
+}
+
+;// CONCATENATED MODULE: ./lib/ecs/readback.ts
+/**
+ * After a call that changes a service (UpdateService, StopServiceDeployment) ends in an error, its
+ * outcome is unknown: ECS may have refused it, or applied it and lost the response (a reset
+ * connection, a malformed body, a timeout). Nothing is said about the service until it is read
+ * back: `readBackChange` asks DescribeServices (a few tries) and judges from the service's real
+ * state whether it was switched to the target.
+ */
+
+
+
+/** Judge one snapshot (pure). */
+function judgeChange(service, targetArn, previousDeploymentIds, previousArn) {
+    const deployment = findNewDeployment(service, targetArn, previousDeploymentIds);
+    if (deployment)
+        return { changed: true, service, deployment };
+    // Switched and already settled (the new deployment's id may have been seen before, e.g. ECS's own rollback).
+    if (service.taskDefinition === targetArn && previousArn !== targetArn)
+        return { changed: true, service };
+    return { changed: false, service };
+}
+async function readBackChange(req) {
+    const attempts = req.attempts ?? 3;
+    let lastError = 'no attempt made';
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        try {
+            const out = await req.ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }), abortAfter(req.attemptTimeoutMs));
+            const service = out.services?.[0];
+            if (service)
+                return judgeChange(service, req.targetArn, req.previousDeploymentIds, req.previousArn);
+            lastError = `DescribeServices returned no service (${out.failures?.[0]?.reason ?? 'no failure reason'})`;
+        }
+        catch (err) {
+            lastError = describeError(err);
+            if (err instanceof Error && err.name === 'DeadlineExceeded')
+                break;
+        }
+        if (attempt < attempts)
+            await req.clock.sleep(req.delayMs ?? 1_000);
+    }
+    return { changed: 'unknown', error: lastError };
+}
+/** Send options that abort the request after `ms` (none when undefined). */
+function abortAfter(ms) {
+    return ms === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, Math.round(ms))) };
+}
+/** `the service WAS changed: it runs web:2` — for the error messages after an unknown outcome. */
+function describeVerdict(verdict, targetArn, previousArn) {
+    if (verdict.changed === true)
+        return `The service WAS changed: it now runs ${verdict.service.taskDefinition ?? targetArn}.`;
+    if (verdict.changed === false)
+        return `The service was NOT changed: it still runs ${verdict.service.taskDefinition ?? previousArn ?? 'its previous task definition'}.`;
+    return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }
 
 ;// CONCATENATED MODULE: ./actions/run-task/src/verdict.ts
@@ -33553,6 +33853,9 @@ function judgeStoppedTask(task, essentialByName) {
 
 
 
+
+/** The tag RunTask puts on the task so that gantry can find it when RunTask's answer is lost. */
+const RUN_TOKEN_TAG = 'gantry:run-token';
 async function runTask(inputs, deps) {
     const { ecs, clock, log } = deps;
     const started = clock.now();
@@ -33564,13 +33867,55 @@ async function runTask(inputs, deps) {
     const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
     const commandText = inputs.command ? JSON.stringify(inputs.command) : '(its own command)';
     log.info(`Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`);
-    const out = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(request));
-    const task = out.tasks?.[0];
-    if (!task?.taskArn) {
-        const reasons = (out.failures ?? [])
-            .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
-            .join('; ');
-        throw new errors_ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
+    const timeoutMs = inputs['timeout-seconds'] * 1000;
+    const deadline = started + timeoutMs;
+    const runToken = request.clientToken;
+    const recordEcs = deps.recordEcs ?? ecs;
+    let task;
+    let runTaskNote;
+    try {
+        const out = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(request));
+        const first = out.tasks?.[0];
+        if (!first?.taskArn) {
+            const reasons = (out.failures ?? [])
+                .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
+                .join('; ');
+            throw new errors_ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
+        }
+        task = first;
+    }
+    catch (err) {
+        // ECS answered the only attempt with a refusal: nothing started, the error is what ECS said.
+        if (err instanceof errors_ActionFailure || refusedByEcs(err))
+            throw err;
+        // Otherwise the task may have started and only the answer was lost (a reset connection, a
+        // timeout, a malformed body, the deadline): look for it by this run's token before saying anything.
+        const error = errors_describeError(err);
+        log.warning(`RunTask failed (${error}): looking for the task by its run token ${RUN_TOKEN_TAG}=${runToken} (started by ${inputs['started-by']}).`);
+        const found = await findStartedTask(recordEcs, inputs.cluster, inputs['started-by'], runToken);
+        if (!found.task) {
+            return {
+                status: 'unknown',
+                cluster: inputs.cluster,
+                taskDefinitionArn,
+                container,
+                command: inputs.command,
+                taskArn: '',
+                startedBy: inputs['started-by'],
+                runToken,
+                runTaskNote: `RunTask's answer was lost (${error}); ${found.note}`,
+                reason: `${error}; ${found.note}`,
+                containers: [],
+                logLines: [],
+                logNotes: [],
+                polls: 0,
+                describeCalls: 0,
+                durationMs: clock.now() - started,
+            };
+        }
+        task = found.task;
+        runTaskNote = `RunTask's answer was lost (${error}); task found by its run token`;
+        log.info(`Found task ${taskIdOf(task.taskArn)} by its run token: RunTask had started it.`);
     }
     const taskArn = task.taskArn;
     const taskId = taskIdOf(taskArn);
@@ -33592,39 +33937,42 @@ async function runTask(inputs, deps) {
     let latest = task;
     let describeCalls = 0;
     let lastError;
-    const timeoutMs = inputs['timeout-seconds'] * 1000;
-    const result = await log.group(`Task ${taskId}`, async () => {
-        log.info(`Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`);
-        let printedStatus = '';
-        return poll({
-            intervalMs: inputs['poll-interval-seconds'] * 1000,
-            timeoutMs,
-            clock,
-            check: async (pollNumber, elapsedMs) => {
-                try {
-                    describeCalls += 1;
-                    const described = await pollEcs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
-                    const found = described.tasks?.[0];
-                    if (found)
-                        latest = found;
-                    else
-                        lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
-                }
-                catch (err) {
-                    // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
-                    // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
-                    lastError = errors_describeError(err);
-                    log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
-                }
-                const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
-                if (status !== printedStatus)
-                    log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
-                printedStatus = status;
-                await printNew();
-                return latest.lastStatus === 'STOPPED' ? { done: true, value: latest } : { done: false };
-            },
+    // The wait ends at the action's deadline, however long RunTask took (a found task may come after it).
+    const waitMs = deadline - clock.now();
+    const result = waitMs <= 0 && latest.lastStatus !== 'STOPPED'
+        ? { status: 'timed-out', polls: 0, elapsedMs: 0 }
+        : await log.group(`Task ${taskId}`, async () => {
+            log.info(`Waiting for task ${taskId} to stop: one DescribeTasks every ${markdown_formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${markdown_formatDuration(timeoutMs)}.`);
+            let printedStatus = '';
+            return poll_poll({
+                intervalMs: inputs['poll-interval-seconds'] * 1000,
+                timeoutMs: Math.max(0, waitMs),
+                clock,
+                check: async (pollNumber, elapsedMs) => {
+                    try {
+                        describeCalls += 1;
+                        const described = await pollEcs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: inputs.cluster, tasks: [taskArn] }));
+                        const found = described.tasks?.[0];
+                        if (found)
+                            latest = found;
+                        else
+                            lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
+                    }
+                    catch (err) {
+                        // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
+                        // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
+                        lastError = errors_describeError(err);
+                        log.warning(`[${markdown_formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`);
+                    }
+                    const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
+                    if (status !== printedStatus)
+                        log.info(`[${markdown_formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
+                    printedStatus = status;
+                    await printNew();
+                    return latest.lastStatus === 'STOPPED' ? { done: true, value: latest } : { done: false };
+                },
+            });
         });
-    });
     const essential = new Map(containers.map((c) => [c.name ?? '', c.essential !== false]));
     const base = {
         cluster: inputs.cluster,
@@ -33632,23 +33980,34 @@ async function runTask(inputs, deps) {
         container,
         command: inputs.command,
         taskArn,
+        startedBy: inputs['started-by'],
+        runToken,
+        runTaskNote,
         polls: result.polls,
         describeCalls,
         logNotes: notes,
     };
     if (result.status === 'timed-out') {
-        const stopped = await stopTask(deps.recordEcs ?? ecs, inputs.cluster, taskArn, `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`, log);
+        const stop = await stopTask({
+            ecs: recordEcs,
+            cluster: inputs.cluster,
+            taskArn,
+            reason: `gantry run-task: not STOPPED within ${markdown_formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`,
+            log,
+            // StopTask and, if it fails, the read-back share what is left of the record client's margin.
+            budgetMs: Math.max(500, deadline + (deps.recordMarginMs ?? inputs['poll-interval-seconds'] * 1000) - clock.now()),
+        });
         await printNew();
         const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
         return {
             ...base,
             status: 'timed-out',
-            lastStatus: latest.lastStatus,
-            reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stopped ? 'gantry stopped it (StopTask)' : 'StopTask failed: stop it by hand'}`,
+            lastStatus: stop.lastStatus ?? latest.lastStatus,
+            reason: `task ${taskId} did not stop within ${markdown_formatDuration(timeoutMs)} (${seen}); ${stop.text}`,
             containers: [],
             logLines: [...reader.lines],
             logNotes: withDenied(notes, reader),
-            stoppedByGantry: stopped,
+            stoppedByGantry: stop.stopped,
             durationMs: clock.now() - started,
         };
     }
@@ -33671,7 +34030,6 @@ async function runTask(inputs, deps) {
         containers: verdict.containers,
         logLines: [...reader.lines],
         logNotes: withDenied(notes, reader),
-        stoppedByGantry: false,
         durationMs: clock.now() - started,
     };
 }
@@ -33686,7 +34044,7 @@ async function describeTaskDefinition(ecs, arn) {
         return out.taskDefinition;
     }
     catch (err) {
-        if (err instanceof errors_InputError || isTransientAwsError(err))
+        if (err instanceof errors_InputError || retry_isTransientAwsError(err))
             throw err;
         throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
     }
@@ -33720,8 +34078,9 @@ function runTaskRequest(inputs, context, definition, arn, container, service) {
     const tags = new Map(inputs.tags);
     if (context.runUrl && !tags.has('gantry:run-url'))
         tags.set('gantry:run-url', context.runUrl);
-    if (tags.size > 0)
-        request.tags = recordToTags(Object.fromEntries(tags));
+    // What finds the task again when RunTask's answer is lost (the clientToken itself is not readable back).
+    tags.set(RUN_TOKEN_TAG, request.clientToken);
+    request.tags = recordToTags(Object.fromEntries(tags));
     const network = networkConfiguration(inputs, service, definition);
     if (network)
         request.networkConfiguration = network;
@@ -33768,16 +34127,92 @@ function networkConfiguration(inputs, service, definition) {
     }
     return undefined;
 }
-async function stopTask(ecs, cluster, taskArn, reason, log) {
+/**
+ * ECS answered and refused (a 4xx other than throttling, on the only attempt): RunTask started
+ * nothing. Anything else — a network error, a timeout, a 5xx, a malformed answer, the deadline, an
+ * answer after retries — leaves it open whether a task started.
+ */
+function refusedByEcs(err) {
+    const meta = err?.$metadata;
+    const status = meta?.httpStatusCode;
+    return status !== undefined && status >= 400 && status < 500 && (meta?.attempts ?? 1) <= 1 && !retry_isTransientAwsError(err);
+}
+/** The task a RunTask with this run token started, from ListTasks by started-by and the token tag. */
+async function findStartedTask(ecs, cluster, startedBy, runToken) {
+    const lookup = `ListTasks --started-by ${startedBy}`;
     try {
-        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
-        log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
-        return true;
+        const arns = new Set();
+        for (const desiredStatus of ['RUNNING', 'STOPPED']) {
+            const listed = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({ cluster, startedBy, desiredStatus }));
+            for (const arn of listed.taskArns ?? [])
+                arns.add(arn);
+        }
+        const candidates = [...arns].slice(0, 100);
+        if (candidates.length > 0) {
+            const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: candidates, include: ['TAGS'] }));
+            const ours = described.tasks?.find((t) => t.tags?.some((tag) => tag.key === RUN_TOKEN_TAG && tag.value === runToken));
+            if (ours?.taskArn)
+                return { task: ours, note: `found task ${taskIdOf(ours.taskArn)} by its run token` };
+        }
+        return { note: `no task with run token ${RUN_TOKEN_TAG}=${runToken} found (${lookup})` };
     }
     catch (err) {
-        log.error(`Could not stop task ${taskIdOf(taskArn)}: ${errors_describeError(err)}. Stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`);
-        return false;
+        return { note: `looking for it by its run token ${RUN_TOKEN_TAG}=${runToken} failed too (${lookup}: ${errors_describeError(err)})` };
     }
+}
+/**
+ * StopTask at the deadline. When it fails, its outcome is unknown (refused, or applied and the answer
+ * lost): the task is read back (DescribeTasks) to say whether it is stopped, still runs, or unknown.
+ */
+async function stopTask(opts) {
+    const { ecs, cluster, taskArn, reason, log } = opts;
+    const taskId = taskIdOf(taskArn);
+    const started = Date.now();
+    let stopError;
+    try {
+        // Half the budget, so that a StopTask that never answers leaves time to read the task back.
+        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }), abortAfter(opts.budgetMs / 2));
+        log.warning(`Stopped task ${taskId} (StopTask): ${reason}.`);
+        return { stopped: 'true', text: 'gantry stopped it (StopTask)' };
+    }
+    catch (err) {
+        stopError = errors_describeError(err);
+    }
+    let readBack;
+    let readError = 'DescribeTasks returned no task';
+    try {
+        const remaining = Math.max(1, opts.budgetMs - (Date.now() - started));
+        const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: [taskArn] }), abortAfter(remaining));
+        readBack = described.tasks?.[0];
+    }
+    catch (err) {
+        readError = errors_describeError(err);
+    }
+    const stopByHand = `aws ecs stop-task --cluster ${cluster} --task ${taskArn}`;
+    if (readBack && (readBack.lastStatus === 'STOPPED' || readBack.desiredStatus === 'STOPPED')) {
+        const state = readBack.lastStatus === 'STOPPED' ? 'STOPPED' : `${readBack.lastStatus ?? 'unknown'}, desired STOPPED`;
+        log.warning(`Stopped task ${taskId}: StopTask's answer was lost (${stopError}), but the task is stopped (read back: ${state}).`);
+        return {
+            stopped: 'true',
+            text: `StopTask's answer was lost (${stopError}), but the task is stopped (read back: ${state})`,
+            lastStatus: readBack.lastStatus,
+        };
+    }
+    if (readBack) {
+        const state = readBack.lastStatus ?? 'unknown';
+        log.error(`Could not stop task ${taskId}: ${stopError}. It still runs (read back: ${state}). Stop it by hand: ${stopByHand}`);
+        return {
+            stopped: 'false',
+            text: `StopTask failed (${stopError}) and the task still runs (read back: ${state}): stop it by hand: ${stopByHand}`,
+            lastStatus: readBack.lastStatus,
+        };
+    }
+    const check = `aws ecs describe-tasks --cluster ${cluster} --tasks ${taskArn}`;
+    log.error(`Could not stop task ${taskId}: ${stopError}, and could not read it back (${readError}). Whether it still runs is UNKNOWN: check with ${check} and stop it by hand: ${stopByHand}`);
+    return {
+        stopped: 'unknown',
+        text: `StopTask failed (${stopError}) and the task could not be read back (${readError}): whether it still runs is UNKNOWN — check: ${check} and stop it by hand: ${stopByHand}`,
+    };
 }
 function describePlacement(request) {
     const how = request.launchType
@@ -33802,6 +34237,12 @@ const HEADLINE = {
     succeeded: '✅ succeeded',
     failed: '❌ failed',
     'timed-out': '⏱️ timed out',
+    unknown: '❓ unknown',
+};
+const STOPPED_BY_GANTRY = {
+    true: 'gantry (StopTask at the deadline)',
+    false: 'not stopped: StopTask failed and the task still runs — stop it by hand',
+    unknown: 'unknown: StopTask failed and the task could not be read back — check it and stop it by hand',
 };
 /** The last `n` log lines as one text block (or a note that there are none). */
 function logBlock(result, n) {
@@ -33814,17 +34255,19 @@ function renderSummary(inputs, result) {
         ['Task definition', shortArn(result.taskDefinitionArn)],
         ['Container', result.container],
         ['Command', result.command ? JSON.stringify(result.command) : '(its own command)'],
-        ['Task', taskIdOf(result.taskArn)],
+        ['Task', result.taskArn ? taskIdOf(result.taskArn) : `none known (started by ${result.startedBy})`],
         ['Status', HEADLINE[result.status]],
         ['Exit code', result.exitCode],
         ['Stop code', result.stopCode],
-        ['Duration', formatDuration(result.durationMs)],
+        ['Duration', markdown_formatDuration(result.durationMs)],
         ['Polls', `${result.polls} (${result.describeCalls} DescribeTasks)`],
     ];
+    if (result.runTaskNote)
+        rows.push(['RunTask', result.runTaskNote]);
     if (result.status !== 'succeeded')
         rows.push(['Reason', result.reason]);
     if (result.stoppedByGantry)
-        rows.push(['Stopped by', 'gantry (StopTask at the deadline)']);
+        rows.push(['Stopped by', STOPPED_BY_GANTRY[result.stoppedByGantry]]);
     const parts = [`## run-task: ${HEADLINE[result.status]}`, keyValueTable(rows)];
     if (result.status !== 'succeeded' && result.containers.length > 0) {
         parts.push('### Containers', markdownTable(['Container', 'Essential', 'Exit code', 'Reason'], result.containers.map((c) => [c.name, c.essential ? 'yes' : 'no', c.exitCode, c.reason])));
@@ -33843,6 +34286,11 @@ function renderSummary(inputs, result) {
 }
 /** The step's error: what failed, then the container's last words (the log lines, in the details too). */
 function failureOf(inputs, result) {
+    if (result.status === 'unknown') {
+        // Never "not started": the task may run, and only ECS can say.
+        const list = `aws ecs list-tasks --cluster ${result.cluster} --started-by ${result.startedBy}`;
+        return new errors_ActionFailure(`RunTask of ${shortArn(result.taskDefinitionArn)} in cluster ${result.cluster}: outcome UNKNOWN — ${result.reason}. ECS may still have started it: ${list} (then describe-tasks --include TAGS for ${RUN_TOKEN_TAG}=${result.runToken}), and stop it before re-running.`);
+    }
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
     const headline = `Task ${taskIdOf(result.taskArn)} from ${shortArn(result.taskDefinitionArn)} ${verb}: ${result.reason}`;
     const last = result.logLines.slice(-Math.min(inputs['log-lines'], 3)).map(formatLogLine);
@@ -33891,7 +34339,13 @@ async function main() {
     const logs = deadlineBoundLogs({ region: inputs['aws-region'], endpointUrl: inputs['endpoint-url'], deadline, pollIntervalMs });
     await reportOutcome(() => runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() }), {
         report: (result) => ({
-            outputs: { 'task-arn': result.taskArn, status: result.status, 'exit-code': result.exitCode, 'stop-code': result.stopCode },
+            outputs: {
+                'task-arn': result.taskArn || undefined,
+                status: result.status,
+                'exit-code': result.exitCode,
+                'stop-code': result.stopCode,
+                'stopped-by-gantry': result.stoppedByGantry,
+            },
             summary: renderSummary(inputs, result),
             failure: result.status !== 'succeeded' ? failureOf(inputs, result) : undefined,
         }),

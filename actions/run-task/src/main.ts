@@ -25,7 +25,13 @@ export async function main(): Promise<void> {
     () => runTask(inputs, { ecs, pollEcs, recordEcs, logs, clock: systemClock, log: coreLogger, context: runnerContext() }),
     {
       report: (result) => ({
-        outputs: { 'task-arn': result.taskArn, status: result.status, 'exit-code': result.exitCode, 'stop-code': result.stopCode },
+        outputs: {
+          'task-arn': result.taskArn || undefined,
+          status: result.status,
+          'exit-code': result.exitCode,
+          'stop-code': result.stopCode,
+          'stopped-by-gantry': result.stoppedByGantry,
+        },
         summary: renderSummary(inputs, result),
         failure: result.status !== 'succeeded' ? failureOf(inputs, result) : undefined,
       }),

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
   type ContainerDefinition,
@@ -25,8 +26,9 @@ import { ActionFailure, InputError, describeError } from '../../../lib/runner/er
 import type { Logger } from '../../../lib/runner/logger';
 import { formatDuration } from '../../../lib/util/markdown';
 import type { RunnerContext } from '../../../lib/ecs/metadata';
-import { poll } from '../../../lib/util/poll';
+import { poll, type PollResult } from '../../../lib/util/poll';
 import { isTransientAwsError } from '../../../lib/aws/retry';
+import { abortAfter } from '../../../lib/ecs/readback';
 import { redactor } from '../../../lib/util/secrets';
 import {
   TaskLogReader,
@@ -44,15 +46,27 @@ export interface RunTaskDeps {
   ecs: ECSClient;
   /** Client for the polls, without SDK retries: one poll is one request. Default `ecs`. */
   pollEcs?: ECSClient;
-  /** Client for StopTask at the deadline (it must outlive the deadline by a poll). Default `ecs`. */
+  /**
+   * Client for what must still happen at or after the deadline — StopTask and reading the task back,
+   * looking for a task whose RunTask answer was lost — (it outlives the deadline by a poll). Default `ecs`.
+   */
   recordEcs?: ECSClient;
+  /** How long `recordEcs` outlives the deadline (default one poll interval): StopTask and its read-back share it. */
+  recordMarginMs?: number;
   logs: LogEventsApi;
   clock: Clock;
   log: Logger;
   context: RunnerContext;
 }
 
-export type RunTaskStatus = 'succeeded' | 'failed' | 'timed-out';
+/** `unknown`: RunTask failed without a clear refusal and no task with this run's token was found. */
+export type RunTaskStatus = 'succeeded' | 'failed' | 'timed-out' | 'unknown';
+
+/** Whether the task a timed-out run left is stopped: StopTask answered, or the task was read back. */
+export type StoppedByGantry = 'true' | 'false' | 'unknown';
+
+/** The tag RunTask puts on the task so that gantry can find it when RunTask's answer is lost. */
+export const RUN_TOKEN_TAG = 'gantry:run-token';
 
 export interface RunTaskResult {
   status: RunTaskStatus;
@@ -60,7 +74,12 @@ export interface RunTaskResult {
   taskDefinitionArn: string;
   container: string;
   command?: string[];
+  /** Empty when the outcome of RunTask is unknown. */
   taskArn: string;
+  startedBy: string;
+  runToken: string;
+  /** Set when RunTask's answer was lost: what happened and how the task was found (or not). */
+  runTaskNote?: string;
   lastStatus?: string;
   exitCode?: number;
   stopCode?: string;
@@ -71,7 +90,8 @@ export interface RunTaskResult {
   logLines: TaskLogLine[];
   /** Why some lines could not be read (other log driver, missing permission). */
   logNotes: string[];
-  stoppedByGantry: boolean;
+  /** Only for timed-out: whether the task is stopped now. */
+  stoppedByGantry?: StoppedByGantry;
   polls: number;
   describeCalls: number;
   durationMs: number;
@@ -91,17 +111,59 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
   log.info(
     `Running ${shortArn(taskDefinitionArn)} in cluster ${inputs.cluster}: container ${container} runs ${commandText}${describePlacement(request)}.`,
   );
-  const out = await ecs.send(new RunTaskCommand(request));
-  const task = out.tasks?.[0];
-  if (!task?.taskArn) {
-    const reasons = (out.failures ?? [])
-      .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
-      .join('; ');
-    throw new ActionFailure(
-      `RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`,
+  const timeoutMs = inputs['timeout-seconds'] * 1000;
+  const deadline = started + timeoutMs;
+  const runToken = request.clientToken as string;
+  const recordEcs = deps.recordEcs ?? ecs;
+  let task: Task;
+  let runTaskNote: string | undefined;
+  try {
+    const out = await ecs.send(new RunTaskCommand(request));
+    const first = out.tasks?.[0];
+    if (!first?.taskArn) {
+      const reasons = (out.failures ?? [])
+        .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
+        .join('; ');
+      throw new ActionFailure(
+        `RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`,
+      );
+    }
+    task = first;
+  } catch (err) {
+    // ECS answered the only attempt with a refusal: nothing started, the error is what ECS said.
+    if (err instanceof ActionFailure || refusedByEcs(err)) throw err;
+    // Otherwise the task may have started and only the answer was lost (a reset connection, a
+    // timeout, a malformed body, the deadline): look for it by this run's token before saying anything.
+    const error = describeError(err);
+    log.warning(
+      `RunTask failed (${error}): looking for the task by its run token ${RUN_TOKEN_TAG}=${runToken} (started by ${inputs['started-by']}).`,
     );
+    const found = await findStartedTask(recordEcs, inputs.cluster, inputs['started-by'], runToken);
+    if (!found.task) {
+      return {
+        status: 'unknown',
+        cluster: inputs.cluster,
+        taskDefinitionArn,
+        container,
+        command: inputs.command,
+        taskArn: '',
+        startedBy: inputs['started-by'],
+        runToken,
+        runTaskNote: `RunTask's answer was lost (${error}); ${found.note}`,
+        reason: `${error}; ${found.note}`,
+        containers: [],
+        logLines: [],
+        logNotes: [],
+        polls: 0,
+        describeCalls: 0,
+        durationMs: clock.now() - started,
+      };
+    }
+    task = found.task;
+    runTaskNote = `RunTask's answer was lost (${error}); task found by its run token`;
+    log.info(`Found task ${taskIdOf(task.taskArn as string)} by its run token: RunTask had started it.`);
   }
-  const taskArn = task.taskArn;
+  const taskArn = task.taskArn as string;
   const taskId = taskIdOf(taskArn);
   log.info(`Started task ${taskId} (${task.lastStatus ?? 'status unknown'}).`);
 
@@ -119,39 +181,43 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
   let latest: Task = task;
   let describeCalls = 0;
   let lastError: string | undefined;
-  const timeoutMs = inputs['timeout-seconds'] * 1000;
-  const result = await log.group(`Task ${taskId}`, async () => {
-    log.info(
-      `Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`,
-    );
-    let printedStatus = '';
-    return poll<Task>({
-      intervalMs: inputs['poll-interval-seconds'] * 1000,
-      timeoutMs,
-      clock,
-      check: async (pollNumber, elapsedMs) => {
-        try {
-          describeCalls += 1;
-          const described = await pollEcs.send(new DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] }));
-          const found = described.tasks?.[0];
-          if (found) latest = found;
-          else lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
-        } catch (err) {
-          // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
-          // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
-          lastError = describeError(err);
-          log.warning(
-            `[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`,
+  // The wait ends at the action's deadline, however long RunTask took (a found task may come after it).
+  const waitMs = deadline - clock.now();
+  const result: PollResult<Task> =
+    waitMs <= 0 && latest.lastStatus !== 'STOPPED'
+      ? { status: 'timed-out', polls: 0, elapsedMs: 0 }
+      : await log.group(`Task ${taskId}`, async () => {
+          log.info(
+            `Waiting for task ${taskId} to stop: one DescribeTasks every ${formatDuration(inputs['poll-interval-seconds'] * 1000)}, timeout ${formatDuration(timeoutMs)}.`,
           );
-        }
-        const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
-        if (status !== printedStatus) log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
-        printedStatus = status;
-        await printNew();
-        return latest.lastStatus === 'STOPPED' ? { done: true, value: latest } : { done: false };
-      },
-    });
-  });
+          let printedStatus = '';
+          return poll<Task>({
+            intervalMs: inputs['poll-interval-seconds'] * 1000,
+            timeoutMs: Math.max(0, waitMs),
+            clock,
+            check: async (pollNumber, elapsedMs) => {
+              try {
+                describeCalls += 1;
+                const described = await pollEcs.send(new DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] }));
+                const found = described.tasks?.[0];
+                if (found) latest = found;
+                else lastError = `DescribeTasks reported ${described.failures?.[0]?.reason ?? 'no task'}`;
+              } catch (err) {
+                // Any poll error is retried at the next poll until the deadline (as deploy-ecs does): the
+                // task runs on whatever DescribeTasks says, and at the deadline it is stopped all the same.
+                lastError = describeError(err);
+                log.warning(
+                  `[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeTasks failed (${lastError}); trying again at the next poll.`,
+                );
+              }
+              const status = `${latest.lastStatus ?? 'unknown'} (desired ${latest.desiredStatus ?? 'unknown'})`;
+              if (status !== printedStatus) log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: ${status}`);
+              printedStatus = status;
+              await printNew();
+              return latest.lastStatus === 'STOPPED' ? { done: true, value: latest } : { done: false };
+            },
+          });
+        });
 
   const essential = new Map(containers.map((c) => [c.name ?? '', c.essential !== false]));
   const base = {
@@ -160,29 +226,34 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
     container,
     command: inputs.command,
     taskArn,
+    startedBy: inputs['started-by'],
+    runToken,
+    runTaskNote,
     polls: result.polls,
     describeCalls,
     logNotes: notes,
   };
   if (result.status === 'timed-out') {
-    const stopped = await stopTask(
-      deps.recordEcs ?? ecs,
-      inputs.cluster,
+    const stop = await stopTask({
+      ecs: recordEcs,
+      cluster: inputs.cluster,
       taskArn,
-      `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`,
+      reason: `gantry run-task: not STOPPED within ${formatDuration(timeoutMs)}${deps.context.runUrl ? ` (${deps.context.runUrl})` : ''}`,
       log,
-    );
+      // StopTask and, if it fails, the read-back share what is left of the record client's margin.
+      budgetMs: Math.max(500, deadline + (deps.recordMarginMs ?? inputs['poll-interval-seconds'] * 1000) - clock.now()),
+    });
     await printNew();
     const seen = `last seen ${latest.lastStatus ?? 'unknown'}${lastError ? `, last error: ${lastError}` : ''}`;
     return {
       ...base,
       status: 'timed-out',
-      lastStatus: latest.lastStatus,
-      reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stopped ? 'gantry stopped it (StopTask)' : 'StopTask failed: stop it by hand'}`,
+      lastStatus: stop.lastStatus ?? latest.lastStatus,
+      reason: `task ${taskId} did not stop within ${formatDuration(timeoutMs)} (${seen}); ${stop.text}`,
       containers: [],
       logLines: [...reader.lines],
       logNotes: withDenied(notes, reader),
-      stoppedByGantry: stopped,
+      stoppedByGantry: stop.stopped,
       durationMs: clock.now() - started,
     };
   }
@@ -204,7 +275,6 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
     containers: verdict.containers,
     logLines: [...reader.lines],
     logNotes: withDenied(notes, reader),
-    stoppedByGantry: false,
     durationMs: clock.now() - started,
   };
 }
@@ -262,7 +332,9 @@ function runTaskRequest(
   };
   const tags = new Map(inputs.tags);
   if (context.runUrl && !tags.has('gantry:run-url')) tags.set('gantry:run-url', context.runUrl);
-  if (tags.size > 0) request.tags = recordToTags(Object.fromEntries(tags));
+  // What finds the task again when RunTask's answer is lost (the clientToken itself is not readable back).
+  tags.set(RUN_TOKEN_TAG, request.clientToken as string);
+  request.tags = recordToTags(Object.fromEntries(tags));
 
   const network = networkConfiguration(inputs, service, definition);
   if (network) request.networkConfiguration = network;
@@ -308,17 +380,110 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
   return undefined;
 }
 
-async function stopTask(ecs: ECSClient, cluster: string, taskArn: string, reason: string, log: Logger): Promise<boolean> {
+/**
+ * ECS answered and refused (a 4xx other than throttling, on the only attempt): RunTask started
+ * nothing. Anything else — a network error, a timeout, a 5xx, a malformed answer, the deadline, an
+ * answer after retries — leaves it open whether a task started.
+ */
+function refusedByEcs(err: unknown): boolean {
+  const meta = (err as { $metadata?: { httpStatusCode?: number; attempts?: number } } | undefined)?.$metadata;
+  const status = meta?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && (meta?.attempts ?? 1) <= 1 && !isTransientAwsError(err);
+}
+
+/** The task a RunTask with this run token started, from ListTasks by started-by and the token tag. */
+async function findStartedTask(
+  ecs: ECSClient,
+  cluster: string,
+  startedBy: string,
+  runToken: string,
+): Promise<{ task?: Task; note: string }> {
+  const lookup = `ListTasks --started-by ${startedBy}`;
   try {
-    await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
-    log.warning(`Stopped task ${taskIdOf(taskArn)} (StopTask): ${reason}.`);
-    return true;
+    const arns = new Set<string>();
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      const listed = await ecs.send(new ListTasksCommand({ cluster, startedBy, desiredStatus }));
+      for (const arn of listed.taskArns ?? []) arns.add(arn);
+    }
+    const candidates = [...arns].slice(0, 100);
+    if (candidates.length > 0) {
+      const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: candidates, include: ['TAGS'] }));
+      const ours = described.tasks?.find((t) => t.tags?.some((tag) => tag.key === RUN_TOKEN_TAG && tag.value === runToken));
+      if (ours?.taskArn) return { task: ours, note: `found task ${taskIdOf(ours.taskArn)} by its run token` };
+    }
+    return { note: `no task with run token ${RUN_TOKEN_TAG}=${runToken} found (${lookup})` };
   } catch (err) {
-    log.error(
-      `Could not stop task ${taskIdOf(taskArn)}: ${describeError(err)}. Stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`,
-    );
-    return false;
+    return { note: `looking for it by its run token ${RUN_TOKEN_TAG}=${runToken} failed too (${lookup}: ${describeError(err)})` };
   }
+}
+
+interface StopOutcome {
+  stopped: StoppedByGantry;
+  /** For the reason: what happened to the task. */
+  text: string;
+  lastStatus?: string;
+}
+
+/**
+ * StopTask at the deadline. When it fails, its outcome is unknown (refused, or applied and the answer
+ * lost): the task is read back (DescribeTasks) to say whether it is stopped, still runs, or unknown.
+ */
+async function stopTask(opts: {
+  ecs: ECSClient;
+  cluster: string;
+  taskArn: string;
+  reason: string;
+  log: Logger;
+  budgetMs: number;
+}): Promise<StopOutcome> {
+  const { ecs, cluster, taskArn, reason, log } = opts;
+  const taskId = taskIdOf(taskArn);
+  const started = Date.now();
+  let stopError: string;
+  try {
+    // Half the budget, so that a StopTask that never answers leaves time to read the task back.
+    await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }), abortAfter(opts.budgetMs / 2));
+    log.warning(`Stopped task ${taskId} (StopTask): ${reason}.`);
+    return { stopped: 'true', text: 'gantry stopped it (StopTask)' };
+  } catch (err) {
+    stopError = describeError(err);
+  }
+  let readBack: Task | undefined;
+  let readError = 'DescribeTasks returned no task';
+  try {
+    const remaining = Math.max(1, opts.budgetMs - (Date.now() - started));
+    const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }), abortAfter(remaining));
+    readBack = described.tasks?.[0];
+  } catch (err) {
+    readError = describeError(err);
+  }
+  const stopByHand = `aws ecs stop-task --cluster ${cluster} --task ${taskArn}`;
+  if (readBack && (readBack.lastStatus === 'STOPPED' || readBack.desiredStatus === 'STOPPED')) {
+    const state = readBack.lastStatus === 'STOPPED' ? 'STOPPED' : `${readBack.lastStatus ?? 'unknown'}, desired STOPPED`;
+    log.warning(`Stopped task ${taskId}: StopTask's answer was lost (${stopError}), but the task is stopped (read back: ${state}).`);
+    return {
+      stopped: 'true',
+      text: `StopTask's answer was lost (${stopError}), but the task is stopped (read back: ${state})`,
+      lastStatus: readBack.lastStatus,
+    };
+  }
+  if (readBack) {
+    const state = readBack.lastStatus ?? 'unknown';
+    log.error(`Could not stop task ${taskId}: ${stopError}. It still runs (read back: ${state}). Stop it by hand: ${stopByHand}`);
+    return {
+      stopped: 'false',
+      text: `StopTask failed (${stopError}) and the task still runs (read back: ${state}): stop it by hand: ${stopByHand}`,
+      lastStatus: readBack.lastStatus,
+    };
+  }
+  const check = `aws ecs describe-tasks --cluster ${cluster} --tasks ${taskArn}`;
+  log.error(
+    `Could not stop task ${taskId}: ${stopError}, and could not read it back (${readError}). Whether it still runs is UNKNOWN: check with ${check} and stop it by hand: ${stopByHand}`,
+  );
+  return {
+    stopped: 'unknown',
+    text: `StopTask failed (${stopError}) and the task could not be read back (${readError}): whether it still runs is UNKNOWN — check: ${check} and stop it by hand: ${stopByHand}`,
+  };
 }
 
 function describePlacement(request: RunTaskCommandInput): string {

@@ -3,13 +3,20 @@ import { ActionFailure, describeError } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
 import { formatLogLine, taskIdOf } from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
-import { shortArn, type RunTaskResult } from './run';
+import { RUN_TOKEN_TAG, shortArn, type RunTaskResult } from './run';
 
 const HEADLINE: Record<RunTaskResult['status'], string> = {
   succeeded: '✅ succeeded',
   failed: '❌ failed',
   'timed-out': '⏱️ timed out',
+  unknown: '❓ unknown',
 };
+
+const STOPPED_BY_GANTRY = {
+  true: 'gantry (StopTask at the deadline)',
+  false: 'not stopped: StopTask failed and the task still runs — stop it by hand',
+  unknown: 'unknown: StopTask failed and the task could not be read back — check it and stop it by hand',
+} as const;
 
 /** The last `n` log lines as one text block (or a note that there are none). */
 function logBlock(result: RunTaskResult, n: number): string {
@@ -23,15 +30,16 @@ export function renderSummary(inputs: Inputs, result: RunTaskResult): string {
     ['Task definition', shortArn(result.taskDefinitionArn)],
     ['Container', result.container],
     ['Command', result.command ? JSON.stringify(result.command) : '(its own command)'],
-    ['Task', taskIdOf(result.taskArn)],
+    ['Task', result.taskArn ? taskIdOf(result.taskArn) : `none known (started by ${result.startedBy})`],
     ['Status', HEADLINE[result.status]],
     ['Exit code', result.exitCode],
     ['Stop code', result.stopCode],
     ['Duration', formatDuration(result.durationMs)],
     ['Polls', `${result.polls} (${result.describeCalls} DescribeTasks)`],
   ];
+  if (result.runTaskNote) rows.push(['RunTask', result.runTaskNote]);
   if (result.status !== 'succeeded') rows.push(['Reason', result.reason]);
-  if (result.stoppedByGantry) rows.push(['Stopped by', 'gantry (StopTask at the deadline)']);
+  if (result.stoppedByGantry) rows.push(['Stopped by', STOPPED_BY_GANTRY[result.stoppedByGantry]]);
   const parts = [`## run-task: ${HEADLINE[result.status]}`, keyValueTable(rows)];
   if (result.status !== 'succeeded' && result.containers.length > 0) {
     parts.push(
@@ -55,6 +63,13 @@ export function renderSummary(inputs: Inputs, result: RunTaskResult): string {
 
 /** The step's error: what failed, then the container's last words (the log lines, in the details too). */
 export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure {
+  if (result.status === 'unknown') {
+    // Never "not started": the task may run, and only ECS can say.
+    const list = `aws ecs list-tasks --cluster ${result.cluster} --started-by ${result.startedBy}`;
+    return new ActionFailure(
+      `RunTask of ${shortArn(result.taskDefinitionArn)} in cluster ${result.cluster}: outcome UNKNOWN — ${result.reason}. ECS may still have started it: ${list} (then describe-tasks --include TAGS for ${RUN_TOKEN_TAG}=${result.runToken}), and stop it before re-running.`,
+    );
+  }
   const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
   const headline = `Task ${taskIdOf(result.taskArn)} from ${shortArn(result.taskDefinitionArn)} ${verb}: ${result.reason}`;
   const last = result.logLines.slice(-Math.min(inputs['log-lines'], 3)).map(formatLogLine);

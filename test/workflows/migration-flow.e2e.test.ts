@@ -1,0 +1,282 @@
+/**
+ * deploy.yml's deploy job with a migration, step by step as the runner would go through it: from the
+ * register step on, each step's own `if:` (from the YAML) is evaluated with GitHub's expression engine
+ * against the job status and the outputs and outcomes of the steps before it; a gantry step that runs
+ * is its real bundle with its `with:` evaluated the same way (and the action.yml defaults), against
+ * moto + the rollout layer; the Summary step is its own bash script. The steps before (checkout,
+ * credentials, the image by digest, terraform) are taken as done: the image output is given.
+ *
+ * A migration that exits 1 must end the job with the service exactly as it was — asserted on moto
+ * (task definition, its release tags, its deployments, no UpdateService) — and no deploy, smoke test,
+ * rollback or release record step run; a migration that succeeds is followed by the deploy of exactly
+ * the revision it ran from.
+ */
+import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAction, type ActionResult } from '../support/harness';
+import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
+import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
+import { CLUSTER, SERVICE, createMigrationService } from '../run-task/moto-setup';
+import { REPO_ROOT, loadWorkflow } from './support/repo-files';
+import { evaluateCondition, type JobStatus, type StepContext } from './support/step-condition';
+import { gantryActionOf, type Step } from './support/workflow-model';
+
+const WORKFLOW = '.github/workflows/deploy.yml';
+const SHA = 'b'.repeat(40);
+const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web@sha256:${'c'.repeat(64)}`;
+const TD = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+
+let moto: MotoServer;
+let layer: RolloutLayer;
+let ecs: ECSClient;
+let app: http.Server;
+let appUrl: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  layer = await startRolloutLayer({ motoUrl: moto.url });
+  ecs = ecsClientFor(layer.url);
+  // The environment URL the smoke test checks: the new release answering with its commit.
+  app = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'ok', gitSha: SHA }));
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => app?.close(resolve));
+  await layer?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await layer.reset();
+  await createMigrationService(ecs, layer.url);
+  layer.settle();
+  // One poll is enough for a verdict (deploy.yml leaves poll-interval-seconds at its 10 s default).
+  layer.setScenario({ kind: 'complete', ticks: 1 });
+});
+
+/** The value of `${{ … }}` in a context, with GitHub's semantics (a missing output is ''). */
+function evaluateExpression(expression: string, context: StepContext): string {
+  const parsed = new Parser(
+    new Lexer(expression.trim()).lex().tokens,
+    ['steps', 'inputs', 'needs', 'github', 'secrets', 'job'],
+    [],
+  ).parse();
+  const values = JSON.parse(
+    JSON.stringify({ steps: {}, inputs: {}, needs: {}, github: {}, secrets: {}, job: {}, ...context }),
+    data.reviver,
+  ) as data.Dictionary;
+  return String(new Evaluator(parsed, values, new Map()).evaluate().coerceString());
+}
+
+/** A `with:` or `env:` value: plain text with every `${{ … }}` replaced by its value. */
+function template(raw: unknown, context: StepContext): string {
+  return String(raw ?? '').replace(/\$\{\{([\s\S]*?)\}\}/g, (_m, expression: string) => evaluateExpression(expression, context));
+}
+
+function actionDefaults(name: string): Record<string, string> {
+  const action = parse(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
+  return Object.fromEntries(
+    Object.entries(action.inputs ?? {})
+      .filter(([, spec]) => spec?.default !== undefined)
+      .map(([input, spec]) => [input, String(spec.default)]),
+  );
+}
+
+interface StepRun {
+  id: string;
+  outcome: 'success' | 'failure' | 'skipped';
+  result?: ActionResult;
+}
+
+interface JobRun {
+  steps: StepRun[];
+  ran: string[];
+  status: JobStatus;
+  summary: string;
+  byId: (id: string) => StepRun | undefined;
+}
+
+/** The deploy job from its register step to its end, as the runner goes through it. */
+async function runDeployJob(inputs: Record<string, string | number | boolean>): Promise<JobRun> {
+  const job = loadWorkflow(WORKFLOW).jobs.find((j) => j.id === 'deploy');
+  if (!job) throw new Error('deploy.yml has no deploy job');
+  const from = job.steps.findIndex((s) => s.id === 'register');
+  const context: StepContext & { secrets: Record<string, string> } = {
+    inputs: {
+      environment: 'staging',
+      cluster: CLUSTER,
+      service: SERVICE,
+      'container-name': 'app',
+      images: '',
+      'environment-variables': '',
+      'task-definition': '',
+      'dry-run': false,
+      'force-new-deployment': false,
+      'test-url': '',
+      'environment-url': appUrl,
+      'smoke-checks-file': '',
+      'smoke-env': '',
+      'version-path': '/health',
+      'version-field': 'gitSha',
+      'smoke-timeout-seconds': 20,
+      'rollout-timeout-seconds': 60,
+      'override-reason': '',
+      migration: '',
+      'migration-container': '',
+      'migration-timeout-seconds': 600,
+      ...inputs,
+    },
+    needs: {
+      resolve: { result: 'success', outputs: { sha: SHA, version: '2.0.0' } },
+      gate: { result: 'success', outputs: { promotion: 'not-required' } },
+    },
+    github: { server_url: 'https://github.com', repository: 'acme/shop', run_id: '4242' },
+    secrets: {},
+    steps: { image: { outputs: { image: IMAGE }, outcome: 'success', conclusion: 'success' } },
+  };
+  const files = mkdtempSync(path.join(os.tmpdir(), 'gantry-job-'));
+  const jobSummary = path.join(files, 'summary');
+  writeFileSync(jobSummary, '');
+  let status: JobStatus = 'success';
+  const runs: StepRun[] = [];
+  try {
+    for (const step of job.steps.slice(from)) {
+      const id = step.id ?? `#${step.index}`;
+      if (!evaluateCondition(step.if, context, status)) {
+        runs.push({ id, outcome: 'skipped' });
+        context.steps = { ...context.steps, [id]: { outputs: {}, outcome: 'skipped', conclusion: 'skipped' } };
+        continue;
+      }
+      const { ok, outputs, result } = await runStep(step, context, jobSummary);
+      const outcome = ok ? 'success' : 'failure';
+      if (!ok) status = 'failure';
+      runs.push({ id, outcome, result });
+      context.steps = { ...context.steps, [id]: { outputs, outcome, conclusion: outcome } };
+    }
+    return {
+      steps: runs,
+      ran: runs.filter((r) => r.outcome !== 'skipped').map((r) => r.id),
+      status,
+      summary: readFileSync(jobSummary, 'utf8'),
+      byId: (id) => runs.find((r) => r.id === id),
+    };
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
+}
+
+async function runStep(
+  step: Step,
+  context: StepContext,
+  jobSummary: string,
+): Promise<{ ok: boolean; outputs: Record<string, string>; result?: ActionResult }> {
+  const action = gantryActionOf(step);
+  if (action) {
+    const inputs = actionDefaults(action);
+    for (const [input, raw] of Object.entries(step.with)) inputs[input] = template(raw, context);
+    const result = await runAction(action, inputs, { env: awsTestEnv(layer.url), timeoutMs: 120_000 });
+    // Each step's summary lands in the job's summary, as on GitHub.
+    writeFileSync(jobSummary, readFileSync(jobSummary, 'utf8') + result.summary);
+    return { ok: result.exitCode === 0, outputs: result.outputs, result };
+  }
+  if (step.run === undefined) throw new Error(`step ${step.id ?? step.index} is neither a gantry action nor a script`);
+  const env = Object.fromEntries(Object.entries(step.env).map(([name, raw]) => [name, template(raw, context)]));
+  try {
+    execFileSync('bash', ['-e', '-c', template(step.run, context)], {
+      env: { PATH: process.env.PATH ?? '', ...env, GITHUB_STEP_SUMMARY: jobSummary },
+      stdio: 'pipe',
+    });
+    return { ok: true, outputs: {} };
+  } catch {
+    return { ok: false, outputs: {} };
+  }
+}
+
+async function serviceState(): Promise<{ taskDefinition?: string; tags: Record<string, string>; deployments: string[] }> {
+  const service = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services?.[0];
+  const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service?.taskDefinition, include: ['TAGS'] }));
+  return {
+    taskDefinition: service?.taskDefinition,
+    tags: Object.fromEntries((td.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
+    deployments: (service?.deployments ?? []).map((d) => `${d.id} ${d.status} ${d.taskDefinition}`),
+  };
+}
+
+const tagsOf = async (arn: string): Promise<Record<string, string>> =>
+  Object.fromEntries(
+    ((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }))).tags ?? []).map((t) => [
+      t.key ?? '',
+      t.value ?? '',
+    ]),
+  );
+
+describe("deploy.yml's deploy job with a migration, through the bundles (moto + rollout layer)", () => {
+  it('a migration that exits 1: the job fails at it, no later step that changes anything runs, the service is exactly as it was', async () => {
+    const before = await serviceState();
+    layer.setTaskScenario({
+      exitCode: 1,
+      ticks: 1,
+      logs: ['Applying 0042_add_index', 'ERROR: relation "orders" does not exist', 'migration failed'],
+    });
+    const job = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app' });
+
+    expect(job.status).toBe('failure');
+    expect(job.byId('register')?.outcome).toBe('success');
+    expect(job.byId('migration')?.outcome).toBe('failure');
+    // Only the Summary runs after the failed migration: no deploy, smoke test, gate, rollback or record.
+    expect(job.ran).toEqual(['register', 'migration', job.steps.at(-1)?.id]);
+    for (const id of ['deploy', 'smoke', 'gate-rollback', 'rollback', 'record']) expect(job.byId(id)?.outcome, id).toBe('skipped');
+
+    // The service on moto: the same revision, the same release tags, the same deployments — never updated.
+    expect(await serviceState()).toEqual(before);
+    expect(before.taskDefinition).toBe(TD(1));
+    expect(layer.state().calls.UpdateService).toBeUndefined();
+    // The revision registered for the migration ran it, and stays pending: never deployed, never a rollback target.
+    const [task] = layer.state().tasks;
+    expect(task).toMatchObject({ taskDefinitionArn: TD(2), command: ['npm', 'run', 'migrate'], exitCode: 1 });
+    expect((await tagsOf(TD(2)))['gantry:status']).toBe('pending');
+
+    // The migration's own lines: in the step's log, in its error, in the job summary; the job's own row.
+    const migration = job.byId('migration')?.result as ActionResult;
+    expect(migration.outputs).toMatchObject({ status: 'failed', 'exit-code': '1' });
+    expect(migration.stdout).toContain('  app | ERROR: relation "orders" does not exist');
+    expect(migration.annotations.find((a) => a.level === 'error')?.message).toContain('app | ERROR: relation "orders" does not exist');
+    expect(job.summary).toContain('## run-task: ❌ failed');
+    expect(job.summary).toContain('app | ERROR: relation "orders" does not exist\napp | migration failed');
+    expect(job.summary).toContain('| migration | failure (exit code 1) |');
+    expect(job.summary).toContain('| deploy-ecs | not run  |');
+  }, 120_000);
+
+  it('a migration that succeeds: the deploy that follows deploys exactly the revision it ran from, smoke-tested and recorded', async () => {
+    layer.setTaskScenario({ ticks: 1, logs: ['Applying 0042_add_index', 'migrations done'] });
+    const registeredBefore = layer.state().calls.RegisterTaskDefinition ?? 0;
+    const job = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app' });
+
+    expect(job.status, job.steps.map((s) => `${s.id} ${s.outcome}\n${s.result?.stdout ?? ''}`).join('\n')).toBe('success');
+    expect(job.ran).toEqual(['register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
+    expect(layer.state().tasks[0]).toMatchObject({ taskDefinitionArn: TD(2), exitCode: 0 });
+    expect(job.byId('deploy')?.result?.outputs).toMatchObject({
+      status: 'deployed',
+      'task-definition-arn': TD(2),
+      'previous-task-definition-arn': TD(1),
+    });
+    expect((await serviceState()).taskDefinition).toBe(TD(2));
+    expect(await tagsOf(TD(2))).toMatchObject({ 'gantry:status': 'deployed', 'gantry:git-sha': SHA });
+    // One revision for the migration and the rollout: nothing registered twice.
+    expect(layer.state().calls.RegisterTaskDefinition).toBe(registeredBefore + 1);
+    expect(job.summary).toContain('| migration | success (exit code 0) |');
+  }, 120_000);
+});
