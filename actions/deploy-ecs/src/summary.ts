@@ -65,11 +65,15 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+/** A failed, timed-out and cancelled rollout each have their code; the reason says why. */
+const ROLLOUT_FAILURE = { failed: 'GANTRY-DEPLOY-037', 'timed-out': 'GANTRY-DEPLOY-038', cancelled: 'GANTRY-DEPLOY-039' } as const;
+
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: DeployResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
   const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
   return rolloutFailure(
+    ROLLOUT_FAILURE[result.status === 'timed-out' ? 'timed-out' : result.status === 'cancelled' ? 'cancelled' : 'failed'],
     `Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`,
     result.rollout,
   );

@@ -111,7 +111,7 @@ export async function main(): Promise<void> {
       const drift = driftMessage(outcome);
       const verdict = drift ? `**${drift.replace(/^drift/, 'Drift')}.**` : '**No drift.** The infrastructure matches the configuration.';
       await summarize(summaryMarkdown({ ...report(outcome), verdict }));
-      if (drift) throw new ActionFailure(`${drift}; the job summary lists them`);
+      if (drift) throw new ActionFailure('GANTRY-TERRAFORM-022', `${drift}; the job summary lists them`);
     } else {
       const planFile = inputs['plan-file'] as string;
       const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);
@@ -144,6 +144,7 @@ export async function main(): Promise<void> {
     // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
     if (err instanceof ActionFailure)
       throw new ActionFailure(
+        'GANTRY-TERRAFORM-023',
         redact(err.message, secrets),
         err.details.map((line) => redact(line, secrets)),
       );
