@@ -191,7 +191,7 @@ function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service:
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
     throw new InputError(
-      'GANTRY-DEPLOY-022',
+      'GANTRY-DEPLOY-020',
       'poll-interval-seconds',
       read.raw('poll-interval-seconds'),
       `at most timeout-seconds (${timeoutSeconds})`,
@@ -245,7 +245,7 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
     for (const name of ['image', 'images', 'container-name'] as const) {
       if (read.has(name))
         throw new InputError(
-          'GANTRY-DEPLOY-023',
+          'GANTRY-DEPLOY-017',
           name,
           read.raw(name),
           'nothing when task-definition-arn is given (a promotion deploys that revision as it is)',
@@ -282,7 +282,7 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
       `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`,
     );
   }
-  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-030', 'image', image, IMAGE_EXPECTED);
+  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-028', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
 }
 

@@ -1,6 +1,6 @@
 /** The job summary and the failure message of a deployment (pure). */
 import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout-report';
-import { type ActionFailure, describeError } from '../../../lib/runner/errors';
+import { type ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, truncateText } from '../../../lib/util/markdown';
 import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
@@ -88,6 +88,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
       'Image(s)',
       inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn'],
     ],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

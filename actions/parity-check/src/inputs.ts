@@ -57,7 +57,7 @@ function requirePair(reader: InputReader, base: string, target: string): void {
   if (reader.has(base) && !reader.has(target))
     throw new InputError('GANTRY-PARITY-004', target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
   if (reader.has(target) && !reader.has(base))
-    throw new InputError('GANTRY-PARITY-005', base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
+    throw new InputError('GANTRY-PARITY-004', base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
 }
 
 export function getInputs(env: Env = process.env): Inputs {

@@ -173,7 +173,7 @@ export function getInputs(env: Env = process.env): Inputs {
           'a token that can read the repository (to check the commit is reachable from production-branch)',
         );
       if (!REPOSITORY_NAME.test(resolve.repository))
-        throw new InputError('GANTRY-GATE-022', 'GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
+        throw new InputError('GANTRY-GATE-017', 'GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
     }
     return resolve;
   }

@@ -3,7 +3,7 @@ import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout
 import type { ActionFailure } from '../../../lib/runner/errors';
 import { formatDuration, keyValueTable, markdownTable } from '../../../lib/util/markdown';
 import { TAG } from '../../../lib/ecs/metadata';
-import { describeError } from '../../../lib/runner/errors';
+import { describeFailure } from '../../../lib/runner/errors';
 import type { Inputs } from './inputs';
 import type { RollbackResult, RollbackStatus } from './rollback';
 import { shortName, type RevisionRecord } from './revisions';
@@ -77,6 +77,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
     ['Service', inputs.service],
     ['Target', inputs['target-input']],
     ['Reason', inputs.reason],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

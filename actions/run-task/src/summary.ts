@@ -1,5 +1,5 @@
 /** The job summary and the failure message of a one-off task (pure). */
-import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import { ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
 import { formatLogLine, taskIdOf } from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
@@ -76,6 +76,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
     ['Task definition', inputs['task-definition-arn']],
     ['Container', inputs.container],
     ['Command', inputs.command ? JSON.stringify(inputs.command) : undefined],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

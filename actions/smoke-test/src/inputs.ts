@@ -133,7 +133,7 @@ function parseBaseUrl(value: string | undefined, secrets: string[]): URL | undef
   if (!URL.canParse(value)) throw new InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InputError('GANTRY-SMOKE-008', 'base-url', redactUrlText(value), expected);
+    throw new InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
   if (url.password) secrets.push(decodeURIComponent(url.password));
   return url;
 }

@@ -160,7 +160,7 @@ function getCommentInputs(reader: InputReader, env: Env, workspace: string): { i
   const workspaceName = reader.optional('workspace');
   if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
     throw new InputError(
-      'GANTRY-TERRAFORM-009',
+      'GANTRY-TERRAFORM-005',
       'workspace',
       workspaceName,
       'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters',

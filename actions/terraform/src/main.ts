@@ -136,7 +136,7 @@ export async function main(): Promise<void> {
         failureMarkdown(
           HEADINGS[inputs.command],
           context.displayDirectory,
-          redact(err.message, secrets),
+          `${err.code}: ${redact(err.message, secrets)}`,
           lines.map((line) => redact(line, secrets)),
         ),
       );
@@ -144,7 +144,7 @@ export async function main(): Promise<void> {
     // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
     if (err instanceof ActionFailure)
       throw new ActionFailure(
-        'GANTRY-TERRAFORM-023',
+        err.code,
         redact(err.message, secrets),
         err.details.map((line) => redact(line, secrets)),
       );
