@@ -254,35 +254,35 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
     return [];
   }
   if (hasImages && image !== undefined)
-    throw new InputError('GANTRY-DEPLOY-024', 'images', read.raw('images'), "either 'images' or 'image', not both");
+    throw new InputError('GANTRY-DEPLOY-022', 'images', read.raw('images'), "either 'images' or 'image', not both");
   if (hasImages && containerName !== undefined) {
     throw new InputError(
-      'GANTRY-DEPLOY-025',
+      'GANTRY-DEPLOY-023',
       'container-name',
       containerName,
       "nothing when 'images' is given (name the containers in 'images')",
     );
   }
   if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
-    throw new InputError('GANTRY-DEPLOY-026', 'container-name', containerName, 'a container name of letters, digits, "_" and "-"');
+    throw new InputError('GANTRY-DEPLOY-024', 'container-name', containerName, 'a container name of letters, digits, "_" and "-"');
   }
   if (hasImages) {
     const pairs = read.keyValues('images', CONTAINER_NAME);
-    if (pairs.size === 0) throw new InputError('GANTRY-DEPLOY-027', 'images', read.raw('images'), 'lines of the form container=image');
+    if (pairs.size === 0) throw new InputError('GANTRY-DEPLOY-025', 'images', read.raw('images'), 'lines of the form container=image');
     return [...pairs].map(([container, value]) => {
-      if (!isValidImageUri(value)) throw new InputError('GANTRY-DEPLOY-028', 'images', `${container}=${value}`, IMAGE_EXPECTED);
+      if (!isValidImageUri(value)) throw new InputError('GANTRY-DEPLOY-026', 'images', `${container}=${value}`, IMAGE_EXPECTED);
       return { container, image: value, input: 'images' as const };
     });
   }
   if (image === undefined) {
     throw new InputError(
-      'GANTRY-DEPLOY-029',
+      'GANTRY-DEPLOY-027',
       'image',
       undefined,
       `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`,
     );
   }
-  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-028', 'image', image, IMAGE_EXPECTED);
+  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-026', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
 }
 
@@ -297,12 +297,12 @@ function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate
     if (!(err instanceof DocumentError)) throw err;
     const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
     const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
-    throw new InputError('GANTRY-DEPLOY-031', 'task-definition', raw, `a JSON task definition (${what})`);
+    throw new InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
   }
   try {
     return templateFromJson(json, raw);
   } catch (err) {
-    if (err instanceof TemplateError) throw new InputError('GANTRY-DEPLOY-032', 'task-definition', raw, err.message);
+    if (err instanceof TemplateError) throw new InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
     throw err;
   }
 }

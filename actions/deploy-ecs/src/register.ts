@@ -96,7 +96,7 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
     if (found) return found;
   }
   throw new ActionFailure(
-    'GANTRY-DEPLOY-033',
+    'GANTRY-DEPLOY-030',
     `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
       (unknown !== undefined
         ? ` and no revision carries this run's ${TAG.runToken} ${req.runToken} (last unknown outcome: ${unknown})`

@@ -66,7 +66,7 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
 }
 
 /** A failed, timed-out and cancelled rollout each have their code; the reason says why. */
-const ROLLOUT_FAILURE = { failed: 'GANTRY-DEPLOY-037', 'timed-out': 'GANTRY-DEPLOY-038', cancelled: 'GANTRY-DEPLOY-039' } as const;
+const ROLLOUT_FAILURE = { failed: 'GANTRY-DEPLOY-034', 'timed-out': 'GANTRY-DEPLOY-035', cancelled: 'GANTRY-DEPLOY-036' } as const;
 
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: DeployResult): ActionFailure {

@@ -66,14 +66,14 @@ export function getInputs(env: Env = process.env): Inputs {
   const baseName = label(reader, 'base-name', 'staging');
   const targetName = label(reader, 'target-name', 'production');
   if (baseName === targetName)
-    throw new InputError('GANTRY-PARITY-006', 'target-name', targetName, `a label different from base-name '${baseName}'`);
+    throw new InputError('GANTRY-PARITY-005', 'target-name', targetName, `a label different from base-name '${baseName}'`);
 
   requirePair(reader, 'base-var-files', 'target-var-files');
   requirePair(reader, 'base-toggles', 'target-toggles');
   requirePair(reader, 'base-env-file', 'target-env-file');
   if (!['base-var-files', 'base-toggles', 'base-env-file'].some((name) => reader.has(name))) {
     throw new InputError(
-      'GANTRY-PARITY-007',
+      'GANTRY-PARITY-006',
       'base-var-files',
       undefined,
       'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file',

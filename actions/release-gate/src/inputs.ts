@@ -183,7 +183,7 @@ export function getInputs(env: Env = process.env): Inputs {
     const sha = fullSha(read);
     if (promoteFrom !== undefined && promoteFrom === base.environment) {
       throw new InputError(
-        'GANTRY-GATE-023',
+        'GANTRY-GATE-022',
         'promote-from',
         promoteFrom,
         `the environment that must deploy a commit before ${base.environment} (e.g. staging), not ${base.environment} itself`,
@@ -195,7 +195,7 @@ export function getInputs(env: Env = process.env): Inputs {
     const gantry = read.optional('gantry-repository') ?? '';
     if (promoteFrom !== undefined && !REPOSITORY_NAME.test(gantry)) {
       throw new InputError(
-        'GANTRY-GATE-024',
+        'GANTRY-GATE-023',
         'gantry-repository',
         gantry,
         'owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from',
@@ -219,7 +219,7 @@ export function getInputs(env: Env = process.env): Inputs {
     const ecrRepository = read.required('ecr-repository', 'the ECR repository name');
     if (!ECR_REPOSITORY.test(ecrRepository))
       throw new InputError(
-        'GANTRY-GATE-025',
+        'GANTRY-GATE-024',
         'ecr-repository',
         ecrRepository,
         'an ECR repository name (lower-case letters, digits, . _ - and /)',
@@ -230,7 +230,7 @@ export function getInputs(env: Env = process.env): Inputs {
     );
     if (!DIGEST.test(digest))
       throw new InputError(
-        'GANTRY-GATE-026',
+        'GANTRY-GATE-025',
         'image-digest',
         digest,
         'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)',
@@ -250,7 +250,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
   if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
     throw new InputError(
-      'GANTRY-GATE-027',
+      'GANTRY-GATE-026',
       'task-definition-arn',
       taskDefinitionArn,
       'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
@@ -261,7 +261,7 @@ export function getInputs(env: Env = process.env): Inputs {
   });
   const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
   if (!IMAGE_BY_DIGEST.test(image))
-    throw new InputError('GANTRY-GATE-028', 'image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
+    throw new InputError('GANTRY-GATE-027', 'image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
   const promotion = read.choice('promotion', VERDICTS);
   const rawReason = read.optional('override-reason');
   const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;

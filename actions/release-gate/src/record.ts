@@ -27,7 +27,7 @@ export async function recordRelease(
     await tagRelease(ecs, inputs.taskDefinitionArn, tags);
   } catch (err) {
     throw new ActionFailure(
-      'GANTRY-GATE-031',
+      'GANTRY-GATE-030',
       `Could not record the release on ${inputs.taskDefinitionArn}: ${describeError(err)}. The deploy role needs ecs:TagResource on the task definition family; without the record, the next environment's gate has no digest to promote.`,
     );
   }

@@ -130,7 +130,7 @@ class Resolver {
 
   private async explicit(ref: string, what: string): Promise<Resolution> {
     const rec = await this.options.catalog.get(ref);
-    if (!rec) throw this.fail('GANTRY-ROLLBACK-013', `${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
+    if (!rec) throw this.fail('GANTRY-ROLLBACK-005', `${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
     this.assertActive(rec);
     const fate = releaseFate(rec.tags);
     if (fate === 'failed' || fate === 'rolled-back') {
@@ -150,12 +150,12 @@ class Resolver {
       const rec = await this.options.catalog.get(previousRef);
       if (!rec)
         throw this.fail(
-          'GANTRY-ROLLBACK-014',
+          'GANTRY-ROLLBACK-006',
           `${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`,
         );
       if (visited.has(rec.arn))
         throw this.fail(
-          'GANTRY-ROLLBACK-015',
+          'GANTRY-ROLLBACK-007',
           `the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`,
         );
       visited.set(rec.arn, rec);
@@ -177,7 +177,7 @@ class Resolver {
       link = rec;
     }
     throw this.fail(
-      'GANTRY-ROLLBACK-016',
+      'GANTRY-ROLLBACK-008',
       `the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`,
     );
   }
@@ -211,7 +211,7 @@ class Resolver {
     }
     const chain = path.length > 1 ? ` after following gantry:previous ${path.join(' → ')}` : '';
     throw this.fail(
-      'GANTRY-ROLLBACK-017',
+      'GANTRY-ROLLBACK-009',
       `no good release to roll back to${chain}: ${shortName(end.arn)} ${reason}, and no ACTIVE revision of family ${family} older than ${family}:${floor} ` +
         `is deployed or untagged among the newest ${this.limit} ACTIVE revisions${skipped.length ? ` (skipped ${listSome(skipped)})` : ''}.`,
     );
@@ -242,7 +242,7 @@ class Resolver {
         );
         const more = shas.length > 5 ? ` and ${shas.length - 5} more` : '';
         throw this.fail(
-          'GANTRY-ROLLBACK-018',
+          'GANTRY-ROLLBACK-010',
           `the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`,
         );
       }
@@ -261,13 +261,13 @@ class Resolver {
           (arns.length >= this.limit ? `; older revisions were not searched — name one with revision:<n> or its ARN` : ', all there are');
     if (found.length > 0) {
       throw this.fail(
-        'GANTRY-ROLLBACK-019',
+        'GANTRY-ROLLBACK-011',
         `no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`,
       );
     }
     const inactive = await this.findInactive(matches);
     if (inactive) this.assertActive(inactive);
-    throw this.fail('GANTRY-ROLLBACK-020', `no revision has ${what} (${window}).`);
+    throw this.fail('GANTRY-ROLLBACK-012', `no revision has ${what} (${window}).`);
   }
 
   /** A deployed match among deregistered revisions, to say "it exists but is INACTIVE" rather than "not found". */

@@ -237,14 +237,14 @@ export function resolveContainer(containers: readonly ContainerDefinition[], wan
   const listed = names.map((n) => `'${n}'`).join(', ');
   if (wanted !== undefined) {
     if (!names.includes(wanted))
-      throw new InputError('GANTRY-RUNTASK-025', 'container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
+      throw new InputError('GANTRY-RUNTASK-024', 'container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
     return wanted;
   }
   const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
   if (containers.length === 1) return names[0];
   if (essential.length === 1) return essential[0];
   throw new InputError(
-    'GANTRY-RUNTASK-026',
+    'GANTRY-RUNTASK-025',
     'container',
     undefined,
     `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
@@ -312,7 +312,7 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
       ? `service ${inputs.service} has no awsvpc network configuration to borrow`
       : 'no service was given to borrow the network configuration from';
     throw new InputError(
-      'GANTRY-RUNTASK-027',
+      'GANTRY-RUNTASK-026',
       'subnets',
       undefined,
       `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`,

@@ -66,7 +66,7 @@ export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure 
           ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`),
         ]
       : [];
-  return new ActionFailure('GANTRY-RUNTASK-028', lines.join('\n'), details);
+  return new ActionFailure('GANTRY-RUNTASK-027', lines.join('\n'), details);
 }
 
 /** The summary of a run that stopped with an error before it had a result. */

@@ -143,7 +143,7 @@ function readChecksFile(absolute: string, value: string): string {
     return readFileSync(absolute, 'utf8');
   } catch (err) {
     throw new InputError(
-      'GANTRY-SMOKE-009',
+      'GANTRY-SMOKE-008',
       'checks-file',
       value,
       `a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,

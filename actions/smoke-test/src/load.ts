@@ -46,19 +46,19 @@ export function parseCheckList(text: string, input: string, source?: string): un
         : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
     if (err.kind === 'syntax')
       throw new CheckDefinitionError(
-        'GANTRY-SMOKE-014',
+        'GANTRY-SMOKE-009',
         input,
         [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }],
         source,
       );
-    throw new CheckDefinitionError('GANTRY-SMOKE-015', input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
+    throw new CheckDefinitionError('GANTRY-SMOKE-010', input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
   }
   if (Array.isArray(document)) return document;
   if (document && typeof document === 'object' && Array.isArray((document as { checks?: unknown }).checks)) {
     const extra = Object.keys(document).filter((k) => k !== 'checks');
     if (extra.length) {
       throw new CheckDefinitionError(
-        'GANTRY-SMOKE-016',
+        'GANTRY-SMOKE-011',
         input,
         [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }],
         source,
@@ -67,7 +67,7 @@ export function parseCheckList(text: string, input: string, source?: string): un
     return (document as { checks: unknown[] }).checks;
   }
   throw new CheckDefinitionError(
-    'GANTRY-SMOKE-017',
+    'GANTRY-SMOKE-012',
     input,
     [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }],
     source,
@@ -113,7 +113,7 @@ export function loadChecks(list: readonly unknown[], context: NormalizeContext, 
     secrets.push(...reader.secrets);
     if (check) checks.push(check);
   });
-  if (problems.length) throw new CheckDefinitionError('GANTRY-SMOKE-018', input, problems, source);
+  if (problems.length) throw new CheckDefinitionError('GANTRY-SMOKE-013', input, problems, source);
   nameUnnamed(checks, new Set(explicitNames.keys()));
   return { checks, secrets };
 }
@@ -150,20 +150,20 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
   else if (options.baseUrl) url = new URL(options.path, options.baseUrl);
   else
     throw new InputError(
-      'GANTRY-SMOKE-010',
+      'GANTRY-SMOKE-014',
       'base-url',
       undefined,
       `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`,
     );
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InputError('GANTRY-SMOKE-011', 'version-path', redactUrlText(options.path), 'a path or an http(s) URL');
+    throw new InputError('GANTRY-SMOKE-015', 'version-path', redactUrlText(options.path), 'a path or an http(s) URL');
   const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
   let segments;
   try {
     segments = parseJsonPath(jsonPath);
   } catch (err) {
     throw new InputError(
-      'GANTRY-SMOKE-012',
+      'GANTRY-SMOKE-016',
       'version-field',
       options.field,
       `a field name or JSON path such as version or $.build.sha (${(err as Error).message})`,

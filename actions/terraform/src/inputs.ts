@@ -173,10 +173,10 @@ function getCommentInputs(reader: InputReader, env: Env, workspace: string): { i
   );
   const token = reader.optional('github-token');
   if (token === undefined)
-    throw new InputError('GANTRY-TERRAFORM-010', 'github-token', undefined, 'a token allowed to write pull-request comments');
+    throw new InputError('GANTRY-TERRAFORM-009', 'github-token', undefined, 'a token allowed to write pull-request comments');
   if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
     throw new InputError(
-      'GANTRY-TERRAFORM-011',
+      'GANTRY-TERRAFORM-010',
       'command',
       'comment',
       `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`,
@@ -215,7 +215,7 @@ function resolveConfigFile(name: string, value: string, workspace: string, worki
     const candidate = path.resolve(base, value);
     if (existsSync(candidate)) return resolveWorkspaceFile(name, candidate, workspace);
   }
-  throw new InputError('GANTRY-TERRAFORM-012', name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+  throw new InputError('GANTRY-TERRAFORM-011', name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
 }
 
 /**
@@ -231,7 +231,7 @@ function resolveBackendFile(line: string, index: number, workspace: string, work
     const file = /^an existing file/.test(err.expected)
       ? `an existing backend configuration file (looked in ${workspace} and ${workingDirectory})`
       : `a backend configuration file inside the workspace ${workspace}`;
-    throw new InputError('GANTRY-TERRAFORM-013', 'backend-config', where, `KEY=VALUE, or the path of ${file}`);
+    throw new InputError('GANTRY-TERRAFORM-012', 'backend-config', where, `KEY=VALUE, or the path of ${file}`);
   }
 }
 
@@ -259,13 +259,13 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
   const value = reader.optional('plan-file');
   if (command === 'check') {
     if (value !== undefined)
-      throw new InputError('GANTRY-TERRAFORM-014', 'plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
+      throw new InputError('GANTRY-TERRAFORM-013', 'plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
     return undefined;
   }
   if (command === 'apply') {
     if (value === undefined)
       throw new InputError(
-        'GANTRY-TERRAFORM-015',
+        'GANTRY-TERRAFORM-014',
         'plan-file',
         undefined,
         "the saved plan to apply (the plan-file output of command 'plan')",
@@ -276,7 +276,7 @@ function readPlanFile(reader: InputReader, command: TerraformCommand, workspace:
   const absolute =
     value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
   if (existsSync(absolute) && !statSync(absolute).isFile()) {
-    throw new InputError('GANTRY-TERRAFORM-016', 'plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
+    throw new InputError('GANTRY-TERRAFORM-015', 'plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
   }
   return absolute;
 }
@@ -287,18 +287,18 @@ function readExpectedHash(reader: InputReader, command: TerraformCommand): strin
     // Applying a plan nobody's hash vouches for would apply whatever file is there.
     if (command === 'apply')
       throw new InputError(
-        'GANTRY-TERRAFORM-017',
+        'GANTRY-TERRAFORM-016',
         'expected-plan-hash',
         undefined,
         "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify",
       );
     return undefined;
   }
-  if (command !== 'apply') throw new InputError('GANTRY-TERRAFORM-018', 'expected-plan-hash', value, "no value unless command is 'apply'");
+  if (command !== 'apply') throw new InputError('GANTRY-TERRAFORM-017', 'expected-plan-hash', value, "no value unless command is 'apply'");
   const hex = value.replace(/^sha256:/i, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex))
     throw new InputError(
-      'GANTRY-TERRAFORM-019',
+      'GANTRY-TERRAFORM-018',
       'expected-plan-hash',
       value,
       'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)',
@@ -313,7 +313,7 @@ function readPullRequest(env: Env): PullRequest {
     event = JSON.parse(readFileSync(eventPath ?? '', 'utf8'));
   } catch (err) {
     throw new ActionFailure(
-      'GANTRY-TERRAFORM-020',
+      'GANTRY-TERRAFORM-019',
       `Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${(err as Error).message}`,
     );
   }
@@ -323,7 +323,7 @@ function readPullRequest(env: Env): PullRequest {
   const [owner, repo] = fullName.split('/');
   if (typeof number !== 'number' || !Number.isInteger(number) || !owner || !repo) {
     throw new ActionFailure(
-      'GANTRY-TERRAFORM-021',
+      'GANTRY-TERRAFORM-020',
       `The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`,
     );
   }

@@ -111,7 +111,7 @@ export async function main(): Promise<void> {
       const drift = driftMessage(outcome);
       const verdict = drift ? `**${drift.replace(/^drift/, 'Drift')}.**` : '**No drift.** The infrastructure matches the configuration.';
       await summarize(summaryMarkdown({ ...report(outcome), verdict }));
-      if (drift) throw new ActionFailure('GANTRY-TERRAFORM-022', `${drift}; the job summary lists them`);
+      if (drift) throw new ActionFailure('GANTRY-TERRAFORM-021', `${drift}; the job summary lists them`);
     } else {
       const planFile = inputs['plan-file'] as string;
       const outcome = await apply(cli, settings, planFile, inputs['expected-plan-hash'], log);

@@ -38,7 +38,7 @@ export class TerraformCommandError extends ActionFailure {
   constructor(command: string, result: TerraformResult, cwd: string) {
     const lines = relevantErrorLines(result.stderr, result.stdout);
     const headline = lines.find((l) => l.startsWith('Error: ')) ?? lines[0] ?? 'no error message';
-    super('GANTRY-TERRAFORM-025', `${command} failed with exit code ${result.exitCode}: ${headline}`, [
+    super('GANTRY-TERRAFORM-022', `${command} failed with exit code ${result.exitCode}: ${headline}`, [
       `command: ${command}`,
       `in: ${cwd}`,
       ...lines,
@@ -130,7 +130,7 @@ export function findTerraform(env: Env, log?: Logger): string {
       return candidate;
     }
   }
-  throw new ActionFailure('GANTRY-TERRAFORM-024', `terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
+  throw new ActionFailure('GANTRY-TERRAFORM-023', `terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
     `PATH searched: ${env.PATH ?? '(unset)'}`,
   ]);
 }
