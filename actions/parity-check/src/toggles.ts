@@ -67,7 +67,7 @@ export function parseToggleReference(input: string, value: string, workspace: st
   const hash = rest.indexOf('#');
   const secretId = hash === -1 ? rest : rest.slice(0, hash);
   const jsonKey = hash === -1 ? undefined : rest.slice(hash + 1);
-  if (!SECRET_ID.test(secretId) || jsonKey === '') throw new InputError('GANTRY-PARITY-010', input, value, REFERENCE_FORMAT);
+  if (!SECRET_ID.test(secretId) || jsonKey === '') throw new InputError('GANTRY-PARITY-008', input, value, REFERENCE_FORMAT);
   return { kind: 'secret', secretId, ...(jsonKey === undefined ? {} : { jsonKey }), reference: value };
 }
 
@@ -83,14 +83,14 @@ export function parseManifest(input: string, where: string, data: unknown): Map<
   const fail = (code: FailureCode, problem: string): never => {
     throw new ActionFailure(code, `Input '${input}': ${where}: ${problem}`);
   };
-  if (isFlagd(data)) return flagdToggles(data, (problem) => fail('GANTRY-PARITY-011', problem));
+  if (isFlagd(data)) return flagdToggles(data, (problem) => fail('GANTRY-PARITY-010', problem));
   try {
-    return parseGantryManifest(data, (problem) => fail('GANTRY-PARITY-012', problem));
+    return parseGantryManifest(data, (problem) => fail('GANTRY-PARITY-011', problem));
   } catch (err) {
     const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
     if (!foreign) throw err;
     return fail(
-      'GANTRY-PARITY-013',
+      'GANTRY-PARITY-012',
       `looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`,
     );
   }
@@ -161,19 +161,19 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
     const response = await deps.secrets.send(new GetSecretValueCommand({ SecretId: source.secretId }));
     secret = response.SecretString ?? (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : undefined);
   } catch (err) {
-    throw new ActionFailure('GANTRY-PARITY-014', `Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
+    throw new ActionFailure('GANTRY-PARITY-013', `Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
   }
-  if (!secret) throw new ActionFailure('GANTRY-PARITY-015', `Input '${input}': secret '${source.secretId}' has no value.`);
+  if (!secret) throw new ActionFailure('GANTRY-PARITY-014', `Input '${input}': secret '${source.secretId}' has no value.`);
   deps.log.secret(secret);
   // A duplicate key, the depth or a NUL is described by key and line, never by content.
   const notJson = (what: string, err: unknown) =>
     err instanceof DocumentError && err.kind !== 'syntax'
       ? new ActionFailure(
-          'GANTRY-PARITY-016',
+          'GANTRY-PARITY-015',
           `Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`,
         )
       : new ActionFailure(
-          'GANTRY-PARITY-017',
+          'GANTRY-PARITY-016',
           `Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`,
         );
   let data: unknown;
@@ -186,7 +186,7 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   if (source.jsonKey === undefined) return data;
   if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
     throw new ActionFailure(
-      'GANTRY-PARITY-018',
+      'GANTRY-PARITY-017',
       `Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`,
     );
   }
@@ -215,7 +215,7 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
   } catch (err) {
     if (err instanceof DocumentError && err.kind !== 'syntax') {
       throw new ActionFailure(
-        'GANTRY-PARITY-019',
+        'GANTRY-PARITY-018',
         `Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`,
       );
     }
@@ -223,11 +223,11 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
     const where = at
       ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}`
       : `${source.reference}: invalid JSON`;
-    throw new ActionFailure('GANTRY-PARITY-020', `Input '${input}': ${where}.`);
+    throw new ActionFailure('GANTRY-PARITY-019', `Input '${input}': ${where}.`);
   }
   if (!source.select)
     return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
   const selected = selectPath(data, source.select);
-  if ('problem' in selected) throw new ActionFailure('GANTRY-PARITY-021', `Input '${input}': ${source.reference}: ${selected.problem}.`);
+  if ('problem' in selected) throw new ActionFailure('GANTRY-PARITY-020', `Input '${input}': ${source.reference}: ${selected.problem}.`);
   return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }
