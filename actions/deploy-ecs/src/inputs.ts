@@ -282,7 +282,7 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
       `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`,
     );
   }
-  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-026', 'image', image, IMAGE_EXPECTED);
+  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
 }
 

@@ -73,7 +73,7 @@ function parseArn(value: string, raw: string, input: string): RollbackTarget {
   const revision = Number(revisionText);
   if (!FAMILY.test(family) || !/^\d+$/.test(revisionText) || revision < 1 || !Number.isSafeInteger(revision)) {
     throw new InputError(
-      'GANTRY-ROLLBACK-021',
+      'GANTRY-ROLLBACK-022',
       input,
       raw,
       `${expected} with a family of letters, digits, '-' and '_' and a revision of at least 1`,

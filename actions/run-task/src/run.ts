@@ -227,7 +227,7 @@ async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<Task
     return out.taskDefinition;
   } catch (err) {
     if (err instanceof InputError || isTransientAwsError(err)) throw err;
-    throw new InputError('GANTRY-RUNTASK-023', 'task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+    throw new InputError('GANTRY-RUNTASK-028', 'task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
   }
 }
 
