@@ -119,7 +119,7 @@ describe('faults during the wait', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('cancelled');
     expect(result.stdout).toMatch(/Received SIGTERM \(job cancelled or timed out\): recording what is known before exiting\./);
-    expect(errorOf(result)).toMatch(/^Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict/);
+    expect(errorOf(result)).toMatch(/^GANTRY-DEPLOY-036: Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict/);
     expect(await statusTag(2)).toBe('failed');
     expect(result.summary).toContain('cancelled before the rollout was judged');
     await expectChangedAndReported(result, { cancelled: true });
@@ -203,7 +203,7 @@ describe('faults on RegisterTaskDefinition: never a duplicate revision', () => {
   it('refused (AccessDenied): nothing registered, nothing changed, no outputs, no rollback', async () => {
     const result = await deployThrough([{ operation: 'RegisterTaskDefinition', fault: 'access-denied' }]);
     expect(result.exitCode).toBe(1);
-    expect(errorOf(result)).toMatch(/^AccessDeniedException: /);
+    expect(errorOf(result)).toMatch(/^GANTRY-AWS-001: AccessDeniedException: /);
     expect(await taskDefinitionArns(ecs)).toEqual([TD(1)]);
     expect(await serviceTaskDefinition(ecs)).toBe(TD(1));
     expect(result.outputs).toEqual({});

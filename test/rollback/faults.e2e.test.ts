@@ -186,7 +186,7 @@ describe('the release status chain of a failed rollback', () => {
     const result = await rollbackThrough([], { target: 'revision:4' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'from-task-definition-arn': revisionArn(3) });
-    expect(errorOf(result)).toMatch(/^Rollback of service web from web:3 to web:4 failed: deployment .* FAILED/);
+    expect(errorOf(result)).toMatch(/^GANTRY-ROLLBACK-015: Rollback of service web from web:3 to web:4 failed: deployment .* FAILED/);
     expect(result.stdout).toMatch(/The service runs web:3 again \(the rollback did not take\), so it keeps its gantry:status\./);
     expect(await statusOf(3)).toBe('deployed');
     expect(await statusOf(4)).toBe('failed');

@@ -116,7 +116,7 @@ describe('actions/terraform bundle', () => {
       'expected-plan-hash': other.outputs['plan-hash'],
     });
     expect(tampered.exitCode).toBe(1);
-    expect(errorsOf(tampered)).toMatch(/^Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/);
+    expect(errorsOf(tampered)).toMatch(/^GANTRY-TERRAFORM-003: Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/);
     expect(tampered.stdout).not.toContain('$ terraform');
     expect(ws.stateSerial()).toBe(serial);
   });
