@@ -24,7 +24,7 @@ describe('failure codes through a built bundle (smoke-test)', () => {
     expect(anchoredCodes(runbook).has('GANTRY-SMOKE-003')).toBe(true);
   });
 
-  it('an error of a shared input reader carries the reader's code (GANTRY-INPUT-…), not the action's', async () => {
+  it("an error of a shared input reader carries the reader's code (GANTRY-INPUT-…), not the action's", async () => {
     const result = await runAction('smoke-test', {
       'expect-version': 'abc1234',
       'base-url': 'https://x.example',

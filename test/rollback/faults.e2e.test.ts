@@ -105,7 +105,7 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     expect(result.outputs).toMatchObject({ status: 'timed-out', 'from-task-definition-arn': revisionArn(4) });
     expect(errorOf(result)).toMatch(
       new RegExp(
-        `^Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
+        `^GANTRY-ROLLBACK-016: Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
       ),
     );
     // The service was switched (it asks for web:3), but every read failed: the action cannot know

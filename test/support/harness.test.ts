@@ -40,7 +40,11 @@ describe.each([
     const result = await runAction('echo', { message: 'x', fail: 'true' }, { ...fixture, node });
     expect(result.exitCode).toBe(1);
     expect(result.annotations).toEqual([
-      { level: 'error', message: "GANTRY-RUNNER-999: Input 'fail' has value 'true': expected false, because you asked this fixture to fail.", properties: {} },
+      {
+        level: 'error',
+        message: "GANTRY-RUNNER-999: Input 'fail' has value 'true': expected false, because you asked this fixture to fail.",
+        properties: {},
+      },
     ]);
     expect(result.stdout).not.toMatch(/at .*\.js:\d+/);
     expect(result.outputs).toEqual({});

@@ -62,8 +62,10 @@ export function wordingAfter(text: string, start: number): string {
       const c = text[i];
       if (c === "'" || c === '"') readQuoted(c);
       else if (c === '`') readTemplate();
-      else if (c === '{') ((braces += 1), (i += 1));
-      else if (c === '}') {
+      else if (c === '{') {
+        braces += 1;
+        i += 1;
+      } else if (c === '}') {
         i += 1;
         if (braces === 0) return;
         braces -= 1;
@@ -90,8 +92,10 @@ export function wordingAfter(text: string, start: number): string {
     if (c === "'" || c === '"') pieces.push(readQuoted(c));
     else if (c === '`') pieces.push(readTemplate());
     else if (text.startsWith('//', i)) i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
-    else if ('([{'.includes(c)) ((depth += 1), (i += 1));
-    else if (')]}'.includes(c)) {
+    else if ('([{'.includes(c)) {
+      depth += 1;
+      i += 1;
+    } else if (')]}'.includes(c)) {
       if (depth === 0) break;
       depth -= 1;
       i += 1;
