@@ -35229,7 +35229,7 @@ function renderSummary(result) {
 function failureOf(result) {
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
     const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
-    return rolloutFailure(result.status === 'timed-out' ? 'GANTRY-ROLLBACK-015' : 'GANTRY-ROLLBACK-016', headline, result.rollout);
+    return rolloutFailure(result.status === 'timed-out' ? 'GANTRY-ROLLBACK-016' : 'GANTRY-ROLLBACK-015', headline, result.rollout);
 }
 /** The summary when the rollback stopped before it had a result (target not found, unknown service, …). */
 function renderErrorSummary(inputs, err) {
