@@ -53,6 +53,7 @@ export function checkArnScope(inputs: readonly ArnInput[], scope: ClientScope): 
     if (!arn || value === undefined) continue;
     if (arn.region !== scope.region) {
       throw new InputError(
+        'GANTRY-AWS-003',
         input,
         value,
         `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`,
@@ -62,6 +63,7 @@ export function checkArnScope(inputs: readonly ArnInput[], scope: ClientScope): 
       firstAccount = { input, account: arn.account };
     } else if (arn.account !== firstAccount.account) {
       throw new InputError(
+        'GANTRY-AWS-004',
         input,
         value,
         `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`,
@@ -73,7 +75,7 @@ export function checkArnScope(inputs: readonly ArnInput[], scope: ClientScope): 
 /** The optional `aws-account-id` input: 12 digits. */
 export function readAccountId(input: string, value: string | undefined): { input: string; value: string } | undefined {
   if (value === undefined) return undefined;
-  if (!ACCOUNT_ID.test(value)) throw new InputError(input, value, 'a 12-digit AWS account ID');
+  if (!ACCOUNT_ID.test(value)) throw new InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
   return { input, value };
 }
 
@@ -87,6 +89,11 @@ export function checkServiceInCluster(cluster: string, service: string): void {
   if (parts.length !== 3 || parts[0] !== 'service') return;
   const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
   if (parts[1] !== clusterName) {
-    throw new InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    throw new InputError(
+      'GANTRY-AWS-006',
+      'service',
+      service,
+      `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`,
+    );
   }
 }

@@ -32,22 +32,23 @@ export function awsClientConfig(options: AwsOptions = {}, env: Env = process.env
   const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new InputError(
+      'GANTRY-AWS-007',
       'aws-region',
       undefined,
       'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)',
     );
   }
-  if (!REGION.test(region)) throw new InputError('aws-region', region, 'an AWS region such as eu-west-1');
+  if (!REGION.test(region)) throw new InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
   const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
   if (endpoint !== undefined) {
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw new InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+      throw new InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+      throw new InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
     }
   }
   return {

@@ -61,7 +61,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 /** A git SHA of 7 to 40 lower-case hex characters (upper case is accepted and lowered). */
 export function normalizeGitSha(value: string, inputName = 'git-sha'): string {
   const lower = value.trim().toLowerCase();
-  if (!SHA.test(lower)) throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+  if (!SHA.test(lower)) throw new InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
   return lower;
 }
 
@@ -73,6 +73,6 @@ export function parseVersion(value: string): string | undefined {
 /** `v1.2.3` → `1.2.3`; anything that is not semver is an input error. */
 export function normalizeVersion(value: string, inputName = 'version'): string {
   const valid = parseVersion(value);
-  if (!valid) throw new InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+  if (!valid) throw new InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
   return valid;
 }

@@ -67,7 +67,7 @@ export async function describeServiceOrFail(ecs: ECSClient, cluster: string, ser
     out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   } catch (err) {
     if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-      throw new InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+      throw new InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
     }
     throw err;
   }
@@ -75,13 +75,14 @@ export async function describeServiceOrFail(ecs: ECSClient, cluster: string, ser
   if (!found) {
     const failure = out.failures?.[0];
     throw new InputError(
+      'GANTRY-ECS-004',
       'service',
       service,
       `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`,
     );
   }
   if (found.status !== undefined && found.status !== 'ACTIVE') {
-    throw new InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+    throw new InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
   }
   return found;
 }
@@ -91,6 +92,7 @@ export function assertEcsDeploymentController(service: Service): void {
   const type = service.deploymentController?.type ?? 'ECS';
   if (type !== 'ECS') {
     throw new ActionFailure(
+      'GANTRY-ECS-006',
       `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
         `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
         (type === 'CODE_DEPLOY'

@@ -3,7 +3,7 @@
  * table and service events in the job summary, the same shape of step error (pure).
  */
 import { formatStoppedTask, summarizeStoppedTasks, type RolloutOutcome } from './rollout';
-import { ActionFailure } from '../runner/errors';
+import { ActionFailure, type FailureCode } from '../runner/errors';
 import { codeBlock, markdownTable, truncateText } from '../util/markdown';
 
 /** Summary sections: stopped tasks (at most 10) and the last service events. */
@@ -33,7 +33,11 @@ export function rolloutFailureSections(rollout: Pick<RolloutOutcome, 'stoppedTas
 }
 
 /** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
-export function rolloutFailure(headline: string, rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined): ActionFailure {
+export function rolloutFailure(
+  code: FailureCode,
+  headline: string,
+  rollout: Pick<RolloutOutcome, 'stoppedTasks' | 'lastEvents'> | undefined,
+): ActionFailure {
   const tasks = rollout?.stoppedTasks ?? [];
   const events = rollout?.lastEvents ?? [];
   const lines = [headline];
@@ -50,5 +54,5 @@ export function rolloutFailure(headline: string, rollout: Pick<RolloutOutcome, '
       : []),
     ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
   ];
-  return new ActionFailure(lines.join('\n'), details);
+  return new ActionFailure(code, lines.join('\n'), details);
 }

@@ -46,6 +46,7 @@ export function chooseStrategy(service: Service): StrategyName {
   const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
   if (!(STRATEGIES as readonly string[]).includes(strategy)) {
     throw new ActionFailure(
+      'GANTRY-ECS-007',
       `Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
         `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`,
     );

@@ -33,7 +33,7 @@ describe('reportOutcome', () => {
   });
 
   it("throws the report's failure after its outputs and summary are written", async () => {
-    const failure = new ActionFailure('2 checks failed');
+    const failure = new ActionFailure('GANTRY-RUNNER-999', '2 checks failed');
     await expect(reportOutcome(async () => 2, { report: (n) => ({ outputs: { failed: n }, summary: 'table\n', failure }) })).rejects.toBe(
       failure,
     );
@@ -54,7 +54,7 @@ describe('reportOutcome', () => {
     expect(outputs()).toEqual({});
     expect(summary()).toBe('failed: Error: AccessDenied\n\n');
 
-    const redacted = new ActionFailure('redacted');
+    const redacted = new ActionFailure('GANTRY-RUNNER-999', 'redacted');
     await expect(
       reportOutcome(
         async () => {

@@ -4,7 +4,7 @@
  * runner protocol through lib/runner/protocol.ts (what `@actions/core` writes; see there why).
  */
 import { EOL } from 'node:os';
-import { ActionFailure, InputError, describeError } from './errors';
+import { ActionFailure, InputError, describeFailure } from './errors';
 import type { Annotation, Logger } from './logger';
 import { appendSummary, issueCommand, setOutput } from './protocol';
 
@@ -95,7 +95,8 @@ export async function reportOutcome<T>(
 }
 
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -107,6 +108,6 @@ export async function run(main: () => Promise<void>): Promise<void> {
     if (!(err instanceof InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
       core.debug(err.stack);
     }
-    core.setFailed(describeError(err));
+    core.setFailed(describeFailure(err));
   }
 }

@@ -41,7 +41,7 @@ export class InputReader {
 
   required(name: string, expected = 'a non-empty value'): string {
     const value = this.raw(name);
-    if (value === '') throw new InputError(name, undefined, expected);
+    if (value === '') throw new InputError('GANTRY-INPUT-001', name, undefined, expected);
     return value;
   }
 
@@ -52,19 +52,19 @@ export class InputReader {
     const lower = value.toLowerCase();
     if (lower === 'true') return true;
     if (lower === 'false') return false;
-    throw new InputError(name, value, "'true' or 'false'");
+    throw new InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
   }
 
   integer(name: string, options: IntegerOptions = {}): number {
     const value = this.raw(name);
     if (value === '') {
-      if (options.default === undefined) throw new InputError(name, undefined, describeRange('an integer', options));
+      if (options.default === undefined) throw new InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
       return options.default;
     }
-    if (!/^[+-]?\d+$/.test(value)) throw new InputError(name, value, describeRange('an integer', options));
+    if (!/^[+-]?\d+$/.test(value)) throw new InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
     const parsed = Number(value);
     if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-      throw new InputError(name, value, describeRange('an integer', options));
+      throw new InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
     }
     return parsed;
   }
@@ -74,14 +74,14 @@ export class InputReader {
     const value = this.raw(name);
     const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
     if (value === '') {
-      if (options.default === undefined) throw new InputError(name, undefined, expected);
+      if (options.default === undefined) throw new InputError('GANTRY-INPUT-004', name, undefined, expected);
       return options.default;
     }
     const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
-    if (!match) throw new InputError(name, value, expected);
+    if (!match) throw new InputError('GANTRY-INPUT-004', name, value, expected);
     const unit = (match[2] ?? 's').toLowerCase();
     const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
-    if (outOfRange(seconds, options)) throw new InputError(name, value, expected);
+    if (outOfRange(seconds, options)) throw new InputError('GANTRY-INPUT-004', name, value, expected);
     return seconds;
   }
 
@@ -101,12 +101,14 @@ export class InputReader {
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (eq <= 0 || !keyPattern.test(key)) {
         throw new InputError(
+          'GANTRY-INPUT-005',
           name,
           `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`,
           `lines of the form KEY=VALUE with KEY matching ${keyPattern}`,
         );
       }
-      if (result.has(key)) throw new InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+      if (result.has(key))
+        throw new InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
       result.set(key, line.slice(eq + 1).trim());
     });
     return result;
@@ -116,7 +118,7 @@ export class InputReader {
   ecsNameOrArn(name: string, what: 'cluster' | 'service'): string {
     const value = this.required(name, `an ECS ${what} name or ARN`);
     if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-      throw new InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+      throw new InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
     }
     return value;
   }
@@ -125,11 +127,11 @@ export class InputReader {
     const value = this.raw(name);
     const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
     if (value === '') {
-      if (defaultValue === undefined) throw new InputError(name, undefined, expected);
+      if (defaultValue === undefined) throw new InputError('GANTRY-INPUT-008', name, undefined, expected);
       return defaultValue;
     }
     const found = choices.find((c) => c === value);
-    if (!found) throw new InputError(name, value, expected);
+    if (!found) throw new InputError('GANTRY-INPUT-008', name, value, expected);
     return found;
   }
 
@@ -142,7 +144,7 @@ export class InputReader {
   file(name: string, options: { required?: boolean; workspace?: string } = {}): string | undefined {
     const value = this.raw(name);
     if (value === '') {
-      if (options.required) throw new InputError(name, undefined, 'a path to a file in the workspace');
+      if (options.required) throw new InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
       return undefined;
     }
     return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -161,15 +163,20 @@ function isInside(dir: string, candidate: string): boolean {
 
 export function resolveWorkspaceFile(name: string, value: string, workspace: string, kind: 'file' | 'directory' = 'file'): string {
   const absolute = path.resolve(workspace, value);
-  if (!isInside(workspace, absolute)) throw new InputError(name, value, `a path inside the workspace ${workspace}`);
-  if (!existsSync(absolute)) throw new InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+  if (!isInside(workspace, absolute)) throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
+  if (!existsSync(absolute)) throw new InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
   // A symbolic link inside the workspace may point anywhere: judge where it leads.
   if (!isInside(realpathSync(workspace), realpathSync(absolute))) {
-    throw new InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${realpathSync(absolute)})`);
+    throw new InputError(
+      'GANTRY-INPUT-012',
+      name,
+      value,
+      `a path inside the workspace ${workspace} (it is a link to ${realpathSync(absolute)})`,
+    );
   }
   const stat = statSync(absolute);
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-    throw new InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+    throw new InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
   }
   return absolute;
 }
@@ -181,13 +188,14 @@ export function resolveWorkspaceFile(name: string, value: string, workspace: str
  */
 export function resolveWorkspaceOutputPath(name: string, value: string, workspace: string): string {
   const absolute = path.resolve(workspace, value);
-  if (!isInside(workspace, absolute)) throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+  if (!isInside(workspace, absolute)) throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
   let existing = absolute;
   while (!lexists(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
   // A dangling link (it points at nothing yet) would still be written through: judge its target.
   const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
   if (!isInside(realpathSync(workspace), real)) {
     throw new InputError(
+      'GANTRY-INPUT-014',
       name,
       value,
       `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`,
@@ -208,7 +216,7 @@ function lexists(file: string): boolean {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 export class NulCharacterError extends InputError {
   constructor(input: string, value: string) {
-    super(input, undefined, 'text without NUL characters');
+    super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
     this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
   }
 }

@@ -132,7 +132,7 @@ describe("README's Add an action, followed in a copy of the layout", () => {
     );
     expect(result.exitCode).toBe(1);
     expect(result.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([
-      expect.stringMatching(/^error: Input 'task-definition-arn' .*<family>:<revision>/),
+      expect.stringMatching(/^error: GANTRY-RUNTASK-001: Input 'task-definition-arn' .*<family>:<revision>/),
     ]);
     expect(result.outputs).toEqual({});
   });

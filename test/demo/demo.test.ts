@@ -167,7 +167,9 @@ describe('npm run demo', () => {
     const failedMigration = block('run-task: the migration of 1.1.0 (5555555), which exits 1');
     expect(failedMigration, stdout).toMatch(/Exit code\s+1/);
     expect(failedMigration).toContain('app | ERROR: column "discount" of relation "orders" contains null values');
-    expect(failedMigration).toMatch(/error: Task [\w-]+ from shop:3 failed: essential container app exited with code 1/);
+    expect(failedMigration).toMatch(
+      /error: GANTRY-RUNTASK-\d{3}: Task [\w-]+ from shop:3 failed: essential container app exited with code 1/,
+    );
     expect(failedMigration).toContain('failed (exit 1) — as expected');
     expect(failedMigration).toMatch(
       /service shop untouched by the failed migration \(read back from moto\): still shop:2 — 1\.0\.0, gantry:status deployed, the same release tags and deployments/,

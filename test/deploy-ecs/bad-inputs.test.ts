@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness';
+import { splitFailureCode, runAction } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { CLUSTER, REGISTRY, SERVICE, appContainer, createService, serviceTaskDefinition, taskDefinitionArns } from './moto-setup';
 
@@ -217,6 +217,55 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ],
 ];
 
+/** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
+const CODES: Record<string, string> = {
+  'missing cluster': 'GANTRY-INPUT-001',
+  'missing service': 'GANTRY-INPUT-001',
+  'malformed service name': 'GANTRY-INPUT-007',
+  'malformed image': 'GANTRY-DEPLOY-037',
+  'image without tag or digest': 'GANTRY-DEPLOY-037',
+  'no image at all': 'GANTRY-DEPLOY-027',
+  'unknown container': 'GANTRY-DEPLOY-032',
+  'ambiguous container': 'GANTRY-DEPLOY-031',
+  'task definition file missing': 'GANTRY-INPUT-011',
+  'task definition file invalid JSON': 'GANTRY-DEPLOY-028',
+  'task definition with "family" twice': 'GANTRY-DEPLOY-028',
+  'task definition nested 100,000 deep': 'GANTRY-DEPLOY-028',
+  'task definition with a NUL in a value': 'GANTRY-DEPLOY-028',
+  'task definition outside the workspace': 'GANTRY-INPUT-010',
+  'valueFrom inside environment[]': 'GANTRY-DEPLOY-029',
+  'valueFrom inside environment[], dry-run too': 'GANTRY-DEPLOY-029',
+  'task definition file not a task definition': 'GANTRY-DEPLOY-029',
+  'images and image together': 'GANTRY-DEPLOY-022',
+  'invalid semver': 'GANTRY-ECS-002',
+  'non-numeric timeout': 'GANTRY-INPUT-004',
+  'interval below 1': 'GANTRY-INPUT-004',
+  'unknown service': 'GANTRY-ECS-004',
+  'unknown cluster': 'GANTRY-ECS-003',
+  'unknown task definition revision': 'GANTRY-DEPLOY-002',
+  'malformed environment-variables line (never echoed)': 'GANTRY-INPUT-005',
+  'reserved environment variable': 'GANTRY-DEPLOY-014',
+  'wait not a boolean': 'GANTRY-INPUT-002',
+  'invalid region': 'GANTRY-AWS-008',
+  'unknown gate stage': 'GANTRY-DEPLOY-003',
+  'gate at a stage PAUSE cannot hold': 'GANTRY-DEPLOY-003',
+  'unknown gate action': 'GANTRY-DEPLOY-004',
+  'gate action without the service deployment': 'GANTRY-DEPLOY-006',
+  'malformed service deployment ARN': 'GANTRY-DEPLOY-006',
+  'service deployment without gate action': 'GANTRY-DEPLOY-005',
+  'hook id without gate action': 'GANTRY-DEPLOY-005',
+  'malformed hook id': 'GANTRY-DEPLOY-007',
+  'gate action with an image': 'GANTRY-DEPLOY-008',
+  'service deployment of another region': 'GANTRY-AWS-003',
+  'gate action with dry-run': 'GANTRY-DEPLOY-021',
+  'log-lines not a number': 'GANTRY-INPUT-003',
+  'register-only with a promotion': 'GANTRY-DEPLOY-015',
+  'register-only with dry-run': 'GANTRY-DEPLOY-016',
+  'register-only not a boolean': 'GANTRY-INPUT-002',
+  'task definition ARN of another region': 'GANTRY-AWS-003',
+  'cluster ARN of another account than aws-account-id': 'GANTRY-AWS-004',
+};
+
 describe('deploy-ecs bad inputs (bundle, moto_server)', () => {
   it.each(cases)('%s → exit 1 naming the input, nothing registered', async (_name, overrides, input, message) => {
     const before = await taskDefinitionArns(ecs);
@@ -224,7 +273,8 @@ describe('deploy-ecs bad inputs (bundle, moto_server)', () => {
     const servicesBefore = await Promise.all(services.map((s) => serviceTaskDefinition(ecs, s)));
     const result = await runAction('deploy-ecs', { ...good, ...overrides }, { env: awsTestEnv(moto.url), workspace });
     expect(result.exitCode).toBe(1);
-    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    const { code, text: error } = splitFailureCode(result.annotations.find((a) => a.level === 'error')?.message ?? '');
+    expect(code).toBe(CODES[_name]);
     expect(error).toMatch(new RegExp(`^Input '${input}'`));
     expect(error).toMatch(message);
     expect(result.outputs).toEqual({});

@@ -89,7 +89,7 @@ describe('deploy-ecs bundle end to end (moto + rollout layer)', () => {
     expect(describeServicesCalls()).toBe(1 + 3);
     expect(result.stdout).toMatch(/stopped task: \w+ \(EssentialContainerExited\): Essential container in task exited/);
     expect(errorOf(result)).toMatch(
-      /^Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/,
+      /^GANTRY-DEPLOY-034: Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED \(ECS deployment circuit breaker: tasks failed to start\.\)/,
     );
     expect(errorOf(result)).toMatch(/Stopped tasks: \d+× EssentialContainerExited: Essential container in task exited/);
     expect(result.summary).toContain('### Stopped tasks');

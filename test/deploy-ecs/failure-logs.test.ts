@@ -46,7 +46,7 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('failed');
     const error = errorOf(result);
-    expect(error).toMatch(/^Deployment of web:2 to service web failed/);
+    expect(error).toMatch(/^GANTRY-DEPLOY-034: Deployment of web:2 to service web failed/);
     expect(error).toMatch(
       /Last log lines of task \w+: app \| connecting to postgres:\/\/shop:\*\*\*@db:5432\/shop \| app \| Error: Cannot find module '\/app\/dist\/server.js' \| app \| Node.js v24.11.0/,
     );
@@ -64,7 +64,7 @@ describe('failure log lines (bundles, moto + rollout layer + CloudWatch Logs)', 
     const result = await failingDeploy();
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('failed');
-    expect(errorOf(result)).toMatch(/^Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED/);
+    expect(errorOf(result)).toMatch(/^GANTRY-DEPLOY-034: Deployment of web:2 to service web failed: deployment ecs-svc\/\d+ FAILED/);
     expect(errorOf(result)).not.toContain('Last log lines');
     const denied = warningsOf(result).filter((w) => w.includes('logs:GetLogEvents'));
     expect(denied).toHaveLength(1);

@@ -79,7 +79,7 @@ describe('faults during the wait', () => {
     expect(result.outputs.status).toBe('timed-out');
     expect(errorOf(result)).toMatch(
       new RegExp(
-        `^Deployment of web:2 to service web timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
+        `^GANTRY-DEPLOY-035: Deployment of web:2 to service web timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
       ),
     );
     expect(await statusTag(2)).toBe('failed');
@@ -104,7 +104,9 @@ describe('faults during the wait', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.status).toBe('cancelled');
     expect(result.stdout).toMatch(/Received SIGTERM \(job cancelled or timed out\): recording what is known before exiting\./);
-    expect(errorOf(result)).toMatch(/^Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict/);
+    expect(errorOf(result)).toMatch(
+      /^GANTRY-DEPLOY-036: Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict/,
+    );
     expect(await statusTag(2)).toBe('failed');
     expect(result.summary).toContain('cancelled before the rollout was judged');
     await expectChangedAndReported(result, { cancelled: true });
@@ -188,7 +190,7 @@ describe('faults on RegisterTaskDefinition: never a duplicate revision', () => {
   it('refused (AccessDenied): nothing registered, nothing changed, no outputs, no rollback', async () => {
     const result = await deployThrough([{ operation: 'RegisterTaskDefinition', fault: 'access-denied' }]);
     expect(result.exitCode).toBe(1);
-    expect(errorOf(result)).toMatch(/^AccessDeniedException: /);
+    expect(errorOf(result)).toMatch(/^GANTRY-AWS-001: AccessDeniedException: /);
     expect(await taskDefinitionArns(aws.ecs)).toEqual([TD(1)]);
     expect(await serviceTaskDefinition(aws.ecs)).toBe(TD(1));
     expect(result.outputs).toEqual({});

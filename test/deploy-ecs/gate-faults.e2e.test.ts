@@ -186,7 +186,7 @@ describe('gate-action continue: ContinueServiceDeployment CONTINUE through fault
     expect(gate.exitCode).toBe(1);
     expectOutputs(gate, deploy, 'failed');
     expect(errorOf(gate)).toMatch(
-      /^Deployment of web:2 to service web failed: ContinueServiceDeployment CONTINUE on hook hook-\w+ of \S+ failed: AccessDeniedException: .*\. The service deployment was NOT continued: hook hook-\w+ is still AWAITING_ACTION, the deployment IN_PROGRESS at POST_TEST_TRAFFIC_SHIFT\./,
+      /^GANTRY-DEPLOY-034: Deployment of web:2 to service web failed: ContinueServiceDeployment CONTINUE on hook hook-\w+ of \S+ failed: AccessDeniedException: .*\. The service deployment was NOT continued: hook hook-\w+ is still AWAITING_ACTION, the deployment IN_PROGRESS at POST_TEST_TRAFFIC_SHIFT\./,
     );
     expect(forwarded('ContinueServiceDeployment')).toBe(0);
     expect(hookStatus()).toBe('AWAITING_ACTION');
@@ -222,7 +222,7 @@ describe('gate-action continue: ContinueServiceDeployment CONTINUE through fault
     expectOutputs(gate, deploy, 'cancelled');
     expect(gate.stdout).toMatch(/Received SIGTERM \(job cancelled or timed out\): recording what is known before exiting\./);
     expect(errorOf(gate)).toMatch(
-      /^Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict: gate-action continue on \S+: the service was told to run .*web:2, unverified/,
+      /^GANTRY-DEPLOY-036: Deployment of web:2 to service web was cancelled: SIGTERM before the rollout's verdict: gate-action continue on \S+: the service was told to run .*web:2, unverified/,
     );
     expect(gate.summary).toContain('cancelled before the rollout was judged');
     expect(await statusTag(2)).toBe('failed');

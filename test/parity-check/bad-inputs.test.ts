@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness';
+import { splitFailureCode, runAction } from '../support/harness';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { awsTestEnv, secretsClientFor, startMoto, type MotoServer } from '../support/moto';
 
@@ -225,14 +225,55 @@ const CASES: [string, Record<string, string>, string | RegExp][] = [
   ],
 ];
 
+/** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
+const CODES: Record<string, string> = {
+  'nothing to compare': 'GANTRY-PARITY-006',
+  'only the base var files': 'GANTRY-PARITY-004',
+  'only the target toggles': 'GANTRY-PARITY-004',
+  'only the base env file': 'GANTRY-PARITY-004',
+  'a missing var file': 'GANTRY-INPUT-011',
+  'a var file outside the workspace': 'GANTRY-INPUT-010',
+  'unparsable HCL (the line of the error)': 'GANTRY-PARITY-021',
+  'a block in a var file': 'GANTRY-PARITY-021',
+  'broken .tfvars.json': 'GANTRY-PARITY-025',
+  'a rollout above 100': 'GANTRY-PARITY-011',
+  'an unknown toggle field': 'GANTRY-PARITY-011',
+  'a manifest that is a list': 'GANTRY-PARITY-011',
+  'a manifest in LaunchDarkly\u2019s format': 'GANTRY-PARITY-012',
+  'a #selector that finds nothing': 'GANTRY-PARITY-020',
+  'a malformed #selector': 'GANTRY-PARITY-009',
+  'a manifest that is not JSON': 'GANTRY-PARITY-019',
+  'a missing manifest file': 'GANTRY-INPUT-011',
+  'an empty secretsmanager: reference': 'GANTRY-PARITY-008',
+  'a secretsmanager: reference with an empty #key': 'GANTRY-PARITY-008',
+  'a misspelt secretsmanager: prefix': 'GANTRY-PARITY-008',
+  'an unknown secret': 'GANTRY-PARITY-013',
+  'a broken env file (the line, not its content)': 'GANTRY-PARITY-001',
+  'a toggle given twice (both lines)': 'GANTRY-PARITY-018',
+  'a manifest nested 100,000 deep': 'GANTRY-PARITY-018',
+  'a toggle name with a NUL': 'GANTRY-PARITY-018',
+  'a secret manifest with a key twice (key and line, no content)': 'GANTRY-PARITY-015',
+  'a variable given twice in .tfvars.json': 'GANTRY-PARITY-024',
+  'a .tfvars.json nested 50,000 deep': 'GANTRY-PARITY-024',
+  'a .tfvars nested 100,000 deep': 'GANTRY-PARITY-022',
+  'a NUL in an env file (the line, not its content)': 'GANTRY-PARITY-001',
+  'a toggles file outside the workspace': 'GANTRY-INPUT-010',
+  'an env file outside the workspace': 'GANTRY-INPUT-010',
+  'fail-on-divergence not a boolean': 'GANTRY-INPUT-002',
+  'the same label twice': 'GANTRY-PARITY-005',
+  'a malformed values-must-match path': 'GANTRY-PARITY-002',
+};
+
 describe('parity-check bad inputs (bundle)', () => {
   it.each(CASES)('%s: exit 1, the input named, no output', async (_name, inputs, message) => {
     const result = await runAction('parity-check', inputs, { workspace, env: awsTestEnv(moto.url) });
     expect(result.exitCode).toBe(1);
     const failure = result.annotations.filter((a) => a.level === 'error');
     expect(failure).toHaveLength(1);
-    if (typeof message === 'string') expect(failure[0].message).toBe(message);
-    else expect(failure[0].message).toMatch(message);
+    const { code, text } = splitFailureCode(failure[0].message);
+    expect(code).toBe(CODES[_name]);
+    if (typeof message === 'string') expect(text).toBe(message);
+    else expect(text).toMatch(message);
     expect(result.outputs).toEqual({});
     expect(result.summary).toBe('');
     // No stack trace (the SDK may warn on stderr about this machine's Node 20; the runner has 24).
@@ -243,7 +284,7 @@ describe('parity-check bad inputs (bundle)', () => {
     const env = { ...awsTestEnv(moto.url), AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
     const secret = await runAction('parity-check', { ...TOGGLES, 'target-toggles': 'secretsmanager:shop/toggles' }, { workspace, env });
     expect(secret.exitCode).toBe(1);
-    expect(secret.annotations[0].message).toMatch(/^Input 'aws-region' is missing: expected an AWS region/);
+    expect(secret.annotations[0].message).toMatch(/^GANTRY-AWS-007: Input 'aws-region' is missing: expected an AWS region/);
     expect(secret.stdout).not.toContain('Reading configuration');
     const files = await runAction('parity-check', VARS, { workspace, env });
     expect(files.exitCode).toBe(0);
@@ -257,7 +298,7 @@ describe('parity-check bad inputs (bundle)', () => {
     );
     expect(result.exitCode).toBe(1);
     expect(result.annotations[0].message).toBe(
-      "Input 'endpoint-url' has value 'ftp://x': expected an http(s) URL such as http://127.0.0.1:5000.",
+      "GANTRY-AWS-009: Input 'endpoint-url' has value 'ftp://x': expected an http(s) URL such as http://127.0.0.1:5000.",
     );
   });
 });

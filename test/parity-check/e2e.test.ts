@@ -116,7 +116,7 @@ describe('parity-check end to end', () => {
     expectDriftFindings(result, 'error');
     const failure = result.annotations.find((a) => a.level === 'error' && !a.properties.title);
     expect(failure?.message).toBe(
-      'staging and production diverge: 10 findings (5 variables, 3 toggles, 2 env names). See the job summary; set fail-on-divergence: false to report without failing.',
+      'GANTRY-PARITY-007: staging and production diverge: 10 findings (5 variables, 3 toggles, 2 env names). See the job summary; set fail-on-divergence: false to report without failing.',
     );
   }, 300_000);
 

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness';
+import { splitFailureCode, runAction } from '../support/harness';
 
 const SHA = 'a'.repeat(40);
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -157,6 +157,37 @@ const cases: [string, string, Record<string, string>, string, RegExp][] = [
   ],
 ];
 
+/** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
+const CODES: Record<string, string> = {
+  'unknown command': 'GANTRY-INPUT-008',
+  'record with a timeout of 0': 'GANTRY-INPUT-004',
+  'record with a timeout in days': 'GANTRY-INPUT-004',
+  'environment with a newline': 'GANTRY-GATE-011',
+  'no environment': 'GANTRY-INPUT-001',
+  'version with an injected output': 'GANTRY-GATE-019',
+  'version that is not semver': 'GANTRY-GATE-019',
+  'ref with spaces': 'GANTRY-GATE-018',
+  'production branch with ..': 'GANTRY-GATE-013',
+  'resolve for production without a token': 'GANTRY-GATE-021',
+  'short SHA': 'GANTRY-GATE-012',
+  'promote-from itself': 'GANTRY-GATE-022',
+  'promotion without gantry repository': 'GANTRY-GATE-023',
+  'promotion without a token': 'GANTRY-GATE-016',
+  'override with a blank reason': 'GANTRY-GATE-014',
+  'override reason without a ticket': 'GANTRY-GATE-014',
+  'override reason too long': 'GANTRY-GATE-015',
+  'promote-from-branch with a space': 'GANTRY-GATE-013',
+  'image without a digest': 'GANTRY-INPUT-001',
+  'image digest by tag': 'GANTRY-GATE-025',
+  'ECR repository with capitals': 'GANTRY-GATE-024',
+  'record of an image by tag': 'GANTRY-GATE-027',
+  'record without the task definition': 'GANTRY-INPUT-001',
+  'record of a bad ARN': 'GANTRY-GATE-026',
+  'record of an ARN of another region': 'GANTRY-AWS-003',
+  'record of an unknown verdict': 'GANTRY-INPUT-008',
+  'record of an override without its reason': 'GANTRY-GATE-014',
+};
+
 describe('release-gate bad inputs', () => {
   it.each(cases)('%s', async (_name, command, overrides, input, message) => {
     const inputs = { ...good[command], ...overrides };
@@ -172,7 +203,8 @@ describe('release-gate bad inputs', () => {
       },
     });
     expect(run.exitCode).toBe(1);
-    const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';
+    const { code, text: error } = splitFailureCode(run.annotations.find((a) => a.level === 'error')?.message ?? '');
+    expect(code).toBe(CODES[_name]);
     expect(error).toContain(`Input '${input}'`);
     expect(error).toMatch(message);
     expect(run.outputs).toEqual({});

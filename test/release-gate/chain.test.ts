@@ -146,6 +146,6 @@ describe('staging record → production gate → production image', () => {
     await ecr.send(new PutImageCommand({ repositoryName: 'shop', imageManifest: manifest('b'), imageTag: SHA }));
     const refused = await runWorkflowStep(imageStep, values, { env: awsTestEnv(moto.url) });
     expect(refused.exitCode).toBe(1);
-    expect(refused.annotations.find((a) => a.level === 'error')?.message).toMatch(/^Image tag mismatch: /);
+    expect(refused.annotations.find((a) => a.level === 'error')?.message).toMatch(/^GANTRY-GATE-010: Image tag mismatch: /);
   });
 });

@@ -78,7 +78,7 @@ describe('release-gate record through faults on TagResource', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toEqual({ recorded: 'false' });
     expect(errorOf(result)).toMatch(
-      /^Could not record the release on \S+: AccessDeniedException: .*\. The record was NOT written: the task definition carries no gantry:image-digest, no gantry:promotion\. The deploy role needs ecs:TagResource/,
+      /^GANTRY-GATE-030: Could not record the release on \S+: AccessDeniedException: .*\. The record was NOT written: the task definition carries no gantry:image-digest, no gantry:promotion\. The deploy role needs ecs:TagResource/,
     );
     expect(await tagsOnRevision()).not.toHaveProperty('gantry:image-digest');
     expect(releaseNotice(result)).toBeUndefined();
@@ -123,7 +123,7 @@ describe('release-gate record through faults on TagResource', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toEqual({ recorded: 'unknown' });
     expect(errorOf(result)).toMatch(
-      /^Could not record the release on \S+: .*\. Whether the record was written is UNKNOWN: reading the tags back failed \(AccessDeniedException: .*\)\./,
+      /^GANTRY-GATE-030: Could not record the release on \S+: .*\. Whether the record was written is UNKNOWN: reading the tags back failed \(AccessDeniedException: .*\)\./,
     );
     expect(releaseNotice(result)).toBeUndefined();
     // What moto really holds: the record went through.

@@ -4,7 +4,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useEcsEmulator } from '../support/ecs-emulator';
-import { node24Binary, runAction, type ActionResult } from '../support/harness';
+import { node24Binary, runAction, splitFailureCode, type ActionResult } from '../support/harness';
 import { CLUSTER, RUNNER_ENV, SERVICE, createHistory, release, revisionArn, tagsOf } from './history';
 
 const aws = useEcsEmulator();
@@ -86,7 +86,7 @@ describe('rollback bundle through the runner harness', () => {
       'from-task-definition-arn': revisionArn(4),
     });
     expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
-      /^Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/,
+      /^GANTRY-ROLLBACK-015: Rollback of service web from web:4 to web:3 failed: deployment .* FAILED/,
     );
     expect(result.summary).toContain('❌ rollback failed');
     // The target failed to run: the next 'previous' must go past it.
@@ -103,6 +103,32 @@ describe('rollback bundle through the runner harness', () => {
     expect(liveRevision()).toBe(revisionArn(4));
   });
 });
+
+/** The failure code each bad-input case fails with (docs/infra/runbook.md#<code in lower case>). */
+const BAD_INPUT_CODES: Record<string, string> = {
+  'unknown target form': 'GANTRY-ROLLBACK-020',
+  'malformed sha': 'GANTRY-ROLLBACK-017',
+  'too short sha': 'GANTRY-ROLLBACK-017',
+  'invalid semver': 'GANTRY-ROLLBACK-018',
+  'revision 0': 'GANTRY-ROLLBACK-019',
+  'ARN of another family': 'GANTRY-ROLLBACK-003',
+  'sha not found': 'GANTRY-ROLLBACK-012',
+  'revision that does not exist': 'GANTRY-ROLLBACK-005',
+  'missing service': 'GANTRY-INPUT-001',
+  'service that does not exist': 'GANTRY-ECS-004',
+  'malformed service name': 'GANTRY-INPUT-007',
+  'missing cluster': 'GANTRY-INPUT-001',
+  'cluster that does not exist': 'GANTRY-ECS-003',
+  'wait not a boolean': 'GANTRY-INPUT-002',
+  'timeout not a duration': 'GANTRY-INPUT-004',
+  'reason too long': 'GANTRY-ROLLBACK-001',
+  'bad region': 'GANTRY-AWS-008',
+  'log-lines out of range': 'GANTRY-INPUT-003',
+  'target ARN of another region': 'GANTRY-AWS-003',
+  'cluster and target ARNs of two accounts': 'GANTRY-AWS-004',
+  'service ARN of another account than aws-account-id': 'GANTRY-AWS-004',
+  'service ARN of another cluster': 'GANTRY-AWS-006',
+};
 
 describe('bad inputs through the bundle: exit 1, message naming the input, nothing changed', () => {
   // One history for the whole table: none of these may change it, which each case checks.
@@ -165,7 +191,8 @@ describe('bad inputs through the bundle: exit 1, message naming the input, nothi
     };
     const result = await runRollback(inputs);
     expect(result.exitCode).toBe(1);
-    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    const { code, text: error } = splitFailureCode(result.annotations.find((a) => a.level === 'error')?.message ?? '');
+    expect(code).toBe(BAD_INPUT_CODES[_name]);
     expect(error).toMatch(new RegExp(`^Input '${input}'`));
     expect(error).toMatch(expected);
     expect(result.outputs.status).toBeUndefined();

@@ -73,7 +73,7 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
     expect(result.outputs).toMatchObject({ status: 'timed-out', 'from-task-definition-arn': revisionArn(4) });
     expect(errorOf(result)).toMatch(
       new RegExp(
-        `^Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
+        `^GANTRY-ROLLBACK-016: Rollback of service web from web:4 to web:3 timed out: rollout did not finish within ${TIMEOUT_S}s; no successful DescribeServices \\(last error: ${name}`,
       ),
     );
     // The service was switched (it asks for web:3), but every read failed: the action cannot know
@@ -154,7 +154,7 @@ describe('the release status chain of a failed rollback', () => {
     const result = await rollbackThrough([], { target: 'revision:4' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'from-task-definition-arn': revisionArn(3) });
-    expect(errorOf(result)).toMatch(/^Rollback of service web from web:3 to web:4 failed: deployment .* FAILED/);
+    expect(errorOf(result)).toMatch(/^GANTRY-ROLLBACK-015: Rollback of service web from web:3 to web:4 failed: deployment .* FAILED/);
     expect(result.stdout).toMatch(/The service runs web:3 again \(the rollback did not take\), so it keeps its gantry:status\./);
     expect(await statusOf(3)).toBe('deployed');
     expect(await statusOf(4)).toBe('failed');

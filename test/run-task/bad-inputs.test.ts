@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useEcsEmulator } from '../support/ecs-emulator';
-import { runAction } from '../support/harness';
+import { runAction, splitFailureCode } from '../support/harness';
 import { CLUSTER, SERVICE, allTasks, createMigrationService, migrationContainer } from './moto-setup';
 
 const aws = useEcsEmulator();
@@ -93,13 +93,51 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
 ];
 
+/** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
+const CODES: Record<string, string> = {
+  'missing cluster': 'GANTRY-INPUT-001',
+  'missing task definition': 'GANTRY-INPUT-001',
+  'task definition without revision': 'GANTRY-RUNTASK-001',
+  'unknown task definition revision': 'GANTRY-RUNTASK-028',
+  'unknown container': 'GANTRY-RUNTASK-024',
+  'ambiguous container': 'GANTRY-RUNTASK-025',
+  'malformed container name': 'GANTRY-RUNTASK-002',
+  'empty command (JSON)': 'GANTRY-RUNTASK-017',
+  'empty first word (JSON)': 'GANTRY-RUNTASK-017',
+  'command not valid JSON': 'GANTRY-RUNTASK-015',
+  'command JSON not strings': 'GANTRY-RUNTASK-016',
+  'command too long': 'GANTRY-RUNTASK-018',
+  'unknown service': 'GANTRY-ECS-004',
+  'malformed subnet': 'GANTRY-RUNTASK-003',
+  'security groups without subnets': 'GANTRY-RUNTASK-005',
+  'assign-public-ip without subnets': 'GANTRY-RUNTASK-008',
+  'assign-public-ip not a choice': 'GANTRY-INPUT-008',
+  'awsvpc without service or subnets': 'GANTRY-RUNTASK-026',
+  'unknown launch type': 'GANTRY-INPUT-008',
+  'launch type and capacity providers': 'GANTRY-RUNTASK-009',
+  'malformed capacity provider weight': 'GANTRY-RUNTASK-019',
+  'started-by too long': 'GANTRY-RUNTASK-010',
+  'reserved tag key': 'GANTRY-RUNTASK-012',
+  'log-lines out of range': 'GANTRY-INPUT-003',
+  'interval above timeout': 'GANTRY-RUNTASK-014',
+  'invalid region': 'GANTRY-AWS-008',
+  'malformed security group': 'GANTRY-RUNTASK-004',
+  'too many subnets': 'GANTRY-RUNTASK-006',
+  'tag value with a forbidden character': 'GANTRY-RUNTASK-013',
+  'timeout-seconds not a duration': 'GANTRY-INPUT-004',
+  'timeout-seconds zero': 'GANTRY-INPUT-004',
+  'timeout-seconds above six hours': 'GANTRY-INPUT-004',
+  'poll-interval-seconds zero': 'GANTRY-INPUT-004',
+};
+
 describe('run-task bad inputs (bundle, moto_server + rollout layer)', () => {
   it.each(cases)('%s → exit 1 naming the input, no task started', async (_name, overrides, input, message) => {
     const before = await allTasks(aws.ecs);
     const runTasksBefore = aws.layer.state().calls.RunTask ?? 0;
     const result = await runAction('run-task', { ...good(), ...overrides }, { env: aws.env() });
     expect(result.exitCode).toBe(1);
-    const error = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    const { code, text: error } = splitFailureCode(result.annotations.find((a) => a.level === 'error')?.message ?? '');
+    expect(code).toBe(CODES[_name]);
     expect(error).toMatch(new RegExp(`^Input '${input}'`));
     expect(error).toMatch(message);
     expect(result.outputs).toEqual({});

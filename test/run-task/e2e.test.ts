@@ -79,7 +79,7 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
     const result = await migrate({ 'log-lines': 2 });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'exit-code': '1', 'stop-code': 'EssentialContainerExited' });
-    expect(errorOf(result)).toMatch(/^Task [\w-]+ from web:1 failed: essential container app exited with code 1/);
+    expect(errorOf(result)).toMatch(/^GANTRY-RUNTASK-027: Task [\w-]+ from web:1 failed: essential container app exited with code 1/);
     expect(errorOf(result)).toContain('Last log lines: app | ERROR: relation "orders" does not exist | app | migration failed');
     expect(logLines(result.stdout)).toContain('  app | ERROR: relation "orders" does not exist');
     expect(result.summary).toContain('## run-task: ❌ failed');

@@ -116,7 +116,7 @@ describe('faults on RunTask: a task that started is found, never reported as not
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toEqual({ status: 'unknown' });
     expect(errorOf(result)).toMatch(
-      /^RunTask of web:1 in cluster shop: outcome UNKNOWN — DeadlineExceeded: RunTask did not answer before the action's deadline .*; no task with run token gantry:run-token=[0-9a-f-]{36} found \(ListTasks --started-by gantry\/run-task\/4242\)\. ECS may still have started it: aws ecs list-tasks --cluster shop --started-by gantry\/run-task\/4242/,
+      /^GANTRY-RUNTASK-029: RunTask of web:1 in cluster shop: outcome UNKNOWN — DeadlineExceeded: RunTask did not answer before the action's deadline .*; no task with run token gantry:run-token=[0-9a-f-]{36} found \(ListTasks --started-by gantry\/run-task\/4242\)\. ECS may still have started it: aws ecs list-tasks --cluster shop --started-by gantry\/run-task\/4242/,
     );
     expect(errorOf(result)).not.toMatch(/not started|no task was started/i);
     expect(result.summary).toContain('## run-task: ❓ unknown');
@@ -128,7 +128,7 @@ describe('faults on RunTask: a task that started is found, never reported as not
     expect(layer.state().tasks).toEqual([]);
     expect(runTaskCalls()).toBe(1);
     expect(result.exitCode).toBe(1);
-    expect(errorOf(result)).toMatch(/^AccessDeniedException: /);
+    expect(errorOf(result)).toMatch(/^GANTRY-AWS-001: AccessDeniedException: /);
     expect(result.outputs).toEqual({});
     expect(proxy.calls('ListTasks')).toBe(0);
   });

@@ -92,7 +92,7 @@ describe('smoke-test end to end', () => {
     const old = await runAction('smoke-test', inputs);
     expect(old.exitCode).toBe(1);
     expect(old.stdout).toContain(`✗ version — attempt 1: the service reports version "0ld5ha0" (expected "${NEW_SHA}")`);
-    expect(old.annotations).toEqual([{ level: 'error', message: '1 of 1 smoke checks failed: version', properties: {} }]);
+    expect(old.annotations).toEqual([{ level: 'error', message: 'GANTRY-SMOKE-017: 1 of 1 smoke checks failed: version', properties: {} }]);
     expect(old.outputs).toMatchObject({ passed: '0', failed: '1' });
     expect(JSON.parse(old.outputs.report)[0].reason).toContain('the service reports version "0ld5ha0"');
     expect(old.summary).toContain('❌ failed');

@@ -78,6 +78,6 @@ describe('postgres check', () => {
     const unmasked = failed.stdout.replace(/^::add-mask::.*$/gm, '');
     expect(unmasked).not.toContain('wrong-pw-77');
     expect(failed.summary).not.toContain('wrong-pw-77');
-    expect(failed.annotations[0].message).toBe('1 of 1 smoke checks failed: db');
+    expect(failed.annotations[0].message).toBe('GANTRY-SMOKE-017: 1 of 1 smoke checks failed: db');
   });
 });

@@ -40,7 +40,11 @@ describe.each([
     const result = await runAction('echo', { message: 'x', fail: 'true' }, { ...fixture, node });
     expect(result.exitCode).toBe(1);
     expect(result.annotations).toEqual([
-      { level: 'error', message: "Input 'fail' has value 'true': expected false, because you asked this fixture to fail.", properties: {} },
+      {
+        level: 'error',
+        message: "GANTRY-RUNNER-999: Input 'fail' has value 'true': expected false, because you asked this fixture to fail.",
+        properties: {},
+      },
     ]);
     expect(result.stdout).not.toMatch(/at .*\.js:\d+/);
     expect(result.outputs).toEqual({});
@@ -50,9 +54,9 @@ describe.each([
     const node = await binary();
     const missing = await runAction('echo', {}, { ...fixture, node });
     expect(missing.exitCode).toBe(1);
-    expect(missing.annotations[0].message).toBe("Input 'message' is missing: expected a non-empty value.");
+    expect(missing.annotations[0].message).toBe("GANTRY-INPUT-001: Input 'message' is missing: expected a non-empty value.");
     const bad = await runAction('echo', { message: 'x', lines: 'many' }, { ...fixture, node });
     expect(bad.exitCode).toBe(1);
-    expect(bad.annotations[0].message).toBe("Input 'lines' has value 'many': expected an integer from 1 to 100.");
+    expect(bad.annotations[0].message).toBe("GANTRY-INPUT-003: Input 'lines' has value 'many': expected an integer from 1 to 100.");
   });
 });

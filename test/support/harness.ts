@@ -82,6 +82,12 @@ function unescapeCommand(text: string): string {
   return text.replace(/%25|%0D|%0A|%3A|%2C/g, (m) => UNESCAPE[m]);
 }
 
+/** A failure as gantry prints it, `GANTRY-<AREA>-<NNN>: <text>`, split into its code and its text. */
+export function splitFailureCode(message: string): { code: string | undefined; text: string } {
+  const match = /^(GANTRY-[A-Z]+-[0-9]{3}): ([\s\S]*)$/.exec(message);
+  return match ? { code: match[1], text: match[2] } : { code: undefined, text: message };
+}
+
 /** `::error file=a,line=3::message` lines from stdout. */
 export function parseAnnotations(stdout: string): AnnotationRecord[] {
   const found: AnnotationRecord[] = [];

@@ -36,7 +36,7 @@ describe('actions/terraform bundle', () => {
     const drift = await run({ command: 'check', ...common, 'var-files': 'infra/envs/staging.tfvars' });
     expect(drift.exitCode).toBe(1);
     expect(errorsOf(drift)).toMatch(
-      /^drift: 2 changes to apply \(2 to add, 0 to change, 0 to destroy, 0 to replace; 2 output values change\)/,
+      /^GANTRY-TERRAFORM-021: drift: 2 changes to apply \(2 to add, 0 to change, 0 to destroy, 0 to replace; 2 output values change\)/,
     );
     expect(drift.summary).toContain('**Drift: 2 changes to apply');
 
@@ -116,7 +116,9 @@ describe('actions/terraform bundle', () => {
       'expected-plan-hash': other.outputs['plan-hash'],
     });
     expect(tampered.exitCode).toBe(1);
-    expect(errorsOf(tampered)).toMatch(/^Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/);
+    expect(errorsOf(tampered)).toMatch(
+      /^GANTRY-TERRAFORM-003: Plan hash mismatch: .* expected-plan-hash is [0-9a-f]{64}.*nothing was applied/,
+    );
     expect(tampered.stdout).not.toContain('$ terraform');
     expect(ws.stateSerial()).toBe(serial);
   });
@@ -149,7 +151,7 @@ describe('actions/terraform bundle', () => {
     const result = await run({ command: 'plan', 'working-directory': 'infra' });
     expect(result.exitCode).toBe(1);
     expect(errorsOf(result)).toMatch(
-      /^terraform plan -input=false -no-color -detailed-exitcode .* failed with exit code 1: Error: Reference to undeclared resource/,
+      /^GANTRY-TERRAFORM-022: terraform plan -input=false -no-color -detailed-exitcode .* failed with exit code 1: Error: Reference to undeclared resource/,
     );
     expect(result.stdout).toContain('on main.tf line');
     expect(result.summary).toContain('Reference to undeclared resource');

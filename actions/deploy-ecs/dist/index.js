@@ -32307,17 +32307,19 @@ function boundByDeadline(client, deadline, now = Date.now) {
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -32325,13 +32327,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -32351,6 +32355,26 @@ function errors_describeError(err) {
     }
     return String(err);
 }
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${errors_describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
@@ -32366,10 +32390,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+        throw new errors_InputError('GANTRY-AWS-007', 'aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
     }
     if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+        throw new errors_InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
     const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint !== undefined) {
         let url;
@@ -32377,10 +32401,10 @@ function awsClientConfig(options = {}, env = process.env) {
             url = new URL(endpoint);
         }
         catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
     }
     return {
@@ -32570,7 +32594,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -32585,7 +32610,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(errors_describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -32639,7 +32664,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 function normalizeGitSha(value, inputName = 'git-sha') {
     const lower = value.trim().toLowerCase();
     if (!SHA.test(lower))
-        throw new errors_InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+        throw new errors_InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
     return lower;
 }
 /** `v1.2.3` → `1.2.3`, `1.2.3+build.7` → `1.2.3`; undefined when the text is not a semantic version. */
@@ -32650,7 +32675,7 @@ function parseVersion(value) {
 function normalizeVersion(value, inputName = 'version') {
     const valid = parseVersion(value);
     if (!valid)
-        throw new errors_InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+        throw new errors_InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
 }
 
@@ -33034,17 +33059,17 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
+            throw new errors_InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
         }
         throw err;
     }
     const found = out.services?.[0];
     if (!found) {
         const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+        throw new errors_InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
     }
     if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+        throw new errors_InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
     }
     return found;
 }
@@ -33052,7 +33077,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
 function assertEcsDeploymentController(service) {
     const type = service.deploymentController?.type ?? 'ECS';
     if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
             (type === 'CODE_DEPLOY'
                 ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
@@ -33485,7 +33510,7 @@ function chooseStrategy(service) {
     assertEcsDeploymentController(service);
     const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
     if (!STRATEGIES.includes(strategy)) {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
+        throw new ActionFailure('GANTRY-ECS-007', `Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
             `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
     }
     return strategy;
@@ -34067,11 +34092,11 @@ async function answerGate(inputs, deps) {
     const service = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
     const strategy = strategyFor(service);
     if (strategy.name === 'ROLLING') {
-        throw new ActionFailure(`gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`);
+        throw new ActionFailure('GANTRY-DEPLOY-009', `gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`);
     }
     const sd = await describeServiceDeployment(ecs, arn);
     if (!sd || (sd.serviceArn && service.serviceArn && sd.serviceArn !== service.serviceArn)) {
-        throw new errors_InputError('service-deployment-arn', arn, `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`);
+        throw new errors_InputError('GANTRY-DEPLOY-010', 'service-deployment-arn', arn, `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`);
     }
     const { target, previous } = await revisionsOf(ecs, sd, service, log);
     const common = {
@@ -34225,7 +34250,7 @@ async function revisionsOf(ecs, sd, service, log) {
     catch (err) {
         log.warning(`Could not read the revisions of ${sd.serviceDeploymentArn} (${errors_describeError(err)}); using the service's task definition.`);
         if (!service.taskDefinition)
-            throw new ActionFailure(`Service ${service.serviceName ?? ''} has no task definition.`);
+            throw new ActionFailure('GANTRY-DEPLOY-012', `Service ${service.serviceName ?? ''} has no task definition.`);
         return { target: service.taskDefinition };
     }
 }
@@ -34333,7 +34358,7 @@ async function registerTaskDefinitionOnce(req) {
         if (found)
             return found;
     }
-    throw new ActionFailure(`RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
+    throw new ActionFailure('GANTRY-DEPLOY-030', `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
         (unknown !== undefined
             ? lookup
                 ? ` and whether a revision carries this run's ${TAG.runToken} ${req.runToken} is unknown (the look-up failed: ${lookup}; last unknown outcome: ${unknown})`
@@ -34392,15 +34417,15 @@ function resolveTargets(containers, images) {
             else if (essential.length === 1)
                 container = essential[0];
             else {
-                throw new errors_InputError('container-name', undefined, `the container that gets the image: the task has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
+                throw new errors_InputError('GANTRY-DEPLOY-031', 'container-name', undefined, `the container that gets the image: the task has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
             }
         }
         else if (!names.includes(container)) {
             const input = assignment.input === 'images' ? 'images' : 'container-name';
-            throw new errors_InputError(input, assignment.input === 'images' ? `${container}=${assignment.image}` : container, `a container of the task definition: one of ${listed}`);
+            throw new errors_InputError('GANTRY-DEPLOY-032', input, assignment.input === 'images' ? `${container}=${assignment.image}` : container, `a container of the task definition: one of ${listed}`);
         }
         if (seen.has(container))
-            throw new errors_InputError('images', container, 'each container at most once');
+            throw new errors_InputError('GANTRY-DEPLOY-033', 'images', container, 'each container at most once');
         seen.add(container);
         return { container, image: assignment.image };
     });
@@ -34929,7 +34954,7 @@ function warnAboutCircuitBreaker(service, log) {
 }
 async function liveTemplate(ecs, previous, log) {
     if (!previous)
-        throw new errors_InputError('task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
+        throw new errors_InputError('GANTRY-DEPLOY-001', 'task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
     log.info(`Template: the live revision ${previous} and its tags.`);
     return templateFromDescribe(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })), previous);
 }
@@ -34946,7 +34971,7 @@ async function resolvePromotion(ecs, arn, log) {
     catch (err) {
         if (isTransientAwsError(err))
             throw err;
-        throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
+        throw new errors_InputError('GANTRY-DEPLOY-002', 'task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
     }
 }
 /**
@@ -35027,13 +35052,13 @@ function checkArnScope(inputs, scope) {
         if (!arn || value === undefined)
             continue;
         if (arn.region !== scope.region) {
-            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+            throw new errors_InputError('GANTRY-AWS-003', input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
         }
         if (firstAccount === undefined) {
             firstAccount = { input, account: arn.account };
         }
         else if (arn.account !== firstAccount.account) {
-            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+            throw new errors_InputError('GANTRY-AWS-004', input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
         }
     }
 }
@@ -35042,7 +35067,7 @@ function readAccountId(input, value) {
     if (value === undefined)
         return undefined;
     if (!ACCOUNT_ID.test(value))
-        throw new errors_InputError(input, value, 'a 12-digit AWS account ID');
+        throw new errors_InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
     return { input, value };
 }
 /**
@@ -35056,7 +35081,7 @@ function checkServiceInCluster(cluster, service) {
         return;
     const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
     if (parts[1] !== clusterName) {
-        throw new errors_InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+        throw new errors_InputError('GANTRY-AWS-006', 'service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
     }
 }
 
@@ -37928,7 +37953,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -37941,20 +37966,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -37964,16 +37989,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -37990,10 +38015,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -38002,7 +38027,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -38011,19 +38036,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -38040,16 +38065,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -38061,14 +38086,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -38084,7 +38109,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -38136,14 +38161,14 @@ function readGateInputs(read) {
         else {
             for (const name of names) {
                 if (!isPauseStage(name))
-                    throw new errors_InputError('gate-stages', name, `lifecycle stages where ECS can pause (${PAUSE_STAGES.join(', ')}), or none`);
+                    throw new errors_InputError('GANTRY-DEPLOY-003', 'gate-stages', name, `lifecycle stages where ECS can pause (${PAUSE_STAGES.join(', ')}), or none`);
             }
             stages = [...new Set(names)];
         }
     }
     const action = read.optional('gate-action');
     if (action !== undefined && action !== 'continue' && action !== 'rollback') {
-        throw new errors_InputError('gate-action', action, "'continue' or 'rollback' (the answer to the paused lifecycle hook)");
+        throw new errors_InputError('GANTRY-DEPLOY-004', 'gate-action', action, "'continue' or 'rollback' (the answer to the paused lifecycle hook)");
     }
     const arn = read.optional('service-deployment-arn');
     const hookId = read.optional('hook-id');
@@ -38153,18 +38178,18 @@ function readGateInputs(read) {
             ['hook-id', hookId],
         ]) {
             if (value !== undefined)
-                throw new errors_InputError(name, value, 'nothing unless gate-action is given (it names the paused deployment to answer)');
+                throw new errors_InputError('GANTRY-DEPLOY-005', name, value, 'nothing unless gate-action is given (it names the paused deployment to answer)');
         }
         return { 'gate-stages': stages };
     }
     if (arn === undefined || !SERVICE_DEPLOYMENT_ARN.test(arn)) {
-        throw new errors_InputError('service-deployment-arn', arn, 'the service deployment ARN (arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>) from the service-deployment-arn output of the step that stopped at the gate');
+        throw new errors_InputError('GANTRY-DEPLOY-006', 'service-deployment-arn', arn, 'the service deployment ARN (arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>) from the service-deployment-arn output of the step that stopped at the gate');
     }
     if (hookId !== undefined && !HOOK_ID.test(hookId))
-        throw new errors_InputError('hook-id', hookId, 'a lifecycle hook id (the hook-id output of the step that stopped at the gate)');
+        throw new errors_InputError('GANTRY-DEPLOY-007', 'hook-id', hookId, 'a lifecycle hook id (the hook-id output of the step that stopped at the gate)');
     for (const name of RELEASE_INPUTS) {
         if (read.has(name))
-            throw new errors_InputError(name, read.raw(name), `nothing when gate-action is given (it answers the paused deployment ${arn}, deploying nothing new)`);
+            throw new errors_InputError('GANTRY-DEPLOY-008', name, read.raw(name), `nothing when gate-action is given (it answers the paused deployment ${arn}, deploying nothing new)`);
     }
     return { 'gate-stages': stages, 'gate-action': action, 'service-deployment-arn': arn, 'hook-id': hookId };
 }
@@ -38211,22 +38236,22 @@ function getInputs(env = process.env) {
         return gateAnswerInputs(read, env, cluster, service, gate);
     const taskDefinitionArn = read.optional('task-definition-arn');
     if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
-        throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+        throw new errors_InputError('GANTRY-DEPLOY-013', 'task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
     }
     const images = readImages(read, taskDefinitionArn !== undefined);
     const templatePath = read.file('task-definition');
     const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
     for (const name of RESERVED_ENV) {
         if (environmentVariables.has(name)) {
-            throw new errors_InputError('environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
+            throw new errors_InputError('GANTRY-DEPLOY-014', 'environment-variables', `${name}=…`, `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`);
         }
     }
     const registerOnly = read.boolean('register-only', false);
     if (registerOnly && taskDefinitionArn !== undefined) {
-        throw new errors_InputError('register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
+        throw new errors_InputError('GANTRY-DEPLOY-015', 'register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
     }
     if (registerOnly && read.boolean('dry-run', false)) {
-        throw new errors_InputError('register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
+        throw new errors_InputError('GANTRY-DEPLOY-016', 'register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
     }
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
@@ -38235,22 +38260,22 @@ function getInputs(env = process.env) {
                 const shown = conflicting === 'environment-variables'
                     ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ')
                     : read.raw(conflicting);
-                throw new errors_InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+                throw new errors_InputError('GANTRY-DEPLOY-017', conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
             }
         }
     }
     const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
     if (!gitShaRaw)
-        throw new errors_InputError('git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+        throw new errors_InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
     const version = read.optional('version');
     const environment = read.optional('environment');
     if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
-        throw new errors_InputError('environment', environment, 'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging');
+        throw new errors_InputError('GANTRY-DEPLOY-019', 'environment', environment, 'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging');
     }
     const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
     const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
     if (pollIntervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+        throw new errors_InputError('GANTRY-DEPLOY-020', 'poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
     }
     checkArns(read, env, cluster, service, taskDefinitionArn);
     return {
@@ -38278,11 +38303,11 @@ function getInputs(env = process.env) {
 /** gate-action: answer a paused deployment; nothing is rendered or registered. */
 function gateAnswerInputs(read, env, cluster, service, gate) {
     if (read.boolean('dry-run', false))
-        throw new errors_InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+        throw new errors_InputError('GANTRY-DEPLOY-021', 'dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
     const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
     const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
     if (pollIntervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+        throw new errors_InputError('GANTRY-DEPLOY-020', 'poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
     }
     checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
     return {
@@ -38323,33 +38348,33 @@ function readImages(read, promotion) {
     if (promotion) {
         for (const name of ['image', 'images', 'container-name']) {
             if (read.has(name))
-                throw new errors_InputError(name, read.raw(name), 'nothing when task-definition-arn is given (a promotion deploys that revision as it is)');
+                throw new errors_InputError('GANTRY-DEPLOY-017', name, read.raw(name), 'nothing when task-definition-arn is given (a promotion deploys that revision as it is)');
         }
         return [];
     }
     if (hasImages && image !== undefined)
-        throw new errors_InputError('images', read.raw('images'), "either 'images' or 'image', not both");
+        throw new errors_InputError('GANTRY-DEPLOY-022', 'images', read.raw('images'), "either 'images' or 'image', not both");
     if (hasImages && containerName !== undefined) {
-        throw new errors_InputError('container-name', containerName, "nothing when 'images' is given (name the containers in 'images')");
+        throw new errors_InputError('GANTRY-DEPLOY-023', 'container-name', containerName, "nothing when 'images' is given (name the containers in 'images')");
     }
     if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
-        throw new errors_InputError('container-name', containerName, 'a container name of letters, digits, "_" and "-"');
+        throw new errors_InputError('GANTRY-DEPLOY-024', 'container-name', containerName, 'a container name of letters, digits, "_" and "-"');
     }
     if (hasImages) {
         const pairs = read.keyValues('images', CONTAINER_NAME);
         if (pairs.size === 0)
-            throw new errors_InputError('images', read.raw('images'), 'lines of the form container=image');
+            throw new errors_InputError('GANTRY-DEPLOY-025', 'images', read.raw('images'), 'lines of the form container=image');
         return [...pairs].map(([container, value]) => {
             if (!isValidImageUri(value))
-                throw new errors_InputError('images', `${container}=${value}`, IMAGE_EXPECTED);
+                throw new errors_InputError('GANTRY-DEPLOY-026', 'images', `${container}=${value}`, IMAGE_EXPECTED);
             return { container, image: value, input: 'images' };
         });
     }
     if (image === undefined) {
-        throw new errors_InputError('image', undefined, `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`);
+        throw new errors_InputError('GANTRY-DEPLOY-027', 'image', undefined, `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`);
     }
     if (!isValidImageUri(image))
-        throw new errors_InputError('image', image, IMAGE_EXPECTED);
+        throw new errors_InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
     return [{ container: containerName, image, input: 'image' }];
 }
 /** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
@@ -38364,14 +38389,14 @@ function readTemplate(raw, absolutePath) {
             throw err;
         const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
         const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
-        throw new errors_InputError('task-definition', raw, `a JSON task definition (${what})`);
+        throw new errors_InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
     }
     try {
         return templateFromJson(json, raw);
     }
     catch (err) {
         if (err instanceof TemplateError)
-            throw new errors_InputError('task-definition', raw, err.message);
+            throw new errors_InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
         throw err;
     }
 }
@@ -38470,7 +38495,7 @@ function rolloutFailureSections(rollout) {
     return parts;
 }
 /** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
-function rolloutFailure(headline, rollout) {
+function rolloutFailure(code, headline, rollout) {
     const tasks = rollout?.stoppedTasks ?? [];
     const events = rollout?.lastEvents ?? [];
     const lines = [headline];
@@ -38488,7 +38513,7 @@ function rolloutFailure(headline, rollout) {
             : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
-    return new ActionFailure(lines.join('\n'), details);
+    return new ActionFailure(code, lines.join('\n'), details);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/summary.ts
@@ -38553,11 +38578,13 @@ function renderSummary(inputs, result) {
         parts.push('### Changes against the live task definition', codeBlock(truncateText(result.diff.join('\n') || '(no changes)', 30_000), 'diff'));
     return `${parts.join('\n\n')}\n`;
 }
+/** A failed, timed-out and cancelled rollout each have their code; the reason says why. */
+const ROLLOUT_FAILURE = { failed: 'GANTRY-DEPLOY-034', 'timed-out': 'GANTRY-DEPLOY-035', cancelled: 'GANTRY-DEPLOY-036' };
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 function failureOf(result) {
     const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
     const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
-    return rolloutFailure(`Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
+    return rolloutFailure(ROLLOUT_FAILURE[result.status === 'timed-out' ? 'timed-out' : result.status === 'cancelled' ? 'cancelled' : 'failed'], `Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`, result.rollout);
 }
 /** The summary of a deployment that stopped with an error before it had a result. */
 function renderErrorSummary(inputs, err) {
@@ -38568,12 +38595,13 @@ function renderErrorSummary(inputs, err) {
             'Image(s)',
             inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn'],
         ],
-        ['Error', errors_describeError(err)],
+        ['Error', describeFailure(err)],
     ])}\n`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
 /** Wiring only: inputs → clients → deploy → outputs and job summary, on every exit path. */
+
 
 
 
@@ -38625,7 +38653,7 @@ async function main() {
                 return;
             const result = await recordCancelledDeploy(inputs, progress, { ecs: clients.recordEcs, log: coreLogger, signal, report });
             if (result)
-                coreLogger.error(failureOf(result).message);
+                coreLogger.error(describeFailure(failureOf(result)));
         },
     });
     await reportOutcome(async () => {

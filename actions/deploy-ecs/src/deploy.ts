@@ -370,7 +370,12 @@ function warnAboutCircuitBreaker(service: Service, log: Logger): void {
 
 async function liveTemplate(ecs: ECSClient, previous: string | undefined, log: Logger): Promise<TaskDefinitionTemplate> {
   if (!previous)
-    throw new InputError('task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
+    throw new InputError(
+      'GANTRY-DEPLOY-001',
+      'task-definition',
+      undefined,
+      'a task definition file: the service has no task definition to use as the template',
+    );
   log.info(`Template: the live revision ${previous} and its tags.`);
   return templateFromDescribe(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] })), previous);
 }
@@ -386,7 +391,7 @@ async function resolvePromotion(ecs: ECSClient, arn: string, log: Logger): Promi
     return resolved;
   } catch (err) {
     if (isTransientAwsError(err)) throw err;
-    throw new InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+    throw new InputError('GANTRY-DEPLOY-002', 'task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
   }
 }
 

@@ -26,14 +26,19 @@ export function readGateInputs(read: InputReader): GateInputs {
     else {
       for (const name of names) {
         if (!isPauseStage(name))
-          throw new InputError('gate-stages', name, `lifecycle stages where ECS can pause (${PAUSE_STAGES.join(', ')}), or none`);
+          throw new InputError(
+            'GANTRY-DEPLOY-003',
+            'gate-stages',
+            name,
+            `lifecycle stages where ECS can pause (${PAUSE_STAGES.join(', ')}), or none`,
+          );
       }
       stages = [...new Set(names as PauseStage[])];
     }
   }
   const action = read.optional('gate-action');
   if (action !== undefined && action !== 'continue' && action !== 'rollback') {
-    throw new InputError('gate-action', action, "'continue' or 'rollback' (the answer to the paused lifecycle hook)");
+    throw new InputError('GANTRY-DEPLOY-004', 'gate-action', action, "'continue' or 'rollback' (the answer to the paused lifecycle hook)");
   }
   const arn = read.optional('service-deployment-arn');
   const hookId = read.optional('hook-id');
@@ -43,22 +48,34 @@ export function readGateInputs(read: InputReader): GateInputs {
       ['hook-id', hookId],
     ] as const) {
       if (value !== undefined)
-        throw new InputError(name, value, 'nothing unless gate-action is given (it names the paused deployment to answer)');
+        throw new InputError(
+          'GANTRY-DEPLOY-005',
+          name,
+          value,
+          'nothing unless gate-action is given (it names the paused deployment to answer)',
+        );
     }
     return { 'gate-stages': stages };
   }
   if (arn === undefined || !SERVICE_DEPLOYMENT_ARN.test(arn)) {
     throw new InputError(
+      'GANTRY-DEPLOY-006',
       'service-deployment-arn',
       arn,
       'the service deployment ARN (arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>) from the service-deployment-arn output of the step that stopped at the gate',
     );
   }
   if (hookId !== undefined && !HOOK_ID.test(hookId))
-    throw new InputError('hook-id', hookId, 'a lifecycle hook id (the hook-id output of the step that stopped at the gate)');
+    throw new InputError(
+      'GANTRY-DEPLOY-007',
+      'hook-id',
+      hookId,
+      'a lifecycle hook id (the hook-id output of the step that stopped at the gate)',
+    );
   for (const name of RELEASE_INPUTS) {
     if (read.has(name))
       throw new InputError(
+        'GANTRY-DEPLOY-008',
         name,
         read.raw(name),
         `nothing when gate-action is given (it answers the paused deployment ${arn}, deploying nothing new)`,

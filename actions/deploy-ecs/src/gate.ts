@@ -136,12 +136,14 @@ export async function answerGate(inputs: Inputs, deps: DeployDeps): Promise<Depl
   const strategy = strategyFor(service);
   if (strategy.name === 'ROLLING') {
     throw new ActionFailure(
+      'GANTRY-DEPLOY-009',
       `gate-action ${action}: service ${inputs.service} uses the ROLLING strategy, which has no PAUSE hooks to answer (gates are for BLUE_GREEN, LINEAR and CANARY).`,
     );
   }
   const sd = await describeServiceDeployment(ecs, arn);
   if (!sd || (sd.serviceArn && service.serviceArn && sd.serviceArn !== service.serviceArn)) {
     throw new InputError(
+      'GANTRY-DEPLOY-010',
       'service-deployment-arn',
       arn,
       `a service deployment of service ${inputs.service} (${sd ? `it belongs to ${sd.serviceArn}` : 'DescribeServiceDeployments does not know it'})`,
@@ -312,7 +314,8 @@ async function revisionsOf(
     return { target, previous: sourceArn ? byArn.get(sourceArn) : undefined };
   } catch (err) {
     log.warning(`Could not read the revisions of ${sd.serviceDeploymentArn} (${describeError(err)}); using the service's task definition.`);
-    if (!service.taskDefinition) throw new ActionFailure(`Service ${service.serviceName ?? ''} has no task definition.`);
+    if (!service.taskDefinition)
+      throw new ActionFailure('GANTRY-DEPLOY-012', `Service ${service.serviceName ?? ''} has no task definition.`);
     return { target: service.taskDefinition };
   }
 }

@@ -74,6 +74,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const taskDefinitionArn = read.optional('task-definition-arn');
   if (taskDefinitionArn !== undefined && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError(
+      'GANTRY-DEPLOY-013',
       'task-definition-arn',
       taskDefinitionArn,
       'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>',
@@ -85,6 +86,7 @@ export function getInputs(env: Env = process.env): Inputs {
   for (const name of RESERVED_ENV) {
     if (environmentVariables.has(name)) {
       throw new InputError(
+        'GANTRY-DEPLOY-014',
         'environment-variables',
         `${name}=…`,
         `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`,
@@ -94,6 +96,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const registerOnly = read.boolean('register-only', false);
   if (registerOnly && taskDefinitionArn !== undefined) {
     throw new InputError(
+      'GANTRY-DEPLOY-015',
       'register-only',
       read.raw('register-only'),
       'false when task-definition-arn is given (a promotion registers nothing)',
@@ -101,6 +104,7 @@ export function getInputs(env: Env = process.env): Inputs {
   }
   if (registerOnly && read.boolean('dry-run', false)) {
     throw new InputError(
+      'GANTRY-DEPLOY-016',
       'register-only',
       read.raw('register-only'),
       'false with dry-run: true (a dry run registers nothing; use one or the other)',
@@ -114,17 +118,24 @@ export function getInputs(env: Env = process.env): Inputs {
           conflicting === 'environment-variables'
             ? [...environmentVariables.keys()].map((key) => `${key}=…`).join(', ')
             : read.raw(conflicting);
-        throw new InputError(conflicting, shown, `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`);
+        throw new InputError(
+          'GANTRY-DEPLOY-017',
+          conflicting,
+          shown,
+          `nothing when task-definition-arn is given (a promotion deploys that revision as it is)`,
+        );
       }
     }
   }
 
   const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
-  if (!gitShaRaw) throw new InputError('git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+  if (!gitShaRaw)
+    throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
   const version = read.optional('version');
   const environment = read.optional('environment');
   if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
     throw new InputError(
+      'GANTRY-DEPLOY-019',
       'environment',
       environment,
       'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging',
@@ -134,7 +145,12 @@ export function getInputs(env: Env = process.env): Inputs {
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+    throw new InputError(
+      'GANTRY-DEPLOY-020',
+      'poll-interval-seconds',
+      read.raw('poll-interval-seconds'),
+      `at most timeout-seconds (${timeoutSeconds})`,
+    );
   }
 
   checkArns(read, env, cluster, service, taskDefinitionArn);
@@ -165,11 +181,21 @@ export function getInputs(env: Env = process.env): Inputs {
 /** gate-action: answer a paused deployment; nothing is rendered or registered. */
 function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service: string, gate: GateInputs): Inputs {
   if (read.boolean('dry-run', false))
-    throw new InputError('dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
+    throw new InputError(
+      'GANTRY-DEPLOY-021',
+      'dry-run',
+      read.raw('dry-run'),
+      'false when gate-action is given (answering a hook cannot be rehearsed)',
+    );
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+    throw new InputError(
+      'GANTRY-DEPLOY-020',
+      'poll-interval-seconds',
+      read.raw('poll-interval-seconds'),
+      `at most timeout-seconds (${timeoutSeconds})`,
+    );
   }
   checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
   return {
@@ -219,6 +245,7 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
     for (const name of ['image', 'images', 'container-name'] as const) {
       if (read.has(name))
         throw new InputError(
+          'GANTRY-DEPLOY-017',
           name,
           read.raw(name),
           'nothing when task-definition-arn is given (a promotion deploys that revision as it is)',
@@ -226,25 +253,36 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
     }
     return [];
   }
-  if (hasImages && image !== undefined) throw new InputError('images', read.raw('images'), "either 'images' or 'image', not both");
+  if (hasImages && image !== undefined)
+    throw new InputError('GANTRY-DEPLOY-022', 'images', read.raw('images'), "either 'images' or 'image', not both");
   if (hasImages && containerName !== undefined) {
-    throw new InputError('container-name', containerName, "nothing when 'images' is given (name the containers in 'images')");
+    throw new InputError(
+      'GANTRY-DEPLOY-023',
+      'container-name',
+      containerName,
+      "nothing when 'images' is given (name the containers in 'images')",
+    );
   }
   if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
-    throw new InputError('container-name', containerName, 'a container name of letters, digits, "_" and "-"');
+    throw new InputError('GANTRY-DEPLOY-024', 'container-name', containerName, 'a container name of letters, digits, "_" and "-"');
   }
   if (hasImages) {
     const pairs = read.keyValues('images', CONTAINER_NAME);
-    if (pairs.size === 0) throw new InputError('images', read.raw('images'), 'lines of the form container=image');
+    if (pairs.size === 0) throw new InputError('GANTRY-DEPLOY-025', 'images', read.raw('images'), 'lines of the form container=image');
     return [...pairs].map(([container, value]) => {
-      if (!isValidImageUri(value)) throw new InputError('images', `${container}=${value}`, IMAGE_EXPECTED);
+      if (!isValidImageUri(value)) throw new InputError('GANTRY-DEPLOY-026', 'images', `${container}=${value}`, IMAGE_EXPECTED);
       return { container, image: value, input: 'images' as const };
     });
   }
   if (image === undefined) {
-    throw new InputError('image', undefined, `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`);
+    throw new InputError(
+      'GANTRY-DEPLOY-027',
+      'image',
+      undefined,
+      `${IMAGE_EXPECTED} (required unless 'images' or 'task-definition-arn' is given)`,
+    );
   }
-  if (!isValidImageUri(image)) throw new InputError('image', image, IMAGE_EXPECTED);
+  if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
 }
 
@@ -259,12 +297,12 @@ function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate
     if (!(err instanceof DocumentError)) throw err;
     const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
     const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
-    throw new InputError('task-definition', raw, `a JSON task definition (${what})`);
+    throw new InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
   }
   try {
     return templateFromJson(json, raw);
   } catch (err) {
-    if (err instanceof TemplateError) throw new InputError('task-definition', raw, err.message);
+    if (err instanceof TemplateError) throw new InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
     throw err;
   }
 }

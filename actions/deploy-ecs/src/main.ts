@@ -4,6 +4,7 @@ import { ecsClients } from '../../../lib/ecs/clients';
 import { coreLogger, reportOutcome, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { run as runAction } from '../../../lib/runner/github';
 import { runnerContext } from '../../../lib/ecs/metadata';
+import { describeFailure } from '../../../lib/runner/errors';
 import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { onTermination } from '../../../lib/runner/termination';
 import { deploy, type DeployResult } from './deploy';
@@ -49,7 +50,7 @@ export async function main(): Promise<void> {
     record: async (signal) => {
       if (reported) return;
       const result = await recordCancelledDeploy(inputs, progress, { ecs: clients.recordEcs, log: coreLogger, signal, report });
-      if (result) coreLogger.error(failureOf(result).message);
+      if (result) coreLogger.error(describeFailure(failureOf(result)));
     },
   });
   await reportOutcome(

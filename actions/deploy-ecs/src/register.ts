@@ -124,6 +124,7 @@ export async function registerTaskDefinitionOnce(req: RegisterRequest): Promise<
     if (found) return found;
   }
   throw new ActionFailure(
+    'GANTRY-DEPLOY-030',
     `RegisterTaskDefinition of family ${family ?? '?'} failed after ${made} attempt${made === 1 ? '' : 's'}` +
       (unknown !== undefined
         ? lookup

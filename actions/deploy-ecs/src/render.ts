@@ -80,6 +80,7 @@ export function resolveTargets(containers: readonly ContainerDefinitionInput[], 
       else if (essential.length === 1) container = essential[0];
       else {
         throw new InputError(
+          'GANTRY-DEPLOY-031',
           'container-name',
           undefined,
           `the container that gets the image: the task has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
@@ -88,12 +89,13 @@ export function resolveTargets(containers: readonly ContainerDefinitionInput[], 
     } else if (!names.includes(container)) {
       const input = assignment.input === 'images' ? 'images' : 'container-name';
       throw new InputError(
+        'GANTRY-DEPLOY-032',
         input,
         assignment.input === 'images' ? `${container}=${assignment.image}` : container,
         `a container of the task definition: one of ${listed}`,
       );
     }
-    if (seen.has(container)) throw new InputError('images', container, 'each container at most once');
+    if (seen.has(container)) throw new InputError('GANTRY-DEPLOY-033', 'images', container, 'each container at most once');
     seen.add(container);
     return { container, image: assignment.image };
   });

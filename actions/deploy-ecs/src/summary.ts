@@ -1,6 +1,6 @@
 /** The job summary and the failure message of a deployment (pure). */
 import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout-report';
-import { type ActionFailure, describeError } from '../../../lib/runner/errors';
+import { type ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, truncateText } from '../../../lib/util/markdown';
 import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
@@ -65,11 +65,15 @@ export function renderSummary(inputs: Inputs, result: DeployResult): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+/** A failed, timed-out and cancelled rollout each have their code; the reason says why. */
+const ROLLOUT_FAILURE = { failed: 'GANTRY-DEPLOY-034', 'timed-out': 'GANTRY-DEPLOY-035', cancelled: 'GANTRY-DEPLOY-036' } as const;
+
 /** Why the deployment failed, in the step's error: the reason, stopped tasks and last events. */
 export function failureOf(result: DeployResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
   const target = shortTaskDefinition(result.taskDefinitionArn) ?? 'the release';
   return rolloutFailure(
+    ROLLOUT_FAILURE[result.status === 'timed-out' ? 'timed-out' : result.status === 'cancelled' ? 'cancelled' : 'failed'],
     `Deployment of ${target} to service ${result.service} ${verb}: ${result.reason ?? 'no reason reported'}`,
     result.rollout,
   );
@@ -84,6 +88,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
       'Image(s)',
       inputs.images.map((i) => (i.container ? `${i.container}: ${i.image}` : i.image)).join('\n') || inputs['task-definition-arn'],
     ],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

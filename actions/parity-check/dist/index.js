@@ -29681,17 +29681,19 @@ function boundByDeadline(client, deadline, now = Date.now) {
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -29699,13 +29701,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -29725,6 +29729,26 @@ function describeError(err) {
     }
     return String(err);
 }
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
@@ -29740,10 +29764,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+        throw new errors_InputError('GANTRY-AWS-007', 'aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
     }
     if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+        throw new errors_InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
     const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint !== undefined) {
         let url;
@@ -29751,10 +29775,10 @@ function awsClientConfig(options = {}, env = process.env) {
             url = new URL(endpoint);
         }
         catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
     }
     return {
@@ -29906,7 +29930,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -29921,7 +29946,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -29963,7 +29988,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -29976,20 +30001,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -29999,16 +30024,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -30025,10 +30050,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -30037,7 +30062,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -30046,19 +30071,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -30075,16 +30100,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -30096,14 +30121,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -30119,7 +30144,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -33381,14 +33406,14 @@ const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'descri
 function parseToggleReference(input, value, workspace) {
     if (!value.startsWith(SECRET_PREFIX)) {
         if (/^secrets?[-_ ]?manager:/i.test(value))
-            throw new errors_InputError(input, value, REFERENCE_FORMAT);
+            throw new errors_InputError('GANTRY-PARITY-008', input, value, REFERENCE_FORMAT);
         // `file#a.b`: the manifest is at a.b inside the file (unless a file is named with the # in it).
         const hash = value.indexOf('#');
         const whole = hash === -1 || (0,external_node_fs_.existsSync)(external_node_path_default().resolve(workspace, value));
         const file = whole ? value : value.slice(0, hash);
         const select = whole ? undefined : parseSelector(value.slice(hash + 1));
         if (!whole && !select)
-            throw new errors_InputError(input, value, FILE_FORMAT);
+            throw new errors_InputError('GANTRY-PARITY-009', input, value, FILE_FORMAT);
         const absolute = resolveWorkspaceFile(input, file, workspace);
         const reference = external_node_path_default().relative(workspace, absolute).split((external_node_path_default()).sep).join('/');
         return select
@@ -33400,7 +33425,7 @@ function parseToggleReference(input, value, workspace) {
     const secretId = hash === -1 ? rest : rest.slice(0, hash);
     const jsonKey = hash === -1 ? undefined : rest.slice(hash + 1);
     if (!SECRET_ID.test(secretId) || jsonKey === '')
-        throw new errors_InputError(input, value, REFERENCE_FORMAT);
+        throw new errors_InputError('GANTRY-PARITY-008', input, value, REFERENCE_FORMAT);
     return { kind: 'secret', secretId, ...(jsonKey === undefined ? {} : { jsonKey }), reference: value };
 }
 function describeType(value) {
@@ -33414,19 +33439,19 @@ function describeType(value) {
 }
 /** Validate a manifest's shape; `where` and `input` make every error point at its source. */
 function parseManifest(input, where, data) {
-    const fail = (problem) => {
-        throw new ActionFailure(`Input '${input}': ${where}: ${problem}`);
+    const fail = (code, problem) => {
+        throw new ActionFailure(code, `Input '${input}': ${where}: ${problem}`);
     };
     if (isFlagd(data))
-        return flagdToggles(data, fail);
+        return flagdToggles(data, (problem) => fail('GANTRY-PARITY-010', problem));
     try {
-        return parseGantryManifest(data, fail);
+        return parseGantryManifest(data, (problem) => fail('GANTRY-PARITY-011', problem));
     }
     catch (err) {
         const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
         if (!foreign)
             throw err;
-        return fail(`looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
+        return fail('GANTRY-PARITY-012', `looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`);
     }
 }
 function parseGantryManifest(data, fail) {
@@ -33489,15 +33514,15 @@ async function readSecretManifest(input, source, deps) {
         secret = response.SecretString ?? (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : undefined);
     }
     catch (err) {
-        throw new ActionFailure(`Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
+        throw new ActionFailure('GANTRY-PARITY-013', `Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
     }
     if (!secret)
-        throw new ActionFailure(`Input '${input}': secret '${source.secretId}' has no value.`);
+        throw new ActionFailure('GANTRY-PARITY-014', `Input '${input}': secret '${source.secretId}' has no value.`);
     deps.log.secret(secret);
     // A duplicate key, the depth or a NUL is described by key and line, never by content.
     const notJson = (what, err) => err instanceof DocumentError && err.kind !== 'syntax'
-        ? new ActionFailure(`Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`)
-        : new ActionFailure(`Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
+        ? new ActionFailure('GANTRY-PARITY-015', `Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`)
+        : new ActionFailure('GANTRY-PARITY-016', `Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
     let data;
     try {
         data = parseJsonDocument(secret).value;
@@ -33510,7 +33535,7 @@ async function readSecretManifest(input, source, deps) {
     if (source.jsonKey === undefined)
         return data;
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
-        throw new ActionFailure(`Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`);
+        throw new ActionFailure('GANTRY-PARITY-017', `Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`);
     }
     const field = data[source.jsonKey];
     if (typeof field !== 'string')
@@ -33539,19 +33564,19 @@ async function loadToggles(input, source, deps) {
     }
     catch (err) {
         if (err instanceof DocumentError && err.kind !== 'syntax') {
-            throw new ActionFailure(`Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
+            throw new ActionFailure('GANTRY-PARITY-018', `Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
         }
         const at = locateJsonError(text);
         const where = at
             ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}`
             : `${source.reference}: invalid JSON`;
-        throw new ActionFailure(`Input '${input}': ${where}.`);
+        throw new ActionFailure('GANTRY-PARITY-019', `Input '${input}': ${where}.`);
     }
     if (!source.select)
         return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
     const selected = selectPath(data, source.select);
     if ('problem' in selected)
-        throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
+        throw new ActionFailure('GANTRY-PARITY-020', `Input '${input}': ${source.reference}: ${selected.problem}.`);
     return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }
 
@@ -33575,7 +33600,7 @@ function names(reader, name, pattern, expected) {
             .map((part) => part.trim())
             .filter(Boolean)) {
             if (!pattern.test(item))
-                throw new errors_InputError(name, item, expected);
+                throw new errors_InputError('GANTRY-PARITY-002', name, item, expected);
             if (!result.includes(item))
                 result.push(item);
         }
@@ -33585,15 +33610,15 @@ function names(reader, name, pattern, expected) {
 function label(reader, name, fallback) {
     const value = reader.optional(name) ?? fallback;
     if (!LABEL.test(value))
-        throw new errors_InputError(name, value, 'a short label (letters, digits, spaces, _ . -; at most 40 characters)');
+        throw new errors_InputError('GANTRY-PARITY-003', name, value, 'a short label (letters, digits, spaces, _ . -; at most 40 characters)');
     return value;
 }
 /** Both inputs of a pair, or neither. */
 function requirePair(reader, base, target) {
     if (reader.has(base) && !reader.has(target))
-        throw new errors_InputError(target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
+        throw new errors_InputError('GANTRY-PARITY-004', target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
     if (reader.has(target) && !reader.has(base))
-        throw new errors_InputError(base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
+        throw new errors_InputError('GANTRY-PARITY-004', base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
 }
 function getInputs(env = process.env) {
     const reader = new InputReader(env);
@@ -33601,12 +33626,12 @@ function getInputs(env = process.env) {
     const baseName = label(reader, 'base-name', 'staging');
     const targetName = label(reader, 'target-name', 'production');
     if (baseName === targetName)
-        throw new errors_InputError('target-name', targetName, `a label different from base-name '${baseName}'`);
+        throw new errors_InputError('GANTRY-PARITY-005', 'target-name', targetName, `a label different from base-name '${baseName}'`);
     requirePair(reader, 'base-var-files', 'target-var-files');
     requirePair(reader, 'base-toggles', 'target-toggles');
     requirePair(reader, 'base-env-file', 'target-env-file');
     if (!['base-var-files', 'base-toggles', 'base-env-file'].some((name) => reader.has(name))) {
-        throw new errors_InputError('base-var-files', undefined, 'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file');
+        throw new errors_InputError('GANTRY-PARITY-006', 'base-var-files', undefined, 'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file');
     }
     const files = (name) => reader.list(name).map((value) => resolveWorkspaceFile(name, value, workspace));
     const toggles = (name) => {
@@ -33985,7 +34010,7 @@ async function loadEnvNames(input, absolute, workspace) {
     }
     catch (err) {
         if (err instanceof DotenvSyntaxError)
-            throw new ActionFailure(`Input '${input}': ${file}:${err.line}: ${err.problem}`);
+            throw new ActionFailure('GANTRY-PARITY-001', `Input '${input}': ${file}:${err.line}: ${err.problem}`);
         throw err;
     }
 }
@@ -34826,8 +34851,8 @@ class VarFileError extends ActionFailure {
     input;
     location;
     problem;
-    constructor(input, location, problem) {
-        super(`Input '${input}': ${location.file}${location.line ? `:${location.line}` : ''}: ${problem}`);
+    constructor(code, input, location, problem) {
+        super(code, `Input '${input}': ${location.file}${location.line ? `:${location.line}` : ''}: ${problem}`);
         this.input = input;
         this.location = location;
         this.problem = problem;
@@ -34856,12 +34881,12 @@ async function parseHclFile(input, file, text) {
     }
     catch (err) {
         if (err instanceof HclSyntaxError)
-            throw new VarFileError(input, { file, line: err.line }, err.problem);
+            throw new VarFileError('GANTRY-PARITY-021', input, { file, line: err.line }, err.problem);
         // The syntax tree is folded recursively: thousands of nested brackets exhaust the stack.
         if (err instanceof RangeError && /call stack/.test(err.message)) {
-            throw new VarFileError(input, { file }, 'nested too deeply to read (thousands of levels of brackets; a var file nests a few).');
+            throw new VarFileError('GANTRY-PARITY-022', input, { file }, 'nested too deeply to read (thousands of levels of brackets; a var file nests a few).');
         }
-        throw new VarFileError(input, { file }, err instanceof Error ? err.message : String(err));
+        throw new VarFileError('GANTRY-PARITY-023', input, { file }, err instanceof Error ? err.message : String(err));
     }
 }
 function parseJsonFile(input, file, text) {
@@ -34871,12 +34896,12 @@ function parseJsonFile(input, file, text) {
     }
     catch (err) {
         if (err instanceof DocumentError && err.kind !== 'syntax')
-            throw new VarFileError(input, { file, line: err.line }, `${err.problem}.`);
+            throw new VarFileError('GANTRY-PARITY-024', input, { file, line: err.line }, `${err.problem}.`);
         const at = locateJsonError(text);
-        throw new VarFileError(input, { file, line: at?.line }, `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`);
+        throw new VarFileError('GANTRY-PARITY-025', input, { file, line: at?.line }, `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`);
     }
     if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-        throw new VarFileError(input, { file }, 'expected a JSON object mapping variable names to values.');
+        throw new VarFileError('GANTRY-PARITY-026', input, { file }, 'expected a JSON object mapping variable names to values.');
     }
     return { values: values, lines: jsonTopLevelKeyLines(text) };
 }
@@ -35142,7 +35167,7 @@ function describeDivergence(findings, names) {
     return `${names.base} and ${names.target} diverge: ${plural(findings.length, 'finding')} (${describeFindings(findings)})`;
 }
 function failureOf(findings, names) {
-    return new ActionFailure(`${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`);
+    return new ActionFailure('GANTRY-PARITY-007', `${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`);
 }
 
 ;// CONCATENATED MODULE: ./actions/parity-check/src/main.ts

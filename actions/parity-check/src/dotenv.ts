@@ -74,7 +74,8 @@ export async function loadEnvNames(input: string, absolute: string, workspace: s
   try {
     return { names: parseDotenvNames(text), file };
   } catch (err) {
-    if (err instanceof DotenvSyntaxError) throw new ActionFailure(`Input '${input}': ${file}:${err.line}: ${err.problem}`);
+    if (err instanceof DotenvSyntaxError)
+      throw new ActionFailure('GANTRY-PARITY-001', `Input '${input}': ${file}:${err.line}: ${err.problem}`);
     throw err;
   }
 }

@@ -38,7 +38,7 @@ function names(reader: InputReader, name: string, pattern: RegExp, expected: str
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean)) {
-      if (!pattern.test(item)) throw new InputError(name, item, expected);
+      if (!pattern.test(item)) throw new InputError('GANTRY-PARITY-002', name, item, expected);
       if (!result.includes(item)) result.push(item);
     }
   }
@@ -47,16 +47,17 @@ function names(reader: InputReader, name: string, pattern: RegExp, expected: str
 
 function label(reader: InputReader, name: string, fallback: string): string {
   const value = reader.optional(name) ?? fallback;
-  if (!LABEL.test(value)) throw new InputError(name, value, 'a short label (letters, digits, spaces, _ . -; at most 40 characters)');
+  if (!LABEL.test(value))
+    throw new InputError('GANTRY-PARITY-003', name, value, 'a short label (letters, digits, spaces, _ . -; at most 40 characters)');
   return value;
 }
 
 /** Both inputs of a pair, or neither. */
 function requirePair(reader: InputReader, base: string, target: string): void {
   if (reader.has(base) && !reader.has(target))
-    throw new InputError(target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
+    throw new InputError('GANTRY-PARITY-004', target, undefined, `a value, because ${base} is set (both sides are needed to compare)`);
   if (reader.has(target) && !reader.has(base))
-    throw new InputError(base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
+    throw new InputError('GANTRY-PARITY-004', base, undefined, `a value, because ${target} is set (both sides are needed to compare)`);
 }
 
 export function getInputs(env: Env = process.env): Inputs {
@@ -64,13 +65,15 @@ export function getInputs(env: Env = process.env): Inputs {
   const workspace = workspaceDir(env);
   const baseName = label(reader, 'base-name', 'staging');
   const targetName = label(reader, 'target-name', 'production');
-  if (baseName === targetName) throw new InputError('target-name', targetName, `a label different from base-name '${baseName}'`);
+  if (baseName === targetName)
+    throw new InputError('GANTRY-PARITY-005', 'target-name', targetName, `a label different from base-name '${baseName}'`);
 
   requirePair(reader, 'base-var-files', 'target-var-files');
   requirePair(reader, 'base-toggles', 'target-toggles');
   requirePair(reader, 'base-env-file', 'target-env-file');
   if (!['base-var-files', 'base-toggles', 'base-env-file'].some((name) => reader.has(name))) {
     throw new InputError(
+      'GANTRY-PARITY-006',
       'base-var-files',
       undefined,
       'something to compare: base-var-files/target-var-files, base-toggles/target-toggles or base-env-file/target-env-file',

@@ -120,6 +120,7 @@ export function describeDivergence(findings: readonly Finding[], names: SideName
 
 export function failureOf(findings: readonly Finding[], names: SideNames): ActionFailure {
   return new ActionFailure(
+    'GANTRY-PARITY-007',
     `${describeDivergence(findings, names)}. See the job summary; set fail-on-divergence: false to report without failing.`,
   );
 }

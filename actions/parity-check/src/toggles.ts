@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
-import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
+import { ActionFailure, type FailureCode, InputError, describeError } from '../../../lib/runner/errors';
 import { resolveWorkspaceFile } from '../../../lib/runner/inputs';
 import type { Logger } from '../../../lib/runner/logger';
 import { locateJsonError } from './json-errors';
@@ -50,13 +50,13 @@ const ALLOWED_FIELDS = new Set(['enabled', 'rollout', 'owner', 'ticket', 'descri
 /** Parse the value of a `*-toggles` input: a secret reference or a workspace file. */
 export function parseToggleReference(input: string, value: string, workspace: string): ToggleSource {
   if (!value.startsWith(SECRET_PREFIX)) {
-    if (/^secrets?[-_ ]?manager:/i.test(value)) throw new InputError(input, value, REFERENCE_FORMAT);
+    if (/^secrets?[-_ ]?manager:/i.test(value)) throw new InputError('GANTRY-PARITY-008', input, value, REFERENCE_FORMAT);
     // `file#a.b`: the manifest is at a.b inside the file (unless a file is named with the # in it).
     const hash = value.indexOf('#');
     const whole = hash === -1 || existsSync(path.resolve(workspace, value));
     const file = whole ? value : value.slice(0, hash);
     const select = whole ? undefined : parseSelector(value.slice(hash + 1));
-    if (!whole && !select) throw new InputError(input, value, FILE_FORMAT);
+    if (!whole && !select) throw new InputError('GANTRY-PARITY-009', input, value, FILE_FORMAT);
     const absolute = resolveWorkspaceFile(input, file, workspace);
     const reference = path.relative(workspace, absolute).split(path.sep).join('/');
     return select
@@ -67,7 +67,7 @@ export function parseToggleReference(input: string, value: string, workspace: st
   const hash = rest.indexOf('#');
   const secretId = hash === -1 ? rest : rest.slice(0, hash);
   const jsonKey = hash === -1 ? undefined : rest.slice(hash + 1);
-  if (!SECRET_ID.test(secretId) || jsonKey === '') throw new InputError(input, value, REFERENCE_FORMAT);
+  if (!SECRET_ID.test(secretId) || jsonKey === '') throw new InputError('GANTRY-PARITY-008', input, value, REFERENCE_FORMAT);
   return { kind: 'secret', secretId, ...(jsonKey === undefined ? {} : { jsonKey }), reference: value };
 }
 
@@ -80,16 +80,17 @@ function describeType(value: unknown): string {
 
 /** Validate a manifest's shape; `where` and `input` make every error point at its source. */
 export function parseManifest(input: string, where: string, data: unknown): Map<string, ToggleState> {
-  const fail = (problem: string): never => {
-    throw new ActionFailure(`Input '${input}': ${where}: ${problem}`);
+  const fail = (code: FailureCode, problem: string): never => {
+    throw new ActionFailure(code, `Input '${input}': ${where}: ${problem}`);
   };
-  if (isFlagd(data)) return flagdToggles(data, fail);
+  if (isFlagd(data)) return flagdToggles(data, (problem) => fail('GANTRY-PARITY-010', problem));
   try {
-    return parseGantryManifest(data, fail);
+    return parseGantryManifest(data, (problem) => fail('GANTRY-PARITY-011', problem));
   } catch (err) {
     const foreign = err instanceof ActionFailure ? recognizeForeignFormat(data, where.replace(/#.*$/, '')) : undefined;
     if (!foreign) throw err;
     return fail(
+      'GANTRY-PARITY-012',
       `looks like ${foreign.tool} format, not a toggle manifest gantry reads (name → true/false or { "enabled", "rollout" }, or OpenFeature flagd): ${foreign.advice}.`,
     );
   }
@@ -160,17 +161,21 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
     const response = await deps.secrets.send(new GetSecretValueCommand({ SecretId: source.secretId }));
     secret = response.SecretString ?? (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : undefined);
   } catch (err) {
-    throw new ActionFailure(`Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
+    throw new ActionFailure('GANTRY-PARITY-013', `Input '${input}': secret '${source.secretId}' could not be read: ${describeError(err)}`);
   }
-  if (!secret) throw new ActionFailure(`Input '${input}': secret '${source.secretId}' has no value.`);
+  if (!secret) throw new ActionFailure('GANTRY-PARITY-014', `Input '${input}': secret '${source.secretId}' has no value.`);
   deps.log.secret(secret);
   // A duplicate key, the depth or a NUL is described by key and line, never by content.
   const notJson = (what: string, err: unknown) =>
     err instanceof DocumentError && err.kind !== 'syntax'
       ? new ActionFailure(
+          'GANTRY-PARITY-015',
           `Input '${input}': ${source.reference}: ${what}${err.line === undefined ? '' : `, line ${err.line}`}: ${err.problem}.`,
         )
-      : new ActionFailure(`Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`);
+      : new ActionFailure(
+          'GANTRY-PARITY-016',
+          `Input '${input}': ${source.reference}: ${what} is not valid JSON (its content is not shown: it is a secret).`,
+        );
   let data: unknown;
   try {
     data = parseJsonDocument(secret).value;
@@ -180,7 +185,10 @@ async function readSecretManifest(input: string, source: Extract<ToggleSource, {
   for (const secret of maskableStrings(data)) deps.log.secret(secret);
   if (source.jsonKey === undefined) return data;
   if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, source.jsonKey)) {
-    throw new ActionFailure(`Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`);
+    throw new ActionFailure(
+      'GANTRY-PARITY-017',
+      `Input '${input}': ${source.reference}: the secret has no top-level field '${source.jsonKey}'.`,
+    );
   }
   const field = (data as Record<string, unknown>)[source.jsonKey];
   if (typeof field !== 'string') return field;
@@ -206,17 +214,20 @@ export async function loadToggles(input: string, source: ToggleSource, deps: Tog
     data = parseJsonDocument(text).value;
   } catch (err) {
     if (err instanceof DocumentError && err.kind !== 'syntax') {
-      throw new ActionFailure(`Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`);
+      throw new ActionFailure(
+        'GANTRY-PARITY-018',
+        `Input '${input}': ${source.reference}${err.line === undefined ? '' : `:${err.line}`}: ${err.problem}.`,
+      );
     }
     const at = locateJsonError(text);
     const where = at
       ? `${source.reference}:${at.line}: invalid JSON: ${at.problem} at column ${at.column}`
       : `${source.reference}: invalid JSON`;
-    throw new ActionFailure(`Input '${input}': ${where}.`);
+    throw new ActionFailure('GANTRY-PARITY-019', `Input '${input}': ${where}.`);
   }
   if (!source.select)
     return { toggles: parseManifest(input, source.reference, data), where: source.reference, lines: jsonTopLevelKeyLines(text) };
   const selected = selectPath(data, source.select);
-  if ('problem' in selected) throw new ActionFailure(`Input '${input}': ${source.reference}: ${selected.problem}.`);
+  if ('problem' in selected) throw new ActionFailure('GANTRY-PARITY-020', `Input '${input}': ${source.reference}: ${selected.problem}.`);
   return { toggles: parseManifest(input, source.reference, selected.value), where: source.reference, lines: new Map() };
 }

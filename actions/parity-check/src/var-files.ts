@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
-import { ActionFailure } from '../../../lib/runner/errors';
+import { ActionFailure, type FailureCode } from '../../../lib/runner/errors';
 import { parseHclDocument, type HclDocument } from './hcl-parser';
 import { HclSyntaxError } from './hcl-syntax-errors';
 import { locateJsonError } from './json-errors';
@@ -28,11 +28,12 @@ export interface VariableSet {
 
 export class VarFileError extends ActionFailure {
   constructor(
+    code: FailureCode,
     readonly input: string,
     readonly location: SourceLocation,
     readonly problem: string,
   ) {
-    super(`Input '${input}': ${location.file}${location.line ? `:${location.line}` : ''}: ${problem}`);
+    super(code, `Input '${input}': ${location.file}${location.line ? `:${location.line}` : ''}: ${problem}`);
     this.name = 'VarFileError';
   }
 }
@@ -61,12 +62,17 @@ async function parseHclFile(input: string, file: string, text: string): Promise<
   try {
     return await parseHclOnce(file, text);
   } catch (err) {
-    if (err instanceof HclSyntaxError) throw new VarFileError(input, { file, line: err.line }, err.problem);
+    if (err instanceof HclSyntaxError) throw new VarFileError('GANTRY-PARITY-021', input, { file, line: err.line }, err.problem);
     // The syntax tree is folded recursively: thousands of nested brackets exhaust the stack.
     if (err instanceof RangeError && /call stack/.test(err.message)) {
-      throw new VarFileError(input, { file }, 'nested too deeply to read (thousands of levels of brackets; a var file nests a few).');
+      throw new VarFileError(
+        'GANTRY-PARITY-022',
+        input,
+        { file },
+        'nested too deeply to read (thousands of levels of brackets; a var file nests a few).',
+      );
     }
-    throw new VarFileError(input, { file }, err instanceof Error ? err.message : String(err));
+    throw new VarFileError('GANTRY-PARITY-023', input, { file }, err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -75,12 +81,18 @@ function parseJsonFile(input: string, file: string, text: string): ParsedFile {
   try {
     values = parseJsonDocument(text).value;
   } catch (err) {
-    if (err instanceof DocumentError && err.kind !== 'syntax') throw new VarFileError(input, { file, line: err.line }, `${err.problem}.`);
+    if (err instanceof DocumentError && err.kind !== 'syntax')
+      throw new VarFileError('GANTRY-PARITY-024', input, { file, line: err.line }, `${err.problem}.`);
     const at = locateJsonError(text);
-    throw new VarFileError(input, { file, line: at?.line }, `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`);
+    throw new VarFileError(
+      'GANTRY-PARITY-025',
+      input,
+      { file, line: at?.line },
+      `invalid JSON${at ? `: ${at.problem} at column ${at.column}` : ''}.`,
+    );
   }
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    throw new VarFileError(input, { file }, 'expected a JSON object mapping variable names to values.');
+    throw new VarFileError('GANTRY-PARITY-026', input, { file }, 'expected a JSON object mapping variable names to values.');
   }
   return { values: values as Record<string, unknown>, lines: jsonTopLevelKeyLines(text) };
 }

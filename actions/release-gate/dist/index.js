@@ -36227,17 +36227,19 @@ function boundByDeadline(client, deadline, now = Date.now) {
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -36245,13 +36247,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class errors_ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -36271,6 +36275,26 @@ function errors_describeError(err) {
     }
     return String(err);
 }
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof errors_ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${errors_describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
@@ -36286,10 +36310,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+        throw new errors_InputError('GANTRY-AWS-007', 'aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
     }
     if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+        throw new errors_InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
     const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint !== undefined) {
         let url;
@@ -36297,10 +36321,10 @@ function awsClientConfig(options = {}, env = process.env) {
             url = new URL(endpoint);
         }
         catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
     }
     return {
@@ -36452,7 +36476,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -36467,7 +36492,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof errors_ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(errors_describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -36509,7 +36534,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -36522,20 +36547,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -36545,16 +36570,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -36571,10 +36596,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -36583,7 +36608,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -36592,19 +36617,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -36621,16 +36646,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -36642,14 +36667,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -36665,7 +36690,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -36954,7 +36979,7 @@ class GitHubApi {
         }
         catch (err) {
             const cause = err.cause?.message ?? err.message;
-            throw new errors_ActionFailure(`${AREA_NAME[area]} unreachable: GET ${path}: ${cause}. Re-run the job.`);
+            throw new errors_ActionFailure('GANTRY-GATE-001', `${AREA_NAME[area]} unreachable: GET ${path}: ${cause}. Re-run the job.`);
         }
     }
     async fail(response, path, area, hint) {
@@ -36969,7 +36994,7 @@ class GitHubApi {
         const permission = response.status === 403 || response.status === 404
             ? ` ${hint ?? `The job needs ${PERMISSION[area]} on ${this.repository}: the calling job must grant it (permissions: ${PERMISSION[area]}).`}`
             : ' Re-run the job.';
-        throw new errors_ActionFailure(`${AREA_NAME[area]} error: GET ${path} answered ${response.status}: ${message}.${permission}`);
+        throw new errors_ActionFailure('GANTRY-GATE-002', `${AREA_NAME[area]} error: GET ${path} answered ${response.status}: ${message}.${permission}`);
     }
     /** GET one object; `hint` replaces the permission hint on 403/404. */
     async get(path, area, hint) {
@@ -36978,7 +37003,7 @@ class GitHubApi {
             return this.fail(response, path, area, hint);
         const body = await response.json();
         if (body === null || typeof body !== 'object' || Array.isArray(body))
-            throw new errors_ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
+            throw new errors_ActionFailure('GANTRY-GATE-003', `${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
         return body;
     }
     /** GET every page of a list endpoint (at most MAX_PAGES); `key` when the list is a field of the answer. */
@@ -36992,7 +37017,7 @@ class GitHubApi {
             const body = await response.json();
             const list = key === undefined ? body : body?.[key];
             if (!Array.isArray(list))
-                throw new errors_ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with a list.`);
+                throw new errors_ActionFailure('GANTRY-GATE-004', `${AREA_NAME[area]} error: GET ${path} did not answer with a list.`);
             items.push(...list);
             url = nextPage(response.headers.get('link'), this.apiUrl);
         }
@@ -37034,7 +37059,7 @@ async function digestsOf(ecr, repository, imageId) {
     catch (err) {
         if (errorName(err) === 'ImageNotFoundException')
             return [];
-        throw new errors_ActionFailure(`Cannot read ${repository} in ECR (DescribeImages): ${errors_describeError(err)}. The role needs ecr:DescribeImages on the repository.`);
+        throw new errors_ActionFailure('GANTRY-GATE-005', `Cannot read ${repository} in ECR (DescribeImages): ${errors_describeError(err)}. The role needs ecr:DescribeImages on the repository.`);
     }
 }
 async function lookUpImage(ecr, request, log) {
@@ -37046,20 +37071,20 @@ async function lookUpImage(ecr, request, log) {
     }
     catch (err) {
         if (errorName(err) === 'RepositoryNotFoundException') {
-            throw new errors_ActionFailure(`No ECR repository ${repository} in this account and region: create it (the application's Terraform), or fix ecr-repository.`);
+            throw new errors_ActionFailure('GANTRY-GATE-006', `No ECR repository ${repository} in this account and region: create it (the application's Terraform), or fix ecr-repository.`);
         }
-        throw new errors_ActionFailure(`Cannot read the ECR repository ${repository} (DescribeRepositories): ${errors_describeError(err)}. The role needs ecr:DescribeRepositories on it.`);
+        throw new errors_ActionFailure('GANTRY-GATE-007', `Cannot read the ECR repository ${repository} (DescribeRepositories): ${errors_describeError(err)}. The role needs ecr:DescribeRepositories on it.`);
     }
     if (!repositoryUri)
-        throw new errors_ActionFailure(`ECR answered no URI for the repository ${repository}.`);
+        throw new errors_ActionFailure('GANTRY-GATE-008', `ECR answered no URI for the repository ${repository}.`);
     const registry = repositoryUri.split('/')[0] ?? repositoryUri;
     if ((await digestsOf(ecr, repository, { imageDigest: digest })).length === 0) {
-        throw new errors_ActionFailure(`Image not in this registry: ${repositoryUri}@${digest} does not exist. This environment deploys exactly the digest its promote-from environment ran: replicate that ECR repository into this account and region (ECR replication keeps the digest) or copy the image by digest, then re-run.`);
+        throw new errors_ActionFailure('GANTRY-GATE-009', `Image not in this registry: ${repositoryUri}@${digest} does not exist. This environment deploys exactly the digest its promote-from environment ran: replicate that ECR repository into this account and region (ECR replication keeps the digest) or copy the image by digest, then re-run.`);
     }
     const tagged = await digestsOf(ecr, repository, { imageTag: sha });
     const other = tagged.find((found) => found !== digest);
     if (other !== undefined) {
-        throw new errors_ActionFailure(`Image tag mismatch: ${repositoryUri}:${sha} points at ${other}, not at ${digest}, the digest deployed before: another image was pushed under this commit's tag. Nothing is deployed by tag; find out who pushed ${other} (CloudTrail PutImage), delete it, and turn on tag immutability.`);
+        throw new errors_ActionFailure('GANTRY-GATE-010', `Image tag mismatch: ${repositoryUri}:${sha} points at ${other}, not at ${digest}, the digest deployed before: another image was pushed under this commit's tag. Nothing is deployed by tag; find out who pushed ${other} (CloudTrail PutImage), delete it, and turn on tag immutability.`);
     }
     const image = `${repositoryUri}@${digest}`;
     log.info(`Deploying ${image} (verified in ECR${tagged.length ? `, tag ${sha} agrees` : ''}).`);
@@ -37099,13 +37124,13 @@ function checkArnScope(inputs, scope) {
         if (!arn || value === undefined)
             continue;
         if (arn.region !== scope.region) {
-            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+            throw new errors_InputError('GANTRY-AWS-003', input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
         }
         if (firstAccount === undefined) {
             firstAccount = { input, account: arn.account };
         }
         else if (arn.account !== firstAccount.account) {
-            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+            throw new errors_InputError('GANTRY-AWS-004', input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
         }
     }
 }
@@ -37114,7 +37139,7 @@ function readAccountId(input, value) {
     if (value === undefined)
         return undefined;
     if (!ACCOUNT_ID.test(value))
-        throw new InputError(input, value, 'a 12-digit AWS account ID');
+        throw new InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
     return { input, value };
 }
 /**
@@ -37128,7 +37153,7 @@ function checkServiceInCluster(cluster, service) {
         return;
     const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
     if (parts[1] !== clusterName) {
-        throw new InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+        throw new InputError('GANTRY-AWS-006', 'service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
     }
 }
 
@@ -37182,7 +37207,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 function normalizeGitSha(value, inputName = 'git-sha') {
     const lower = value.trim().toLowerCase();
     if (!SHA.test(lower))
-        throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+        throw new InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
     return lower;
 }
 /** `v1.2.3` → `1.2.3`, `1.2.3+build.7` → `1.2.3`; undefined when the text is not a semantic version. */
@@ -37193,7 +37218,7 @@ function parseVersion(value) {
 function normalizeVersion(value, inputName = 'version') {
     const valid = parseVersion(value);
     if (!valid)
-        throw new errors_InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+        throw new errors_InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
 }
 
@@ -37232,38 +37257,38 @@ function isProductionName(environment) {
 function environmentName(read, name, required) {
     const value = required ? read.required(name, 'an environment name (letters, digits, - and _)') : read.optional(name);
     if (value !== undefined && !ENVIRONMENT_NAME.test(value))
-        throw new errors_InputError(name, value, 'an environment name (letters, digits, - and _)');
+        throw new errors_InputError('GANTRY-GATE-011', name, value, 'an environment name (letters, digits, - and _)');
     return value;
 }
 function fullSha(read) {
     const value = read.required('sha', "the full 40-character commit SHA (the resolve job's sha output)");
     if (!FULL_SHA.test(value))
-        throw new errors_InputError('sha', value, 'a full 40-character lower-case commit SHA');
+        throw new errors_InputError('GANTRY-GATE-012', 'sha', value, 'a full 40-character lower-case commit SHA');
     return value;
 }
 function branch(read, name, fallback) {
     const value = read.optional(name) ?? fallback;
     if (!BRANCH_NAME.test(value))
-        throw new errors_InputError(name, value, 'a branch name (letters, digits, . _ / -)');
+        throw new errors_InputError('GANTRY-GATE-013', name, value, 'a branch name (letters, digits, . _ / -)');
     return value;
 }
 /** The override reason, checked against the rule whenever the override is asked for. */
 function checkOverrideReason(reason) {
     const text = (reason ?? '').trim();
     if (text.length < OVERRIDE_REASON_MIN || !REASON_REFERENCE.test(text))
-        throw new errors_InputError('override-reason', text, OVERRIDE_REASON_EXPECTED);
+        throw new errors_InputError('GANTRY-GATE-014', 'override-reason', text, OVERRIDE_REASON_EXPECTED);
     if (text.length > OVERRIDE_REASON_MAX)
-        throw new errors_InputError('override-reason', text, `at most ${OVERRIDE_REASON_MAX} characters (it has ${text.length})`);
+        throw new errors_InputError('GANTRY-GATE-015', 'override-reason', text, `at most ${OVERRIDE_REASON_MAX} characters (it has ${text.length})`);
     return text;
 }
 function common(read, env, command, needsToken) {
     const environment = environmentName(read, 'environment', true);
     const token = read.optional('github-token') ?? '';
     if (needsToken && token === '')
-        throw new errors_InputError('github-token', undefined, 'a token that can read the repository, its deployments, Actions runs and checks (github.token)');
+        throw new errors_InputError('GANTRY-GATE-016', 'github-token', undefined, 'a token that can read the repository, its deployments, Actions runs and checks (github.token)');
     const repository = env.GITHUB_REPOSITORY ?? '';
     if (needsToken && !REPOSITORY_NAME.test(repository))
-        throw new errors_InputError('GITHUB_REPOSITORY', repository, 'owner/name (set by the runner)');
+        throw new errors_InputError('GANTRY-GATE-017', 'GITHUB_REPOSITORY', repository, 'owner/name (set by the runner)');
     return {
         command,
         environment,
@@ -37280,15 +37305,15 @@ function getInputs(env = process.env) {
         const base = common(read, env, command, false);
         const ref = read.optional('ref');
         if (ref !== undefined && !REF.test(ref))
-            throw new errors_InputError('ref', ref, 'a commit SHA, tag or branch name (letters, digits, . _ / + -)');
+            throw new errors_InputError('GANTRY-GATE-018', 'ref', ref, 'a commit SHA, tag or branch name (letters, digits, . _ / + -)');
         const version = read.optional('version');
         // Written to GITHUB_OUTPUT and tags: one semantic version, nothing else (a newline would inject outputs).
         if (version !== undefined && parseVersion(version) === undefined)
-            throw new errors_InputError('version', version, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+            throw new errors_InputError('GANTRY-GATE-019', 'version', version, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
         const promoteFrom = environmentName(read, 'promote-from', false);
         const runSha = env.GITHUB_SHA ?? '';
         if (!FULL_SHA.test(runSha))
-            throw new errors_InputError('GITHUB_SHA', runSha, 'the full commit SHA of the run (set by the runner)');
+            throw new errors_InputError('GANTRY-GATE-020', 'GITHUB_SHA', runSha, 'the full commit SHA of the run (set by the runner)');
         const resolve = {
             ...base,
             command,
@@ -37300,9 +37325,9 @@ function getInputs(env = process.env) {
         };
         if (promoteFrom !== undefined || isProductionName(base.environment)) {
             if (resolve.token === '')
-                throw new errors_InputError('github-token', undefined, 'a token that can read the repository (to check the commit is reachable from production-branch)');
+                throw new errors_InputError('GANTRY-GATE-021', 'github-token', undefined, 'a token that can read the repository (to check the commit is reachable from production-branch)');
             if (!REPOSITORY_NAME.test(resolve.repository))
-                throw new errors_InputError('GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
+                throw new errors_InputError('GANTRY-GATE-017', 'GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
         }
         return resolve;
     }
@@ -37311,14 +37336,14 @@ function getInputs(env = process.env) {
         const base = common(read, env, command, promoteFrom !== undefined);
         const sha = fullSha(read);
         if (promoteFrom !== undefined && promoteFrom === base.environment) {
-            throw new errors_InputError('promote-from', promoteFrom, `the environment that must deploy a commit before ${base.environment} (e.g. staging), not ${base.environment} itself`);
+            throw new errors_InputError('GANTRY-GATE-022', 'promote-from', promoteFrom, `the environment that must deploy a commit before ${base.environment} (e.g. staging), not ${base.environment} itself`);
         }
         const allowUnpromoted = read.boolean('allow-unpromoted', false);
         const rawReason = read.optional('override-reason');
         const reason = allowUnpromoted ? checkOverrideReason(rawReason) : rawReason;
         const gantry = read.optional('gantry-repository') ?? '';
         if (promoteFrom !== undefined && !REPOSITORY_NAME.test(gantry)) {
-            throw new errors_InputError('gantry-repository', gantry, 'owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from');
+            throw new errors_InputError('GANTRY-GATE-023', 'gantry-repository', gantry, 'owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from');
         }
         return {
             ...base,
@@ -37337,10 +37362,10 @@ function getInputs(env = process.env) {
         const sha = fullSha(read);
         const ecrRepository = read.required('ecr-repository', 'the ECR repository name');
         if (!ECR_REPOSITORY.test(ecrRepository))
-            throw new errors_InputError('ecr-repository', ecrRepository, 'an ECR repository name (lower-case letters, digits, . _ - and /)');
+            throw new errors_InputError('GANTRY-GATE-024', 'ecr-repository', ecrRepository, 'an ECR repository name (lower-case letters, digits, . _ - and /)');
         const digest = read.required('image-digest', "the sha256 digest to deploy: the first environment's build, the staging evidence's (a proven promotion), or override-image-digest (an override)");
         if (!DIGEST.test(digest))
-            throw new errors_InputError('image-digest', digest, 'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)');
+            throw new errors_InputError('GANTRY-GATE-025', 'image-digest', digest, 'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)');
         return {
             ...base,
             command,
@@ -37355,14 +37380,14 @@ function getInputs(env = process.env) {
     const sha = fullSha(read);
     const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
     if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
-        throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
+        throw new errors_InputError('GANTRY-GATE-026', 'task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)');
     // An ARN of another region than the client's is refused before any AWS call (lib/aws/arns.ts says why).
     checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], {
         region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region,
     });
     const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
     if (!IMAGE_BY_DIGEST.test(image))
-        throw new errors_InputError('image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
+        throw new errors_InputError('GANTRY-GATE-027', 'image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
     const promotion = read.choice('promotion', VERDICTS);
     const rawReason = read.optional('override-reason');
     const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;
@@ -37402,7 +37427,7 @@ async function promotionGate(inputs, api, log) {
     const { environment: target, promoteFrom, sha } = inputs;
     if (promoteFrom === undefined) {
         if (isProductionName(target)) {
-            throw new errors_ActionFailure(`Promotion not configured: promote-from is empty, so nothing would check that this commit passed an earlier environment before ${target} (every environment whose name contains "prod" needs it). Set promote-from to the environment that deploys a commit first (promote-from: staging).`);
+            throw new errors_ActionFailure('GANTRY-GATE-028', `Promotion not configured: promote-from is empty, so nothing would check that this commit passed an earlier environment before ${target} (every environment whose name contains "prod" needs it). Set promote-from to the environment that deploys a commit first (promote-from: staging).`);
         }
         return { promotion: 'not-required', summary: `Promotion gate: not required for ${target} (no promote-from).` };
     }
@@ -37444,7 +37469,7 @@ async function promotionGate(inputs, api, log) {
             ].join('\n'),
         };
     }
-    throw new errors_ActionFailure(`Not promoted: ${evidence.why}. Deploy it to ${promoteFrom} first from a push to ${inputs.promoteFromBranch} (a fast-forward such as main to develop keeps the SHA, a merge commit does not; or dispatch with the SHA ${promoteFrom} deployed), or set allow-unpromoted with an override-reason.`);
+    throw new errors_ActionFailure('GANTRY-GATE-029', `Not promoted: ${evidence.why}. Deploy it to ${promoteFrom} first from a push to ${inputs.promoteFromBranch} (a fast-forward such as main to develop keeps the SHA, a merge commit does not; or dispatch with the SHA ${promoteFrom} deployed), or set allow-unpromoted with an override-reason.`);
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs/release.ts
@@ -37501,17 +37526,17 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new InputError('cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
+            throw new InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${describeError(err)})`);
         }
         throw err;
     }
     const found = out.services?.[0];
     if (!found) {
         const failure = out.failures?.[0];
-        throw new InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+        throw new InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
     }
     if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+        throw new InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
     }
     return found;
 }
@@ -37519,7 +37544,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
 function assertEcsDeploymentController(service) {
     const type = service.deploymentController?.type ?? 'ECS';
     if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
             (type === 'CODE_DEPLOY'
                 ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
@@ -37583,7 +37608,7 @@ async function recordRelease(ecs, inputs, log) {
 class RecordFailure extends errors_ActionFailure {
     recorded;
     constructor(recorded, message) {
-        super(message);
+        super('GANTRY-GATE-030', message);
         this.recorded = recorded;
     }
 }
@@ -37627,10 +37652,10 @@ function checkedOutSha(cwd) {
         out = (0,external_node_child_process_.execFileSync)('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     }
     catch (err) {
-        throw new errors_ActionFailure(`Cannot read the checked-out commit in ${cwd} (git rev-parse HEAD): ${err.message.split('\n')[0]}. The resolve job checks the application out first.`);
+        throw new errors_ActionFailure('GANTRY-GATE-031', `Cannot read the checked-out commit in ${cwd} (git rev-parse HEAD): ${err.message.split('\n')[0]}. The resolve job checks the application out first.`);
     }
     if (!resolve_FULL_SHA.test(out))
-        throw new errors_ActionFailure(`git rev-parse HEAD in ${cwd} answered '${out}', not a full commit SHA.`);
+        throw new errors_ActionFailure('GANTRY-GATE-032', `git rev-parse HEAD in ${cwd} answered '${out}', not a full commit SHA.`);
     return out;
 }
 /** Whether `sha` is `branch` or one of its ancestors (GET /compare/{branch}...{sha}: behind or identical). */
@@ -37639,7 +37664,7 @@ async function requireReachable(api, repository, branch, sha) {
     const comparison = await api.get(path, 'repository', `The job needs contents: read on ${repository}; a 404 with it granted means the branch ${branch} (production-branch) does not exist or ${sha} is not a commit of ${repository} (a fork's commit).`);
     if (comparison.status === 'behind' || comparison.status === 'identical')
         return;
-    throw new errors_ActionFailure(`Commit not on ${branch}: ${sha} is not reachable from ${branch} (the compare API says ${comparison.status ?? 'nothing'}), so its code has not been merged through ${branch}'s review. Deploy a commit of ${branch}'s history: merge the change into ${branch} first, or dispatch from ${branch} without ref.`);
+    throw new errors_ActionFailure('GANTRY-GATE-033', `Commit not on ${branch}: ${sha} is not reachable from ${branch} (the compare API says ${comparison.status ?? 'nothing'}), so its code has not been merged through ${branch}'s review. Deploy a commit of ${branch}'s history: merge the change into ${branch} first, or dispatch from ${branch} without ref.`);
 }
 async function resolveCommit(inputs, api, sha, log) {
     let version = '';
@@ -37650,7 +37675,7 @@ async function resolveCommit(inputs, api, sha, log) {
     const promoted = inputs.promoteFrom !== undefined || isProductionName(inputs.environment);
     if (promoted) {
         if (!api)
-            throw new errors_ActionFailure('No GitHub API client for the reachability check.');
+            throw new errors_ActionFailure('GANTRY-GATE-034', 'No GitHub API client for the reachability check.');
         await requireReachable(api, inputs.repository, inputs.productionBranch, sha);
         log.info(`${sha} is in the history of ${inputs.productionBranch}.`);
     }

@@ -45,7 +45,7 @@ export class GitHubApi {
       });
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      throw new ActionFailure(`${AREA_NAME[area]} unreachable: GET ${path}: ${cause}. Re-run the job.`);
+      throw new ActionFailure('GANTRY-GATE-001', `${AREA_NAME[area]} unreachable: GET ${path}: ${cause}. Re-run the job.`);
     }
   }
 
@@ -61,7 +61,10 @@ export class GitHubApi {
       response.status === 403 || response.status === 404
         ? ` ${hint ?? `The job needs ${PERMISSION[area]} on ${this.repository}: the calling job must grant it (permissions: ${PERMISSION[area]}).`}`
         : ' Re-run the job.';
-    throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} answered ${response.status}: ${message}.${permission}`);
+    throw new ActionFailure(
+      'GANTRY-GATE-002',
+      `${AREA_NAME[area]} error: GET ${path} answered ${response.status}: ${message}.${permission}`,
+    );
   }
 
   /** GET one object; `hint` replaces the permission hint on 403/404. */
@@ -70,7 +73,7 @@ export class GitHubApi {
     if (!response.ok) return this.fail(response, path, area, hint);
     const body: unknown = await response.json();
     if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
+      throw new ActionFailure('GANTRY-GATE-003', `${AREA_NAME[area]} error: GET ${path} did not answer with an object.`);
     return body as T;
   }
 
@@ -83,7 +86,8 @@ export class GitHubApi {
       if (!response.ok) return this.fail(response, path, area);
       const body: unknown = await response.json();
       const list = key === undefined ? body : (body as Record<string, unknown> | null)?.[key];
-      if (!Array.isArray(list)) throw new ActionFailure(`${AREA_NAME[area]} error: GET ${path} did not answer with a list.`);
+      if (!Array.isArray(list))
+        throw new ActionFailure('GANTRY-GATE-004', `${AREA_NAME[area]} error: GET ${path} did not answer with a list.`);
       items.push(...(list as T[]));
       url = nextPage(response.headers.get('link'), this.apiUrl);
     }

@@ -34,6 +34,7 @@ async function digestsOf(ecr: ECRClient, repository: string, imageId: { imageDig
   } catch (err) {
     if (errorName(err) === 'ImageNotFoundException') return [];
     throw new ActionFailure(
+      'GANTRY-GATE-005',
       `Cannot read ${repository} in ECR (DescribeImages): ${describeError(err)}. The role needs ecr:DescribeImages on the repository.`,
     );
   }
@@ -48,17 +49,20 @@ export async function lookUpImage(ecr: ECRClient, request: ImageRequest, log: Lo
   } catch (err) {
     if (errorName(err) === 'RepositoryNotFoundException') {
       throw new ActionFailure(
+        'GANTRY-GATE-006',
         `No ECR repository ${repository} in this account and region: create it (the application's Terraform), or fix ecr-repository.`,
       );
     }
     throw new ActionFailure(
+      'GANTRY-GATE-007',
       `Cannot read the ECR repository ${repository} (DescribeRepositories): ${describeError(err)}. The role needs ecr:DescribeRepositories on it.`,
     );
   }
-  if (!repositoryUri) throw new ActionFailure(`ECR answered no URI for the repository ${repository}.`);
+  if (!repositoryUri) throw new ActionFailure('GANTRY-GATE-008', `ECR answered no URI for the repository ${repository}.`);
   const registry = repositoryUri.split('/')[0] ?? repositoryUri;
   if ((await digestsOf(ecr, repository, { imageDigest: digest })).length === 0) {
     throw new ActionFailure(
+      'GANTRY-GATE-009',
       `Image not in this registry: ${repositoryUri}@${digest} does not exist. This environment deploys exactly the digest its promote-from environment ran: replicate that ECR repository into this account and region (ECR replication keeps the digest) or copy the image by digest, then re-run.`,
     );
   }
@@ -66,6 +70,7 @@ export async function lookUpImage(ecr: ECRClient, request: ImageRequest, log: Lo
   const other = tagged.find((found) => found !== digest);
   if (other !== undefined) {
     throw new ActionFailure(
+      'GANTRY-GATE-010',
       `Image tag mismatch: ${repositoryUri}:${sha} points at ${other}, not at ${digest}, the digest deployed before: another image was pushed under this commit's tag. Nothing is deployed by tag; find out who pushed ${other} (CloudTrail PutImage), delete it, and turn on tag immutability.`,
     );
   }

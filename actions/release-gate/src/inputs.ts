@@ -92,19 +92,19 @@ export type Inputs = ResolveInputs | PromotionInputs | ImageInputs | RecordInput
 function environmentName(read: InputReader, name: string, required: boolean): string | undefined {
   const value = required ? read.required(name, 'an environment name (letters, digits, - and _)') : read.optional(name);
   if (value !== undefined && !ENVIRONMENT_NAME.test(value))
-    throw new InputError(name, value, 'an environment name (letters, digits, - and _)');
+    throw new InputError('GANTRY-GATE-011', name, value, 'an environment name (letters, digits, - and _)');
   return value;
 }
 
 function fullSha(read: InputReader): string {
   const value = read.required('sha', "the full 40-character commit SHA (the resolve job's sha output)");
-  if (!FULL_SHA.test(value)) throw new InputError('sha', value, 'a full 40-character lower-case commit SHA');
+  if (!FULL_SHA.test(value)) throw new InputError('GANTRY-GATE-012', 'sha', value, 'a full 40-character lower-case commit SHA');
   return value;
 }
 
 function branch(read: InputReader, name: string, fallback: string): string {
   const value = read.optional(name) ?? fallback;
-  if (!BRANCH_NAME.test(value)) throw new InputError(name, value, 'a branch name (letters, digits, . _ / -)');
+  if (!BRANCH_NAME.test(value)) throw new InputError('GANTRY-GATE-013', name, value, 'a branch name (letters, digits, . _ / -)');
   return value;
 }
 
@@ -112,9 +112,9 @@ function branch(read: InputReader, name: string, fallback: string): string {
 export function checkOverrideReason(reason: string | undefined): string {
   const text = (reason ?? '').trim();
   if (text.length < OVERRIDE_REASON_MIN || !REASON_REFERENCE.test(text))
-    throw new InputError('override-reason', text, OVERRIDE_REASON_EXPECTED);
+    throw new InputError('GANTRY-GATE-014', 'override-reason', text, OVERRIDE_REASON_EXPECTED);
   if (text.length > OVERRIDE_REASON_MAX)
-    throw new InputError('override-reason', text, `at most ${OVERRIDE_REASON_MAX} characters (it has ${text.length})`);
+    throw new InputError('GANTRY-GATE-015', 'override-reason', text, `at most ${OVERRIDE_REASON_MAX} characters (it has ${text.length})`);
   return text;
 }
 
@@ -123,13 +123,14 @@ function common(read: InputReader, env: Env, command: Command, needsToken: boole
   const token = read.optional('github-token') ?? '';
   if (needsToken && token === '')
     throw new InputError(
+      'GANTRY-GATE-016',
       'github-token',
       undefined,
       'a token that can read the repository, its deployments, Actions runs and checks (github.token)',
     );
   const repository = env.GITHUB_REPOSITORY ?? '';
   if (needsToken && !REPOSITORY_NAME.test(repository))
-    throw new InputError('GITHUB_REPOSITORY', repository, 'owner/name (set by the runner)');
+    throw new InputError('GANTRY-GATE-017', 'GITHUB_REPOSITORY', repository, 'owner/name (set by the runner)');
   return {
     command,
     environment,
@@ -147,14 +148,15 @@ export function getInputs(env: Env = process.env): Inputs {
     const base = common(read, env, command, false);
     const ref = read.optional('ref');
     if (ref !== undefined && !REF.test(ref))
-      throw new InputError('ref', ref, 'a commit SHA, tag or branch name (letters, digits, . _ / + -)');
+      throw new InputError('GANTRY-GATE-018', 'ref', ref, 'a commit SHA, tag or branch name (letters, digits, . _ / + -)');
     const version = read.optional('version');
     // Written to GITHUB_OUTPUT and tags: one semantic version, nothing else (a newline would inject outputs).
     if (version !== undefined && parseVersion(version) === undefined)
-      throw new InputError('version', version, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+      throw new InputError('GANTRY-GATE-019', 'version', version, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     const promoteFrom = environmentName(read, 'promote-from', false);
     const runSha = env.GITHUB_SHA ?? '';
-    if (!FULL_SHA.test(runSha)) throw new InputError('GITHUB_SHA', runSha, 'the full commit SHA of the run (set by the runner)');
+    if (!FULL_SHA.test(runSha))
+      throw new InputError('GANTRY-GATE-020', 'GITHUB_SHA', runSha, 'the full commit SHA of the run (set by the runner)');
     const resolve: ResolveInputs = {
       ...base,
       command,
@@ -167,12 +169,13 @@ export function getInputs(env: Env = process.env): Inputs {
     if (promoteFrom !== undefined || isProductionName(base.environment)) {
       if (resolve.token === '')
         throw new InputError(
+          'GANTRY-GATE-021',
           'github-token',
           undefined,
           'a token that can read the repository (to check the commit is reachable from production-branch)',
         );
       if (!REPOSITORY_NAME.test(resolve.repository))
-        throw new InputError('GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
+        throw new InputError('GANTRY-GATE-017', 'GITHUB_REPOSITORY', resolve.repository, 'owner/name (set by the runner)');
     }
     return resolve;
   }
@@ -182,6 +185,7 @@ export function getInputs(env: Env = process.env): Inputs {
     const sha = fullSha(read);
     if (promoteFrom !== undefined && promoteFrom === base.environment) {
       throw new InputError(
+        'GANTRY-GATE-022',
         'promote-from',
         promoteFrom,
         `the environment that must deploy a commit before ${base.environment} (e.g. staging), not ${base.environment} itself`,
@@ -193,6 +197,7 @@ export function getInputs(env: Env = process.env): Inputs {
     const gantry = read.optional('gantry-repository') ?? '';
     if (promoteFrom !== undefined && !REPOSITORY_NAME.test(gantry)) {
       throw new InputError(
+        'GANTRY-GATE-023',
         'gantry-repository',
         gantry,
         'owner/name of gantry (job.workflow_repository): the repository whose deploy workflow a staging deployment must come from',
@@ -215,13 +220,23 @@ export function getInputs(env: Env = process.env): Inputs {
     const sha = fullSha(read);
     const ecrRepository = read.required('ecr-repository', 'the ECR repository name');
     if (!ECR_REPOSITORY.test(ecrRepository))
-      throw new InputError('ecr-repository', ecrRepository, 'an ECR repository name (lower-case letters, digits, . _ - and /)');
+      throw new InputError(
+        'GANTRY-GATE-024',
+        'ecr-repository',
+        ecrRepository,
+        'an ECR repository name (lower-case letters, digits, . _ - and /)',
+      );
     const digest = read.required(
       'image-digest',
       "the sha256 digest to deploy: the first environment's build, the staging evidence's (a proven promotion), or override-image-digest (an override)",
     );
     if (!DIGEST.test(digest))
-      throw new InputError('image-digest', digest, 'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)');
+      throw new InputError(
+        'GANTRY-GATE-025',
+        'image-digest',
+        digest,
+        'sha256:<64 lower-case hex> (the digest of the build, or of the staging evidence)',
+      );
     return {
       ...base,
       command,
@@ -237,6 +252,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
   if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
     throw new InputError(
+      'GANTRY-GATE-026',
       'task-definition-arn',
       taskDefinitionArn,
       'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
@@ -246,7 +262,8 @@ export function getInputs(env: Env = process.env): Inputs {
     region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region,
   });
   const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
-  if (!IMAGE_BY_DIGEST.test(image)) throw new InputError('image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
+  if (!IMAGE_BY_DIGEST.test(image))
+    throw new InputError('GANTRY-GATE-027', 'image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
   const promotion = read.choice('promotion', VERDICTS);
   const rawReason = read.optional('override-reason');
   const reason = promotion === 'overridden' ? checkOverrideReason(rawReason) : undefined;

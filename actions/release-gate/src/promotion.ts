@@ -25,6 +25,7 @@ export async function promotionGate(inputs: PromotionInputs, api: GitHubApi, log
   if (promoteFrom === undefined) {
     if (isProductionName(target)) {
       throw new ActionFailure(
+        'GANTRY-GATE-028',
         `Promotion not configured: promote-from is empty, so nothing would check that this commit passed an earlier environment before ${target} (every environment whose name contains "prod" needs it). Set promote-from to the environment that deploys a commit first (promote-from: staging).`,
       );
     }
@@ -70,6 +71,7 @@ export async function promotionGate(inputs: PromotionInputs, api: GitHubApi, log
     };
   }
   throw new ActionFailure(
+    'GANTRY-GATE-029',
     `Not promoted: ${evidence.why}. Deploy it to ${promoteFrom} first from a push to ${inputs.promoteFromBranch} (a fast-forward such as main to develop keeps the SHA, a merge commit does not; or dispatch with the SHA ${promoteFrom} deployed), or set allow-unpromoted with an override-reason.`,
   );
 }

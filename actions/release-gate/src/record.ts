@@ -76,7 +76,7 @@ export class RecordFailure extends ActionFailure {
     readonly recorded: Exclude<Recorded, 'true'>,
     message: string,
   ) {
-    super(message);
+    super('GANTRY-GATE-030', message);
   }
 }
 

@@ -27,10 +27,12 @@ export function checkedOutSha(cwd: string): string {
     out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (err) {
     throw new ActionFailure(
+      'GANTRY-GATE-031',
       `Cannot read the checked-out commit in ${cwd} (git rev-parse HEAD): ${(err as Error).message.split('\n')[0]}. The resolve job checks the application out first.`,
     );
   }
-  if (!FULL_SHA.test(out)) throw new ActionFailure(`git rev-parse HEAD in ${cwd} answered '${out}', not a full commit SHA.`);
+  if (!FULL_SHA.test(out))
+    throw new ActionFailure('GANTRY-GATE-032', `git rev-parse HEAD in ${cwd} answered '${out}', not a full commit SHA.`);
   return out;
 }
 
@@ -48,6 +50,7 @@ export async function requireReachable(api: GitHubApi, repository: string, branc
   );
   if (comparison.status === 'behind' || comparison.status === 'identical') return;
   throw new ActionFailure(
+    'GANTRY-GATE-033',
     `Commit not on ${branch}: ${sha} is not reachable from ${branch} (the compare API says ${comparison.status ?? 'nothing'}), so its code has not been merged through ${branch}'s review. Deploy a commit of ${branch}'s history: merge the change into ${branch} first, or dispatch from ${branch} without ref.`,
   );
 }
@@ -58,7 +61,7 @@ export async function resolveCommit(inputs: ResolveInputs, api: GitHubApi | unde
   else if (inputs.ref !== undefined && /^v?\d/.test(inputs.ref)) version = parseVersion(inputs.ref) ?? '';
   const promoted = inputs.promoteFrom !== undefined || isProductionName(inputs.environment);
   if (promoted) {
-    if (!api) throw new ActionFailure('No GitHub API client for the reachability check.');
+    if (!api) throw new ActionFailure('GANTRY-GATE-034', 'No GitHub API client for the reachability check.');
     await requireReachable(api, inputs.repository, inputs.productionBranch, sha);
     log.info(`${sha} is in the history of ${inputs.productionBranch}.`);
   }

@@ -32307,17 +32307,19 @@ function boundByDeadline(client, deadline, now = Date.now) {
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -32325,13 +32327,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -32351,6 +32355,26 @@ function errors_describeError(err) {
     }
     return String(err);
 }
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${errors_describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
@@ -32366,10 +32390,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+        throw new errors_InputError('GANTRY-AWS-007', 'aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
     }
     if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+        throw new errors_InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
     const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint !== undefined) {
         let url;
@@ -32377,10 +32401,10 @@ function awsClientConfig(options = {}, env = process.env) {
             url = new URL(endpoint);
         }
         catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
     }
     return {
@@ -32570,7 +32594,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -32585,7 +32610,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(errors_describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -32948,13 +32973,13 @@ function checkArnScope(inputs, scope) {
         if (!arn || value === undefined)
             continue;
         if (arn.region !== scope.region) {
-            throw new errors_InputError(input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+            throw new errors_InputError('GANTRY-AWS-003', input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
         }
         if (firstAccount === undefined) {
             firstAccount = { input, account: arn.account };
         }
         else if (arn.account !== firstAccount.account) {
-            throw new errors_InputError(input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+            throw new errors_InputError('GANTRY-AWS-004', input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
         }
     }
 }
@@ -32963,7 +32988,7 @@ function readAccountId(input, value) {
     if (value === undefined)
         return undefined;
     if (!ACCOUNT_ID.test(value))
-        throw new errors_InputError(input, value, 'a 12-digit AWS account ID');
+        throw new errors_InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
     return { input, value };
 }
 /**
@@ -32977,7 +33002,7 @@ function checkServiceInCluster(cluster, service) {
         return;
     const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
     if (parts[1] !== clusterName) {
-        throw new errors_InputError('service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+        throw new errors_InputError('GANTRY-AWS-006', 'service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
     }
 }
 
@@ -33019,7 +33044,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -33032,20 +33057,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -33055,16 +33080,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -33081,10 +33106,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -33093,7 +33118,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -33102,19 +33127,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -33131,16 +33156,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -33152,14 +33177,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -33175,7 +33200,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -33259,7 +33284,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 function normalizeGitSha(value, inputName = 'git-sha') {
     const lower = value.trim().toLowerCase();
     if (!SHA.test(lower))
-        throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+        throw new InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
     return lower;
 }
 /** `v1.2.3` → `1.2.3`, `1.2.3+build.7` → `1.2.3`; undefined when the text is not a semantic version. */
@@ -33270,7 +33295,7 @@ function parseVersion(value) {
 function normalizeVersion(value, inputName = 'version') {
     const valid = parseVersion(value);
     if (!valid)
-        throw new InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+        throw new InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
 }
 
@@ -33299,36 +33324,36 @@ function parseTarget(raw, input = 'target') {
         case 'sha': {
             const sha = rest.toLowerCase();
             if (!target_SHA.test(sha))
-                throw new errors_InputError(input, raw, `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`);
+                throw new errors_InputError('GANTRY-ROLLBACK-017', input, raw, `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`);
             return { kind: 'sha', sha };
         }
         case 'version': {
             const version = parseVersion(rest);
             if (!version)
-                throw new errors_InputError(input, raw, `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`);
+                throw new errors_InputError('GANTRY-ROLLBACK-018', input, raw, `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`);
             return { kind: 'version', version };
         }
         case 'revision': {
             if (!/^\d+$/.test(rest) || !Number.isSafeInteger(Number(rest)) || Number(rest) < 1) {
-                throw new errors_InputError(input, raw, `revision:<n> with a revision number of at least 1 (got '${rest}')`);
+                throw new errors_InputError('GANTRY-ROLLBACK-019', input, raw, `revision:<n> with a revision number of at least 1 (got '${rest}')`);
             }
             return { kind: 'revision', revision: Number(rest) };
         }
         case 'arn':
             return target_parseArn(value, raw, input);
         default:
-            throw new errors_InputError(input, raw, TARGET_FORMS);
+            throw new errors_InputError('GANTRY-ROLLBACK-020', input, raw, TARGET_FORMS);
     }
 }
 function target_parseArn(value, raw, input) {
     const match = TASK_DEFINITION_ARN.exec(value);
     const expected = 'a full task definition ARN, arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
     if (!match)
-        throw new errors_InputError(input, raw, expected);
+        throw new errors_InputError('GANTRY-ROLLBACK-021', input, raw, expected);
     const [, family, revisionText] = match;
     const revision = Number(revisionText);
     if (!FAMILY.test(family) || !/^\d+$/.test(revisionText) || revision < 1 || !Number.isSafeInteger(revision)) {
-        throw new errors_InputError(input, raw, `${expected} with a family of letters, digits, '-' and '_' and a revision of at least 1`);
+        throw new errors_InputError('GANTRY-ROLLBACK-022', input, raw, `${expected} with a family of letters, digits, '-' and '_' and a revision of at least 1`);
     }
     return { kind: 'arn', arn: value, family, revision };
 }
@@ -33368,12 +33393,12 @@ function getInputs(env = process.env) {
     const target = parseTarget(targetInput);
     const reason = read.optional('reason');
     if (reason !== undefined && reason.length > MAX_REASON) {
-        throw new errors_InputError('reason', reason, `at most ${MAX_REASON} characters (it has ${reason.length})`);
+        throw new errors_InputError('GANTRY-ROLLBACK-001', 'reason', reason, `at most ${MAX_REASON} characters (it has ${reason.length})`);
     }
     const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
     const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
     if (pollIntervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+        throw new errors_InputError('GANTRY-ROLLBACK-002', 'poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
     }
     checkServiceInCluster(cluster, service);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
@@ -33865,17 +33890,17 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
+            throw new errors_InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
         }
         throw err;
     }
     const found = out.services?.[0];
     if (!found) {
         const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+        throw new errors_InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
     }
     if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+        throw new errors_InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
     }
     return found;
 }
@@ -33883,7 +33908,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
 function assertEcsDeploymentController(service) {
     const type = service.deploymentController?.type ?? 'ECS';
     if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
             (type === 'CODE_DEPLOY'
                 ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
@@ -34071,7 +34096,7 @@ function chooseStrategy(service) {
     assertEcsDeploymentController(service);
     const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
     if (!STRATEGIES.includes(strategy)) {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
+        throw new ActionFailure('GANTRY-ECS-007', `Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
             `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
     }
     return strategy;
@@ -34623,7 +34648,7 @@ class Resolver {
                 // Another family is a typo, except what ran right before the current revision: a deploy
                 // that switched families is undone with deploy-ecs's previous-task-definition-arn output.
                 if (this.target.family !== this.current.family && this.target.arn !== this.current.tags[TAG.previous]) {
-                    throw new errors_InputError('target', this.target.arn, `a task definition of the service's family '${this.current.family}' (the service runs ${shortName(this.current.arn)}; this ARN is of family '${this.target.family}')`);
+                    throw new errors_InputError('GANTRY-ROLLBACK-003', 'target', this.target.arn, `a task definition of the service's family '${this.current.family}' (the service runs ${shortName(this.current.arn)}; this ARN is of family '${this.target.family}')`);
                 }
                 return this.explicit(this.target.arn, `the task definition ${shortName(this.target.arn)}`);
             case 'sha': {
@@ -34639,18 +34664,18 @@ class Resolver {
     done(target, how) {
         return { target, how, warnings: this.warnings };
     }
-    fail(message) {
-        return new ActionFailure(`Input 'target' ('${this.input}'): ${message}`);
+    fail(code, message) {
+        return new ActionFailure(code, `Input 'target' ('${this.input}'): ${message}`);
     }
     assertActive(rec, hint = 'Choose another target (revision:<n>, sha:, version:) or register that revision again.') {
         if (rec.status !== 'ACTIVE') {
-            throw this.fail(`${describeRevision(rec)} is ${rec.status} (deregistered): ECS cannot update a service to it, so it cannot be rolled back to. ${hint}`);
+            throw this.fail('GANTRY-ROLLBACK-004', `${describeRevision(rec)} is ${rec.status} (deregistered): ECS cannot update a service to it, so it cannot be rolled back to. ${hint}`);
         }
     }
     async explicit(ref, what) {
         const rec = await this.options.catalog.get(ref);
         if (!rec)
-            throw this.fail(`${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
+            throw this.fail('GANTRY-ROLLBACK-005', `${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
         this.assertActive(rec);
         const fate = releaseFate(rec.tags);
         if (fate === 'failed' || fate === 'rolled-back') {
@@ -34669,9 +34694,9 @@ class Resolver {
                 return this.fallback(link, visited, path);
             const rec = await this.options.catalog.get(previousRef);
             if (!rec)
-                throw this.fail(`${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`);
+                throw this.fail('GANTRY-ROLLBACK-006', `${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`);
             if (visited.has(rec.arn))
-                throw this.fail(`the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`);
+                throw this.fail('GANTRY-ROLLBACK-007', `the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`);
             visited.set(rec.arn, rec);
             const fate = releaseFate(rec.tags);
             if (fate === 'deployed' || fate === 'pre-gantry') {
@@ -34685,7 +34710,7 @@ class Resolver {
             path.push(`${shortName(rec.arn)} (${fate === 'unknown' ? `${rec.tags[TAG.status] ?? 'no status'}, fate unknown` : fate}, skipped)`);
             link = rec;
         }
-        throw this.fail(`the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`);
+        throw this.fail('GANTRY-ROLLBACK-008', `the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`);
     }
     /**
      * No (more) gantry:previous link: take the newest ACTIVE revision of the family older than
@@ -34713,7 +34738,7 @@ class Resolver {
             }
         }
         const chain = path.length > 1 ? ` after following gantry:previous ${path.join(' → ')}` : '';
-        throw this.fail(`no good release to roll back to${chain}: ${shortName(end.arn)} ${reason}, and no ACTIVE revision of family ${family} older than ${family}:${floor} ` +
+        throw this.fail('GANTRY-ROLLBACK-009', `no good release to roll back to${chain}: ${shortName(end.arn)} ${reason}, and no ACTIVE revision of family ${family} older than ${family}:${floor} ` +
             `is deployed or untagged among the newest ${this.limit} ACTIVE revisions${skipped.length ? ` (skipped ${listSome(skipped)})` : ''}.`);
     }
     /** The newest `deployed` revision matching `matches`, searching the family newest first (bounded). */
@@ -34738,7 +34763,7 @@ class Resolver {
                     .map((r) => shortName(r.arn))
                     .join(', ')})`);
                 const more = shas.length > 5 ? ` and ${shas.length - 5} more` : '';
-                throw this.fail(`the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`);
+                throw this.fail('GANTRY-ROLLBACK-010', `the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`);
             }
         }
         const deployed = found.find((r) => releaseFate(r.tags) === 'deployed');
@@ -34750,12 +34775,12 @@ class Resolver {
             : `searched the newest ${arns.length} ACTIVE revision${arns.length === 1 ? '' : 's'} of family ${family} (${shortName(arns[0])} down to ${shortName(arns[arns.length - 1])})` +
                 (arns.length >= this.limit ? `; older revisions were not searched — name one with revision:<n> or its ARN` : ', all there are');
         if (found.length > 0) {
-            throw this.fail(`no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`);
+            throw this.fail('GANTRY-ROLLBACK-011', `no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`);
         }
         const inactive = await this.findInactive(matches);
         if (inactive)
             this.assertActive(inactive);
-        throw this.fail(`no revision has ${what} (${window}).`);
+        throw this.fail('GANTRY-ROLLBACK-012', `no revision has ${what} (${window}).`);
     }
     /** A deployed match among deregistered revisions, to say "it exists but is INACTIVE" rather than "not found". */
     async findInactive(matches) {
@@ -34915,10 +34940,10 @@ async function rollback(inputs, deps) {
     const strategy = chooseStrategy(service);
     const currentArn = service.taskDefinition;
     if (!currentArn)
-        throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
+        throw new ActionFailure('GANTRY-ROLLBACK-013', `Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
     const described = await catalog.get(currentArn);
     if (!described)
-        throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+        throw new ActionFailure('GANTRY-ROLLBACK-014', `The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
     const from = described;
     const resolution = await log.group(`Target: ${inputs['target-input']}`, async () => {
         log.info(`Rolling back from ${describeRevision(from)}.`);
@@ -35172,7 +35197,7 @@ function rolloutFailureSections(rollout) {
     return parts;
 }
 /** The step's error: the headline with the reason, then why tasks stopped and what ECS said. */
-function rolloutFailure(headline, rollout) {
+function rolloutFailure(code, headline, rollout) {
     const tasks = rollout?.stoppedTasks ?? [];
     const events = rollout?.lastEvents ?? [];
     const lines = [headline];
@@ -35190,7 +35215,7 @@ function rolloutFailure(headline, rollout) {
             : []),
         ...(events.length ? ['Last service events:', ...events.map((e) => `  ${e}`)] : []),
     ];
-    return new ActionFailure(lines.join('\n'), details);
+    return new ActionFailure(code, lines.join('\n'), details);
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/summary.ts
@@ -35260,7 +35285,7 @@ function renderSummary(result) {
 function failureOf(result) {
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
     const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
-    return rolloutFailure(headline, result.rollout);
+    return rolloutFailure(result.status === 'timed-out' ? 'GANTRY-ROLLBACK-016' : 'GANTRY-ROLLBACK-015', headline, result.rollout);
 }
 /** The summary when the rollback stopped before it had a result (target not found, unknown service, …). */
 function renderErrorSummary(inputs, err) {
@@ -35269,7 +35294,7 @@ function renderErrorSummary(inputs, err) {
         ['Service', inputs.service],
         ['Target', inputs['target-input']],
         ['Reason', inputs.reason],
-        ['Error', errors_describeError(err)],
+        ['Error', describeFailure(err)],
     ])}\n`;
 }
 

@@ -36,12 +36,17 @@ export function getInputs(env: Env = process.env): Inputs {
   const target = parseTarget(targetInput);
   const reason = read.optional('reason');
   if (reason !== undefined && reason.length > MAX_REASON) {
-    throw new InputError('reason', reason, `at most ${MAX_REASON} characters (it has ${reason.length})`);
+    throw new InputError('GANTRY-ROLLBACK-001', 'reason', reason, `at most ${MAX_REASON} characters (it has ${reason.length})`);
   }
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError('poll-interval-seconds', String(pollIntervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+    throw new InputError(
+      'GANTRY-ROLLBACK-002',
+      'poll-interval-seconds',
+      String(pollIntervalSeconds),
+      `at most timeout-seconds (${timeoutSeconds})`,
+    );
   }
   checkServiceInCluster(cluster, service);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));

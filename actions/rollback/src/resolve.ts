@@ -6,7 +6,7 @@
  * or one that was never live), `previous` follows the `gantry:previous` links — what was really
  * live before each release — and skips releases known to be bad.
  */
-import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { ActionFailure, type FailureCode, InputError } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
 import { TAG, parseVersion } from '../../../lib/ecs/metadata';
 import { shortName, type RevisionCatalog, type RevisionRecord } from './revisions';
@@ -86,6 +86,7 @@ class Resolver {
         // that switched families is undone with deploy-ecs's previous-task-definition-arn output.
         if (this.target.family !== this.current.family && this.target.arn !== this.current.tags[TAG.previous]) {
           throw new InputError(
+            'GANTRY-ROLLBACK-003',
             'target',
             this.target.arn,
             `a task definition of the service's family '${this.current.family}' (the service runs ${shortName(this.current.arn)}; this ARN is of family '${this.target.family}')`,
@@ -111,8 +112,8 @@ class Resolver {
     return { target, how, warnings: this.warnings };
   }
 
-  private fail(message: string): ActionFailure {
-    return new ActionFailure(`Input 'target' ('${this.input}'): ${message}`);
+  private fail(code: FailureCode, message: string): ActionFailure {
+    return new ActionFailure(code, `Input 'target' ('${this.input}'): ${message}`);
   }
 
   private assertActive(
@@ -121,6 +122,7 @@ class Resolver {
   ): void {
     if (rec.status !== 'ACTIVE') {
       throw this.fail(
+        'GANTRY-ROLLBACK-004',
         `${describeRevision(rec)} is ${rec.status} (deregistered): ECS cannot update a service to it, so it cannot be rolled back to. ${hint}`,
       );
     }
@@ -128,7 +130,7 @@ class Resolver {
 
   private async explicit(ref: string, what: string): Promise<Resolution> {
     const rec = await this.options.catalog.get(ref);
-    if (!rec) throw this.fail(`${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
+    if (!rec) throw this.fail('GANTRY-ROLLBACK-005', `${what} does not exist (DescribeTaskDefinition knows no ${shortName(ref)}).`);
     this.assertActive(rec);
     const fate = releaseFate(rec.tags);
     if (fate === 'failed' || fate === 'rolled-back') {
@@ -148,10 +150,14 @@ class Resolver {
       const rec = await this.options.catalog.get(previousRef);
       if (!rec)
         throw this.fail(
+          'GANTRY-ROLLBACK-006',
           `${shortName(link.arn)} names ${previousRef} as gantry:previous, but ECS does not know that revision. Choose an explicit target (revision:<n>, sha:, version:).`,
         );
       if (visited.has(rec.arn))
-        throw this.fail(`the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`);
+        throw this.fail(
+          'GANTRY-ROLLBACK-007',
+          `the gantry:previous links loop back to ${shortName(rec.arn)} (${path.join(' → ')}). Choose an explicit target.`,
+        );
       visited.set(rec.arn, rec);
       const fate = releaseFate(rec.tags);
       if (fate === 'deployed' || fate === 'pre-gantry') {
@@ -171,6 +177,7 @@ class Resolver {
       link = rec;
     }
     throw this.fail(
+      'GANTRY-ROLLBACK-008',
       `the gantry:previous chain is longer than ${MAX_CHAIN} links (${path.slice(0, 5).join(' → ')} …). Choose an explicit target.`,
     );
   }
@@ -204,6 +211,7 @@ class Resolver {
     }
     const chain = path.length > 1 ? ` after following gantry:previous ${path.join(' → ')}` : '';
     throw this.fail(
+      'GANTRY-ROLLBACK-009',
       `no good release to roll back to${chain}: ${shortName(end.arn)} ${reason}, and no ACTIVE revision of family ${family} older than ${family}:${floor} ` +
         `is deployed or untagged among the newest ${this.limit} ACTIVE revisions${skipped.length ? ` (skipped ${listSome(skipped)})` : ''}.`,
     );
@@ -234,6 +242,7 @@ class Resolver {
         );
         const more = shas.length > 5 ? ` and ${shas.length - 5} more` : '';
         throw this.fail(
+          'GANTRY-ROLLBACK-010',
           `the short SHA is ambiguous: it matches ${shas.length} commits: ${listed.join(', ')}${more}. Give more characters of the SHA.`,
         );
       }
@@ -252,12 +261,13 @@ class Resolver {
           (arns.length >= this.limit ? `; older revisions were not searched — name one with revision:<n> or its ARN` : ', all there are');
     if (found.length > 0) {
       throw this.fail(
+        'GANTRY-ROLLBACK-011',
         `no deployed revision has ${what}: ${listSome(found.map(describeRevision))} ${found.length === 1 ? 'has' : 'have'} it but ${found.length === 1 ? 'is' : 'are'} not marked deployed (${window}).`,
       );
     }
     const inactive = await this.findInactive(matches);
     if (inactive) this.assertActive(inactive);
-    throw this.fail(`no revision has ${what} (${window}).`);
+    throw this.fail('GANTRY-ROLLBACK-012', `no revision has ${what} (${window}).`);
   }
 
   /** A deployed match among deregistered revisions, to say "it exists but is INACTIVE" rather than "not found". */

@@ -92,10 +92,14 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   });
   const strategy = chooseStrategy(service);
   const currentArn = service.taskDefinition;
-  if (!currentArn) throw new ActionFailure(`Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
+  if (!currentArn)
+    throw new ActionFailure('GANTRY-ROLLBACK-013', `Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
   const described = await catalog.get(currentArn);
   if (!described)
-    throw new ActionFailure(`The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`);
+    throw new ActionFailure(
+      'GANTRY-ROLLBACK-014',
+      `The service's task definition ${currentArn} cannot be described, so its release metadata cannot be read.`,
+    );
   const from: RevisionRecord = described;
 
   const resolution = await log.group(`Target: ${inputs['target-input']}`, async () => {

@@ -3,7 +3,7 @@ import { rolloutFailure, rolloutFailureSections } from '../../../lib/ecs/rollout
 import type { ActionFailure } from '../../../lib/runner/errors';
 import { formatDuration, keyValueTable, markdownTable } from '../../../lib/util/markdown';
 import { TAG } from '../../../lib/ecs/metadata';
-import { describeError } from '../../../lib/runner/errors';
+import { describeFailure } from '../../../lib/runner/errors';
 import type { Inputs } from './inputs';
 import type { RollbackResult, RollbackStatus } from './rollback';
 import { shortName, type RevisionRecord } from './revisions';
@@ -67,7 +67,7 @@ export function renderSummary(result: RollbackResult): string {
 export function failureOf(result: RollbackResult): ActionFailure {
   const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
   const headline = `Rollback of service ${result.service} from ${shortName(result.from.arn)} to ${shortName(result.to.arn)} ${verb}: ${result.failure ?? 'no reason reported'}`;
-  return rolloutFailure(headline, result.rollout);
+  return rolloutFailure(result.status === 'timed-out' ? 'GANTRY-ROLLBACK-016' : 'GANTRY-ROLLBACK-015', headline, result.rollout);
 }
 
 /** The summary when the rollback stopped before it had a result (target not found, unknown service, …). */
@@ -77,6 +77,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
     ['Service', inputs.service],
     ['Target', inputs['target-input']],
     ['Reason', inputs.reason],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

@@ -33,13 +33,19 @@ export function parseTarget(raw: string, input = 'target'): RollbackTarget {
     case 'sha': {
       const sha = rest.toLowerCase();
       if (!SHA.test(sha))
-        throw new InputError(input, raw, `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`);
+        throw new InputError(
+          'GANTRY-ROLLBACK-017',
+          input,
+          raw,
+          `sha:<git sha> with 7 to 40 hexadecimal characters, e.g. sha:1a2b3c4 (got '${rest}')`,
+        );
       return { kind: 'sha', sha };
     }
     case 'version': {
       const version = parseVersion(rest);
       if (!version)
         throw new InputError(
+          'GANTRY-ROLLBACK-018',
           input,
           raw,
           `version:<semver>, a semantic version such as version:1.4.2 or version:v2.0.0-rc.1 (got '${rest}')`,
@@ -48,25 +54,30 @@ export function parseTarget(raw: string, input = 'target'): RollbackTarget {
     }
     case 'revision': {
       if (!/^\d+$/.test(rest) || !Number.isSafeInteger(Number(rest)) || Number(rest) < 1) {
-        throw new InputError(input, raw, `revision:<n> with a revision number of at least 1 (got '${rest}')`);
+        throw new InputError('GANTRY-ROLLBACK-019', input, raw, `revision:<n> with a revision number of at least 1 (got '${rest}')`);
       }
       return { kind: 'revision', revision: Number(rest) };
     }
     case 'arn':
       return parseArn(value, raw, input);
     default:
-      throw new InputError(input, raw, TARGET_FORMS);
+      throw new InputError('GANTRY-ROLLBACK-020', input, raw, TARGET_FORMS);
   }
 }
 
 function parseArn(value: string, raw: string, input: string): RollbackTarget {
   const match = TASK_DEFINITION_ARN.exec(value);
   const expected = 'a full task definition ARN, arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
-  if (!match) throw new InputError(input, raw, expected);
+  if (!match) throw new InputError('GANTRY-ROLLBACK-021', input, raw, expected);
   const [, family, revisionText] = match;
   const revision = Number(revisionText);
   if (!FAMILY.test(family) || !/^\d+$/.test(revisionText) || revision < 1 || !Number.isSafeInteger(revision)) {
-    throw new InputError(input, raw, `${expected} with a family of letters, digits, '-' and '_' and a revision of at least 1`);
+    throw new InputError(
+      'GANTRY-ROLLBACK-022',
+      input,
+      raw,
+      `${expected} with a family of letters, digits, '-' and '_' and a revision of at least 1`,
+    );
   }
   return { kind: 'arn', arn: value, family, revision };
 }

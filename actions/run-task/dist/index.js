@@ -32307,17 +32307,19 @@ function boundByDeadline(client, deadline, now = Date.now) {
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -32325,13 +32327,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class errors_ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -32351,6 +32355,26 @@ function errors_describeError(err) {
     }
     return String(err);
 }
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof errors_ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${errors_describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/aws/config.ts
 /**
@@ -32366,10 +32390,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 function awsClientConfig(options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new errors_InputError('aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
+        throw new errors_InputError('GANTRY-AWS-007', 'aws-region', undefined, 'an AWS region (set the aws-region input, or AWS_REGION as aws-actions/configure-aws-credentials does)');
     }
     if (!REGION.test(region))
-        throw new errors_InputError('aws-region', region, 'an AWS region such as eu-west-1');
+        throw new errors_InputError('GANTRY-AWS-008', 'aws-region', region, 'an AWS region such as eu-west-1');
     const endpoint = options.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint !== undefined) {
         let url;
@@ -32377,10 +32401,10 @@ function awsClientConfig(options = {}, env = process.env) {
             url = new URL(endpoint);
         }
         catch {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new errors_InputError('endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
+            throw new errors_InputError('GANTRY-AWS-009', 'endpoint-url', endpoint, 'an http(s) URL such as http://127.0.0.1:5000');
         }
     }
     return {
@@ -32570,7 +32594,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -32585,7 +32610,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof errors_ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(errors_describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -32638,7 +32663,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 function normalizeGitSha(value, inputName = 'git-sha') {
     const lower = value.trim().toLowerCase();
     if (!SHA.test(lower))
-        throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+        throw new InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
     return lower;
 }
 /** `v1.2.3` → `1.2.3`, `1.2.3+build.7` → `1.2.3`; undefined when the text is not a semantic version. */
@@ -32649,7 +32674,7 @@ function parseVersion(value) {
 function normalizeVersion(value, inputName = 'version') {
     const valid = parseVersion(value);
     if (!valid)
-        throw new InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+        throw new InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
 }
 
@@ -32986,7 +33011,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -32999,20 +33024,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -33022,16 +33047,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -33048,10 +33073,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -33060,7 +33085,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -33069,19 +33094,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -33098,16 +33123,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -33119,14 +33144,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -33142,7 +33167,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -33201,53 +33226,53 @@ function getInputs(env = process.env) {
     const cluster = read.ecsNameOrArn('cluster', 'cluster');
     const taskDefinitionArn = read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
     if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
-        throw new errors_InputError('task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+        throw new errors_InputError('GANTRY-RUNTASK-001', 'task-definition-arn', taskDefinitionArn, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
     }
     const container = read.optional('container');
     if (container !== undefined && !CONTAINER_NAME.test(container)) {
-        throw new errors_InputError('container', container, 'a container name of letters, digits, "_" and "-"');
+        throw new errors_InputError('GANTRY-RUNTASK-002', 'container', container, 'a container name of letters, digits, "_" and "-"');
     }
     const service = read.has('service') ? read.ecsNameOrArn('service', 'service') : undefined;
     const subnets = read.list('subnets');
     for (const subnet of subnets)
         if (!SUBNET.test(subnet))
-            throw new errors_InputError('subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
+            throw new errors_InputError('GANTRY-RUNTASK-003', 'subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
     const securityGroups = read.list('security-groups');
     for (const group of securityGroups)
         if (!SECURITY_GROUP.test(group))
-            throw new errors_InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
+            throw new errors_InputError('GANTRY-RUNTASK-004', 'security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
     if (securityGroups.length > 0 && subnets.length === 0) {
-        throw new errors_InputError('subnets', undefined, "subnets when security-groups is given (a network configuration needs both, or neither to take the service's)");
+        throw new errors_InputError('GANTRY-RUNTASK-005', 'subnets', undefined, "subnets when security-groups is given (a network configuration needs both, or neither to take the service's)");
     }
     if (subnets.length > 16)
-        throw new errors_InputError('subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
+        throw new errors_InputError('GANTRY-RUNTASK-006', 'subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
     if (securityGroups.length > 5)
-        throw new errors_InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
+        throw new errors_InputError('GANTRY-RUNTASK-007', 'security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
     const assignPublicIp = read.has('assign-public-ip') ? read.choice('assign-public-ip', ['ENABLED', 'DISABLED']) : undefined;
     if (assignPublicIp !== undefined && subnets.length === 0) {
-        throw new errors_InputError('assign-public-ip', assignPublicIp, "nothing unless subnets is given (without subnets the service's network configuration is used as it is)");
+        throw new errors_InputError('GANTRY-RUNTASK-008', 'assign-public-ip', assignPublicIp, "nothing unless subnets is given (without subnets the service's network configuration is used as it is)");
     }
     const launchType = read.has('launch-type') ? read.choice('launch-type', LAUNCH_TYPES) : undefined;
     const strategy = readCapacityProviderStrategy(read);
     if (launchType !== undefined && strategy.length > 0) {
-        throw new errors_InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'nothing when launch-type is given (ECS takes one or the other)');
+        throw new errors_InputError('GANTRY-RUNTASK-009', 'capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'nothing when launch-type is given (ECS takes one or the other)');
     }
     const startedBy = read.optional('started-by') ?? defaultStartedBy(env);
     if (!STARTED_BY.test(startedBy))
-        throw new errors_InputError('started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
+        throw new errors_InputError('GANTRY-RUNTASK-010', 'started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
     const tags = read.keyValues('tags', TAG_KEY);
     if (tags.size > 40)
-        throw new errors_InputError('tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
+        throw new errors_InputError('GANTRY-RUNTASK-011', 'tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
     for (const [key, value] of tags) {
         if (/^aws:/i.test(key))
-            throw new errors_InputError('tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
+            throw new errors_InputError('GANTRY-RUNTASK-012', 'tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
         if (!TAG_VALUE.test(value))
-            throw new errors_InputError('tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
+            throw new errors_InputError('GANTRY-RUNTASK-013', 'tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
     }
     const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
     const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
     if (pollIntervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+        throw new errors_InputError('GANTRY-RUNTASK-014', 'poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
     }
     return {
         cluster,
@@ -33283,19 +33308,19 @@ function parseCommand(raw) {
             words = JSON.parse(text);
         }
         catch (err) {
-            throw new errors_InputError('command', text, `${COMMAND_EXPECTED} (not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+            throw new errors_InputError('GANTRY-RUNTASK-015', 'command', text, `${COMMAND_EXPECTED} (not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
         }
         if (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))
-            throw new errors_InputError('command', text, COMMAND_EXPECTED);
+            throw new errors_InputError('GANTRY-RUNTASK-016', 'command', text, COMMAND_EXPECTED);
     }
     else {
         words = text.split(/\s+/);
     }
     const command = words;
     if (command.length === 0 || command[0].trim() === '')
-        throw new errors_InputError('command', text, `${COMMAND_EXPECTED}, not an empty one`);
+        throw new errors_InputError('GANTRY-RUNTASK-017', 'command', text, `${COMMAND_EXPECTED}, not an empty one`);
     if (JSON.stringify(command).length > MAX_COMMAND_JSON) {
-        throw new errors_InputError('command', text, `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`);
+        throw new errors_InputError('GANTRY-RUNTASK-018', 'command', text, `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`);
     }
     return command;
 }
@@ -33306,14 +33331,14 @@ function readCapacityProviderStrategy(read) {
     const items = [...pairs].map(([capacityProvider, value]) => {
         const match = /^(\d{1,4})(?::(\d{1,6}))?$/.exec(value);
         if (!match || Number(match[1]) > 1000 || (match[2] !== undefined && Number(match[2]) > 100000)) {
-            throw new errors_InputError('capacity-provider-strategy', `${capacityProvider}=${value}`, expected);
+            throw new errors_InputError('GANTRY-RUNTASK-019', 'capacity-provider-strategy', `${capacityProvider}=${value}`, expected);
         }
         return { capacityProvider, weight: Number(match[1]), ...(match[2] !== undefined ? { base: Number(match[2]) } : {}) };
     });
     if (items.length > 20)
-        throw new errors_InputError('capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
+        throw new errors_InputError('GANTRY-RUNTASK-020', 'capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
     if (items.filter((i) => (i.base ?? 0) > 0).length > 1)
-        throw new errors_InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
+        throw new errors_InputError('GANTRY-RUNTASK-021', 'capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
     return items;
 }
 function defaultStartedBy(env) {
@@ -33374,17 +33399,17 @@ async function describeServiceOrFail(ecs, cluster, service) {
     }
     catch (err) {
         if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
+            throw new errors_InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
         }
         throw err;
     }
     const found = out.services?.[0];
     if (!found) {
         const failure = out.failures?.[0];
-        throw new errors_InputError('service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+        throw new errors_InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
     }
     if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+        throw new errors_InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
     }
     return found;
 }
@@ -33392,7 +33417,7 @@ async function describeServiceOrFail(ecs, cluster, service) {
 function assertEcsDeploymentController(service) {
     const type = service.deploymentController?.type ?? 'ECS';
     if (type !== 'ECS') {
-        throw new ActionFailure(`Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
             `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
             (type === 'CODE_DEPLOY'
                 ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
@@ -33880,7 +33905,7 @@ async function runTask(inputs, deps) {
             const reasons = (out.failures ?? [])
                 .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
                 .join('; ');
-            throw new errors_ActionFailure(`RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
+            throw new errors_ActionFailure('GANTRY-RUNTASK-022', `RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`);
         }
         task = first;
     }
@@ -34040,13 +34065,13 @@ async function describeTaskDefinition(ecs, arn) {
     try {
         const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
         if (!out.taskDefinition)
-            throw new errors_InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
+            throw new errors_InputError('GANTRY-RUNTASK-023', 'task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
         return out.taskDefinition;
     }
     catch (err) {
         if (err instanceof errors_InputError || retry_isTransientAwsError(err))
             throw err;
-        throw new errors_InputError('task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
+        throw new errors_InputError('GANTRY-RUNTASK-028', 'task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
     }
 }
 /** The container that runs the command: the one named, or the task's only essential container. */
@@ -34055,7 +34080,7 @@ function resolveContainer(containers, wanted, arn) {
     const listed = names.map((n) => `'${n}'`).join(', ');
     if (wanted !== undefined) {
         if (!names.includes(wanted))
-            throw new errors_InputError('container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
+            throw new errors_InputError('GANTRY-RUNTASK-024', 'container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
         return wanted;
     }
     const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
@@ -34063,7 +34088,7 @@ function resolveContainer(containers, wanted, arn) {
         return names[0];
     if (essential.length === 1)
         return essential[0];
-    throw new errors_InputError('container', undefined, `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
+    throw new errors_InputError('GANTRY-RUNTASK-025', 'container', undefined, `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`);
 }
 function runTaskRequest(inputs, context, definition, arn, container, service) {
     const request = {
@@ -34123,7 +34148,7 @@ function networkConfiguration(inputs, service, definition) {
         const why = service
             ? `service ${inputs.service} has no awsvpc network configuration to borrow`
             : 'no service was given to borrow the network configuration from';
-        throw new errors_InputError('subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
+        throw new errors_InputError('GANTRY-RUNTASK-026', 'subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
     }
     return undefined;
 }
@@ -34289,7 +34314,7 @@ function failureOf(inputs, result) {
     if (result.status === 'unknown') {
         // Never "not started": the task may run, and only ECS can say.
         const list = `aws ecs list-tasks --cluster ${result.cluster} --started-by ${result.startedBy}`;
-        return new errors_ActionFailure(`RunTask of ${shortArn(result.taskDefinitionArn)} in cluster ${result.cluster}: outcome UNKNOWN — ${result.reason}. ECS may still have started it: ${list} (then describe-tasks --include TAGS for ${RUN_TOKEN_TAG}=${result.runToken}), and stop it before re-running.`);
+        return new errors_ActionFailure('GANTRY-RUNTASK-029', `RunTask of ${shortArn(result.taskDefinitionArn)} in cluster ${result.cluster}: outcome UNKNOWN — ${result.reason}. ECS may still have started it: ${list} (then describe-tasks --include TAGS for ${RUN_TOKEN_TAG}=${result.runToken}), and stop it before re-running.`);
     }
     const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
     const headline = `Task ${taskIdOf(result.taskArn)} from ${shortArn(result.taskDefinitionArn)} ${verb}: ${result.reason}`;
@@ -34301,7 +34326,7 @@ function failureOf(inputs, result) {
             ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`),
         ]
         : [];
-    return new errors_ActionFailure(lines.join('\n'), details);
+    return new errors_ActionFailure('GANTRY-RUNTASK-027', lines.join('\n'), details);
 }
 /** The summary of a run that stopped with an error before it had a result. */
 function renderErrorSummary(inputs, err) {
@@ -34310,7 +34335,7 @@ function renderErrorSummary(inputs, err) {
         ['Task definition', inputs['task-definition-arn']],
         ['Container', inputs.container],
         ['Command', inputs.command ? JSON.stringify(inputs.command) : undefined],
-        ['Error', errors_describeError(err)],
+        ['Error', describeFailure(err)],
     ])}\n`;
 }
 

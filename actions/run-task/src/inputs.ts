@@ -56,6 +56,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const taskDefinitionArn = read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
   if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError(
+      'GANTRY-RUNTASK-001',
       'task-definition-arn',
       taskDefinitionArn,
       'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>',
@@ -63,30 +64,39 @@ export function getInputs(env: Env = process.env): Inputs {
   }
   const container = read.optional('container');
   if (container !== undefined && !CONTAINER_NAME.test(container)) {
-    throw new InputError('container', container, 'a container name of letters, digits, "_" and "-"');
+    throw new InputError('GANTRY-RUNTASK-002', 'container', container, 'a container name of letters, digits, "_" and "-"');
   }
   const service = read.has('service') ? read.ecsNameOrArn('service', 'service') : undefined;
 
   const subnets = read.list('subnets');
   for (const subnet of subnets)
-    if (!SUBNET.test(subnet)) throw new InputError('subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
+    if (!SUBNET.test(subnet))
+      throw new InputError('GANTRY-RUNTASK-003', 'subnets', subnet, 'subnet ids such as subnet-0123456789abcdef0, one per line');
   const securityGroups = read.list('security-groups');
   for (const group of securityGroups)
     if (!SECURITY_GROUP.test(group))
-      throw new InputError('security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
+      throw new InputError('GANTRY-RUNTASK-004', 'security-groups', group, 'security group ids such as sg-0123456789abcdef0, one per line');
   if (securityGroups.length > 0 && subnets.length === 0) {
     throw new InputError(
+      'GANTRY-RUNTASK-005',
       'subnets',
       undefined,
       "subnets when security-groups is given (a network configuration needs both, or neither to take the service's)",
     );
   }
-  if (subnets.length > 16) throw new InputError('subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
+  if (subnets.length > 16)
+    throw new InputError('GANTRY-RUNTASK-006', 'subnets', `${subnets.length} subnets`, 'at most 16 subnets (the ECS limit)');
   if (securityGroups.length > 5)
-    throw new InputError('security-groups', `${securityGroups.length} security groups`, 'at most 5 security groups (the ECS limit)');
+    throw new InputError(
+      'GANTRY-RUNTASK-007',
+      'security-groups',
+      `${securityGroups.length} security groups`,
+      'at most 5 security groups (the ECS limit)',
+    );
   const assignPublicIp = read.has('assign-public-ip') ? read.choice('assign-public-ip', ['ENABLED', 'DISABLED'] as const) : undefined;
   if (assignPublicIp !== undefined && subnets.length === 0) {
     throw new InputError(
+      'GANTRY-RUNTASK-008',
       'assign-public-ip',
       assignPublicIp,
       "nothing unless subnets is given (without subnets the service's network configuration is used as it is)",
@@ -97,6 +107,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const strategy = readCapacityProviderStrategy(read);
   if (launchType !== undefined && strategy.length > 0) {
     throw new InputError(
+      'GANTRY-RUNTASK-009',
       'capacity-provider-strategy',
       read.raw('capacity-provider-strategy'),
       'nothing when launch-type is given (ECS takes one or the other)',
@@ -105,20 +116,26 @@ export function getInputs(env: Env = process.env): Inputs {
 
   const startedBy = read.optional('started-by') ?? defaultStartedBy(env);
   if (!STARTED_BY.test(startedBy))
-    throw new InputError('started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
+    throw new InputError('GANTRY-RUNTASK-010', 'started-by', startedBy, 'at most 36 letters, digits, "-", "_" and "/" (the ECS limit)');
 
   const tags = read.keyValues('tags', TAG_KEY);
-  if (tags.size > 40) throw new InputError('tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
+  if (tags.size > 40)
+    throw new InputError('GANTRY-RUNTASK-011', 'tags', `${tags.size} tags`, 'at most 40 tags (ECS allows 50; gantry adds its own)');
   for (const [key, value] of tags) {
-    if (/^aws:/i.test(key)) throw new InputError('tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
+    if (/^aws:/i.test(key)) throw new InputError('GANTRY-RUNTASK-012', 'tags', `${key}=…`, 'no keys starting with aws: (reserved by AWS)');
     if (!TAG_VALUE.test(value))
-      throw new InputError('tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
+      throw new InputError('GANTRY-RUNTASK-013', 'tags', `${key}=…`, 'values of at most 256 letters, digits, spaces and + - = . _ : / @');
   }
 
   const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
   const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
   if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError('poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
+    throw new InputError(
+      'GANTRY-RUNTASK-014',
+      'poll-interval-seconds',
+      read.raw('poll-interval-seconds'),
+      `at most timeout-seconds (${timeoutSeconds})`,
+    );
   }
 
   return {
@@ -154,16 +171,24 @@ export function parseCommand(raw: string): string[] | undefined {
     try {
       words = JSON.parse(text);
     } catch (err) {
-      throw new InputError('command', text, `${COMMAND_EXPECTED} (not valid JSON: ${err instanceof Error ? err.message : String(err)})`);
+      throw new InputError(
+        'GANTRY-RUNTASK-015',
+        'command',
+        text,
+        `${COMMAND_EXPECTED} (not valid JSON: ${err instanceof Error ? err.message : String(err)})`,
+      );
     }
-    if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) throw new InputError('command', text, COMMAND_EXPECTED);
+    if (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))
+      throw new InputError('GANTRY-RUNTASK-016', 'command', text, COMMAND_EXPECTED);
   } else {
     words = text.split(/\s+/);
   }
   const command = words as string[];
-  if (command.length === 0 || command[0].trim() === '') throw new InputError('command', text, `${COMMAND_EXPECTED}, not an empty one`);
+  if (command.length === 0 || command[0].trim() === '')
+    throw new InputError('GANTRY-RUNTASK-017', 'command', text, `${COMMAND_EXPECTED}, not an empty one`);
   if (JSON.stringify(command).length > MAX_COMMAND_JSON) {
     throw new InputError(
+      'GANTRY-RUNTASK-018',
       'command',
       text,
       `a command of at most ${MAX_COMMAND_JSON} characters as JSON (ECS allows 8192 characters of overrides)`,
@@ -179,14 +204,24 @@ function readCapacityProviderStrategy(read: InputReader): CapacityProviderItem[]
   const items = [...pairs].map(([capacityProvider, value]) => {
     const match = /^(\d{1,4})(?::(\d{1,6}))?$/.exec(value);
     if (!match || Number(match[1]) > 1000 || (match[2] !== undefined && Number(match[2]) > 100000)) {
-      throw new InputError('capacity-provider-strategy', `${capacityProvider}=${value}`, expected);
+      throw new InputError('GANTRY-RUNTASK-019', 'capacity-provider-strategy', `${capacityProvider}=${value}`, expected);
     }
     return { capacityProvider, weight: Number(match[1]), ...(match[2] !== undefined ? { base: Number(match[2]) } : {}) };
   });
   if (items.length > 20)
-    throw new InputError('capacity-provider-strategy', `${items.length} providers`, 'at most 20 capacity providers (the ECS limit)');
+    throw new InputError(
+      'GANTRY-RUNTASK-020',
+      'capacity-provider-strategy',
+      `${items.length} providers`,
+      'at most 20 capacity providers (the ECS limit)',
+    );
   if (items.filter((i) => (i.base ?? 0) > 0).length > 1)
-    throw new InputError('capacity-provider-strategy', read.raw('capacity-provider-strategy'), 'a base on at most one provider');
+    throw new InputError(
+      'GANTRY-RUNTASK-021',
+      'capacity-provider-strategy',
+      read.raw('capacity-provider-strategy'),
+      'a base on at most one provider',
+    );
   return items;
 }
 

@@ -125,6 +125,7 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
         .map((f) => `${f.arn ? `${f.arn}: ` : ''}${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`)
         .join('; ');
       throw new ActionFailure(
+        'GANTRY-RUNTASK-022',
         `RunTask started no task from ${shortArn(taskDefinitionArn)}: ${reasons || 'ECS returned no task and no failure'}.`,
       );
     }
@@ -287,11 +288,16 @@ async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<Task
   try {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
     if (!out.taskDefinition)
-      throw new InputError('task-definition-arn', arn, 'an existing task definition revision (DescribeTaskDefinition returned none)');
+      throw new InputError(
+        'GANTRY-RUNTASK-023',
+        'task-definition-arn',
+        arn,
+        'an existing task definition revision (DescribeTaskDefinition returned none)',
+      );
     return out.taskDefinition;
   } catch (err) {
     if (err instanceof InputError || isTransientAwsError(err)) throw err;
-    throw new InputError('task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
+    throw new InputError('GANTRY-RUNTASK-028', 'task-definition-arn', arn, `an existing task definition revision (${describeError(err)})`);
   }
 }
 
@@ -300,13 +306,15 @@ export function resolveContainer(containers: readonly ContainerDefinition[], wan
   const names = containers.map((c) => c.name ?? '');
   const listed = names.map((n) => `'${n}'`).join(', ');
   if (wanted !== undefined) {
-    if (!names.includes(wanted)) throw new InputError('container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
+    if (!names.includes(wanted))
+      throw new InputError('GANTRY-RUNTASK-024', 'container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
     return wanted;
   }
   const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
   if (containers.length === 1) return names[0];
   if (essential.length === 1) return essential[0];
   throw new InputError(
+    'GANTRY-RUNTASK-025',
     'container',
     undefined,
     `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
@@ -375,7 +383,12 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
     const why = service
       ? `service ${inputs.service} has no awsvpc network configuration to borrow`
       : 'no service was given to borrow the network configuration from';
-    throw new InputError('subnets', undefined, `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`);
+    throw new InputError(
+      'GANTRY-RUNTASK-026',
+      'subnets',
+      undefined,
+      `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`,
+    );
   }
   return undefined;
 }

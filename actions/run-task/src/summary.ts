@@ -1,5 +1,5 @@
 /** The job summary and the failure message of a one-off task (pure). */
-import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import { ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
 import { formatLogLine, taskIdOf } from '../../../lib/ecs/task-logs';
 import type { Inputs } from './inputs';
@@ -67,6 +67,7 @@ export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure 
     // Never "not started": the task may run, and only ECS can say.
     const list = `aws ecs list-tasks --cluster ${result.cluster} --started-by ${result.startedBy}`;
     return new ActionFailure(
+      'GANTRY-RUNTASK-029',
       `RunTask of ${shortArn(result.taskDefinitionArn)} in cluster ${result.cluster}: outcome UNKNOWN — ${result.reason}. ECS may still have started it: ${list} (then describe-tasks --include TAGS for ${RUN_TOKEN_TAG}=${result.runToken}), and stop it before re-running.`,
     );
   }
@@ -81,7 +82,7 @@ export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure 
           ...result.logLines.slice(-inputs['log-lines']).map((l) => `  ${formatLogLine(l)}`),
         ]
       : [];
-  return new ActionFailure(lines.join('\n'), details);
+  return new ActionFailure('GANTRY-RUNTASK-027', lines.join('\n'), details);
 }
 
 /** The summary of a run that stopped with an error before it had a result. */
@@ -91,6 +92,6 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
     ['Task definition', inputs['task-definition-arn']],
     ['Container', inputs.container],
     ['Command', inputs.command ? JSON.stringify(inputs.command) : undefined],
-    ['Error', describeError(err)],
+    ['Error', describeFailure(err)],
   ])}\n`;
 }

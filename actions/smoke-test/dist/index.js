@@ -27014,17 +27014,19 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -27032,13 +27034,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -27057,6 +27061,26 @@ function describeError(err) {
         return parts.join(' ');
     }
     return String(err);
+}
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${describeError(err)}`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -27197,7 +27221,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -27212,7 +27237,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -34867,7 +34892,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -34880,20 +34905,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -34903,16 +34928,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -34929,10 +34954,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -34941,7 +34966,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -34950,19 +34975,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -34979,16 +35004,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), (0,external_node_fs_namespaceObject.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_namespaceObject.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_namespaceObject.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_namespaceObject.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -35000,14 +35025,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = path.resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && path.dirname(existing) !== existing)
         existing = path.dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = existsSync(existing) ? realpathSync(existing) : path.resolve(path.dirname(existing), readlinkSync(existing));
     if (!isInside(realpathSync(workspace), real)) {
-        throw new InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -35023,7 +35048,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -38576,8 +38601,8 @@ function postgresCheck(reader, common) {
 /** A check list with problems: still an input error (exit 1, no stack), listing every problem. */
 class CheckDefinitionError extends errors_InputError {
     problems;
-    constructor(input, problems, source) {
-        super(input, source, 'valid checks');
+    constructor(code, input, problems, source) {
+        super(code, input, source, 'valid checks');
         const where = source ? `Input '${input}' (${source})` : `Input '${input}'`;
         const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
         this.message = `${where} has ${count}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}.`;
@@ -38600,19 +38625,19 @@ function parseCheckList(text, input, source) {
             ? ''
             : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
         if (err.kind === 'syntax')
-            throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
-        throw new CheckDefinitionError(input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
+            throw new CheckDefinitionError('GANTRY-SMOKE-009', input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
+        throw new CheckDefinitionError('GANTRY-SMOKE-010', input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
     }
     if (Array.isArray(document))
         return document;
     if (document && typeof document === 'object' && Array.isArray(document.checks)) {
         const extra = Object.keys(document).filter((k) => k !== 'checks');
         if (extra.length) {
-            throw new CheckDefinitionError(input, [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }], source);
+            throw new CheckDefinitionError('GANTRY-SMOKE-011', input, [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }], source);
         }
         return document.checks;
     }
-    throw new CheckDefinitionError(input, [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }], source);
+    throw new CheckDefinitionError('GANTRY-SMOKE-012', input, [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }], source);
 }
 /** A scalar as written; a list or object by its shape only, since it may hold header values. */
 function scalarOrShape(value) {
@@ -38655,7 +38680,7 @@ function loadChecks(list, context, input, source) {
             checks.push(check);
     });
     if (problems.length)
-        throw new CheckDefinitionError(input, problems, source);
+        throw new CheckDefinitionError('GANTRY-SMOKE-013', input, problems, source);
     nameUnnamed(checks, new Set(explicitNames.keys()));
     return { checks, secrets };
 }
@@ -38682,16 +38707,16 @@ function versionCheck(options) {
     else if (options.baseUrl)
         url = new URL(options.path, options.baseUrl);
     else
-        throw new errors_InputError('base-url', undefined, `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`);
+        throw new errors_InputError('GANTRY-SMOKE-014', 'base-url', undefined, `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new errors_InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
+        throw new errors_InputError('GANTRY-SMOKE-015', 'version-path', redactUrlText(options.path), 'a path or an http(s) URL');
     const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
     let segments;
     try {
         segments = parseJsonPath(jsonPath);
     }
     catch (err) {
-        throw new errors_InputError('version-field', options.field, `a field name or JSON path such as version or $.build.sha (${err.message})`);
+        throw new errors_InputError('GANTRY-SMOKE-016', 'version-field', options.field, `a field name or JSON path such as version or $.build.sha (${err.message})`);
     }
     const name = options.takenNames.has('version') ? 'expect-version' : 'version';
     return {
@@ -38731,7 +38756,7 @@ function getInputs(env = process.env) {
     const timeoutSeconds = reader.seconds('timeout-seconds', { default: 120, min: 1, max: 3600 });
     const intervalSeconds = reader.seconds('interval-seconds', { default: 5, min: 1, max: 600 });
     if (intervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('interval-seconds', String(intervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+        throw new errors_InputError('GANTRY-SMOKE-001', 'interval-seconds', String(intervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
     }
     const requestTimeoutMs = reader.integer('request-timeout-ms', { default: 5000, min: 1, max: 600_000 });
     const concurrency = reader.integer('concurrency', { default: 8, min: 1, max: 256 });
@@ -38742,9 +38767,9 @@ function getInputs(env = process.env) {
     const inline = reader.optional('checks');
     const file = reader.optional('checks-file');
     if (inline && file)
-        throw new errors_InputError('checks-file', file, 'to be empty when the checks input is given (use one of them)');
+        throw new errors_InputError('GANTRY-SMOKE-002', 'checks-file', file, 'to be empty when the checks input is given (use one of them)');
     if (!inline && !file && !expectVersion) {
-        throw new errors_InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
+        throw new errors_InputError('GANTRY-SMOKE-003', 'checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
     }
     const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
     let checks = [];
@@ -38788,10 +38813,10 @@ function getInputs(env = process.env) {
 }
 function parseVersionKind(value, expectVersion) {
     if (!VERSION_KINDS.includes(value))
-        throw new errors_InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+        throw new errors_InputError('GANTRY-SMOKE-004', 'expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
     const kind = value;
     if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
-        throw new errors_InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+        throw new errors_InputError('GANTRY-SMOKE-005', 'expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
     }
     return kind;
 }
@@ -38806,7 +38831,7 @@ function checkEnvironment(reader, env, secrets) {
     const secret = reader.keyValues('secret-env', inputs_ENV_NAME);
     for (const name of secret.keys()) {
         if (plain.has(name))
-            throw new errors_InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+            throw new errors_InputError('GANTRY-SMOKE-006', 'secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
     }
     secrets.push(...secret.values());
     return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
@@ -38817,10 +38842,10 @@ function parseBaseUrl(value, secrets) {
     const expected = 'an absolute http(s) URL such as https://staging.example.com';
     // The value is echoed with its user information (user:password@) replaced by ***.
     if (!URL.canParse(value))
-        throw new errors_InputError('base-url', redactUrlText(value), expected);
+        throw new errors_InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new errors_InputError('base-url', redactUrlText(value), expected);
+        throw new errors_InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
     if (url.password)
         secrets.push(decodeURIComponent(url.password));
     return url;
@@ -38830,7 +38855,7 @@ function readChecksFile(absolute, value) {
         return (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8');
     }
     catch (err) {
-        throw new errors_InputError('checks-file', value, `a readable file (${err.code ?? String(err)})`);
+        throw new errors_InputError('GANTRY-SMOKE-008', 'checks-file', value, `a readable file (${err.code ?? String(err)})`);
     }
 }
 
@@ -38922,7 +38947,7 @@ function failureOf(outcomes) {
     const failing = outcomes.filter((o) => o.status === 'failed');
     if (failing.length === 0)
         return undefined;
-    return new ActionFailure(`${failing.length} of ${outcomes.length} smoke checks failed: ${failing.map((o) => o.check.name).join(', ')}`, failing.map((o) => {
+    return new ActionFailure('GANTRY-SMOKE-017', `${failing.length} of ${outcomes.length} smoke checks failed: ${failing.map((o) => o.check.name).join(', ')}`, failing.map((o) => {
         const target = checkTarget(o.check);
         const where = target === o.check.name ? '' : `${target}, `;
         return `✗ ${o.check.name} (${where}${o.attempts} attempt(s)): ${o.reason ?? 'failed'}`;

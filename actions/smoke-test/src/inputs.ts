@@ -32,7 +32,7 @@ export function getInputs(env: Env = process.env): Inputs {
   const timeoutSeconds = reader.seconds('timeout-seconds', { default: 120, min: 1, max: 3600 });
   const intervalSeconds = reader.seconds('interval-seconds', { default: 5, min: 1, max: 600 });
   if (intervalSeconds > timeoutSeconds) {
-    throw new InputError('interval-seconds', String(intervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
+    throw new InputError('GANTRY-SMOKE-001', 'interval-seconds', String(intervalSeconds), `at most timeout-seconds (${timeoutSeconds})`);
   }
   const requestTimeoutMs = reader.integer('request-timeout-ms', { default: 5000, min: 1, max: 600_000 });
   const concurrency = reader.integer('concurrency', { default: 8, min: 1, max: 256 });
@@ -43,9 +43,10 @@ export function getInputs(env: Env = process.env): Inputs {
 
   const inline = reader.optional('checks');
   const file = reader.optional('checks-file');
-  if (inline && file) throw new InputError('checks-file', file, 'to be empty when the checks input is given (use one of them)');
+  if (inline && file)
+    throw new InputError('GANTRY-SMOKE-002', 'checks-file', file, 'to be empty when the checks input is given (use one of them)');
   if (!inline && !file && !expectVersion) {
-    throw new InputError('checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
+    throw new InputError('GANTRY-SMOKE-003', 'checks', undefined, 'a YAML or JSON list of checks (or set checks-file, or expect-version)');
   }
 
   const context = { baseUrl, defaultTimeoutMs: requestTimeoutMs, env: checkEnvironment(reader, env, secrets), workspace };
@@ -94,10 +95,15 @@ export function getInputs(env: Env = process.env): Inputs {
 
 function parseVersionKind(value: string, expectVersion: string | undefined): VersionKind {
   if (!(VERSION_KINDS as readonly string[]).includes(value))
-    throw new InputError('expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
+    throw new InputError('GANTRY-SMOKE-004', 'expect-version-kind', value, `one of ${VERSION_KINDS.join(', ')}`);
   const kind = value as VersionKind;
   if (kind === 'git-sha' && expectVersion !== undefined && !/^[0-9a-f]{7,40}$/i.test(expectVersion)) {
-    throw new InputError('expect-version', expectVersion, 'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha');
+    throw new InputError(
+      'GANTRY-SMOKE-005',
+      'expect-version',
+      expectVersion,
+      'a git SHA of 7 to 40 hex characters, because expect-version-kind is git-sha',
+    );
   }
   return kind;
 }
@@ -113,7 +119,8 @@ function checkEnvironment(reader: InputReader, env: Env, secrets: string[]): Env
   const plain = reader.keyValues('env', ENV_NAME);
   const secret = reader.keyValues('secret-env', ENV_NAME);
   for (const name of secret.keys()) {
-    if (plain.has(name)) throw new InputError('secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
+    if (plain.has(name))
+      throw new InputError('GANTRY-SMOKE-006', 'secret-env', `${name}=…`, `names not also given in env ('${name}' is in both)`);
   }
   secrets.push(...secret.values());
   return { ...env, ...Object.fromEntries(plain), ...Object.fromEntries(secret) };
@@ -123,9 +130,10 @@ function parseBaseUrl(value: string | undefined, secrets: string[]): URL | undef
   if (value === undefined) return undefined;
   const expected = 'an absolute http(s) URL such as https://staging.example.com';
   // The value is echoed with its user information (user:password@) replaced by ***.
-  if (!URL.canParse(value)) throw new InputError('base-url', redactUrlText(value), expected);
+  if (!URL.canParse(value)) throw new InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
   const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('base-url', redactUrlText(value), expected);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError('GANTRY-SMOKE-007', 'base-url', redactUrlText(value), expected);
   if (url.password) secrets.push(decodeURIComponent(url.password));
   return url;
 }
@@ -134,6 +142,11 @@ function readChecksFile(absolute: string, value: string): string {
   try {
     return readFileSync(absolute, 'utf8');
   } catch (err) {
-    throw new InputError('checks-file', value, `a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InputError(
+      'GANTRY-SMOKE-008',
+      'checks-file',
+      value,
+      `a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }

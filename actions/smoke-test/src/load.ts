@@ -5,7 +5,7 @@
  */
 import { DocumentError } from '../../../lib/runner/documents';
 import { parseYamlDocument } from '../../../lib/runner/yaml-documents';
-import { InputError } from '../../../lib/runner/errors';
+import { type FailureCode, InputError } from '../../../lib/runner/errors';
 import { CHECK_TYPES, checkTarget, redactUrlText, type Check, type CheckType, type HttpCheck, type VersionKind } from './definitions';
 import { parseJsonPath } from './json-path';
 import { CheckReader, normalizeCheck, type NormalizeContext } from './normalize';
@@ -14,8 +14,8 @@ import { describeShape, formatValue, schemaProblems, type DefinitionProblem } fr
 /** A check list with problems: still an input error (exit 1, no stack), listing every problem. */
 export class CheckDefinitionError extends InputError {
   readonly problems: readonly DefinitionProblem[];
-  constructor(input: string, problems: readonly DefinitionProblem[], source?: string) {
-    super(input, source, 'valid checks');
+  constructor(code: FailureCode, input: string, problems: readonly DefinitionProblem[], source?: string) {
+    super(code, input, source, 'valid checks');
     const where = source ? `Input '${input}' (${source})` : `Input '${input}'`;
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     this.message = `${where} has ${count}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}.`;
@@ -45,14 +45,20 @@ export function parseCheckList(text: string, input: string, source?: string): un
         ? ''
         : ` at line ${err.line}${err.column === undefined ? '' : `, column ${err.column}`}`;
     if (err.kind === 'syntax')
-      throw new CheckDefinitionError(input, [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }], source);
-    throw new CheckDefinitionError(input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
+      throw new CheckDefinitionError(
+        'GANTRY-SMOKE-009',
+        input,
+        [{ field: 'checks', message: `is not valid YAML or JSON: ${err.problem}${at}` }],
+        source,
+      );
+    throw new CheckDefinitionError('GANTRY-SMOKE-010', input, [{ field: 'checks', message: `${err.problem}${at}` }], source);
   }
   if (Array.isArray(document)) return document;
   if (document && typeof document === 'object' && Array.isArray((document as { checks?: unknown }).checks)) {
     const extra = Object.keys(document).filter((k) => k !== 'checks');
     if (extra.length) {
       throw new CheckDefinitionError(
+        'GANTRY-SMOKE-011',
         input,
         [{ field: extra[0], message: 'is not a known field (the file holds a `checks` list)' }],
         source,
@@ -61,6 +67,7 @@ export function parseCheckList(text: string, input: string, source?: string): un
     return (document as { checks: unknown[] }).checks;
   }
   throw new CheckDefinitionError(
+    'GANTRY-SMOKE-012',
     input,
     [{ field: 'checks', message: `must be a list of checks, or an object with a \`checks\` list (got ${scalarOrShape(document)})` }],
     source,
@@ -106,7 +113,7 @@ export function loadChecks(list: readonly unknown[], context: NormalizeContext, 
     secrets.push(...reader.secrets);
     if (check) checks.push(check);
   });
-  if (problems.length) throw new CheckDefinitionError(input, problems, source);
+  if (problems.length) throw new CheckDefinitionError('GANTRY-SMOKE-013', input, problems, source);
   nameUnnamed(checks, new Set(explicitNames.keys()));
   return { checks, secrets };
 }
@@ -143,18 +150,20 @@ export function versionCheck(options: VersionCheckOptions): HttpCheck {
   else if (options.baseUrl) url = new URL(options.path, options.baseUrl);
   else
     throw new InputError(
+      'GANTRY-SMOKE-014',
       'base-url',
       undefined,
       `a base URL, because expect-version checks the relative version-path '${redactUrlText(options.path)}'`,
     );
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InputError('version-path', redactUrlText(options.path), 'a path or an http(s) URL');
+    throw new InputError('GANTRY-SMOKE-015', 'version-path', redactUrlText(options.path), 'a path or an http(s) URL');
   const jsonPath = options.field.startsWith('$') ? options.field : `$.${options.field}`;
   let segments;
   try {
     segments = parseJsonPath(jsonPath);
   } catch (err) {
     throw new InputError(
+      'GANTRY-SMOKE-016',
       'version-field',
       options.field,
       `a field name or JSON path such as version or $.build.sha (${(err as Error).message})`,

@@ -71,6 +71,7 @@ export function failureOf(outcomes: readonly CheckOutcome[]): ActionFailure | un
   const failing = outcomes.filter((o) => o.status === 'failed');
   if (failing.length === 0) return undefined;
   return new ActionFailure(
+    'GANTRY-SMOKE-017',
     `${failing.length} of ${outcomes.length} smoke checks failed: ${failing.map((o) => o.check.name).join(', ')}`,
     failing.map((o) => {
       const target = checkTarget(o.check);

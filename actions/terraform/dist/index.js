@@ -1149,17 +1149,19 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: ./lib/runner/errors.ts
 /**
  * An input the user gave (or failed to give) is wrong. The message names the input,
- * the value received and what was expected; `run()` prints it without a stack trace,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
  * because the stack is noise to the person who has to fix their workflow file.
  */
 class errors_InputError extends Error {
+    code;
     input;
     value;
     expected;
-    constructor(input, value, expected) {
+    constructor(code, input, value, expected) {
         const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
         super(`Input '${input}' ${received}: expected ${expected}.`);
         this.name = 'InputError';
+        this.code = code;
         this.input = input;
         this.value = value;
         this.expected = expected;
@@ -1167,13 +1169,15 @@ class errors_InputError extends Error {
 }
 /**
  * A failure the action detected and can explain (rollout failed, check failed, plan stale).
- * Printed without a stack trace; `details` are extra lines for the log.
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
  */
 class ActionFailure extends Error {
+    code;
     details;
-    constructor(message, details = []) {
+    constructor(code, message, details = []) {
         super(message);
         this.name = 'ActionFailure';
+        this.code = code;
         this.details = details;
     }
 }
@@ -1192,6 +1196,26 @@ function describeError(err) {
         return parts.join(' ');
     }
     return String(err);
+}
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof errors_InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${describeError(err)}`;
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -1335,7 +1359,8 @@ async function reportOutcome(work, tail) {
     return result;
 }
 /**
- * Run an action's main function: any thrown error fails the step with a readable message.
+ * Run an action's main function: any thrown error fails the step with a readable message that
+ * starts with its failure code (lib/runner/errors.ts).
  * Input errors and explained failures print without a stack; unexpected errors keep theirs
  * in the debug log.
  */
@@ -1350,7 +1375,7 @@ async function run(main) {
         if (!(err instanceof errors_InputError || err instanceof ActionFailure) && err instanceof Error && err.stack) {
             core.debug(err.stack);
         }
-        core.setFailed(describeError(err));
+        core.setFailed(describeFailure(err));
     }
 }
 
@@ -2705,7 +2730,11 @@ class TerraformCommandError extends ActionFailure {
     constructor(command, result, cwd) {
         const lines = relevantErrorLines(result.stderr, result.stdout);
         const headline = lines.find((l) => l.startsWith('Error: ')) ?? lines[0] ?? 'no error message';
-        super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [`command: ${command}`, `in: ${cwd}`, ...lines]);
+        super('GANTRY-TERRAFORM-022', `${command} failed with exit code ${result.exitCode}: ${headline}`, [
+            `command: ${command}`,
+            `in: ${cwd}`,
+            ...lines,
+        ]);
         this.name = 'TerraformCommandError';
         this.command = command;
         this.exitCode = result.exitCode;
@@ -2784,7 +2813,7 @@ function findTerraform(env, log) {
             return candidate;
         }
     }
-    throw new ActionFailure(`terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
+    throw new ActionFailure('GANTRY-TERRAFORM-023', `terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
         `PATH searched: ${env.PATH ?? '(unset)'}`,
     ]);
 }
@@ -2905,7 +2934,7 @@ async function initialise(cli, settings, log) {
         await cli.run(initArgs(settings), { stream: true }).catch((err) => {
             // Terraform's own advice ("remove -input=false") is wrong in CI: explain instead.
             if (err instanceof TerraformCommandError && /state migration/i.test(err.stderr)) {
-                throw new ActionFailure(`${err.message} The backend configuration differs from the one this directory's state was created with, ` +
+                throw new ActionFailure('GANTRY-TERRAFORM-001', `${err.message} The backend configuration differs from the one this directory's state was created with, ` +
                     'and gantry never migrates state implicitly. Pass the same backend-config as before, or migrate the state by hand (terraform init -migrate-state).', err.details);
             }
             throw err;
@@ -2946,9 +2975,7 @@ async function showPlan(cli, planFile) {
     }
     catch (err) {
         // Never the output itself: the JSON plan holds every variable's value, sensitive ones included.
-        throw new ActionFailure(`terraform show -json ${planFile} printed something that is not a plan: ${err.message}`, [
-            `output: ${shown.stdout.length} characters, not shown (it holds variable values)`,
-        ]);
+        throw new ActionFailure('GANTRY-TERRAFORM-002', `terraform show -json ${planFile} printed something that is not a plan: ${err.message}`, [`output: ${shown.stdout.length} characters, not shown (it holds variable values)`]);
     }
 }
 async function plan(cli, settings, planFile, log) {
@@ -2992,7 +3019,7 @@ class StalePlan extends ActionFailure {
 async function verifyPlanHash(planFile, expected) {
     const actual = await sha256File(planFile);
     if (expected !== undefined && actual !== expected) {
-        throw new PlanHashMismatch(`Plan hash mismatch: ${planFile} has SHA-256 ${actual}, but expected-plan-hash is ${expected}. ` +
+        throw new PlanHashMismatch('GANTRY-TERRAFORM-003', `Plan hash mismatch: ${planFile} has SHA-256 ${actual}, but expected-plan-hash is ${expected}. ` +
             'This is not the plan that was reviewed; nothing was applied. Apply the plan-file from the approved plan run, or plan again.');
     }
     return actual;
@@ -3012,7 +3039,7 @@ async function apply(cli, settings, planFile, expectedHash, log) {
     }
     catch (err) {
         if (err instanceof TerraformCommandError && /Saved plan is stale/i.test(err.stderr + err.stdout)) {
-            throw new StalePlan('The saved plan is stale: the state changed after this plan was made and approved (another apply ran in between). ' +
+            throw new StalePlan('GANTRY-TERRAFORM-004', 'The saved plan is stale: the state changed after this plan was made and approved (another apply ran in between). ' +
                 'Nothing was applied. Re-run the plan, review it again, and apply the new plan.', err.details);
         }
         throw err;
@@ -3069,7 +3096,7 @@ class InputReader {
     required(name, expected = 'a non-empty value') {
         const value = this.raw(name);
         if (value === '')
-            throw new errors_InputError(name, undefined, expected);
+            throw new errors_InputError('GANTRY-INPUT-001', name, undefined, expected);
         return value;
     }
     /** Only `true` or `false` (any case); anything else is an error, never silently false. */
@@ -3082,20 +3109,20 @@ class InputReader {
             return true;
         if (lower === 'false')
             return false;
-        throw new errors_InputError(name, value, "'true' or 'false'");
+        throw new errors_InputError('GANTRY-INPUT-002', name, value, "'true' or 'false'");
     }
     integer(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, describeRange('an integer', options));
+                throw new errors_InputError('GANTRY-INPUT-003', name, undefined, describeRange('an integer', options));
             return options.default;
         }
         if (!/^[+-]?\d+$/.test(value))
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         const parsed = Number(value);
         if (!Number.isSafeInteger(parsed) || outOfRange(parsed, options)) {
-            throw new errors_InputError(name, value, describeRange('an integer', options));
+            throw new errors_InputError('GANTRY-INPUT-003', name, value, describeRange('an integer', options));
         }
         return parsed;
     }
@@ -3105,16 +3132,16 @@ class InputReader {
         const expected = describeRange('a number of seconds (e.g. 90, 90s, 15m)', options);
         if (value === '') {
             if (options.default === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-004', name, undefined, expected);
             return options.default;
         }
         const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
         if (!match)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         const unit = (match[2] ?? 's').toLowerCase();
         const seconds = Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
         if (outOfRange(seconds, options))
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-004', name, value, expected);
         return seconds;
     }
     /** One value per line; blank lines and lines starting with `#` are skipped. */
@@ -3131,10 +3158,10 @@ class InputReader {
             const eq = line.indexOf('=');
             const key = eq > 0 ? line.slice(0, eq).trim() : '';
             if (eq <= 0 || !keyPattern.test(key)) {
-                throw new errors_InputError(name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
+                throw new errors_InputError('GANTRY-INPUT-005', name, `line ${index + 1}${lineStart(line).startsWith('(') ? ' ' : ': '}${lineStart(line)}`, `lines of the form KEY=VALUE with KEY matching ${keyPattern}`);
             }
             if (result.has(key))
-                throw new errors_InputError(name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
+                throw new errors_InputError('GANTRY-INPUT-006', name, `line ${index + 1}: ${key}=…`, `each key at most once ('${key}' is repeated)`);
             result.set(key, line.slice(eq + 1).trim());
         });
         return result;
@@ -3143,7 +3170,7 @@ class InputReader {
     ecsNameOrArn(name, what) {
         const value = this.required(name, `an ECS ${what} name or ARN`);
         if (!ECS_NAME.test(value) && !ECS_ARN.test(value)) {
-            throw new errors_InputError(name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
+            throw new errors_InputError('GANTRY-INPUT-007', name, value, `an ECS ${what} name (1 to 255 letters, digits, '-' and '_') or ARN`);
         }
         return value;
     }
@@ -3152,19 +3179,19 @@ class InputReader {
         const expected = `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
         if (value === '') {
             if (defaultValue === undefined)
-                throw new errors_InputError(name, undefined, expected);
+                throw new errors_InputError('GANTRY-INPUT-008', name, undefined, expected);
             return defaultValue;
         }
         const found = choices.find((c) => c === value);
         if (!found)
-            throw new errors_InputError(name, value, expected);
+            throw new errors_InputError('GANTRY-INPUT-008', name, value, expected);
         return found;
     }
     file(name, options = {}) {
         const value = this.raw(name);
         if (value === '') {
             if (options.required)
-                throw new errors_InputError(name, undefined, 'a path to a file in the workspace');
+                throw new errors_InputError('GANTRY-INPUT-009', name, undefined, 'a path to a file in the workspace');
             return undefined;
         }
         return resolveWorkspaceFile(name, value, options.workspace ?? workspaceDir(this.env));
@@ -3181,16 +3208,16 @@ function isInside(dir, candidate) {
 function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-        throw new errors_InputError(name, value, `an existing ${kind} (not found at ${absolute})`);
+        throw new errors_InputError('GANTRY-INPUT-011', name, value, `an existing ${kind} (not found at ${absolute})`);
     // A symbolic link inside the workspace may point anywhere: judge where it leads.
     if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), (0,external_node_fs_namespaceObject.realpathSync)(absolute))) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_namespaceObject.realpathSync)(absolute)})`);
+        throw new errors_InputError('GANTRY-INPUT-012', name, value, `a path inside the workspace ${workspace} (it is a link to ${(0,external_node_fs_namespaceObject.realpathSync)(absolute)})`);
     }
     const stat = (0,external_node_fs_namespaceObject.statSync)(absolute);
     if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-        throw new errors_InputError(name, value, `a ${kind}, but ${absolute} is not one`);
+        throw new errors_InputError('GANTRY-INPUT-013', name, value, `a ${kind}, but ${absolute} is not one`);
     }
     return absolute;
 }
@@ -3202,14 +3229,14 @@ function resolveWorkspaceFile(name, value, workspace, kind = 'file') {
 function resolveWorkspaceOutputPath(name, value, workspace) {
     const absolute = external_node_path_default().resolve(workspace, value);
     if (!isInside(workspace, absolute))
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace}`);
+        throw new errors_InputError('GANTRY-INPUT-010', name, value, `a path inside the workspace ${workspace}`);
     let existing = absolute;
     while (!lexists(existing) && external_node_path_default().dirname(existing) !== existing)
         existing = external_node_path_default().dirname(existing);
     // A dangling link (it points at nothing yet) would still be written through: judge its target.
     const real = (0,external_node_fs_namespaceObject.existsSync)(existing) ? (0,external_node_fs_namespaceObject.realpathSync)(existing) : external_node_path_default().resolve(external_node_path_default().dirname(existing), (0,external_node_fs_namespaceObject.readlinkSync)(existing));
     if (!isInside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
-        throw new errors_InputError(name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
+        throw new errors_InputError('GANTRY-INPUT-014', name, value, `a path inside the workspace ${workspace} (${existing === absolute ? 'it is' : `its directory ${existing} is`} a link to ${real})`);
     }
     return absolute;
 }
@@ -3225,7 +3252,7 @@ function lexists(file) {
 /** A NUL cannot come from the runner's environment, but can from a file or an escape: never pass one on. */
 class NulCharacterError extends errors_InputError {
     constructor(input, value) {
-        super(input, undefined, 'text without NUL characters');
+        super('GANTRY-INPUT-015', input, undefined, 'text without NUL characters');
         this.message = `Input '${input}' has a NUL character at position ${value.indexOf('\0') + 1} (the value is not shown): expected text without NUL characters.`;
     }
 }
@@ -3308,7 +3335,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 function normalizeGitSha(value, inputName = 'git-sha') {
     const lower = value.trim().toLowerCase();
     if (!SHA.test(lower))
-        throw new InputError(inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
+        throw new InputError('GANTRY-ECS-001', inputName, value, 'a git commit SHA of 7 to 40 hexadecimal characters');
     return lower;
 }
 /** `v1.2.3` → `1.2.3`, `1.2.3+build.7` → `1.2.3`; undefined when the text is not a semantic version. */
@@ -3319,7 +3346,7 @@ function parseVersion(value) {
 function normalizeVersion(value, inputName = 'version') {
     const valid = parseVersion(value);
     if (!valid)
-        throw new InputError(inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
+        throw new InputError('GANTRY-ECS-002', inputName, value, 'a semantic version such as 1.2.3 or v1.2.3-rc.1');
     return valid;
 }
 
@@ -3356,7 +3383,7 @@ function getInputs(env = process.env) {
     });
     const workspaceName = reader.optional('workspace');
     if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
-        throw new errors_InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+        throw new errors_InputError('GANTRY-TERRAFORM-005', 'workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
     }
     const lockTimeout = reader.seconds('lock-timeout-seconds', { default: 300, min: 0, max: 86_400 });
     const planFile = readPlanFile(reader, command, workspace, workingDirectory);
@@ -3371,11 +3398,11 @@ function getInputs(env = process.env) {
     const comment = wantsComment && commentSkippedBecause === undefined;
     const token = reader.optional('github-token');
     if (comment && token === undefined) {
-        throw new errors_InputError('github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
+        throw new errors_InputError('GANTRY-TERRAFORM-006', 'github-token', undefined, "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')");
     }
     const commentFileValue = reader.optional('comment-file');
     if (commentFileValue !== undefined && command !== 'plan')
-        throw new errors_InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
+        throw new errors_InputError('GANTRY-TERRAFORM-007', 'comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
     const runner = runnerContext(env);
     const context = {
         workspaceDir: workspace,
@@ -3414,18 +3441,18 @@ function getCommentInputs(reader, env, workspace) {
         .replace(/^\.\/(?=.)/, '')
         .replace(/\/+$/, '') || '.';
     if (displayDirectory.startsWith('../') || external_node_path_default().posix.isAbsolute(displayDirectory)) {
-        throw new errors_InputError('working-directory', directory, 'a directory relative to the workspace');
+        throw new errors_InputError('GANTRY-TERRAFORM-008', 'working-directory', directory, 'a directory relative to the workspace');
     }
     const workspaceName = reader.optional('workspace');
     if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
-        throw new errors_InputError('workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
+        throw new errors_InputError('GANTRY-TERRAFORM-005', 'workspace', workspaceName, 'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters');
     }
     const commentFile = resolveWorkspaceFile('comment-file', reader.required('comment-file', 'the comment file the plan job wrote (its artifact)'), workspace);
     const token = reader.optional('github-token');
     if (token === undefined)
-        throw new errors_InputError('github-token', undefined, 'a token allowed to write pull-request comments');
+        throw new errors_InputError('GANTRY-TERRAFORM-009', 'github-token', undefined, 'a token allowed to write pull-request comments');
     if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
-        throw new errors_InputError('command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
+        throw new errors_InputError('GANTRY-TERRAFORM-010', 'command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
     }
     const runner = runnerContext(env);
     return {
@@ -3460,7 +3487,7 @@ function resolveConfigFile(name, value, workspace, workingDirectory) {
         if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
             return resolveWorkspaceFile(name, candidate, workspace);
     }
-    throw new errors_InputError(name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+    throw new errors_InputError('GANTRY-TERRAFORM-011', name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
 }
 /**
  * A backend-config line that is not KEY=VALUE must be a file. It is never echoed: a mistyped
@@ -3477,7 +3504,7 @@ function resolveBackendFile(line, index, workspace, workingDirectory) {
         const file = /^an existing file/.test(err.expected)
             ? `an existing backend configuration file (looked in ${workspace} and ${workingDirectory})`
             : `a backend configuration file inside the workspace ${workspace}`;
-        throw new errors_InputError('backend-config', where, `KEY=VALUE, or the path of ${file}`);
+        throw new errors_InputError('GANTRY-TERRAFORM-012', 'backend-config', where, `KEY=VALUE, or the path of ${file}`);
     }
 }
 /**
@@ -3502,18 +3529,18 @@ function readPlanFile(reader, command, workspace, workingDirectory) {
     const value = reader.optional('plan-file');
     if (command === 'check') {
         if (value !== undefined)
-            throw new errors_InputError('plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
+            throw new errors_InputError('GANTRY-TERRAFORM-013', 'plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
         return undefined;
     }
     if (command === 'apply') {
         if (value === undefined)
-            throw new errors_InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
+            throw new errors_InputError('GANTRY-TERRAFORM-014', 'plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
         return resolveWorkspaceFile('plan-file', value, workspace);
     }
     // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
     const absolute = value === undefined ? external_node_path_default().join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
     if ((0,external_node_fs_namespaceObject.existsSync)(absolute) && !(0,external_node_fs_namespaceObject.statSync)(absolute).isFile()) {
-        throw new errors_InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
+        throw new errors_InputError('GANTRY-TERRAFORM-015', 'plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
     }
     return absolute;
 }
@@ -3522,14 +3549,14 @@ function readExpectedHash(reader, command) {
     if (value === undefined) {
         // Applying a plan nobody's hash vouches for would apply whatever file is there.
         if (command === 'apply')
-            throw new errors_InputError('expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
+            throw new errors_InputError('GANTRY-TERRAFORM-016', 'expected-plan-hash', undefined, "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify");
         return undefined;
     }
     if (command !== 'apply')
-        throw new errors_InputError('expected-plan-hash', value, "no value unless command is 'apply'");
+        throw new errors_InputError('GANTRY-TERRAFORM-017', 'expected-plan-hash', value, "no value unless command is 'apply'");
     const hex = value.replace(/^sha256:/i, '').toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(hex))
-        throw new errors_InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
+        throw new errors_InputError('GANTRY-TERRAFORM-018', 'expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
     return hex;
 }
 function readPullRequest(env) {
@@ -3539,14 +3566,14 @@ function readPullRequest(env) {
         event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath ?? '', 'utf8'));
     }
     catch (err) {
-        throw new ActionFailure(`Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${err.message}`);
+        throw new ActionFailure('GANTRY-TERRAFORM-019', `Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${err.message}`);
     }
     const record = (event ?? {});
     const number = record.pull_request?.number ?? record.number;
     const fullName = env.GITHUB_REPOSITORY || (typeof record.repository?.full_name === 'string' ? record.repository.full_name : '');
     const [owner, repo] = fullName.split('/');
     if (typeof number !== 'number' || !Number.isInteger(number) || !owner || !repo) {
-        throw new ActionFailure(`The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`);
+        throw new ActionFailure('GANTRY-TERRAFORM-020', `The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`);
     }
     return { owner, repo, number };
 }
@@ -3879,7 +3906,7 @@ async function main() {
             return {};
         const lines = err instanceof TerraformCommandError ? [`$ ${err.command}`, ...err.relevantLines] : err.details;
         return {
-            summary: renderErrorSummary(HEADINGS[inputs.command], context.displayDirectory, redact(err.message, secrets), lines.map((line) => redact(line, secrets))),
+            summary: renderErrorSummary(HEADINGS[inputs.command], context.displayDirectory, `${err.code}: ${redact(err.message, secrets)}`, lines.map((line) => redact(line, secrets))),
         };
     };
     try {
@@ -3943,7 +3970,7 @@ async function main() {
                     return {
                         outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
                         summary: renderSummary({ ...report(outcome), verdict }),
-                        failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
+                        failure: drift ? new ActionFailure('GANTRY-TERRAFORM-021', `${drift}; the job summary lists them`) : undefined,
                     };
                 },
                 reportError: failureSummary,
@@ -3974,7 +4001,7 @@ async function main() {
     catch (err) {
         // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
         if (err instanceof ActionFailure)
-            throw new ActionFailure(redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
+            throw new ActionFailure(err.code, redact(err.message, secrets), err.details.map((line) => redact(line, secrets)));
         if (err instanceof Error)
             err.message = redact(err.message, secrets);
         throw err;

@@ -91,6 +91,7 @@ export async function initialise(cli: TerraformCli, settings: TerraformSettings,
       // Terraform's own advice ("remove -input=false") is wrong in CI: explain instead.
       if (err instanceof TerraformCommandError && /state migration/i.test(err.stderr)) {
         throw new ActionFailure(
+          'GANTRY-TERRAFORM-001',
           `${err.message} The backend configuration differs from the one this directory's state was created with, ` +
             'and gantry never migrates state implicitly. Pass the same backend-config as before, or migrate the state by hand (terraform init -migrate-state).',
           err.details,
@@ -137,9 +138,11 @@ async function showPlan(cli: TerraformCli, planFile: string): Promise<{ summary:
     return { summary: summarizePlan(parseTerraformJson(shown.stdout, 'terraform show -json')), json: shown.stdout };
   } catch (err) {
     // Never the output itself: the JSON plan holds every variable's value, sensitive ones included.
-    throw new ActionFailure(`terraform show -json ${planFile} printed something that is not a plan: ${(err as Error).message}`, [
-      `output: ${shown.stdout.length} characters, not shown (it holds variable values)`,
-    ]);
+    throw new ActionFailure(
+      'GANTRY-TERRAFORM-002',
+      `terraform show -json ${planFile} printed something that is not a plan: ${(err as Error).message}`,
+      [`output: ${shown.stdout.length} characters, not shown (it holds variable values)`],
+    );
   }
 }
 
@@ -187,6 +190,7 @@ export async function verifyPlanHash(planFile: string, expected: string | undefi
   const actual = await sha256File(planFile);
   if (expected !== undefined && actual !== expected) {
     throw new PlanHashMismatch(
+      'GANTRY-TERRAFORM-003',
       `Plan hash mismatch: ${planFile} has SHA-256 ${actual}, but expected-plan-hash is ${expected}. ` +
         'This is not the plan that was reviewed; nothing was applied. Apply the plan-file from the approved plan run, or plan again.',
     );
@@ -218,6 +222,7 @@ export async function apply(
   } catch (err) {
     if (err instanceof TerraformCommandError && /Saved plan is stale/i.test(err.stderr + err.stdout)) {
       throw new StalePlan(
+        'GANTRY-TERRAFORM-004',
         'The saved plan is stale: the state changed after this plan was made and approved (another apply ran in between). ' +
           'Nothing was applied. Re-run the plan, review it again, and apply the new plan.',
         err.details,

@@ -84,6 +84,7 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const workspaceName = reader.optional('workspace');
   if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
     throw new InputError(
+      'GANTRY-TERRAFORM-005',
       'workspace',
       workspaceName,
       'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters',
@@ -104,6 +105,7 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   const token = reader.optional('github-token');
   if (comment && token === undefined) {
     throw new InputError(
+      'GANTRY-TERRAFORM-006',
       'github-token',
       undefined,
       "a token allowed to write pull-request comments (or set comment-on-pull-request: 'false')",
@@ -111,7 +113,7 @@ export function getInputs(env: Env = process.env): { inputs: Inputs; context: Ru
   }
   const commentFileValue = reader.optional('comment-file');
   if (commentFileValue !== undefined && command !== 'plan')
-    throw new InputError('comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
+    throw new InputError('GANTRY-TERRAFORM-007', 'comment-file', commentFileValue, "no value unless command is 'plan' or 'comment'");
   const runner = runnerContext(env);
   const context: RunContext = {
     workspaceDir: workspace,
@@ -153,11 +155,12 @@ function getCommentInputs(reader: InputReader, env: Env, workspace: string): { i
       .replace(/^\.\/(?=.)/, '')
       .replace(/\/+$/, '') || '.';
   if (displayDirectory.startsWith('../') || path.posix.isAbsolute(displayDirectory)) {
-    throw new InputError('working-directory', directory, 'a directory relative to the workspace');
+    throw new InputError('GANTRY-TERRAFORM-008', 'working-directory', directory, 'a directory relative to the workspace');
   }
   const workspaceName = reader.optional('workspace');
   if (workspaceName !== undefined && !WORKSPACE_NAME.test(workspaceName)) {
     throw new InputError(
+      'GANTRY-TERRAFORM-005',
       'workspace',
       workspaceName,
       'a Terraform workspace name: letters, digits, `-`, `_` and `.`, at most 90 characters',
@@ -169,9 +172,15 @@ function getCommentInputs(reader: InputReader, env: Env, workspace: string): { i
     workspace,
   );
   const token = reader.optional('github-token');
-  if (token === undefined) throw new InputError('github-token', undefined, 'a token allowed to write pull-request comments');
+  if (token === undefined)
+    throw new InputError('GANTRY-TERRAFORM-009', 'github-token', undefined, 'a token allowed to write pull-request comments');
   if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) {
-    throw new InputError('command', 'comment', `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`);
+    throw new InputError(
+      'GANTRY-TERRAFORM-010',
+      'command',
+      'comment',
+      `a pull_request event (this one is '${env.GITHUB_EVENT_NAME ?? 'unknown'}')`,
+    );
   }
   const runner = runnerContext(env);
   return {
@@ -206,7 +215,7 @@ function resolveConfigFile(name: string, value: string, workspace: string, worki
     const candidate = path.resolve(base, value);
     if (existsSync(candidate)) return resolveWorkspaceFile(name, candidate, workspace);
   }
-  throw new InputError(name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
+  throw new InputError('GANTRY-TERRAFORM-011', name, value, `an existing file (looked in ${workspace} and ${workingDirectory})`);
 }
 
 /**
@@ -222,7 +231,7 @@ function resolveBackendFile(line: string, index: number, workspace: string, work
     const file = /^an existing file/.test(err.expected)
       ? `an existing backend configuration file (looked in ${workspace} and ${workingDirectory})`
       : `a backend configuration file inside the workspace ${workspace}`;
-    throw new InputError('backend-config', where, `KEY=VALUE, or the path of ${file}`);
+    throw new InputError('GANTRY-TERRAFORM-012', 'backend-config', where, `KEY=VALUE, or the path of ${file}`);
   }
 }
 
@@ -249,19 +258,25 @@ export function backendRedactions(config: readonly BackendConfig[]): string[] {
 function readPlanFile(reader: InputReader, command: TerraformCommand, workspace: string, workingDirectory: string): string | undefined {
   const value = reader.optional('plan-file');
   if (command === 'check') {
-    if (value !== undefined) throw new InputError('plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
+    if (value !== undefined)
+      throw new InputError('GANTRY-TERRAFORM-013', 'plan-file', value, "no value with command 'check' (a drift check keeps no plan)");
     return undefined;
   }
   if (command === 'apply') {
     if (value === undefined)
-      throw new InputError('plan-file', undefined, "the saved plan to apply (the plan-file output of command 'plan')");
+      throw new InputError(
+        'GANTRY-TERRAFORM-014',
+        'plan-file',
+        undefined,
+        "the saved plan to apply (the plan-file output of command 'plan')",
+      );
     return resolveWorkspaceFile('plan-file', value, workspace);
   }
   // Written, with its JSON (which holds every planned value, secrets included), so confined like a file read.
   const absolute =
     value === undefined ? path.join(workingDirectory, DEFAULT_PLAN_FILE) : resolveWorkspaceOutputPath('plan-file', value, workspace);
   if (existsSync(absolute) && !statSync(absolute).isFile()) {
-    throw new InputError('plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
+    throw new InputError('GANTRY-TERRAFORM-015', 'plan-file', value, `a file path to write the plan to, but ${absolute} is a directory`);
   }
   return absolute;
 }
@@ -272,16 +287,22 @@ function readExpectedHash(reader: InputReader, command: TerraformCommand): strin
     // Applying a plan nobody's hash vouches for would apply whatever file is there.
     if (command === 'apply')
       throw new InputError(
+        'GANTRY-TERRAFORM-016',
         'expected-plan-hash',
         undefined,
         "the SHA-256 of the reviewed plan (the plan-hash output of 'plan'): apply applies only a plan it can verify",
       );
     return undefined;
   }
-  if (command !== 'apply') throw new InputError('expected-plan-hash', value, "no value unless command is 'apply'");
+  if (command !== 'apply') throw new InputError('GANTRY-TERRAFORM-017', 'expected-plan-hash', value, "no value unless command is 'apply'");
   const hex = value.replace(/^sha256:/i, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex))
-    throw new InputError('expected-plan-hash', value, 'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)');
+    throw new InputError(
+      'GANTRY-TERRAFORM-018',
+      'expected-plan-hash',
+      value,
+      'a SHA-256 of 64 hexadecimal characters (the plan-hash output of plan)',
+    );
   return hex;
 }
 
@@ -292,6 +313,7 @@ function readPullRequest(env: Env): PullRequest {
     event = JSON.parse(readFileSync(eventPath ?? '', 'utf8'));
   } catch (err) {
     throw new ActionFailure(
+      'GANTRY-TERRAFORM-019',
       `Cannot read the pull_request event payload from GITHUB_EVENT_PATH (${eventPath ?? 'unset'}): ${(err as Error).message}`,
     );
   }
@@ -300,7 +322,10 @@ function readPullRequest(env: Env): PullRequest {
   const fullName = env.GITHUB_REPOSITORY || (typeof record.repository?.full_name === 'string' ? record.repository.full_name : '');
   const [owner, repo] = fullName.split('/');
   if (typeof number !== 'number' || !Number.isInteger(number) || !owner || !repo) {
-    throw new ActionFailure(`The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`);
+    throw new ActionFailure(
+      'GANTRY-TERRAFORM-020',
+      `The ${env.GITHUB_EVENT_NAME} event payload has no pull request number or repository; cannot comment.`,
+    );
   }
   return { owner, repo, number };
 }

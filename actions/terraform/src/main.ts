@@ -59,7 +59,7 @@ export async function main(): Promise<void> {
       summary: renderErrorSummary(
         HEADINGS[inputs.command],
         context.displayDirectory,
-        redact(err.message, secrets),
+        `${err.code}: ${redact(err.message, secrets)}`,
         lines.map((line) => redact(line, secrets)),
       ),
     };
@@ -133,7 +133,7 @@ export async function main(): Promise<void> {
           return {
             outputs: { exitcode: outcome.exitCode, ...countOutputs(outcome) },
             summary: renderSummary({ ...report(outcome), verdict }),
-            failure: drift ? new ActionFailure(`${drift}; the job summary lists them`) : undefined,
+            failure: drift ? new ActionFailure('GANTRY-TERRAFORM-021', `${drift}; the job summary lists them`) : undefined,
           };
         },
         reportError: failureSummary,
@@ -163,6 +163,7 @@ export async function main(): Promise<void> {
     // The log is masked by the runner too; this keeps the annotation and detail lines clean anywhere.
     if (err instanceof ActionFailure)
       throw new ActionFailure(
+        err.code,
         redact(err.message, secrets),
         err.details.map((line) => redact(line, secrets)),
       );

@@ -38,7 +38,11 @@ export class TerraformCommandError extends ActionFailure {
   constructor(command: string, result: TerraformResult, cwd: string) {
     const lines = relevantErrorLines(result.stderr, result.stdout);
     const headline = lines.find((l) => l.startsWith('Error: ')) ?? lines[0] ?? 'no error message';
-    super(`${command} failed with exit code ${result.exitCode}: ${headline}`, [`command: ${command}`, `in: ${cwd}`, ...lines]);
+    super('GANTRY-TERRAFORM-022', `${command} failed with exit code ${result.exitCode}: ${headline}`, [
+      `command: ${command}`,
+      `in: ${cwd}`,
+      ...lines,
+    ]);
     this.name = 'TerraformCommandError';
     this.command = command;
     this.exitCode = result.exitCode;
@@ -126,7 +130,7 @@ export function findTerraform(env: Env, log?: Logger): string {
       return candidate;
     }
   }
-  throw new ActionFailure(`terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
+  throw new ActionFailure('GANTRY-TERRAFORM-023', `terraform was not found on PATH. Install it in an earlier step:\n${SETUP_STEP}`, [
     `PATH searched: ${env.PATH ?? '(unset)'}`,
   ]);
 }

@@ -40,3 +40,9 @@ export function relativeLinks(docsDir: string, file: string): Link[] {
   }
   return links;
 }
+
+/** Anchors written as HTML (`<a id="gantry-deploy-007"></a>`), outside code: what a link or a search lands on. */
+export function htmlAnchors(markdown: string): Set<string> {
+  const text = withoutCodeBlocks(markdown).replace(/`[^`\n]*`/g, '');
+  return new Set([...text.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]));
+}
