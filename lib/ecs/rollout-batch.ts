@@ -158,4 +158,3 @@ function sameService(service: Service, ref: string): boolean {
 export function describeBatch(batch: RolloutBatch, services: number): string {
   return `${batch.polls} polls of ${services} services, ${batch.describeCalls} DescribeServices (at most ${Math.max(0, ...batch.callsPerPoll)} per poll)`;
 }
-
