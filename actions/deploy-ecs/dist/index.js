@@ -47468,7 +47468,7 @@ async function deployServices(inputs, deps) {
         if (failedFirst !== undefined)
             return;
         failedFirst = `service ${rollout_batch_nameOf(entry.service)} ${what}`;
-        log.error(`The release failed: ${failedFirst}. Every other service's watch ends now (its revision is tagged failed).`);
+        log.warning(`The release failed: ${failedFirst}. Every other service's watch ends now (its revision is tagged failed).`);
         batch.abandon(`the release failed (${failedFirst})`);
     };
     const launches = [];
