@@ -94,6 +94,51 @@ const NO_RUNBOOK_ENTRY: { file: string; message: string; reason: string }[] = [
  */
 const RELAYS: { file: string; expression: string; from: string }[] = [
   {
+    file: 'actions/deploy-ecs/src/inputs.ts',
+    expression: 'err.expected',
+    from: "a services entry's template or path error: the expectation of the InputError readTemplate / resolveWorkspaceFile threw, collected there",
+  },
+  {
+    file: 'actions/deploy-ecs/src/multi-main.ts',
+    expression: 'releaseFailure(result).message',
+    from: 'releaseFailure in multi-summary.ts',
+  },
+  {
+    file: 'actions/deploy-ecs/src/multi.ts',
+    expression: 'err.expected',
+    from: "a single-service input error of one services entry, renamed 'services': collected where the single-service path throws it",
+  },
+  {
+    file: 'actions/deploy-ecs/src/multi.ts',
+    expression: '${entryLabel(entry)}: ${err.message}',
+    from: "an ActionFailure of one services entry's plan, prefixed with the entry: collected where it is thrown",
+  },
+  {
+    file: 'actions/rollback/src/inputs.ts',
+    expression: 'err.expected',
+    from: "a services entry's target error: parseTarget's, collected in target.ts",
+  },
+  {
+    file: 'actions/rollback/src/multi.ts',
+    expression: 'err.expected',
+    from: "a single-service input error of one services entry, renamed 'services': collected where rollback throws it",
+  },
+  {
+    file: 'lib/ecs/rollout-batch.ts',
+    expression: 'this.abandoned',
+    from: "abandon()'s reason, built in actions/deploy-ecs/src/multi.ts ('the release failed (…)')",
+  },
+  {
+    file: 'lib/ecs/service-list.ts',
+    expression: 'err.expected',
+    from: "checkServiceInCluster's expectation (lib/aws/arns.ts), renamed 'services'",
+  },
+  {
+    file: 'lib/runner/logger.ts',
+    expression: 'p(m)',
+    from: "prefixedLogger: any message logged with a service's prefix, collected where it is logged",
+  },
+  {
     file: 'lib/runner/github.ts',
     expression: 'describeError(err)',
     from: "run(): whatever an action threw — each message is collected where it is thrown; AWS errors are the runbook's AWS errors table",
