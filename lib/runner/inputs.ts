@@ -251,3 +251,8 @@ function describeRange(what: string, { min, max }: IntegerOptions): string {
   if (max !== undefined) return `${what} of at most ${max}`;
   return what;
 }
+
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+export function isEcsNameOrArn(value: string): boolean {
+  return ECS_NAME.test(value) || ECS_ARN.test(value);
+}

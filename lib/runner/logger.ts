@@ -51,3 +51,22 @@ export function memoryLogger(): MemoryLogger {
   };
   return log;
 }
+
+/**
+ * Every line prefixed (`[api] …`), for several services logged at once (deploy-ecs and rollback
+ * with `services`). Groups become a prefixed heading line: concurrent groups cannot nest in the runner's log.
+ */
+export function prefixedLogger(log: Logger, prefix: string): Logger {
+  const p = (m: string): string => `[${prefix}] ${m}`;
+  return {
+    info: (m) => log.info(p(m)),
+    warning: (m, a) => log.warning(p(m), a),
+    error: (m, a) => log.error(p(m), a),
+    debug: (m) => log.debug(p(m)),
+    group: async (name, fn) => {
+      log.info(p(`▸ ${name}`));
+      return fn();
+    },
+    secret: (v) => log.secret(v),
+  };
+}

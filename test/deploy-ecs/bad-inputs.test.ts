@@ -27,6 +27,10 @@ beforeAll(async () => {
   });
   workspace = mkdtempSync(path.join(os.tmpdir(), 'deploy-ecs-bad-'));
   writeFileSync(path.join(workspace, 'broken.json'), '{ "family": "web", "containerDefinitions": [ ');
+  writeFileSync(
+    path.join(workspace, 'web.json'),
+    JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', image: `${REGISTRY}/web:1`, essential: true }] }),
+  );
   writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0' }));
   const container = `{ "name": "app", "image": "${REGISTRY}/web:1", "essential": true }`;
   writeFileSync(
@@ -215,10 +219,139 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
     'cluster',
     /an ARN of account 210987654321, as aws-account-id says \(this ARN is of account 123456789012\)/,
   ],
+
+  // services: a release of several services; '' service so that only the list names them.
+  ...(
+    [
+      ['services with service', { service: SERVICE }, 'service', /nothing when 'services' is given \(name each service/],
+      ['services with task-definition', { 'task-definition': 'web.json' }, 'task-definition', /nothing when 'services' is given/],
+      ['services with container-name', { 'container-name': 'app' }, 'container-name', /nothing when 'services' is given/],
+      ['services with images', { image: '', images: `app=${REGISTRY}/web:a1b2c3d` }, 'images', /a release shares one 'image'/],
+      [
+        'services with task-definition-arn',
+        { image: '', 'task-definition-arn': 'web:1' },
+        'task-definition-arn',
+        /promote the services one at a time/,
+      ],
+      ['services with gate-action', { 'gate-action': 'continue' }, 'gate-action', /gates are answered one service at a time/],
+      ['services with register-only', { 'register-only': 'true' }, 'register-only', /false when 'services' is given/],
+      [
+        'services: unknown container in its file',
+        { services: '- service: web\n  task-definition: web.json\n  container-name: api' },
+        'services',
+        /services\[1\] \(web\) container-name=api.*expected a container of web\.json: one of 'app'/,
+      ],
+      [
+        'services: unknown container in the live revision',
+        { services: '- service: web\n- service: multi\n  container-name: api' },
+        'services',
+        /services\[2\] \(multi\) container-name=api.*one of 'app', 'worker'/,
+      ],
+      [
+        'services: ambiguous container',
+        { services: '- service: multi' },
+        'services',
+        /services\[1\] \(multi\) container-name.*2 essential containers/,
+      ],
+      [
+        'services: 51 services',
+        { services: Array.from({ length: 51 }, (_, i) => `- service: s${i}`).join('\n') },
+        'services',
+        /'51 services': expected at most 50 services in one release/,
+      ],
+      [
+        'services: a service twice',
+        { services: '- service: web\n- service: multi\n- service: web' },
+        'services',
+        /services\[3\]\.service=web.*each service once \(service 'web' is also services\[1\]\)/,
+      ],
+      [
+        'services: a name and an ARN of one service',
+        { services: `- service: web\n- service: arn:aws:ecs:us-east-1:123456789012:service/${CLUSTER}/web` },
+        'services',
+        /each service once/,
+      ],
+      [
+        'services: an unknown key',
+        { services: '- service: web\n  container: app' },
+        'services',
+        /services\[1\]\.container.*only the keys 'service', 'task-definition', 'container-name'/,
+      ],
+      ['services: not a list', { services: 'service: web' }, 'services', /a YAML list of services, each '- service: <name or ARN>'/],
+      ['services: an empty list', { services: '[]' }, 'services', /the list is empty/],
+      [
+        'services: an entry without service',
+        { services: '- container-name: app' },
+        'services',
+        /a 'service' \(an ECS service name or ARN\) in every entry/,
+      ],
+      [
+        'services: a malformed service name',
+        { services: '- service: web shop' },
+        'services',
+        /services\[1\]\.service=web shop.*an ECS service name/,
+      ],
+      [
+        'services: a service of another cluster',
+        { services: `- service: arn:aws:ecs:us-east-1:123456789012:service/other/web` },
+        'services',
+        /a service of cluster 'shop'/,
+      ],
+      [
+        'services: a service that does not exist',
+        { services: '- service: web\n- service: ghost' },
+        'services',
+        /services\[2\] \(ghost\).*an existing service in cluster 'shop'/,
+      ],
+      ['services: not YAML', { services: '- service: [web' }, 'services', /a YAML list of services:/],
+      ['services: a duplicate key', { services: '- service: web\n  service: multi' }, 'services', /duplicate key/],
+      [
+        'services: a task definition outside the workspace',
+        { services: '- service: web\n  task-definition: ../../etc/passwd' },
+        'services',
+        /services\[1\] \(web\) task-definition=/,
+      ],
+      [
+        'services: a list where a string belongs',
+        { services: '- service: web\n  container-name: [app]' },
+        'services',
+        /a string for 'container-name' \(got a list\)/,
+      ],
+    ] as [string, Record<string, string>, string, RegExp][]
+  ).map(([name, overrides, input, message]): [string, Record<string, string>, string, RegExp] => [
+    name,
+    { service: '', services: '- service: web\n- service: multi\n  container-name: app', ...overrides },
+    input,
+    message,
+  ]),
 ];
 
 /** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
 const CODES: Record<string, string> = {
+  'services with service': 'GANTRY-ECS-018',
+  'services with task-definition': 'GANTRY-ECS-018',
+  'services with container-name': 'GANTRY-ECS-018',
+  'services with images': 'GANTRY-DEPLOY-101',
+  'services with task-definition-arn': 'GANTRY-DEPLOY-101',
+  'services with gate-action': 'GANTRY-DEPLOY-101',
+  'services with register-only': 'GANTRY-DEPLOY-102',
+  'services: unknown container in its file': 'GANTRY-DEPLOY-104',
+  'services: unknown container in the live revision': 'GANTRY-DEPLOY-032',
+  'services: ambiguous container': 'GANTRY-DEPLOY-031',
+  'services: 51 services': 'GANTRY-ECS-011',
+  'services: a service twice': 'GANTRY-ECS-016',
+  'services: a name and an ARN of one service': 'GANTRY-ECS-016',
+  'services: an unknown key': 'GANTRY-ECS-013',
+  'services: not a list': 'GANTRY-ECS-009',
+  'services: an empty list': 'GANTRY-ECS-010',
+  'services: an entry without service': 'GANTRY-ECS-014',
+  'services: a malformed service name': 'GANTRY-ECS-015',
+  'services: a service of another cluster': 'GANTRY-AWS-006',
+  'services: a service that does not exist': 'GANTRY-DEPLOY-107',
+  'services: not YAML': 'GANTRY-ECS-008',
+  'services: a duplicate key': 'GANTRY-ECS-008',
+  'services: a task definition outside the workspace': 'GANTRY-INPUT-010',
+  'services: a list where a string belongs': 'GANTRY-ECS-017',
   'missing cluster': 'GANTRY-INPUT-001',
   'missing service': 'GANTRY-INPUT-001',
   'malformed service name': 'GANTRY-INPUT-007',

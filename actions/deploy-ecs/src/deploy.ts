@@ -10,7 +10,7 @@ import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../li
 import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
 import { strategyFor } from '../../../lib/ecs/strategies';
 import { primaryOf } from '../../../lib/ecs/strategies/rolling';
-import type { GateInfo, StrategyName, WatchOutcome } from '../../../lib/ecs/strategy';
+import type { GateInfo, PauseStage, RolloutStrategy, StrategyName, WatchOutcome, WatchRequest } from '../../../lib/ecs/strategy';
 import { InputError, describeError } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
 import { TAG, type RunnerContext } from '../../../lib/ecs/metadata';
@@ -40,6 +40,8 @@ export interface DeployDeps {
   deadline?: number;
   /** This run's gantry:run-token (default a random UUID). */
   runToken?: string;
+  /** Watch the rollout with this instead of the strategy's own watch (multi.ts: a RolloutBatch shared by the services). */
+  watch?: (req: WatchRequest) => Promise<WatchOutcome>;
 }
 
 export type DeployStatus = DeployResult['status'];
@@ -78,22 +80,86 @@ export type DeployResult =
   /** Native strategies: stopped at a PAUSE hook; a later step continues or rolls back (gate-action). */
   | (DeployResultBase & { status: 'awaiting-action'; gate: GateInfo; rollout: WatchOutcome; reason?: undefined; diff?: undefined });
 
+/**
+ * A deploy in three phases, so that deploy-ecs's `services` list (multi.ts) can plan every
+ * service before any registers, and register every revision before any service is updated:
+ * plan (describe, choose the strategy, render or resolve the revision; a dry run ends here),
+ * register, launch (UpdateService → identify → watch → record).
+ */
 export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployResult> {
+  const plan = await planDeploy(inputs, deps);
+  if (plan.kind === 'dry-run') return plan.result;
+  const registered = await registerPlanned(deps, plan);
+  if (inputs['register-only']) {
+    // For a migration (run-task) before the rollout: the service is not touched, so there is no
+    // previous-task-definition-arn to report and nothing a rollback could undo.
+    deps.log.info(
+      `Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${registered.taskDefinitionArn}`,
+    );
+    return {
+      ...plan.base,
+      status: 'registered',
+      registered: registered.registered,
+      taskDefinitionArn: registered.taskDefinitionArn,
+      revision: registered.revision,
+      targets: plan.targets,
+      tags: plan.target.rendered?.tags,
+      durationMs: deps.clock.now() - plan.started,
+    };
+  }
+  return launchDeploy(inputs, deps, registered);
+}
+
+/** What the plan phase found: the service, its strategy, and the revision to deploy (rendered or promoted). */
+export interface PlannedDeploy {
+  kind: 'planned';
+  service: Service;
+  strategy: RolloutStrategy;
+  gateStages: readonly PauseStage[] | undefined;
+  previous: string | undefined;
+  target: { arn?: string; rendered?: RenderedTaskDefinition };
+  targets: ImageTarget[];
+  started: number;
+  deadline: number;
+  base: { cluster: string; service: string; registered: false; waited: false };
+}
+
+export interface RegisteredDeploy extends PlannedDeploy {
+  taskDefinitionArn: string;
+  revision: number | undefined;
+  registered: boolean;
+}
+
+export interface PlanOptions {
+  /** The service as already described (multi.ts describes its list in batches). */
+  described?: Service;
+  /** Refuse a strategy other than ROLLING before anything is registered (an InputError naming this input). */
+  rollingOnly?: { input: string; value: string; why: string };
+}
+
+/** Plan: nothing is changed in AWS. A dry run ends here with its diff. */
+export async function planDeploy(
+  inputs: Inputs,
+  deps: DeployDeps,
+  options: PlanOptions = {},
+): Promise<PlannedDeploy | { kind: 'dry-run'; result: DeployResult }> {
   const { ecs, clock, log } = deps;
-  const recordEcs = deps.recordEcs ?? ecs;
   const started = clock.now();
   const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
-  // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
-  const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({
-    attemptTimeoutMs: readBackTimeout(),
-    ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
-  });
-  const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
+  const base = { cluster: inputs.cluster, service: inputs.service, registered: false as const, waited: false as const };
 
   const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
-    const found = await describeServiceOrFail(ecs, inputs.cluster, inputs.service);
+    const found = options.described ?? (await describeServiceOrFail(ecs, inputs.cluster, inputs.service));
     const chosen = strategyFor(found);
+    if (chosen.name !== 'ROLLING' && options.rollingOnly) {
+      const { input, value, why } = options.rollingOnly;
+      throw new InputError(
+        'GANTRY-DEPLOY-100',
+        input,
+        value,
+        `services deployed with the ROLLING strategy only (${inputs.service} uses ${chosen.name}; ${why})`,
+      );
+    }
     if (chosen.name === 'ROLLING') warnAboutCircuitBreaker(found, log);
     else
       log.info(
@@ -146,16 +212,26 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
       return lines;
     });
     return {
-      ...base,
-      status: 'dry-run',
-      taskDefinitionArn: target.arn,
-      previousTaskDefinitionArn: previous,
-      targets,
-      diff,
-      durationMs: clock.now() - started,
+      kind: 'dry-run',
+      result: {
+        ...base,
+        status: 'dry-run',
+        taskDefinitionArn: target.arn,
+        previousTaskDefinitionArn: previous,
+        targets,
+        diff,
+        durationMs: clock.now() - started,
+      },
     };
   }
 
+  return { kind: 'planned', service, strategy, gateStages, previous, target, targets, started, deadline, base };
+}
+
+/** Register the planned revision (a promotion registers nothing): the first change in AWS. */
+export async function registerPlanned(deps: DeployDeps, plan: PlannedDeploy): Promise<RegisteredDeploy> {
+  const { ecs, clock, log } = deps;
+  const { target } = plan;
   let registered = false;
   let taskDefinitionArn = target.arn;
   let revision: number | undefined;
@@ -169,7 +245,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
         runToken,
         clock,
         log,
-        deadline,
+        deadline: plan.deadline,
       });
       log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
       return result;
@@ -181,23 +257,22 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
   }
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
   revision ??= revisionOf(taskDefinitionArn);
-  if (inputs['register-only']) {
-    // For a migration (run-task) before the rollout: the service is not touched, so there is no
-    // previous-task-definition-arn to report and nothing a rollback could undo.
-    log.info(
-      `Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${taskDefinitionArn}`,
-    );
-    return {
-      ...base,
-      status: 'registered',
-      registered,
-      taskDefinitionArn,
-      revision,
-      targets,
-      tags: rendered?.tags,
-      durationMs: clock.now() - started,
-    };
-  }
+  return { ...plan, taskDefinitionArn, revision, registered };
+}
+
+/** Launch: UpdateService, identify the deployment, watch it (deps.watch, or the strategy's own), record its fate. */
+export async function launchDeploy(inputs: Inputs, deps: DeployDeps, plan: RegisteredDeploy): Promise<DeployResult> {
+  const { ecs, clock, log } = deps;
+  const recordEcs = deps.recordEcs ?? ecs;
+  const { service, strategy, gateStages, previous, target, targets, started, deadline, base, taskDefinitionArn, revision, registered } =
+    plan;
+  const rendered = target.rendered;
+  // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
+  const readBackTimeout = (): number => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+  const readBackBounds = (): { attemptTimeoutMs: number; attempts?: number } => ({
+    attemptTimeoutMs: readBackTimeout(),
+    ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+  });
   if (!rendered)
     await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
 
@@ -306,7 +381,7 @@ export async function deploy(inputs: Inputs, deps: DeployDeps): Promise<DeployRe
     }
 
     const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () =>
-      strategy.waitForRollout({
+      (deps.watch ?? strategy.waitForRollout)({
         ecs: deps.pollEcs ?? ecs,
         cluster: inputs.cluster,
         service: inputs.service,

@@ -7,7 +7,8 @@ import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../li
 import { awsClientConfig } from '../../../lib/aws/config';
 import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
 import { InputError } from '../../../lib/runner/errors';
-import { InputReader, type Env } from '../../../lib/runner/inputs';
+import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/runner/inputs';
+import { entryLabel, parseServiceList, refuseWithList } from '../../../lib/ecs/service-list';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/ecs/metadata';
 import { readGateInputs, type GateInputs } from './gate-inputs';
 import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
@@ -42,6 +43,30 @@ export interface Inputs extends GateInputs {
   'log-lines'?: number;
   'aws-region'?: string;
   'endpoint-url'?: string;
+  /**
+   * The `services` list (multi.ts): several services of the cluster released together. `service`,
+   * `task-definition` and the image's container then come from each entry (`inputsFor`).
+   */
+  services?: ServiceRelease[];
+}
+
+/** One entry of `services`: the service, its own task definition file and the container that gets the image. */
+export interface ServiceRelease {
+  index: number;
+  service: string;
+  'task-definition'?: TaskDefinitionTemplate;
+  'container-name'?: string;
+}
+
+/** The single-service inputs of one entry of the list. */
+export function inputsFor(inputs: Inputs, entry: ServiceRelease): Inputs {
+  return {
+    ...inputs,
+    service: entry.service,
+    'task-definition': entry['task-definition'],
+    images: inputs.images.map((i) => ({ ...i, container: entry['container-name'] })),
+    services: undefined,
+  };
 }
 
 /** Environment variables gantry owns on the target containers. */
@@ -68,6 +93,7 @@ export function isValidImageUri(value: string): boolean {
 export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
   const cluster = read.ecsNameOrArn('cluster', 'cluster');
+  if (read.has('services')) return serviceListInputs(read, env, cluster);
   const service = read.ecsNameOrArn('service', 'service');
   const gate = readGateInputs(read);
   if (gate['gate-action']) return gateAnswerInputs(read, env, cluster, service, gate);
@@ -82,17 +108,7 @@ export function getInputs(env: Env = process.env): Inputs {
   }
   const images = readImages(read, taskDefinitionArn !== undefined);
   const templatePath = read.file('task-definition');
-  const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
-  for (const name of RESERVED_ENV) {
-    if (environmentVariables.has(name)) {
-      throw new InputError(
-        'GANTRY-DEPLOY-014',
-        'environment-variables',
-        `${name}=…`,
-        `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`,
-      );
-    }
-  }
+  const environmentVariables = readEnvironmentVariables(read);
   const registerOnly = read.boolean('register-only', false);
   if (registerOnly && taskDefinitionArn !== undefined) {
     throw new InputError(
@@ -132,26 +148,9 @@ export function getInputs(env: Env = process.env): Inputs {
   if (!gitShaRaw)
     throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
   const version = read.optional('version');
-  const environment = read.optional('environment');
-  if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
-    throw new InputError(
-      'GANTRY-DEPLOY-019',
-      'environment',
-      environment,
-      'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging',
-    );
-  }
+  const environment = readEnvironmentName(read);
 
-  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
-  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
-  if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError(
-      'GANTRY-DEPLOY-020',
-      'poll-interval-seconds',
-      read.raw('poll-interval-seconds'),
-      `at most timeout-seconds (${timeoutSeconds})`,
-    );
-  }
+  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
 
   checkArns(read, env, cluster, service, taskDefinitionArn);
 
@@ -176,6 +175,142 @@ export function getInputs(env: Env = process.env): Inputs {
     'endpoint-url': read.optional('endpoint-url'),
     ...gate,
   };
+}
+
+/**
+ * `services`: one release (image, git SHA, version, environment variables) for several services
+ * of the cluster, each with its own task definition file and container. Gates, promotions and
+ * register-only are single-service features (docs/infra/multi-service.md says why).
+ */
+function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs {
+  refuseWithList(
+    (name) => read.has(name),
+    (name) => read.raw(name),
+    ['service', 'task-definition', 'container-name'],
+  );
+  const refuse = (name: string, why: string): void => {
+    if (read.has(name)) throw new InputError('GANTRY-DEPLOY-101', name, read.raw(name), `nothing when 'services' is given (${why})`);
+  };
+  refuse('images', "a release shares one 'image'; each entry names the container that gets it with 'container-name'");
+  refuse('task-definition-arn', 'a list registers a revision per service; promote the services one at a time');
+  for (const name of ['gate-action', 'gate-stages', 'service-deployment-arn', 'hook-id'])
+    refuse(name, 'blue/green, linear and canary gates are answered one service at a time');
+  if (read.boolean('register-only', false)) {
+    throw new InputError(
+      'GANTRY-DEPLOY-102',
+      'register-only',
+      read.raw('register-only'),
+      "false when 'services' is given (register-only is for one service)",
+    );
+  }
+  const workspace = workspaceDir(env);
+  const services = parseServiceList(read.raw('services'), cluster, ['task-definition', 'container-name']).map((entry): ServiceRelease => {
+    const label = entryLabel(entry);
+    const containerName = entry.fields['container-name'];
+    if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
+      throw new InputError(
+        'GANTRY-DEPLOY-103',
+        'services',
+        `${label} container-name=${containerName}`,
+        'a container name of letters, digits, "_" and "-"',
+      );
+    }
+    const file = entry.fields['task-definition'];
+    let template: TaskDefinitionTemplate | undefined;
+    if (file !== undefined) {
+      try {
+        template = readTemplate(file, resolveWorkspaceFile('task-definition', file, workspace));
+      } catch (err) {
+        if (err instanceof InputError) throw new InputError(err.code, 'services', `${label} task-definition=${file}`, err.expected);
+        throw err;
+      }
+      const names = (template.definition.containerDefinitions ?? []).map((c) => c.name ?? '');
+      if (containerName !== undefined && !names.includes(containerName)) {
+        throw new InputError(
+          'GANTRY-DEPLOY-104',
+          'services',
+          `${label} container-name=${containerName}`,
+          `a container of ${file}: one of ${names.map((n) => `'${n}'`).join(', ')}`,
+        );
+      }
+    }
+    return { index: entry.index, service: entry.service, 'task-definition': template, 'container-name': containerName };
+  });
+  const images = readImages(read, false);
+  const environmentVariables = readEnvironmentVariables(read);
+  const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
+  if (!gitShaRaw)
+    throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+  const version = read.optional('version');
+  const environment = readEnvironmentName(read);
+  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+  const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
+  const arns = [{ input: 'cluster', value: cluster }, ...services.map((s) => ({ input: 'services', value: s.service }))];
+  if (account || arns.some((a) => a.value.startsWith('arn:'))) {
+    const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
+    checkArnScope(arns, { region, account });
+  }
+  return {
+    cluster,
+    service: '',
+    services,
+    images,
+    'environment-variables': environmentVariables,
+    'git-sha': normalizeGitSha(gitShaRaw),
+    version: version === undefined ? undefined : normalizeVersion(version),
+    environment,
+    wait: read.boolean('wait', true),
+    'timeout-seconds': timeoutSeconds,
+    'poll-interval-seconds': pollIntervalSeconds,
+    'force-new-deployment': read.boolean('force-new-deployment', false),
+    'dry-run': read.boolean('dry-run', false),
+    'register-only': false,
+    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
+    'aws-region': read.optional('aws-region'),
+    'endpoint-url': read.optional('endpoint-url'),
+  };
+}
+
+function readEnvironmentVariables(read: InputReader): Map<string, string> {
+  const environmentVariables = read.keyValues('environment-variables', ENV_KEY);
+  for (const name of RESERVED_ENV) {
+    if (environmentVariables.has(name)) {
+      throw new InputError(
+        'GANTRY-DEPLOY-014',
+        'environment-variables',
+        `${name}=…`,
+        `no ${RESERVED_ENV.join(' or ')}: gantry sets them from git-sha and version`,
+      );
+    }
+  }
+  return environmentVariables;
+}
+
+function readEnvironmentName(read: InputReader): string | undefined {
+  const environment = read.optional('environment');
+  if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
+    throw new InputError(
+      'GANTRY-DEPLOY-019',
+      'environment',
+      environment,
+      'an environment name of letters, digits, ".", "_" and "-" (at most 64 characters), such as staging',
+    );
+  }
+  return environment;
+}
+
+function readTiming(read: InputReader): { timeoutSeconds: number; pollIntervalSeconds: number } {
+  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
+  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
+  if (pollIntervalSeconds > timeoutSeconds) {
+    throw new InputError(
+      'GANTRY-DEPLOY-020',
+      'poll-interval-seconds',
+      read.raw('poll-interval-seconds'),
+      `at most timeout-seconds (${timeoutSeconds})`,
+    );
+  }
+  return { timeoutSeconds, pollIntervalSeconds };
 }
 
 /** gate-action: answer a paused deployment; nothing is rendered or registered. */

@@ -11,6 +11,7 @@ import { deploy, type DeployResult } from './deploy';
 import { answerGate, gateListener } from './gate';
 import { getInputs } from './inputs';
 import { recordCancelledDeploy, touchedResult } from './interrupted';
+import { runServiceList } from './multi-main';
 import { DeployProgress } from './progress';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
 
@@ -26,6 +27,7 @@ export async function main(): Promise<void> {
     deadline,
     pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
   });
+  if (inputs.services) return runServiceList(inputs, clients, deadline);
   const progress = new DeployProgress();
   let reported = false;
   const report = async (result: DeployResult): Promise<void> => {

@@ -30177,6 +30177,10 @@ function describeRange(what, { min, max }) {
         return `${what} of at most ${max}`;
     return what;
 }
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+function isEcsNameOrArn(value) {
+    return ECS_NAME.test(value) || ECS_ARN.test(value);
+}
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);

@@ -36723,6 +36723,10 @@ function describeRange(what, { min, max }) {
         return `${what} of at most ${max}`;
     return what;
 }
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+function isEcsNameOrArn(value) {
+    return ECS_NAME.test(value) || ECS_ARN.test(value);
+}
 
 ;// CONCATENATED MODULE: ./actions/release-gate/src/evidence.ts
 const ACTIONS_BOT = 'github-actions[bot]';

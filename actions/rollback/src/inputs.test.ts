@@ -138,3 +138,48 @@ describe('getInputs', () => {
     expect((caught as InputError).input).toBe(input);
   });
 });
+
+describe('getInputs services (a list of services)', () => {
+  const env = (inputs: Record<string, string>) =>
+    Object.fromEntries(Object.entries({ cluster: 'shop', ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+
+  it("takes deploy-ecs's rollback-services JSON as it is: each service with its own target", () => {
+    const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/api:1';
+    const inputs = getInputs(
+      env({
+        services: JSON.stringify([{ service: 'api', target: TD1 }, { service: 'worker' }]),
+        target: 'revision:3',
+        'aws-region': 'us-east-1',
+      }),
+    );
+    expect(inputs.service).toBe('');
+    expect(inputs.services).toEqual([
+      { index: 1, service: 'api', target: { kind: 'arn', arn: TD1, family: 'api', revision: 1 }, 'target-input': TD1 },
+      { index: 2, service: 'worker', target: { kind: 'revision', revision: 3 }, 'target-input': 'revision:3' },
+    ]);
+  });
+
+  it.each([
+    [
+      'with service',
+      { service: 'web', services: '- service: api' },
+      /^Input 'service' has value 'web': expected nothing when 'services' is given/,
+    ],
+    [
+      'a bad target',
+      { services: '- service: api\n  target: last' },
+      /^Input 'services' has value 'services\[1\] \(api\) target=last': expected 'previous'/,
+    ],
+    ['a service twice', { services: '- api\n- api' }, /each service once \(service 'api' is also services\[1\]\)/],
+    ['51 services', { services: Array.from({ length: 51 }, (_, i) => `- s${i}`).join('\n') }, /at most 50 services/],
+    ['an unknown key', { services: '- service: api\n  container-name: api' }, /only the keys 'service', 'target' in an entry/],
+    [
+      'a target ARN of another region',
+      { services: '- service: api\n  target: arn:aws:ecs:eu-west-1:123456789012:task-definition/api:1', 'aws-region': 'us-east-1' },
+      /^Input 'services' has value 'arn:aws:ecs:eu-west-1.*expected an ARN in the region the action calls, us-east-1/,
+    ],
+  ])('%s → InputError', (_name, inputs, message) => {
+    expect(() => getInputs(env(inputs))).toThrow(InputError);
+    expect(() => getInputs(env(inputs))).toThrow(message);
+  });
+});

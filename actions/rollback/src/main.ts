@@ -6,6 +6,7 @@ import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { run as runAction } from '../../../lib/runner/github';
 import { onTermination } from '../../../lib/runner/termination';
 import { getInputs } from './inputs';
+import { runServiceList } from './multi-main';
 import { RollbackProgress } from './progress';
 import { liveTaskDefinition, recordChain } from './record';
 import { rollback, type RollbackResult } from './rollback';
@@ -23,6 +24,7 @@ export async function main(): Promise<void> {
     deadline,
     pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
   });
+  if (inputs.services) return runServiceList(inputs, clients, deadline);
   const progress = new RollbackProgress();
   let reported = false;
   const writeOutputs = (outputs: Record<string, string | undefined>): boolean => {

@@ -7,9 +7,9 @@ import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/util/clock';
 import { describeServiceOrFail, sanitizeTagValue } from '../../../lib/ecs/release';
 import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
-import { waitForRollout, type RolloutOutcome } from '../../../lib/ecs/rollout';
+import { waitForRollout, type RolloutOutcome, type WaitForRolloutOptions } from '../../../lib/ecs/rollout';
 import { chooseStrategy, isNativeStrategy, type WatchOutcome } from '../../../lib/ecs/strategy';
-import { ActionFailure, describeError } from '../../../lib/runner/errors';
+import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
 import type { RollbackProgress } from './progress';
 import { liveTaskDefinition, recordChain, type ChainOutcome } from './record';
 import type { Logger } from '../../../lib/runner/logger';
@@ -35,6 +35,10 @@ export interface RollbackDeps {
   progress?: RollbackProgress;
   /** Epoch ms (clock time) at which the action must end; default start + timeout-seconds. */
   deadline?: number;
+  /** Watch a rolling rollout with this instead of waitForRollout (multi.ts: a RolloutBatch shared by the services). */
+  watch?: (opts: WaitForRolloutOptions) => Promise<RolloutOutcome>;
+  /** Refuse a BLUE_GREEN / LINEAR / CANARY service before any change (an InputError with this input and value). */
+  rollingOnly?: { input: string; value: string; why: string };
 }
 
 /** `cancelled`: the job was cancelled (SIGINT/SIGTERM) before the rollout's verdict (main.ts). */
@@ -91,6 +95,15 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
     return found;
   });
   const strategy = chooseStrategy(service);
+  if (deps.rollingOnly && isNativeStrategy(strategy)) {
+    const { input, value, why } = deps.rollingOnly;
+    throw new InputError(
+      'GANTRY-ROLLBACK-102',
+      input,
+      value,
+      `services deployed with the ROLLING strategy only (${inputs.service} uses ${strategy}; ${why})`,
+    );
+  }
   const currentArn = service.taskDefinition;
   if (!currentArn)
     throw new ActionFailure('GANTRY-ROLLBACK-013', `Service ${inputs.service} has no task definition: there is nothing to roll back from.`);
@@ -296,7 +309,7 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
 
   function watch(deploymentId: string, knownEventIds: string[]): Promise<RolloutOutcome> {
     return log.group(`Rollout of ${deploymentId}`, () =>
-      waitForRollout({
+      (deps.watch ?? waitForRollout)({
         ecs: deps.pollEcs ?? ecs,
         cluster: inputs.cluster,
         service: inputs.service,

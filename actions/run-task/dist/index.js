@@ -33200,6 +33200,10 @@ function describeRange(what, { min, max }) {
         return `${what} of at most ${max}`;
     return what;
 }
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+function isEcsNameOrArn(value) {
+    return ECS_NAME.test(value) || ECS_ARN.test(value);
+}
 
 ;// CONCATENATED MODULE: ./actions/run-task/src/inputs.ts
 /**
@@ -33599,88 +33603,128 @@ function rollout_findNewDeployment(service, taskDefinitionArn, previousDeploymen
 }
 /** Poll DescribeServices once per interval until the rollout completes, fails or times out. */
 async function waitForRollout(opts) {
-    const { ecs, cluster, clock, log } = opts;
-    const ours = { deploymentId: opts.deploymentId, taskDefinitionArn: opts.taskDefinitionArn };
-    const seenEvents = new Set(opts.knownEventIds ?? []);
-    const lastEvents = [];
-    const stopped = new StoppedTaskCollector(ecs, cluster, opts.taskDefinitionArn, opts.maxStoppedTasks ?? 10, log);
-    let describeCalls = 0;
-    let last;
-    let lastError;
-    /** The last error AWS itself returned (not the action's deadline cutting a call off). */
-    let lastAwsError;
-    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
-    let lastFailed = false;
-    let stoppedFetchedAt = 0;
-    const reportedTimeout = formatDuration(opts.reportedTimeoutMs ?? opts.timeoutMs);
-    log.info(`Waiting for deployment ${opts.deploymentId} (${opts.taskDefinitionArn}) of service ${opts.service}: one DescribeServices every ${formatDuration(opts.intervalMs)}, timeout ${reportedTimeout}.`);
+    const watch = new RolloutWatch(opts);
+    watch.announce();
     const result = await poll({
         intervalMs: opts.intervalMs,
         timeoutMs: opts.timeoutMs,
-        clock,
+        clock: opts.clock,
         check: async (pollNumber, elapsedMs) => {
             let service;
             let missing;
             try {
-                describeCalls += 1;
-                const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [opts.service] }));
+                watch.describeCalls += 1;
+                const out = await opts.ecs.send(new DescribeServicesCommand({ cluster: opts.cluster, services: [opts.service] }));
                 service = out?.services?.[0];
                 missing = out?.failures?.[0]?.reason;
             }
             catch (err) {
-                // Any error, not only throttling: an expired token, a denied call or a malformed answer
-                // says nothing about the rollout, and giving up here would leave it unjudged.
-                // The action's own deadline cutting off the last poll says less than the error AWS gave
-                // before it: keep that one as the last error, and say the deadline cut the poll short.
-                const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
-                if (!cutOff)
-                    lastAwsError = describeError(err);
-                lastError = cutOff && lastFailed && lastAwsError ? `${lastAwsError}; then the deadline cut off a poll` : describeError(err);
-                lastFailed = true;
-                const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
-                log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
+                watch.pollFailed(err, pollNumber, elapsedMs);
                 return { done: false };
             }
-            lastFailed = false;
-            lastAwsError = undefined;
-            if (!service) {
-                const decision = {
-                    state: 'failed',
-                    reason: `service ${opts.service} not found in cluster ${cluster} (${missing ?? 'no service returned'})`,
-                    running: 0,
-                    pending: 0,
-                    desired: 0,
-                    failedTasks: 0,
-                };
-                return { done: true, value: decision };
-            }
-            for (const line of newEvents(service.events ?? [], seenEvents)) {
-                log.info(`  event: ${line}`);
-                lastEvents.push(line);
-                if (lastEvents.length > LAST_EVENTS)
-                    lastEvents.shift();
-            }
-            const decision = evaluateRollout(service, ours);
-            last = decision;
-            const state = decision.deployment ? (decision.deployment.rolloutState ?? 'rolling out') : 'deployment gone';
-            log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`);
-            const shouldFetch = decision.failedTasks > stoppedFetchedAt || (decision.state === 'failed' && stoppedFetchedAt === 0);
-            if (shouldFetch) {
-                stoppedFetchedAt = Math.max(decision.failedTasks, 1);
-                await stopped.collect(service.serviceName ?? opts.service);
-            }
+            const decision = await watch.observe(service, missing, pollNumber, elapsedMs);
             return decision.state === 'in-progress' ? { done: false } : { done: true, value: decision };
         },
     });
-    const common = { polls: result.polls, elapsedMs: result.elapsedMs, describeCalls, lastEvents, stoppedTasks: stopped.tasks };
-    if (result.status === 'timed-out') {
-        const seen = last
-            ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
-            : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
-        const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
-        return { status: 'timed-out', reason: `rollout did not finish within ${reportedTimeout}; ${seen}${failing}`, ...common };
+    return watch.outcome(result.status === 'done' ? result.value : undefined, result);
+}
+/**
+ * The judgement of one rollout across polls: events printed once, stopped tasks fetched as they
+ * fail, the last error kept for the timed-out verdict. `waitForRollout` feeds it one
+ * DescribeServices per poll; lib/ecs/rollout-batch.ts feeds several of them from one call.
+ */
+class RolloutWatch {
+    opts;
+    describeCalls = 0;
+    ours;
+    seenEvents;
+    lastEvents = [];
+    stopped;
+    last;
+    lastError;
+    /** The last error AWS itself returned (not the action's deadline cutting a call off). */
+    lastAwsError;
+    /** Whether the latest poll failed (the last error then matters more than the last snapshot). */
+    lastFailed = false;
+    stoppedFetchedAt = 0;
+    constructor(opts) {
+        this.opts = opts;
+        this.ours = { deploymentId: opts.deploymentId, taskDefinitionArn: opts.taskDefinitionArn };
+        this.seenEvents = new Set(opts.knownEventIds ?? []);
+        this.stopped = new StoppedTaskCollector(opts.ecs, opts.cluster, opts.taskDefinitionArn, opts.maxStoppedTasks ?? 10, opts.log);
     }
-    return { status: result.value.state === 'completed' ? 'completed' : 'failed', reason: result.value.reason, ...common };
+    reportedTimeout() {
+        return formatDuration(this.opts.reportedTimeoutMs ?? this.opts.timeoutMs ?? 0);
+    }
+    announce() {
+        this.opts.log.info(`Waiting for deployment ${this.opts.deploymentId} (${this.opts.taskDefinitionArn}) of service ${this.opts.service}: one DescribeServices every ${formatDuration(this.opts.intervalMs)}, timeout ${this.reportedTimeout()}.`);
+    }
+    /** A DescribeServices that failed: logged, retried at the next poll, never a verdict. */
+    pollFailed(err, pollNumber, elapsedMs) {
+        // Any error, not only throttling: an expired token, a denied call or a malformed answer
+        // says nothing about the rollout, and giving up here would leave it unjudged.
+        // The action's own deadline cutting off the last poll says less than the error AWS gave
+        // before it: keep that one as the last error, and say the deadline cut the poll short.
+        const cutOff = err instanceof Error && err.name === 'DeadlineExceeded';
+        if (!cutOff)
+            this.lastAwsError = describeError(err);
+        this.lastError =
+            cutOff && this.lastFailed && this.lastAwsError ? `${this.lastAwsError}; then the deadline cut off a poll` : describeError(err);
+        this.lastFailed = true;
+        const kind = isTransientAwsError(err) ? '' : ' (not a transient error; retried until the deadline all the same)';
+        this.opts.log.warning(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: DescribeServices failed (${describeError(err)})${kind}; trying again at the next poll.`);
+    }
+    /** One snapshot of the service (undefined: not returned, `missing` says why): the decision at this poll. */
+    async observe(service, missing, pollNumber, elapsedMs) {
+        const { opts } = this;
+        this.lastFailed = false;
+        this.lastAwsError = undefined;
+        if (!service) {
+            return {
+                state: 'failed',
+                reason: `service ${opts.service} not found in cluster ${opts.cluster} (${missing ?? 'no service returned'})`,
+                running: 0,
+                pending: 0,
+                desired: 0,
+                failedTasks: 0,
+            };
+        }
+        for (const line of newEvents(service.events ?? [], this.seenEvents)) {
+            opts.log.info(`  event: ${line}`);
+            this.lastEvents.push(line);
+            if (this.lastEvents.length > LAST_EVENTS)
+                this.lastEvents.shift();
+        }
+        const decision = evaluateRollout(service, this.ours);
+        this.last = decision;
+        const state = decision.deployment ? (decision.deployment.rolloutState ?? 'rolling out') : 'deployment gone';
+        opts.log.info(`[${formatDuration(elapsedMs)}] poll ${pollNumber}: running ${decision.running}/${decision.desired}, pending ${decision.pending}, failed tasks ${decision.failedTasks} · ${state}`);
+        const shouldFetch = decision.failedTasks > this.stoppedFetchedAt || (decision.state === 'failed' && this.stoppedFetchedAt === 0);
+        if (shouldFetch) {
+            this.stoppedFetchedAt = Math.max(decision.failedTasks, 1);
+            await this.stopped.collect(service.serviceName ?? opts.service);
+        }
+        return decision;
+    }
+    /** The outcome: from the deciding snapshot, or timed out (`decided` undefined). */
+    outcome(decided, counts) {
+        const common = {
+            polls: counts.polls,
+            elapsedMs: counts.elapsedMs,
+            describeCalls: this.describeCalls,
+            lastEvents: this.lastEvents,
+            stoppedTasks: this.stopped.tasks,
+        };
+        if (!decided) {
+            const { last, lastError, lastFailed } = this;
+            const seen = last
+                ? `last seen: running ${last.running}/${last.desired}, pending ${last.pending}, failed tasks ${last.failedTasks}, ${last.reason}`
+                : `no successful DescribeServices${lastError ? ` (last error: ${lastError})` : ''}`;
+            const failing = last && lastError && lastFailed ? `; the polls after that failed (last error: ${lastError})` : '';
+            return { status: 'timed-out', reason: `rollout did not finish within ${this.reportedTimeout()}; ${seen}${failing}`, ...common };
+        }
+        return { status: decided.state === 'completed' ? 'completed' : 'failed', reason: decided.reason, ...common };
+    }
 }
 /** Events not seen before, oldest first (ECS lists newest first), as printable lines. */
 function newEvents(events, seen) {

@@ -35081,6 +35081,10 @@ function describeRange(what, { min, max }) {
         return `${what} of at most ${max}`;
     return what;
 }
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+function isEcsNameOrArn(value) {
+    return ECS_NAME.test(value) || ECS_ARN.test(value);
+}
 
 ;// CONCATENATED MODULE: ./node_modules/@humanwhocodes/momoa/dist/momoa.js
 /**

@@ -3285,6 +3285,10 @@ function describeRange(what, { min, max }) {
         return `${what} of at most ${max}`;
     return what;
 }
+/** An ECS name (cluster, service) or ARN, as `InputReader.ecsNameOrArn` accepts it (for values inside documents). */
+function isEcsNameOrArn(value) {
+    return ECS_NAME.test(value) || ECS_ARN.test(value);
+}
 
 // EXTERNAL MODULE: ./node_modules/semver/functions/valid.js
 var valid = __nccwpck_require__(8780);

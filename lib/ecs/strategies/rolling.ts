@@ -3,31 +3,34 @@
  * deployment on our task definition; the watch is lib/ecs/rollout.ts's DescribeServices poll.
  */
 import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
-import { findNewDeployment, waitForRollout } from '../rollout';
+import { findNewDeployment, waitForRollout, type WaitForRolloutOptions } from '../rollout';
 import { describeError } from '../../runner/errors';
 import type { IdentifyRequest, RolloutStrategy, StartedDeployment, WatchOutcome, WatchRequest } from '../strategy';
 
 export const rollingStrategy: RolloutStrategy = {
   name: 'ROLLING',
   identifyDeployment,
-  async waitForRollout(req: WatchRequest): Promise<WatchOutcome> {
-    const deploymentId = req.started.deployment?.id;
-    if (!deploymentId) throw new Error('rolling strategy: no deployment id to watch');
-    return waitForRollout({
-      ecs: req.ecs,
-      cluster: req.cluster,
-      service: req.service,
-      deploymentId,
-      taskDefinitionArn: req.taskDefinitionArn,
-      intervalMs: req.intervalMs,
-      timeoutMs: req.timeoutMs,
-      reportedTimeoutMs: req.reportedTimeoutMs,
-      clock: req.clock,
-      log: req.log,
-      knownEventIds: req.knownEventIds,
-    });
-  },
+  waitForRollout: async (req: WatchRequest): Promise<WatchOutcome> => waitForRollout(rollingWaitOptions(req)),
 };
+
+/** A strategy watch request as lib/ecs/rollout.ts's options (also what a RolloutBatch watches). */
+export function rollingWaitOptions(req: WatchRequest): WaitForRolloutOptions {
+  const deploymentId = req.started.deployment?.id;
+  if (!deploymentId) throw new Error('rolling strategy: no deployment id to watch');
+  return {
+    ecs: req.ecs,
+    cluster: req.cluster,
+    service: req.service,
+    deploymentId,
+    taskDefinitionArn: req.taskDefinitionArn,
+    intervalMs: req.intervalMs,
+    timeoutMs: req.timeoutMs,
+    reportedTimeoutMs: req.reportedTimeoutMs,
+    clock: req.clock,
+    log: req.log,
+    knownEventIds: req.knownEventIds,
+  };
+}
 
 /** The deployment UpdateService started, from its response or, failing that, one DescribeServices. */
 export async function identifyDeployment(req: IdentifyRequest): Promise<StartedDeployment | undefined> {

@@ -1,0 +1,109 @@
+/**
+ * rollback with `services`: each service of the list back to its own target (default `previous`:
+ * its own last good release, resolve.ts on its own gantry:previous chain). Every target is resolved
+ * first (a dry run per service: a service or target that cannot be found changes nothing); then
+ * every service is switched and all rolling rollouts are watched by one RolloutBatch — one
+ * DescribeServices per 10 services per poll. ECS has no all-or-nothing across services: each
+ * service's result is its own, reported as it ended; the step fails if any did.
+ */
+import { RolloutBatch, nameOf } from '../../../lib/ecs/rollout-batch';
+import { entryLabel } from '../../../lib/ecs/service-list';
+import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { prefixedLogger } from '../../../lib/runner/logger';
+import { inputsFor, type Inputs, type ServiceRollback } from './inputs';
+import { rollback, type RollbackDeps, type RollbackResult, type RollbackStatus } from './rollback';
+
+export interface MultiRollbackResult {
+  status: RollbackStatus;
+  cluster: string;
+  services: { entry: ServiceRollback; result: RollbackResult }[];
+  watch?: { polls: number; describeCalls: number; maxCallsPerPoll: number };
+  durationMs: number;
+}
+
+const ROLLING_ONLY = {
+  input: 'services',
+  why: 'a list is watched with one DescribeServices per 10 services; roll BLUE_GREEN, LINEAR and CANARY services back one at a time',
+};
+
+export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 'progress' | 'watch'>): Promise<MultiRollbackResult> {
+  const entries = inputs.services ?? [];
+  const { clock, log } = deps;
+  const started = clock.now();
+  const depsFor = (entry: ServiceRollback): RollbackDeps => ({
+    ...deps,
+    log: prefixedLogger(log, nameOf(entry.service)),
+    rollingOnly: { ...ROLLING_ONLY, value: entryLabel(entry) },
+  });
+  // Resolve every target before anything changes.
+  const planned: RollbackResult[] = [];
+  for (const entry of entries) {
+    planned.push(await asEntryError(entry, () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry))));
+  }
+  if (inputs['dry-run']) {
+    return {
+      status: 'dry-run',
+      cluster: inputs.cluster,
+      services: entries.map((entry, i) => ({ entry, result: planned[i] })),
+      durationMs: clock.now() - started,
+    };
+  }
+  const batch = new RolloutBatch({
+    ecs: deps.pollEcs ?? deps.ecs,
+    cluster: inputs.cluster,
+    intervalMs: inputs['poll-interval-seconds'] * 1000,
+    clock,
+    expected: entries.length,
+  });
+  const results = await Promise.all(
+    entries.map(async (entry) => {
+      let watched = false;
+      try {
+        return await rollback(inputsFor(inputs, entry), {
+          ...depsFor(entry),
+          watch: (opts) => {
+            watched = true;
+            return batch.watch(opts);
+          },
+        });
+      } finally {
+        if (!watched) batch.leave();
+      }
+    }),
+  );
+  const statuses = results.map((r) => r.status);
+  const status: RollbackStatus = statuses.every((s) => s === 'rolled-back' || s === 'noop')
+    ? statuses.includes('rolled-back')
+      ? 'rolled-back'
+      : 'noop'
+    : statuses.every((s) => s === 'started' || s === 'noop')
+      ? 'started'
+      : statuses.includes('failed')
+        ? 'failed'
+        : statuses.includes('timed-out')
+          ? 'timed-out'
+          : 'failed';
+  return {
+    status,
+    cluster: inputs.cluster,
+    services: entries.map((entry, i) => ({ entry, result: results[i] })),
+    watch: batch.polls
+      ? { polls: batch.polls, describeCalls: batch.describeCalls, maxCallsPerPoll: Math.max(...batch.callsPerPoll) }
+      : undefined,
+    durationMs: clock.now() - started,
+  };
+}
+
+async function asEntryError<T>(entry: ServiceRollback, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InputError && err.input !== 'services' && err.input !== 'cluster') {
+      const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
+      throw new InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
+    }
+    if (err instanceof ActionFailure)
+      throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message} Nothing was rolled back.`, err.details);
+    throw err;
+  }
+}
