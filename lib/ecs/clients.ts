@@ -51,3 +51,23 @@ export function ecsClients(options: EcsClientOptions): EcsClients {
     recordEcs: make(options.deadline + options.pollIntervalMs, 3),
   };
 }
+
+/** What a watching action's inputs say about its clients (deploy-ecs, rollback). */
+export interface RunClientInputs {
+  'timeout-seconds': number;
+  'poll-interval-seconds': number;
+  'aws-region'?: string;
+  'endpoint-url'?: string;
+}
+
+/** The action's deadline (`timeout-seconds` from `now`) and its clients bound to it. */
+export function ecsClientsForRun(inputs: RunClientInputs, now: number): { deadline: number; clients: EcsClients } {
+  const deadline = now + inputs['timeout-seconds'] * 1000;
+  const clients = ecsClients({
+    region: inputs['aws-region'],
+    endpointUrl: inputs['endpoint-url'],
+    deadline,
+    pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+  });
+  return { deadline, clients };
+}

@@ -41034,6 +41034,17 @@ function ecsClients(options) {
         recordEcs: make(options.deadline + options.pollIntervalMs, 3),
     };
 }
+/** The action's deadline (`timeout-seconds` from `now`) and its clients bound to it. */
+function ecsClientsForRun(inputs, now) {
+    const deadline = now + inputs['timeout-seconds'] * 1000;
+    const clients = ecsClients({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
+    return { deadline, clients };
+}
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
@@ -47130,12 +47141,7 @@ function getInputs(env = process.env) {
             }
         }
     }
-    const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
-    if (!gitShaRaw)
-        throw new errors_InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
-    const version = read.optional('version');
-    const environment = readEnvironmentName(read);
-    const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+    const release = readRelease(read, env);
     checkArns(read, env, cluster, service, taskDefinitionArn);
     return {
         cluster,
@@ -47144,18 +47150,9 @@ function getInputs(env = process.env) {
         'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
         'task-definition-arn': taskDefinitionArn,
         'environment-variables': environmentVariables,
-        'git-sha': normalizeGitSha(gitShaRaw),
-        version: version === undefined ? undefined : normalizeVersion(version),
-        environment,
-        wait: read.boolean('wait', true),
-        'timeout-seconds': timeoutSeconds,
-        'poll-interval-seconds': pollIntervalSeconds,
-        'force-new-deployment': read.boolean('force-new-deployment', false),
-        'dry-run': read.boolean('dry-run', false),
+        ...release,
         'register-only': registerOnly,
-        'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
-        'aws-region': read.optional('aws-region'),
-        'endpoint-url': read.optional('endpoint-url'),
+        ...readRunFlags(read),
         ...gate,
     };
 }
@@ -47204,12 +47201,7 @@ function serviceListInputs(read, env, cluster) {
     });
     const images = readImages(read, false);
     const environmentVariables = readEnvironmentVariables(read);
-    const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
-    if (!gitShaRaw)
-        throw new errors_InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
-    const version = read.optional('version');
-    const environment = readEnvironmentName(read);
-    const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+    const release = readRelease(read, env);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
     const arns = [{ input: 'cluster', value: cluster }, ...services.map((s) => ({ input: 'services', value: s.service }))];
     if (account || arns.some((a) => a.value.startsWith('arn:'))) {
@@ -47222,15 +47214,33 @@ function serviceListInputs(read, env, cluster) {
         services,
         images,
         'environment-variables': environmentVariables,
+        ...release,
+        'register-only': false,
+        ...readRunFlags(read),
+    };
+}
+/** The release every service of a deploy shares: git SHA, version, environment, and the timing of the wait. */
+function readRelease(read, env) {
+    const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
+    if (!gitShaRaw)
+        throw new errors_InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+    const version = read.optional('version');
+    const environment = readEnvironmentName(read);
+    const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+    return {
         'git-sha': normalizeGitSha(gitShaRaw),
         version: version === undefined ? undefined : normalizeVersion(version),
         environment,
-        wait: read.boolean('wait', true),
         'timeout-seconds': timeoutSeconds,
         'poll-interval-seconds': pollIntervalSeconds,
+    };
+}
+/** How the run behaves, the same for one service and a list. */
+function readRunFlags(read) {
+    return {
+        wait: read.boolean('wait', true),
         'force-new-deployment': read.boolean('force-new-deployment', false),
         'dry-run': read.boolean('dry-run', false),
-        'register-only': false,
         'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
         'aws-region': read.optional('aws-region'),
         'endpoint-url': read.optional('endpoint-url'),
@@ -48193,13 +48203,7 @@ async function runServiceList(inputs, clients, deadline) {
 const main_TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
-    const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-    const clients = ecsClients({
-        region: inputs['aws-region'],
-        endpointUrl: inputs['endpoint-url'],
-        deadline,
-        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
-    });
+    const { deadline, clients } = ecsClientsForRun(inputs, systemClock.now());
     if (inputs.services)
         return runServiceList(inputs, clients, deadline);
     const progress = new DeployProgress();

@@ -144,13 +144,7 @@ export function getInputs(env: Env = process.env): Inputs {
     }
   }
 
-  const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
-  if (!gitShaRaw)
-    throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
-  const version = read.optional('version');
-  const environment = readEnvironmentName(read);
-
-  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+  const release = readRelease(read, env);
 
   checkArns(read, env, cluster, service, taskDefinitionArn);
 
@@ -161,18 +155,9 @@ export function getInputs(env: Env = process.env): Inputs {
     'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
     'task-definition-arn': taskDefinitionArn,
     'environment-variables': environmentVariables,
-    'git-sha': normalizeGitSha(gitShaRaw),
-    version: version === undefined ? undefined : normalizeVersion(version),
-    environment,
-    wait: read.boolean('wait', true),
-    'timeout-seconds': timeoutSeconds,
-    'poll-interval-seconds': pollIntervalSeconds,
-    'force-new-deployment': read.boolean('force-new-deployment', false),
-    'dry-run': read.boolean('dry-run', false),
+    ...release,
     'register-only': registerOnly,
-    'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
-    'aws-region': read.optional('aws-region'),
-    'endpoint-url': read.optional('endpoint-url'),
+    ...readRunFlags(read),
     ...gate,
   };
 }
@@ -238,12 +223,7 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
   });
   const images = readImages(read, false);
   const environmentVariables = readEnvironmentVariables(read);
-  const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
-  if (!gitShaRaw)
-    throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
-  const version = read.optional('version');
-  const environment = readEnvironmentName(read);
-  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+  const release = readRelease(read, env);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
   const arns = [{ input: 'cluster', value: cluster }, ...services.map((s) => ({ input: 'services', value: s.service }))];
   if (account || arns.some((a) => a.value.startsWith('arn:'))) {
@@ -256,15 +236,35 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
     services,
     images,
     'environment-variables': environmentVariables,
+    ...release,
+    'register-only': false,
+    ...readRunFlags(read),
+  };
+}
+
+/** The release every service of a deploy shares: git SHA, version, environment, and the timing of the wait. */
+function readRelease(read: InputReader, env: Env) {
+  const gitShaRaw = read.optional('git-sha') ?? env.GITHUB_SHA;
+  if (!gitShaRaw)
+    throw new InputError('GANTRY-DEPLOY-018', 'git-sha', undefined, 'a git commit SHA (set git-sha, or run where GITHUB_SHA is set)');
+  const version = read.optional('version');
+  const environment = readEnvironmentName(read);
+  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
+  return {
     'git-sha': normalizeGitSha(gitShaRaw),
     version: version === undefined ? undefined : normalizeVersion(version),
     environment,
-    wait: read.boolean('wait', true),
     'timeout-seconds': timeoutSeconds,
     'poll-interval-seconds': pollIntervalSeconds,
+  };
+}
+
+/** How the run behaves, the same for one service and a list. */
+function readRunFlags(read: InputReader) {
+  return {
+    wait: read.boolean('wait', true),
     'force-new-deployment': read.boolean('force-new-deployment', false),
     'dry-run': read.boolean('dry-run', false),
-    'register-only': false,
     'log-lines': read.integer('log-lines', { default: 20, min: 0, max: 1000 }),
     'aws-region': read.optional('aws-region'),
     'endpoint-url': read.optional('endpoint-url'),

@@ -1,6 +1,6 @@
 /** Wiring only: inputs → clients → rollback → outputs and job summary, on every exit path. */
 import { systemClock } from '../../../lib/util/clock';
-import { ecsClients } from '../../../lib/ecs/clients';
+import { ecsClientsForRun } from '../../../lib/ecs/clients';
 import { coreLogger, reportOutcome, setOutputs } from '../../../lib/runner/github';
 import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { run as runAction } from '../../../lib/runner/github';
@@ -17,13 +17,7 @@ const TERMINATION_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const deadline = systemClock.now() + inputs['timeout-seconds'] * 1000;
-  const clients = ecsClients({
-    region: inputs['aws-region'],
-    endpointUrl: inputs['endpoint-url'],
-    deadline,
-    pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
-  });
+  const { deadline, clients } = ecsClientsForRun(inputs, systemClock.now());
   if (inputs.services) return runServiceList(inputs, clients, deadline);
   const progress = new RollbackProgress();
   let reported = false;

@@ -32453,6 +32453,17 @@ function ecsClients(options) {
         recordEcs: make(options.deadline + options.pollIntervalMs, 3),
     };
 }
+/** The action's deadline (`timeout-seconds` from `now`) and its clients bound to it. */
+function ecsClientsForRun(inputs, now) {
+    const deadline = now + inputs['timeout-seconds'] * 1000;
+    const clients = ecsClients({
+        region: inputs['aws-region'],
+        endpointUrl: inputs['endpoint-url'],
+        deadline,
+        pollIntervalMs: inputs['poll-interval-seconds'] * 1000,
+    });
+    return { deadline, clients };
+}
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
