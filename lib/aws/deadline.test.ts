@@ -63,6 +63,24 @@ describe('AWS call timeouts', () => {
     expect(again).toMatchObject({ name: 'DeadlineExceeded' });
   });
 
+  it("when the handler's timer fires first, DeadlineExceeded still names the operation, not the HTTP request", async () => {
+    // The handler's deadline comes first here (deterministic); under load it can win the race at the same deadline.
+    const deadline = Date.now() + 300;
+    const ecs = boundByDeadline(
+      new ECSClient({
+        ...awsClientConfig(
+          { endpointUrl: url, maxAttempts: 1, timeouts: { requestTimeoutMs: 10_000, deadline } },
+          { AWS_REGION: 'us-east-1' },
+        ),
+        credentials,
+      }),
+      deadline + 5_000,
+    );
+    const err = await ecs.send(describe1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DeadlineExceeded' });
+    expect((err as Error).message).toMatch(/^DescribeServices did not answer before the action's deadline \(/);
+  });
+
   it('an attempt whose request timeout was cut to the deadline fails with DeadlineExceeded, not a retryable TimeoutError', async () => {
     // Without the deadline middleware only the handler's own timer runs: deterministic. With it, both timers
     // expire at the deadline and either may fire first; the answer must not depend on which one does.

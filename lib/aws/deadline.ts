@@ -99,6 +99,10 @@ export function boundByDeadline<C>(client: C, deadline: number, now: () => numbe
       });
       try {
         return await Promise.race([next(args), expired]);
+      } catch (err) {
+        // The HTTP handler's deadline names the request (POST host/); the operation is what a reader needs.
+        if (err instanceof DeadlineExceededError) throw new DeadlineExceededError(what, deadline);
+        throw err;
       } finally {
         clearTimeout(timer);
       }
