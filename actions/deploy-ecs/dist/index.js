@@ -43499,6 +43499,18 @@ async function launchDeploy(inputs, deps, plan) {
     const recordIfLive = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
     let updated;
     let appliedDespiteError = false;
+    /** What the service shows after an UpdateService of unknown outcome, or an error after it. */
+    const readBack = (attempts) => readBackChange({
+        ecs: recordEcs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        targetArn: taskDefinitionArn,
+        previousDeploymentIds: previousIds,
+        previousArn: previous,
+        clock,
+        ...readBackBounds(),
+        ...(attempts === undefined ? {} : { attempts }),
+    });
     try {
         updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
             cluster: inputs.cluster,
@@ -43509,16 +43521,7 @@ async function launchDeploy(inputs, deps, plan) {
     }
     catch (err) {
         // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-        const verdict = await readBackChange({
-            ecs: recordEcs,
-            cluster: inputs.cluster,
-            service: inputs.service,
-            targetArn: taskDefinitionArn,
-            previousDeploymentIds: previousIds,
-            previousArn: previous,
-            clock,
-            ...readBackBounds(),
-        });
+        const verdict = await readBack();
         const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         if (verdict.changed !== true) {
             // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -43536,17 +43539,7 @@ async function launchDeploy(inputs, deps, plan) {
     }
     catch (err) {
         // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-        const verdict = await readBackChange({
-            ecs: recordEcs,
-            cluster: inputs.cluster,
-            service: inputs.service,
-            targetArn: taskDefinitionArn,
-            previousDeploymentIds: previousIds,
-            previousArn: previous,
-            clock,
-            ...readBackBounds(),
-            attempts: 1,
-        });
+        const verdict = await readBack(1);
         await recordIfLive('failed');
         const reason = `unexpected error after UpdateService: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
         return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };

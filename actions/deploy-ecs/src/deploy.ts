@@ -292,6 +292,19 @@ export async function launchDeploy(inputs: Inputs, deps: DeployDeps, plan: Regis
     deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
   let updated: { service?: Service };
   let appliedDespiteError = false;
+  /** What the service shows after an UpdateService of unknown outcome, or an error after it. */
+  const readBack = (attempts?: number) =>
+    readBackChange({
+      ecs: recordEcs,
+      cluster: inputs.cluster,
+      service: inputs.service,
+      targetArn: taskDefinitionArn,
+      previousDeploymentIds: previousIds,
+      previousArn: previous,
+      clock,
+      ...readBackBounds(),
+      ...(attempts === undefined ? {} : { attempts }),
+    });
   try {
     updated = await ecs.send(
       new UpdateServiceCommand({
@@ -303,16 +316,7 @@ export async function launchDeploy(inputs: Inputs, deps: DeployDeps, plan: Regis
     );
   } catch (err) {
     // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-    const verdict = await readBackChange({
-      ecs: recordEcs,
-      cluster: inputs.cluster,
-      service: inputs.service,
-      targetArn: taskDefinitionArn,
-      previousDeploymentIds: previousIds,
-      previousArn: previous,
-      clock,
-      ...readBackBounds(),
-    });
+    const verdict = await readBack();
     const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     if (verdict.changed !== true) {
       // Never went live (or cannot be shown to have): not a release rollback may pick.
@@ -331,17 +335,7 @@ export async function launchDeploy(inputs: Inputs, deps: DeployDeps, plan: Regis
     return await watchAndRecord();
   } catch (err) {
     // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-    const verdict = await readBackChange({
-      ecs: recordEcs,
-      cluster: inputs.cluster,
-      service: inputs.service,
-      targetArn: taskDefinitionArn,
-      previousDeploymentIds: previousIds,
-      previousArn: previous,
-      clock,
-      ...readBackBounds(),
-      attempts: 1,
-    });
+    const verdict = await readBack(1);
     await recordIfLive('failed');
     const reason = `unexpected error after UpdateService: ${describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
     return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
