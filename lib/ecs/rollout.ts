@@ -61,20 +61,24 @@ export interface RolloutOutcome {
   stoppedTasks: StoppedTaskInfo[];
 }
 
-export interface WaitForRolloutOptions {
+/** What every watch of one service's rollout is given (a rolling one here, a native one in strategy.ts). */
+export interface RolloutWatchBase {
   ecs: ECSClient;
   cluster: string;
   service: string;
-  deploymentId: string;
   taskDefinitionArn: string;
   intervalMs: number;
   timeoutMs: number;
-  /** The timeout as the user set it, for messages, when `timeoutMs` is what is left of it (default timeoutMs). */
+  /** The timeout as the user set it, for messages, when `timeoutMs` is what is left of it (the action's deadline; default timeoutMs). */
   reportedTimeoutMs?: number;
   clock: Clock;
   log: Logger;
   /** Ids of events already on the service before the deployment (not printed again). */
   knownEventIds?: Iterable<string>;
+}
+
+export interface WaitForRolloutOptions extends RolloutWatchBase {
+  deploymentId: string;
   /** At most this many stopped tasks are described per fetch (default 10). */
   maxStoppedTasks?: number;
 }

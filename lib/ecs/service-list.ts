@@ -7,7 +7,7 @@
  */
 import { checkServiceInCluster } from '../aws/arns';
 import { DocumentError } from '../runner/documents';
-import { InputError } from '../runner/errors';
+import { ActionFailure, InputError } from '../runner/errors';
 import { isEcsNameOrArn } from '../runner/inputs';
 import { parseYamlDocument } from '../runner/yaml-documents';
 
@@ -36,6 +36,31 @@ export function serviceName(ref: string): string {
 /** Where an entry's problem is: `services[2] (worker)`. */
 export function entryLabel(entry: Pick<ServiceListEntry, 'index' | 'service'>): string {
   return `services[${entry.index}] (${serviceName(entry.service)})`;
+}
+
+/**
+ * Run one entry's single-service work, naming its errors as the entry's: an input error of the
+ * entry (a container the task has not, no template…) becomes one of `services` with the entry and
+ * the input in its value; a failure gets the entry in front (and `failureSuffix` after, e.g. what
+ * was not done). Errors of `services` and `cluster` themselves, and anything else, pass as they are.
+ */
+export async function asEntryError<T>(
+  entry: Pick<ServiceListEntry, 'index' | 'service'>,
+  fn: () => Promise<T>,
+  failureSuffix = '',
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InputError && err.input !== 'services' && err.input !== 'cluster') {
+      const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
+      throw new InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
+    }
+    if (err instanceof ActionFailure) {
+      throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}${failureSuffix}`, err.details);
+    }
+    throw err;
+  }
 }
 
 /**

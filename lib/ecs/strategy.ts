@@ -11,9 +11,8 @@
  * anything changes: judging it by rolling rules would report a verdict ECS never gave.
  */
 import type { Deployment, DeploymentLifecycleHookStage, ECSClient, Service } from '@aws-sdk/client-ecs';
-import type { Clock } from '../util/clock';
 import { assertEcsDeploymentController } from './release';
-import type { RolloutOutcome } from './rollout';
+import type { RolloutOutcome, RolloutWatchBase } from './rollout';
 import { ActionFailure } from '../runner/errors';
 import type { Logger } from '../runner/logger';
 
@@ -86,19 +85,8 @@ export interface IdentifyRequest {
   log: Logger;
 }
 
-export interface WatchRequest {
-  ecs: ECSClient;
-  cluster: string;
-  service: string;
+export interface WatchRequest extends RolloutWatchBase {
   started: StartedDeployment;
-  taskDefinitionArn: string;
-  intervalMs: number;
-  timeoutMs: number;
-  /** The timeout named in messages when `timeoutMs` is what is left of a longer one (the action's deadline). */
-  reportedTimeoutMs?: number;
-  clock: Clock;
-  log: Logger;
-  knownEventIds?: Iterable<string>;
   /** Native strategies: stop at an AWAITING_ACTION PAUSE hook at one of these stages; others are continued. */
   gateStages?: readonly PauseStage[];
   /** Native strategies: hook ids already answered (not acted on again while ECS catches up). */

@@ -27,4 +27,12 @@ describe('redactor', () => {
       'postgres://shop:***@db:5432/shop and https://example.com/a:b@c',
     );
   });
+
+  it('replaces the password of a URL with an empty user name, and leaves a URL without credentials alone', async () => {
+    const { redactor } = await import('./secrets');
+    const redact = redactor();
+    expect(redact('cache at redis://:hunter2@cache:6379/0 ready')).toBe('cache at redis://:***@cache:6379/0 ready');
+    expect(redact('rediss://:p%40ss@cache:6380')).toBe('rediss://:***@cache:6380');
+    expect(redact('GET http://api:8080/health and mailto:ops@example.com')).toBe('GET http://api:8080/health and mailto:ops@example.com');
+  });
 });

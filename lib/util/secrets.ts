@@ -33,12 +33,12 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /**
  * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
- * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * any `scheme://user:password@host` URL (`scheme://:password@host` too: an empty user name, as Redis URLs have): for text gantry shows from elsewhere (a task's log lines),
  * which the runner masks in the log but which would reach the job summary as it is.
  */
 export function redactor(secrets: Iterable<string> = []): (text: string) => string {
   const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
-  return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+  return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@'), values);
 }
 
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */

@@ -41314,12 +41314,12 @@ function redact(text, secrets) {
 }
 /**
  * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
- * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * any `scheme://user:password@host` URL (`scheme://:password@host` too: an empty user name, as Redis URLs have): for text gantry shows from elsewhere (a task's log lines),
  * which the runner masks in the log but which would reach the job summary as it is.
  */
 function redactor(secrets = []) {
     const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
-    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@'), values);
 }
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -46916,6 +46916,27 @@ function entryLabel(entry) {
     return `services[${entry.index}] (${serviceName(entry.service)})`;
 }
 /**
+ * Run one entry's single-service work, naming its errors as the entry's: an input error of the
+ * entry (a container the task has not, no template…) becomes one of `services` with the entry and
+ * the input in its value; a failure gets the entry in front (and `failureSuffix` after, e.g. what
+ * was not done). Errors of `services` and `cluster` themselves, and anything else, pass as they are.
+ */
+async function asEntryError(entry, fn, failureSuffix = '') {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        if (err instanceof errors_InputError && err.input !== 'services' && err.input !== 'cluster') {
+            const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
+            throw new errors_InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
+        }
+        if (err instanceof ActionFailure) {
+            throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}${failureSuffix}`, err.details);
+        }
+        throw err;
+    }
+}
+/**
  * Parse and check the list. `keys` are the keys an entry may carry besides `service`; a string
  * entry (`- api`) is the service alone.
  */
@@ -47273,11 +47294,7 @@ function readTiming(read) {
 function gateAnswerInputs(read, env, cluster, service, gate) {
     if (read.boolean('dry-run', false))
         throw new errors_InputError('GANTRY-DEPLOY-021', 'dry-run', read.raw('dry-run'), 'false when gate-action is given (answering a hook cannot be rehearsed)');
-    const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
-    const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
-    if (pollIntervalSeconds > timeoutSeconds) {
-        throw new errors_InputError('GANTRY-DEPLOY-020', 'poll-interval-seconds', read.raw('poll-interval-seconds'), `at most timeout-seconds (${timeoutSeconds})`);
-    }
+    const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
     checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
     return {
         cluster,
@@ -47814,21 +47831,6 @@ async function describeAll(deps, cluster, entries) {
         }
     }
     return found;
-}
-/** A single-service input error of one entry (a container the task has not, no template…) named as the entry's. */
-async function asEntryError(entry, fn) {
-    try {
-        return await fn();
-    }
-    catch (err) {
-        if (err instanceof errors_InputError && err.input !== 'services' && err.input !== 'cluster') {
-            const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
-            throw new errors_InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
-        }
-        if (err instanceof ActionFailure)
-            throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}`, err.details);
-        throw err;
-    }
 }
 function notUpdatedResult(reg, why, durationMs) {
     return {

@@ -322,16 +322,7 @@ function gateAnswerInputs(read: InputReader, env: Env, cluster: string, service:
       read.raw('dry-run'),
       'false when gate-action is given (answering a hook cannot be rehearsed)',
     );
-  const timeoutSeconds = read.seconds('timeout-seconds', { default: 900, min: 1, max: 6 * 3600 });
-  const pollIntervalSeconds = read.seconds('poll-interval-seconds', { default: 10, min: 1, max: 300 });
-  if (pollIntervalSeconds > timeoutSeconds) {
-    throw new InputError(
-      'GANTRY-DEPLOY-020',
-      'poll-interval-seconds',
-      read.raw('poll-interval-seconds'),
-      `at most timeout-seconds (${timeoutSeconds})`,
-    );
-  }
+  const { timeoutSeconds, pollIntervalSeconds } = readTiming(read);
   checkArns(read, env, cluster, service, undefined, [{ input: 'service-deployment-arn', value: gate['service-deployment-arn'] }]);
   return {
     cluster,

@@ -12,9 +12,9 @@
  */
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import { RolloutBatch, DESCRIBE_SERVICES_MAX, nameOf } from '../../../lib/ecs/rollout-batch';
-import { entryLabel } from '../../../lib/ecs/service-list';
+import { asEntryError, entryLabel } from '../../../lib/ecs/service-list';
 import { rollingWaitOptions } from '../../../lib/ecs/strategies/rolling';
-import { ActionFailure, InputError, describeError } from '../../../lib/runner/errors';
+import { InputError, describeError } from '../../../lib/runner/errors';
 import { prefixedLogger, type Logger } from '../../../lib/runner/logger';
 import {
   launchDeploy,
@@ -237,20 +237,6 @@ async function describeAll(deps: MultiDeployDeps, cluster: string, entries: read
     }
   }
   return found;
-}
-
-/** A single-service input error of one entry (a container the task has not, no template…) named as the entry's. */
-async function asEntryError<T>(entry: ServiceRelease, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof InputError && err.input !== 'services' && err.input !== 'cluster') {
-      const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
-      throw new InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
-    }
-    if (err instanceof ActionFailure) throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}`, err.details);
-    throw err;
-  }
 }
 
 function notUpdatedResult(reg: RegisteredDeploy, why: string, durationMs: number): DeployResult {

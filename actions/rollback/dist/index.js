@@ -41249,12 +41249,12 @@ function redact(text, secrets) {
 }
 /**
  * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
- * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * any `scheme://user:password@host` URL (`scheme://:password@host` too: an empty user name, as Redis URLs have): for text gantry shows from elsewhere (a task's log lines),
  * which the runner masks in the log but which would reach the job summary as it is.
  */
 function redactor(secrets = []) {
     const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
-    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@'), values);
 }
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -44768,6 +44768,27 @@ function entryLabel(entry) {
     return `services[${entry.index}] (${serviceName(entry.service)})`;
 }
 /**
+ * Run one entry's single-service work, naming its errors as the entry's: an input error of the
+ * entry (a container the task has not, no template…) becomes one of `services` with the entry and
+ * the input in its value; a failure gets the entry in front (and `failureSuffix` after, e.g. what
+ * was not done). Errors of `services` and `cluster` themselves, and anything else, pass as they are.
+ */
+async function asEntryError(entry, fn, failureSuffix = '') {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        if (err instanceof errors_InputError && err.input !== 'services' && err.input !== 'cluster') {
+            const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
+            throw new errors_InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
+        }
+        if (err instanceof ActionFailure) {
+            throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}${failureSuffix}`, err.details);
+        }
+        throw err;
+    }
+}
+/**
  * Parse and check the list. `keys` are the keys an entry may carry besides `service`; a string
  * entry (`- api`) is the service alone.
  */
@@ -47067,7 +47088,6 @@ function knownEvents(service) {
 
 
 
-
 const ROLLING_ONLY = {
     input: 'services',
     why: 'a list is watched with one DescribeServices per 10 services; roll BLUE_GREEN, LINEAR and CANARY services back one at a time',
@@ -47084,7 +47104,7 @@ async function rollbackServices(inputs, deps) {
     // Resolve every target before anything changes.
     const planned = [];
     for (const entry of entries) {
-        planned.push(await asEntryError(entry, () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry))));
+        planned.push(await asEntryError(entry, () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry)), ' Nothing was rolled back.'));
     }
     if (inputs['dry-run']) {
         return {
@@ -47138,20 +47158,6 @@ async function rollbackServices(inputs, deps) {
             : undefined,
         durationMs: clock.now() - started,
     };
-}
-async function asEntryError(entry, fn) {
-    try {
-        return await fn();
-    }
-    catch (err) {
-        if (err instanceof errors_InputError && err.input !== 'services' && err.input !== 'cluster') {
-            const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
-            throw new errors_InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
-        }
-        if (err instanceof ActionFailure)
-            throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message} Nothing was rolled back.`, err.details);
-        throw err;
-    }
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/multi-summary.ts

@@ -7,8 +7,7 @@
  * service's result is its own, reported as it ended; the step fails if any did.
  */
 import { RolloutBatch, nameOf } from '../../../lib/ecs/rollout-batch';
-import { entryLabel } from '../../../lib/ecs/service-list';
-import { ActionFailure, InputError } from '../../../lib/runner/errors';
+import { asEntryError, entryLabel } from '../../../lib/ecs/service-list';
 import { prefixedLogger } from '../../../lib/runner/logger';
 import { inputsFor, type Inputs, type ServiceRollback } from './inputs';
 import { rollback, type RollbackDeps, type RollbackResult, type RollbackStatus } from './rollback';
@@ -38,7 +37,13 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
   // Resolve every target before anything changes.
   const planned: RollbackResult[] = [];
   for (const entry of entries) {
-    planned.push(await asEntryError(entry, () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry))));
+    planned.push(
+      await asEntryError(
+        entry,
+        () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry)),
+        ' Nothing was rolled back.',
+      ),
+    );
   }
   if (inputs['dry-run']) {
     return {
@@ -92,18 +97,4 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
       : undefined,
     durationMs: clock.now() - started,
   };
-}
-
-async function asEntryError<T>(entry: ServiceRollback, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof InputError && err.input !== 'services' && err.input !== 'cluster') {
-      const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
-      throw new InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
-    }
-    if (err instanceof ActionFailure)
-      throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message} Nothing was rolled back.`, err.details);
-    throw err;
-  }
 }

@@ -1416,12 +1416,12 @@ function redact(text, secrets) {
 }
 /**
  * A function that redacts each of `secrets` (at least MIN_MASKED_LENGTH long) and the password of
- * any `scheme://user:password@host` URL: for text gantry shows from elsewhere (a task's log lines),
+ * any `scheme://user:password@host` URL (`scheme://:password@host` too: an empty user name, as Redis URLs have): for text gantry shows from elsewhere (a task's log lines),
  * which the runner masks in the log but which would reach the job summary as it is.
  */
 function redactor(secrets = []) {
     const values = [...new Set(secrets)].filter((s) => s.length >= MIN_MASKED_LENGTH);
-    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1***@'), values);
+    return (text) => redact(text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@'), values);
 }
 /** Environment variable names whose plain values are treated as secrets when gantry shows a task's logs. */
 const SECRET_LIKE_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
