@@ -112,18 +112,15 @@ function appendSummary(markdown) {
 }
 
 ;// CONCATENATED MODULE: ./scripts/pr-checks/src/detect.ts
-/**
- * What pr-checks.yml runs for a project: the ecosystem (Node, Python, Go — from the files, or as the
- * caller says), for Node the package manager from the lockfile, and the install, audit, lint,
- * type-check and test commands and coverage report — each the caller's command when given, else the
- * ecosystem's default. Pure: it reads the project through `exists`/`read`.
- */
 const ECOSYSTEMS = ['node', 'python', 'go'];
 const AUDIT_LEVELS = ['low', 'moderate', 'high', 'critical'];
+/** A check that cannot run as asked: printed as `::error title=<title>::<code>: <message>` (the runbook's row is the code's anchor). */
 class CheckInputError extends Error {
+    code;
     title;
-    constructor(title, message) {
+    constructor(code, title, message) {
         super(message);
+        this.code = code;
         this.title = title;
     }
 }
@@ -132,7 +129,7 @@ const NODE_LOCKFILES = 'package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml o
 function detectEcosystem(requested, files, where) {
     if (requested !== 'auto') {
         if (!ECOSYSTEMS.includes(requested))
-            throw new CheckInputError('Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
+            throw new CheckInputError('GANTRY-WF-063', 'Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
         return requested;
     }
     if (files.exists('package.json'))
@@ -141,7 +138,7 @@ function detectEcosystem(requested, files, where) {
         return 'go';
     if (PYTHON_MARKERS.some((marker) => files.exists(marker)))
         return 'python';
-    throw new CheckInputError('No project found', `${where} has no package.json, go.mod or ${PYTHON_MARKERS.join(', ')}: set working-directory to the project, or ecosystem (node, python, go) and the commands.`);
+    throw new CheckInputError('GANTRY-WF-064', 'No project found', `${where} has no package.json, go.mod or ${PYTHON_MARKERS.join(', ')}: set working-directory to the project, or ecosystem (node, python, go) and the commands.`);
 }
 function yarnIsBerry(files) {
     if (files.exists('.yarnrc.yml'))
@@ -193,7 +190,7 @@ function nodeDefaults(files, level, scripts, where) {
         if (files.exists(lockfile))
             return { manager: 'npm', lockfile, install: 'npm ci', audit: `npm audit --audit-level=${level}`, ...run('npm') };
     }
-    throw new CheckInputError('No lockfile', `${where} has no ${NODE_LOCKFILES}; commit one so installs are reproducible.`);
+    throw new CheckInputError('GANTRY-WF-065', 'No lockfile', `${where} has no ${NODE_LOCKFILES}; commit one so installs are reproducible.`);
 }
 function pythonDefaults(files) {
     const requirements = files.exists('requirements.txt') ? 'requirements.txt' : '';
@@ -238,7 +235,7 @@ const DEFAULT_COVERAGE = {
 };
 function planChecks(request, files, where) {
     if (!AUDIT_LEVELS.includes(request.auditLevel)) {
-        throw new CheckInputError('Bad input audit-level', `'${request.auditLevel}' is not one of ${AUDIT_LEVELS.join(', ')}.`);
+        throw new CheckInputError('GANTRY-WF-066', 'Bad input audit-level', `'${request.auditLevel}' is not one of ${AUDIT_LEVELS.join(', ')}.`);
     }
     const level = request.auditLevel;
     const ecosystem = detectEcosystem(request.ecosystem, files, where);
@@ -301,7 +298,7 @@ const result = (format, covered, total) => ({
     pct: total === 0 ? 100 : round((covered / total) * 100),
 });
 function bad(file, format, problem) {
-    return new CheckInputError('Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
+    return new CheckInputError('GANTRY-WF-060', 'Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
 }
 function istanbul(text, file) {
     let doc;
@@ -391,13 +388,13 @@ function readCoverage(text, file, requested) {
     if (requested === 'auto' || requested === '') {
         format = guessFormat(text);
         if (!format)
-            throw new CheckInputError('Bad coverage report', `${file} is not a coverage report gantry reads (Istanbul json-summary, Cobertura XML, LCOV or a Go cover profile); set coverage-format if it is one.`);
+            throw new CheckInputError('GANTRY-WF-061', 'Bad coverage report', `${file} is not a coverage report gantry reads (Istanbul json-summary, Cobertura XML, LCOV or a Go cover profile); set coverage-format if it is one.`);
     }
     else if (COVERAGE_FORMATS.includes(requested)) {
         format = requested;
     }
     else {
-        throw new CheckInputError('Bad input coverage-format', `'${requested}' is not one of auto, ${COVERAGE_FORMATS.join(', ')}.`);
+        throw new CheckInputError('GANTRY-WF-062', 'Bad input coverage-format', `'${requested}' is not one of auto, ${COVERAGE_FORMATS.join(', ')}.`);
     }
     switch (format) {
         case 'istanbul':
@@ -413,6 +410,78 @@ function readCoverage(text, file, requested) {
 /** How to make each ecosystem's usual tools write a report gantry reads (for the "No coverage report" message). */
 const COVERAGE_HINT = 'Make the test command write one: vitest --coverage.enabled --coverage.reporter=json-summary (or lcov); jest --coverage --coverageReporters=json-summary; ' +
     'pytest --cov --cov-report=xml:coverage.xml (Cobertura); go test -coverprofile=coverage.out ./...; then set coverage-file to its path — or set coverage-threshold to 0';
+
+;// CONCATENATED MODULE: ./lib/runner/errors.ts
+/**
+ * An input the user gave (or failed to give) is wrong. The message names the input,
+ * the value received and what was expected; `run()` prints it after its code, without a stack trace,
+ * because the stack is noise to the person who has to fix their workflow file.
+ */
+class InputError extends Error {
+    code;
+    input;
+    value;
+    expected;
+    constructor(code, input, value, expected) {
+        const received = value === undefined || value === '' ? 'is missing' : `has value '${truncate(value)}'`;
+        super(`Input '${input}' ${received}: expected ${expected}.`);
+        this.name = 'InputError';
+        this.code = code;
+        this.input = input;
+        this.value = value;
+        this.expected = expected;
+    }
+}
+/**
+ * A failure the action detected and can explain (rollout failed, check failed, plan stale).
+ * Printed without a stack trace, after its code; `details` are extra lines for the log.
+ */
+class ActionFailure extends Error {
+    code;
+    details;
+    constructor(code, message, details = []) {
+        super(message);
+        this.name = 'ActionFailure';
+        this.code = code;
+        this.details = details;
+    }
+}
+function truncate(value, max = 200) {
+    return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+/** A readable one-line description of anything thrown, including AWS SDK service errors. */
+function describeError(err) {
+    if (err instanceof InputError || err instanceof ActionFailure)
+        return err.message;
+    if (err instanceof Error) {
+        const meta = err.$metadata;
+        const parts = [`${err.name}: ${err.message}`];
+        if (meta?.httpStatusCode)
+            parts.push(`(HTTP ${meta.httpStatusCode}${meta.requestId ? `, request ${meta.requestId}` : ''})`);
+        return parts.join(' ');
+    }
+    return String(err);
+}
+/** An AWS service error (the SDK's `$metadata`): the runbook's AWS errors table. */
+const AWS_ERROR = 'GANTRY-AWS-001';
+/** An AWS call cut off at the action's deadline (lib/aws/deadline.ts's DeadlineExceeded). */
+const AWS_DEADLINE = 'GANTRY-AWS-002';
+/** Anything else gantry did not foresee: a bug, or an answer nobody expected. */
+const UNEXPECTED_ERROR = 'GANTRY-RUNNER-001';
+/** The code of anything thrown: gantry's own errors carry one; others get the AWS or the unexpected-error code. */
+function failureCode(err) {
+    if (err instanceof InputError || err instanceof ActionFailure)
+        return err.code;
+    if (err instanceof Error && err.name === 'DeadlineExceeded')
+        return AWS_DEADLINE;
+    if (err instanceof Error && err.$metadata !== undefined)
+        return AWS_ERROR;
+    return UNEXPECTED_ERROR;
+}
+/** How a failure is printed (the step's error, the job summary): `<code>: <description>`. */
+function describeFailure(err) {
+    return `${failureCode(err)}: ${describeError(err)}`;
+}
 
 ;// CONCATENATED MODULE: ./scripts/pr-checks/src/index.ts
 /**
@@ -433,6 +502,11 @@ const COVERAGE_HINT = 'Make the test command write one: vitest --coverage.enable
 
 
 
+
+/** `::error title=<title>::<code>: <message>`: the code first, as every gantry annotation (the runbook anchors it). */
+function errorAnnotation(code, title, message) {
+    return `::error title=${title}::${code}: ${message}`;
+}
 /** The step outputs of `detect` (test/workflows/support/contracts.ts checks pr-checks.yml against them). */
 const DETECT_OUTPUTS = [
     'ecosystem',
@@ -501,7 +575,10 @@ function runStep(env, cwd, exec = (command) => shell(command, cwd, env)) {
         return { exitCode: 0, lines: [`Nothing to run for ${env.STEP ?? 'this step'} (no command).`] };
     console.log(`$ ${command}`);
     const exitCode = exec(command);
-    return { exitCode, lines: exitCode === 0 ? [] : [`::error title=${env.STEP ?? 'Step'} failed::'${command}' exited with ${exitCode}.`] };
+    return {
+        exitCode,
+        lines: exitCode === 0 ? [] : [errorAnnotation('GANTRY-WF-067', `${env.STEP ?? 'Step'} failed`, `'${command}' exited with ${exitCode}.`)],
+    };
 }
 function audit(env, cwd, exec = (command) => shell(command, cwd, env)) {
     const command = (env.AUDIT_COMMAND ?? '').trim();
@@ -516,27 +593,30 @@ function audit(env, cwd, exec = (command) => shell(command, cwd, env)) {
             exitCode: failed ? 1 : 0,
             lines: [
                 failed
-                    ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`
+                    ? errorAnnotation('GANTRY-WF-068', 'Audit failed', `yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`)
                     : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`,
             ],
         };
     }
-    return { exitCode, lines: exitCode === 0 ? [] : [`::error title=Audit failed::'${command}' exited with ${exitCode}.`] };
+    return {
+        exitCode,
+        lines: exitCode === 0 ? [] : [errorAnnotation('GANTRY-WF-069', 'Audit failed', `'${command}' exited with ${exitCode}.`)],
+    };
 }
 function coverage(env, cwd) {
     const file = env.COVERAGE_FILE ?? '';
     const threshold = Number(env.THRESHOLD ?? '0');
     if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100)
-        throw new CheckInputError('Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
+        throw new CheckInputError('GANTRY-WF-070', 'Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
     const absolute = external_node_path_default().resolve(cwd, file);
     if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-        throw new CheckInputError('No coverage report', `${file} was not written. ${COVERAGE_HINT}.`);
+        throw new CheckInputError('GANTRY-WF-071', 'No coverage report', `${file} was not written. ${COVERAGE_HINT}.`);
     const result = readCoverage((0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8'), file, env.COVERAGE_FORMAT ?? 'auto');
     const counts = result.total > 0 ? `, ${result.covered} of ${result.total} lines` : '';
     const line = `Line coverage ${result.pct}% (threshold ${threshold}%).`;
     const lines = [`${line.slice(0, -1)}; ${result.format} report ${file}${counts}.`];
     if (result.pct < threshold)
-        return { exitCode: 1, lines: [...lines, `::error title=Coverage below threshold::${line}`] };
+        return { exitCode: 1, lines: [...lines, errorAnnotation('GANTRY-WF-072', 'Coverage below threshold', line)] };
     return { exitCode: 0, lines };
 }
 function main(argv, env = process.env, cwd = process.cwd()) {
@@ -565,9 +645,9 @@ function main(argv, env = process.env, cwd = process.cwd()) {
     }
     catch (err) {
         if (err instanceof CheckInputError)
-            console.log(`::error title=${err.title}::${err.message}`);
+            console.log(errorAnnotation(err.code, err.title, err.message));
         else
-            console.log(`::error title=pr-checks failed::${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            console.log(errorAnnotation(UNEXPECTED_ERROR, 'pr-checks failed', err instanceof Error ? (err.stack ?? err.message) : String(err)));
         return 1;
     }
 }

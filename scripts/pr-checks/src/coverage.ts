@@ -34,7 +34,7 @@ const result = (format: CoverageFormat, covered: number, total: number): Coverag
 });
 
 function bad(file: string, format: string, problem: string): CheckInputError {
-  return new CheckInputError('Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
+  return new CheckInputError('GANTRY-WF-060', 'Bad coverage report', `${file} is not a readable ${format} report: ${problem}.`);
 }
 
 function istanbul(text: string, file: string): Coverage {
@@ -119,13 +119,18 @@ export function readCoverage(text: string, file: string, requested: string): Cov
     format = guessFormat(text);
     if (!format)
       throw new CheckInputError(
+        'GANTRY-WF-061',
         'Bad coverage report',
         `${file} is not a coverage report gantry reads (Istanbul json-summary, Cobertura XML, LCOV or a Go cover profile); set coverage-format if it is one.`,
       );
   } else if ((COVERAGE_FORMATS as readonly string[]).includes(requested)) {
     format = requested as CoverageFormat;
   } else {
-    throw new CheckInputError('Bad input coverage-format', `'${requested}' is not one of auto, ${COVERAGE_FORMATS.join(', ')}.`);
+    throw new CheckInputError(
+      'GANTRY-WF-062',
+      'Bad input coverage-format',
+      `'${requested}' is not one of auto, ${COVERAGE_FORMATS.join(', ')}.`,
+    );
   }
   switch (format) {
     case 'istanbul':

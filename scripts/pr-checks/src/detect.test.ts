@@ -147,7 +147,7 @@ describe('yarn 1 audit: the exit mask against audit-level', () => {
     });
     expect(audit(env, '/', () => 12)).toEqual({
       exitCode: 1,
-      lines: ['::error title=Audit failed::yarn audit found vulnerabilities at high or above (exit mask 12).'],
+      lines: ['::error title=Audit failed::GANTRY-WF-068: yarn audit found vulnerabilities at high or above (exit mask 12).'],
     });
     expect(audit({ ...env, MANAGER: 'npm' }, '/', () => 6).exitCode).toBe(6);
   });
@@ -165,8 +165,10 @@ describe('the CLI', () => {
     } finally {
       console.log = original;
     }
-    expect(logged[0]).toBe("::error title=Bad input ecosystem::'cobol' is not one of auto, node, python, go.");
-    expect(logged[1]).toMatch(/^::error title=No coverage report::nope\.json was not written\. Make the test command write one: vitest/);
-    expect(logged[2]).toBe("::error title=Bad input coverage-threshold::'120' is not a percentage from 0 to 100.");
+    expect(logged[0]).toBe("::error title=Bad input ecosystem::GANTRY-WF-063: 'cobol' is not one of auto, node, python, go.");
+    expect(logged[1]).toMatch(
+      /^::error title=No coverage report::GANTRY-WF-071: nope\.json was not written\. Make the test command write one: vitest/,
+    );
+    expect(logged[2]).toBe("::error title=Bad input coverage-threshold::GANTRY-WF-070: '120' is not a percentage from 0 to 100.");
   });
 });

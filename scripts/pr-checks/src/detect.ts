@@ -4,6 +4,7 @@
  * type-check and test commands and coverage report — each the caller's command when given, else the
  * ecosystem's default. Pure: it reads the project through `exists`/`read`.
  */
+import type { FailureCode } from '../../../lib/runner/errors';
 
 export type Ecosystem = 'node' | 'python' | 'go';
 export const ECOSYSTEMS: readonly Ecosystem[] = ['node', 'python', 'go'];
@@ -11,8 +12,10 @@ export type Manager = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'pip' | '
 export const AUDIT_LEVELS = ['low', 'moderate', 'high', 'critical'] as const;
 export type AuditLevel = (typeof AUDIT_LEVELS)[number];
 
+/** A check that cannot run as asked: printed as `::error title=<title>::<code>: <message>` (the runbook's row is the code's anchor). */
 export class CheckInputError extends Error {
   constructor(
+    readonly code: FailureCode,
     readonly title: string,
     message: string,
   ) {
@@ -57,13 +60,14 @@ const NODE_LOCKFILES = 'package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml o
 export function detectEcosystem(requested: string, files: ProjectFiles, where: string): Ecosystem {
   if (requested !== 'auto') {
     if (!(ECOSYSTEMS as readonly string[]).includes(requested))
-      throw new CheckInputError('Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
+      throw new CheckInputError('GANTRY-WF-063', 'Bad input ecosystem', `'${requested}' is not one of auto, ${ECOSYSTEMS.join(', ')}.`);
     return requested as Ecosystem;
   }
   if (files.exists('package.json')) return 'node';
   if (files.exists('go.mod')) return 'go';
   if (PYTHON_MARKERS.some((marker) => files.exists(marker))) return 'python';
   throw new CheckInputError(
+    'GANTRY-WF-064',
     'No project found',
     `${where} has no package.json, go.mod or ${PYTHON_MARKERS.join(', ')}: set working-directory to the project, or ecosystem (node, python, go) and the commands.`,
   );
@@ -123,7 +127,7 @@ function nodeDefaults(
     if (files.exists(lockfile))
       return { manager: 'npm', lockfile, install: 'npm ci', audit: `npm audit --audit-level=${level}`, ...run('npm') };
   }
-  throw new CheckInputError('No lockfile', `${where} has no ${NODE_LOCKFILES}; commit one so installs are reproducible.`);
+  throw new CheckInputError('GANTRY-WF-065', 'No lockfile', `${where} has no ${NODE_LOCKFILES}; commit one so installs are reproducible.`);
 }
 
 function pythonDefaults(files: ProjectFiles): Omit<Plan, 'ecosystem' | 'coverageFile' | 'coverageFormat'> {
@@ -172,7 +176,11 @@ const DEFAULT_COVERAGE: Record<Ecosystem, { file: string; format: string }> = {
 
 export function planChecks(request: DetectRequest, files: ProjectFiles, where: string): Plan {
   if (!(AUDIT_LEVELS as readonly string[]).includes(request.auditLevel)) {
-    throw new CheckInputError('Bad input audit-level', `'${request.auditLevel}' is not one of ${AUDIT_LEVELS.join(', ')}.`);
+    throw new CheckInputError(
+      'GANTRY-WF-066',
+      'Bad input audit-level',
+      `'${request.auditLevel}' is not one of ${AUDIT_LEVELS.join(', ')}.`,
+    );
   }
   const level = request.auditLevel as AuditLevel;
   const ecosystem = detectEcosystem(request.ecosystem, files, where);

@@ -15,7 +15,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appendSummary, setOutput } from '../../../lib/runner/protocol';
 import { COVERAGE_HINT, readCoverage } from './coverage';
+import { UNEXPECTED_ERROR, type FailureCode } from '../../../lib/runner/errors';
 import { CheckInputError, planChecks, yarnClassicAuditFailed, type AuditLevel, type Plan } from './detect';
+
+/** `::error title=<title>::<code>: <message>`: the code first, as every gantry annotation (the runbook anchors it). */
+function errorAnnotation(code: FailureCode, title: string, message: string): string {
+  return `::error title=${title}::${code}: ${message}`;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -99,7 +105,11 @@ export function runStep(env: Env, cwd: string, exec: (command: string) => number
   if (command === '') return { exitCode: 0, lines: [`Nothing to run for ${env.STEP ?? 'this step'} (no command).`] };
   console.log(`$ ${command}`);
   const exitCode = exec(command);
-  return { exitCode, lines: exitCode === 0 ? [] : [`::error title=${env.STEP ?? 'Step'} failed::'${command}' exited with ${exitCode}.`] };
+  return {
+    exitCode,
+    lines:
+      exitCode === 0 ? [] : [errorAnnotation('GANTRY-WF-067', `${env.STEP ?? 'Step'} failed`, `'${command}' exited with ${exitCode}.`)],
+  };
 }
 
 export function audit(env: Env, cwd: string, exec: (command: string) => number = (command) => shell(command, cwd, env)): StepResult {
@@ -114,26 +124,33 @@ export function audit(env: Env, cwd: string, exec: (command: string) => number =
       exitCode: failed ? 1 : 0,
       lines: [
         failed
-          ? `::error title=Audit failed::yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`
+          ? errorAnnotation(
+              'GANTRY-WF-068',
+              'Audit failed',
+              `yarn audit found vulnerabilities at ${level} or above (exit mask ${exitCode}).`,
+            )
           : `yarn audit: nothing at ${level} or above (exit mask ${exitCode}: lower severities only).`,
       ],
     };
   }
-  return { exitCode, lines: exitCode === 0 ? [] : [`::error title=Audit failed::'${command}' exited with ${exitCode}.`] };
+  return {
+    exitCode,
+    lines: exitCode === 0 ? [] : [errorAnnotation('GANTRY-WF-069', 'Audit failed', `'${command}' exited with ${exitCode}.`)],
+  };
 }
 
 export function coverage(env: Env, cwd: string): StepResult {
   const file = env.COVERAGE_FILE ?? '';
   const threshold = Number(env.THRESHOLD ?? '0');
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100)
-    throw new CheckInputError('Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
+    throw new CheckInputError('GANTRY-WF-070', 'Bad input coverage-threshold', `'${env.THRESHOLD}' is not a percentage from 0 to 100.`);
   const absolute = path.resolve(cwd, file);
-  if (!existsSync(absolute)) throw new CheckInputError('No coverage report', `${file} was not written. ${COVERAGE_HINT}.`);
+  if (!existsSync(absolute)) throw new CheckInputError('GANTRY-WF-071', 'No coverage report', `${file} was not written. ${COVERAGE_HINT}.`);
   const result = readCoverage(readFileSync(absolute, 'utf8'), file, env.COVERAGE_FORMAT ?? 'auto');
   const counts = result.total > 0 ? `, ${result.covered} of ${result.total} lines` : '';
   const line = `Line coverage ${result.pct}% (threshold ${threshold}%).`;
   const lines = [`${line.slice(0, -1)}; ${result.format} report ${file}${counts}.`];
-  if (result.pct < threshold) return { exitCode: 1, lines: [...lines, `::error title=Coverage below threshold::${line}`] };
+  if (result.pct < threshold) return { exitCode: 1, lines: [...lines, errorAnnotation('GANTRY-WF-072', 'Coverage below threshold', line)] };
   return { exitCode: 0, lines };
 }
 
@@ -159,8 +176,9 @@ export function main(argv: readonly string[], env: Env = process.env, cwd = proc
     if (command === 'coverage' && step.lines[0]) appendSummary(`${step.lines[0]}\n`);
     return step.exitCode;
   } catch (err) {
-    if (err instanceof CheckInputError) console.log(`::error title=${err.title}::${err.message}`);
-    else console.log(`::error title=pr-checks failed::${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (err instanceof CheckInputError) console.log(errorAnnotation(err.code, err.title, err.message));
+    else
+      console.log(errorAnnotation(UNEXPECTED_ERROR, 'pr-checks failed', err instanceof Error ? (err.stack ?? err.message) : String(err)));
     return 1;
   }
 }

@@ -82,7 +82,9 @@ describe('examples/python-service through pr-checks', () => {
 
     const strict = coverage({ ...stepEnv('Coverage threshold', plan), THRESHOLD: '99' }, app);
     expect(strict.exitCode).toBe(1);
-    expect(strict.lines.at(-1)).toMatch(/^::error title=Coverage below threshold::Line coverage [\d.]+% \(threshold 99%\)\.$/);
+    expect(strict.lines.at(-1)).toMatch(
+      /^::error title=Coverage below threshold::GANTRY-WF-072: Line coverage [\d.]+% \(threshold 99%\)\.$/,
+    );
   });
 
   it('a failing unit test fails the Test step', () => {
@@ -97,7 +99,7 @@ describe('examples/python-service through pr-checks', () => {
       const result = runStep({ ...quiet, ...stepEnv('Test', plan) }, broken);
       expect(result.exitCode).toBe(1);
       expect(result.lines).toEqual([
-        "::error title=Test failed::'python3 tools/coverage_cobertura.py service coverage.xml' exited with 1.",
+        "::error title=Test failed::GANTRY-WF-067: 'python3 tools/coverage_cobertura.py service coverage.xml' exited with 1.",
       ]);
     } finally {
       rmSync(broken, { recursive: true, force: true });

@@ -17,7 +17,7 @@ export interface CodeSite {
   wording: string;
 }
 
-/** The files gantry runs: every action's src/, lib/ (tests left out) and the workflows. */
+/** The files gantry runs: every action's src/, lib/, the pull-request checks' script (tests left out) and the workflows. */
 export function sourceFiles(root: string): string[] {
   const tree = (dir: string, pattern: RegExp): string[] =>
     existsSync(path.join(root, dir))
@@ -32,6 +32,7 @@ export function sourceFiles(root: string): string[] {
   return [
     ...actions.flatMap((name) => tree(`actions/${name}/src`, /\.(ts|mts|js|mjs)$/)),
     ...tree('lib', /\.(ts|mts|js|mjs)$/),
+    ...tree('scripts/pr-checks/src', /\.(ts|mts|js|mjs)$/),
     ...tree('.github/workflows', /\.ya?ml$/),
     ...tree('workflow-templates', /\.ya?ml$/),
   ];
