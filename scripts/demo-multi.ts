@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { ActionResult } from '../test/support/harness';
 import type { RolloutLayer } from '../test/support/rollout-layer';
-import { runnerView, serviceSnapshot, shortArn, toTable } from './demo-support';
+import { runnerView, serviceSnapshot, shortArn, toTable, type ServiceSnapshot } from './demo-support';
 import { renderMarkdown, type Style } from './terminal-markdown';
 
 /** What the demo's main script hands this part of the story. */
@@ -123,7 +123,7 @@ export async function multiServiceRelease(story: MultiServiceStory): Promise<voi
   });
 
   // 1. Both services, one run.
-  const polls = new PollCounter(layer);
+  const polls = new PollCounter(() => layer.state().calls.DescribeServices ?? 0);
   await story.step(
     'deploy-ecs 2.0.0: api and worker in one run (services)',
     'deploy-ecs',
@@ -175,11 +175,9 @@ export async function multiServiceRelease(story: MultiServiceStory): Promise<voi
   );
   // The worker's last words are in the summary, every line of them, the password of its URL masked;
   // the password is nowhere in the log as GitHub shows it, nor in the summary.
-  const shown = `${runnerView(failed.stdout)}\n${failed.summary}`;
   story.check(
     "the worker's last log lines in the release's summary, its password masked",
-    WORKER_CRASH.every((line) => failed.summary.includes(line.replace(WORKER_CRASH_PASSWORD, '***'))) &&
-      !shown.includes(WORKER_CRASH_PASSWORD),
+    lastWordsShownMasked(WORKER_CRASH, WORKER_CRASH_PASSWORD, failed),
   );
   const rollbackServices = failed.outputs['rollback-services'];
   if (!rollbackServices) {
@@ -208,14 +206,9 @@ export async function multiServiceRelease(story: MultiServiceStory): Promise<voi
   let ok = true;
   for (const { service } of SERVICES) {
     const previous = reported.find((r) => r.service === service)?.['previous-task-definition-arn'] ?? undefined;
-    const now = await serviceSnapshot(ecs, cluster, service);
-    const on = now.taskDefinitionArn === before.get(service) && now.taskDefinitionArn === previous;
-    ok &&= on;
-    back.push(
-      on
-        ? `${service} on ${shortArn(now.taskDefinitionArn)} (${now.tags['gantry:version'] ?? '?'}, ${(now.tags['gantry:git-sha'] ?? '').slice(0, 7)})`
-        : `${service} on ${shortArn(now.taskDefinitionArn)}, NOT on ${shortArn(before.get(service))} (what it ran before; deploy-ecs's previous: ${shortArn(previous)})`,
-    );
+    const result = backOnPrevious(service, before.get(service), previous, await serviceSnapshot(ecs, cluster, service));
+    ok &&= result.ok;
+    back.push(result.text);
   }
   story.check('api and worker after the rollback: each on its own previous revision', ok);
   say('');
@@ -229,21 +222,19 @@ export async function multiServiceRelease(story: MultiServiceStory): Promise<voi
   say(await historyTable(ecs, cluster, workspace, style));
 }
 
-const describeCalls = (layer: RolloutLayer): number => layer.state().calls.DescribeServices ?? 0;
-
 /**
- * DescribeServices as the rollout layer counts them, read at each poll of a release's watch as its
- * log streams in (`[api] [..] poll N: …`; both services print a line per poll, the first one counts):
- * the calls between two polls are that poll's own.
+ * DescribeServices as the rollout layer counts them (`count`), read at each poll of a release's watch
+ * as its log streams in (`[api] [..] poll N: …`; every service prints a line per poll, the first one
+ * counts): the calls between two polls are that poll's own.
  */
-class PollCounter {
+export class PollCounter {
   private readonly before: number;
   private partial = '';
-  /** The layer's count when the log showed poll N. */
+  /** The count when the log showed poll N. */
   private readonly atPoll = new Map<number, number>();
 
-  constructor(private readonly layer: RolloutLayer) {
-    this.before = describeCalls(layer);
+  constructor(private readonly count: () => number) {
+    this.before = count();
   }
 
   readonly listen = (chunk: string): void => {
@@ -251,19 +242,50 @@ class PollCounter {
     this.partial = lines.pop() ?? '';
     for (const line of lines) {
       const poll = /^\[[^\]]+\] \[[^\]]*\] poll (\d+):/.exec(line);
-      if (poll && !this.atPoll.has(Number(poll[1]))) this.atPoll.set(Number(poll[1]), describeCalls(this.layer));
+      if (poll && !this.atPoll.has(Number(poll[1]))) this.atPoll.set(Number(poll[1]), this.count());
     }
   };
 
   describe(services: number): string {
-    const total = describeCalls(this.layer) - this.before;
+    const total = this.count() - this.before;
     const polls = [...this.atPoll.keys()].sort((a, b) => a - b);
     const perPoll = polls.slice(1).map((n, i) => (this.atPoll.get(n) ?? 0) - (this.atPoll.get(polls[i]) ?? 0));
     const between = perPoll.length
       ? `${[...new Set(perPoll)].join(' or ')} per poll for the ${services} services after the first poll, `
       : '';
-    return `DescribeServices, counted by the rollout layer: ${between}${total} in the whole run (${polls.length} polls)`;
+    return `DescribeServices, counted by the rollout layer: ${between}${total} in the whole run (${polls.length} poll${polls.length === 1 ? '' : 's'})`;
   }
+}
+
+/**
+ * Did a failed step show the crashing container's last words? Every line is in the summary, with
+ * `secret` masked (***), and `secret` itself is nowhere in the summary or in the log as GitHub shows it.
+ */
+export function lastWordsShownMasked(lines: readonly string[], secret: string, result: Pick<ActionResult, 'stdout' | 'summary'>): boolean {
+  const shown = `${runnerView(result.stdout)}\n${result.summary}`;
+  return lines.every((line) => result.summary.includes(line.split(secret).join('***'))) && !shown.includes(secret);
+}
+
+/**
+ * After a rollback of a release: is the service back on what it ran before the release, which is also
+ * the previous revision deploy-ecs reported for it? The sentence says where it is either way.
+ */
+export function backOnPrevious(
+  service: string,
+  ranBefore: string | undefined,
+  reportedPrevious: string | undefined,
+  now: ServiceSnapshot,
+): { ok: boolean; text: string } {
+  const ok = now.taskDefinitionArn === ranBefore && now.taskDefinitionArn === reportedPrevious;
+  return ok
+    ? {
+        ok,
+        text: `${service} on ${shortArn(now.taskDefinitionArn)} (${now.tags['gantry:version'] ?? '?'}, ${(now.tags['gantry:git-sha'] ?? '').slice(0, 7)})`,
+      }
+    : {
+        ok,
+        text: `${service} on ${shortArn(now.taskDefinitionArn)}, NOT on ${shortArn(ranBefore)} (what it ran before; deploy-ecs's previous: ${shortArn(reportedPrevious)})`,
+      };
 }
 
 async function tagsOf(ecs: ECSClient, arn: string): Promise<Record<string, string>> {
