@@ -12,7 +12,9 @@
  *      api on 2.0.1, the worker on 2.0.0
  *
  * Nothing here is remembered instead of read: the tables come from DescribeServices and
- * DescribeTaskDefinition, and the expected revisions from deploy-ecs's own `services` output.
+ * DescribeTaskDefinition, and after the rollback each service must run what it ran before the
+ * release (read back then) and what deploy-ecs's `services` output named as its previous revision.
+ * DescribeServices per poll: the rollout layer's own count, read at each poll line of the log.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
