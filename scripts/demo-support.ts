@@ -213,3 +213,13 @@ export function runnerView(stdout: string): string {
   for (const value of [...new Set(masks)].sort((a, b) => b.length - a.length)) text = text.split(value).join('***');
   return text;
 }
+
+/** A markdown table (for renderMarkdown); an empty cell stays a cell, a `|` in a value is escaped. */
+export function toTable(headers: string[], rows: string[][]): string {
+  const esc = (v: string) => (v === '' ? ' ' : v.replace(/\|/g, '\\|'));
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}

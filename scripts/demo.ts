@@ -10,10 +10,14 @@
  *      back untouched (same task definition, same release tags); the fixed commit's migration succeeds,
  *      then deploy-ecs deploys exactly the revision it ran from (task-definition-arn) + smoke-test
  *   5. deploy-ecs 1.2.0 whose /health fails → smoke-test fails → rollback to 1.1.0 → smoke-test passes
- *   6. the service switches to ECS blue/green with a PAUSE hook; deploy-ecs 1.3.0 (broken) stops at the
+ *   6. an `api` and a `worker` service of one image (scripts/demo-multi.ts): release 2.0.0 of both by one
+ *      deploy-ecs run (`services`), a fix of the api alone, then release 2.1.0 whose worker crashes —
+ *      the worker's own log lines (password masked), rollback given deploy-ecs's rollback-services, each
+ *      service read back on its own previous revision
+ *   7. the service switches to ECS blue/green with a PAUSE hook; deploy-ecs 1.3.0 (broken) stops at the
  *      test-traffic gate → smoke-test on the test listener fails → ROLLBACK at the gate; the sample
  *      service of 1.3.0 reports how many production requests it served: 0
- *   7. a table of every step and the service's revision history with gantry's tags
+ *   8. a table of every step and the service's revision history with gantry's tags
  *
  * AWS is moto_server behind the test rollout layer (deployments that progress over time).
  * moto runs no containers: the demo starts the sample service itself from the task definition
@@ -41,6 +45,7 @@ import { startRolloutLayer } from '../test/support/rollout-layer';
 import { repoRoot, runAction, type ActionResult } from '../test/support/harness';
 import { colours, plain, renderMarkdown, useColour } from './terminal-markdown';
 import { BlueGreenStandIn } from './demo-bluegreen';
+import { multiServiceRelease } from './demo-multi';
 import {
   FargateStandIn,
   cleanup,
@@ -51,6 +56,7 @@ import {
   shortArn,
   stopDescendants,
   tempDir,
+  toTable,
 } from './demo-support';
 
 const style = useColour(process.stdout) ? colours : plain;
@@ -92,6 +98,11 @@ function sha(n: number): string {
     .replace(/[^0-9a-f]/g, 'a');
 }
 
+/** A check the demo makes itself (no action runs), recorded in the steps table. */
+function check(title: string, ok: boolean): void {
+  steps.push({ step: title, expected: 'pass', exitCode: ok ? 0 : 1, durationMs: 0, ok });
+}
+
 async function step(
   title: string,
   action: string,
@@ -99,11 +110,19 @@ async function step(
   env: Record<string, string>,
   expected: 'pass' | 'fail' = 'pass',
   workspace?: string,
+  onStdout?: (chunk: string) => void,
 ): Promise<ActionResult> {
   if (interrupted) return never();
   say('');
   say(style.bold(`▶ ${title}`) + style.dim(`  (actions/${action}/dist/index.js)`));
-  const result = await runAction(action, inputs, { env, workspace, tempRoot: runnerTemp(), node: process.execPath, timeoutMs: 120_000 });
+  const result = await runAction(action, inputs, {
+    env,
+    workspace,
+    tempRoot: runnerTemp(),
+    node: process.execPath,
+    timeoutMs: 120_000,
+    onStdout,
+  });
   if (interrupted) return never();
   const ok = expected === 'pass' ? result.exitCode === 0 : result.exitCode !== 0;
   steps.push({ step: title, expected, exitCode: result.exitCode, durationMs: result.durationMs, ok });
@@ -320,13 +339,7 @@ async function main(): Promise<void> {
       const after = await serviceSnapshot(ecs, CLUSTER, SERVICE);
       const changes = serviceChanges(before, after);
       const untouched = changes.length === 0;
-      steps.push({
-        step: 'the service after the failed migration: untouched',
-        expected: 'pass',
-        exitCode: untouched ? 0 : 1,
-        durationMs: 0,
-        ok: untouched,
-      });
+      check('the service after the failed migration: untouched', untouched);
       say('');
       say(
         untouched
@@ -386,7 +399,23 @@ async function main(): Promise<void> {
     }
   }
 
-  // 6. blue/green: the broken release is caught on the test listener and never serves production
+  // 6. several services released together, and rolled back each to its own previous
+  await multiServiceRelease({
+    ecs,
+    layer,
+    env,
+    workspace,
+    cluster: CLUSTER,
+    network,
+    imageRepo: IMAGE_REPO,
+    style,
+    say,
+    sha,
+    check,
+    step,
+  });
+
+  // 7. blue/green: the broken release is caught on the test listener and never serves production
   say('');
   say(style.bold('Blue/green: the service switches to ECS-native BLUE_GREEN with a PAUSE hook at POST_TEST_TRAFFIC_SHIFT'));
   await ecs.send(
@@ -465,7 +494,7 @@ async function main(): Promise<void> {
     );
   }
 
-  // 7. the story in one table, and what ECS now holds
+  // 8. the story in one table, and what ECS now holds
   say('');
   say(style.bold('Steps'));
   const rows = steps.map((s) => [
@@ -514,15 +543,6 @@ async function main(): Promise<void> {
     say('Press Ctrl-C to stop and clean up.');
     await new Promise(() => undefined);
   }
-}
-
-function toTable(headers: string[], rows: string[][]): string {
-  const esc = (v: string) => (v === '' ? ' ' : v.replace(/\|/g, '\\|'));
-  return [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-  ].join('\n');
 }
 
 // Ctrl-C exits 130 and SIGTERM 143 (128 + the signal's number, as a shell reports them), after

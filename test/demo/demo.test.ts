@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/harness';
+import { WORKER_CRASH_PASSWORD } from '../../scripts/demo-multi';
 
 /** The issue's "under two minutes". */
 const MAX_DEMO_MS = 120_000;
@@ -153,7 +154,7 @@ describe('npm run demo', () => {
     expect(existsSync('/proc/self/stat'), 'these tests read processes from /proc (Linux)').toBe(true);
   });
 
-  it('runs parity, terraform, three releases, a failed then a fixed migration, a caught broken release and its rollback — in under two minutes, leaving nothing behind', async () => {
+  it('runs parity, terraform, three releases, a failed then a fixed migration, a caught broken release and its rollback, an api and a worker released and rolled back together — in under two minutes, leaving nothing behind', async () => {
     const run = await runDemo();
     const seconds = (run.durationMs / 1000).toFixed(1);
     console.info(`npm run demo: ${seconds} s wall time, exit ${run.code}`);
@@ -187,6 +188,42 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/smoke-test 1\.3\.0 on the test listener[\s\S]*failed \(exit 1\) — as expected/);
     expect(stdout).toContain('production served 0 requests from release 1.3.0');
     expect(stdout).toMatch(/1\.3\.0\s+4444444\s+failed/);
+
+    // An api and a worker released by one deploy-ecs run (services): both on a new revision of their own
+    // family, with the release's tags as read back from moto, watched with one DescribeServices per poll.
+    const release = block('deploy-ecs 2.0.0: api and worker in one run (services)');
+    expect(release, stdout).toMatch(/api\s+api:1 → api:2\s+api\s+✔ deployed/);
+    expect(release).toMatch(/worker\s+worker:1 → worker:2\s+worker\s+✔ deployed/);
+    expect(release).toMatch(
+      /DescribeServices, counted by the rollout layer: 1 per poll for the 2 services after the first poll, \d+ in the whole run \(\d+ polls\)/,
+    );
+    expect(release).toMatch(/api\s+api:2\s+2\.0\.0\s+6666666\s+deployed\s+api:1/);
+    expect(release).toMatch(/worker\s+worker:2\s+2\.0\.0\s+6666666\s+deployed\s+worker:1/);
+    expect(block('deploy-ecs 2.0.1: a fix of the api alone')).toMatch(/Task definition\s+api:2 → api:3[\s\S]*passed in/);
+    // Release 2.1.0: the worker crashes; its own last log lines are shown, the password in its URL masked.
+    const crash = block('deploy-ecs 2.1.0: api and worker (the worker crashes at start)');
+    expect(crash).toMatch(
+      /error: GANTRY-DEPLOY-105: Release of 2 services in cluster demo failed: service worker failed: deployment \S+ FAILED/,
+    );
+    expect(crash).toMatch(/worker\s+worker:2 → worker:3\s+worker\s+✘ failed/);
+    expect(crash).toMatch(/api\s+api:3 → api:4\s+api\s+✘ failed\s+\S+\s+\d+\s+not judged: the release failed/);
+    expect(crash).toContain('worker | Error: connect ECONNREFUSED 10.0.3.17:6379');
+    expect(crash).toContain('worker | connecting to redis://worker:***@cache.internal:6379/0');
+    expect(crash).toContain('failed (exit 1) — as expected');
+    expect(stdout).not.toContain(WORKER_CRASH_PASSWORD);
+    // rollback given rollback-services as it is: each service back on its own previous revision, read back from moto.
+    const rollback = block('rollback api and worker: rollback-services as deploy-ecs wrote it');
+    expect(rollback).toMatch(/api\s+\S+api:3\s+api:4 → api:3\s+rolled-back\s+api:3/);
+    expect(rollback).toMatch(/worker\s+\S+worker:2\s+worker:3 → worker:2\s+rolled-back\s+worker:2/);
+    expect(rollback).toContain(
+      'after the rollback (read back from moto): api on api:3 (2.0.1, 7777777), worker on worker:2 (2.0.0, 6666666) — each service on its own previous revision',
+    );
+    expect(rollback).toMatch(/api\s+api:3 ← live\s+2\.0\.1\s+7777777\s+deployed\s+api:2/);
+    expect(rollback).toMatch(/api\s+api:4\s+2\.1\.0\s+8888888\s+rolled-back\s+api:3\s+release 2\.1\.0 failed: the worker crashed/);
+    expect(rollback).toMatch(/worker\s+worker:2 ← live\s+2\.0\.0\s+6666666\s+deployed\s+worker:1/);
+    expect(rollback).toMatch(/worker\s+worker:3\s+2\.1\.0\s+8888888\s+rolled-back\s+worker:2\s+release 2\.1\.0 failed: the worker crashed/);
+    expect(stdout).toMatch(/✔\s+the worker's last log lines in the release's summary, its password masked\s+passed/);
+    expect(stdout).toMatch(/✔\s+api and worker after the rollback: each on its own previous revision\s+passed/);
     // Each step's error lines come under its summary's header (the line after the step's title), never before it.
     const blocks = stdout
       .split(/^▶ /m)
