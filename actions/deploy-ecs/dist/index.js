@@ -47348,6 +47348,10 @@ function readImages(read, promotion) {
 }
 /** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
 const TEMPLATE_MAX_BYTES = 512 * 1024;
+/**
+ * A task definition file (`raw` as given, `absolutePath` resolved in the workspace) → template, or the
+ * input error deploy-ecs refuses it with. Also run-task's check-only, so a file is loaded by one set of rules.
+ */
 function readTemplate(raw, absolutePath) {
     let json;
     try {

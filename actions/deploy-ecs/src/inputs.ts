@@ -424,7 +424,11 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
 /** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
 const TEMPLATE_MAX_BYTES = 512 * 1024;
 
-function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
+/**
+ * A task definition file (`raw` as given, `absolutePath` resolved in the workspace) → template, or the
+ * input error deploy-ecs refuses it with. Also run-task's check-only, so a file is loaded by one set of rules.
+ */
+export function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
   let json: unknown;
   try {
     json = parseJsonDocument(readFileSync(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
