@@ -8,8 +8,7 @@ import { InputError } from '../../../lib/runner/errors';
 import { InputReader, type Env } from '../../../lib/runner/inputs';
 // The task definition file is loaded by deploy-ecs's own rules: the file check-only checks is the
 // file deploy-ecs register-only registers from, refused by both for the same reasons.
-import { readTemplate } from '../../deploy-ecs/src/inputs';
-import type { TaskDefinitionTemplate } from '../../deploy-ecs/src/template';
+import { readTemplateFile, type TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 
 export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 export type LaunchType = (typeof LAUNCH_TYPES)[number];
@@ -192,7 +191,7 @@ export function getInputs(env: Env = process.env): Inputs {
     cluster,
     'task-definition-arn': taskDefinitionArn,
     'check-only': checkOnly,
-    'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
+    'task-definition': templatePath === undefined ? undefined : readTemplateFile(read.raw('task-definition'), templatePath),
     container,
     command,
     service,
