@@ -98,7 +98,7 @@ describe('run-task check-only (bundle, moto + rollout layer)', () => {
     expect(result.outputs).toEqual({});
     expect(calls).toEqual({ DescribeServices: 1, DescribeTaskDefinition: 1 });
     expect(after).toEqual(before);
-    expect(result.summary).toContain('## run-task: ❌ inputs refused (nothing run)');
+    expect(result.summary).toContain('## run-task: ❌ check failed (nothing run)');
     expect(result.summary).toContain("| **Checked against** | service web's current task definition |");
   });
 
@@ -134,6 +134,26 @@ describe('run-task check-only (bundle, moto + rollout layer)', () => {
       text: "Input 'task-definition' is missing: expected a task definition file: service external has no task definition to make the new revision from.",
     });
     expect(calls).toEqual({ DescribeServices: 1 });
+    expect(after).toEqual(before);
+  });
+
+  it("the role may not read the service's task definition (AccessDenied): the step fails with AWS's error, nothing changed", async () => {
+    aws.layer.setScenario({ deny: 'ecs:DescribeTaskDefinition' });
+    const { result, before, after } = await check({ container: 'app' });
+    expect(result.exitCode).toBe(1);
+    expect(errorOf(result).code).toBe('GANTRY-AWS-001');
+    expect(errorOf(result).text).toMatch(/^AccessDeniedException: .*DescribeTaskDefinition/);
+    expect(result.outputs).toEqual({});
+    expect(result.summary).toContain('## run-task: ❌ check failed (nothing run)');
+    expect(after).toEqual(before);
+  });
+
+  it('DescribeServices throttled twice: retried, and the check passes', async () => {
+    aws.layer.setScenario({ throttle: 2, operation: 'DescribeServices' });
+    const { result, after, before } = await check({ container: 'app' });
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'checked', container: 'app' });
+    expect(aws.layer.state().throttled.DescribeServices).toBe(2);
     expect(after).toEqual(before);
   });
 

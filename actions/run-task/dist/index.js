@@ -37295,7 +37295,7 @@ function task_definition_template_isObject(value) {
  */
 
 
-// The task definition file is loaded by deploy-ecs's own rules: the file check-only checks is the
+// The task definition file is loaded by the loader deploy-ecs uses: the file check-only checks is the
 // file deploy-ecs register-only registers from, refused by both for the same reasons.
 
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'];
@@ -37547,7 +37547,7 @@ function renderErrorSummary(inputs, err) {
     const checked = inputs['check-only']
         ? (inputs['task-definition']?.source ?? `service ${inputs.service}'s current task definition`)
         : undefined;
-    return `## run-task: ❌ ${inputs['check-only'] ? 'inputs refused (nothing run)' : 'failed'}\n\n${keyValueTable([
+    return `## run-task: ❌ ${inputs['check-only'] ? 'check failed (nothing run)' : 'failed'}\n\n${keyValueTable([
         ['Cluster', inputs.cluster],
         inputs['check-only'] ? ['Checked against', checked] : ['Task definition', inputs['task-definition-arn']],
         ['Container', inputs.container],

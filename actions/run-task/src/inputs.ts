@@ -6,7 +6,7 @@
  */
 import { InputError } from '../../../lib/runner/errors';
 import { InputReader, type Env } from '../../../lib/runner/inputs';
-// The task definition file is loaded by deploy-ecs's own rules: the file check-only checks is the
+// The task definition file is loaded by the loader deploy-ecs uses: the file check-only checks is the
 // file deploy-ecs register-only registers from, refused by both for the same reasons.
 import { readTemplateFile, type TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 

@@ -103,7 +103,7 @@ export function renderErrorSummary(inputs: Inputs, err: unknown): string {
   const checked = inputs['check-only']
     ? (inputs['task-definition']?.source ?? `service ${inputs.service}'s current task definition`)
     : undefined;
-  return `## run-task: ❌ ${inputs['check-only'] ? 'inputs refused (nothing run)' : 'failed'}\n\n${keyValueTable([
+  return `## run-task: ❌ ${inputs['check-only'] ? 'check failed (nothing run)' : 'failed'}\n\n${keyValueTable([
     ['Cluster', inputs.cluster],
     inputs['check-only'] ? ['Checked against', checked] : ['Task definition', inputs['task-definition-arn']],
     ['Container', inputs.container],
