@@ -338,4 +338,18 @@ describe("deploy.yml's deploy job with a migration, through the bundles (moto + 
     },
     120_000,
   );
+
+  it('a dry run with a migration: the check runs (read-only) and catches a bad migration-container; nothing registered', async () => {
+    const before = await ecsState(ecs);
+    const registered = layer.state().calls.RegisterTaskDefinition ?? 0;
+    const good = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app', 'dry-run': true });
+    expect(good.byId('migration-check')?.outcome).toBe('success');
+    for (const id of ['register', 'migration']) expect(good.byId(id)?.outcome, id).toBe('skipped');
+
+    const bad = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'migrator', 'dry-run': true });
+    expect(bad.status).toBe('failure');
+    expect(bad.ran).toEqual(['migration-check', bad.steps.at(-1)?.id]);
+    expect(layer.state().calls.RegisterTaskDefinition ?? 0).toBe(registered);
+    expect(await ecsState(ecs)).toEqual(before);
+  }, 120_000);
 });
