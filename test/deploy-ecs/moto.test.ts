@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { diffTaskDefinitions } from '../../actions/deploy-ecs/src/diff';
 import { getInputs } from '../../actions/deploy-ecs/src/inputs';
-import { registerView } from '../../actions/deploy-ecs/src/template';
+import { registerView } from '../../lib/ecs/task-definition-template';
 import { FakeClock } from '../../lib/util/clock';
 import { inputEnvName } from '../../lib/runner/inputs';
 import { memoryLogger } from '../../lib/runner/logger';

@@ -1,22 +1,43 @@
 /**
  * Bad inputs through the bundle (runner harness) against moto_server behind the rollout layer:
  * each one fails the step with exit code 1 and a message naming the input, and no task is
- * started (the layer saw no RunTask, moto holds no new task).
+ * started (the layer saw no RunTask, moto holds no new task). The check-only table also holds
+ * moto to registering and tagging nothing: no new revision, no tag changed.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEcsEmulator } from '../support/ecs-emulator';
 import { runAction, splitFailureCode } from '../support/harness';
-import { CLUSTER, SERVICE, allTasks, createMigrationService, migrationContainer } from './moto-setup';
+import { CLUSTER, SERVICE, allTasks, createMigrationService, ecsState, migrationContainer } from './moto-setup';
 
 const aws = useEcsEmulator();
 let taskDefinition: string;
+/** GITHUB_WORKSPACE of the check-only cases: the task definition files they name. */
+const workspace = mkdtempSync(path.join(os.tmpdir(), 'gantry-run-task-bad-'));
 
 beforeAll(async () => {
   taskDefinition = await createMigrationService(aws.ecs, aws.layer.url, [
     migrationContainer('app'),
     { ...migrationContainer('sidecar'), essential: true },
   ]);
+  // The service's own rollout done: its tasks are placed, none appears during a case.
+  aws.layer.settle();
+  // The file the new revision would be registered from: only 'app' (the service's revision also has 'sidecar').
+  const file = {
+    family: 'web',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [migrationContainer('app')],
+  };
+  writeFileSync(path.join(workspace, 'td.json'), JSON.stringify(file, null, 2));
+  writeFileSync(path.join(workspace, 'broken.json'), '{\n  "family": "web",\n');
+  writeFileSync(path.join(workspace, 'not-a-task-definition.json'), '{ "family": "web" }\n');
 });
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 const good = () => ({
   cluster: CLUSTER,
@@ -91,6 +112,71 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
     /at most timeout-seconds \(5\)/,
   ],
   ['invalid region', { 'aws-region': 'moon' }, 'aws-region', /AWS region/],
+  ['task-definition file without check-only', { 'task-definition': 'td.json' }, 'task-definition', /nothing unless check-only is true/],
+];
+
+/** check-only, good: the service's current revision (web:1, containers app and sidecar) is the template. */
+const checkOnly = () => ({
+  cluster: CLUSTER,
+  service: SERVICE,
+  container: 'app',
+  command: 'npm run migrate',
+  'check-only': 'true',
+});
+
+// [case, inputs (merged over a good check; '' removes one), input named, what the message says]
+const checkOnlyCases: [string, Record<string, string>, string, RegExp][] = [
+  ['check-only: blank command', { command: '   ' }, 'command', /is missing: expected a command: .* not an empty one or only white space/],
+  ['check-only: no command', { command: '' }, 'command', /when check-only is true, not an empty one or only white space/],
+  ['check-only: empty JSON command', { command: '[]' }, 'command', /not an empty one/],
+  ['check-only: blank first word (JSON)', { command: '["  ", "migrate"]' }, 'command', /not an empty one/],
+  ['check-only: command JSON not strings', { command: '["migrate", 1]' }, 'command', /JSON array of strings/],
+  [
+    "check-only: container not in the service's revision",
+    { container: 'migrator' },
+    'container',
+    /a container of web:1 \(service web's current task definition\): one of 'app', 'sidecar'/,
+  ],
+  [
+    "check-only: ambiguous container of the service's revision",
+    { container: '' },
+    'container',
+    /web:1 \(service web's current task definition\) has 2 essential containers among 'app', 'sidecar'/,
+  ],
+  // 'sidecar' is in the service's revision but not in the file: the file is what is checked.
+  [
+    'check-only: container not in the file',
+    { 'task-definition': 'td.json', container: 'sidecar' },
+    'container',
+    /a container of td.json: one of 'app'\.$/,
+  ],
+  ['check-only: file not JSON', { 'task-definition': 'broken.json' }, 'task-definition', /broken.json:\d+ is not valid JSON/],
+  [
+    'check-only: file not a task definition',
+    { 'task-definition': 'not-a-task-definition.json' },
+    'task-definition',
+    /with a non-empty "containerDefinitions" array/,
+  ],
+  ['check-only: file not found', { 'task-definition': 'nope.json' }, 'task-definition', /an existing file/],
+  ['check-only: file outside the workspace', { 'task-definition': '../td.json' }, 'task-definition', /a path inside the workspace/],
+  [
+    'check-only: awsvpc file without service or subnets',
+    { 'task-definition': 'td.json', service: '' },
+    'subnets',
+    /subnets: td.json uses networkMode awsvpc and no service was given/,
+  ],
+  [
+    'check-only: neither file nor service',
+    { service: '' },
+    'task-definition',
+    /a task definition file or a service when check-only is true/,
+  ],
+  ['check-only: with task-definition-arn', { 'task-definition-arn': 'web:1' }, 'task-definition-arn', /nothing when check-only is true/],
+  ['check-only: not a boolean', { 'check-only': 'yes' }, 'check-only', /'true' or 'false'/],
+  ['check-only: timeout zero', { 'timeout-seconds': '0' }, 'timeout-seconds', /a number of seconds/],
+  ['check-only: timeout above six hours', { 'timeout-seconds': '7h' }, 'timeout-seconds', /a number of seconds/],
+  ['check-only: unknown service', { service: 'nope' }, 'service', /existing service in cluster 'shop'/],
+  ['check-only: malformed subnet', { subnets: 'subnet-xyz' }, 'subnets', /subnet ids such as subnet-0123456789abcdef0/],
 ];
 
 /** The failure code each case fails with (docs/infra/runbook.md#<code in lower case> explains it). */
@@ -128,6 +214,27 @@ const CODES: Record<string, string> = {
   'timeout-seconds zero': 'GANTRY-INPUT-004',
   'timeout-seconds above six hours': 'GANTRY-INPUT-004',
   'poll-interval-seconds zero': 'GANTRY-INPUT-004',
+  'task-definition file without check-only': 'GANTRY-RUNTASK-042',
+  'check-only: blank command': 'GANTRY-RUNTASK-040',
+  'check-only: no command': 'GANTRY-RUNTASK-040',
+  'check-only: empty JSON command': 'GANTRY-RUNTASK-017',
+  'check-only: blank first word (JSON)': 'GANTRY-RUNTASK-017',
+  'check-only: command JSON not strings': 'GANTRY-RUNTASK-016',
+  "check-only: container not in the service's revision": 'GANTRY-RUNTASK-024',
+  "check-only: ambiguous container of the service's revision": 'GANTRY-RUNTASK-025',
+  'check-only: container not in the file': 'GANTRY-RUNTASK-024',
+  'check-only: file not JSON': 'GANTRY-DEPLOY-028',
+  'check-only: file not a task definition': 'GANTRY-DEPLOY-029',
+  'check-only: file not found': 'GANTRY-INPUT-011',
+  'check-only: file outside the workspace': 'GANTRY-INPUT-010',
+  'check-only: awsvpc file without service or subnets': 'GANTRY-RUNTASK-026',
+  'check-only: neither file nor service': 'GANTRY-RUNTASK-043',
+  'check-only: with task-definition-arn': 'GANTRY-RUNTASK-041',
+  'check-only: not a boolean': 'GANTRY-INPUT-002',
+  'check-only: timeout zero': 'GANTRY-INPUT-004',
+  'check-only: timeout above six hours': 'GANTRY-INPUT-004',
+  'check-only: unknown service': 'GANTRY-ECS-004',
+  'check-only: malformed subnet': 'GANTRY-RUNTASK-003',
 };
 
 describe('run-task bad inputs (bundle, moto_server + rollout layer)', () => {
@@ -143,5 +250,24 @@ describe('run-task bad inputs (bundle, moto_server + rollout layer)', () => {
     expect(result.outputs).toEqual({});
     expect(aws.layer.state().calls.RunTask ?? 0).toBe(runTasksBefore);
     expect(await allTasks(aws.ecs)).toEqual(before);
+  });
+});
+
+describe('run-task check-only bad inputs (bundle, moto_server + rollout layer)', () => {
+  it.each(checkOnlyCases)('%s → exit 1 naming the input; nothing run, registered or tagged', async (name, overrides, input, message) => {
+    const before = await ecsState(aws.ecs);
+    const callsBefore = aws.layer.state().calls;
+    const result = await runAction('run-task', { ...checkOnly(), ...overrides }, { env: aws.env(), workspace });
+    expect(result.exitCode, result.stdout).toBe(1);
+    const { code, text: error } = splitFailureCode(result.annotations.find((a) => a.level === 'error')?.message ?? '');
+    expect(code).toBe(CODES[name]);
+    expect(error).toMatch(new RegExp(`^Input '${input}'`));
+    expect(error).toMatch(message);
+    // No output: nothing was resolved for a later step to act on.
+    expect(result.outputs).toEqual({});
+    const calls = aws.layer.state().calls;
+    for (const operation of ['RunTask', 'RegisterTaskDefinition', 'TagResource', 'UpdateService'])
+      expect(calls[operation] ?? 0, operation).toBe(callsBefore[operation] ?? 0);
+    expect(await ecsState(aws.ecs)).toEqual(before);
   });
 });

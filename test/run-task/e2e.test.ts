@@ -47,6 +47,9 @@ describe('run-task bundle end to end (moto + rollout layer)', () => {
       status: 'succeeded',
       'exit-code': '0',
       'stop-code': 'EssentialContainerExited',
+      // What it resolved: the task's only container, the command as the JSON array ECS got.
+      container: 'app',
+      command: '["npm","run","migrate"]',
     });
     expect(task).toMatchObject({
       lastStatus: 'STOPPED',

@@ -114,7 +114,7 @@ describe('faults on RunTask: a task that started is found, never reported as not
     const result = await migrateThrough([{ operation: 'RunTask', fault: 'hang', times: Infinity }], { 'timeout-seconds': TIMEOUT_S });
     expect(layer.state().tasks).toEqual([]);
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toEqual({ status: 'unknown' });
+    expect(result.outputs).toEqual({ status: 'unknown', container: 'app', command: '["npm","run","migrate"]' });
     expect(errorOf(result)).toMatch(
       /^GANTRY-RUNTASK-029: RunTask of web:1 in cluster shop: outcome UNKNOWN — DeadlineExceeded: RunTask did not answer before the action's deadline .*; no task with run token gantry:run-token=[0-9a-f-]{36} found \(ListTasks --started-by gantry\/run-task\/4242\)\. ECS may still have started it: aws ecs list-tasks --cluster shop --started-by gantry\/run-task\/4242/,
     );

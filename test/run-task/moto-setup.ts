@@ -3,7 +3,13 @@
  * group: moto's RunTask needs both to exist) and an awslogs log configuration, for the run-task
  * end-to-end and bad-input tests.
  */
-import { ListTasksCommand, type ContainerDefinition, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  ListTagsForResourceCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  type ContainerDefinition,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import { createEcsService } from '../support/ecs-emulator';
 import { TEST_REGION } from '../support/moto';
 
@@ -74,4 +80,19 @@ export async function allTasks(ecs: ECSClient): Promise<string[]> {
   const running = await ecs.send(new ListTasksCommand({ cluster: CLUSTER }));
   const stopped = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'STOPPED' }));
   return [...(running.taskArns ?? []), ...(stopped.taskArns ?? [])];
+}
+
+/**
+ * What moto holds that a run or a registration would change: every task definition revision with its
+ * tags (ListTaskDefinitions, ListTagsForResource) and every task of the cluster (ListTasks). Equal
+ * before and after a step: the step registered, ran and tagged nothing.
+ */
+export async function ecsState(ecs: ECSClient): Promise<{ taskDefinitions: Record<string, Record<string, string>>; tasks: string[] }> {
+  const arns = (await ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [];
+  const taskDefinitions: Record<string, Record<string, string>> = {};
+  for (const arn of arns) {
+    const tags = (await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? [];
+    taskDefinitions[arn] = Object.fromEntries(tags.map((t) => [t.key ?? '', t.value ?? '']));
+  }
+  return { taskDefinitions, tasks: await allTasks(ecs) };
 }

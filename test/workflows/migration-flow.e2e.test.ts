@@ -1,6 +1,6 @@
 /**
  * deploy.yml's deploy job with a migration, step by step as the runner would go through it: from the
- * register step on, each step's own `if:` (from the YAML) is evaluated with GitHub's expression engine
+ * migration-check step on, each step's own `if:` (from the YAML) is evaluated with GitHub's expression engine
  * against the job status and the outputs and outcomes of the steps before it; a gantry step that runs
  * is its real bundle with its `with:` evaluated the same way (and the action.yml defaults), against
  * moto + the rollout layer; the Summary step is its own bash script. The steps before (checkout,
@@ -9,7 +9,8 @@
  * A migration that exits 1 must end the job with the service exactly as it was — asserted on moto
  * (task definition, its release tags, its deployments, no UpdateService) — and no deploy, smoke test,
  * rollback or release record step run; a migration that succeeds is followed by the deploy of exactly
- * the revision it ran from.
+ * the revision it ran from. A bad migration input (container, timeout, a command of only white space)
+ * stops the job at the check, before anything is registered: moto holds no new revision, task or tag.
  */
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
-import { CLUSTER, SERVICE, createMigrationService } from '../run-task/moto-setup';
+import { CLUSTER, SERVICE, createMigrationService, ecsState } from '../run-task/moto-setup';
+import { splitFailureCode } from '../support/harness';
 import { REPO_ROOT, loadWorkflow } from './support/repo-files';
 import { evaluateCondition, type JobStatus, type StepContext } from './support/step-condition';
 import { gantryActionOf, type Step } from './support/workflow-model';
@@ -109,11 +111,11 @@ interface JobRun {
   byId: (id: string) => StepRun | undefined;
 }
 
-/** The deploy job from its register step to its end, as the runner goes through it. */
+/** The deploy job from its migration-check step to its end, as the runner goes through it. */
 async function runDeployJob(inputs: Record<string, string | number | boolean>): Promise<JobRun> {
   const job = loadWorkflow(WORKFLOW).jobs.find((j) => j.id === 'deploy');
   if (!job) throw new Error('deploy.yml has no deploy job');
-  const from = job.steps.findIndex((s) => s.id === 'register');
+  const from = job.steps.findIndex((s) => s.id === 'migration-check');
   const context: StepContext & { secrets: Record<string, string> } = {
     inputs: {
       environment: 'staging',
@@ -234,10 +236,15 @@ describe("deploy.yml's deploy job with a migration, through the bundles (moto + 
     const job = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app' });
 
     expect(job.status).toBe('failure');
+    expect(job.byId('migration-check')?.result?.outputs).toEqual({
+      status: 'checked',
+      container: 'app',
+      command: '["npm","run","migrate"]',
+    });
     expect(job.byId('register')?.outcome).toBe('success');
     expect(job.byId('migration')?.outcome).toBe('failure');
     // Only the Summary runs after the failed migration: no deploy, smoke test, gate, rollback or record.
-    expect(job.ran).toEqual(['register', 'migration', job.steps.at(-1)?.id]);
+    expect(job.ran).toEqual(['migration-check', 'register', 'migration', job.steps.at(-1)?.id]);
     for (const id of ['deploy', 'smoke', 'gate-rollback', 'rollback', 'record']) expect(job.byId(id)?.outcome, id).toBe('skipped');
 
     // The service on moto: the same revision, the same release tags, the same deployments — never updated.
@@ -266,7 +273,7 @@ describe("deploy.yml's deploy job with a migration, through the bundles (moto + 
     const job = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app' });
 
     expect(job.status, job.steps.map((s) => `${s.id} ${s.outcome}\n${s.result?.stdout ?? ''}`).join('\n')).toBe('success');
-    expect(job.ran).toEqual(['register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
+    expect(job.ran).toEqual(['migration-check', 'register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
     expect(layer.state().tasks[0]).toMatchObject({ taskDefinitionArn: TD(2), exitCode: 0 });
     expect(job.byId('deploy')?.result?.outputs).toMatchObject({
       status: 'deployed',
@@ -278,5 +285,71 @@ describe("deploy.yml's deploy job with a migration, through the bundles (moto + 
     // One revision for the migration and the rollout: nothing registered twice.
     expect(layer.state().calls.RegisterTaskDefinition).toBe(registeredBefore + 1);
     expect(job.summary).toContain('| migration | success (exit code 0) |');
+  }, 120_000);
+
+  // [case, deploy.yml inputs, code, the check's error]
+  it.each<[string, Record<string, string | number>, string, RegExp]>([
+    [
+      'a migration-container not in the task definition',
+      { migration: 'npm run migrate', 'migration-container': 'migrator' },
+      'GANTRY-RUNTASK-024',
+      /^Input 'container' has value 'migrator': expected a container of web:1 \(service web's current task definition\): one of 'app'\.$/,
+    ],
+    [
+      'a migration-timeout-seconds above six hours',
+      { migration: 'npm run migrate', 'migration-container': 'app', 'migration-timeout-seconds': 30000 },
+      'GANTRY-INPUT-004',
+      /^Input 'timeout-seconds' has value '30000': expected a number of seconds/,
+    ],
+    [
+      'a migration of only white space',
+      { migration: '  \n\t ', 'migration-container': 'app' },
+      'GANTRY-RUNTASK-040',
+      /^Input 'command' is missing: expected a command: .* not an empty one or only white space/,
+    ],
+  ])(
+    '%s: the job stops at the check — nothing registered, run or tagged in moto, the service untouched',
+    async (_name, inputs, code, error) => {
+      const before = await ecsState(ecs);
+      const service = await serviceState();
+      const callsBefore = layer.state().calls;
+      const job = await runDeployJob(inputs);
+
+      expect(job.status).toBe('failure');
+      const check = job.byId('migration-check')?.result as ActionResult;
+      expect(splitFailureCode(check.annotations.find((a) => a.level === 'error')?.message ?? '')).toMatchObject({
+        code,
+        text: expect.stringMatching(error),
+      });
+      expect(check.outputs).toEqual({});
+      // Only the Summary runs after it: no register, migration, deploy, smoke test, rollback or record.
+      expect(job.ran).toEqual(['migration-check', job.steps.at(-1)?.id]);
+      for (const id of ['register', 'migration', 'deploy', 'smoke', 'rollback', 'record'])
+        expect(job.byId(id)?.outcome, id).toBe('skipped');
+
+      // moto as it was: the one revision web:1 with its tags, the service's own task only, the same service.
+      expect(await ecsState(ecs)).toEqual(before);
+      expect(Object.keys(before.taskDefinitions)).toEqual([TD(1)]);
+      expect(await serviceState()).toEqual(service);
+      const calls = layer.state().calls;
+      for (const operation of ['RegisterTaskDefinition', 'RunTask', 'TagResource', 'UpdateService'])
+        expect(calls[operation] ?? 0, operation).toBe(callsBefore[operation] ?? 0);
+      expect(job.summary).toContain('| deploy-ecs | not run  |');
+    },
+    120_000,
+  );
+
+  it('a dry run with a migration: the check runs (read-only) and catches a bad migration-container; nothing registered', async () => {
+    const before = await ecsState(ecs);
+    const registered = layer.state().calls.RegisterTaskDefinition ?? 0;
+    const good = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'app', 'dry-run': true });
+    expect(good.byId('migration-check')?.outcome).toBe('success');
+    for (const id of ['register', 'migration']) expect(good.byId(id)?.outcome, id).toBe('skipped');
+
+    const bad = await runDeployJob({ migration: 'npm run migrate', 'migration-container': 'migrator', 'dry-run': true });
+    expect(bad.status).toBe('failure');
+    expect(bad.ran).toEqual(['migration-check', bad.steps.at(-1)?.id]);
+    expect(layer.state().calls.RegisterTaskDefinition ?? 0).toBe(registered);
+    expect(await ecsState(ecs)).toEqual(before);
   }, 120_000);
 });

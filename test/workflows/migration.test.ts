@@ -1,7 +1,8 @@
 /**
  * deploy.yml's migration: the steps' own `if:` and `with:` read from the YAML and evaluated with
- * GitHub's expression engine. With `migration` set, deploy-ecs registers the revision without
- * touching the service (register-only), run-task runs the command from exactly that revision, and
+ * GitHub's expression engine. With `migration` set, run-task `check-only` first checks the migration's
+ * inputs against what the new revision is made from (nothing registered before it passed), deploy-ecs
+ * registers the revision without touching the service (register-only), run-task runs the command from exactly that revision, and
  * the deploy step deploys exactly that revision (task-definition-arn, no image) — and only when the
  * migration succeeded, with nothing for the automatic rollback to undo when it did not. Without
  * `migration` the deploy step is what it always was.
@@ -38,6 +39,7 @@ const withMigration: StepContext = {
   },
   steps: {
     image: { outputs: { image: IMAGE } },
+    'migration-check': { outputs: { status: 'checked', container: 'app', command: '["npm","run","migrate"]' }, outcome: 'success' },
     register: { outputs: { 'task-definition-arn': REGISTERED, status: 'registered' }, outcome: 'success' },
   },
 };
@@ -54,12 +56,13 @@ const withoutMigration: StepContext = {
 };
 
 describe("deploy.yml's migration", () => {
-  it('runs register → migration → deploy, in that order, in the deploy job', () => {
+  it('runs migration-check → register → migration → deploy, in that order, in the deploy job', () => {
     const ids =
       loadWorkflow(WORKFLOW)
         .jobs.find((j) => j.id === 'deploy')
         ?.steps.map((s) => s.id) ?? [];
-    expect(ids.indexOf('register')).toBeGreaterThan(ids.indexOf('apply'));
+    expect(ids.indexOf('migration-check')).toBeGreaterThan(ids.indexOf('apply'));
+    expect(ids.indexOf('register')).toBe(ids.indexOf('migration-check') + 1);
     expect(ids.indexOf('migration')).toBe(ids.indexOf('register') + 1);
     expect(ids.indexOf('deploy')).toBe(ids.indexOf('migration') + 1);
   });
@@ -88,6 +91,36 @@ describe("deploy.yml's migration", () => {
     ).toBe('');
   });
 
+  it('the check: run-task check-only with the migration inputs and the file the revision is registered from', () => {
+    const check = workflowStep(WORKFLOW, 'deploy', 'migration-check');
+    const register = workflowStep(WORKFLOW, 'deploy', 'register');
+    expect(evaluateCondition(check.if, withMigration, 'success')).toBe(true);
+    expect(value(check.with['check-only'], withMigration)).toBe('true');
+    expect(value(check.with.command, withMigration)).toBe('npm run migrate');
+    expect(value(check.with.container, withMigration)).toBe('app');
+    expect(value(check.with['timeout-seconds'], withMigration)).toBe('600');
+    // The same file (and service) deploy-ecs register-only renders the revision from.
+    expect(value(check.with['task-definition'], withMigration)).toBe(value(register.with['task-definition'], withMigration));
+    expect(value(check.with.service, withMigration)).toBe(value(register.with.service, withMigration));
+    // A migration of only white space is not '' for the workflow: the check runs, and refuses it.
+    expect(evaluateCondition(check.if, { ...withMigration, inputs: { ...withMigration.inputs, migration: '  \n ' } }, 'success')).toBe(
+      true,
+    );
+  });
+
+  it('a refused check: neither register nor migration runs (whatever else the context says), so nothing is registered', () => {
+    for (const step of ['register', 'migration']) {
+      const { if: condition } = workflowStep(WORKFLOW, 'deploy', step);
+      const refused = { ...withMigration, steps: { ...withMigration.steps, 'migration-check': { outcome: 'failure', outputs: {} } } };
+      expect(evaluateCondition(condition, refused, 'failure'), step).toBe(false);
+      // Even were the job status success (a continue-on-error some day), a failed check stops them.
+      expect(evaluateCondition(condition, refused, 'success'), step).toBe(false);
+      // A check that passed without a command (never, today) does not let them run the container's own command.
+      const noCommand = { ...withMigration, steps: { ...withMigration.steps, 'migration-check': { outcome: 'success', outputs: {} } } };
+      expect(evaluateCondition(condition, noCommand, 'success'), step).toBe(false);
+    }
+  });
+
   it('a failed migration: the deploy step does not run, and the rollback has nothing to undo', () => {
     const deploy = workflowStep(WORKFLOW, 'deploy', 'deploy');
     const failed = {
@@ -98,7 +131,8 @@ describe("deploy.yml's migration", () => {
     expect(deployRollbackRuns({}, { exitCode: 1 })).toBe(false);
   });
 
-  it('without migration: no register or migration step, the deploy step deploys the image as before', () => {
+  it('without migration: no check, register or migration step, the deploy step deploys the image as before', () => {
+    expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'migration-check').if, withoutMigration, 'success')).toBe(false);
     expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'register').if, withoutMigration, 'success')).toBe(false);
     expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'migration').if, withoutMigration, 'success')).toBe(false);
     const deploy = workflowStep(WORKFLOW, 'deploy', 'deploy');
@@ -109,8 +143,9 @@ describe("deploy.yml's migration", () => {
     expect(value(deploy.with['environment-variables'], withoutMigration)).toBe('LOG_LEVEL=debug');
   });
 
-  it('a dry run with a migration registers and runs nothing', () => {
+  it('a dry run with a migration checks its inputs (read-only), and registers and runs nothing', () => {
     const dryRun = { ...withMigration, inputs: { ...withMigration.inputs, 'dry-run': true } };
+    expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'migration-check').if, dryRun, 'success')).toBe(true);
     expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'register').if, dryRun, 'success')).toBe(false);
     expect(evaluateCondition(workflowStep(WORKFLOW, 'deploy', 'migration').if, dryRun, 'success')).toBe(false);
   });

@@ -43124,634 +43124,6 @@ function releaseTags(templateTags, release) {
     return tags;
 }
 
-// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/schema/index.js
-var schema = __nccwpck_require__(6890);
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/shape.ts
-/**
- * A task definition template checked against the shape RegisterTaskDefinition accepts, read from
- * the SDK's own schema (the one its serializer uses). The serializer drops what the schema does
- * not know without a word: a `valueFrom` inside `environment[]` (a real-world mistake) reached the
- * dry-run's diff but not the registered revision, which ran with empty variables. So every field
- * the schema does not have where it stands, and every value of the wrong type, is an input error
- * naming its path; what passes is exactly what the SDK sends, and so what the dry-run shows.
- */
-
-
-/** At most this many problems are listed; the rest are counted. */
-const MAX_LISTED = 5;
-/** Where a field the schema does not have at its place most likely belongs. */
-const MISPLACED = {
-    KeyValuePair: {
-        valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value',
-    },
-    Secret: {
-        value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)',
-    },
-};
-/** The problems of `definition` (register format, read-only fields and tags already removed); empty when it fits. */
-function taskDefinitionShapeProblems(definition) {
-    const problems = [];
-    check(definition, schema.NormalizedSchema.of(dist_cjs/* RegisterTaskDefinitionRequest$ */.fSK), '', problems);
-    if (problems.length <= MAX_LISTED)
-        return problems;
-    return [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more`];
-}
-function check(value, schema, path, problems) {
-    // JSON null is "not set" for the serializer, as for the CLI's --cli-input-json.
-    if (value === null || value === undefined)
-        return;
-    if (schema.isStructSchema()) {
-        if (!isObject(value))
-            return void problems.push(`${path || 'the task definition'} must be an object (got ${describe(value)})`);
-        const members = new Map(schema.structIterator());
-        for (const [key, child] of Object.entries(value)) {
-            const member = members.get(key);
-            const where = path ? `${path}.${key}` : key;
-            if (member)
-                check(child, member, where, problems);
-            else
-                problems.push(unknownField(where, key, schema, [...members.keys()]));
-        }
-    }
-    else if (schema.isListSchema()) {
-        if (!Array.isArray(value))
-            return void problems.push(`${path} must be a list (got ${describe(value)})`);
-        const item = schema.getValueSchema();
-        value.forEach((child, index) => check(child, item, `${path}[${nameOf(child) ?? index}]`, problems));
-    }
-    else if (schema.isMapSchema()) {
-        if (!isObject(value))
-            return void problems.push(`${path} must be an object of names to values (got ${describe(value)})`);
-        const item = schema.getValueSchema();
-        for (const [key, child] of Object.entries(value))
-            check(child, item, `${path}[${JSON.stringify(key)}]`, problems);
-    }
-    else if (schema.isStringSchema()) {
-        if (typeof value !== 'string')
-            problems.push(`${path} must be a string (got ${describe(value)})`);
-    }
-    else if (schema.isNumericSchema()) {
-        if (typeof value !== 'number')
-            problems.push(`${path} must be a number (got ${describe(value)})`);
-    }
-    else if (schema.isBooleanSchema()) {
-        if (typeof value !== 'boolean')
-            problems.push(`${path} must be true or false (got ${describe(value)})`);
-    }
-    // Timestamps, blobs and documents: none in RegisterTaskDefinition; the serializer takes them as given.
-}
-function unknownField(where, key, schema, members) {
-    const hint = MISPLACED[schema.getName() ?? '']?.[key];
-    if (hint)
-        return `${where}: ${hint}`;
-    const sameLetters = members.find((m) => m.toLowerCase() === key.toLowerCase());
-    if (sameLetters)
-        return `${where} is not a field RegisterTaskDefinition accepts: did you mean "${sameLetters}"? (field names are camelCase, as in the ECS API)`;
-    return `${where} is not a field RegisterTaskDefinition accepts here (the SDK would drop it silently); allowed: ${members.join(', ')}`;
-}
-/** Containers, environment entries and secrets are addressed by name, as the dry-run diff does. */
-function nameOf(item) {
-    return isObject(item) && typeof item.name === 'string' && item.name !== '' ? item.name : undefined;
-}
-/** The type only: a value in the wrong place may still be a credential (an environment value). */
-function describe(value) {
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'an object';
-    if (typeof value === 'boolean')
-        return 'true/false';
-    return `a ${typeof value}`;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/template.ts
-
-
-/** Present in describe-task-definition output, rejected or meaningless in a registration. */
-const READ_ONLY_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-];
-class TemplateError extends Error {
-}
-/** A parsed JSON document → template, or a TemplateError saying what is wrong with it. */
-function templateFromJson(json, source) {
-    if (!template_isObject(json))
-        throw new TemplateError(`a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
-    const wrapped = template_isObject(json.taskDefinition);
-    const body = wrapped ? json.taskDefinition : json;
-    const outerTags = wrapped ? json.tags : undefined;
-    const definition = dropReadOnly(body);
-    const innerTags = definition.tags;
-    delete definition.tags;
-    assertTaskDefinitionShape(definition);
-    const problems = taskDefinitionShapeProblems(definition);
-    if (problems.length)
-        throw new TemplateError(`a task definition RegisterTaskDefinition accepts: ${problems.join('; ')}`);
-    const tags = { ...parseTags(innerTags), ...parseTags(outerTags) };
-    return { definition: definition, tags, source };
-}
-/** The live revision (DescribeTaskDefinition with include TAGS) as a template. */
-function templateFromDescribe(out, source) {
-    if (!out.taskDefinition)
-        throw new TemplateError(`DescribeTaskDefinition returned no task definition for ${source}`);
-    const definition = dropReadOnly(out.taskDefinition);
-    return { definition: definition, tags: tagsToRecord(out.tags), source };
-}
-/** The register-format view of a live revision (for dry-run diffs). */
-function registerView(out) {
-    const template = templateFromDescribe(out, 'live');
-    return { ...template.definition, tags: recordToTags(template.tags) };
-}
-function dropReadOnly(body) {
-    const copy = structuredClone(body);
-    for (const field of READ_ONLY_FIELDS)
-        delete copy[field];
-    // The SDK's own metadata when someone saved an SDK response instead of CLI output.
-    delete copy.$metadata;
-    return copy;
-}
-function assertTaskDefinitionShape(definition) {
-    const what = 'a task definition (register format or describe-task-definition output)';
-    if (typeof definition.family !== 'string' || definition.family.trim() === '') {
-        throw new TemplateError(`${what} with a "family" string`);
-    }
-    const containers = definition.containerDefinitions;
-    if (!Array.isArray(containers) || containers.length === 0) {
-        throw new TemplateError(`${what} with a non-empty "containerDefinitions" array`);
-    }
-    containers.forEach((container, index) => {
-        if (!template_isObject(container) || typeof container.name !== 'string' || container.name === '') {
-            throw new TemplateError(`${what} whose containerDefinitions[${index}] has a "name"`);
-        }
-    });
-}
-function parseTags(value) {
-    if (value === undefined || value === null)
-        return {};
-    if (!Array.isArray(value))
-        throw new TemplateError('"tags" as an array of {"key", "value"} objects');
-    return tagsToRecord(value.map((tag, index) => {
-        if (!template_isObject(tag) || typeof tag.key !== 'string')
-            throw new TemplateError(`tags[${index}] as a {"key", "value"} object`);
-        return { key: tag.key, value: typeof tag.value === 'string' ? tag.value : '' };
-    }));
-}
-function template_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/deploy.ts
-/**
- * The deployment, with injected clients, clock and logger: describe the service → check its
- * controller → render and register the revision (or take the promoted one) → UpdateService →
- * identify the deployment it started → watch it one poll at a time → record its fate in tags.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * A deploy in three phases, so that deploy-ecs's `services` list (multi.ts) can plan every
- * service before any registers, and register every revision before any service is updated:
- * plan (describe, choose the strategy, render or resolve the revision; a dry run ends here),
- * register, launch (UpdateService → identify → watch → record).
- */
-async function deploy(inputs, deps) {
-    const plan = await planDeploy(inputs, deps);
-    if (plan.kind === 'dry-run')
-        return plan.result;
-    const registered = await registerPlanned(deps, plan);
-    if (inputs['register-only']) {
-        // For a migration (run-task) before the rollout: the service is not touched, so there is no
-        // previous-task-definition-arn to report and nothing a rollback could undo.
-        deps.log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${registered.taskDefinitionArn}`);
-        return {
-            ...plan.base,
-            status: 'registered',
-            registered: registered.registered,
-            taskDefinitionArn: registered.taskDefinitionArn,
-            revision: registered.revision,
-            targets: plan.targets,
-            tags: plan.target.rendered?.tags,
-            durationMs: deps.clock.now() - plan.started,
-        };
-    }
-    return launchDeploy(inputs, deps, registered);
-}
-/** Plan: nothing is changed in AWS. A dry run ends here with its diff. */
-async function planDeploy(inputs, deps, options = {}) {
-    const { ecs, clock, log } = deps;
-    const started = clock.now();
-    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
-    const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
-    const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
-        const found = options.described ?? (await describeServiceOrFail(ecs, inputs.cluster, inputs.service));
-        const chosen = strategyFor(found);
-        if (chosen.name !== 'ROLLING' && options.rollingOnly) {
-            const { input, value, why } = options.rollingOnly;
-            throw new errors_InputError('GANTRY-DEPLOY-100', input, value, `services deployed with the ROLLING strategy only (${inputs.service} uses ${chosen.name}; ${why})`);
-        }
-        if (chosen.name === 'ROLLING')
-            warnAboutCircuitBreaker(found, log);
-        else
-            log.info(`Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`);
-        log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
-        return found;
-    });
-    const strategy = strategyFor(service);
-    const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
-    const previous = service.taskDefinition;
-    let target;
-    const promoted = inputs['task-definition-arn'];
-    if (promoted !== undefined) {
-        target = { arn: await resolvePromotion(ecs, promoted, log) };
-    }
-    else {
-        const template = inputs['task-definition'] ?? (await liveTemplate(ecs, previous, log));
-        const rendered = renderTaskDefinition({
-            template,
-            images: inputs.images,
-            environment: inputs['environment-variables'],
-            release: {
-                gitSha: inputs['git-sha'],
-                version: inputs.version,
-                environment: inputs.environment,
-                runUrl: deps.context.runUrl,
-                actor: deps.context.actor,
-                sourceUrl: deps.context.sourceUrl,
-                previousTaskDefinitionArn: previous,
-                deployedAt: new Date(clock.now()).toISOString(),
-            },
-        });
-        for (const t of rendered.targets)
-            log.info(`Container ${t.container} ← ${t.image}`);
-        target = { rendered };
-    }
-    const targets = target.rendered?.targets ?? [];
-    if (inputs['dry-run']) {
-        const diff = await log.group('Dry run: changes against the live task definition', async () => {
-            const live = previous
-                ? registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })))
-                : {};
-            const next = target.rendered?.input ??
-                registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.arn, include: ['TAGS'] })));
-            const lines = diffTaskDefinitions(live, next);
-            for (const line of lines.length ? lines : ['(no changes)'])
-                log.info(line);
-            log.info('Dry run: nothing registered, service not updated.');
-            return lines;
-        });
-        return {
-            kind: 'dry-run',
-            result: {
-                ...base,
-                status: 'dry-run',
-                taskDefinitionArn: target.arn,
-                previousTaskDefinitionArn: previous,
-                targets,
-                diff,
-                durationMs: clock.now() - started,
-            },
-        };
-    }
-    return { kind: 'planned', service, strategy, gateStages, previous, target, targets, started, deadline, base };
-}
-/** Register the planned revision (a promotion registers nothing): the first change in AWS. */
-async function registerPlanned(deps, plan) {
-    const { ecs, clock, log } = deps;
-    const { target } = plan;
-    let registered = false;
-    let taskDefinitionArn = target.arn;
-    let revision;
-    const rendered = target.rendered;
-    if (rendered) {
-        const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
-        const out = await log.group('Register task definition', async () => {
-            const result = await registerTaskDefinitionOnce({
-                ecs: deps.registerEcs ?? ecs,
-                input: rendered.input,
-                runToken,
-                clock,
-                log,
-                deadline: plan.deadline,
-            });
-            log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
-            return result;
-        });
-        taskDefinitionArn = out.taskDefinitionArn;
-        revision = out.revision;
-        registered = true;
-        if (deps.progress)
-            deps.progress.registeredArn = taskDefinitionArn;
-    }
-    if (!taskDefinitionArn)
-        throw new Error('RegisterTaskDefinition returned no task definition ARN');
-    revision ??= deploy_revisionOf(taskDefinitionArn);
-    return { ...plan, taskDefinitionArn, revision, registered };
-}
-/** Launch: UpdateService, identify the deployment, watch it (deps.watch, or the strategy's own), record its fate. */
-async function launchDeploy(inputs, deps, plan) {
-    const { ecs, clock, log } = deps;
-    const recordEcs = deps.recordEcs ?? ecs;
-    const { service, strategy, gateStages, previous, target, targets, started, deadline, base, taskDefinitionArn, revision, registered } = plan;
-    const rendered = target.rendered;
-    // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
-    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
-    const readBackBounds = () => ({
-        attemptTimeoutMs: readBackTimeout(),
-        ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
-    });
-    if (!rendered)
-        await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
-    const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
-    // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
-    if (deps.progress)
-        deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
-    const touched = {
-        ...base,
-        registered,
-        taskDefinitionArn,
-        previousTaskDefinitionArn: previous,
-        revision,
-        targets,
-        tags: target.rendered?.tags,
-    };
-    const recordIfLive = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
-    let updated;
-    let appliedDespiteError = false;
-    /** What the service shows after an UpdateService of unknown outcome, or an error after it. */
-    const readBack = (attempts) => readBackChange({
-        ecs: recordEcs,
-        cluster: inputs.cluster,
-        service: inputs.service,
-        targetArn: taskDefinitionArn,
-        previousDeploymentIds: previousIds,
-        previousArn: previous,
-        clock,
-        ...readBackBounds(),
-        ...(attempts === undefined ? {} : { attempts }),
-    });
-    try {
-        updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-            cluster: inputs.cluster,
-            service: inputs.service,
-            taskDefinition: taskDefinitionArn,
-            forceNewDeployment: inputs['force-new-deployment'],
-        }));
-    }
-    catch (err) {
-        // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
-        const verdict = await readBack();
-        const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
-        if (verdict.changed !== true) {
-            // Never went live (or cannot be shown to have): not a release rollback may pick.
-            await recordIfLive('failed');
-            return { ...touched, status: 'failed', reason: headline, durationMs: clock.now() - started };
-        }
-        log.warning(`${headline} The update was applied: watching its rollout.`);
-        updated = { service: verdict.service };
-        appliedDespiteError = true;
-    }
-    if (!appliedDespiteError)
-        log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
-    try {
-        return await watchAndRecord();
-    }
-    catch (err) {
-        // Anything unexpected after the update: the service did change, so report it and mark the release failed.
-        const verdict = await readBack(1);
-        await recordIfLive('failed');
-        const reason = `unexpected error after UpdateService: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
-        return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
-    }
-    async function watchAndRecord() {
-        const launched = await strategy.identifyDeployment({
-            ecs,
-            cluster: inputs.cluster,
-            service: inputs.service,
-            updated: updated.service,
-            taskDefinitionArn: taskDefinitionArn,
-            previousIds,
-            previousServiceDeploymentArn: service.currentServiceDeployment,
-            log,
-        });
-        const deployment = launched?.deployment;
-        if (deps.progress)
-            deps.progress.deploymentId = deployment?.id;
-        const common = {
-            ...touched,
-            deploymentId: deployment?.id,
-            strategy: strategy.name,
-            serviceDeploymentArn: launched?.serviceDeploymentArn,
-        };
-        if (!inputs.wait) {
-            log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
-            return { ...common, status: 'deployed', durationMs: clock.now() - started };
-        }
-        // Native: the service deployment may show only at a later poll (the watch takes the first new one).
-        if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
-            const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
-            await recordIfLive('failed');
-            return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
-        }
-        const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () => (deps.watch ?? strategy.waitForRollout)({
-            ecs: deps.pollEcs ?? ecs,
-            cluster: inputs.cluster,
-            service: inputs.service,
-            started: launched,
-            taskDefinitionArn: taskDefinitionArn,
-            intervalMs: inputs['poll-interval-seconds'] * 1000,
-            // The wait ends at the action's deadline: what came before it counts too.
-            timeoutMs: Math.max(0, deadline - clock.now()),
-            reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
-            clock,
-            log,
-            knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
-            gateStages,
-            previousServiceDeploymentArn: service.currentServiceDeployment,
-        }));
-        return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn }, rollout, recordIfLive, log, () => clock.now() - started);
-    }
-}
-/** Record: the release's fate from the watch's verdict (a gate leaves the tag until it is answered). */
-async function recordOutcome(common, rollout, record, log, elapsed) {
-    // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
-    common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
-    if (rollout.status === 'awaiting-action') {
-        const gate = rollout.native.gate;
-        log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);
-        return { ...common, status: 'awaiting-action', gate, rollout, serviceDeploymentArn: gate.serviceDeploymentArn, durationMs: elapsed() };
-    }
-    if (rollout.status === 'completed') {
-        await record('deployed');
-        return { ...common, status: 'deployed', rollout, durationMs: elapsed() };
-    }
-    await record('failed');
-    return { ...common, status: rollout.status, rollout, reason: rollout.reason, durationMs: elapsed() };
-}
-function warnAboutCircuitBreaker(service, log) {
-    const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
-    if (!breaker?.enable) {
-        log.warning(`Service ${service.serviceName} has the deployment circuit breaker disabled: ECS keeps replacing failing tasks and never marks the rollout FAILED, ` +
-            `so a broken release is only caught by the timeout. Enable deploymentCircuitBreaker { enable = true, rollback = true }.`);
-    }
-    else if (!breaker.rollback) {
-        log.info(`The circuit breaker of ${service.serviceName} will mark a failing rollout FAILED but not roll it back (rollback: false).`);
-    }
-}
-async function liveTemplate(ecs, previous, log) {
-    if (!previous)
-        throw new errors_InputError('GANTRY-DEPLOY-001', 'task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
-    log.info(`Template: the live revision ${previous} and its tags.`);
-    return templateFromDescribe(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })), previous);
-}
-async function resolvePromotion(ecs, arn, log) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
-        const resolved = out.taskDefinition?.taskDefinitionArn ?? arn;
-        if (out.taskDefinition?.status && out.taskDefinition.status !== 'ACTIVE') {
-            log.warning(`${resolved} is ${out.taskDefinition.status}; ECS may refuse to start new tasks from it.`);
-        }
-        log.info(`Promoting ${resolved} as it is: no new revision registered.`);
-        return resolved;
-    }
-    catch (err) {
-        if (isTransientAwsError(err))
-            throw err;
-        throw new errors_InputError('GANTRY-DEPLOY-002', 'task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
-    }
-}
-/**
- * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
- * what ran before here, where, by whom, when. Without it `gantry:previous` would still name what
- * ran before the revision's first deploy, and a `previous` rollback would go there instead of
- * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
- */
-function promotionTags(inputs, context, arn, previous, now) {
-    const tags = { [TAG.deployedAt]: new Date(now).toISOString() };
-    if (inputs.environment)
-        tags[TAG.environment] = inputs.environment;
-    if (context.runUrl)
-        tags[TAG.runUrl] = context.runUrl;
-    if (context.actor)
-        tags[TAG.actor] = context.actor;
-    // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
-    if (previous && previous !== arn)
-        tags[TAG.previous] = previous;
-    return tags;
-}
-async function recordPromotion(ecs, arn, tags, log) {
-    try {
-        await tagRelease(ecs, arn, tags);
-        log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')}.`);
-    }
-    catch (err) {
-        log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
-    }
-}
-async function recordFate(ecs, arn, status, log) {
-    try {
-        await setReleaseStatus(ecs, arn, status);
-        log.info(`Tagged ${arn} gantry:status=${status}.`);
-    }
-    catch (err) {
-        // The rollout verdict stands; a missing tag only makes rollback skip this revision.
-        log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
-    }
-}
-function deploy_revisionOf(arn) {
-    const match = /:(\d+)$/.exec(arn);
-    return match ? Number(match[1]) : undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/aws/arns.ts
-/**
- * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
- * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
- * fails with a confusing "not found" after other calls succeeded, or — for a task definition
- * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
- * same mistake one level up (a production ARN pasted into the staging workflow).
- *
- * Region: every ARN's region must be the client's. Account: every ARN must name the same account
- * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
- * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
- */
-
-const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
-const ACCOUNT_ID = /^\d{12}$/;
-function parseArn(value) {
-    const match = ARN.exec(value);
-    if (!match)
-        return undefined;
-    const [, partition, service, region, account, resource] = match;
-    return { partition, service, region, account, resource };
-}
-/** Throws an InputError for the first ARN input outside the client's region or account. */
-function checkArnScope(inputs, scope) {
-    let firstAccount = scope.account && {
-        input: scope.account.input,
-        account: scope.account.value,
-    };
-    for (const { input, value } of inputs) {
-        const arn = value === undefined ? undefined : parseArn(value);
-        if (!arn || value === undefined)
-            continue;
-        if (arn.region !== scope.region) {
-            throw new errors_InputError('GANTRY-AWS-003', input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
-        }
-        if (firstAccount === undefined) {
-            firstAccount = { input, account: arn.account };
-        }
-        else if (arn.account !== firstAccount.account) {
-            throw new errors_InputError('GANTRY-AWS-004', input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
-        }
-    }
-}
-/** The optional `aws-account-id` input: 12 digits. */
-function readAccountId(input, value) {
-    if (value === undefined)
-        return undefined;
-    if (!ACCOUNT_ID.test(value))
-        throw new errors_InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
-    return { input, value };
-}
-/**
- * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
- * cluster given, or every call would go to one cluster about another's service.
- */
-function checkServiceInCluster(cluster, service) {
-    const arn = parseArn(service);
-    const parts = arn?.resource.split('/') ?? [];
-    if (parts.length !== 3 || parts[0] !== 'service')
-        return;
-    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
-    if (parts[1] !== clusterName) {
-        throw new errors_InputError('GANTRY-AWS-006', 'service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@humanwhocodes/momoa/dist/momoa.js
 /**
  * @fileoverview Character codes.
@@ -46000,7 +45372,7 @@ const childKeys = new Map([
  * @param {*} value The value to check.
  * @returns {boolean} True if the value is an object, false if not. 
  */
-function momoa_isObject(value) {
+function isObject(value) {
     return value && (typeof value === "object");
 }
 
@@ -46010,7 +45382,7 @@ function momoa_isObject(value) {
  * @returns {boolean} True if the value is a node, false if not. 
  */
 function isNode(value) {
-    return momoa_isObject(value) && (typeof value.type === "string");
+    return isObject(value) && (typeof value.type === "string");
 }
 
 //-----------------------------------------------------------------------------
@@ -46039,7 +45411,7 @@ function traverse(root, visitor) {
         for (const key of childKeys.get(node.type)) {
             const value = node[key];
 
-            if (momoa_isObject(value)) {
+            if (isObject(value)) {
                 if (Array.isArray(value)) {
                     value.forEach(child => visitNode(child, node));
                 } else if (isNode(value)) {
@@ -46582,6 +45954,673 @@ function checkJsonNode(node, path, keyLines, top) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/schema/index.js
+var schema = __nccwpck_require__(6890);
+;// CONCATENATED MODULE: ./lib/ecs/task-definition-shape.ts
+/**
+ * A task definition template checked against the shape RegisterTaskDefinition accepts, read from
+ * the SDK's own schema (the one its serializer uses). The serializer drops what the schema does
+ * not know without a word: a `valueFrom` inside `environment[]` (a real-world mistake) reached the
+ * dry-run's diff but not the registered revision, which ran with empty variables. So every field
+ * the schema does not have where it stands, and every value of the wrong type, is an input error
+ * naming its path; what passes is exactly what the SDK sends, and so what the dry-run shows.
+ */
+
+
+/** At most this many problems are listed; the rest are counted. */
+const MAX_LISTED = 5;
+/** Where a field the schema does not have at its place most likely belongs. */
+const MISPLACED = {
+    KeyValuePair: {
+        valueFrom: 'valueFrom belongs in secrets[] ({ "name", "valueFrom" }), not environment[]: ECS would register the entry with no value',
+    },
+    Secret: {
+        value: 'a plain value belongs in environment[] ({ "name", "value" }); secrets[] takes valueFrom (a Secrets Manager or SSM Parameter Store ARN)',
+    },
+};
+/** The problems of `definition` (register format, read-only fields and tags already removed); empty when it fits. */
+function taskDefinitionShapeProblems(definition) {
+    const problems = [];
+    check(definition, schema.NormalizedSchema.of(dist_cjs/* RegisterTaskDefinitionRequest$ */.fSK), '', problems);
+    if (problems.length <= MAX_LISTED)
+        return problems;
+    return [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more`];
+}
+function check(value, schema, path, problems) {
+    // JSON null is "not set" for the serializer, as for the CLI's --cli-input-json.
+    if (value === null || value === undefined)
+        return;
+    if (schema.isStructSchema()) {
+        if (!task_definition_shape_isObject(value))
+            return void problems.push(`${path || 'the task definition'} must be an object (got ${describe(value)})`);
+        const members = new Map(schema.structIterator());
+        for (const [key, child] of Object.entries(value)) {
+            const member = members.get(key);
+            const where = path ? `${path}.${key}` : key;
+            if (member)
+                check(child, member, where, problems);
+            else
+                problems.push(unknownField(where, key, schema, [...members.keys()]));
+        }
+    }
+    else if (schema.isListSchema()) {
+        if (!Array.isArray(value))
+            return void problems.push(`${path} must be a list (got ${describe(value)})`);
+        const item = schema.getValueSchema();
+        value.forEach((child, index) => check(child, item, `${path}[${nameOf(child) ?? index}]`, problems));
+    }
+    else if (schema.isMapSchema()) {
+        if (!task_definition_shape_isObject(value))
+            return void problems.push(`${path} must be an object of names to values (got ${describe(value)})`);
+        const item = schema.getValueSchema();
+        for (const [key, child] of Object.entries(value))
+            check(child, item, `${path}[${JSON.stringify(key)}]`, problems);
+    }
+    else if (schema.isStringSchema()) {
+        if (typeof value !== 'string')
+            problems.push(`${path} must be a string (got ${describe(value)})`);
+    }
+    else if (schema.isNumericSchema()) {
+        if (typeof value !== 'number')
+            problems.push(`${path} must be a number (got ${describe(value)})`);
+    }
+    else if (schema.isBooleanSchema()) {
+        if (typeof value !== 'boolean')
+            problems.push(`${path} must be true or false (got ${describe(value)})`);
+    }
+    // Timestamps, blobs and documents: none in RegisterTaskDefinition; the serializer takes them as given.
+}
+function unknownField(where, key, schema, members) {
+    const hint = MISPLACED[schema.getName() ?? '']?.[key];
+    if (hint)
+        return `${where}: ${hint}`;
+    const sameLetters = members.find((m) => m.toLowerCase() === key.toLowerCase());
+    if (sameLetters)
+        return `${where} is not a field RegisterTaskDefinition accepts: did you mean "${sameLetters}"? (field names are camelCase, as in the ECS API)`;
+    return `${where} is not a field RegisterTaskDefinition accepts here (the SDK would drop it silently); allowed: ${members.join(', ')}`;
+}
+/** Containers, environment entries and secrets are addressed by name, as the dry-run diff does. */
+function nameOf(item) {
+    return task_definition_shape_isObject(item) && typeof item.name === 'string' && item.name !== '' ? item.name : undefined;
+}
+/** The type only: a value in the wrong place may still be a credential (an environment value). */
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'boolean')
+        return 'true/false';
+    return `a ${typeof value}`;
+}
+function task_definition_shape_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./lib/ecs/task-definition-template.ts
+/**
+ * Task definition templates: the register format, the raw output of
+ * `aws ecs describe-task-definition` (wrapper, tags, read-only fields), or the service's live
+ * revision. Fields the user set are kept exactly (empty strings, fields this code does not
+ * touch); only what RegisterTaskDefinition rejects as read-only is dropped, and a field it does
+ * not accept where it stands is an error (task-definition-shape.ts), never dropped silently by the SDK.
+ * deploy-ecs renders and registers revisions from them; run-task's check-only checks a migration
+ * against the same file, read by the same `readTemplateFile`.
+ */
+
+
+
+
+
+/** Present in describe-task-definition output, rejected or meaningless in a registration. */
+const READ_ONLY_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+];
+class TemplateError extends Error {
+}
+/** A parsed JSON document → template, or a TemplateError saying what is wrong with it. */
+function templateFromJson(json, source) {
+    if (!task_definition_template_isObject(json))
+        throw new TemplateError(`a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
+    const wrapped = task_definition_template_isObject(json.taskDefinition);
+    const body = wrapped ? json.taskDefinition : json;
+    const outerTags = wrapped ? json.tags : undefined;
+    const definition = dropReadOnly(body);
+    const innerTags = definition.tags;
+    delete definition.tags;
+    assertTaskDefinitionShape(definition);
+    const problems = taskDefinitionShapeProblems(definition);
+    if (problems.length)
+        throw new TemplateError(`a task definition RegisterTaskDefinition accepts: ${problems.join('; ')}`);
+    const tags = { ...parseTags(innerTags), ...parseTags(outerTags) };
+    return { definition: definition, tags, source };
+}
+/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
+const TEMPLATE_MAX_BYTES = 512 * 1024;
+/**
+ * The `task-definition` input's file (`raw` as given, `absolutePath` resolved in the workspace) →
+ * template, or the input error it is refused with (not JSON, not a task definition RegisterTaskDefinition accepts).
+ */
+function readTemplateFile(raw, absolutePath) {
+    let json;
+    try {
+        json = parseJsonDocument((0,external_node_fs_.readFileSync)(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
+    }
+    catch (err) {
+        if (!(err instanceof DocumentError))
+            throw err;
+        const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
+        const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
+        throw new errors_InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
+    }
+    try {
+        return templateFromJson(json, raw);
+    }
+    catch (err) {
+        if (err instanceof TemplateError)
+            throw new errors_InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
+        throw err;
+    }
+}
+/** The live revision (DescribeTaskDefinition with include TAGS) as a template. */
+function templateFromDescribe(out, source) {
+    if (!out.taskDefinition)
+        throw new TemplateError(`DescribeTaskDefinition returned no task definition for ${source}`);
+    const definition = dropReadOnly(out.taskDefinition);
+    return { definition: definition, tags: tagsToRecord(out.tags), source };
+}
+/** The register-format view of a live revision (for dry-run diffs). */
+function registerView(out) {
+    const template = templateFromDescribe(out, 'live');
+    return { ...template.definition, tags: recordToTags(template.tags) };
+}
+function dropReadOnly(body) {
+    const copy = structuredClone(body);
+    for (const field of READ_ONLY_FIELDS)
+        delete copy[field];
+    // The SDK's own metadata when someone saved an SDK response instead of CLI output.
+    delete copy.$metadata;
+    return copy;
+}
+function assertTaskDefinitionShape(definition) {
+    const what = 'a task definition (register format or describe-task-definition output)';
+    if (typeof definition.family !== 'string' || definition.family.trim() === '') {
+        throw new TemplateError(`${what} with a "family" string`);
+    }
+    const containers = definition.containerDefinitions;
+    if (!Array.isArray(containers) || containers.length === 0) {
+        throw new TemplateError(`${what} with a non-empty "containerDefinitions" array`);
+    }
+    containers.forEach((container, index) => {
+        if (!task_definition_template_isObject(container) || typeof container.name !== 'string' || container.name === '') {
+            throw new TemplateError(`${what} whose containerDefinitions[${index}] has a "name"`);
+        }
+    });
+}
+function parseTags(value) {
+    if (value === undefined || value === null)
+        return {};
+    if (!Array.isArray(value))
+        throw new TemplateError('"tags" as an array of {"key", "value"} objects');
+    return tagsToRecord(value.map((tag, index) => {
+        if (!task_definition_template_isObject(tag) || typeof tag.key !== 'string')
+            throw new TemplateError(`tags[${index}] as a {"key", "value"} object`);
+        return { key: tag.key, value: typeof tag.value === 'string' ? tag.value : '' };
+    }));
+}
+function task_definition_template_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/deploy.ts
+/**
+ * The deployment, with injected clients, clock and logger: describe the service → check its
+ * controller → render and register the revision (or take the promoted one) → UpdateService →
+ * identify the deployment it started → watch it one poll at a time → record its fate in tags.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * A deploy in three phases, so that deploy-ecs's `services` list (multi.ts) can plan every
+ * service before any registers, and register every revision before any service is updated:
+ * plan (describe, choose the strategy, render or resolve the revision; a dry run ends here),
+ * register, launch (UpdateService → identify → watch → record).
+ */
+async function deploy(inputs, deps) {
+    const plan = await planDeploy(inputs, deps);
+    if (plan.kind === 'dry-run')
+        return plan.result;
+    const registered = await registerPlanned(deps, plan);
+    if (inputs['register-only']) {
+        // For a migration (run-task) before the rollout: the service is not touched, so there is no
+        // previous-task-definition-arn to report and nothing a rollback could undo.
+        deps.log.info(`Registered only (register-only): service ${inputs.service} not updated. Deploy exactly this revision with task-definition-arn: ${registered.taskDefinitionArn}`);
+        return {
+            ...plan.base,
+            status: 'registered',
+            registered: registered.registered,
+            taskDefinitionArn: registered.taskDefinitionArn,
+            revision: registered.revision,
+            targets: plan.targets,
+            tags: plan.target.rendered?.tags,
+            durationMs: deps.clock.now() - plan.started,
+        };
+    }
+    return launchDeploy(inputs, deps, registered);
+}
+/** Plan: nothing is changed in AWS. A dry run ends here with its diff. */
+async function planDeploy(inputs, deps, options = {}) {
+    const { ecs, clock, log } = deps;
+    const started = clock.now();
+    const deadline = deps.deadline ?? started + inputs['timeout-seconds'] * 1000;
+    const base = { cluster: inputs.cluster, service: inputs.service, registered: false, waited: false };
+    const service = await log.group(`Service ${inputs.service} in cluster ${inputs.cluster}`, async () => {
+        const found = options.described ?? (await describeServiceOrFail(ecs, inputs.cluster, inputs.service));
+        const chosen = strategyFor(found);
+        if (chosen.name !== 'ROLLING' && options.rollingOnly) {
+            const { input, value, why } = options.rollingOnly;
+            throw new errors_InputError('GANTRY-DEPLOY-100', input, value, `services deployed with the ROLLING strategy only (${inputs.service} uses ${chosen.name}; ${why})`);
+        }
+        if (chosen.name === 'ROLLING')
+            warnAboutCircuitBreaker(found, log);
+        else
+            log.info(`Deployment strategy ${chosen.name}: watched through its service deployment and lifecycle stages, not by rolling-update rules.`);
+        log.info(`Running ${found.taskDefinition ?? 'no task definition'} (${found.runningCount ?? 0}/${found.desiredCount ?? 0} tasks).`);
+        return found;
+    });
+    const strategy = strategyFor(service);
+    const gateStages = gateStagesFor(strategy.name, service, inputs['gate-stages'], log);
+    const previous = service.taskDefinition;
+    let target;
+    const promoted = inputs['task-definition-arn'];
+    if (promoted !== undefined) {
+        target = { arn: await resolvePromotion(ecs, promoted, log) };
+    }
+    else {
+        const template = inputs['task-definition'] ?? (await liveTemplate(ecs, previous, log));
+        const rendered = renderTaskDefinition({
+            template,
+            images: inputs.images,
+            environment: inputs['environment-variables'],
+            release: {
+                gitSha: inputs['git-sha'],
+                version: inputs.version,
+                environment: inputs.environment,
+                runUrl: deps.context.runUrl,
+                actor: deps.context.actor,
+                sourceUrl: deps.context.sourceUrl,
+                previousTaskDefinitionArn: previous,
+                deployedAt: new Date(clock.now()).toISOString(),
+            },
+        });
+        for (const t of rendered.targets)
+            log.info(`Container ${t.container} ← ${t.image}`);
+        target = { rendered };
+    }
+    const targets = target.rendered?.targets ?? [];
+    if (inputs['dry-run']) {
+        const diff = await log.group('Dry run: changes against the live task definition', async () => {
+            const live = previous
+                ? registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })))
+                : {};
+            const next = target.rendered?.input ??
+                registerView(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.arn, include: ['TAGS'] })));
+            const lines = diffTaskDefinitions(live, next);
+            for (const line of lines.length ? lines : ['(no changes)'])
+                log.info(line);
+            log.info('Dry run: nothing registered, service not updated.');
+            return lines;
+        });
+        return {
+            kind: 'dry-run',
+            result: {
+                ...base,
+                status: 'dry-run',
+                taskDefinitionArn: target.arn,
+                previousTaskDefinitionArn: previous,
+                targets,
+                diff,
+                durationMs: clock.now() - started,
+            },
+        };
+    }
+    return { kind: 'planned', service, strategy, gateStages, previous, target, targets, started, deadline, base };
+}
+/** Register the planned revision (a promotion registers nothing): the first change in AWS. */
+async function registerPlanned(deps, plan) {
+    const { ecs, clock, log } = deps;
+    const { target } = plan;
+    let registered = false;
+    let taskDefinitionArn = target.arn;
+    let revision;
+    const rendered = target.rendered;
+    if (rendered) {
+        const runToken = deps.runToken ?? (0,external_node_crypto_.randomUUID)();
+        const out = await log.group('Register task definition', async () => {
+            const result = await registerTaskDefinitionOnce({
+                ecs: deps.registerEcs ?? ecs,
+                input: rendered.input,
+                runToken,
+                clock,
+                log,
+                deadline: plan.deadline,
+            });
+            log.info(`Registered ${result.taskDefinitionArn} with tags ${JSON.stringify({ ...rendered.tags, [TAG.runToken]: runToken })}`);
+            return result;
+        });
+        taskDefinitionArn = out.taskDefinitionArn;
+        revision = out.revision;
+        registered = true;
+        if (deps.progress)
+            deps.progress.registeredArn = taskDefinitionArn;
+    }
+    if (!taskDefinitionArn)
+        throw new Error('RegisterTaskDefinition returned no task definition ARN');
+    revision ??= deploy_revisionOf(taskDefinitionArn);
+    return { ...plan, taskDefinitionArn, revision, registered };
+}
+/** Launch: UpdateService, identify the deployment, watch it (deps.watch, or the strategy's own), record its fate. */
+async function launchDeploy(inputs, deps, plan) {
+    const { ecs, clock, log } = deps;
+    const recordEcs = deps.recordEcs ?? ecs;
+    const { service, strategy, gateStages, previous, target, targets, started, deadline, base, taskDefinitionArn, revision, registered } = plan;
+    const rendered = target.rendered;
+    // Reading the service back after the deadline must leave time for the tag within the one-poll grace.
+    const readBackTimeout = () => Math.min(30_000, Math.max((inputs['poll-interval-seconds'] * 1000) / 4, deadline - clock.now()));
+    const readBackBounds = () => ({
+        attemptTimeoutMs: readBackTimeout(),
+        ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
+    });
+    if (!rendered)
+        await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
+    const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
+    // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
+    if (deps.progress)
+        deps.progress.touched = { taskDefinitionArn, previousTaskDefinitionArn: previous, revision, registered };
+    const touched = {
+        ...base,
+        registered,
+        taskDefinitionArn,
+        previousTaskDefinitionArn: previous,
+        revision,
+        targets,
+        tags: target.rendered?.tags,
+    };
+    const recordIfLive = (status) => deps.progress?.cancelled ? Promise.resolve() : recordFate(recordEcs, taskDefinitionArn, status, log);
+    let updated;
+    let appliedDespiteError = false;
+    /** What the service shows after an UpdateService of unknown outcome, or an error after it. */
+    const readBack = (attempts) => readBackChange({
+        ecs: recordEcs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        targetArn: taskDefinitionArn,
+        previousDeploymentIds: previousIds,
+        previousArn: previous,
+        clock,
+        ...readBackBounds(),
+        ...(attempts === undefined ? {} : { attempts }),
+    });
+    try {
+        updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: inputs.cluster,
+            service: inputs.service,
+            taskDefinition: taskDefinitionArn,
+            forceNewDeployment: inputs['force-new-deployment'],
+        }));
+    }
+    catch (err) {
+        // Unknown outcome: ECS may have applied the update and lost the answer. Say only what the service shows.
+        const verdict = await readBack();
+        const headline = `UpdateService of ${inputs.service} to ${taskDefinitionArn} failed: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        if (verdict.changed !== true) {
+            // Never went live (or cannot be shown to have): not a release rollback may pick.
+            await recordIfLive('failed');
+            return { ...touched, status: 'failed', reason: headline, durationMs: clock.now() - started };
+        }
+        log.warning(`${headline} The update was applied: watching its rollout.`);
+        updated = { service: verdict.service };
+        appliedDespiteError = true;
+    }
+    if (!appliedDespiteError)
+        log.info(`Updated service ${inputs.service} to ${taskDefinitionArn}${inputs['force-new-deployment'] ? ' (forced new deployment)' : ''}.`);
+    try {
+        return await watchAndRecord();
+    }
+    catch (err) {
+        // Anything unexpected after the update: the service did change, so report it and mark the release failed.
+        const verdict = await readBack(1);
+        await recordIfLive('failed');
+        const reason = `unexpected error after UpdateService: ${errors_describeError(err)}. ${describeVerdict(verdict, taskDefinitionArn, previous)}`;
+        return { ...touched, status: 'failed', deploymentId: deps.progress?.deploymentId, reason, durationMs: clock.now() - started };
+    }
+    async function watchAndRecord() {
+        const launched = await strategy.identifyDeployment({
+            ecs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            updated: updated.service,
+            taskDefinitionArn: taskDefinitionArn,
+            previousIds,
+            previousServiceDeploymentArn: service.currentServiceDeployment,
+            log,
+        });
+        const deployment = launched?.deployment;
+        if (deps.progress)
+            deps.progress.deploymentId = deployment?.id;
+        const common = {
+            ...touched,
+            deploymentId: deployment?.id,
+            strategy: strategy.name,
+            serviceDeploymentArn: launched?.serviceDeploymentArn,
+        };
+        if (!inputs.wait) {
+            log.info(`Not waiting for the rollout (wait: false); gantry:status stays as registered until a later step records the release's fate.`);
+            return { ...common, status: 'deployed', durationMs: clock.now() - started };
+        }
+        // Native: the service deployment may show only at a later poll (the watch takes the first new one).
+        if (!launched || (!deployment?.id && (strategy.name === 'ROLLING' || !launched.serviceDeploymentArn))) {
+            const reason = `ECS started no deployment of ${taskDefinitionArn}: the service's PRIMARY deployment runs ${primaryOf(updated?.service)?.taskDefinition ?? 'something else'}`;
+            await recordIfLive('failed');
+            return { ...common, status: 'failed', reason, durationMs: clock.now() - started };
+        }
+        const rollout = await log.group(`Rollout of ${strategy.name === 'ROLLING' ? deployment?.id : launched.serviceDeploymentArn}`, () => (deps.watch ?? strategy.waitForRollout)({
+            ecs: deps.pollEcs ?? ecs,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            started: launched,
+            taskDefinitionArn: taskDefinitionArn,
+            intervalMs: inputs['poll-interval-seconds'] * 1000,
+            // The wait ends at the action's deadline: what came before it counts too.
+            timeoutMs: Math.max(0, deadline - clock.now()),
+            reportedTimeoutMs: inputs['timeout-seconds'] * 1000,
+            clock,
+            log,
+            knownEventIds: (service.events ?? []).map((e) => e.id).filter((id) => id !== undefined),
+            gateStages,
+            previousServiceDeploymentArn: service.currentServiceDeployment,
+        }));
+        return recordOutcome({ ...common, waited: true, taskDefinitionArn: taskDefinitionArn }, rollout, recordIfLive, log, () => clock.now() - started);
+    }
+}
+/** Record: the release's fate from the watch's verdict (a gate leaves the tag until it is answered). */
+async function recordOutcome(common, rollout, record, log, elapsed) {
+    // The watch may have found the service deployment itself (ECS showed it only after UpdateService).
+    common = { ...common, serviceDeploymentArn: common.serviceDeploymentArn ?? rollout.native?.serviceDeploymentArn };
+    if (rollout.status === 'awaiting-action') {
+        const gate = rollout.native.gate;
+        log.info(`gantry:status stays as it is until the gate at ${gate.stage} is answered (gate-action continue or rollback).`);
+        return { ...common, status: 'awaiting-action', gate, rollout, serviceDeploymentArn: gate.serviceDeploymentArn, durationMs: elapsed() };
+    }
+    if (rollout.status === 'completed') {
+        await record('deployed');
+        return { ...common, status: 'deployed', rollout, durationMs: elapsed() };
+    }
+    await record('failed');
+    return { ...common, status: rollout.status, rollout, reason: rollout.reason, durationMs: elapsed() };
+}
+function warnAboutCircuitBreaker(service, log) {
+    const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
+    if (!breaker?.enable) {
+        log.warning(`Service ${service.serviceName} has the deployment circuit breaker disabled: ECS keeps replacing failing tasks and never marks the rollout FAILED, ` +
+            `so a broken release is only caught by the timeout. Enable deploymentCircuitBreaker { enable = true, rollback = true }.`);
+    }
+    else if (!breaker.rollback) {
+        log.info(`The circuit breaker of ${service.serviceName} will mark a failing rollout FAILED but not roll it back (rollback: false).`);
+    }
+}
+async function liveTemplate(ecs, previous, log) {
+    if (!previous)
+        throw new errors_InputError('GANTRY-DEPLOY-001', 'task-definition', undefined, 'a task definition file: the service has no task definition to use as the template');
+    log.info(`Template: the live revision ${previous} and its tags.`);
+    return templateFromDescribe(await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] })), previous);
+}
+async function resolvePromotion(ecs, arn, log) {
+    try {
+        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn }));
+        const resolved = out.taskDefinition?.taskDefinitionArn ?? arn;
+        if (out.taskDefinition?.status && out.taskDefinition.status !== 'ACTIVE') {
+            log.warning(`${resolved} is ${out.taskDefinition.status}; ECS may refuse to start new tasks from it.`);
+        }
+        log.info(`Promoting ${resolved} as it is: no new revision registered.`);
+        return resolved;
+    }
+    catch (err) {
+        if (isTransientAwsError(err))
+            throw err;
+        throw new errors_InputError('GANTRY-DEPLOY-002', 'task-definition-arn', arn, `an existing task definition revision (${errors_describeError(err)})`);
+    }
+}
+/**
+ * A promoted revision keeps its content tags (git SHA, version) but gets this deploy's record:
+ * what ran before here, where, by whom, when. Without it `gantry:previous` would still name what
+ * ran before the revision's first deploy, and a `previous` rollback would go there instead of
+ * to what this service really ran. `gantry:status` is set by the outcome, as for a new revision.
+ */
+function promotionTags(inputs, context, arn, previous, now) {
+    const tags = { [TAG.deployedAt]: new Date(now).toISOString() };
+    if (inputs.environment)
+        tags[TAG.environment] = inputs.environment;
+    if (context.runUrl)
+        tags[TAG.runUrl] = context.runUrl;
+    if (context.actor)
+        tags[TAG.actor] = context.actor;
+    // A redeploy of the live revision (force-new-deployment) must not make it its own predecessor.
+    if (previous && previous !== arn)
+        tags[TAG.previous] = previous;
+    return tags;
+}
+async function recordPromotion(ecs, arn, tags, log) {
+    try {
+        await tagRelease(ecs, arn, tags);
+        log.info(`Recorded this deploy on ${arn}: ${Object.entries(tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}.`);
+    }
+    catch (err) {
+        log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
+    }
+}
+async function recordFate(ecs, arn, status, log) {
+    try {
+        await setReleaseStatus(ecs, arn, status);
+        log.info(`Tagged ${arn} gantry:status=${status}.`);
+    }
+    catch (err) {
+        // The rollout verdict stands; a missing tag only makes rollback skip this revision.
+        log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
+    }
+}
+function deploy_revisionOf(arn) {
+    const match = /:(\d+)$/.exec(arn);
+    return match ? Number(match[1]) : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/aws/arns.ts
+/**
+ * ARN inputs (cluster, service, task definition) checked against the client before any AWS call.
+ * ECS resolves a full ARN only in the client's own region, so an ARN of another region either
+ * fails with a confusing "not found" after other calls succeeded, or — for a task definition
+ * given to UpdateService — is refused only once the deploy has begun. An account mix-up is the
+ * same mistake one level up (a production ARN pasted into the staging workflow).
+ *
+ * Region: every ARN's region must be the client's. Account: every ARN must name the same account
+ * and, when the caller gives one (`aws-account-id`), that account. The caller's credentials are
+ * not asked (that would be an AWS call, STS GetCallerIdentity, before inputs are validated).
+ */
+
+const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+const ACCOUNT_ID = /^\d{12}$/;
+function parseArn(value) {
+    const match = ARN.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition, service, region, account, resource };
+}
+/** Throws an InputError for the first ARN input outside the client's region or account. */
+function checkArnScope(inputs, scope) {
+    let firstAccount = scope.account && {
+        input: scope.account.input,
+        account: scope.account.value,
+    };
+    for (const { input, value } of inputs) {
+        const arn = value === undefined ? undefined : parseArn(value);
+        if (!arn || value === undefined)
+            continue;
+        if (arn.region !== scope.region) {
+            throw new errors_InputError('GANTRY-AWS-003', input, value, `an ARN in the region the action calls, ${scope.region} (this ARN is in ${arn.region}): set aws-region (or AWS_REGION) to ${arn.region}, or use the ARN of ${scope.region}`);
+        }
+        if (firstAccount === undefined) {
+            firstAccount = { input, account: arn.account };
+        }
+        else if (arn.account !== firstAccount.account) {
+            throw new errors_InputError('GANTRY-AWS-004', input, value, `an ARN of account ${firstAccount.account}, as ${firstAccount.input} says (this ARN is of account ${arn.account})`);
+        }
+    }
+}
+/** The optional `aws-account-id` input: 12 digits. */
+function readAccountId(input, value) {
+    if (value === undefined)
+        return undefined;
+    if (!ACCOUNT_ID.test(value))
+        throw new errors_InputError('GANTRY-AWS-005', input, value, 'a 12-digit AWS account ID');
+    return { input, value };
+}
+/**
+ * A service ARN of the long form names its cluster (`service/<cluster>/<name>`): it must be the
+ * cluster given, or every call would go to one cluster about another's service.
+ */
+function checkServiceInCluster(cluster, service) {
+    const arn = parseArn(service);
+    const parts = arn?.resource.split('/') ?? [];
+    if (parts.length !== 3 || parts[0] !== 'service')
+        return;
+    const clusterName = parseArn(cluster)?.resource.replace(/^cluster\//, '') ?? cluster;
+    if (parts[1] !== clusterName) {
+        throw new errors_InputError('GANTRY-AWS-006', 'service', service, `a service of cluster '${clusterName}' (this ARN names cluster '${parts[1]}')`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -47096,8 +47135,6 @@ function readGateInputs(read) {
 
 
 
-
-
 /** The single-service inputs of one entry of the list. */
 function inputsFor(inputs, entry) {
     return {
@@ -47167,7 +47204,7 @@ function getInputs(env = process.env) {
         cluster,
         service,
         images,
-        'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
+        'task-definition': templatePath === undefined ? undefined : readTemplateFile(read.raw('task-definition'), templatePath),
         'task-definition-arn': taskDefinitionArn,
         'environment-variables': environmentVariables,
         ...release,
@@ -47205,7 +47242,7 @@ function serviceListInputs(read, env, cluster) {
         let template;
         if (file !== undefined) {
             try {
-                template = readTemplate(file, resolveWorkspaceFile('task-definition', file, workspace));
+                template = readTemplateFile(file, resolveWorkspaceFile('task-definition', file, workspace));
             }
             catch (err) {
                 if (err instanceof errors_InputError)
@@ -47362,29 +47399,6 @@ function readImages(read, promotion) {
     if (!isValidImageUri(image))
         throw new errors_InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
     return [{ container: containerName, image, input: 'image' }];
-}
-/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
-const TEMPLATE_MAX_BYTES = 512 * 1024;
-function readTemplate(raw, absolutePath) {
-    let json;
-    try {
-        json = parseJsonDocument((0,external_node_fs_.readFileSync)(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
-    }
-    catch (err) {
-        if (!(err instanceof DocumentError))
-            throw err;
-        const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
-        const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
-        throw new errors_InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
-    }
-    try {
-        return templateFromJson(json, raw);
-    }
-    catch (err) {
-        if (err instanceof TemplateError)
-            throw new errors_InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
-        throw err;
-    }
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/interrupted.ts

@@ -21,7 +21,7 @@ import type { Inputs } from './inputs';
 import type { DeployProgress } from './progress';
 import { registerTaskDefinitionOnce } from './register';
 import { renderTaskDefinition, type ImageTarget, type RenderedTaskDefinition } from './render';
-import { registerView, templateFromDescribe, type TaskDefinitionTemplate } from './template';
+import { registerView, templateFromDescribe, type TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 
 export interface DeployDeps {
   ecs: ECSClient;

@@ -2,16 +2,14 @@
  * Every input of deploy-ecs, parsed and validated in one place before any AWS call: a bad input
  * fails with a message naming it and changes nothing (no revision registered, no service touched).
  */
-import { readFileSync } from 'node:fs';
 import { checkArnScope, checkServiceInCluster, readAccountId } from '../../../lib/aws/arns';
 import { awsClientConfig } from '../../../lib/aws/config';
-import { DocumentError, parseJsonDocument } from '../../../lib/runner/documents';
 import { InputError } from '../../../lib/runner/errors';
 import { InputReader, resolveWorkspaceFile, workspaceDir, type Env } from '../../../lib/runner/inputs';
 import { entryLabel, parseServiceList, refuseWithList } from '../../../lib/ecs/service-list';
 import { normalizeGitSha, normalizeVersion } from '../../../lib/ecs/metadata';
 import { readGateInputs, type GateInputs } from './gate-inputs';
-import { TemplateError, templateFromJson, type TaskDefinitionTemplate } from './template';
+import { readTemplateFile, type TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 
 /** One image for one container; `container` undefined means "the task's only essential container". */
 export interface ImageAssignment {
@@ -152,7 +150,7 @@ export function getInputs(env: Env = process.env): Inputs {
     cluster,
     service,
     images,
-    'task-definition': templatePath === undefined ? undefined : readTemplate(read.raw('task-definition'), templatePath),
+    'task-definition': templatePath === undefined ? undefined : readTemplateFile(read.raw('task-definition'), templatePath),
     'task-definition-arn': taskDefinitionArn,
     'environment-variables': environmentVariables,
     ...release,
@@ -204,7 +202,7 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
     let template: TaskDefinitionTemplate | undefined;
     if (file !== undefined) {
       try {
-        template = readTemplate(file, resolveWorkspaceFile('task-definition', file, workspace));
+        template = readTemplateFile(file, resolveWorkspaceFile('task-definition', file, workspace));
       } catch (err) {
         if (err instanceof InputError) throw new InputError(err.code, 'services', `${label} task-definition=${file}`, err.expected);
         throw err;
@@ -410,25 +408,4 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   }
   if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
-}
-
-/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
-const TEMPLATE_MAX_BYTES = 512 * 1024;
-
-function readTemplate(raw: string, absolutePath: string): TaskDefinitionTemplate {
-  let json: unknown;
-  try {
-    json = parseJsonDocument(readFileSync(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
-  } catch (err) {
-    if (!(err instanceof DocumentError)) throw err;
-    const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
-    const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
-    throw new InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
-  }
-  try {
-    return templateFromJson(json, raw);
-  } catch (err) {
-    if (err instanceof TemplateError) throw new InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
-    throw err;
-  }
 }

@@ -20,7 +20,7 @@ import { ActionFailure, describeError } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
 import { TAG } from '../../../lib/ecs/metadata';
 import { backoffDelay } from '../../../lib/aws/retry';
-import type { TaskDefinitionInput } from './template';
+import type { TaskDefinitionInput } from '../../../lib/ecs/task-definition-template';
 
 export interface RegisterRequest {
   /** A client without SDK retries (maxAttempts 1). */

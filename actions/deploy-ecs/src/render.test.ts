@@ -3,7 +3,13 @@ import { InputError } from '../../../lib/runner/errors';
 import { diffTaskDefinitions } from './diff';
 import type { ImageAssignment } from './inputs';
 import { mergeEnvironment, renderTaskDefinition, resolveTargets, type ReleaseInfo } from './render';
-import { TemplateError, registerView, templateFromDescribe, templateFromJson, type ContainerDefinitionInput } from './template';
+import {
+  TemplateError,
+  registerView,
+  templateFromDescribe,
+  templateFromJson,
+  type ContainerDefinitionInput,
+} from '../../../lib/ecs/task-definition-template';
 
 const registerFormat = {
   family: 'web',

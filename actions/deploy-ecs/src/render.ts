@@ -8,7 +8,7 @@ import { recordToTags, sanitizeTagValue } from '../../../lib/ecs/release';
 import { InputError } from '../../../lib/runner/errors';
 import { TAG } from '../../../lib/ecs/metadata';
 import type { ImageAssignment } from './inputs';
-import type { ContainerDefinitionInput, TaskDefinitionInput, TaskDefinitionTemplate } from './template';
+import type { ContainerDefinitionInput, TaskDefinitionInput, TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 
 export interface ReleaseInfo {
   gitSha: string;

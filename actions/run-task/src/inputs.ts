@@ -1,10 +1,14 @@
 /**
  * Every input of run-task, parsed and validated before any AWS call. What needs AWS to check (the
  * container exists in the task definition, the service exists) is checked in run.ts with read-only
- * calls before RunTask, so a bad input still starts nothing.
+ * calls before RunTask, so a bad input still starts nothing. With `check-only` the same inputs are
+ * checked against the revision still to be registered (check.ts) and nothing is run at all.
  */
 import { InputError } from '../../../lib/runner/errors';
 import { InputReader, type Env } from '../../../lib/runner/inputs';
+// The task definition file is loaded by the loader deploy-ecs uses: the file check-only checks is the
+// file deploy-ecs register-only registers from, refused by both for the same reasons.
+import { readTemplateFile, type TaskDefinitionTemplate } from '../../../lib/ecs/task-definition-template';
 
 export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 export type LaunchType = (typeof LAUNCH_TYPES)[number];
@@ -17,7 +21,12 @@ export interface CapacityProviderItem {
 
 export interface Inputs {
   cluster: string;
+  /** The revision to run; '' with check-only (the revision does not exist yet). */
   'task-definition-arn': string;
+  /** Check every input against the revision to be registered (`task-definition`, else the service's current one) and run nothing. */
+  'check-only'?: boolean;
+  /** check-only: the task definition file the new revision will be registered from (deploy-ecs's loader). */
+  'task-definition'?: TaskDefinitionTemplate;
   /** The container whose command is overridden; undefined: the task's only essential container. */
   container?: string;
   /** undefined: the container's own command. */
@@ -53,8 +62,27 @@ const COMMAND_EXPECTED =
 export function getInputs(env: Env = process.env): Inputs {
   const read = new InputReader(env);
   const cluster = read.ecsNameOrArn('cluster', 'cluster');
-  const taskDefinitionArn = read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
-  if (!TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
+  const checkOnly = read.boolean('check-only', false);
+  if (checkOnly && read.has('task-definition-arn')) {
+    throw new InputError(
+      'GANTRY-RUNTASK-041',
+      'task-definition-arn',
+      read.raw('task-definition-arn'),
+      'nothing when check-only is true (check-only checks the revision still to be registered, from task-definition or the service; a run of an existing revision checks its inputs itself before it starts anything)',
+    );
+  }
+  if (!checkOnly && read.has('task-definition')) {
+    throw new InputError(
+      'GANTRY-RUNTASK-042',
+      'task-definition',
+      read.raw('task-definition'),
+      'nothing unless check-only is true (a run takes a registered revision, task-definition-arn: deploy-ecs register-only registers it from the file)',
+    );
+  }
+  const taskDefinitionArn = checkOnly
+    ? ''
+    : read.required('task-definition-arn', 'a task definition revision: an ARN or <family>:<revision>');
+  if (!checkOnly && !TASK_DEFINITION_ARN.test(taskDefinitionArn)) {
     throw new InputError(
       'GANTRY-RUNTASK-001',
       'task-definition-arn',
@@ -67,6 +95,15 @@ export function getInputs(env: Env = process.env): Inputs {
     throw new InputError('GANTRY-RUNTASK-002', 'container', container, 'a container name of letters, digits, "_" and "-"');
   }
   const service = read.has('service') ? read.ecsNameOrArn('service', 'service') : undefined;
+  const templatePath = read.file('task-definition');
+  if (checkOnly && templatePath === undefined && service === undefined) {
+    throw new InputError(
+      'GANTRY-RUNTASK-043',
+      'task-definition',
+      undefined,
+      "a task definition file or a service when check-only is true (the container is checked against what the new revision is made from: the file, else the service's current task definition)",
+    );
+  }
 
   const subnets = read.list('subnets');
   for (const subnet of subnets)
@@ -138,11 +175,25 @@ export function getInputs(env: Env = process.env): Inputs {
     );
   }
 
+  const command = parseCommand(read.raw('command'));
+  if (checkOnly && command === undefined) {
+    // A migration input of only white space passes `!= ''` in a workflow: refuse it here, before
+    // anything is registered for it, rather than run the container's own command (its server).
+    throw new InputError(
+      'GANTRY-RUNTASK-040',
+      'command',
+      undefined,
+      `${COMMAND_EXPECTED} when check-only is true, not an empty one or only white space (check-only checks the command a migration will run)`,
+    );
+  }
+
   return {
     cluster,
     'task-definition-arn': taskDefinitionArn,
+    'check-only': checkOnly,
+    'task-definition': templatePath === undefined ? undefined : readTemplateFile(read.raw('task-definition'), templatePath),
     container,
-    command: parseCommand(read.raw('command')),
+    command,
     service,
     subnets,
     'security-groups': securityGroups,

@@ -103,7 +103,7 @@ export async function runTask(inputs: Inputs, deps: RunTaskDeps): Promise<RunTas
   const definition = await describeTaskDefinition(ecs, inputs['task-definition-arn']);
   const taskDefinitionArn = definition.taskDefinitionArn ?? inputs['task-definition-arn'];
   const containers = definition.containerDefinitions ?? [];
-  const container = resolveContainer(containers, inputs.container, taskDefinitionArn);
+  const container = resolveContainer(containers, inputs.container, shortArn(taskDefinitionArn));
   const service = inputs.service ? await describeServiceOrFail(ecs, inputs.cluster, inputs.service) : undefined;
   const request = runTaskRequest(inputs, deps.context, definition, taskDefinitionArn, container, service);
 
@@ -301,13 +301,16 @@ async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<Task
   }
 }
 
-/** The container that runs the command: the one named, or the task's only essential container. */
-export function resolveContainer(containers: readonly ContainerDefinition[], wanted: string | undefined, arn: string): string {
+/**
+ * The container that runs the command: the one named, or the task's only essential container.
+ * `label` names the task definition in messages (`web:7`, or check-only's file or template).
+ */
+export function resolveContainer(containers: readonly ContainerDefinition[], wanted: string | undefined, label: string): string {
   const names = containers.map((c) => c.name ?? '');
   const listed = names.map((n) => `'${n}'`).join(', ');
   if (wanted !== undefined) {
     if (!names.includes(wanted))
-      throw new InputError('GANTRY-RUNTASK-024', 'container', wanted, `a container of ${shortArn(arn)}: one of ${listed}`);
+      throw new InputError('GANTRY-RUNTASK-024', 'container', wanted, `a container of ${label}: one of ${listed}`);
     return wanted;
   }
   const essential = containers.filter((c) => c.essential !== false).map((c) => c.name ?? '');
@@ -317,7 +320,7 @@ export function resolveContainer(containers: readonly ContainerDefinition[], wan
     'GANTRY-RUNTASK-025',
     'container',
     undefined,
-    `the container that runs the command: ${shortArn(arn)} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
+    `the container that runs the command: ${label} has ${essential.length === 0 ? 'no' : essential.length} essential containers among ${listed}`,
   );
 }
 
@@ -343,26 +346,48 @@ function runTaskRequest(
   // What finds the task again when RunTask's answer is lost (the clientToken itself is not readable back).
   tags.set(RUN_TOKEN_TAG, request.clientToken as string);
   request.tags = recordToTags(Object.fromEntries(tags));
+  return { ...request, ...taskPlacement(inputs, service, definition, shortArn(arn)) };
+}
 
-  const network = networkConfiguration(inputs, service, definition);
-  if (network) request.networkConfiguration = network;
-  if (inputs['launch-type']) request.launchType = inputs['launch-type'];
-  else if (inputs['capacity-provider-strategy'].length > 0) request.capacityProviderStrategy = inputs['capacity-provider-strategy'];
-  else if (service?.capacityProviderStrategy?.length) request.capacityProviderStrategy = service.capacityProviderStrategy;
-  else if (service?.launchType) request.launchType = service.launchType;
+/** What a task definition says about where its task may run (a registered revision or a template). */
+export type PlacementShape = Pick<TaskDefinition, 'networkMode' | 'requiresCompatibilities'>;
+
+export type TaskPlacement = Pick<
+  RunTaskCommandInput,
+  'networkConfiguration' | 'launchType' | 'capacityProviderStrategy' | 'platformVersion'
+>;
+
+/**
+ * Where the task runs: the network, the launch type or capacity provider strategy and platform
+ * version — given, else the service's, else FARGATE for a Fargate-compatible task definition.
+ * An awsvpc task with no network to take is an input error (`label` names the task definition).
+ */
+export function taskPlacement(inputs: Inputs, service: Service | undefined, definition: PlacementShape, label: string): TaskPlacement {
+  const placement: TaskPlacement = {};
+  const network = networkConfiguration(inputs, service, definition, label);
+  if (network) placement.networkConfiguration = network;
+  if (inputs['launch-type']) placement.launchType = inputs['launch-type'];
+  else if (inputs['capacity-provider-strategy'].length > 0) placement.capacityProviderStrategy = inputs['capacity-provider-strategy'];
+  else if (service?.capacityProviderStrategy?.length) placement.capacityProviderStrategy = service.capacityProviderStrategy;
+  else if (service?.launchType) placement.launchType = service.launchType;
   else if (!definition.requiresCompatibilities?.length || definition.requiresCompatibilities.includes('FARGATE'))
-    request.launchType = 'FARGATE';
+    placement.launchType = 'FARGATE';
   if (
     service?.platformVersion &&
     service.platformVersion !== 'LATEST' &&
-    (request.launchType === 'FARGATE' || request.capacityProviderStrategy)
+    (placement.launchType === 'FARGATE' || placement.capacityProviderStrategy)
   ) {
-    request.platformVersion = service.platformVersion;
+    placement.platformVersion = service.platformVersion;
   }
-  return request;
+  return placement;
 }
 
-function networkConfiguration(inputs: Inputs, service: Service | undefined, definition: TaskDefinition): NetworkConfiguration | undefined {
+function networkConfiguration(
+  inputs: Inputs,
+  service: Service | undefined,
+  definition: PlacementShape,
+  label: string,
+): NetworkConfiguration | undefined {
   if (inputs.subnets.length > 0) {
     const fromService = service?.networkConfiguration?.awsvpcConfiguration;
     return {
@@ -383,12 +408,7 @@ function networkConfiguration(inputs: Inputs, service: Service | undefined, defi
     const why = service
       ? `service ${inputs.service} has no awsvpc network configuration to borrow`
       : 'no service was given to borrow the network configuration from';
-    throw new InputError(
-      'GANTRY-RUNTASK-026',
-      'subnets',
-      undefined,
-      `subnets: ${shortArn(definition.taskDefinitionArn)} uses networkMode awsvpc and ${why}`,
-    );
+    throw new InputError('GANTRY-RUNTASK-026', 'subnets', undefined, `subnets: ${label} uses networkMode awsvpc and ${why}`);
   }
   return undefined;
 }
@@ -499,7 +519,7 @@ async function stopTask(opts: {
   };
 }
 
-function describePlacement(request: RunTaskCommandInput): string {
+export function describePlacement(request: TaskPlacement & Pick<RunTaskCommandInput, 'startedBy'>): string {
   const how = request.launchType
     ? ` on ${request.launchType}`
     : request.capacityProviderStrategy?.length

@@ -2,6 +2,7 @@
 import { ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { codeBlock, formatDuration, keyValueTable, markdownTable, truncateText } from '../../../lib/util/markdown';
 import { formatLogLine, taskIdOf } from '../../../lib/ecs/task-logs';
+import type { CheckResult } from './check';
 import type { Inputs } from './inputs';
 import { RUN_TOKEN_TAG, shortArn, type RunTaskResult } from './run';
 
@@ -85,11 +86,26 @@ export function failureOf(inputs: Inputs, result: RunTaskResult): ActionFailure 
   return new ActionFailure('GANTRY-RUNTASK-027', lines.join('\n'), details);
 }
 
-/** The summary of a run that stopped with an error before it had a result. */
+/** check-only: what was checked and resolved; nothing was started. */
+export function renderCheckSummary(result: CheckResult): string {
+  return `## run-task: ✅ inputs checked (nothing run)\n\n${keyValueTable([
+    ['Cluster', result.cluster],
+    ['Checked against', result.template],
+    ['Container', result.container],
+    ['Command', JSON.stringify(result.command)],
+    ['Placement', result.placement.replace(/^ on /, '')],
+    ['Timeout', formatDuration(result.timeoutSeconds * 1000)],
+  ])}\n\nRead-only calls only: no task was run, no revision registered, nothing tagged.\n`;
+}
+
+/** The summary of a run (or a check) that stopped with an error before it had a result. */
 export function renderErrorSummary(inputs: Inputs, err: unknown): string {
-  return `## run-task: ❌ failed\n\n${keyValueTable([
+  const checked = inputs['check-only']
+    ? (inputs['task-definition']?.source ?? `service ${inputs.service}'s current task definition`)
+    : undefined;
+  return `## run-task: ❌ ${inputs['check-only'] ? 'check failed (nothing run)' : 'failed'}\n\n${keyValueTable([
     ['Cluster', inputs.cluster],
-    ['Task definition', inputs['task-definition-arn']],
+    inputs['check-only'] ? ['Checked against', checked] : ['Task definition', inputs['task-definition-arn']],
     ['Container', inputs.container],
     ['Command', inputs.command ? JSON.stringify(inputs.command) : undefined],
     ['Error', describeFailure(err)],

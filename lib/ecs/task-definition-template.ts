@@ -3,11 +3,16 @@
  * `aws ecs describe-task-definition` (wrapper, tags, read-only fields), or the service's live
  * revision. Fields the user set are kept exactly (empty strings, fields this code does not
  * touch); only what RegisterTaskDefinition rejects as read-only is dropped, and a field it does
- * not accept where it stands is an error (shape.ts), never dropped silently by the SDK.
+ * not accept where it stands is an error (task-definition-shape.ts), never dropped silently by the SDK.
+ * deploy-ecs renders and registers revisions from them; run-task's check-only checks a migration
+ * against the same file, read by the same `readTemplateFile`.
  */
+import { readFileSync } from 'node:fs';
 import type { DescribeTaskDefinitionCommandOutput, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
-import { recordToTags, tagsToRecord } from '../../../lib/ecs/release';
-import { taskDefinitionShapeProblems } from './shape';
+import { DocumentError, parseJsonDocument } from '../runner/documents';
+import { InputError } from '../runner/errors';
+import { recordToTags, tagsToRecord } from './release';
+import { taskDefinitionShapeProblems } from './task-definition-shape';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
 export type ContainerDefinitionInput = NonNullable<TaskDefinitionInput['containerDefinitions']>[number];
@@ -48,6 +53,31 @@ export function templateFromJson(json: unknown, source: string): TaskDefinitionT
   if (problems.length) throw new TemplateError(`a task definition RegisterTaskDefinition accepts: ${problems.join('; ')}`);
   const tags = { ...parseTags(innerTags), ...parseTags(outerTags) };
   return { definition: definition as unknown as TaskDefinitionInput, tags, source };
+}
+
+/** Far above any real task definition (RegisterTaskDefinition takes 64 KiB), far below harm. */
+const TEMPLATE_MAX_BYTES = 512 * 1024;
+
+/**
+ * The `task-definition` input's file (`raw` as given, `absolutePath` resolved in the workspace) →
+ * template, or the input error it is refused with (not JSON, not a task definition RegisterTaskDefinition accepts).
+ */
+export function readTemplateFile(raw: string, absolutePath: string): TaskDefinitionTemplate {
+  let json: unknown;
+  try {
+    json = parseJsonDocument(readFileSync(absolutePath, 'utf8').replace(/^\uFEFF/, ''), { maxBytes: TEMPLATE_MAX_BYTES }).value;
+  } catch (err) {
+    if (!(err instanceof DocumentError)) throw err;
+    const where = err.line === undefined ? absolutePath : `${absolutePath}:${err.line}`;
+    const what = err.kind === 'syntax' ? `${where} is not valid JSON: ${err.problem}` : `${where}: ${err.problem}`;
+    throw new InputError('GANTRY-DEPLOY-028', 'task-definition', raw, `a JSON task definition (${what})`);
+  }
+  try {
+    return templateFromJson(json, raw);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
+    throw err;
+  }
 }
 
 /** The live revision (DescribeTaskDefinition with include TAGS) as a template. */
