@@ -6,12 +6,14 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListTagsForResourceCommand,
   TagResourceCommand,
   type ECSClient,
   type Service,
   type Tag,
 } from '@aws-sdk/client-ecs';
 import { ActionFailure, InputError, describeError } from '../runner/errors';
+import type { Logger } from '../runner/logger';
 import { TAG, type ReleaseStatus } from './metadata';
 
 /** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
@@ -50,6 +52,76 @@ export async function setReleaseStatus(
   extra: Record<string, string> = {},
 ): Promise<void> {
   await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+
+/** What a status tag call ended as, read back (ListTagsForResource) when TagResource ended in an error. */
+export type StatusWrite =
+  /** `error`: TagResource failed, but its answer was only lost: the tags read back show the status. */
+  | { written: true; error?: string }
+  /** TagResource failed and the revision shows another status (`current`, undefined for none). */
+  | { written: false; error: string; current: string | undefined }
+  /** TagResource failed and the tags could not be read back either. */
+  | { written: 'unknown'; error: string; readError: string };
+
+/**
+ * setReleaseStatus, and after an error the tags read back: an error after the call reached ECS (a
+ * lost answer, an HTTP 500, a timeout) may have written the tag all the same, so only what the
+ * revision shows decides whether it is there.
+ */
+export async function setReleaseStatusChecked(
+  ecs: ECSClient,
+  taskDefinitionArn: string,
+  status: ReleaseStatus,
+  extra: Record<string, string> = {},
+): Promise<StatusWrite> {
+  try {
+    await setReleaseStatus(ecs, taskDefinitionArn, status, extra);
+    return { written: true };
+  } catch (err) {
+    const error = describeError(err);
+    try {
+      const out = await ecs.send(new ListTagsForResourceCommand({ resourceArn: taskDefinitionArn }));
+      const current = tagsToRecord(out.tags)[TAG.status];
+      return current === status ? { written: true, error } : { written: false, error, current };
+    } catch (readErr) {
+      return { written: 'unknown', error, readError: describeError(readErr) };
+    }
+  }
+}
+
+/**
+ * Logs how a status tag call ended (`label`: how the log names the revision): `tagged` when it went
+ * through, an info line when only its answer was lost, else a warning naming the revision, what it
+ * still has (or that this is UNKNOWN) and the command that fixes it by hand. Returns whether the tag is there.
+ */
+export function logStatusWrite(
+  log: Logger,
+  label: string,
+  arn: string,
+  status: ReleaseStatus,
+  written: StatusWrite,
+  tagged: string,
+): boolean {
+  const tag = `${TAG.status}=${status}`;
+  if (written.written === true) {
+    log.info(
+      written.error === undefined
+        ? tagged
+        : `TagResource ${tag} on ${label} failed (${written.error}), but reading the tags back shows it written.`,
+    );
+    return true;
+  }
+  if (written.written === false) {
+    const has = written.current === undefined ? `no ${TAG.status}` : `${TAG.status}=${written.current}`;
+    log.warning(
+      `Could not tag ${label} ${tag} (${written.error}): it still has ${has}. Tag it by hand: aws ecs tag-resource --resource-arn ${arn} --tags key=${TAG.status},value=${status}`,
+    );
+  } else {
+    log.warning(
+      `Could not tag ${label} ${tag} (${written.error}); whether it has it is UNKNOWN: reading its tags back failed (${written.readError}). Check: aws ecs list-tags-for-resource --resource-arn ${arn}`,
+    );
+  }
+  return false;
 }
 
 /** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */

@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, ECSClient, ListTasksCommand, type Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../util/clock';
 import { memoryLogger } from '../runner/logger';
 import {
@@ -112,6 +112,74 @@ describe('RolloutBatch', () => {
     batch.leave();
     await Promise.all([a, b]);
     expect(calls).toEqual([['a', 'b']]);
+  });
+
+  describe('firstPollWithinMs: a straggler (its UpdateService hangs) does not leave the others unwatched', () => {
+    const batchOf = (clock: FakeClock) =>
+      new RolloutBatch({
+        ecs: new ECSClient({ region: 'us-east-1' }),
+        cluster: CLUSTER,
+        intervalMs: 10_000,
+        clock,
+        expected: 2,
+        firstPollWithinMs: 10_000,
+      });
+    const req = (clock: FakeClock, service: string, timeoutMs = 60_000) => ({
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      cluster: CLUSTER,
+      service,
+      deploymentId: NEW_ID,
+      taskDefinitionArn: NEW_TD,
+      intervalMs: 10_000,
+      timeoutMs,
+      clock,
+      log: memoryLogger(),
+    });
+    /** The loop's sleep after its first poll waits for `release` (or for an abort). */
+    const gatedClock = () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let sleeps = 0;
+      const clock = new FakeClock(0, async () => {
+        sleeps += 1;
+        if (sleeps === 2) await gate;
+      });
+      return { clock, release };
+    };
+
+    it('the one that joined is polled; the straggler joins the loop at its next poll', async () => {
+      const { calls } = ecsAnswering((name, poll) => (name === 'a' && poll < 2 ? rollingService() : completedService()));
+      const { clock, release } = gatedClock();
+      const batch = batchOf(clock);
+      const a = batch.watch(req(clock, 'a'));
+      await vi.waitFor(() => expect(calls).toEqual([['a']]));
+      const b = batch.watch(req(clock, 'b'));
+      release();
+      expect((await Promise.all([a, b])).map((r) => r.status)).toEqual(['completed', 'completed']);
+      expect(calls).toEqual([['a'], ['a', 'b']]);
+      expect(batch.callsPerPoll).toEqual([1, 1]);
+    });
+
+    it('a straggler that joins at its deadline wakes the loop: it gets its last look at once, then times out', async () => {
+      const { calls } = ecsAnswering(() => rollingService());
+      const { clock } = gatedClock(); // never released: only the wake ends the loop's sleep
+      const batch = batchOf(clock);
+      void batch.watch(req(clock, 'a'));
+      await vi.waitFor(() => expect(calls).toEqual([['a']]));
+      const late = await batch.watch(req(clock, 'b', 0));
+      expect(calls).toEqual([['a'], ['a', 'b']]);
+      expect(late).toMatchObject({ status: 'timed-out', polls: 1 });
+      expect(late.reason).toMatch(/last seen: running/);
+    });
+
+    it('a loop that ended (everyone decided) starts again for a participant that joins later', async () => {
+      const { calls } = ecsAnswering(() => completedService());
+      const clock = new FakeClock();
+      const batch = batchOf(clock);
+      expect((await batch.watch(req(clock, 'a'))).status).toBe('completed');
+      expect((await batch.watch(req(clock, 'b'))).status).toBe('completed');
+      expect(calls).toEqual([['a'], ['b']]);
+    });
   });
 
   it('a failed DescribeServices is retried at the next poll for every service of the call, never a verdict', async () => {

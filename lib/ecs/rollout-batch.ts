@@ -6,7 +6,10 @@
  * Participants join with `watch()` (a drop-in for `waitForRollout`, so deploy-ecs's and
  * rollback's per-service paths are unchanged) or leave without watching (`leave()`: the service's
  * path ended before its watch, e.g. UpdateService refused). The loop starts once every expected
- * participant has joined or left, so the first poll covers all of them. `abandon()` ends every
+ * participant has joined or left, so the first poll covers all of them — or, with
+ * `firstPollWithinMs`, at the latest that long after the first one joined: a service whose
+ * UpdateService hangs until the deadline does not leave the others unwatched until then (they are
+ * judged on their own polls; the late one joins the loop at its next poll). `abandon()` ends every
  * watch still undecided (deploy-ecs: one service failed, so the release has failed).
  */
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
@@ -23,6 +26,8 @@ export interface RolloutBatchOptions {
   clock: Clock;
   /** How many participants will join or leave before the first poll. */
   expected: number;
+  /** Poll the ones that joined at the latest this long after the first joined, even if others have not arrived yet (default: wait for all). */
+  firstPollWithinMs?: number;
 }
 
 interface Participant {
@@ -45,7 +50,11 @@ export class RolloutBatch {
   private readonly participants: Participant[] = [];
   private arrived = 0;
   private abandoned: string | undefined;
-  private loop: Promise<void> | undefined;
+  private running = false;
+  /** Aborts the wait for the stragglers (firstPollWithinMs) once the loop has started anyway. */
+  private waitForAll: AbortController | undefined;
+  /** The loop's sleep between polls: a participant that joins with an earlier deadline wakes it (its last look is not skipped). */
+  private nap: { until: number; wake: AbortController } | undefined;
 
   constructor(private readonly opts: RolloutBatchOptions) {}
 
@@ -66,7 +75,9 @@ export class RolloutBatch {
       };
       this.participants.push(participant);
       if (this.abandoned !== undefined) this.finish(participant, this.abandonedDecision(this.abandoned));
+      if (this.nap && participant.deadline <= this.nap.until) this.nap.wake.abort();
       this.arrive();
+      this.startWithin();
     });
   }
 
@@ -88,7 +99,29 @@ export class RolloutBatch {
 
   private arrive(): void {
     this.arrived += 1;
-    if (this.arrived >= this.opts.expected && !this.loop) this.loop = this.run();
+    if (this.arrived >= this.opts.expected) this.start();
+  }
+
+  /** The first participant to join starts the clock for the others (firstPollWithinMs). */
+  private startWithin(): void {
+    const within = this.opts.firstPollWithinMs;
+    if (within === undefined || this.waitForAll || this.running || this.arrived >= this.opts.expected) return;
+    const wait = new AbortController();
+    this.waitForAll = wait;
+    void this.opts.clock.sleep(within, wait.signal).then(() => {
+      if (!wait.signal.aborted) this.start();
+    });
+  }
+
+  /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
+  private start(): void {
+    this.waitForAll?.abort();
+    if (this.running || !this.participants.some((p) => !p.done)) return;
+    this.running = true;
+    void this.run().finally(() => {
+      this.running = false;
+      if (this.participants.some((p) => !p.done)) this.start();
+    });
   }
 
   private finish(p: Participant, decision: RolloutDecision | undefined): void {
@@ -114,11 +147,16 @@ export class RolloutBatch {
       const still = this.participants.filter((p) => !p.done);
       if (still.length === 0) return;
       const now = clock.now();
-      for (const p of still) if (p.deadline - now <= 0) this.finish(p, undefined);
+      // A participant that joined during this poll gets its own look first, even past its deadline.
+      for (const p of still) if (p.deadline - now <= 0 && p.polls > 0) this.finish(p, undefined);
       const waiting = this.participants.filter((p) => !p.done);
       if (waiting.length === 0) return;
       const remaining = Math.min(...waiting.map((p) => p.deadline - now));
-      await clock.sleep(Math.min(this.opts.intervalMs, remaining));
+      const ms = Math.max(0, Math.min(this.opts.intervalMs, remaining));
+      const wake = new AbortController();
+      this.nap = { until: now + ms, wake };
+      await clock.sleep(ms, wake.signal);
+      this.nap = undefined;
     }
   }
 

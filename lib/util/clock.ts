@@ -1,12 +1,23 @@
 /** Time as a dependency: real in the actions, simulated in tests (which never really wait). */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` aborts (its timer cleared: a sleep nobody awaits any more keeps no process alive). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 /** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
@@ -19,10 +30,17 @@ export class FakeClock implements Clock {
   now(): number {
     return this.current;
   }
-  async sleep(ms: number): Promise<void> {
+  /** An abort ends the wait for `onSleep` (the time has passed all the same). */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
     this.current += ms;
-    await this.onSleep?.(this.current);
+    const slept = this.onSleep?.(this.current);
+    if (!signal || !slept) return void (await slept);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve, reject) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      Promise.resolve(slept).then(() => resolve(), reject);
+    });
   }
   advance(ms: number): void {
     this.current += ms;

@@ -25,12 +25,12 @@ beforeEach(() => {
   reached = 0;
 });
 
-async function call(operation: string): Promise<{ status: number; body: string } | { error: string }> {
+async function call(operation: string, body = '{}'): Promise<{ status: number; body: string } | { error: string }> {
   try {
     const res = await fetch(proxy.url, {
       method: 'POST',
       headers: { 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}` },
-      body: '{}',
+      body,
       signal: AbortSignal.timeout(1_000),
     });
     return { status: res.status, body: await res.text() };
@@ -53,6 +53,18 @@ describe('fault proxy', () => {
     expect((results[1] as { body: string }).body).toContain('AccessDeniedException');
     expect(reached).toBe(3);
     expect(proxy.calls('DescribeServices')).toBe(4);
+  });
+
+  it('match: only the requests whose body contains it are faulted (and counted for after/times)', async () => {
+    proxy.addFault({ operation: 'UpdateService', fault: 'access-denied', match: '"service":"worker"', after: 1 });
+    const statuses = [];
+    for (const service of ['api', 'worker', 'api', 'worker', 'worker']) {
+      const r = await call('UpdateService', JSON.stringify({ cluster: 'shop', service }));
+      statuses.push('status' in r ? r.status : r.error);
+    }
+    expect(statuses).toEqual([200, 200, 200, 400, 200]);
+    expect(reached).toBe(4);
+    expect(proxy.log().map((r) => r.fault ?? '-')).toEqual(['-', '-', '-', 'access-denied', '-']);
   });
 
   it('reset-after-forward: the upstream got the request, the client gets no answer', async () => {

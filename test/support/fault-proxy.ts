@@ -4,8 +4,10 @@
  * through the edges of the release path: after UpdateService, during registration, mid-wait.
  *
  * Faults are chosen per operation (the X-Amz-Target's operation name, e.g. `DescribeServices`, or
- * `*` for every call) and per call count: `after` matching calls pass untouched, then `times` are
- * faulted (default 1; `Infinity` for every later call). Every other request goes upstream as is.
+ * `*` for every call), optionally only for requests whose body contains `match` (one service of a
+ * list: `"service":"worker"`), and per call count: `after` matching calls pass untouched, then
+ * `times` are faulted (default 1; `Infinity` for every later call). Every other request goes
+ * upstream as is.
  *
  *   malformed-200        HTTP 200 with a truncated JSON body (nothing forwarded)
  *   access-denied        HTTP 400 AccessDeniedException (nothing forwarded)
@@ -41,6 +43,8 @@ export interface FaultRule {
   /** Operation name from X-Amz-Target after the last '.', e.g. `UpdateService`; `*` matches every call. */
   operation: string;
   fault: FaultKind;
+  /** Only requests whose body contains this text, e.g. `"service":"worker"` or `task-definition/worker:2`. */
+  match?: string;
   /** Matching calls let through before the fault applies (default 0). */
   after?: number;
   /** Matching calls faulted (default 1; `Infinity` = all later ones). */
@@ -97,9 +101,10 @@ export async function startFaultProxy(options: { upstream: string }): Promise<Fa
   let records: FaultRecord[] = [];
   const sockets = new Set<Socket>();
 
-  const pick = (operation: string): FaultKind | undefined => {
+  const pick = (operation: string, body: string): FaultKind | undefined => {
     for (const rule of rules) {
       if (rule.operation !== '*' && rule.operation !== operation) continue;
+      if (rule.match !== undefined && !body.includes(rule.match)) continue;
       rule.seen += 1;
       if (rule.seen <= (rule.after ?? 0)) continue;
       if (rule.applied >= (rule.times ?? 1)) continue;
@@ -114,7 +119,7 @@ export async function startFaultProxy(options: { upstream: string }): Promise<Fa
       const body = await readBody(req);
       const operation = operationOf(req.headers['x-amz-target']);
       if (operation) counts[operation] = (counts[operation] ?? 0) + 1;
-      const fault = operation ? pick(operation) : undefined;
+      const fault = operation ? pick(operation, body.toString('utf8')) : undefined;
       const record: FaultRecord = { operation, fault, forwarded: false };
       records.push(record);
       const error = fault ? ERRORS[fault] : undefined;

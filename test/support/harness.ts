@@ -29,6 +29,8 @@ export interface ActionResult {
   annotations: AnnotationRecord[];
   workspace: string;
   durationMs: number;
+  /** With `signal`: ms from the start until the signal was sent (undefined when it never was). */
+  signalledAfterMs?: number;
 }
 
 export interface RunActionOptions {
@@ -153,11 +155,13 @@ export async function runAction(
   let stdout = '';
   let stderr = '';
   let signalled = false;
+  let signalledAfterMs: number | undefined;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     options.onStdout?.(chunk);
     if (options.signal && !signalled && options.signal.when.test(stdout)) {
       signalled = true;
+      signalledAfterMs = Date.now() - started;
       child.kill(options.signal.signal);
     }
   });
@@ -178,6 +182,7 @@ export async function runAction(
     annotations: parseAnnotations(stdout),
     workspace,
     durationMs: Date.now() - started,
+    signalledAfterMs,
   };
   rmSync(files, { recursive: true, force: true });
   if (!options.workspace && !options.keepWorkspace) rmSync(workspace, { recursive: true, force: true });

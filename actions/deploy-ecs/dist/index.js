@@ -6861,7 +6861,7 @@ __webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceRequest$;
 __webpack_unused_export__ = ListTagsForResourceResponse$;
 __webpack_unused_export__ = ListTaskDefinitionFamilies$;
@@ -40772,7 +40772,17 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 /** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
 class FakeClock {
@@ -40786,10 +40796,19 @@ class FakeClock {
     now() {
         return this.current;
     }
-    async sleep(ms) {
+    /** An abort ends the wait for `onSleep` (the time has passed all the same). */
+    async sleep(ms, signal) {
         this.sleeps.push(ms);
         this.current += ms;
-        await this.onSleep?.(this.current);
+        const slept = this.onSleep?.(this.current);
+        if (!signal || !slept)
+            return void (await slept);
+        if (signal.aborted)
+            return;
+        await new Promise((resolve, reject) => {
+            signal.addEventListener('abort', () => resolve(), { once: true });
+            Promise.resolve(slept).then(() => resolve(), reject);
+        });
     }
     advance(ms) {
         this.current += ms;
@@ -41641,6 +41660,50 @@ async function readReleaseTags(ecs, taskDefinitionArn) {
  */
 async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
     await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
+}
+/**
+ * setReleaseStatus, and after an error the tags read back: an error after the call reached ECS (a
+ * lost answer, an HTTP 500, a timeout) may have written the tag all the same, so only what the
+ * revision shows decides whether it is there.
+ */
+async function setReleaseStatusChecked(ecs, taskDefinitionArn, status, extra = {}) {
+    try {
+        await setReleaseStatus(ecs, taskDefinitionArn, status, extra);
+        return { written: true };
+    }
+    catch (err) {
+        const error = errors_describeError(err);
+        try {
+            const out = await ecs.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: taskDefinitionArn }));
+            const current = tagsToRecord(out.tags)[TAG.status];
+            return current === status ? { written: true, error } : { written: false, error, current };
+        }
+        catch (readErr) {
+            return { written: 'unknown', error, readError: errors_describeError(readErr) };
+        }
+    }
+}
+/**
+ * Logs how a status tag call ended (`label`: how the log names the revision): `tagged` when it went
+ * through, an info line when only its answer was lost, else a warning naming the revision, what it
+ * still has (or that this is UNKNOWN) and the command that fixes it by hand. Returns whether the tag is there.
+ */
+function logStatusWrite(log, label, arn, status, written, tagged) {
+    const tag = `${TAG.status}=${status}`;
+    if (written.written === true) {
+        log.info(written.error === undefined
+            ? tagged
+            : `TagResource ${tag} on ${label} failed (${written.error}), but reading the tags back shows it written.`);
+        return true;
+    }
+    if (written.written === false) {
+        const has = written.current === undefined ? `no ${TAG.status}` : `${TAG.status}=${written.current}`;
+        log.warning(`Could not tag ${label} ${tag} (${written.error}): it still has ${has}. Tag it by hand: aws ecs tag-resource --resource-arn ${arn} --tags key=${TAG.status},value=${status}`);
+    }
+    else {
+        log.warning(`Could not tag ${label} ${tag} (${written.error}); whether it has it is UNKNOWN: reading its tags back failed (${written.readError}). Check: aws ecs list-tags-for-resource --resource-arn ${arn}`);
+    }
+    return false;
 }
 /** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
 async function tagRelease(ecs, taskDefinitionArn, tags) {
@@ -46350,8 +46413,24 @@ async function launchDeploy(inputs, deps, plan) {
         attemptTimeoutMs: readBackTimeout(),
         ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
     });
+    // Cancelled (the SIGTERM recorder took over) before the service was told anything: nothing more is sent.
+    const notSent = () => ({
+        ...base,
+        status: 'cancelled',
+        registered,
+        taskDefinitionArn,
+        revision,
+        targets,
+        tags: rendered?.tags,
+        reason: `cancelled before UpdateService: service ${inputs.service} was not updated (it still runs ${previous ?? 'what it ran'})`,
+        durationMs: clock.now() - started,
+    });
+    if (deps.progress?.cancelled)
+        return notSent();
     if (!rendered)
         await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
+    if (deps.progress?.cancelled)
+        return notSent();
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
     // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
     if (deps.progress)
@@ -46540,15 +46619,13 @@ async function recordPromotion(ecs, arn, tags, log) {
         log.warning(`Could not record this deploy on ${arn} (${errors_describeError(err)}): a later 'previous' rollback may follow its older gantry:previous tag.`);
     }
 }
+/**
+ * The release's fate as its gantry:status tag. A tag call that ends in an error is read back, and
+ * the log says what the revision really shows: a lost answer is no missing tag. The verdict stands
+ * either way; a missing tag only makes rollback skip this revision.
+ */
 async function recordFate(ecs, arn, status, log) {
-    try {
-        await setReleaseStatus(ecs, arn, status);
-        log.info(`Tagged ${arn} gantry:status=${status}.`);
-    }
-    catch (err) {
-        // The rollout verdict stands; a missing tag only makes rollback skip this revision.
-        log.warning(`Could not tag ${arn} gantry:status=${status}: ${errors_describeError(err)}`);
-    }
+    logStatusWrite(log, arn, arn, status, await setReleaseStatusChecked(ecs, arn, status), `Tagged ${arn} ${TAG.status}=${status}.`);
 }
 function deploy_revisionOf(arn) {
     const match = /:(\d+)$/.exec(arn);
@@ -47404,7 +47481,6 @@ function readImages(read, promotion) {
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/interrupted.ts
 
 
-
 function touchedResult(inputs, progress, status, reason) {
     const touched = progress.touched;
     return {
@@ -47424,30 +47500,34 @@ function touchedResult(inputs, progress, status, reason) {
         durationMs: 0,
     };
 }
-/** Outputs first (no AWS call needed), then the tag. Returns the result reported, if any. */
-async function recordCancelledDeploy(inputs, progress, deps) {
+/**
+ * What a cancelled run reports (no AWS call needed), or undefined when the service was never
+ * touched. Marks the progress cancelled: deploy() writes no more tags and sends no UpdateService.
+ */
+function cancelledResult(inputs, progress, signal) {
     progress.cancelled = true;
-    const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
-    let result;
     if (progress.touched) {
         const left = progress.touched.cancelled ?? `the service was told to run ${progress.touched.taskDefinitionArn}, unverified`;
-        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: ${left}`);
-        await deps.report(result);
+        return touchedResult(inputs, progress, 'cancelled', `${signal} before the rollout's verdict: ${left}`);
     }
-    else if (progress.serviceDeploymentArn) {
+    if (progress.serviceDeploymentArn) {
         // A gate step cancelled before it read the deployment: it answered nothing, the deployment waits where it was.
-        result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`);
+        return touchedResult(inputs, progress, 'cancelled', `${signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`);
+    }
+    return undefined;
+}
+/** The revision this run registered or told the service to run, never judged: tagged failed (read back after an error). */
+async function tagCancelled(ecs, progress, log) {
+    const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
+    if (arn)
+        await recordFate(ecs, arn, 'failed', log);
+}
+/** Outputs first, then the tag. Returns the result reported, if any. */
+async function recordCancelledDeploy(inputs, progress, deps) {
+    const result = cancelledResult(inputs, progress, deps.signal);
+    if (result)
         await deps.report(result);
-    }
-    if (arn) {
-        try {
-            await setReleaseStatus(deps.ecs, arn, 'failed');
-            deps.log.info(`Tagged ${arn} ${TAG.status}=failed: cancelled before its rollout was judged.`);
-        }
-        catch (err) {
-            deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${errors_describeError(err)}`);
-        }
-    }
+    await tagCancelled(deps.ecs, progress, deps.log);
     return result;
 }
 
@@ -47460,7 +47540,10 @@ async function recordCancelledDeploy(inputs, progress, deps) {
  * Participants join with `watch()` (a drop-in for `waitForRollout`, so deploy-ecs's and
  * rollback's per-service paths are unchanged) or leave without watching (`leave()`: the service's
  * path ended before its watch, e.g. UpdateService refused). The loop starts once every expected
- * participant has joined or left, so the first poll covers all of them. `abandon()` ends every
+ * participant has joined or left, so the first poll covers all of them — or, with
+ * `firstPollWithinMs`, at the latest that long after the first one joined: a service whose
+ * UpdateService hangs until the deadline does not leave the others unwatched until then (they are
+ * judged on their own polls; the late one joins the loop at its next poll). `abandon()` ends every
  * watch still undecided (deploy-ecs: one service failed, so the release has failed).
  */
 
@@ -47478,7 +47561,11 @@ class RolloutBatch {
     participants = [];
     arrived = 0;
     abandoned;
-    loop;
+    running = false;
+    /** Aborts the wait for the stragglers (firstPollWithinMs) once the loop has started anyway. */
+    waitForAll;
+    /** The loop's sleep between polls: a participant that joins with an earlier deadline wakes it (its last look is not skipped). */
+    nap;
     constructor(opts) {
         this.opts = opts;
     }
@@ -47500,7 +47587,10 @@ class RolloutBatch {
             this.participants.push(participant);
             if (this.abandoned !== undefined)
                 this.finish(participant, this.abandonedDecision(this.abandoned));
+            if (this.nap && participant.deadline <= this.nap.until)
+                this.nap.wake.abort();
             this.arrive();
+            this.startWithin();
         });
     }
     /** A participant that will not watch (its path ended before the rollout). */
@@ -47521,8 +47611,32 @@ class RolloutBatch {
     }
     arrive() {
         this.arrived += 1;
-        if (this.arrived >= this.opts.expected && !this.loop)
-            this.loop = this.run();
+        if (this.arrived >= this.opts.expected)
+            this.start();
+    }
+    /** The first participant to join starts the clock for the others (firstPollWithinMs). */
+    startWithin() {
+        const within = this.opts.firstPollWithinMs;
+        if (within === undefined || this.waitForAll || this.running || this.arrived >= this.opts.expected)
+            return;
+        const wait = new AbortController();
+        this.waitForAll = wait;
+        void this.opts.clock.sleep(within, wait.signal).then(() => {
+            if (!wait.signal.aborted)
+                this.start();
+        });
+    }
+    /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
+    start() {
+        this.waitForAll?.abort();
+        if (this.running || !this.participants.some((p) => !p.done))
+            return;
+        this.running = true;
+        void this.run().finally(() => {
+            this.running = false;
+            if (this.participants.some((p) => !p.done))
+                this.start();
+        });
     }
     finish(p, decision) {
         if (p.done)
@@ -47550,14 +47664,19 @@ class RolloutBatch {
             if (still.length === 0)
                 return;
             const now = clock.now();
+            // A participant that joined during this poll gets its own look first, even past its deadline.
             for (const p of still)
-                if (p.deadline - now <= 0)
+                if (p.deadline - now <= 0 && p.polls > 0)
                     this.finish(p, undefined);
             const waiting = this.participants.filter((p) => !p.done);
             if (waiting.length === 0)
                 return;
             const remaining = Math.min(...waiting.map((p) => p.deadline - now));
-            await clock.sleep(Math.min(this.opts.intervalMs, remaining));
+            const ms = Math.max(0, Math.min(this.opts.intervalMs, remaining));
+            const wake = new AbortController();
+            this.nap = { until: now + ms, wake };
+            await clock.sleep(ms, wake.signal);
+            this.nap = undefined;
         }
     }
     async pollChunk(chunk) {
@@ -47737,6 +47856,8 @@ async function deployServices(inputs, deps) {
         intervalMs: inputs['poll-interval-seconds'] * 1000,
         clock,
         expected: entries.length,
+        // A service whose UpdateService hangs must not leave the ones updated before it unwatched.
+        firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
     });
     let failedFirst;
     const fail = (entry, what) => {
@@ -47749,12 +47870,22 @@ async function deployServices(inputs, deps) {
     const launches = [];
     const notUpdated = new Set();
     for (const [i, entry] of entries.entries()) {
+        if (deps.progress?.cancelled) {
+            // The job was cancelled (main.ts's recorder took over, and tags this revision failed): no service is updated after that.
+            notUpdated.add(i);
+            batch.leave();
+            const why = "the job was cancelled before this service's turn";
+            launches.push(Promise.resolve(notUpdatedResult(registered[i], 'cancelled', why, clock.now() - started)));
+            continue;
+        }
         if (failedFirst !== undefined) {
             // Never told to run: the service keeps what it runs; the revision is not a release anyone may pick.
             notUpdated.add(i);
             batch.leave();
-            await recordFate(deps.recordEcs ?? deps.ecs, registered[i].taskDefinitionArn, 'failed', logFor(entry));
-            launches.push(Promise.resolve(notUpdatedResult(registered[i], failedFirst, clock.now() - started)));
+            if (!deps.progress?.for(entry).cancelled)
+                await recordFate(deps.recordEcs ?? deps.ecs, registered[i].taskDefinitionArn, 'failed', logFor(entry));
+            const why = `the release failed before this service's turn (${failedFirst})`;
+            launches.push(Promise.resolve(notUpdatedResult(registered[i], 'failed', why, clock.now() - started)));
             continue;
         }
         let watching;
@@ -47846,16 +47977,16 @@ async function describeAll(deps, cluster, entries) {
     }
     return found;
 }
-function notUpdatedResult(reg, why, durationMs) {
+function notUpdatedResult(reg, status, why, durationMs) {
     return {
         ...reg.base,
-        status: 'failed',
+        status,
         registered: reg.registered,
         taskDefinitionArn: reg.taskDefinitionArn,
         revision: reg.revision,
         targets: reg.targets,
         tags: reg.target.rendered?.tags,
-        reason: `not updated: the release failed before this service's turn (${why}); it still runs ${reg.previous ?? 'what it ran'}`,
+        reason: `not updated: ${why}; it still runs ${reg.previous ?? 'what it ran'}`,
         durationMs,
     };
 }
@@ -48083,15 +48214,22 @@ function renderReleaseSummary(inputs, result) {
     }
     return `${parts.join('\n\n')}\n`;
 }
-/** The step's error: which service failed the release, and how each service ended. */
+/** The step's error: which service failed the release (or that the job was cancelled, and which services it had updated), and how each service ended. */
 function releaseFailure(result) {
-    const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
-    const headline = `Release of ${result.services.length} services in cluster ${result.cluster} ${verb}: ${result.reason ?? 'no reason reported'}`;
     const details = result.services.map(({ entry, result: r }) => {
         const stopped = summarizeStoppedTasks(r.rollout?.stoppedTasks ?? []);
         const logs = r.rollout?.stoppedTasks.find((t) => t.logLines?.length)?.logLines?.slice(-3);
         return `${rollout_batch_nameOf(entry.service)}: ${r.status} ${shortTaskDefinition(r.taskDefinitionArn) ?? ''}${r.reason ? ` (${r.reason})` : ''}${stopped.length ? `; stopped tasks: ${stopped.slice(0, 3).join(' | ')}` : ''}${logs?.length ? `; last log lines: ${logs.join(' | ')}` : ''}`;
     });
+    if (result.status === 'cancelled') {
+        const names = (touched) => result.services
+            .filter((s) => s.touched === touched)
+            .map((s) => rollout_batch_nameOf(s.entry.service))
+            .join(', ') || 'none';
+        return new ActionFailure('GANTRY-DEPLOY-120', `Release of ${result.services.length} services in cluster ${result.cluster} was cancelled (${result.reason ?? 'a signal'}) before its verdict: updated, unverified (in rollback-services): ${names(true)}; not updated: ${names(false)}`, details);
+    }
+    const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
+    const headline = `Release of ${result.services.length} services in cluster ${result.cluster} ${verb}: ${result.reason ?? 'no reason reported'}`;
     return new ActionFailure('GANTRY-DEPLOY-105', headline, details);
 }
 function renderReleaseErrorSummary(inputs, err) {
@@ -48104,6 +48242,7 @@ function renderReleaseErrorSummary(inputs, err) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/multi-main.ts
+
 
 
 
@@ -48134,29 +48273,18 @@ async function runServiceList(inputs, clients, deadline) {
             if (reported)
                 return;
             progress.cancelled = true;
-            // Every service's outputs first, then every tag, all within the grace period.
-            const services = await Promise.all(entries.map(async (entry) => {
+            // Every service's outputs first (no AWS call), then every tag: a TagResource that hangs must not cost the outputs.
+            const services = entries.map((entry) => {
                 const p = progress.for(entry);
-                const result = await recordCancelledDeploy(inputsFor(inputs, entry), p, {
-                    ecs: clients.recordEcs,
-                    log: prefixedLogger(coreLogger, rollout_batch_nameOf(entry.service)),
-                    signal,
-                    report: async () => undefined,
-                });
-                return result ? { entry, result, touched: true } : undefined;
-            }));
-            const touched = services.filter((s) => s !== undefined);
-            if (touched.length === 0)
-                return;
-            const result = {
-                status: 'cancelled',
-                cluster: inputs.cluster,
-                services: touched,
-                durationMs: 0,
-                reason: `${signal}`,
-            };
-            await report(result);
-            coreLogger.error(releaseFailure(result).message);
+                const result = cancelledResult(inputsFor(inputs, entry), p, signal);
+                return result ? { entry, result, touched: true } : { entry, result: notUpdatedOnCancel(inputs, entry, p, signal), touched: false };
+            });
+            if (services.some((s) => s.touched)) {
+                const result = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0, reason: signal };
+                await report(result);
+                coreLogger.error(describeFailure(releaseFailure(result)));
+            }
+            await Promise.all(entries.map((entry) => tagCancelled(clients.recordEcs, progress.for(entry), prefixedLogger(coreLogger, rollout_batch_nameOf(entry.service)))));
         },
     });
     let result;
@@ -48195,6 +48323,20 @@ async function runServiceList(inputs, clients, deadline) {
     await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')
         throw releaseFailure(result);
+}
+/** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */
+function notUpdatedOnCancel(inputs, entry, progress, signal) {
+    return {
+        status: 'cancelled',
+        cluster: inputs.cluster,
+        service: entry.service,
+        taskDefinitionArn: progress.registeredArn,
+        targets: [],
+        registered: progress.registeredArn !== undefined,
+        waited: false,
+        reason: `not updated: ${signal} before this service's turn; it keeps what it ran`,
+        durationMs: 0,
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../../lib/util/clock';
-import { describeServiceOrFail, setReleaseStatus, tagRelease } from '../../../lib/ecs/release';
+import { describeServiceOrFail, logStatusWrite, setReleaseStatusChecked, tagRelease } from '../../../lib/ecs/release';
 import { describeVerdict, readBackChange } from '../../../lib/ecs/readback';
 import { strategyFor } from '../../../lib/ecs/strategies';
 import { primaryOf } from '../../../lib/ecs/strategies/rolling';
@@ -273,8 +273,22 @@ export async function launchDeploy(inputs: Inputs, deps: DeployDeps, plan: Regis
     attemptTimeoutMs: readBackTimeout(),
     ...(deadline - clock.now() < inputs['poll-interval-seconds'] * 1000 ? { attempts: 1 } : {}),
   });
+  // Cancelled (the SIGTERM recorder took over) before the service was told anything: nothing more is sent.
+  const notSent = (): DeployResult => ({
+    ...base,
+    status: 'cancelled',
+    registered,
+    taskDefinitionArn,
+    revision,
+    targets,
+    tags: rendered?.tags,
+    reason: `cancelled before UpdateService: service ${inputs.service} was not updated (it still runs ${previous ?? 'what it ran'})`,
+    durationMs: clock.now() - started,
+  });
+  if (deps.progress?.cancelled) return notSent();
   if (!rendered)
     await recordPromotion(ecs, taskDefinitionArn, promotionTags(inputs, deps.context, taskDefinitionArn, previous, clock.now()), log);
+  if (deps.progress?.cancelled) return notSent();
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
   // From here on the service may change: every exit path reports these (main.ts writes them on SIGTERM too).
@@ -501,14 +515,13 @@ async function recordPromotion(ecs: ECSClient, arn: string, tags: Record<string,
   }
 }
 
+/**
+ * The release's fate as its gantry:status tag. A tag call that ends in an error is read back, and
+ * the log says what the revision really shows: a lost answer is no missing tag. The verdict stands
+ * either way; a missing tag only makes rollback skip this revision.
+ */
 export async function recordFate(ecs: ECSClient, arn: string, status: 'deployed' | 'failed', log: Logger): Promise<void> {
-  try {
-    await setReleaseStatus(ecs, arn, status);
-    log.info(`Tagged ${arn} gantry:status=${status}.`);
-  } catch (err) {
-    // The rollout verdict stands; a missing tag only makes rollback skip this revision.
-    log.warning(`Could not tag ${arn} gantry:status=${status}: ${describeError(err)}`);
-  }
+  logStatusWrite(log, arn, arn, status, await setReleaseStatusChecked(ecs, arn, status), `Tagged ${arn} ${TAG.status}=${status}.`);
 }
 
 function revisionOf(arn: string): number | undefined {

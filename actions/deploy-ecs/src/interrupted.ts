@@ -6,11 +6,9 @@
  * `previous` rollback picks it.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { setReleaseStatus } from '../../../lib/ecs/release';
 import { describeError } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
-import { TAG } from '../../../lib/ecs/metadata';
-import type { DeployResult } from './deploy';
+import { recordFate, type DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 import type { DeployProgress } from './progress';
 
@@ -42,32 +40,38 @@ export interface CancelDeps {
   report: (result: DeployResult) => Promise<void>;
 }
 
-/** Outputs first (no AWS call needed), then the tag. Returns the result reported, if any. */
-export async function recordCancelledDeploy(inputs: Inputs, progress: DeployProgress, deps: CancelDeps): Promise<DeployResult | undefined> {
+/**
+ * What a cancelled run reports (no AWS call needed), or undefined when the service was never
+ * touched. Marks the progress cancelled: deploy() writes no more tags and sends no UpdateService.
+ */
+export function cancelledResult(inputs: Inputs, progress: DeployProgress, signal: NodeJS.Signals): DeployResult | undefined {
   progress.cancelled = true;
-  const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
-  let result: DeployResult | undefined;
   if (progress.touched) {
     const left = progress.touched.cancelled ?? `the service was told to run ${progress.touched.taskDefinitionArn}, unverified`;
-    result = touchedResult(inputs, progress, 'cancelled', `${deps.signal} before the rollout's verdict: ${left}`);
-    await deps.report(result);
-  } else if (progress.serviceDeploymentArn) {
+    return touchedResult(inputs, progress, 'cancelled', `${signal} before the rollout's verdict: ${left}`);
+  }
+  if (progress.serviceDeploymentArn) {
     // A gate step cancelled before it read the deployment: it answered nothing, the deployment waits where it was.
-    result = touchedResult(
+    return touchedResult(
       inputs,
       progress,
       'cancelled',
-      `${deps.signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`,
+      `${signal} before gate-action ${inputs['gate-action'] ?? ''} answered anything: service deployment ${progress.serviceDeploymentArn} is as the step found it`,
     );
-    await deps.report(result);
   }
-  if (arn) {
-    try {
-      await setReleaseStatus(deps.ecs, arn, 'failed');
-      deps.log.info(`Tagged ${arn} ${TAG.status}=failed: cancelled before its rollout was judged.`);
-    } catch (err) {
-      deps.log.warning(`Could not tag ${arn} ${TAG.status}=failed: ${describeError(err)}`);
-    }
-  }
+  return undefined;
+}
+
+/** The revision this run registered or told the service to run, never judged: tagged failed (read back after an error). */
+export async function tagCancelled(ecs: ECSClient, progress: DeployProgress, log: Logger): Promise<void> {
+  const arn = progress.touched?.taskDefinitionArn ?? progress.registeredArn;
+  if (arn) await recordFate(ecs, arn, 'failed', log);
+}
+
+/** Outputs first, then the tag. Returns the result reported, if any. */
+export async function recordCancelledDeploy(inputs: Inputs, progress: DeployProgress, deps: CancelDeps): Promise<DeployResult | undefined> {
+  const result = cancelledResult(inputs, progress, deps.signal);
+  if (result) await deps.report(result);
+  await tagCancelled(deps.ecs, progress, deps.log);
   return result;
 }

@@ -3,17 +3,20 @@
  * and the SIGINT/SIGTERM path, as main.ts does for one service.
  */
 import type { EcsClients } from '../../../lib/ecs/clients';
+import { runnerContext } from '../../../lib/ecs/metadata';
 import { nameOf } from '../../../lib/ecs/rollout-batch';
+import { explainFailedRollout } from '../../../lib/ecs/task-logs';
+import { describeFailure } from '../../../lib/runner/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { prefixedLogger } from '../../../lib/runner/logger';
-import { runnerContext } from '../../../lib/ecs/metadata';
-import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { onTermination } from '../../../lib/runner/termination';
 import { systemClock } from '../../../lib/util/clock';
-import { inputsFor, type Inputs } from './inputs';
-import { recordCancelledDeploy } from './interrupted';
-import { deployServices, MultiProgress, type MultiDeployResult } from './multi';
+import type { DeployResult } from './deploy';
+import { inputsFor, type Inputs, type ServiceRelease } from './inputs';
+import { cancelledResult, tagCancelled } from './interrupted';
+import { deployServices, MultiProgress, type MultiDeployResult, type ServiceReleaseResult } from './multi';
 import { releaseFailure, releaseOutputs, renderReleaseErrorSummary, renderReleaseSummary } from './multi-summary';
+import type { DeployProgress } from './progress';
 
 const TERMINATION_GRACE_MS = 5_000;
 
@@ -33,30 +36,20 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
     record: async (signal) => {
       if (reported) return;
       progress.cancelled = true;
-      // Every service's outputs first, then every tag, all within the grace period.
-      const services = await Promise.all(
-        entries.map(async (entry) => {
-          const p = progress.for(entry);
-          const result = await recordCancelledDeploy(inputsFor(inputs, entry), p, {
-            ecs: clients.recordEcs,
-            log: prefixedLogger(coreLogger, nameOf(entry.service)),
-            signal,
-            report: async () => undefined,
-          });
-          return result ? { entry, result, touched: true } : undefined;
-        }),
+      // Every service's outputs first (no AWS call), then every tag: a TagResource that hangs must not cost the outputs.
+      const services = entries.map((entry): ServiceReleaseResult => {
+        const p = progress.for(entry);
+        const result = cancelledResult(inputsFor(inputs, entry), p, signal);
+        return result ? { entry, result, touched: true } : { entry, result: notUpdatedOnCancel(inputs, entry, p, signal), touched: false };
+      });
+      if (services.some((s) => s.touched)) {
+        const result: MultiDeployResult = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0, reason: signal };
+        await report(result);
+        coreLogger.error(describeFailure(releaseFailure(result)));
+      }
+      await Promise.all(
+        entries.map((entry) => tagCancelled(clients.recordEcs, progress.for(entry), prefixedLogger(coreLogger, nameOf(entry.service)))),
       );
-      const touched = services.filter((s) => s !== undefined);
-      if (touched.length === 0) return;
-      const result: MultiDeployResult = {
-        status: 'cancelled',
-        cluster: inputs.cluster,
-        services: touched,
-        durationMs: 0,
-        reason: `${signal}`,
-      };
-      await report(result);
-      coreLogger.error(releaseFailure(result).message);
     },
   });
   let result: MultiDeployResult;
@@ -89,4 +82,19 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
   }
   await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw releaseFailure(result);
+}
+
+/** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */
+function notUpdatedOnCancel(inputs: Inputs, entry: ServiceRelease, progress: DeployProgress, signal: NodeJS.Signals): DeployResult {
+  return {
+    status: 'cancelled',
+    cluster: inputs.cluster,
+    service: entry.service,
+    taskDefinitionArn: progress.registeredArn,
+    targets: [],
+    registered: progress.registeredArn !== undefined,
+    waited: false,
+    reason: `not updated: ${signal} before this service's turn; it keeps what it ran`,
+    durationMs: 0,
+  };
 }

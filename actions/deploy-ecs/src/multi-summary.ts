@@ -94,10 +94,8 @@ export function renderReleaseSummary(inputs: Inputs, result: MultiDeployResult):
   return `${parts.join('\n\n')}\n`;
 }
 
-/** The step's error: which service failed the release, and how each service ended. */
+/** The step's error: which service failed the release (or that the job was cancelled, and which services it had updated), and how each service ended. */
 export function releaseFailure(result: MultiDeployResult): ActionFailure {
-  const verb = result.status === 'timed-out' ? 'timed out' : result.status === 'cancelled' ? 'was cancelled' : 'failed';
-  const headline = `Release of ${result.services.length} services in cluster ${result.cluster} ${verb}: ${result.reason ?? 'no reason reported'}`;
   const details = result.services.map(({ entry, result: r }) => {
     const stopped = summarizeStoppedTasks(r.rollout?.stoppedTasks ?? []);
     const logs = r.rollout?.stoppedTasks.find((t) => t.logLines?.length)?.logLines?.slice(-3);
@@ -105,6 +103,20 @@ export function releaseFailure(result: MultiDeployResult): ActionFailure {
       stopped.length ? `; stopped tasks: ${stopped.slice(0, 3).join(' | ')}` : ''
     }${logs?.length ? `; last log lines: ${logs.join(' | ')}` : ''}`;
   });
+  if (result.status === 'cancelled') {
+    const names = (touched: boolean): string =>
+      result.services
+        .filter((s) => s.touched === touched)
+        .map((s) => nameOf(s.entry.service))
+        .join(', ') || 'none';
+    return new ActionFailure(
+      'GANTRY-DEPLOY-120',
+      `Release of ${result.services.length} services in cluster ${result.cluster} was cancelled (${result.reason ?? 'a signal'}) before its verdict: updated, unverified (in rollback-services): ${names(true)}; not updated: ${names(false)}`,
+      details,
+    );
+  }
+  const verb = result.status === 'timed-out' ? 'timed out' : 'failed';
+  const headline = `Release of ${result.services.length} services in cluster ${result.cluster} ${verb}: ${result.reason ?? 'no reason reported'}`;
   return new ActionFailure('GANTRY-DEPLOY-105', headline, details);
 }
 

@@ -117,6 +117,8 @@ export async function deployServices(inputs: Inputs, deps: MultiDeployDeps): Pro
     intervalMs: inputs['poll-interval-seconds'] * 1000,
     clock,
     expected: entries.length,
+    // A service whose UpdateService hangs must not leave the ones updated before it unwatched.
+    firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
   });
   let failedFirst: string | undefined;
   const fail = (entry: ServiceRelease, what: string): void => {
@@ -128,12 +130,22 @@ export async function deployServices(inputs: Inputs, deps: MultiDeployDeps): Pro
   const launches: Promise<DeployResult>[] = [];
   const notUpdated = new Set<number>();
   for (const [i, entry] of entries.entries()) {
+    if (deps.progress?.cancelled) {
+      // The job was cancelled (main.ts's recorder took over, and tags this revision failed): no service is updated after that.
+      notUpdated.add(i);
+      batch.leave();
+      const why = "the job was cancelled before this service's turn";
+      launches.push(Promise.resolve(notUpdatedResult(registered[i], 'cancelled', why, clock.now() - started)));
+      continue;
+    }
     if (failedFirst !== undefined) {
       // Never told to run: the service keeps what it runs; the revision is not a release anyone may pick.
       notUpdated.add(i);
       batch.leave();
-      await recordFate(deps.recordEcs ?? deps.ecs, registered[i].taskDefinitionArn, 'failed', logFor(entry));
-      launches.push(Promise.resolve(notUpdatedResult(registered[i], failedFirst, clock.now() - started)));
+      if (!deps.progress?.for(entry).cancelled)
+        await recordFate(deps.recordEcs ?? deps.ecs, registered[i].taskDefinitionArn, 'failed', logFor(entry));
+      const why = `the release failed before this service's turn (${failedFirst})`;
+      launches.push(Promise.resolve(notUpdatedResult(registered[i], 'failed', why, clock.now() - started)));
       continue;
     }
     let watching!: () => void;
@@ -239,16 +251,16 @@ async function describeAll(deps: MultiDeployDeps, cluster: string, entries: read
   return found;
 }
 
-function notUpdatedResult(reg: RegisteredDeploy, why: string, durationMs: number): DeployResult {
+function notUpdatedResult(reg: RegisteredDeploy, status: 'failed' | 'cancelled', why: string, durationMs: number): DeployResult {
   return {
     ...reg.base,
-    status: 'failed',
+    status,
     registered: reg.registered,
     taskDefinitionArn: reg.taskDefinitionArn,
     revision: reg.revision,
     targets: reg.targets,
     tags: reg.target.rendered?.tags,
-    reason: `not updated: the release failed before this service's turn (${why}); it still runs ${reg.previous ?? 'what it ran'}`,
+    reason: `not updated: ${why}; it still runs ${reg.previous ?? 'what it ran'}`,
     durationMs,
   };
 }

@@ -37521,6 +37521,50 @@ async function readReleaseTags(ecs, taskDefinitionArn) {
 async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
     await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
 }
+/**
+ * setReleaseStatus, and after an error the tags read back: an error after the call reached ECS (a
+ * lost answer, an HTTP 500, a timeout) may have written the tag all the same, so only what the
+ * revision shows decides whether it is there.
+ */
+async function setReleaseStatusChecked(ecs, taskDefinitionArn, status, extra = {}) {
+    try {
+        await setReleaseStatus(ecs, taskDefinitionArn, status, extra);
+        return { written: true };
+    }
+    catch (err) {
+        const error = describeError(err);
+        try {
+            const out = await ecs.send(new ListTagsForResourceCommand({ resourceArn: taskDefinitionArn }));
+            const current = tagsToRecord(out.tags)[TAG.status];
+            return current === status ? { written: true, error } : { written: false, error, current };
+        }
+        catch (readErr) {
+            return { written: 'unknown', error, readError: describeError(readErr) };
+        }
+    }
+}
+/**
+ * Logs how a status tag call ended (`label`: how the log names the revision): `tagged` when it went
+ * through, an info line when only its answer was lost, else a warning naming the revision, what it
+ * still has (or that this is UNKNOWN) and the command that fixes it by hand. Returns whether the tag is there.
+ */
+function logStatusWrite(log, label, arn, status, written, tagged) {
+    const tag = `${TAG.status}=${status}`;
+    if (written.written === true) {
+        log.info(written.error === undefined
+            ? tagged
+            : `TagResource ${tag} on ${label} failed (${written.error}), but reading the tags back shows it written.`);
+        return true;
+    }
+    if (written.written === false) {
+        const has = written.current === undefined ? `no ${TAG.status}` : `${TAG.status}=${written.current}`;
+        log.warning(`Could not tag ${label} ${tag} (${written.error}): it still has ${has}. Tag it by hand: aws ecs tag-resource --resource-arn ${arn} --tags key=${TAG.status},value=${status}`);
+    }
+    else {
+        log.warning(`Could not tag ${label} ${tag} (${written.error}); whether it has it is UNKNOWN: reading its tags back failed (${written.readError}). Check: aws ecs list-tags-for-resource --resource-arn ${arn}`);
+    }
+    return false;
+}
 /** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
 async function tagRelease(ecs, taskDefinitionArn, tags) {
     await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));

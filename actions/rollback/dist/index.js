@@ -6861,7 +6861,7 @@ __webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceRequest$;
 __webpack_unused_export__ = ListTagsForResourceResponse$;
 __webpack_unused_export__ = ListTaskDefinitionFamilies$;
@@ -40772,7 +40772,17 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 /** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
 class FakeClock {
@@ -40786,10 +40796,19 @@ class FakeClock {
     now() {
         return this.current;
     }
-    async sleep(ms) {
+    /** An abort ends the wait for `onSleep` (the time has passed all the same). */
+    async sleep(ms, signal) {
         this.sleeps.push(ms);
         this.current += ms;
-        await this.onSleep?.(this.current);
+        const slept = this.onSleep?.(this.current);
+        if (!signal || !slept)
+            return void (await slept);
+        if (signal.aborted)
+            return;
+        await new Promise((resolve, reject) => {
+            signal.addEventListener('abort', () => resolve(), { once: true });
+            Promise.resolve(slept).then(() => resolve(), reject);
+        });
     }
     advance(ms) {
         this.current += ms;
@@ -45501,7 +45520,10 @@ function describeStop(info) {
  * Participants join with `watch()` (a drop-in for `waitForRollout`, so deploy-ecs's and
  * rollback's per-service paths are unchanged) or leave without watching (`leave()`: the service's
  * path ended before its watch, e.g. UpdateService refused). The loop starts once every expected
- * participant has joined or left, so the first poll covers all of them. `abandon()` ends every
+ * participant has joined or left, so the first poll covers all of them — or, with
+ * `firstPollWithinMs`, at the latest that long after the first one joined: a service whose
+ * UpdateService hangs until the deadline does not leave the others unwatched until then (they are
+ * judged on their own polls; the late one joins the loop at its next poll). `abandon()` ends every
  * watch still undecided (deploy-ecs: one service failed, so the release has failed).
  */
 
@@ -45519,7 +45541,11 @@ class RolloutBatch {
     participants = [];
     arrived = 0;
     abandoned;
-    loop;
+    running = false;
+    /** Aborts the wait for the stragglers (firstPollWithinMs) once the loop has started anyway. */
+    waitForAll;
+    /** The loop's sleep between polls: a participant that joins with an earlier deadline wakes it (its last look is not skipped). */
+    nap;
     constructor(opts) {
         this.opts = opts;
     }
@@ -45541,7 +45567,10 @@ class RolloutBatch {
             this.participants.push(participant);
             if (this.abandoned !== undefined)
                 this.finish(participant, this.abandonedDecision(this.abandoned));
+            if (this.nap && participant.deadline <= this.nap.until)
+                this.nap.wake.abort();
             this.arrive();
+            this.startWithin();
         });
     }
     /** A participant that will not watch (its path ended before the rollout). */
@@ -45562,8 +45591,32 @@ class RolloutBatch {
     }
     arrive() {
         this.arrived += 1;
-        if (this.arrived >= this.opts.expected && !this.loop)
-            this.loop = this.run();
+        if (this.arrived >= this.opts.expected)
+            this.start();
+    }
+    /** The first participant to join starts the clock for the others (firstPollWithinMs). */
+    startWithin() {
+        const within = this.opts.firstPollWithinMs;
+        if (within === undefined || this.waitForAll || this.running || this.arrived >= this.opts.expected)
+            return;
+        const wait = new AbortController();
+        this.waitForAll = wait;
+        void this.opts.clock.sleep(within, wait.signal).then(() => {
+            if (!wait.signal.aborted)
+                this.start();
+        });
+    }
+    /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
+    start() {
+        this.waitForAll?.abort();
+        if (this.running || !this.participants.some((p) => !p.done))
+            return;
+        this.running = true;
+        void this.run().finally(() => {
+            this.running = false;
+            if (this.participants.some((p) => !p.done))
+                this.start();
+        });
     }
     finish(p, decision) {
         if (p.done)
@@ -45591,14 +45644,19 @@ class RolloutBatch {
             if (still.length === 0)
                 return;
             const now = clock.now();
+            // A participant that joined during this poll gets its own look first, even past its deadline.
             for (const p of still)
-                if (p.deadline - now <= 0)
+                if (p.deadline - now <= 0 && p.polls > 0)
                     this.finish(p, undefined);
             const waiting = this.participants.filter((p) => !p.done);
             if (waiting.length === 0)
                 return;
             const remaining = Math.min(...waiting.map((p) => p.deadline - now));
-            await clock.sleep(Math.min(this.opts.intervalMs, remaining));
+            const ms = Math.max(0, Math.min(this.opts.intervalMs, remaining));
+            const wake = new AbortController();
+            this.nap = { until: now + ms, wake };
+            await clock.sleep(ms, wake.signal);
+            this.nap = undefined;
         }
     }
     async pollChunk(chunk) {
@@ -45684,89 +45742,6 @@ function prefixedLogger(log, prefix) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/ecs/release.ts
-/**
- * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
- * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
- * release" from these tags alone, so reading and writing them lives in one place.
- */
-
-
-
-/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
-function sanitizeTagValue(value) {
-    return value
-        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 256);
-}
-function tagsToRecord(tags) {
-    const record = {};
-    for (const tag of tags ?? [])
-        if (tag.key !== undefined)
-            record[tag.key] = tag.value ?? '';
-    return record;
-}
-function recordToTags(record) {
-    return Object.entries(record).map(([key, value]) => ({ key, value }));
-}
-/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
-async function readReleaseTags(ecs, taskDefinitionArn) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
-    return tagsToRecord(out.tags);
-}
-/**
- * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
- * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
- */
-async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
-    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
-}
-/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
-async function tagRelease(ecs, taskDefinitionArn, tags) {
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
-}
-/**
- * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
- * when either does not exist (or the service was deleted).
- */
-async function describeServiceOrFail(ecs, cluster, service) {
-    let out;
-    try {
-        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    }
-    catch (err) {
-        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
-            throw new errors_InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
-        }
-        throw err;
-    }
-    const found = out.services?.[0];
-    if (!found) {
-        const failure = out.failures?.[0];
-        throw new errors_InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
-    }
-    if (found.status !== undefined && found.status !== 'ACTIVE') {
-        throw new errors_InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
-    }
-    return found;
-}
-/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
-function assertEcsDeploymentController(service) {
-    const type = service.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS') {
-        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
-            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
-            (type === 'CODE_DEPLOY'
-                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
-                : 'Deploy it with the tool that owns its task sets.'));
-    }
-}
-function mapValues(record, fn) {
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
-}
-
 ;// CONCATENATED MODULE: ./lib/ecs/readback.ts
 /**
  * After a call that changes a service (UpdateService, StopServiceDeployment) ends in an error, its
@@ -45822,47 +45797,131 @@ function describeVerdict(verdict, targetArn, previousArn) {
     return `Whether the service was changed is UNKNOWN: reading it back failed (${verdict.error}); it may run ${targetArn}.`;
 }
 
-;// CONCATENATED MODULE: ./lib/ecs/strategy.ts
+;// CONCATENATED MODULE: ./lib/ecs/release.ts
+/**
+ * Release metadata on task definition revisions (tags named in lib/ecs/metadata.ts), and the
+ * service lookup both deploy-ecs and rollback start with. Rollback finds "the last good
+ * release" from these tags alone, so reading and writing them lives in one place.
+ */
 
 
-const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
-/** Lifecycle stages where ECS accepts a PAUSE hook (not TEST_/PRODUCTION_TRAFFIC_SHIFT themselves). */
-const PAUSE_STAGES = [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'POST_SCALE_UP',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRE_PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT',
-];
-function isPauseStage(value) {
-    return PAUSE_STAGES.includes(value);
+
+/** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */
+function sanitizeTagValue(value) {
+    return value
+        .replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+function tagsToRecord(tags) {
+    const record = {};
+    for (const tag of tags ?? [])
+        if (tag.key !== undefined)
+            record[tag.key] = tag.value ?? '';
+    return record;
+}
+function recordToTags(record) {
+    return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+/** All tags of a task definition revision (DescribeTaskDefinition with include TAGS). */
+async function readReleaseTags(ecs, taskDefinitionArn) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+    return tagsToRecord(out.tags);
 }
 /**
- * The strategy of a service, or an ActionFailure naming what gantry does not support
- * (CODE_DEPLOY / EXTERNAL controllers, a strategy newer than gantry). Throws before any change.
+ * Record a release's fate (`gantry:status`) plus optional extra tags, e.g.
+ * `{ [TAG.rollbackReason]: '…' }`. Values are sanitised to what ECS accepts; other tags stay.
  */
-function chooseStrategy(service) {
-    assertEcsDeploymentController(service);
-    const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
-    if (!STRATEGIES.includes(strategy)) {
-        throw new ActionFailure('GANTRY-ECS-007', `Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
-            `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
-    }
-    return strategy;
+async function setReleaseStatus(ecs, taskDefinitionArn, status, extra = {}) {
+    await tagRelease(ecs, taskDefinitionArn, { ...extra, [TAG.status]: status });
 }
-const isNativeStrategy = (name) => name !== 'ROLLING';
-/** The stages at which the service's configuration pauses a deployment (PAUSE lifecycle hooks). */
-function pauseHookStages(service) {
-    const stages = new Set();
-    for (const hook of service.deploymentConfiguration?.lifecycleHooks ?? []) {
-        if (hook.targetType !== 'PAUSE')
-            continue;
-        for (const stage of hook.lifecycleStages ?? [])
-            if (isPauseStage(stage))
-                stages.add(stage);
+/**
+ * setReleaseStatus, and after an error the tags read back: an error after the call reached ECS (a
+ * lost answer, an HTTP 500, a timeout) may have written the tag all the same, so only what the
+ * revision shows decides whether it is there.
+ */
+async function setReleaseStatusChecked(ecs, taskDefinitionArn, status, extra = {}) {
+    try {
+        await setReleaseStatus(ecs, taskDefinitionArn, status, extra);
+        return { written: true };
     }
-    return PAUSE_STAGES.filter((s) => stages.has(s));
+    catch (err) {
+        const error = errors_describeError(err);
+        try {
+            const out = await ecs.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: taskDefinitionArn }));
+            const current = tagsToRecord(out.tags)[TAG.status];
+            return current === status ? { written: true, error } : { written: false, error, current };
+        }
+        catch (readErr) {
+            return { written: 'unknown', error, readError: errors_describeError(readErr) };
+        }
+    }
+}
+/**
+ * Logs how a status tag call ended (`label`: how the log names the revision): `tagged` when it went
+ * through, an info line when only its answer was lost, else a warning naming the revision, what it
+ * still has (or that this is UNKNOWN) and the command that fixes it by hand. Returns whether the tag is there.
+ */
+function logStatusWrite(log, label, arn, status, written, tagged) {
+    const tag = `${TAG.status}=${status}`;
+    if (written.written === true) {
+        log.info(written.error === undefined
+            ? tagged
+            : `TagResource ${tag} on ${label} failed (${written.error}), but reading the tags back shows it written.`);
+        return true;
+    }
+    if (written.written === false) {
+        const has = written.current === undefined ? `no ${TAG.status}` : `${TAG.status}=${written.current}`;
+        log.warning(`Could not tag ${label} ${tag} (${written.error}): it still has ${has}. Tag it by hand: aws ecs tag-resource --resource-arn ${arn} --tags key=${TAG.status},value=${status}`);
+    }
+    else {
+        log.warning(`Could not tag ${label} ${tag} (${written.error}); whether it has it is UNKNOWN: reading its tags back failed (${written.readError}). Check: aws ecs list-tags-for-resource --resource-arn ${arn}`);
+    }
+    return false;
+}
+/** Add or replace release tags on a revision (values sanitised to what ECS accepts); other tags stay. */
+async function tagRelease(ecs, taskDefinitionArn, tags) {
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: taskDefinitionArn, tags: recordToTags(mapValues(tags, sanitizeTagValue)) }));
+}
+/**
+ * The service as DescribeServices reports it, or an InputError naming `cluster` / `service`
+ * when either does not exist (or the service was deleted).
+ */
+async function describeServiceOrFail(ecs, cluster, service) {
+    let out;
+    try {
+        out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+    }
+    catch (err) {
+        if (err instanceof Error && err.name === 'ClusterNotFoundException') {
+            throw new errors_InputError('GANTRY-ECS-003', 'cluster', cluster, `an existing ECS cluster (${errors_describeError(err)})`);
+        }
+        throw err;
+    }
+    const found = out.services?.[0];
+    if (!found) {
+        const failure = out.failures?.[0];
+        throw new errors_InputError('GANTRY-ECS-004', 'service', service, `an existing service in cluster '${cluster}' (DescribeServices reported ${failure?.reason ?? 'no service'})`);
+    }
+    if (found.status !== undefined && found.status !== 'ACTIVE') {
+        throw new errors_InputError('GANTRY-ECS-005', 'service', service, `an ACTIVE service in cluster '${cluster}' (it is ${found.status})`);
+    }
+    return found;
+}
+/** CODE_DEPLOY (blue/green through CodeDeploy) and EXTERNAL services are not rolled by UpdateService. */
+function assertEcsDeploymentController(service) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS') {
+        throw new ActionFailure('GANTRY-ECS-006', `Service ${service.serviceName ?? ''} uses the ${type} deployment controller, which gantry does not support: ` +
+            `only the ECS rolling-update controller can be deployed and watched with UpdateService. ` +
+            (type === 'CODE_DEPLOY'
+                ? 'Deploy it through CodeDeploy (aws-actions/amazon-ecs-deploy-task-definition with codedeploy-appspec).'
+                : 'Deploy it with the tool that owns its task sets.'));
+    }
+}
+function mapValues(record, fn) {
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/revisions.ts
@@ -45997,25 +46056,96 @@ async function liveTaskDefinition(ecs, cluster, service, log, timeoutMs) {
     }
 }
 async function recordTargetFailed(ecs, arn, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'failed');
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-    }
-    catch (err) {
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${errors_describeError(err)}`);
-    }
+    const written = await setReleaseStatusChecked(ecs, arn, 'failed');
+    logStatusWrite(log, shortName(arn), arn, 'failed', written, `Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
 }
+/** The rollback itself stands either way; without the tag a later `previous` still goes back, never to this revision. */
 async function recordRolledBack(ecs, arn, reason, log) {
-    try {
-        await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-        log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-        return true;
+    const written = await setReleaseStatusChecked(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+    return logStatusWrite(log, shortName(arn), arn, 'rolled-back', written, `Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/interrupted.ts
+
+
+/** Reading the service back must leave time for the outputs and the tags within the grace period. */
+const READ_BACK_MS = 2_000;
+/** Marks the rollback cancelled (synchronously, before any await) and reads what the service runs. */
+async function readCancelledRollback(req) {
+    req.progress.cancelled = true;
+    const { switched, deploymentId } = req.progress;
+    const liveArn = await liveTaskDefinition(req.ecs, req.cluster, req.service, req.log, READ_BACK_MS);
+    return { switched, liveArn, deploymentId };
+}
+/** The chain from what runs (outcome cancelled: the revision left is tagged rolled-back, the target unchanged). */
+async function tagCancelledRollback(ecs, cancelled, log) {
+    const { switched } = cancelled;
+    if (!switched)
+        return;
+    await recordChain({
+        ecs,
+        fromArn: switched.fromArn,
+        toArn: switched.toArn,
+        outcome: 'cancelled',
+        liveArn: cancelled.liveArn,
+        reason: switched.reason,
+        log,
+    });
+}
+/** `switched: runs api:1 (SIGTERM before the rollout's verdict)` — how one service of a cancelled rollback ended. */
+function cancelledState(cancelled, fromArn, toArn, signal) {
+    const live = cancelled.liveArn;
+    const when = cancelled.switched ? `${signal} before the rollout's verdict` : `${signal} before its switch was sent`;
+    if (live === undefined)
+        return { switched: 'unknown', text: `UNKNOWN whether switched: reading the service back failed (${when})` };
+    if (live === toArn && toArn !== fromArn)
+        return { switched: true, text: `switched: runs ${shortName(live)} (${when})` };
+    if (live === fromArn)
+        return { switched: false, text: `not switched: runs ${shortName(live)} (${when})` };
+    return { switched: 'unknown', text: `runs ${shortName(live)}, neither ${shortName(fromArn)} nor ${shortName(toArn)} (${when})` };
+}
+
+;// CONCATENATED MODULE: ./lib/ecs/strategy.ts
+
+
+const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
+/** Lifecycle stages where ECS accepts a PAUSE hook (not TEST_/PRODUCTION_TRAFFIC_SHIFT themselves). */
+const PAUSE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'POST_SCALE_UP',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+];
+function isPauseStage(value) {
+    return PAUSE_STAGES.includes(value);
+}
+/**
+ * The strategy of a service, or an ActionFailure naming what gantry does not support
+ * (CODE_DEPLOY / EXTERNAL controllers, a strategy newer than gantry). Throws before any change.
+ */
+function chooseStrategy(service) {
+    assertEcsDeploymentController(service);
+    const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
+    if (!STRATEGIES.includes(strategy)) {
+        throw new ActionFailure('GANTRY-ECS-007', `Service ${service.serviceName ?? ''} uses the deployment strategy ${strategy}, which gantry does not support ` +
+            `(it deploys ${STRATEGIES.join(', ')}): nothing was registered or changed.`);
     }
-    catch (err) {
-        // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-        log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${errors_describeError(err)}`);
-        return false;
+    return strategy;
+}
+const isNativeStrategy = (name) => name !== 'ROLLING';
+/** The stages at which the service's configuration pauses a deployment (PAUSE lifecycle hooks). */
+function pauseHookStages(service) {
+    const stages = new Set();
+    for (const hook of service.deploymentConfiguration?.lifecycleHooks ?? []) {
+        if (hook.targetType !== 'PAUSE')
+            continue;
+        for (const stage of hook.lifecycleStages ?? [])
+            if (isPauseStage(stage))
+                stages.add(stage);
     }
+    return PAUSE_STAGES.filter((s) => stages.has(s));
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs/service-deployment.ts
@@ -46897,6 +47027,18 @@ async function rollback(inputs, deps) {
     if (inFlight)
         return watchInFlight(inFlight);
     const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined));
+    if (deps.progress?.cancelled) {
+        // The SIGTERM recorder took over before this service's switch: it is not sent.
+        return {
+            ...base,
+            status: 'cancelled',
+            method,
+            liveArn: from.arn,
+            actions: [],
+            failure: 'cancelled before the switch: not switched',
+            durationMs: elapsed(),
+        };
+    }
     if (deps.progress)
         deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
     let startedRollback;
@@ -47098,6 +47240,7 @@ async function rollbackServices(inputs, deps) {
     const started = clock.now();
     const depsFor = (entry) => ({
         ...deps,
+        progress: undefined,
         log: prefixedLogger(log, nameOf(entry.service)),
         rollingOnly: { ...ROLLING_ONLY, value: entryLabel(entry) },
     });
@@ -47105,6 +47248,7 @@ async function rollbackServices(inputs, deps) {
     const planned = [];
     for (const entry of entries) {
         planned.push(await asEntryError(entry, () => rollback({ ...inputsFor(inputs, entry), 'dry-run': true }, depsFor(entry)), ' Nothing was rolled back.'));
+        deps.progress?.planned.set(entry.index, planned[planned.length - 1]);
     }
     if (inputs['dry-run']) {
         return {
@@ -47120,12 +47264,15 @@ async function rollbackServices(inputs, deps) {
         intervalMs: inputs['poll-interval-seconds'] * 1000,
         clock,
         expected: entries.length,
+        // A service whose switch hangs must not leave the others unwatched until the deadline.
+        firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
     });
     const results = await Promise.all(entries.map(async (entry) => {
         let watched = false;
         try {
             return await rollback(inputsFor(inputs, entry), {
                 ...depsFor(entry),
+                progress: deps.progress?.for(entry.index),
                 watch: (opts) => {
                     watched = true;
                     return batch.watch(opts);
@@ -47144,11 +47291,13 @@ async function rollbackServices(inputs, deps) {
             : 'noop'
         : statuses.every((s) => s === 'started' || s === 'noop')
             ? 'started'
-            : statuses.includes('failed')
-                ? 'failed'
-                : statuses.includes('timed-out')
-                    ? 'timed-out'
-                    : 'failed';
+            : statuses.includes('cancelled')
+                ? 'cancelled'
+                : statuses.includes('failed')
+                    ? 'failed'
+                    : statuses.includes('timed-out')
+                        ? 'timed-out'
+                        : 'failed';
     return {
         status,
         cluster: inputs.cluster,
@@ -47209,12 +47358,45 @@ function rollbackFailure(result) {
         .map((s) => `${nameOf(s.entry.service)} ${s.result.status} (${s.result.failure ?? 'no reason reported'})`)
         .join('; ')}`, result.services.map(({ entry, result: r }) => `${nameOf(entry.service)}: ${r.status}, runs ${shortName(r.liveArn) ?? 'unknown'}`));
 }
+/** The error of a cancelled rollback of a list: which services were switched (what each runs) and which were not. */
+function cancelledRollbackFailure(result, signal) {
+    const group = (prefix) => result.services
+        .filter((s) => s.result.status === 'cancelled' && s.result.failure?.startsWith(prefix))
+        .map((s) => `${nameOf(s.entry.service)} (runs ${shortName(s.result.liveArn)})`)
+        .join(', ') || 'none';
+    const unknown = result.services.filter((s) => s.result.status === 'cancelled' && !/^(not )?switched:/.test(s.result.failure ?? ''));
+    return new ActionFailure('GANTRY-ROLLBACK-120', `Rollback of ${result.services.length} services in cluster ${result.cluster} was cancelled (${signal}) before its verdict: switched: ${group('switched:')}; not switched: ${group('not switched:')}${unknown.length ? `; unknown: ${unknown.map((s) => nameOf(s.entry.service)).join(', ')}` : ''}`, result.services.map(({ entry, result: r }) => `${nameOf(entry.service)}: ${r.status}, ${r.failure ?? `runs ${shortName(r.liveArn)}`}`));
+}
 function renderRollbackErrorSummary(inputs, err) {
     return `## rollback: ❌ failed\n\n${keyValueTable([
         ['Cluster', inputs.cluster],
         ['Services', (inputs.services ?? []).map((s) => nameOf(s.service)).join(', ')],
         ['Error', errors_describeError(err)],
     ])}\n`;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/src/progress.ts
+/** What a rollback has done so far, for the exit paths without a result (main.ts: SIGTERM). */
+class RollbackProgress {
+    /** Set just before the switch (UpdateService / StopServiceDeployment) is sent. */
+    switched;
+    deploymentId;
+    /** The termination recorder took over: rollback() switches nothing more and writes no more tags. */
+    cancelled = false;
+}
+/** A rollback of a list (multi.ts): each service's progress and its resolved plan (the dry run every target gets first). */
+class MultiRollbackProgress {
+    services = new Map();
+    /** The dry-run result of each service (from, to, how), once every target is resolved. */
+    planned = new Map();
+    for(index) {
+        let p = this.services.get(index);
+        if (!p) {
+            p = new RollbackProgress();
+            this.services.set(index, p);
+        }
+        return p;
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/multi-main.ts
@@ -47225,14 +47407,78 @@ function renderRollbackErrorSummary(inputs, err) {
 
 
 
+
+
+
+
+/** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
+const TERMINATION_GRACE_MS = 5_000;
 async function runServiceList(inputs, clients, deadline) {
+    const entries = inputs.services ?? [];
+    const progress = new MultiRollbackProgress();
+    let reported = false;
+    let cancelled = false;
+    const report = async (result) => {
+        if (reported)
+            return;
+        reported = true;
+        setOutputs(rollbackOutputs(result));
+        await writeSummary(renderRollbackSummary(result));
+    };
+    const stopHandling = onTermination({
+        graceMs: TERMINATION_GRACE_MS,
+        announce: (line) => coreLogger.warning(line),
+        record: async (signal) => {
+            cancelled = true;
+            const read = await Promise.all(entries.map((entry) => readCancelledRollback({
+                ecs: clients.recordEcs,
+                cluster: inputs.cluster,
+                service: entry.service,
+                progress: progress.for(entry.index),
+                log: prefixedLogger(coreLogger, nameOf(entry.service)),
+            })));
+            // Nothing switched (cancelled while the targets were resolved): nothing changed, nothing to report, as for one service.
+            if (reported || read.every((r) => r.switched === undefined))
+                return;
+            const services = entries.flatMap((entry, i) => {
+                const planned = progress.planned.get(entry.index);
+                if (!planned)
+                    return [];
+                if (planned.status === 'noop')
+                    return [{ entry, result: planned }];
+                const state = cancelledState(read[i], planned.from.arn, planned.to.arn, signal);
+                return [
+                    {
+                        entry,
+                        result: {
+                            ...planned,
+                            status: 'cancelled',
+                            liveArn: read[i].liveArn,
+                            deploymentId: read[i].deploymentId,
+                            actions: [],
+                            failure: state.text,
+                        },
+                    },
+                ];
+            });
+            const result = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0 };
+            await report(result);
+            coreLogger.error(describeFailure(cancelledRollbackFailure(result, signal)));
+            await Promise.all(entries.map((entry, i) => tagCancelledRollback(clients.recordEcs, read[i], prefixedLogger(coreLogger, nameOf(entry.service)))));
+        },
+    });
     let result;
     try {
-        result = await rollbackServices(inputs, { ...clients, clock: systemClock, log: coreLogger, deadline });
+        result = await rollbackServices(inputs, { ...clients, clock: systemClock, log: coreLogger, deadline, progress });
     }
     catch (err) {
-        await writeSummary(renderRollbackErrorSummary(inputs, err));
+        if (!cancelled)
+            await writeSummary(renderRollbackErrorSummary(inputs, err));
         throw err;
+    }
+    finally {
+        if (!cancelled)
+            stopHandling();
     }
     const failed = result.services.filter((s) => s.result.status === 'failed' || s.result.status === 'timed-out');
     if (failed.length) {
@@ -47245,20 +47491,9 @@ async function runServiceList(inputs, clients, deadline) {
             });
         }
     }
-    setOutputs(rollbackOutputs(result));
-    await writeSummary(renderRollbackSummary(result));
+    await report(result);
     if (failed.length)
         throw rollbackFailure(result);
-}
-
-;// CONCATENATED MODULE: ./actions/rollback/src/progress.ts
-/** What a rollback has done so far, for the exit paths without a result (main.ts: SIGTERM). */
-class RollbackProgress {
-    /** Set just before the switch (UpdateService / StopServiceDeployment) is sent. */
-    switched;
-    deploymentId;
-    /** The termination recorder took over: rollback() writes no more tags. */
-    cancelled = false;
 }
 
 ;// CONCATENATED MODULE: ./lib/ecs/rollout-report.ts
@@ -47409,7 +47644,7 @@ function renderErrorSummary(inputs, err) {
 
 
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
-const TERMINATION_GRACE_MS = 5_000;
+const main_TERMINATION_GRACE_MS = 5_000;
 async function main() {
     const inputs = getInputs();
     const { deadline, clients } = ecsClientsForRun(inputs, systemClock.now());
@@ -47425,7 +47660,7 @@ async function main() {
         return true;
     };
     const stopHandling = onTermination({
-        graceMs: TERMINATION_GRACE_MS,
+        graceMs: main_TERMINATION_GRACE_MS,
         announce: (line) => coreLogger.warning(line),
         record: async (signal) => {
             progress.cancelled = true;
@@ -47433,23 +47668,21 @@ async function main() {
             if (!switched || reported)
                 return;
             // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-            const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
-            writeOutputs({
-                'task-definition-arn': liveArn,
-                'from-task-definition-arn': switched.fromArn,
-                'deployment-id': progress.deploymentId,
-                status: 'cancelled',
-            });
-            coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`);
-            await recordChain({
+            const cancelled = await readCancelledRollback({
                 ecs: clients.recordEcs,
-                fromArn: switched.fromArn,
-                toArn: switched.toArn,
-                outcome: 'cancelled',
-                liveArn,
-                reason: switched.reason,
+                cluster: inputs.cluster,
+                service: inputs.service,
+                progress,
                 log: coreLogger,
             });
+            writeOutputs({
+                'task-definition-arn': cancelled.liveArn,
+                'from-task-definition-arn': switched.fromArn,
+                'deployment-id': cancelled.deploymentId,
+                status: 'cancelled',
+            });
+            coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`);
+            await tagCancelledRollback(clients.recordEcs, cancelled, coreLogger);
         },
     });
     await reportOutcome(async () => {

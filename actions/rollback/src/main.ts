@@ -8,7 +8,7 @@ import { onTermination } from '../../../lib/runner/termination';
 import { getInputs } from './inputs';
 import { runServiceList } from './multi-main';
 import { RollbackProgress } from './progress';
-import { liveTaskDefinition, recordChain } from './record';
+import { readCancelledRollback, tagCancelledRollback } from './interrupted';
 import { rollback, type RollbackResult } from './rollback';
 import { failureOf, renderErrorSummary, renderSummary } from './summary';
 
@@ -35,25 +35,23 @@ export async function main(): Promise<void> {
       const switched = progress.switched;
       if (!switched || reported) return;
       // What runs decides the outputs and the tags: read it first (bounded by the grace period).
-      const liveArn = await liveTaskDefinition(clients.recordEcs, inputs.cluster, inputs.service, coreLogger, 2_000);
+      const cancelled = await readCancelledRollback({
+        ecs: clients.recordEcs,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        progress,
+        log: coreLogger,
+      });
       writeOutputs({
-        'task-definition-arn': liveArn,
+        'task-definition-arn': cancelled.liveArn,
         'from-task-definition-arn': switched.fromArn,
-        'deployment-id': progress.deploymentId,
+        'deployment-id': cancelled.deploymentId,
         status: 'cancelled',
       });
       coreLogger.error(
-        `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${liveArn ?? 'an unknown task definition'}.`,
+        `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`,
       );
-      await recordChain({
-        ecs: clients.recordEcs,
-        fromArn: switched.fromArn,
-        toArn: switched.toArn,
-        outcome: 'cancelled',
-        liveArn,
-        reason: switched.reason,
-        log: coreLogger,
-      });
+      await tagCancelledRollback(clients.recordEcs, cancelled, coreLogger);
     },
   });
   await reportOutcome(

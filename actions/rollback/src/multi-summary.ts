@@ -56,6 +56,23 @@ export function rollbackFailure(result: MultiRollbackResult): ActionFailure {
   );
 }
 
+/** The error of a cancelled rollback of a list: which services were switched (what each runs) and which were not. */
+export function cancelledRollbackFailure(result: MultiRollbackResult, signal: NodeJS.Signals): ActionFailure {
+  const group = (prefix: string): string =>
+    result.services
+      .filter((s) => s.result.status === 'cancelled' && s.result.failure?.startsWith(prefix))
+      .map((s) => `${nameOf(s.entry.service)} (runs ${shortName(s.result.liveArn)})`)
+      .join(', ') || 'none';
+  const unknown = result.services.filter((s) => s.result.status === 'cancelled' && !/^(not )?switched:/.test(s.result.failure ?? ''));
+  return new ActionFailure(
+    'GANTRY-ROLLBACK-120',
+    `Rollback of ${result.services.length} services in cluster ${result.cluster} was cancelled (${signal}) before its verdict: switched: ${group('switched:')}; not switched: ${group('not switched:')}${
+      unknown.length ? `; unknown: ${unknown.map((s) => nameOf(s.entry.service)).join(', ')}` : ''
+    }`,
+    result.services.map(({ entry, result: r }) => `${nameOf(entry.service)}: ${r.status}, ${r.failure ?? `runs ${shortName(r.liveArn)}`}`),
+  );
+}
+
 export function renderRollbackErrorSummary(inputs: Inputs, err: unknown): string {
   return `## rollback: ❌ failed\n\n${keyValueTable([
     ['Cluster', inputs.cluster],

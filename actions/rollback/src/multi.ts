@@ -10,6 +10,7 @@ import { RolloutBatch, nameOf } from '../../../lib/ecs/rollout-batch';
 import { asEntryError, entryLabel } from '../../../lib/ecs/service-list';
 import { prefixedLogger } from '../../../lib/runner/logger';
 import { inputsFor, type Inputs, type ServiceRollback } from './inputs';
+import type { MultiRollbackProgress } from './progress';
 import { rollback, type RollbackDeps, type RollbackResult, type RollbackStatus } from './rollback';
 
 export interface MultiRollbackResult {
@@ -25,12 +26,18 @@ const ROLLING_ONLY = {
   why: 'a list is watched with one DescribeServices per 10 services; roll BLUE_GREEN, LINEAR and CANARY services back one at a time',
 };
 
-export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 'progress' | 'watch'>): Promise<MultiRollbackResult> {
+export interface MultiRollbackDeps extends Omit<RollbackDeps, 'progress' | 'watch'> {
+  /** Each service's progress and plan, for the SIGTERM recorder (multi-main.ts). */
+  progress?: MultiRollbackProgress;
+}
+
+export async function rollbackServices(inputs: Inputs, deps: MultiRollbackDeps): Promise<MultiRollbackResult> {
   const entries = inputs.services ?? [];
   const { clock, log } = deps;
   const started = clock.now();
   const depsFor = (entry: ServiceRollback): RollbackDeps => ({
     ...deps,
+    progress: undefined,
     log: prefixedLogger(log, nameOf(entry.service)),
     rollingOnly: { ...ROLLING_ONLY, value: entryLabel(entry) },
   });
@@ -44,6 +51,7 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
         ' Nothing was rolled back.',
       ),
     );
+    deps.progress?.planned.set(entry.index, planned[planned.length - 1]);
   }
   if (inputs['dry-run']) {
     return {
@@ -59,6 +67,8 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
     intervalMs: inputs['poll-interval-seconds'] * 1000,
     clock,
     expected: entries.length,
+    // A service whose switch hangs must not leave the others unwatched until the deadline.
+    firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
   });
   const results = await Promise.all(
     entries.map(async (entry) => {
@@ -66,6 +76,7 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
       try {
         return await rollback(inputsFor(inputs, entry), {
           ...depsFor(entry),
+          progress: deps.progress?.for(entry.index),
           watch: (opts) => {
             watched = true;
             return batch.watch(opts);
@@ -83,11 +94,13 @@ export async function rollbackServices(inputs: Inputs, deps: Omit<RollbackDeps, 
       : 'noop'
     : statuses.every((s) => s === 'started' || s === 'noop')
       ? 'started'
-      : statuses.includes('failed')
-        ? 'failed'
-        : statuses.includes('timed-out')
-          ? 'timed-out'
-          : 'failed';
+      : statuses.includes('cancelled')
+        ? 'cancelled'
+        : statuses.includes('failed')
+          ? 'failed'
+          : statuses.includes('timed-out')
+            ? 'timed-out'
+            : 'failed';
   return {
     status,
     cluster: inputs.cluster,

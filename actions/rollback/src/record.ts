@@ -12,7 +12,7 @@
  */
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { abortAfter } from '../../../lib/ecs/readback';
-import { sanitizeTagValue, setReleaseStatus } from '../../../lib/ecs/release';
+import { logStatusWrite, sanitizeTagValue, setReleaseStatusChecked } from '../../../lib/ecs/release';
 import { describeError } from '../../../lib/runner/errors';
 import type { Logger } from '../../../lib/runner/logger';
 import { TAG } from '../../../lib/ecs/metadata';
@@ -69,22 +69,26 @@ export async function liveTaskDefinition(
 }
 
 async function recordTargetFailed(ecs: ECSClient, arn: string, log: Logger): Promise<void> {
-  try {
-    await setReleaseStatus(ecs, arn, 'failed');
-    log.info(`Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`);
-  } catch (err) {
-    log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=failed: ${describeError(err)}`);
-  }
+  const written = await setReleaseStatusChecked(ecs, arn, 'failed');
+  logStatusWrite(
+    log,
+    shortName(arn),
+    arn,
+    'failed',
+    written,
+    `Tagged ${shortName(arn)} ${TAG.status}=failed: the rollback to it failed, so a later 'previous' rollback goes past it.`,
+  );
 }
 
+/** The rollback itself stands either way; without the tag a later `previous` still goes back, never to this revision. */
 async function recordRolledBack(ecs: ECSClient, arn: string, reason: string, log: Logger): Promise<boolean> {
-  try {
-    await setReleaseStatus(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
-    log.info(`Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`);
-    return true;
-  } catch (err) {
-    // The rollback itself stands; without the tag a later `previous` still goes back, never to this revision.
-    log.warning(`Could not tag ${shortName(arn)} ${TAG.status}=rolled-back: ${describeError(err)}`);
-    return false;
-  }
+  const written = await setReleaseStatusChecked(ecs, arn, 'rolled-back', { [TAG.rollbackReason]: reason });
+  return logStatusWrite(
+    log,
+    shortName(arn),
+    arn,
+    'rolled-back',
+    written,
+    `Tagged ${shortName(arn)} ${TAG.status}=rolled-back (${TAG.rollbackReason}: ${sanitizeTagValue(reason)}).`,
+  );
 }

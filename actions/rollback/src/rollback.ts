@@ -161,6 +161,18 @@ export async function rollback(inputs: Inputs, deps: RollbackDeps): Promise<Roll
   if (inFlight) return watchInFlight(inFlight);
 
   const previousIds = new Set((service.deployments ?? []).map((d) => d.id).filter((id): id is string => id !== undefined));
+  if (deps.progress?.cancelled) {
+    // The SIGTERM recorder took over before this service's switch: it is not sent.
+    return {
+      ...base,
+      status: 'cancelled',
+      method,
+      liveArn: from.arn,
+      actions: [],
+      failure: 'cancelled before the switch: not switched',
+      durationMs: elapsed(),
+    };
+  }
   if (deps.progress) deps.progress.switched = { fromArn: from.arn, toArn: to.arn, reason };
   let startedRollback: StartedRollback & { watch?: () => Promise<WatchOutcome> };
   try {

@@ -26985,7 +26985,17 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: ./lib/util/clock.ts
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 /** Simulated time: `sleep` advances `now` instantly. `onSleep` lets a scenario act between polls. */
 class FakeClock {
@@ -26999,10 +27009,19 @@ class FakeClock {
     now() {
         return this.current;
     }
-    async sleep(ms) {
+    /** An abort ends the wait for `onSleep` (the time has passed all the same). */
+    async sleep(ms, signal) {
         this.sleeps.push(ms);
         this.current += ms;
-        await this.onSleep?.(this.current);
+        const slept = this.onSleep?.(this.current);
+        if (!signal || !slept)
+            return void (await slept);
+        if (signal.aborted)
+            return;
+        await new Promise((resolve, reject) => {
+            signal.addEventListener('abort', () => resolve(), { once: true });
+            Promise.resolve(slept).then(() => resolve(), reject);
+        });
     }
     advance(ms) {
         this.current += ms;
