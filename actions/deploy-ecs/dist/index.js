@@ -47083,7 +47083,8 @@ function inputsFor(inputs, entry) {
         ...inputs,
         service: entry.service,
         'task-definition': entry['task-definition'],
-        images: inputs.images.map((i) => ({ ...i, container: entry['container-name'] })),
+        'task-definition-arn': entry['task-definition-arn'],
+        images: entry['task-definition-arn'] ? [] : inputs.images.map((i) => ({ ...i, container: entry['container-name'] })),
         services: undefined,
     };
 }
@@ -47167,15 +47168,17 @@ function serviceListInputs(read, env, cluster) {
             throw new errors_InputError('GANTRY-DEPLOY-101', name, read.raw(name), `nothing when 'services' is given (${why})`);
     };
     refuse('images', "a release shares one 'image'; each entry names the container that gets it with 'container-name'");
-    refuse('task-definition-arn', 'a list registers a revision per service; promote the services one at a time');
+    refuse('task-definition-arn', "each entry names its own revision with its 'task-definition-arn'");
     for (const name of ['gate-action', 'gate-stages', 'service-deployment-arn', 'hook-id'])
         refuse(name, 'blue/green, linear and canary gates are answered one service at a time');
-    if (read.boolean('register-only', false)) {
-        throw new errors_InputError('GANTRY-DEPLOY-102', 'register-only', read.raw('register-only'), "false when 'services' is given (register-only is for one service)");
-    }
+    const registerOnly = read.boolean('register-only', false);
     const workspace = workspaceDir(env);
-    const services = parseServiceList(read.raw('services'), cluster, ['task-definition', 'container-name']).map((entry) => {
+    const parsed = parseServiceList(read.raw('services'), cluster, ['task-definition', 'container-name', 'task-definition-arn']);
+    const promotion = checkListRevisions(read, parsed, registerOnly);
+    const services = parsed.map((entry) => {
         const label = entryLabel(entry);
+        if (promotion)
+            return { index: entry.index, service: entry.service, 'task-definition-arn': entry.fields['task-definition-arn'] };
         const containerName = entry.fields['container-name'];
         if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
             throw new errors_InputError('GANTRY-DEPLOY-103', 'services', `${label} container-name=${containerName}`, 'a container name of letters, digits, "_" and "-"');
@@ -47198,11 +47201,17 @@ function serviceListInputs(read, env, cluster) {
         }
         return { index: entry.index, service: entry.service, 'task-definition': template, 'container-name': containerName };
     });
-    const images = readImages(read, false);
+    const images = readImages(read, promotion);
     const environmentVariables = readEnvironmentVariables(read);
     const release = readRelease(read, env);
     const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
-    const arns = [{ input: 'cluster', value: cluster }, ...services.map((s) => ({ input: 'services', value: s.service }))];
+    const arns = [
+        { input: 'cluster', value: cluster },
+        ...services.flatMap((s) => [
+            { input: 'services', value: s.service },
+            ...(s['task-definition-arn']?.startsWith('arn:') ? [{ input: 'services', value: s['task-definition-arn'] }] : []),
+        ]),
+    ];
     if (account || arns.some((a) => a.value.startsWith('arn:'))) {
         const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
         checkArnScope(arns, { region, account });
@@ -47214,7 +47223,7 @@ function serviceListInputs(read, env, cluster) {
         images,
         'environment-variables': environmentVariables,
         ...release,
-        'register-only': false,
+        'register-only': registerOnly,
         ...readRunFlags(read),
     };
 }
@@ -47368,6 +47377,41 @@ function readTemplate(raw, absolutePath) {
             throw new errors_InputError('GANTRY-DEPLOY-029', 'task-definition', raw, err.message);
         throw err;
     }
+}
+/**
+ * A list's revisions: `task-definition-arn` in every entry (deploy exactly those,
+ * as deploy.yml does after a list's register-only) or in none, never beside a file or a container of
+ * its own, never with register-only or environment-variables. Returns whether the list is of revisions.
+ */
+function checkListRevisions(read, entries, registerOnly) {
+    const withArn = entries.filter((e) => e.fields['task-definition-arn'] !== undefined);
+    if (registerOnly && read.boolean('dry-run', false)) {
+        throw new errors_InputError('GANTRY-DEPLOY-016', 'register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
+    }
+    if (withArn.length === 0)
+        return false;
+    if (withArn.length !== entries.length) {
+        const without = entries.find((e) => e.fields['task-definition-arn'] === undefined);
+        throw new errors_InputError('GANTRY-DEPLOY-110', 'services', entryLabel(without), "a 'task-definition-arn' in every entry or in none (a release deploys given revisions, or registers new ones)");
+    }
+    for (const entry of withArn) {
+        const arn = entry.fields['task-definition-arn'];
+        if (!TASK_DEFINITION_ARN.test(arn)) {
+            throw new errors_InputError('GANTRY-DEPLOY-111', 'services', `${entryLabel(entry)} task-definition-arn=${arn}`, 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>');
+        }
+        for (const key of ['task-definition', 'container-name']) {
+            if (entry.fields[key] !== undefined) {
+                throw new errors_InputError('GANTRY-DEPLOY-112', 'services', `${entryLabel(entry)} ${key}=${entry.fields[key]}`, `no '${key}' beside 'task-definition-arn' (that revision is deployed as it is)`);
+            }
+        }
+    }
+    if (registerOnly) {
+        throw new errors_InputError('GANTRY-DEPLOY-113', 'register-only', read.raw('register-only'), "false when the entries of 'services' name their task-definition-arn (a promotion registers nothing)");
+    }
+    if (read.has('environment-variables')) {
+        throw new errors_InputError('GANTRY-DEPLOY-114', 'environment-variables', [...read.keyValues('environment-variables', ENV_KEY).keys()].map((key) => `${key}=…`).join(', '), "nothing when the entries of 'services' name their task-definition-arn (those revisions are deployed as they are)");
+    }
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/interrupted.ts
@@ -47612,6 +47656,34 @@ function prefixedLogger(log, prefix) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/multi-register.ts
+function registeredOnly(cluster, entries, registered, durationMs) {
+    return {
+        status: 'registered',
+        cluster,
+        services: entries.map((entry, i) => {
+            const reg = registered[i];
+            const result = {
+                ...reg.base,
+                status: 'registered',
+                registered: reg.registered,
+                taskDefinitionArn: reg.taskDefinitionArn,
+                revision: reg.revision,
+                targets: reg.targets,
+                tags: reg.target.rendered?.tags,
+                durationMs,
+            };
+            return { entry, result, touched: false };
+        }),
+        reason: 'register-only: no service updated',
+        durationMs,
+    };
+}
+/** `deploy-services`: the list the deploy after the migration takes as its `services`, in list order. */
+function deployServicesOutput(result) {
+    return JSON.stringify(result.services.map(({ entry, result: r }) => ({ service: entry.service, 'task-definition-arn': r.taskDefinitionArn })));
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/progress.ts
 class DeployProgress {
     /** A revision this run registered (set as soon as it exists, before UpdateService). */
@@ -47637,6 +47709,7 @@ class DeployProgress {
  * Rolling back is the rollback action's job, given `rollback-services` (deploy.yml does that):
  * each service back to what it ran before this release.
  */
+
 
 
 
@@ -47700,6 +47773,8 @@ async function deployServices(inputs, deps) {
     const registered = [];
     for (const [i, entry] of entries.entries())
         registered.push(await registerPlanned(depsFor(entry), plans[i]));
+    if (inputs['register-only'])
+        return registeredOnly(inputs.cluster, entries, registered, clock.now() - started);
     const batch = new RolloutBatch({
         ecs: deps.pollEcs ?? deps.ecs,
         cluster: inputs.cluster,
@@ -47988,12 +48063,14 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 const multi_summary_HEADLINE = {
     deployed: '✅ deployed',
     failed: '❌ failed',
     'timed-out': '⏱️ timed out',
     'dry-run': '🔍 dry run (nothing changed)',
     cancelled: '🛑 cancelled before the release was judged',
+    registered: '📝 registered (register-only: no service updated)',
 };
 const SERVICE_STATUS = {
     deployed: '✅ deployed',
@@ -48023,7 +48100,10 @@ function releaseOutputs(result) {
     const rollback = result.services
         .filter((s) => s.touched && s.result.previousTaskDefinitionArn)
         .map((s) => ({ service: s.entry.service, target: s.result.previousTaskDefinitionArn }));
-    return { status: result.status, services: JSON.stringify(services), 'rollback-services': JSON.stringify(rollback) };
+    const outputs = { status: result.status, services: JSON.stringify(services), 'rollback-services': JSON.stringify(rollback) };
+    if (result.status === 'registered')
+        outputs['deploy-services'] = deployServicesOutput(result);
+    return outputs;
 }
 function renderReleaseSummary(inputs, result) {
     const rows = result.services.map(({ entry, result: r }) => [
