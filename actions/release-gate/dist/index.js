@@ -49002,7 +49002,10 @@ function getInputs(env = process.env) {
         const cluster = read.ecsNameOrArn('cluster', 'cluster');
         const keys = SERVICE_LIST_KEYS[read.choice('services-for', ['deploy-ecs', 'rollback'], 'deploy-ecs')];
         const services = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys).map((e) => e.service);
-        return { ...base, command, cluster, services };
+        const migrationService = read.optional('migration-service');
+        if (migrationService !== undefined && !services.some((s) => serviceName(s) === serviceName(migrationService)))
+            throw new errors_InputError('GANTRY-GATE-045', 'migration-service', migrationService, `one of the services of the list (${services.map(serviceName).join(', ')}): the entry whose new revision runs the migration`);
+        return { ...base, command, cluster, services, migrationService };
     }
     const base = common(read, env, command, false);
     const sha = fullSha(read);
@@ -49387,14 +49390,17 @@ function callId(cluster, services) {
 function lockName(cluster) {
     return `services@${artifactSafe(serviceName(cluster))}`;
 }
-function callNames(cluster, services) {
+function callNames(cluster, services, migrationService) {
     const names = services.map(serviceName);
     const id = callId(cluster, services);
     const lock = lockName(cluster);
+    const migrationIndex = migrationService === undefined ? 0 : Math.max(0, names.indexOf(serviceName(migrationService)));
     return {
         callId: id,
         lock,
         names,
+        migrationService: names[migrationIndex] ?? '',
+        migrationIndex,
         summary: `Release of ${names.length} service${names.length === 1 ? '' : 's'} of cluster \`${serviceName(cluster)}\`: ${names.map((n) => `\`${n}\``).join(', ')} — call \`${id}\`, concurrency group suffix \`${lock}\`.`,
     };
 }
@@ -49513,10 +49519,18 @@ async function main() {
             return;
         }
         case 'services': {
-            await reportOutcome(async () => callNames(inputs.cluster, inputs.services), {
+            await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService), {
                 report: (outcome) => {
                     log.info(outcome.summary.replace(/`/g, ''));
-                    return { outputs: { 'call-id': outcome.callId, lock: outcome.lock }, summary: outcome.summary };
+                    return {
+                        outputs: {
+                            'call-id': outcome.callId,
+                            lock: outcome.lock,
+                            'migration-service': outcome.migrationService,
+                            'migration-index': String(outcome.migrationIndex),
+                        },
+                        summary: outcome.summary,
+                    };
                 },
             });
             return;

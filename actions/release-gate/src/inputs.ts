@@ -7,7 +7,7 @@ import { awsClientConfig } from '../../../lib/aws/config';
 import { InputError } from '../../../lib/runner/errors';
 import { InputReader, type Env } from '../../../lib/runner/inputs';
 import { parseVersion } from '../../../lib/ecs/metadata';
-import { MAX_SERVICES, parseServiceList } from '../../../lib/ecs/service-list';
+import { MAX_SERVICES, parseServiceList, serviceName } from '../../../lib/ecs/service-list';
 
 export const COMMANDS = ['resolve', 'promotion', 'image', 'record', 'services'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -99,6 +99,8 @@ export interface ServicesInputs extends Common {
   cluster: string;
   /** Each entry's service, in list order. */
   services: string[];
+  /** deploy.yml's migration-service: which entry's revision the migration runs from (by name or ARN); undefined = the first. */
+  migrationService: string | undefined;
 }
 
 export type Inputs = ResolveInputs | PromotionInputs | ImageInputs | RecordInputs | ServicesInputs;
@@ -269,7 +271,15 @@ export function getInputs(env: Env = process.env): Inputs {
     const cluster = read.ecsNameOrArn('cluster', 'cluster');
     const keys = SERVICE_LIST_KEYS[read.choice('services-for', ['deploy-ecs', 'rollback'] as const, 'deploy-ecs')];
     const services = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys).map((e) => e.service);
-    return { ...base, command, cluster, services };
+    const migrationService = read.optional('migration-service');
+    if (migrationService !== undefined && !services.some((s) => serviceName(s) === serviceName(migrationService)))
+      throw new InputError(
+        'GANTRY-GATE-045',
+        'migration-service',
+        migrationService,
+        `one of the services of the list (${services.map(serviceName).join(', ')}): the entry whose new revision runs the migration`,
+      );
+    return { ...base, command, cluster, services, migrationService };
   }
   const base = common(read, env, command, false);
   const sha = fullSha(read);

@@ -47,10 +47,18 @@ export async function main(): Promise<void> {
       return;
     }
     case 'services': {
-      await reportOutcome(async () => callNames(inputs.cluster, inputs.services), {
+      await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService), {
         report: (outcome) => {
           log.info(outcome.summary.replace(/`/g, ''));
-          return { outputs: { 'call-id': outcome.callId, lock: outcome.lock }, summary: outcome.summary };
+          return {
+            outputs: {
+              'call-id': outcome.callId,
+              lock: outcome.lock,
+              'migration-service': outcome.migrationService,
+              'migration-index': String(outcome.migrationIndex),
+            },
+            summary: outcome.summary,
+          };
         },
       });
       return;

@@ -43,17 +43,23 @@ export interface CallNames {
   callId: string;
   lock: string;
   names: string[];
+  /** The entry a migration runs from (migration-service, default the first): its name and 0-based position. */
+  migrationService: string;
+  migrationIndex: number;
   summary: string;
 }
 
-export function callNames(cluster: string, services: readonly string[]): CallNames {
+export function callNames(cluster: string, services: readonly string[], migrationService?: string): CallNames {
   const names = services.map(serviceName);
   const id = callId(cluster, services);
   const lock = lockName(cluster);
+  const migrationIndex = migrationService === undefined ? 0 : Math.max(0, names.indexOf(serviceName(migrationService)));
   return {
     callId: id,
     lock,
     names,
+    migrationService: names[migrationIndex] ?? '',
+    migrationIndex,
     summary: `Release of ${names.length} service${names.length === 1 ? '' : 's'} of cluster \`${serviceName(cluster)}\`: ${names.map((n) => `\`${n}\``).join(', ')} — call \`${id}\`, concurrency group suffix \`${lock}\`.`,
   };
 }
