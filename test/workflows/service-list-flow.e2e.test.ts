@@ -22,6 +22,7 @@ import { awsTestEnv, ecsClientFor, startMoto, TEST_REGION, type MotoServer } fro
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { releaseRecord } from '../../actions/release-gate/src/evidence';
 import { CLUSTER, REGISTRY, createService, readRevision, serviceTaskDefinition } from '../deploy-ecs/moto-setup';
+import { defaultNetwork } from '../run-task/moto-setup';
 import { runJob, type JobRun } from './support/run-job';
 
 const SHA_A = 'a1'.repeat(20);
@@ -70,18 +71,23 @@ beforeEach(async () => {
     image: `${REGISTRY}/app:1.0.0`,
     essential: true,
     cpu: 0,
+    // moto's RunTask (the migration) adds up the containers' memory and fails without it.
+    memory: 512,
     environment: [{ name: 'ROLE', value: name }],
     logConfiguration: {
       logDriver: 'awslogs',
       options: { 'awslogs-group': '/ecs/shop', 'awslogs-region': TEST_REGION, 'awslogs-stream-prefix': name },
     },
   });
+  // In a VPC, as on Fargate: a migration's one-off task borrows its service's network.
+  const network = await defaultNetwork(layer.url);
   for (const name of ['api', 'worker']) {
     await createService(ecs, {
       service: name,
       family: name,
       containers: [container(name)],
       circuitBreaker: { enable: true, rollback: false },
+      network,
     });
     writeFileSync(
       path.join(workspace, `${name}.json`),
@@ -138,7 +144,17 @@ function deployJob(sha: string, inputs: Record<string, string | number | boolean
         ...inputs,
       },
       needs: {
-        resolve: { result: 'success', outputs: { sha, version: '2.0.0', 'call-id': 'shop.api.worker', lock: 'services@shop' } },
+        resolve: {
+          result: 'success',
+          outputs: {
+            sha,
+            version: '2.0.0',
+            'call-id': 'shop.api.worker',
+            lock: 'services@shop',
+            'migration-service': String(inputs['migration-service'] || 'api'),
+            'migration-index': inputs['migration-service'] === 'worker' ? '1' : '0',
+          },
+        },
         gate: { result: 'success', outputs: { promotion: 'not-required' } },
       },
       github,
@@ -222,6 +238,50 @@ describe("deploy.yml's deploy job with a services list (bundles, moto + rollout 
     // The api may have completed in the poll that found the worker failed: deployed or failed, it is rolled back.
     expect(job.summary).toMatch(/\| api \| (deployed|failed) \| api:1 → api:2 \| rolled-back → api:1 \|/);
     expect(job.summary).toMatch(/\| worker \| failed \| worker:1 → worker:2 \| rolled-back → worker:1 \|/);
+  }, 180_000);
+});
+
+describe("deploy.yml's deploy job with a services list and a migration", () => {
+  it('a failed migration: every revision registered, no service updated, nothing to roll back', async () => {
+    layer.setTaskScenario({ exitCode: 1, ticks: 1, logs: ['Applying 0007_carts', 'ERROR: column "total" does not exist'] });
+    const job = await deployJob(SHA_A, { migration: 'npm run migrate', 'migration-service': 'worker', 'migration-container': 'worker' });
+    expect(job.status).toBe('failure');
+    expect(job.ran, explain(job)).toEqual(['register', 'migration', job.steps.at(-1)?.id]);
+    for (const id of ['deploy', 'smoke', 'rollback', 'rollback-services', 'record']) expect(job.byId(id)?.outcome, id).toBe('skipped');
+    expect(JSON.parse(job.byId('register')?.outputs['deploy-services'] ?? '[]')).toEqual([
+      { service: 'api', 'task-definition-arn': TD('api', 2) },
+      { service: 'worker', 'task-definition-arn': TD('worker', 2) },
+    ]);
+    // The migration ran from the worker's new revision (migration-service), in the worker's network.
+    expect(job.byId('migration')?.inputs).toMatchObject({ service: 'worker', 'task-definition-arn': TD('worker', 2) });
+    expect(layer.state().tasks[0]).toMatchObject({ taskDefinitionArn: TD('worker', 2), exitCode: 1 });
+    // No service was told to change: both still run revision 1; the new revisions stay pending.
+    expect(layer.state().calls.UpdateService).toBeUndefined();
+    for (const name of ['api', 'worker']) {
+      expect(await serviceTaskDefinition(ecs, name)).toBe(TD(name, 1));
+      expect((await readRevision(ecs, TD(name, 2), name)).tags['gantry:status']).toBe('pending');
+    }
+    expect(job.summary).toContain('| migration | failure (exit code 1) |');
+  }, 180_000);
+
+  it('a migration that succeeds: the release deploys exactly the revisions registered for it', async () => {
+    answering = SHA_A;
+    layer.setTaskScenario({ ticks: 1, logs: ['migrations done'] });
+    const registeredBefore = layer.state().calls.RegisterTaskDefinition ?? 0;
+    const job = await deployJob(SHA_A, { migration: 'npm run migrate', 'migration-container': 'api' });
+    expect(job.status, explain(job)).toBe('success');
+    expect(job.ran).toEqual(['register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
+    // Default migration-service: the first entry.
+    expect(job.byId('migration')?.inputs).toMatchObject({ service: 'api', 'task-definition-arn': TD('api', 2) });
+    // The deploy got the registered list, no image: nothing rendered or registered again.
+    expect(job.byId('deploy')?.inputs?.services).toBe(job.byId('register')?.outputs['deploy-services']);
+    expect(job.byId('deploy')?.inputs?.image).toBe('');
+    for (const name of ['api', 'worker']) {
+      expect(await serviceTaskDefinition(ecs, name)).toBe(TD(name, 2));
+      expect((await readRevision(ecs, TD(name, 2), name)).tags).toMatchObject({ 'gantry:status': 'deployed', 'gantry:git-sha': SHA_A });
+    }
+    // One revision per service, registered once for the migration and the rollout.
+    expect(layer.state().calls.RegisterTaskDefinition).toBe(registeredBefore + 2);
   }, 180_000);
 });
 

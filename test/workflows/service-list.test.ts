@@ -93,14 +93,24 @@ describe("the call's names: from the list, sorted, artifact-safe, bounded", () =
   it('names a list by its cluster and services, whatever their order or form (name or ARN)', async () => {
     const one = await nameCall(DEPLOY, 'shop', '- service: worker\n  container-name: worker\n- service: api\n');
     expect(one.exitCode, one.stdout).toBe(0);
-    expect(one.outputs).toEqual({ 'call-id': 'shop.api.worker', lock: 'services@shop', 'migration-service': 'worker', 'migration-index': '0' });
+    expect(one.outputs).toEqual({
+      'call-id': 'shop.api.worker',
+      lock: 'services@shop',
+      'migration-service': 'worker',
+      'migration-index': '0',
+    });
     const arns = await nameCall(
       ROLLBACK,
       `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/shop`,
       JSON.stringify([{ service: serviceArn('api'), target: 'previous' }, { service: 'worker' }]),
     );
     expect(arns.exitCode, arns.stdout).toBe(0);
-    expect(arns.outputs).toEqual({ 'call-id': 'shop.api.worker', lock: 'services@shop', 'migration-service': 'api', 'migration-index': '0' });
+    expect(arns.outputs).toEqual({
+      'call-id': 'shop.api.worker',
+      lock: 'services@shop',
+      'migration-service': 'api',
+      'migration-index': '0',
+    });
     expect(one.summary).toContain('`worker`, `api` — call `shop.api.worker`');
   });
 
