@@ -29,7 +29,15 @@ const group = (workflow: string, jobId: string, context: JobContext) =>
   template((job(workflow, jobId).concurrency as { group: string }).group, context);
 
 describe('the resolve jobs refuse a bad service/services combination before any role', () => {
-  const none = { service: '', services: '', 'task-definition': '', 'container-name': '', images: '', 'test-url': '' };
+  const none = {
+    service: '',
+    services: '',
+    'task-definition': '',
+    'container-name': '',
+    images: '',
+    'test-url': '',
+    'migration-service': '',
+  };
   const list = '- service: api\n- service: worker\n';
   const check = (workflow: string, jobId: string, inputs: Record<string, string>) =>
     runScript(stepNamed(workflow, jobId, 'Check service and services'), { inputs: { ...none, ...inputs } });
@@ -46,6 +54,12 @@ describe('the resolve jobs refuse a bad service/services combination before any 
     ],
     ['services with container-name', { services: list, 'container-name': 'app' }, 'GANTRY-WF-022', /so container-name must be empty/],
     ['services with images', { services: list, images: 'proxy=envoy:1' }, 'GANTRY-WF-022', /so images must be empty/],
+    [
+      'migration-service without services',
+      { service: 'api', 'migration-service': 'api' },
+      'GANTRY-WF-024',
+      /migration-service names an entry of services/,
+    ],
     ['services with test-url', { services: list, 'test-url': 'https://test.shop.example' }, 'GANTRY-WF-023', /so test-url must be empty/],
   ])('deploy.yml: %s', async (_case, inputs, code, message) => {
     const run = await check(DEPLOY, 'resolve', inputs);
@@ -81,10 +95,13 @@ describe('the resolve jobs refuse a bad service/services combination before any 
 });
 
 /** release-gate `services` through its bundle, with the `with:` a workflow's resolve job passes. */
-async function nameCall(workflow: string, cluster: string, services: string) {
+async function nameCall(workflow: string, cluster: string, services: string, migrationService = '') {
   const step = stepNamed(workflow, 'resolve', 'services');
   const inputs = Object.fromEntries(
-    Object.entries(step.with).map(([k, v]) => [k, template(v, { inputs: { environment: 'staging', cluster, services } })]),
+    Object.entries(step.with).map(([k, v]) => [
+      k,
+      template(v, { inputs: { environment: 'staging', cluster, services, 'migration-service': migrationService } }),
+    ]),
   );
   return runAction('release-gate', inputs, { env: { AWS_REGION: 'us-east-1' } });
 }
@@ -112,6 +129,20 @@ describe("the call's names: from the list, sorted, artifact-safe, bounded", () =
       'migration-index': '0',
     });
     expect(one.summary).toContain('`worker`, `api` — call `shop.api.worker`');
+  });
+
+  it("names the migration's entry: migration-service (name or ARN), default the first", async () => {
+    const list = '- service: api\n- service: worker\n';
+    expect((await nameCall(DEPLOY, 'shop', list)).outputs).toMatchObject({ 'migration-service': 'api', 'migration-index': '0' });
+    expect((await nameCall(DEPLOY, 'shop', list, serviceArn('worker'))).outputs).toMatchObject({
+      'migration-service': 'worker',
+      'migration-index': '1',
+    });
+    const bad = await nameCall(DEPLOY, 'shop', list, 'billing');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /^GANTRY-GATE-045: Input 'migration-service' has value 'billing': expected one of the services of the list \(api, worker\)/,
+    );
   });
 
   it('bounds a long list at 64 characters, ending in a hash of the whole', async () => {
