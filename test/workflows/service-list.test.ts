@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/harness';
+import { validateWorkflowFile } from '../../scripts/validate-workflows';
 import { loadWorkflow } from './support/repo-files';
 import { runScript, template, type JobContext } from './support/run-job';
 
@@ -241,5 +242,25 @@ describe('concurrency groups and the plan artifact from the names', () => {
     const artifact = await name(listed(long.outputs['call-id'] ?? '', long.outputs.lock ?? ''));
     // upload-artifact refuses " : < > | * ? \ / and CR/LF in a name.
     expect(artifact).toMatch(/^gantry-plan-staging-[A-Za-z0-9_.-]{64}$/);
+  });
+});
+
+describe('the example caller of an api + worker release', () => {
+  it("validates with GitHub's parser and actionlint, deploy.yml's inputs resolved", async () => {
+    const report = await validateWorkflowFile('examples/callers/deploy-staging-api-worker.yml');
+    expect(report.problems).toEqual([]);
+    // The parser checks the with: keys against deploy.yml: a misspelt input is a problem.
+    const { writeFileSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/gantry-caller-`);
+    try {
+      const broken = `${dir}/broken.yml`;
+      writeFileSync(
+        broken,
+        readFileSync('examples/callers/deploy-staging-api-worker.yml', 'utf8').replace('migration-service:', 'migration-services:'),
+      );
+      expect((await validateWorkflowFile(broken)).problems.join('\n')).toMatch(/migration-services/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
