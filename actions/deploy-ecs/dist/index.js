@@ -48100,7 +48100,11 @@ function releaseOutputs(result) {
     const rollback = result.services
         .filter((s) => s.touched && s.result.previousTaskDefinitionArn)
         .map((s) => ({ service: s.entry.service, target: s.result.previousTaskDefinitionArn }));
-    const outputs = { status: result.status, services: JSON.stringify(services), 'rollback-services': JSON.stringify(rollback) };
+    const outputs = {
+        status: result.status,
+        services: JSON.stringify(services),
+        'rollback-services': JSON.stringify(rollback),
+    };
     if (result.status === 'registered')
         outputs['deploy-services'] = deployServicesOutput(result);
     return outputs;
