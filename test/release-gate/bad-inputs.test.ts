@@ -46,11 +46,12 @@ const good: Record<string, Record<string, string>> = {
     image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@${DIGEST}`,
     promotion: 'proven',
   },
+  services: { command: 'services', environment: 'staging', cluster: 'shop', services: '- service: api\n- service: worker\n' },
 };
 
 // [case, command, inputs over the good ones ('' removes one), input named, what the message says]
 const cases: [string, string, Record<string, string>, string, RegExp][] = [
-  ['unknown command', 'image', { command: 'build' }, 'command', /one of 'resolve', 'promotion', 'image', 'record'/],
+  ['unknown command', 'image', { command: 'build' }, 'command', /one of 'resolve', 'promotion', 'image', 'record', 'services'/],
   [
     'environment with a newline',
     'promotion',
@@ -149,6 +150,51 @@ const cases: [string, string, Record<string, string>, string, RegExp][] = [
     /a number of seconds \(e\.g\. 90, 90s, 15m\) from 1 to 3600/,
   ],
   [
+    'record of one ARN and a list',
+    'record',
+    { 'task-definition-arns': `${ARN} ${ARN.replace('shop:3', 'worker:3')}` },
+    'task-definition-arn',
+    /nothing when task-definition-arns is given/,
+  ],
+  [
+    'record of a list with a bad ARN',
+    'record',
+    { 'task-definition-arn': '', 'task-definition-arns': `${ARN}\nworker:3` },
+    'task-definition-arns',
+    /a task definition ARN \(arn:aws:ecs:/,
+  ],
+  [
+    'record of a list with an ARN twice',
+    'record',
+    { 'task-definition-arn': '', 'task-definition-arns': `${ARN}, ${ARN}` },
+    'task-definition-arns',
+    /each revision once/,
+  ],
+  [
+    'record of a list of 51 revisions',
+    'record',
+    { 'task-definition-arn': '', 'task-definition-arns': Array.from({ length: 51 }, (_, i) => ARN.replace('shop:3', `s${i}:1`)).join(' ') },
+    'task-definition-arns',
+    /at most 50 revisions/,
+  ],
+  [
+    'record of a list with an ARN of another region',
+    'record',
+    { 'task-definition-arn': '', 'task-definition-arns': `${ARN} arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:3` },
+    'task-definition-arns',
+    /an ARN in the region the action calls, us-east-1/,
+  ],
+  ['services without the list', 'services', { services: '' }, 'services', /a YAML list of services/],
+  ['services without a cluster', 'services', { cluster: '' }, 'cluster', /an ECS cluster name or ARN/],
+  ['services for an unknown action', 'services', { 'services-for': 'run-task' }, 'services-for', /one of 'deploy-ecs', 'rollback'/],
+  [
+    'services with an unknown key',
+    'services',
+    { services: '- service: api\n  image: x' },
+    'services',
+    /only the keys 'service', 'task-definition', 'container-name'/,
+  ],
+  [
     'record with a timeout in days',
     'record',
     { 'timeout-seconds': '2d' },
@@ -186,6 +232,15 @@ const CODES: Record<string, string> = {
   'record of an ARN of another region': 'GANTRY-AWS-003',
   'record of an unknown verdict': 'GANTRY-INPUT-008',
   'record of an override without its reason': 'GANTRY-GATE-014',
+  'record of one ARN and a list': 'GANTRY-GATE-040',
+  'record of a list of 51 revisions': 'GANTRY-GATE-041',
+  'record of a list with a bad ARN': 'GANTRY-GATE-042',
+  'record of a list with an ARN twice': 'GANTRY-GATE-043',
+  'record of a list with an ARN of another region': 'GANTRY-AWS-003',
+  'services without the list': 'GANTRY-INPUT-001',
+  'services without a cluster': 'GANTRY-INPUT-001',
+  'services for an unknown action': 'GANTRY-INPUT-008',
+  'services with an unknown key': 'GANTRY-ECS-013',
 };
 
 describe('release-gate bad inputs', () => {

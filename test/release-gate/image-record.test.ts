@@ -140,4 +140,49 @@ describe('release-gate record', () => {
       `${SHA} was deployed to production without a proven promotion (allow-unpromoted). Reason: ${reason}`,
     );
   });
+
+  it('a list (task-definition-arns): the record on every revision, one annotation naming them all; one missing fails naming it', async () => {
+    const register = async (family: string) =>
+      (await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: family, image: 'x', memory: 128 }] })))
+        .taskDefinition?.taskDefinitionArn ?? '';
+    const api = await register('api');
+    const worker = await register('worker');
+    const digest = `sha256:${'e'.repeat(64)}`;
+    const record = (arns: string) =>
+      runAction(
+        'release-gate',
+        {
+          command: 'record',
+          environment: 'staging',
+          sha: SHA,
+          'task-definition-arns': arns,
+          image: `${uri}@${digest}`,
+          promotion: 'not-required',
+        },
+        { env: awsTestEnv(moto.url) },
+      );
+    const run = await record(`${api}\n${worker}`);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.recorded).toBe('true');
+    for (const arn of [api, worker]) {
+      const tags = Object.fromEntries(
+        ((await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []).map((t) => [t.key, t.value]),
+      );
+      expect(tags).toMatchObject({ 'gantry:image-digest': digest, 'gantry:promotion': 'not-required' });
+    }
+    const notices = run.annotations.filter((a) => a.level === 'notice');
+    expect(notices.map((a) => a.message)).toEqual([`image=${uri}@${digest} sha=${SHA} task-definitions=${api},${worker}`]);
+    expect(run.summary).toContain(`| \`${worker}\` | recorded |`);
+
+    // A revision that does not exist: TagResource refused, read back NOT there → the step fails naming it, no annotation.
+    const missing = api.replace(/api:\d+$/, 'api:99');
+    const failed = await record(`${worker} ${missing}`);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.outputs.recorded).not.toBe('true');
+    const error = failed.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toMatch(/^GANTRY-GATE-044: The release record is missing on 1 of 2 revisions: /);
+    expect(error).toContain(missing);
+    expect(error).not.toContain(`${worker} `);
+    expect(failed.annotations.filter((a) => a.level === 'notice')).toEqual([]);
+  });
 });

@@ -6,7 +6,7 @@
  * The fault-injection tests (test/deploy-ecs/faults.e2e.test.ts) evaluate it on real bundle outputs.
  */
 import { describe, expect, it } from 'vitest';
-import { conditionExpression, deployRollbackRuns, evaluateCondition, workflowStep } from './support/step-condition';
+import { conditionExpression, deployListRollbackRuns, deployRollbackRuns, evaluateCondition, workflowStep } from './support/step-condition';
 
 const PREVIOUS = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
 const touched = (status: string) => ({
@@ -32,6 +32,43 @@ describe("deploy.yml's rollback condition", () => {
     ['cancelled before UpdateService (no outputs)', {}, { cancelled: true }, false],
   ])('%s → rollback runs: %s', (_name, outputs, ending, expected) => {
     expect(deployRollbackRuns(outputs, ending)).toBe(expected);
+  });
+
+  // A list (deploy-ecs `services`): rollback-services names every service the run updated, each with its own
+  // previous revision; '[]' when none was updated. The single-service step never runs for a list (deploy-ecs
+  // writes no previous-task-definition-arn then), and the list's step never runs for one service.
+  const list = (status: string, updated: number) => ({
+    status,
+    services: JSON.stringify([
+      { service: 'api', status },
+      { service: 'worker', status },
+    ]),
+    'rollback-services': JSON.stringify(
+      [
+        { service: 'api', target: PREVIOUS.replace('web', 'api') },
+        { service: 'worker', target: PREVIOUS.replace('web', 'worker') },
+      ].slice(0, updated),
+    ),
+  });
+  it.each<[string, Record<string, string>, Parameters<typeof deployRollbackRuns>[1], boolean]>([
+    ['list: one of two failed', list('failed', 2), { exitCode: 1 }, true],
+    ['list: timed out', list('timed-out', 2), { exitCode: 1 }, true],
+    ['list: cancelled mid-wait', list('cancelled', 2), { cancelled: true }, true],
+    ['list: deployed, then the smoke test failed', list('deployed', 2), { exitCode: 0, laterFailure: true }, true],
+    ['list: the first UpdateService refused after it went out (only api updated)', list('failed', 1), { exitCode: 1 }, true],
+    ['list: deployed and the smoke test passed', list('deployed', 2), { exitCode: 0 }, false],
+    ['list: failed before any UpdateService (rollback-services [])', list('failed', 0), { exitCode: 1 }, false],
+    ['list: failed before any output', {}, { exitCode: 1 }, false],
+  ])('%s → the list rollback runs: %s', (_name, outputs, ending, expected) => {
+    expect(deployListRollbackRuns(outputs, ending)).toBe(expected);
+    expect(deployRollbackRuns(outputs, ending)).toBe(false);
+  });
+
+  it("the list's rollback step takes deploy-ecs's rollback-services as its services input", () => {
+    const step = workflowStep('.github/workflows/deploy.yml', 'deploy', 'rollback-services');
+    expect(step.with.services).toBe('${{ steps.deploy.outputs.rollback-services }}');
+    expect(step.with.service).toBeUndefined();
+    expect(deployListRollbackRuns(touched('failed'), { exitCode: 1 })).toBe(false);
   });
 
   it('evaluates with GitHub semantics: an implicit success() and a missing output as empty', () => {

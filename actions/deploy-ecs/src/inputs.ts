@@ -54,6 +54,8 @@ export interface ServiceRelease {
   service: string;
   'task-definition'?: TaskDefinitionTemplate;
   'container-name'?: string;
+  /** Deploy exactly this revision (a list register-only registered it: `deploy-services`); nothing rendered or registered. */
+  'task-definition-arn'?: string;
 }
 
 /** The single-service inputs of one entry of the list. */
@@ -62,7 +64,8 @@ export function inputsFor(inputs: Inputs, entry: ServiceRelease): Inputs {
     ...inputs,
     service: entry.service,
     'task-definition': entry['task-definition'],
-    images: inputs.images.map((i) => ({ ...i, container: entry['container-name'] })),
+    'task-definition-arn': entry['task-definition-arn'],
+    images: entry['task-definition-arn'] ? [] : inputs.images.map((i) => ({ ...i, container: entry['container-name'] })),
     services: undefined,
   };
 }
@@ -175,20 +178,16 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
     if (read.has(name)) throw new InputError('GANTRY-DEPLOY-101', name, read.raw(name), `nothing when 'services' is given (${why})`);
   };
   refuse('images', "a release shares one 'image'; each entry names the container that gets it with 'container-name'");
-  refuse('task-definition-arn', 'a list registers a revision per service; promote the services one at a time');
+  refuse('task-definition-arn', "each entry names its own revision with its 'task-definition-arn'");
   for (const name of ['gate-action', 'gate-stages', 'service-deployment-arn', 'hook-id'])
     refuse(name, 'blue/green, linear and canary gates are answered one service at a time');
-  if (read.boolean('register-only', false)) {
-    throw new InputError(
-      'GANTRY-DEPLOY-102',
-      'register-only',
-      read.raw('register-only'),
-      "false when 'services' is given (register-only is for one service)",
-    );
-  }
+  const registerOnly = read.boolean('register-only', false);
   const workspace = workspaceDir(env);
-  const services = parseServiceList(read.raw('services'), cluster, ['task-definition', 'container-name']).map((entry): ServiceRelease => {
+  const parsed = parseServiceList(read.raw('services'), cluster, ['task-definition', 'container-name', 'task-definition-arn']);
+  const promotion = checkListRevisions(read, parsed, registerOnly);
+  const services = parsed.map((entry): ServiceRelease => {
     const label = entryLabel(entry);
+    if (promotion) return { index: entry.index, service: entry.service, 'task-definition-arn': entry.fields['task-definition-arn'] };
     const containerName = entry.fields['container-name'];
     if (containerName !== undefined && !CONTAINER_NAME.test(containerName)) {
       throw new InputError(
@@ -219,11 +218,17 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
     }
     return { index: entry.index, service: entry.service, 'task-definition': template, 'container-name': containerName };
   });
-  const images = readImages(read, false);
+  const images = readImages(read, promotion);
   const environmentVariables = readEnvironmentVariables(read);
   const release = readRelease(read, env);
   const account = readAccountId('aws-account-id', read.optional('aws-account-id'));
-  const arns = [{ input: 'cluster', value: cluster }, ...services.map((s) => ({ input: 'services', value: s.service }))];
+  const arns = [
+    { input: 'cluster', value: cluster },
+    ...services.flatMap((s) => [
+      { input: 'services', value: s.service },
+      ...(s['task-definition-arn']?.startsWith('arn:') ? [{ input: 'services', value: s['task-definition-arn'] }] : []),
+    ]),
+  ];
   if (account || arns.some((a) => a.value.startsWith('arn:'))) {
     const { region } = awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env);
     checkArnScope(arns, { region, account });
@@ -235,7 +240,7 @@ function serviceListInputs(read: InputReader, env: Env, cluster: string): Inputs
     images,
     'environment-variables': environmentVariables,
     ...release,
-    'register-only': false,
+    'register-only': registerOnly,
     ...readRunFlags(read),
   };
 }
@@ -408,4 +413,69 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   }
   if (!isValidImageUri(image)) throw new InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
   return [{ container: containerName, image, input: 'image' }];
+}
+
+/**
+ * A list's revisions: `task-definition-arn` in every entry (deploy exactly those,
+ * as deploy.yml does after a list's register-only) or in none, never beside a file or a container of
+ * its own, never with register-only or environment-variables. Returns whether the list is of revisions.
+ */
+function checkListRevisions(read: InputReader, entries: ReturnType<typeof parseServiceList>, registerOnly: boolean): boolean {
+  const withArn = entries.filter((e) => e.fields['task-definition-arn'] !== undefined);
+  if (registerOnly && read.boolean('dry-run', false)) {
+    throw new InputError(
+      'GANTRY-DEPLOY-016',
+      'register-only',
+      read.raw('register-only'),
+      'false with dry-run: true (a dry run registers nothing; use one or the other)',
+    );
+  }
+  if (withArn.length === 0) return false;
+  if (withArn.length !== entries.length) {
+    const without = entries.find((e) => e.fields['task-definition-arn'] === undefined) as (typeof entries)[number];
+    throw new InputError(
+      'GANTRY-DEPLOY-110',
+      'services',
+      entryLabel(without),
+      "a 'task-definition-arn' in every entry or in none (a release deploys given revisions, or registers new ones)",
+    );
+  }
+  for (const entry of withArn) {
+    const arn = entry.fields['task-definition-arn'] as string;
+    if (!TASK_DEFINITION_ARN.test(arn)) {
+      throw new InputError(
+        'GANTRY-DEPLOY-111',
+        'services',
+        `${entryLabel(entry)} task-definition-arn=${arn}`,
+        'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or <family>:<revision>',
+      );
+    }
+    for (const key of ['task-definition', 'container-name']) {
+      if (entry.fields[key] !== undefined) {
+        throw new InputError(
+          'GANTRY-DEPLOY-112',
+          'services',
+          `${entryLabel(entry)} ${key}=${entry.fields[key]}`,
+          `no '${key}' beside 'task-definition-arn' (that revision is deployed as it is)`,
+        );
+      }
+    }
+  }
+  if (registerOnly) {
+    throw new InputError(
+      'GANTRY-DEPLOY-113',
+      'register-only',
+      read.raw('register-only'),
+      "false when the entries of 'services' name their task-definition-arn (a promotion registers nothing)",
+    );
+  }
+  if (read.has('environment-variables')) {
+    throw new InputError(
+      'GANTRY-DEPLOY-114',
+      'environment-variables',
+      [...read.keyValues('environment-variables', ENV_KEY).keys()].map((key) => `${key}=…`).join(', '),
+      "nothing when the entries of 'services' name their task-definition-arn (those revisions are deployed as they are)",
+    );
+  }
+  return true;
 }

@@ -8,6 +8,7 @@ import type { DeployResult } from './deploy';
 import type { Inputs } from './inputs';
 import type { MultiDeployResult } from './multi';
 import { shortTaskDefinition } from './summary';
+import { deployServicesOutput } from './multi-register';
 
 const HEADLINE: Record<MultiDeployResult['status'], string> = {
   deployed: '✅ deployed',
@@ -15,6 +16,7 @@ const HEADLINE: Record<MultiDeployResult['status'], string> = {
   'timed-out': '⏱️ timed out',
   'dry-run': '🔍 dry run (nothing changed)',
   cancelled: '🛑 cancelled before the release was judged',
+  registered: '📝 registered (register-only: no service updated)',
 };
 
 const SERVICE_STATUS: Record<DeployResult['status'], string> = {
@@ -46,7 +48,13 @@ export function releaseOutputs(result: MultiDeployResult): Record<string, string
   const rollback = result.services
     .filter((s) => s.touched && s.result.previousTaskDefinitionArn)
     .map((s) => ({ service: s.entry.service, target: s.result.previousTaskDefinitionArn }));
-  return { status: result.status, services: JSON.stringify(services), 'rollback-services': JSON.stringify(rollback) };
+  const outputs: Record<string, string> = {
+    status: result.status,
+    services: JSON.stringify(services),
+    'rollback-services': JSON.stringify(rollback),
+  };
+  if (result.status === 'registered') outputs['deploy-services'] = deployServicesOutput(result);
+  return outputs;
 }
 
 export function renderReleaseSummary(inputs: Inputs, result: MultiDeployResult): string {

@@ -27,9 +27,10 @@ import {
   type RegisteredDeploy,
 } from './deploy';
 import { inputsFor, type Inputs, type ServiceRelease } from './inputs';
+import { registeredOnly } from './multi-register';
 import { DeployProgress } from './progress';
 
-export type ReleaseStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'cancelled';
+export type ReleaseStatus = 'deployed' | 'failed' | 'timed-out' | 'dry-run' | 'cancelled' | 'registered';
 
 export interface ServiceReleaseResult {
   entry: ServiceRelease;
@@ -110,6 +111,7 @@ export async function deployServices(inputs: Inputs, deps: MultiDeployDeps): Pro
 
   const registered: RegisteredDeploy[] = [];
   for (const [i, entry] of entries.entries()) registered.push(await registerPlanned(depsFor(entry), plans[i]));
+  if (inputs['register-only']) return registeredOnly(inputs.cluster, entries, registered, clock.now() - started);
 
   const batch = new RolloutBatch({
     ecs: deps.pollEcs ?? deps.ecs,

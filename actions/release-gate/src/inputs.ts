@@ -7,8 +7,9 @@ import { awsClientConfig } from '../../../lib/aws/config';
 import { InputError } from '../../../lib/runner/errors';
 import { InputReader, type Env } from '../../../lib/runner/inputs';
 import { parseVersion } from '../../../lib/ecs/metadata';
+import { MAX_SERVICES, parseServiceList, serviceName } from '../../../lib/ecs/service-list';
 
-export const COMMANDS = ['resolve', 'promotion', 'image', 'record'] as const;
+export const COMMANDS = ['resolve', 'promotion', 'image', 'record', 'services'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const VERDICTS = ['not-required', 'proven', 'overridden'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -77,7 +78,12 @@ export interface ImageInputs extends Common {
 export interface RecordInputs extends Common {
   command: 'record';
   sha: string;
+  /** The one revision deployed (`task-definition-arn`), or the first of `task-definition-arns`. */
   taskDefinitionArn: string;
+  /** Every revision the release deployed: `[taskDefinitionArn]` for one service, `task-definition-arns` for a list. */
+  taskDefinitionArns: string[];
+  /** Whether the revisions came as a list (`task-definition-arns`): the annotation then names them all. */
+  list: boolean;
   image: string;
   promotion: Verdict;
   reason: string | undefined;
@@ -87,7 +93,20 @@ export interface RecordInputs extends Common {
   endpointUrl: string | undefined;
 }
 
-export type Inputs = ResolveInputs | PromotionInputs | ImageInputs | RecordInputs;
+/** The list a workflow call deploys or rolls back, to name the call (services.ts). */
+export interface ServicesInputs extends Common {
+  command: 'services';
+  cluster: string;
+  /** Each entry's service, in list order. */
+  services: string[];
+  /** deploy.yml's migration-service: which entry's revision the migration runs from (by name or ARN); undefined = the first. */
+  migrationService: string | undefined;
+}
+
+export type Inputs = ResolveInputs | PromotionInputs | ImageInputs | RecordInputs | ServicesInputs;
+
+/** The keys an entry of the list may carry besides `service`: deploy-ecs's (as deploy.yml passes them on) or rollback's. */
+export const SERVICE_LIST_KEYS = { 'deploy-ecs': ['task-definition', 'container-name'], rollback: ['target'] } as const;
 
 function environmentName(read: InputReader, name: string, required: boolean): string | undefined {
   const value = required ? read.required(name, 'an environment name (letters, digits, - and _)') : read.optional(name);
@@ -247,20 +266,30 @@ export function getInputs(env: Env = process.env): Inputs {
       endpointUrl: read.optional('endpoint-url'),
     };
   }
+  if (command === 'services') {
+    const base = common(read, env, command, false);
+    const cluster = read.ecsNameOrArn('cluster', 'cluster');
+    const keys = SERVICE_LIST_KEYS[read.choice('services-for', ['deploy-ecs', 'rollback'] as const, 'deploy-ecs')];
+    const services = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys).map((e) => e.service);
+    const migrationService = read.optional('migration-service');
+    if (migrationService !== undefined && !services.some((s) => serviceName(s) === serviceName(migrationService)))
+      throw new InputError(
+        'GANTRY-GATE-045',
+        'migration-service',
+        migrationService,
+        `one of the services of the list (${services.map(serviceName).join(', ')}): the entry whose new revision runs the migration`,
+      );
+    return { ...base, command, cluster, services, migrationService };
+  }
   const base = common(read, env, command, false);
   const sha = fullSha(read);
-  const taskDefinitionArn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
-  if (!TASK_DEFINITION_ARN.test(taskDefinitionArn))
-    throw new InputError(
-      'GANTRY-GATE-026',
-      'task-definition-arn',
-      taskDefinitionArn,
-      'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
-    );
+  const taskDefinitionArns = readTaskDefinitionArns(read);
   // An ARN of another region than the client's is refused before any AWS call (lib/aws/arns.ts says why).
-  checkArnScope([{ input: 'task-definition-arn', value: taskDefinitionArn }], {
-    region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region,
-  });
+  checkArnScope(
+    taskDefinitionArns.arns.map((value) => ({ input: taskDefinitionArns.input, value })),
+    { region: awsClientConfig({ region: read.optional('aws-region'), endpointUrl: read.optional('endpoint-url') }, env).region },
+  );
+  const taskDefinitionArn = taskDefinitionArns.arns[0] as string;
   const image = read.required('image', 'the image deployed, repo@sha256:<digest>');
   if (!IMAGE_BY_DIGEST.test(image))
     throw new InputError('GANTRY-GATE-027', 'image', image, 'an image by digest: <registry>/<repository>@sha256:<64 hex>');
@@ -273,6 +302,8 @@ export function getInputs(env: Env = process.env): Inputs {
     command,
     sha,
     taskDefinitionArn,
+    taskDefinitionArns: taskDefinitionArns.arns,
+    list: taskDefinitionArns.input === 'task-definition-arns',
     image,
     promotion,
     reason,
@@ -280,4 +311,44 @@ export function getInputs(env: Env = process.env): Inputs {
     region: read.optional('aws-region'),
     endpointUrl: read.optional('endpoint-url'),
   };
+}
+
+const TASK_DEFINITION_ARN_EXPECTED = 'a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)';
+
+/**
+ * `task-definition-arn` (one service) or `task-definition-arns` (a list's revisions, separated by
+ * spaces, commas or new lines: what deploy.yml joins from deploy-ecs's `services` output); exactly one.
+ */
+function readTaskDefinitionArns(read: InputReader): { input: 'task-definition-arn' | 'task-definition-arns'; arns: string[] } {
+  if (read.has('task-definition-arns')) {
+    if (read.has('task-definition-arn'))
+      throw new InputError(
+        'GANTRY-GATE-040',
+        'task-definition-arn',
+        read.raw('task-definition-arn'),
+        "nothing when task-definition-arns is given (one input names the release's revisions)",
+      );
+    const arns = read
+      .raw('task-definition-arns')
+      .split(/[\s,]+/)
+      .filter((arn) => arn !== '');
+    if (arns.length > MAX_SERVICES)
+      throw new InputError(
+        'GANTRY-GATE-041',
+        'task-definition-arns',
+        `${arns.length} ARNs`,
+        `at most ${MAX_SERVICES} revisions (one per service of a release)`,
+      );
+    const seen = new Set<string>();
+    for (const arn of arns) {
+      if (!TASK_DEFINITION_ARN.test(arn))
+        throw new InputError('GANTRY-GATE-042', 'task-definition-arns', arn, TASK_DEFINITION_ARN_EXPECTED);
+      if (seen.has(arn)) throw new InputError('GANTRY-GATE-043', 'task-definition-arns', arn, 'each revision once');
+      seen.add(arn);
+    }
+    return { input: 'task-definition-arns', arns };
+  }
+  const arn = read.required('task-definition-arn', 'the task definition ARN deploy-ecs deployed');
+  if (!TASK_DEFINITION_ARN.test(arn)) throw new InputError('GANTRY-GATE-026', 'task-definition-arn', arn, TASK_DEFINITION_ARN_EXPECTED);
+  return { input: 'task-definition-arn', arns: [arn] };
 }

@@ -11,7 +11,8 @@ import { GitHubApi } from './github-api';
 import { lookUpImage } from './image';
 import { getInputs } from './inputs';
 import { promotionGate } from './promotion';
-import { RecordFailure, recordRelease } from './record';
+import { RecordFailure, RecordListFailure, recordRelease } from './record';
+import { callNames } from './services';
 import { checkedOutSha, resolveCommit } from './resolve';
 
 /** How long reading the record back may run past the deadline (after TagResource failed at it). */
@@ -45,6 +46,23 @@ export async function main(): Promise<void> {
       });
       return;
     }
+    case 'services': {
+      await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService), {
+        report: (outcome) => {
+          log.info(outcome.summary.replace(/`/g, ''));
+          return {
+            outputs: {
+              'call-id': outcome.callId,
+              lock: outcome.lock,
+              'migration-service': outcome.migrationService,
+              'migration-index': String(outcome.migrationIndex),
+            },
+            summary: outcome.summary,
+          };
+        },
+      });
+      return;
+    }
     case 'record': {
       // Every call ends at the deadline; reading the tags back after a failed TagResource gets a few seconds more.
       const deadline = Date.now() + inputs.timeoutSeconds * 1000;
@@ -72,10 +90,11 @@ export async function main(): Promise<void> {
           return { outputs: { recorded: outcome.recorded }, summary: outcome.summary };
         },
         reportError: (err) => {
-          const recorded = err instanceof RecordFailure ? err.recorded : 'unknown';
+          const recorded = err instanceof RecordFailure || err instanceof RecordListFailure ? err.recorded : 'unknown';
+          const where = inputs.list ? `${inputs.taskDefinitionArns.length} revisions` : `\`${inputs.taskDefinitionArn}\``;
           return {
             outputs: { recorded },
-            summary: `Release **${recorded === 'false' ? 'NOT recorded' : 'record UNKNOWN'}** on \`${inputs.taskDefinitionArn}\`: ${describeError(err)}`,
+            summary: `Release **${recorded === 'false' ? 'NOT recorded' : 'record UNKNOWN'}** on ${where}: ${describeError(err)}`,
           };
         },
       });

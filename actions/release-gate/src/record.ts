@@ -15,6 +15,11 @@ export function releaseAnnotation(image: string, sha: string, taskDefinitionArn:
   return `image=${image} sha=${sha} task-definition=${taskDefinitionArn}`;
 }
 
+/** A list's record: one annotation (a step's annotations are capped) naming every revision; the gate reads `image=` and `sha=`. */
+export function releaseListAnnotation(image: string, sha: string, taskDefinitionArns: readonly string[]): string {
+  return `image=${image} sha=${sha} task-definitions=${taskDefinitionArns.join(',')}`;
+}
+
 /** Whether the record is on the task definition: `true`, `false`, or `unknown` when the tags could not be read back. */
 export type Recorded = 'true' | 'false' | 'unknown';
 
@@ -45,6 +50,7 @@ export async function recordRelease(ecs: ECSClient | RecordClients, inputs: Reco
   const listed = Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
+  if (inputs.list) return recordReleaseList(clients, inputs, tags, listed, log);
   const annotation = releaseAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArn);
   const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
   const written = `Release recorded on \`${inputs.taskDefinitionArn}\`: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`;
@@ -68,6 +74,73 @@ export async function recordRelease(ecs: ECSClient | RecordClients, inputs: Reco
   }
   log.info(`Recorded ${listed} on ${inputs.taskDefinitionArn}.`);
   return { recorded: 'true', tags, annotation, summary: written };
+}
+
+/**
+ * A list's record (`task-definition-arns`): the same tags on every revision, one after the other, each
+ * TagResource that ends in an error read back like one service's. `recorded` is `true` only when every
+ * revision carries the record; `false` when one is known not to (and none is unknown), else `unknown`.
+ */
+async function recordReleaseList(
+  clients: RecordClients,
+  inputs: RecordInputs,
+  tags: Record<string, string>,
+  listed: string,
+  log: Logger,
+): Promise<RecordOutcome> {
+  const states: { arn: string; state: string; recorded: Recorded }[] = [];
+  for (const arn of inputs.taskDefinitionArns) {
+    try {
+      await tagRelease(clients.ecs, arn, tags);
+      log.info(`Recorded ${listed} on ${arn}.`);
+      states.push({ arn, state: 'recorded', recorded: 'true' });
+    } catch (err) {
+      const verdict = await readBackRecord(clients.readEcs ?? clients.ecs, arn, tags);
+      const what = describeError(err);
+      if (verdict.recorded === 'true') {
+        log.warning(
+          `Could not record the release on ${arn}: ${what}. The record WAS written (read back: ${listed}): TagResource's answer was lost.`,
+        );
+        states.push({ arn, state: 'recorded (answer lost, read back)', recorded: 'true' });
+      } else if (verdict.recorded === 'false') {
+        states.push({ arn, state: `NOT recorded (${what}; it carries ${verdict.found})`, recorded: 'false' });
+      } else {
+        states.push({ arn, state: `UNKNOWN (${what}; reading the tags back failed: ${verdict.error})`, recorded: 'unknown' });
+      }
+    }
+  }
+  const annotation = releaseListAnnotation(inputs.image, inputs.sha, inputs.taskDefinitionArns);
+  const missing = states.filter((s) => s.recorded !== 'true');
+  if (missing.length > 0) {
+    const recorded: Exclude<Recorded, 'true'> = missing.some((s) => s.recorded === 'unknown') ? 'unknown' : 'false';
+    throw new RecordListFailure(
+      recorded,
+      `The release record is missing on ${missing.length} of ${states.length} revisions: ${missing.map((s) => `${s.arn} ${s.state}`).join('; ')}. The deploy role needs ecs:TagResource (and ecs:ListTagsForResource) on every task definition family of the release; without the record on every revision, the next environment's gate has no complete record to promote.`,
+    );
+  }
+  const override = inputs.reason !== undefined ? ` Override reason: ${inputs.reason}.` : '';
+  return {
+    recorded: 'true',
+    tags,
+    annotation,
+    summary: [
+      `Release recorded on ${states.length} revisions: \`${inputs.image}\`, promotion ${inputs.promotion}.${override}`,
+      '',
+      '| task definition | record |',
+      '| --- | --- |',
+      ...states.map((s) => `| \`${s.arn}\` | ${s.state} |`),
+    ].join('\n'),
+  };
+}
+
+/** A list's record failure: which revisions lack the record, and `recorded` for the output. */
+export class RecordListFailure extends ActionFailure {
+  constructor(
+    readonly recorded: Exclude<Recorded, 'true'>,
+    message: string,
+  ) {
+    super('GANTRY-GATE-044', message);
+  }
 }
 
 /** The record's step failure, with what is known of it for the `recorded` output. */

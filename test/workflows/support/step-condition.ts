@@ -79,3 +79,17 @@ export function deployRollbackRuns(
   const status: JobStatus = ending.cancelled ? 'cancelled' : outcome === 'failure' || ending.laterFailure ? 'failure' : 'success';
   return evaluateCondition(step.if, { steps: { deploy: { outputs: deployOutputs, outcome, conclusion: outcome } } }, status);
 }
+
+/**
+ * Would deploy.yml's rollback step of a list (`rollback-services`) run after deploy-ecs ended with these
+ * outputs? The same job statuses as deployRollbackRuns.
+ */
+export function deployListRollbackRuns(
+  deployOutputs: Record<string, string>,
+  ending: { exitCode?: number; cancelled?: boolean; laterFailure?: boolean },
+): boolean {
+  const step = workflowStep('.github/workflows/deploy.yml', 'deploy', 'rollback-services');
+  const outcome = ending.cancelled ? 'cancelled' : ending.exitCode === 0 ? 'success' : 'failure';
+  const status: JobStatus = ending.cancelled ? 'cancelled' : outcome === 'failure' || ending.laterFailure ? 'failure' : 'success';
+  return evaluateCondition(step.if, { steps: { deploy: { outputs: deployOutputs, outcome, conclusion: outcome } } }, status);
+}
