@@ -109,12 +109,12 @@ afterEach(() => rmSync(workspace, { recursive: true, force: true }));
 const env = () => ({ ...awsTestEnv(layer.url), AWS_DEFAULT_REGION: TEST_REGION });
 const github = { server_url: 'https://github.com', repository: 'acme/shop', run_id: '4242' };
 
-/** deploy.yml's deploy job with `services`, from the first step after Terraform apply. */
+/** deploy.yml's deploy job with `services`, from the first step after Terraform apply (the migration check). */
 function deployJob(sha: string, inputs: Record<string, string | number | boolean> = {}): Promise<JobRun> {
   return runJob({
     workflow: '.github/workflows/deploy.yml',
     job: 'deploy',
-    from: 'register',
+    from: 'migration-check',
     env: env(),
     workspace,
     context: {
@@ -153,6 +153,7 @@ function deployJob(sha: string, inputs: Record<string, string | number | boolean
             lock: 'services@shop',
             'migration-service': String(inputs['migration-service'] || 'api'),
             'migration-index': inputs['migration-service'] === 'worker' ? '1' : '0',
+            'migration-task-definition': inputs['migration-service'] === 'worker' ? 'worker.json' : 'api.json',
           },
         },
         gate: { result: 'success', outputs: { promotion: 'not-required' } },
@@ -246,13 +247,16 @@ describe("deploy.yml's deploy job with a services list and a migration", () => {
     layer.setTaskScenario({ exitCode: 1, ticks: 1, logs: ['Applying 0007_carts', 'ERROR: column "total" does not exist'] });
     const job = await deployJob(SHA_A, { migration: 'npm run migrate', 'migration-service': 'worker', 'migration-container': 'worker' });
     expect(job.status).toBe('failure');
-    expect(job.ran, explain(job)).toEqual(['register', 'migration', job.steps.at(-1)?.id]);
+    expect(job.ran, explain(job)).toEqual(['migration-check', 'register', 'migration', job.steps.at(-1)?.id]);
     for (const id of ['deploy', 'smoke', 'rollback', 'rollback-services', 'record']) expect(job.byId(id)?.outcome, id).toBe('skipped');
     expect(JSON.parse(job.byId('register')?.outputs['deploy-services'] ?? '[]')).toEqual([
       { service: 'api', 'task-definition-arn': TD('api', 2) },
       { service: 'worker', 'task-definition-arn': TD('worker', 2) },
     ]);
-    // The migration ran from the worker's new revision (migration-service), in the worker's network.
+    // The check read the worker's entry (its own file), then the migration ran from the worker's new
+    // revision (migration-service), in the worker's network.
+    expect(job.byId('migration-check')?.inputs).toMatchObject({ service: 'worker', 'task-definition': 'worker.json' });
+    expect(job.byId('migration-check')?.outputs).toMatchObject({ status: 'checked', container: 'worker' });
     expect(job.byId('migration')?.inputs).toMatchObject({ service: 'worker', 'task-definition-arn': TD('worker', 2) });
     expect(layer.state().tasks[0]).toMatchObject({ taskDefinitionArn: TD('worker', 2), exitCode: 1 });
     // No service was told to change: both still run revision 1; the new revisions stay pending.
@@ -264,13 +268,28 @@ describe("deploy.yml's deploy job with a services list and a migration", () => {
     expect(job.summary).toContain('| migration | failure (exit code 1) |');
   }, 180_000);
 
+  it("a migration-container the migration-service entry's file has not: refused at the check, nothing registered", async () => {
+    const registeredBefore = layer.state().calls.RegisterTaskDefinition ?? 0;
+    // 'api' is a container of api.json, not of worker.json: the check reads the entry's own file.
+    const job = await deployJob(SHA_A, { migration: 'npm run migrate', 'migration-service': 'worker', 'migration-container': 'api' });
+    expect(job.status).toBe('failure');
+    expect(job.ran, explain(job)).toEqual(['migration-check', job.steps.at(-1)?.id]);
+    const check = job.byId('migration-check');
+    expect(check?.result?.annotations.find((a) => a.level === 'error')?.message, explain(job)).toMatch(
+      /^GANTRY-RUNTASK-\d{3}: .*'container'.*api/,
+    );
+    expect(layer.state().calls.RegisterTaskDefinition ?? 0).toBe(registeredBefore);
+    expect(layer.state().calls.RunTask).toBeUndefined();
+    for (const name of ['api', 'worker']) expect(await serviceTaskDefinition(ecs, name)).toBe(TD(name, 1));
+  }, 180_000);
+
   it('a migration that succeeds: the release deploys exactly the revisions registered for it', async () => {
     answering = SHA_A;
     layer.setTaskScenario({ ticks: 1, logs: ['migrations done'] });
     const registeredBefore = layer.state().calls.RegisterTaskDefinition ?? 0;
     const job = await deployJob(SHA_A, { migration: 'npm run migrate', 'migration-container': 'api' });
     expect(job.status, explain(job)).toBe('success');
-    expect(job.ran).toEqual(['register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
+    expect(job.ran).toEqual(['migration-check', 'register', 'migration', 'deploy', 'smoke', 'record', job.steps.at(-1)?.id]);
     // Default migration-service: the first entry.
     expect(job.byId('migration')?.inputs).toMatchObject({ service: 'api', 'task-definition-arn': TD('api', 2) });
     // The deploy got the registered list, no image: nothing rendered or registered again.

@@ -116,6 +116,7 @@ describe("the call's names: from the list, sorted, artifact-safe, bounded", () =
       lock: 'services@shop',
       'migration-service': 'worker',
       'migration-index': '0',
+      'migration-task-definition': '',
     });
     const arns = await nameCall(
       ROLLBACK,
@@ -128,16 +129,22 @@ describe("the call's names: from the list, sorted, artifact-safe, bounded", () =
       lock: 'services@shop',
       'migration-service': 'api',
       'migration-index': '0',
+      'migration-task-definition': '',
     });
     expect(one.summary).toContain('`worker`, `api` — call `shop.api.worker`');
   });
 
   it("names the migration's entry: migration-service (name or ARN), default the first", async () => {
-    const list = '- service: api\n- service: worker\n';
-    expect((await nameCall(DEPLOY, 'shop', list)).outputs).toMatchObject({ 'migration-service': 'api', 'migration-index': '0' });
+    const list = '- service: api\n  task-definition: deploy/api.json\n- service: worker\n  task-definition: deploy/worker.json\n';
+    expect((await nameCall(DEPLOY, 'shop', list)).outputs).toMatchObject({
+      'migration-service': 'api',
+      'migration-index': '0',
+      'migration-task-definition': 'deploy/api.json',
+    });
     expect((await nameCall(DEPLOY, 'shop', list, serviceArn('worker'))).outputs).toMatchObject({
       'migration-service': 'worker',
       'migration-index': '1',
+      'migration-task-definition': 'deploy/worker.json',
     });
     const bad = await nameCall(DEPLOY, 'shop', list, 'billing');
     expect(bad.exitCode).toBe(1);

@@ -48745,6 +48745,27 @@ function entryLabel(entry) {
     return `services[${entry.index}] (${serviceName(entry.service)})`;
 }
 /**
+ * Run one entry's single-service work, naming its errors as the entry's: an input error of the
+ * entry (a container the task has not, no template…) becomes one of `services` with the entry and
+ * the input in its value; a failure gets the entry in front (and `failureSuffix` after, e.g. what
+ * was not done). Errors of `services` and `cluster` themselves, and anything else, pass as they are.
+ */
+async function asEntryError(entry, fn, failureSuffix = '') {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        if (err instanceof InputError && err.input !== 'services' && err.input !== 'cluster') {
+            const value = err.value === undefined || err.value === '' ? '' : `=${err.value}`;
+            throw new InputError(err.code, 'services', `${entryLabel(entry)} ${err.input}${value}`, err.expected);
+        }
+        if (err instanceof ActionFailure) {
+            throw new ActionFailure(err.code, `${entryLabel(entry)}: ${err.message}${failureSuffix}`, err.details);
+        }
+        throw err;
+    }
+}
+/**
  * Parse and check the list. `keys` are the keys an entry may carry besides `service`; a string
  * entry (`- api`) is the service alone.
  */
@@ -49001,11 +49022,13 @@ function getInputs(env = process.env) {
         const base = common(read, env, command, false);
         const cluster = read.ecsNameOrArn('cluster', 'cluster');
         const keys = SERVICE_LIST_KEYS[read.choice('services-for', ['deploy-ecs', 'rollback'], 'deploy-ecs')];
-        const services = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys).map((e) => e.service);
+        const entries = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys);
+        const services = entries.map((e) => e.service);
+        const taskDefinitions = entries.map((e) => e.fields['task-definition']);
         const migrationService = read.optional('migration-service');
         if (migrationService !== undefined && !services.some((s) => serviceName(s) === serviceName(migrationService)))
             throw new errors_InputError('GANTRY-GATE-045', 'migration-service', migrationService, `one of the services of the list (${services.map(serviceName).join(', ')}): the entry whose new revision runs the migration`);
-        return { ...base, command, cluster, services, migrationService };
+        return { ...base, command, cluster, services, taskDefinitions, migrationService };
     }
     const base = common(read, env, command, false);
     const sha = fullSha(read);
@@ -49434,7 +49457,7 @@ function callId(cluster, services) {
 function lockName(cluster) {
     return `services@${artifactSafe(serviceName(cluster))}`;
 }
-function callNames(cluster, services, migrationService) {
+function callNames(cluster, services, migrationService, taskDefinitions = []) {
     const names = services.map(serviceName);
     const id = callId(cluster, services);
     const lock = lockName(cluster);
@@ -49445,6 +49468,7 @@ function callNames(cluster, services, migrationService) {
         names,
         migrationService: names[migrationIndex] ?? '',
         migrationIndex,
+        migrationTaskDefinition: taskDefinitions[migrationIndex] ?? '',
         summary: `Release of ${names.length} service${names.length === 1 ? '' : 's'} of cluster \`${serviceName(cluster)}\`: ${names.map((n) => `\`${n}\``).join(', ')} — call \`${id}\`, concurrency group suffix \`${lock}\`.`,
     };
 }
@@ -49563,7 +49587,7 @@ async function main() {
             return;
         }
         case 'services': {
-            await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService), {
+            await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService, inputs.taskDefinitions), {
                 report: (outcome) => {
                     log.info(outcome.summary.replace(/`/g, ''));
                     return {
@@ -49572,6 +49596,7 @@ async function main() {
                             lock: outcome.lock,
                             'migration-service': outcome.migrationService,
                             'migration-index': String(outcome.migrationIndex),
+                            'migration-task-definition': outcome.migrationTaskDefinition,
                         },
                         summary: outcome.summary,
                     };

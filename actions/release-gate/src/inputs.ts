@@ -99,6 +99,8 @@ export interface ServicesInputs extends Common {
   cluster: string;
   /** Each entry's service, in list order. */
   services: string[];
+  /** Each entry's `task-definition` file (deploy-ecs lists), in list order; undefined where it has none. */
+  taskDefinitions: (string | undefined)[];
   /** deploy.yml's migration-service: which entry's revision the migration runs from (by name or ARN); undefined = the first. */
   migrationService: string | undefined;
 }
@@ -270,7 +272,9 @@ export function getInputs(env: Env = process.env): Inputs {
     const base = common(read, env, command, false);
     const cluster = read.ecsNameOrArn('cluster', 'cluster');
     const keys = SERVICE_LIST_KEYS[read.choice('services-for', ['deploy-ecs', 'rollback'] as const, 'deploy-ecs')];
-    const services = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys).map((e) => e.service);
+    const entries = parseServiceList(read.required('services', 'a YAML list of services'), cluster, keys);
+    const services = entries.map((e) => e.service);
+    const taskDefinitions = entries.map((e) => e.fields['task-definition']);
     const migrationService = read.optional('migration-service');
     if (migrationService !== undefined && !services.some((s) => serviceName(s) === serviceName(migrationService)))
       throw new InputError(
@@ -279,7 +283,7 @@ export function getInputs(env: Env = process.env): Inputs {
         migrationService,
         `one of the services of the list (${services.map(serviceName).join(', ')}): the entry whose new revision runs the migration`,
       );
-    return { ...base, command, cluster, services, migrationService };
+    return { ...base, command, cluster, services, taskDefinitions, migrationService };
   }
   const base = common(read, env, command, false);
   const sha = fullSha(read);

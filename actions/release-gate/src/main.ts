@@ -47,7 +47,7 @@ export async function main(): Promise<void> {
       return;
     }
     case 'services': {
-      await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService), {
+      await reportOutcome(async () => callNames(inputs.cluster, inputs.services, inputs.migrationService, inputs.taskDefinitions), {
         report: (outcome) => {
           log.info(outcome.summary.replace(/`/g, ''));
           return {
@@ -56,6 +56,7 @@ export async function main(): Promise<void> {
               lock: outcome.lock,
               'migration-service': outcome.migrationService,
               'migration-index': String(outcome.migrationIndex),
+              'migration-task-definition': outcome.migrationTaskDefinition,
             },
             summary: outcome.summary,
           };

@@ -33,4 +33,14 @@ describe('the names of a call with a services list', () => {
       migrationIndex: 1,
     });
   });
+
+  it("migration-task-definition: the migration entry's own file, empty when it has none", () => {
+    const files = ['api.json', undefined];
+    expect(callNames('shop', ['api', 'worker'], undefined, files).migrationTaskDefinition).toBe('api.json');
+    expect(callNames('shop', ['api', 'worker'], 'worker', files).migrationTaskDefinition).toBe('');
+    expect(callNames('shop', ['api', 'worker'], 'worker', ['api.json', 'deploy/worker.json']).migrationTaskDefinition).toBe(
+      'deploy/worker.json',
+    );
+    expect(callNames('shop', ['api', 'worker']).migrationTaskDefinition).toBe('');
+  });
 });

@@ -46,10 +46,17 @@ export interface CallNames {
   /** The entry a migration runs from (migration-service, default the first): its name and 0-based position. */
   migrationService: string;
   migrationIndex: number;
+  /** That entry's task-definition file ('' when the revision is made from the service's current one): what deploy.yml checks the migration inputs against. */
+  migrationTaskDefinition: string;
   summary: string;
 }
 
-export function callNames(cluster: string, services: readonly string[], migrationService?: string): CallNames {
+export function callNames(
+  cluster: string,
+  services: readonly string[],
+  migrationService?: string,
+  taskDefinitions: readonly (string | undefined)[] = [],
+): CallNames {
   const names = services.map(serviceName);
   const id = callId(cluster, services);
   const lock = lockName(cluster);
@@ -60,6 +67,7 @@ export function callNames(cluster: string, services: readonly string[], migratio
     names,
     migrationService: names[migrationIndex] ?? '',
     migrationIndex,
+    migrationTaskDefinition: taskDefinitions[migrationIndex] ?? '',
     summary: `Release of ${names.length} service${names.length === 1 ? '' : 's'} of cluster \`${serviceName(cluster)}\`: ${names.map((n) => `\`${n}\``).join(', ')} — call \`${id}\`, concurrency group suffix \`${lock}\`.`,
   };
 }
