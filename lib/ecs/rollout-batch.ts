@@ -37,6 +37,7 @@ interface Participant {
   deadline: number;
   polls: number;
   resolve: (outcome: RolloutOutcome) => void;
+  reject: (err: unknown) => void;
   done: boolean;
 }
 
@@ -62,7 +63,7 @@ export class RolloutBatch {
   watch(req: WaitForRolloutOptions): Promise<RolloutOutcome> {
     const watch = new RolloutWatch(req);
     watch.announce();
-    return new Promise<RolloutOutcome>((resolve) => {
+    return new Promise<RolloutOutcome>((resolve, reject) => {
       const now = this.opts.clock.now();
       const participant: Participant = {
         watch,
@@ -71,6 +72,7 @@ export class RolloutBatch {
         deadline: now + req.timeoutMs,
         polls: 0,
         resolve,
+        reject,
         done: false,
       };
       this.participants.push(participant);
@@ -108,9 +110,12 @@ export class RolloutBatch {
     if (within === undefined || this.waitForAll || this.running || this.arrived >= this.opts.expected) return;
     const wait = new AbortController();
     this.waitForAll = wait;
-    void this.opts.clock.sleep(within, wait.signal).then(() => {
-      if (!wait.signal.aborted) this.start();
-    });
+    this.opts.clock.sleep(within, wait.signal).then(
+      () => {
+        if (!wait.signal.aborted) this.start();
+      },
+      (err: unknown) => this.failAll(err),
+    );
   }
 
   /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
@@ -118,10 +123,25 @@ export class RolloutBatch {
     this.waitForAll?.abort();
     if (this.running || !this.participants.some((p) => !p.done)) return;
     this.running = true;
-    void this.run().finally(() => {
-      this.running = false;
-      if (this.participants.some((p) => !p.done)) this.start();
-    });
+    void this.run()
+      .catch((err: unknown) => this.failAll(err))
+      .finally(() => {
+        this.running = false;
+        if (this.participants.some((p) => !p.done)) this.start();
+      });
+  }
+
+  /**
+   * The loop itself threw (a bug, an answer nobody expected): every open watch rejects with that
+   * error, so the caller's own error path reports it — never a watch that waits forever, nor an
+   * unhandled rejection that ends the process before the outputs are written.
+   */
+  private failAll(err: unknown): void {
+    for (const p of this.participants) {
+      if (p.done) continue;
+      p.done = true;
+      p.reject(err);
+    }
   }
 
   private finish(p: Participant, decision: RolloutDecision | undefined): void {

@@ -7,20 +7,22 @@
  * service was told to run is judged (never left `pending` unless the tag call itself failed, and
  * then a warning names it), and moto's own state (DescribeServices, ListTagsForResource) agrees.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DescribeServicesCommand, ListTagsForResourceCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployServices, MultiProgress } from '../../actions/deploy-ecs/src/multi';
 import { getInputs } from '../../actions/deploy-ecs/src/inputs';
+import { runServiceList } from '../../actions/deploy-ecs/src/multi-main';
 import { runnerContext } from '../../lib/ecs/metadata';
+import { ActionFailure } from '../../lib/runner/errors';
 import { inputEnvName } from '../../lib/runner/inputs';
 import { memoryLogger, type Logger } from '../../lib/runner/logger';
-import { systemClock } from '../../lib/util/clock';
+import { systemClock, type Clock } from '../../lib/util/clock';
 import { useEcsEmulator } from '../support/ecs-emulator';
 import type { FaultRule } from '../support/fault-proxy';
-import { runAction, type ActionResult } from '../support/harness';
+import { parseCommandFile, runAction, type ActionResult } from '../support/harness';
 import { TEST_REGION } from '../support/moto';
 import { CLUSTER, REGISTRY, createService } from './moto-setup';
 
@@ -383,5 +385,105 @@ describe('a cancel between two services (in-process: the cancel lands while the 
     expect(result.services[1].result.reason).toMatch(/^not updated: the job was cancelled before this service's turn/);
     expect(aws.layer.state().calls.UpdateService).toBe(1);
     expect(await live('worker')).toBe(TD('worker', 1));
+  });
+});
+
+/** Runs runServiceList in-process with its GitHub files in a temporary directory: what it wrote, and what it threw. */
+async function runListInProcess(clock: Clock): Promise<{ thrown: unknown; outputs: Record<string, string>; summary: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-multi-error-'));
+  const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary') };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  const saved = { GITHUB_OUTPUT: process.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: process.env.GITHUB_STEP_SUMMARY };
+  Object.assign(process.env, files);
+  try {
+    const env: Record<string, string> = { GITHUB_WORKSPACE: workspace, GITHUB_SHA: SHA, AWS_REGION: 'us-east-1' };
+    for (const [name, value] of Object.entries(RELEASE_INPUTS)) env[inputEnvName(name)] = String(value);
+    const clients = { ecs: aws.ecs, pollEcs: aws.ecs, registerEcs: aws.ecs, recordEcs: aws.ecs };
+    const thrown = await runServiceList(getInputs(env), clients, Date.now() + 20_000, clock).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    return {
+      thrown,
+      outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+      summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    };
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('an error nobody foresaw, after the services were told to change (in-process)', () => {
+  const BUG = "Cannot read properties of undefined (reading 'rolloutState')";
+  const bothUpdated = () => (aws.layer.state().calls.UpdateService ?? 0) >= 2;
+
+  it('in the shared watch loop: every watch ends with it (none waits forever, no unhandled rejection), outputs and tags owed', async () => {
+    aws.layer.setScenario({ kind: 'complete', ticks: 5 });
+    // The loop's wait between polls throws once both services have been told to change.
+    const clock: Clock = {
+      now: () => Date.now(),
+      sleep: async (ms, signal) => {
+        if (bothUpdated()) throw new TypeError(BUG);
+        return systemClock.sleep(ms, signal);
+      },
+    };
+    const { thrown, outputs, summary } = await runListInProcess(clock);
+    expect(thrown).toBeInstanceOf(ActionFailure);
+    expect((thrown as ActionFailure).code).toBe('GANTRY-DEPLOY-105');
+    expect((thrown as Error).message).toContain(BUG);
+    expect(outputs.status).toBe('failed');
+    expect(JSON.parse(outputs['rollback-services'])).toEqual([
+      { service: 'api', target: TD('api', 1) },
+      { service: 'worker', target: TD('worker', 1) },
+    ]);
+    expect(summary).toContain(BUG);
+    for (const name of ['api', 'worker']) {
+      expect(await live(name)).toBe(TD(name, 2));
+      expect(await statusTag(TD(name, 2))).toBe('failed');
+    }
+  });
+
+  it("outside every service's own path (after the watch): the outputs and tags are still written before the error", async () => {
+    aws.layer.setScenario({ kind: 'complete', ticks: 2 });
+    // The clock breaks once every watch has ended: the release's own code past the services' paths throws.
+    let broken = false;
+    const clock: Clock = {
+      now: () => {
+        if (broken) throw new TypeError(BUG);
+        return Date.now();
+      },
+      sleep: (ms, signal) => systemClock.sleep(ms, signal),
+    };
+    const watchOver = setInterval(() => {
+      if (bothUpdated() && (aws.layer.state().calls.TagResource ?? 0) >= 2) broken = true;
+    }, 5);
+    let result;
+    try {
+      result = await runListInProcess(clock);
+    } finally {
+      clearInterval(watchOver);
+    }
+    const { thrown, outputs, summary } = result;
+    expect(thrown, JSON.stringify(outputs)).toBeInstanceOf(TypeError);
+    expect(outputs.status).toBe('failed');
+    expect(JSON.parse(outputs['rollback-services'])).toEqual([
+      { service: 'api', target: TD('api', 1) },
+      { service: 'worker', target: TD('worker', 1) },
+    ]);
+    expect(JSON.parse(outputs.services)).toEqual([
+      expect.objectContaining({
+        service: 'api',
+        status: 'failed',
+        'task-definition-arn': TD('api', 2),
+        reason: expect.stringContaining(BUG),
+      }),
+      expect.objectContaining({ service: 'worker', status: 'failed', 'task-definition-arn': TD('worker', 2) }),
+    ]);
+    expect(summary).toContain(BUG);
+    for (const name of ['api', 'worker']) expect(await live(name)).toBe(TD(name, 2));
   });
 });

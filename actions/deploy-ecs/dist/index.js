@@ -47617,7 +47617,7 @@ class RolloutBatch {
     watch(req) {
         const watch = new RolloutWatch(req);
         watch.announce();
-        return new Promise((resolve) => {
+        return new Promise((resolve, reject) => {
             const now = this.opts.clock.now();
             const participant = {
                 watch,
@@ -47626,6 +47626,7 @@ class RolloutBatch {
                 deadline: now + req.timeoutMs,
                 polls: 0,
                 resolve,
+                reject,
                 done: false,
             };
             this.participants.push(participant);
@@ -47665,10 +47666,10 @@ class RolloutBatch {
             return;
         const wait = new AbortController();
         this.waitForAll = wait;
-        void this.opts.clock.sleep(within, wait.signal).then(() => {
+        this.opts.clock.sleep(within, wait.signal).then(() => {
             if (!wait.signal.aborted)
                 this.start();
-        });
+        }, (err) => this.failAll(err));
     }
     /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
     start() {
@@ -47676,11 +47677,26 @@ class RolloutBatch {
         if (this.running || !this.participants.some((p) => !p.done))
             return;
         this.running = true;
-        void this.run().finally(() => {
+        void this.run()
+            .catch((err) => this.failAll(err))
+            .finally(() => {
             this.running = false;
             if (this.participants.some((p) => !p.done))
                 this.start();
         });
+    }
+    /**
+     * The loop itself threw (a bug, an answer nobody expected): every open watch rejects with that
+     * error, so the caller's own error path reports it — never a watch that waits forever, nor an
+     * unhandled rejection that ends the process before the outputs are written.
+     */
+    failAll(err) {
+        for (const p of this.participants) {
+            if (p.done)
+                continue;
+            p.done = true;
+            p.reject(err);
+        }
     }
     finish(p, decision) {
         if (p.done)
@@ -47939,7 +47955,7 @@ async function deployServices(inputs, deps) {
         if (failedFirst !== undefined)
             return;
         failedFirst = `service ${rollout_batch_nameOf(entry.service)} ${what}`;
-        log.warning(`The release failed: ${failedFirst}. Every other service's watch ends now (its revision is tagged failed).`);
+        log.warning(`The release failed: ${failedFirst.replace(/\.$/, '')}. Every other service's watch ends now (its revision is tagged failed).`);
         batch.abandon(`the release failed (${failedFirst})`);
     };
     const launches = [];
@@ -48339,7 +48355,8 @@ function renderReleaseErrorSummary(inputs, err) {
 
 
 const TERMINATION_GRACE_MS = 5_000;
-async function runServiceList(inputs, clients, deadline) {
+/** `clock`: the system's; a test passes its own to stop the release where it wants. */
+async function runServiceList(inputs, clients, deadline, clock = systemClock) {
     const progress = new MultiProgress();
     let reported = false;
     const report = async (result) => {
@@ -48375,7 +48392,7 @@ async function runServiceList(inputs, clients, deadline) {
     try {
         result = await deployServices(inputs, {
             ...clients,
-            clock: systemClock,
+            clock,
             log: coreLogger,
             context: runnerContext(),
             progress,
@@ -48383,8 +48400,24 @@ async function runServiceList(inputs, clients, deadline) {
         });
     }
     catch (err) {
-        if (!progress.cancelled)
+        if (!progress.cancelled) {
+            // An error deployServices() did not settle (a bug, an answer nobody expected): once a service was
+            // told to change, the outputs are owed — the workflow's list rollback keys on rollback-services —
+            // and every revision this run registered or sent is tagged failed, never judged.
+            const touched = entries.filter((entry) => progress.for(entry).touched);
+            if (touched.length > 0) {
+                const services = entries.map((entry) => {
+                    const p = progress.for(entry);
+                    return p.touched
+                        ? { entry, result: touchedResult(inputsFor(inputs, entry), p, 'failed', err), touched: true }
+                        : { entry, result: notUpdatedOnError(inputs, entry, p), touched: false };
+                });
+                setOutputs(releaseOutputs({ status: 'failed', cluster: inputs.cluster, services, durationMs: 0, reason: errors_describeError(err) }));
+                reported = true;
+                await Promise.all(entries.map((entry) => tagCancelled(clients.recordEcs, progress.for(entry), prefixedLogger(coreLogger, rollout_batch_nameOf(entry.service)))));
+            }
             await writeSummary(renderReleaseErrorSummary(inputs, err));
+        }
         throw err;
     }
     finally {
@@ -48407,6 +48440,20 @@ async function runServiceList(inputs, clients, deadline) {
     await report(result);
     if (result.status === 'failed' || result.status === 'timed-out')
         throw releaseFailure(result);
+}
+/** A service of the list not updated when an unexpected error ended the release: it keeps what it ran. */
+function notUpdatedOnError(inputs, entry, progress) {
+    return {
+        status: 'failed',
+        cluster: inputs.cluster,
+        service: entry.service,
+        taskDefinitionArn: progress.registeredArn,
+        targets: [],
+        registered: progress.registeredArn !== undefined,
+        waited: false,
+        reason: "not updated: the release ended on an error before this service's turn; it keeps what it ran",
+        durationMs: 0,
+    };
 }
 /** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */
 function notUpdatedOnCancel(inputs, entry, progress, signal) {

@@ -6,21 +6,22 @@ import type { EcsClients } from '../../../lib/ecs/clients';
 import { runnerContext } from '../../../lib/ecs/metadata';
 import { nameOf } from '../../../lib/ecs/rollout-batch';
 import { explainFailedRollout } from '../../../lib/ecs/task-logs';
-import { describeFailure } from '../../../lib/runner/errors';
+import { describeError, describeFailure } from '../../../lib/runner/errors';
 import { coreLogger, setOutputs, writeSummary } from '../../../lib/runner/github';
 import { prefixedLogger } from '../../../lib/runner/logger';
 import { onTermination } from '../../../lib/runner/termination';
-import { systemClock } from '../../../lib/util/clock';
+import { systemClock, type Clock } from '../../../lib/util/clock';
 import type { DeployResult } from './deploy';
 import { inputsFor, type Inputs, type ServiceRelease } from './inputs';
-import { cancelledResult, tagCancelled } from './interrupted';
+import { cancelledResult, tagCancelled, touchedResult } from './interrupted';
 import { deployServices, MultiProgress, type MultiDeployResult, type ServiceReleaseResult } from './multi';
 import { releaseFailure, releaseOutputs, renderReleaseErrorSummary, renderReleaseSummary } from './multi-summary';
 import type { DeployProgress } from './progress';
 
 const TERMINATION_GRACE_MS = 5_000;
 
-export async function runServiceList(inputs: Inputs, clients: EcsClients, deadline: number): Promise<void> {
+/** `clock`: the system's; a test passes its own to stop the release where it wants. */
+export async function runServiceList(inputs: Inputs, clients: EcsClients, deadline: number, clock: Clock = systemClock): Promise<void> {
   const progress = new MultiProgress();
   let reported = false;
   const report = async (result: MultiDeployResult): Promise<void> => {
@@ -56,14 +57,33 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
   try {
     result = await deployServices(inputs, {
       ...clients,
-      clock: systemClock,
+      clock,
       log: coreLogger,
       context: runnerContext(),
       progress,
       deadline,
     });
   } catch (err) {
-    if (!progress.cancelled) await writeSummary(renderReleaseErrorSummary(inputs, err));
+    if (!progress.cancelled) {
+      // An error deployServices() did not settle (a bug, an answer nobody expected): once a service was
+      // told to change, the outputs are owed — the workflow's list rollback keys on rollback-services —
+      // and every revision this run registered or sent is tagged failed, never judged.
+      const touched = entries.filter((entry) => progress.for(entry).touched);
+      if (touched.length > 0) {
+        const services = entries.map((entry): ServiceReleaseResult => {
+          const p = progress.for(entry);
+          return p.touched
+            ? { entry, result: touchedResult(inputsFor(inputs, entry), p, 'failed', err), touched: true }
+            : { entry, result: notUpdatedOnError(inputs, entry, p), touched: false };
+        });
+        setOutputs(releaseOutputs({ status: 'failed', cluster: inputs.cluster, services, durationMs: 0, reason: describeError(err) }));
+        reported = true;
+        await Promise.all(
+          entries.map((entry) => tagCancelled(clients.recordEcs, progress.for(entry), prefixedLogger(coreLogger, nameOf(entry.service)))),
+        );
+      }
+      await writeSummary(renderReleaseErrorSummary(inputs, err));
+    }
     throw err;
   } finally {
     if (!progress.cancelled) stopHandling();
@@ -82,6 +102,21 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
   }
   await report(result);
   if (result.status === 'failed' || result.status === 'timed-out') throw releaseFailure(result);
+}
+
+/** A service of the list not updated when an unexpected error ended the release: it keeps what it ran. */
+function notUpdatedOnError(inputs: Inputs, entry: ServiceRelease, progress: DeployProgress): DeployResult {
+  return {
+    status: 'failed',
+    cluster: inputs.cluster,
+    service: entry.service,
+    taskDefinitionArn: progress.registeredArn,
+    targets: [],
+    registered: progress.registeredArn !== undefined,
+    waited: false,
+    reason: "not updated: the release ended on an error before this service's turn; it keeps what it ran",
+    durationMs: 0,
+  };
 }
 
 /** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */

@@ -126,7 +126,9 @@ export async function deployServices(inputs: Inputs, deps: MultiDeployDeps): Pro
   const fail = (entry: ServiceRelease, what: string): void => {
     if (failedFirst !== undefined) return;
     failedFirst = `service ${nameOf(entry.service)} ${what}`;
-    log.warning(`The release failed: ${failedFirst}. Every other service's watch ends now (its revision is tagged failed).`);
+    log.warning(
+      `The release failed: ${failedFirst.replace(/\.$/, '')}. Every other service's watch ends now (its revision is tagged failed).`,
+    );
     batch.abandon(`the release failed (${failedFirst})`);
   };
   const launches: Promise<DeployResult>[] = [];

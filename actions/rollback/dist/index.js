@@ -45553,7 +45553,7 @@ class RolloutBatch {
     watch(req) {
         const watch = new RolloutWatch(req);
         watch.announce();
-        return new Promise((resolve) => {
+        return new Promise((resolve, reject) => {
             const now = this.opts.clock.now();
             const participant = {
                 watch,
@@ -45562,6 +45562,7 @@ class RolloutBatch {
                 deadline: now + req.timeoutMs,
                 polls: 0,
                 resolve,
+                reject,
                 done: false,
             };
             this.participants.push(participant);
@@ -45601,10 +45602,10 @@ class RolloutBatch {
             return;
         const wait = new AbortController();
         this.waitForAll = wait;
-        void this.opts.clock.sleep(within, wait.signal).then(() => {
+        this.opts.clock.sleep(within, wait.signal).then(() => {
             if (!wait.signal.aborted)
                 this.start();
-        });
+        }, (err) => this.failAll(err));
     }
     /** Runs the loop unless it runs; a loop that ended (nobody open) starts again for a participant that joins later. */
     start() {
@@ -45612,11 +45613,26 @@ class RolloutBatch {
         if (this.running || !this.participants.some((p) => !p.done))
             return;
         this.running = true;
-        void this.run().finally(() => {
+        void this.run()
+            .catch((err) => this.failAll(err))
+            .finally(() => {
             this.running = false;
             if (this.participants.some((p) => !p.done))
                 this.start();
         });
+    }
+    /**
+     * The loop itself threw (a bug, an answer nobody expected): every open watch rejects with that
+     * error, so the caller's own error path reports it — never a watch that waits forever, nor an
+     * unhandled rejection that ends the process before the outputs are written.
+     */
+    failAll(err) {
+        for (const p of this.participants) {
+            if (p.done)
+                continue;
+            p.done = true;
+            p.reject(err);
+        }
     }
     finish(p, decision) {
         if (p.done)
