@@ -47262,9 +47262,7 @@ function getInputs(env = process.env) {
     if (registerOnly && taskDefinitionArn !== undefined) {
         throw new errors_InputError('GANTRY-DEPLOY-015', 'register-only', read.raw('register-only'), 'false when task-definition-arn is given (a promotion registers nothing)');
     }
-    if (registerOnly && read.boolean('dry-run', false)) {
-        throw new errors_InputError('GANTRY-DEPLOY-016', 'register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
-    }
+    refuseRegisterOnlyDryRun(read, registerOnly);
     if (taskDefinitionArn !== undefined) {
         for (const conflicting of ['task-definition', 'environment-variables']) {
             if (read.has(conflicting)) {
@@ -47486,6 +47484,12 @@ function readImages(read, promotion) {
         throw new errors_InputError('GANTRY-DEPLOY-037', 'image', image, IMAGE_EXPECTED);
     return [{ container: containerName, image, input: 'image' }];
 }
+/** register-only and dry-run exclude each other (one service or a list). */
+function refuseRegisterOnlyDryRun(read, registerOnly) {
+    if (registerOnly && read.boolean('dry-run', false)) {
+        throw new errors_InputError('GANTRY-DEPLOY-016', 'register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
+    }
+}
 /**
  * A list's revisions: `task-definition-arn` in every entry (deploy exactly those,
  * as deploy.yml does after a list's register-only) or in none, never beside a file or a container of
@@ -47493,9 +47497,7 @@ function readImages(read, promotion) {
  */
 function checkListRevisions(read, entries, registerOnly) {
     const withArn = entries.filter((e) => e.fields['task-definition-arn'] !== undefined);
-    if (registerOnly && read.boolean('dry-run', false)) {
-        throw new errors_InputError('GANTRY-DEPLOY-016', 'register-only', read.raw('register-only'), 'false with dry-run: true (a dry run registers nothing; use one or the other)');
-    }
+    refuseRegisterOnlyDryRun(read, registerOnly);
     if (withArn.length === 0)
         return false;
     if (withArn.length !== entries.length) {
@@ -48378,7 +48380,9 @@ async function runServiceList(inputs, clients, deadline, clock = systemClock) {
             const services = entries.map((entry) => {
                 const p = progress.for(entry);
                 const result = cancelledResult(inputsFor(inputs, entry), p, signal);
-                return result ? { entry, result, touched: true } : { entry, result: notUpdatedOnCancel(inputs, entry, p, signal), touched: false };
+                return result
+                    ? { entry, result, touched: true }
+                    : { entry, result: notUpdated(inputs, entry, p, 'cancelled', signal), touched: false };
             });
             if (services.some((s) => s.touched)) {
                 const result = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0, reason: signal };
@@ -48410,7 +48414,7 @@ async function runServiceList(inputs, clients, deadline, clock = systemClock) {
                     const p = progress.for(entry);
                     return p.touched
                         ? { entry, result: touchedResult(inputsFor(inputs, entry), p, 'failed', err), touched: true }
-                        : { entry, result: notUpdatedOnError(inputs, entry, p), touched: false };
+                        : { entry, result: notUpdated(inputs, entry, p, 'failed', 'the release ended on an error'), touched: false };
                 });
                 setOutputs(releaseOutputs({ status: 'failed', cluster: inputs.cluster, services, durationMs: 0, reason: errors_describeError(err) }));
                 reported = true;
@@ -48441,31 +48445,17 @@ async function runServiceList(inputs, clients, deadline, clock = systemClock) {
     if (result.status === 'failed' || result.status === 'timed-out')
         throw releaseFailure(result);
 }
-/** A service of the list not updated when an unexpected error ended the release: it keeps what it ran. */
-function notUpdatedOnError(inputs, entry, progress) {
+/** A service of the list the run never updated (cancelled, or ended on an error, before its turn): it keeps what it ran (its registered revision, if any, is tagged failed). */
+function notUpdated(inputs, entry, progress, status, reason) {
     return {
-        status: 'failed',
+        status,
         cluster: inputs.cluster,
         service: entry.service,
         taskDefinitionArn: progress.registeredArn,
         targets: [],
         registered: progress.registeredArn !== undefined,
         waited: false,
-        reason: "not updated: the release ended on an error before this service's turn; it keeps what it ran",
-        durationMs: 0,
-    };
-}
-/** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */
-function notUpdatedOnCancel(inputs, entry, progress, signal) {
-    return {
-        status: 'cancelled',
-        cluster: inputs.cluster,
-        service: entry.service,
-        taskDefinitionArn: progress.registeredArn,
-        targets: [],
-        registered: progress.registeredArn !== undefined,
-        waited: false,
-        reason: `not updated: ${signal} before this service's turn; it keeps what it ran`,
+        reason: `not updated: ${reason} before this service's turn; it keeps what it ran`,
         durationMs: 0,
     };
 }

@@ -119,14 +119,7 @@ export function getInputs(env: Env = process.env): Inputs {
       'false when task-definition-arn is given (a promotion registers nothing)',
     );
   }
-  if (registerOnly && read.boolean('dry-run', false)) {
-    throw new InputError(
-      'GANTRY-DEPLOY-016',
-      'register-only',
-      read.raw('register-only'),
-      'false with dry-run: true (a dry run registers nothing; use one or the other)',
-    );
-  }
+  refuseRegisterOnlyDryRun(read, registerOnly);
   if (taskDefinitionArn !== undefined) {
     for (const conflicting of ['task-definition', 'environment-variables'] as const) {
       if (read.has(conflicting)) {
@@ -415,13 +408,8 @@ function readImages(read: InputReader, promotion: boolean): ImageAssignment[] {
   return [{ container: containerName, image, input: 'image' }];
 }
 
-/**
- * A list's revisions: `task-definition-arn` in every entry (deploy exactly those,
- * as deploy.yml does after a list's register-only) or in none, never beside a file or a container of
- * its own, never with register-only or environment-variables. Returns whether the list is of revisions.
- */
-function checkListRevisions(read: InputReader, entries: ReturnType<typeof parseServiceList>, registerOnly: boolean): boolean {
-  const withArn = entries.filter((e) => e.fields['task-definition-arn'] !== undefined);
+/** register-only and dry-run exclude each other (one service or a list). */
+function refuseRegisterOnlyDryRun(read: InputReader, registerOnly: boolean): void {
   if (registerOnly && read.boolean('dry-run', false)) {
     throw new InputError(
       'GANTRY-DEPLOY-016',
@@ -430,6 +418,16 @@ function checkListRevisions(read: InputReader, entries: ReturnType<typeof parseS
       'false with dry-run: true (a dry run registers nothing; use one or the other)',
     );
   }
+}
+
+/**
+ * A list's revisions: `task-definition-arn` in every entry (deploy exactly those,
+ * as deploy.yml does after a list's register-only) or in none, never beside a file or a container of
+ * its own, never with register-only or environment-variables. Returns whether the list is of revisions.
+ */
+function checkListRevisions(read: InputReader, entries: ReturnType<typeof parseServiceList>, registerOnly: boolean): boolean {
+  const withArn = entries.filter((e) => e.fields['task-definition-arn'] !== undefined);
+  refuseRegisterOnlyDryRun(read, registerOnly);
   if (withArn.length === 0) return false;
   if (withArn.length !== entries.length) {
     const without = entries.find((e) => e.fields['task-definition-arn'] === undefined) as (typeof entries)[number];

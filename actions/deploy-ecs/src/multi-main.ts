@@ -41,7 +41,9 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
       const services = entries.map((entry): ServiceReleaseResult => {
         const p = progress.for(entry);
         const result = cancelledResult(inputsFor(inputs, entry), p, signal);
-        return result ? { entry, result, touched: true } : { entry, result: notUpdatedOnCancel(inputs, entry, p, signal), touched: false };
+        return result
+          ? { entry, result, touched: true }
+          : { entry, result: notUpdated(inputs, entry, p, 'cancelled', signal), touched: false };
       });
       if (services.some((s) => s.touched)) {
         const result: MultiDeployResult = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0, reason: signal };
@@ -74,7 +76,7 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
           const p = progress.for(entry);
           return p.touched
             ? { entry, result: touchedResult(inputsFor(inputs, entry), p, 'failed', err), touched: true }
-            : { entry, result: notUpdatedOnError(inputs, entry, p), touched: false };
+            : { entry, result: notUpdated(inputs, entry, p, 'failed', 'the release ended on an error'), touched: false };
         });
         setOutputs(releaseOutputs({ status: 'failed', cluster: inputs.cluster, services, durationMs: 0, reason: describeError(err) }));
         reported = true;
@@ -104,32 +106,23 @@ export async function runServiceList(inputs: Inputs, clients: EcsClients, deadli
   if (result.status === 'failed' || result.status === 'timed-out') throw releaseFailure(result);
 }
 
-/** A service of the list not updated when an unexpected error ended the release: it keeps what it ran. */
-function notUpdatedOnError(inputs: Inputs, entry: ServiceRelease, progress: DeployProgress): DeployResult {
+/** A service of the list the run never updated (cancelled, or ended on an error, before its turn): it keeps what it ran (its registered revision, if any, is tagged failed). */
+function notUpdated(
+  inputs: Inputs,
+  entry: ServiceRelease,
+  progress: DeployProgress,
+  status: 'cancelled' | 'failed',
+  reason: string,
+): DeployResult {
   return {
-    status: 'failed',
+    status,
     cluster: inputs.cluster,
     service: entry.service,
     taskDefinitionArn: progress.registeredArn,
     targets: [],
     registered: progress.registeredArn !== undefined,
     waited: false,
-    reason: "not updated: the release ended on an error before this service's turn; it keeps what it ran",
-    durationMs: 0,
-  };
-}
-
-/** A service of the list the cancelled run never updated: it keeps what it ran (its registered revision, if any, is tagged failed). */
-function notUpdatedOnCancel(inputs: Inputs, entry: ServiceRelease, progress: DeployProgress, signal: NodeJS.Signals): DeployResult {
-  return {
-    status: 'cancelled',
-    cluster: inputs.cluster,
-    service: entry.service,
-    taskDefinitionArn: progress.registeredArn,
-    targets: [],
-    registered: progress.registeredArn !== undefined,
-    waited: false,
-    reason: `not updated: ${signal} before this service's turn; it keeps what it ran`,
+    reason: `not updated: ${reason} before this service's turn; it keeps what it ran`,
     durationMs: 0,
   };
 }
