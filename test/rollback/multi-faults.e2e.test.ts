@@ -9,18 +9,23 @@
  * History (made by the real deploy-ecs code): api and worker created on api:1 / worker:1 (before
  * gantry), release 1 deployed as api:2 / worker:2, then marked failed (say, by the smoke test).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DescribeServicesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { deploy } from '../../actions/deploy-ecs/src/deploy';
 import { getInputs as getDeployInputs } from '../../actions/deploy-ecs/src/inputs';
+import { getInputs as getRollbackInputs } from '../../actions/rollback/src/inputs';
+import { runServiceList as runRollbackList } from '../../actions/rollback/src/multi-main';
 import { runnerContext } from '../../lib/ecs/metadata';
 import { setReleaseStatus } from '../../lib/ecs/release';
 import { inputEnvName } from '../../lib/runner/inputs';
 import { memoryLogger } from '../../lib/runner/logger';
-import { FakeClock } from '../../lib/util/clock';
+import { FakeClock, systemClock, type Clock } from '../../lib/util/clock';
 import { createEcsService, useEcsEmulator } from '../support/ecs-emulator';
 import type { FaultRule } from '../support/fault-proxy';
-import { runAction, type ActionResult } from '../support/harness';
+import { parseCommandFile, runAction, type ActionResult } from '../support/harness';
 import { CLUSTER, REGISTRY, RUNNER_ENV } from './history';
 
 const TD = (family: string, revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
@@ -221,5 +226,57 @@ describe('a list rollback cancelled (SIGTERM to the bundle)', () => {
     expect((await tags(TD('api', 2)))['gantry:status']).toBe('rolled-back');
     // The worker still runs worker:2: it keeps its status.
     expect((await tags(TD('worker', 2)))['gantry:status']).toBe('failed');
+  });
+});
+
+describe('a list rollback: an error nobody foresaw after the switches were sent (in-process)', () => {
+  it("still writes each service's state, read back from what it runs, and tags the chain from it", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-rollback-error-'));
+    const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary') };
+    for (const file of Object.values(files)) writeFileSync(file, '');
+    const saved = { GITHUB_OUTPUT: process.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: process.env.GITHUB_STEP_SUMMARY };
+    Object.assign(process.env, files);
+    const BUG = "Cannot read properties of undefined (reading 'deployments')";
+    aws.layer.setScenario({ kind: 'complete', ticks: 30 });
+    // The clock breaks once both switches have gone out, while the rollouts are still being watched.
+    const updatesBefore = aws.layer.state().calls.UpdateService ?? 0;
+    const clock: Clock = {
+      now: () => {
+        if ((aws.layer.state().calls.UpdateService ?? 0) >= updatesBefore + 2) throw new TypeError(BUG);
+        return Date.now();
+      },
+      sleep: (ms, signal) => systemClock.sleep(ms, signal),
+    };
+    try {
+      const env: Record<string, string> = { ...RUNNER_ENV, ...aws.env() };
+      const inputs = { cluster: CLUSTER, services: SERVICES, reason: 'release 1.1.0 failed', 'poll-interval-seconds': '1' };
+      for (const [key, value] of Object.entries(inputs)) env[inputEnvName(key)] = value;
+      const clients = { ecs: aws.ecs, pollEcs: aws.ecs, registerEcs: aws.ecs, recordEcs: aws.ecs };
+      const thrown = await runRollbackList(getRollbackInputs(env), clients, Date.now() + 20_000, clock).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(thrown).toBeInstanceOf(TypeError);
+      const outputs = parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+      expect(outputs.status).toBe('failed');
+      const services = Object.fromEntries((JSON.parse(outputs.services) as ServiceOutput[]).map((s) => [s.service, s]));
+      for (const name of NAMES) {
+        expect(services[name]).toMatchObject({
+          status: 'failed',
+          'task-definition-arn': TD(name, 1),
+          'from-task-definition-arn': TD(name, 2),
+          failure: 'switched: runs ' + name + ":1 (the rollback ended on an error before the rollout's verdict)",
+        });
+        expect(await live(name)).toBe(TD(name, 1));
+        expect((await tags(TD(name, 2)))['gantry:status']).toBe('rolled-back');
+      }
+      expect(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toContain(BUG);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -46108,10 +46108,13 @@ async function tagCancelledRollback(ecs, cancelled, log) {
         log,
     });
 }
-/** `switched: runs api:1 (SIGTERM before the rollout's verdict)` — how one service of a cancelled rollback ended. */
-function cancelledState(cancelled, fromArn, toArn, signal) {
+/**
+ * `switched: runs api:1 (SIGTERM before the rollout's verdict)` — how one service of a rollback that
+ * did not finish ended; `why` is what ended it (the signal, or "an error").
+ */
+function cancelledState(cancelled, fromArn, toArn, why) {
     const live = cancelled.liveArn;
-    const when = cancelled.switched ? `${signal} before the rollout's verdict` : `${signal} before its switch was sent`;
+    const when = cancelled.switched ? `${why} before the rollout's verdict` : `${why} before its switch was sent`;
     if (live === undefined)
         return { switched: 'unknown', text: `UNKNOWN whether switched: reading the service back failed (${when})` };
     if (live === toArn && toArn !== fromArn)
@@ -47429,7 +47432,8 @@ class MultiRollbackProgress {
 
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const TERMINATION_GRACE_MS = 5_000;
-async function runServiceList(inputs, clients, deadline) {
+/** `clock`: the system's; a test passes its own to stop the rollback where it wants. */
+async function runServiceList(inputs, clients, deadline, clock = systemClock) {
     const entries = inputs.services ?? [];
     const progress = new MultiRollbackProgress();
     let reported = false;
@@ -47441,55 +47445,61 @@ async function runServiceList(inputs, clients, deadline) {
         setOutputs(rollbackOutputs(result));
         await writeSummary(renderRollbackSummary(result));
     };
+    /**
+     * A rollback that did not finish (the job cancelled, or an error rollbackServices() did not
+     * settle): every service is read back, the outputs and the summary say what each runs
+     * (switched / not switched / UNKNOWN), then the release status chain is tagged from it. Nothing
+     * switched: nothing changed, nothing to report, as for one service.
+     */
+    const recordUnfinished = async (status, why) => {
+        const read = await Promise.all(entries.map((entry) => readCancelledRollback({
+            ecs: clients.recordEcs,
+            cluster: inputs.cluster,
+            service: entry.service,
+            progress: progress.for(entry.index),
+            log: prefixedLogger(coreLogger, nameOf(entry.service)),
+        })));
+        if (reported || read.every((r) => r.switched === undefined))
+            return undefined;
+        const services = entries.flatMap((entry, i) => {
+            const planned = progress.planned.get(entry.index);
+            if (!planned)
+                return [];
+            if (planned.status === 'noop')
+                return [{ entry, result: planned }];
+            const state = cancelledState(read[i], planned.from.arn, planned.to.arn, why);
+            return [
+                {
+                    entry,
+                    result: { ...planned, status, liveArn: read[i].liveArn, deploymentId: read[i].deploymentId, actions: [], failure: state.text },
+                },
+            ];
+        });
+        const result = { status, cluster: inputs.cluster, services, durationMs: 0 };
+        await report(result);
+        if (status === 'cancelled')
+            coreLogger.error(describeFailure(cancelledRollbackFailure(result, why)));
+        await Promise.all(entries.map((entry, i) => tagCancelledRollback(clients.recordEcs, read[i], prefixedLogger(coreLogger, nameOf(entry.service)))));
+        return result;
+    };
     const stopHandling = onTermination({
         graceMs: TERMINATION_GRACE_MS,
         announce: (line) => coreLogger.warning(line),
         record: async (signal) => {
             cancelled = true;
-            const read = await Promise.all(entries.map((entry) => readCancelledRollback({
-                ecs: clients.recordEcs,
-                cluster: inputs.cluster,
-                service: entry.service,
-                progress: progress.for(entry.index),
-                log: prefixedLogger(coreLogger, nameOf(entry.service)),
-            })));
-            // Nothing switched (cancelled while the targets were resolved): nothing changed, nothing to report, as for one service.
-            if (reported || read.every((r) => r.switched === undefined))
-                return;
-            const services = entries.flatMap((entry, i) => {
-                const planned = progress.planned.get(entry.index);
-                if (!planned)
-                    return [];
-                if (planned.status === 'noop')
-                    return [{ entry, result: planned }];
-                const state = cancelledState(read[i], planned.from.arn, planned.to.arn, signal);
-                return [
-                    {
-                        entry,
-                        result: {
-                            ...planned,
-                            status: 'cancelled',
-                            liveArn: read[i].liveArn,
-                            deploymentId: read[i].deploymentId,
-                            actions: [],
-                            failure: state.text,
-                        },
-                    },
-                ];
-            });
-            const result = { status: 'cancelled', cluster: inputs.cluster, services, durationMs: 0 };
-            await report(result);
-            coreLogger.error(describeFailure(cancelledRollbackFailure(result, signal)));
-            await Promise.all(entries.map((entry, i) => tagCancelledRollback(clients.recordEcs, read[i], prefixedLogger(coreLogger, nameOf(entry.service)))));
+            await recordUnfinished('cancelled', signal);
         },
     });
     let result;
     try {
-        result = await rollbackServices(inputs, { ...clients, clock: systemClock, log: coreLogger, deadline, progress });
+        result = await rollbackServices(inputs, { ...clients, clock, log: coreLogger, deadline, progress });
     }
     catch (err) {
-        if (!cancelled)
+        if (!cancelled) {
+            // Outputs are owed once a switch was sent: what each service runs, read back.
+            await recordUnfinished('failed', 'the rollback ended on an error');
             await writeSummary(renderRollbackErrorSummary(inputs, err));
+        }
         throw err;
     }
     finally {

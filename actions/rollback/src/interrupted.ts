@@ -51,15 +51,18 @@ export async function tagCancelledRollback(ecs: ECSClient, cancelled: CancelledR
   });
 }
 
-/** `switched: runs api:1 (SIGTERM before the rollout's verdict)` — how one service of a cancelled rollback ended. */
+/**
+ * `switched: runs api:1 (SIGTERM before the rollout's verdict)` — how one service of a rollback that
+ * did not finish ended; `why` is what ended it (the signal, or "an error").
+ */
 export function cancelledState(
   cancelled: CancelledRollback,
   fromArn: string,
   toArn: string,
-  signal: NodeJS.Signals,
+  why: string,
 ): { switched: boolean | 'unknown'; text: string } {
   const live = cancelled.liveArn;
-  const when = cancelled.switched ? `${signal} before the rollout's verdict` : `${signal} before its switch was sent`;
+  const when = cancelled.switched ? `${why} before the rollout's verdict` : `${why} before its switch was sent`;
   if (live === undefined) return { switched: 'unknown', text: `UNKNOWN whether switched: reading the service back failed (${when})` };
   if (live === toArn && toArn !== fromArn) return { switched: true, text: `switched: runs ${shortName(live)} (${when})` };
   if (live === fromArn) return { switched: false, text: `not switched: runs ${shortName(live)} (${when})` };

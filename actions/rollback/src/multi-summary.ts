@@ -57,7 +57,7 @@ export function rollbackFailure(result: MultiRollbackResult): ActionFailure {
 }
 
 /** The error of a cancelled rollback of a list: which services were switched (what each runs) and which were not. */
-export function cancelledRollbackFailure(result: MultiRollbackResult, signal: NodeJS.Signals): ActionFailure {
+export function cancelledRollbackFailure(result: MultiRollbackResult, signal: string): ActionFailure {
   const group = (prefix: string): string =>
     result.services
       .filter((s) => s.result.status === 'cancelled' && s.result.failure?.startsWith(prefix))
