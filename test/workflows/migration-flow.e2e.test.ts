@@ -3,7 +3,7 @@
  * migration-check step on, each step's own `if:` (from the YAML) is evaluated with GitHub's expression engine
  * against the job status and the outputs and outcomes of the steps before it; a gantry step that runs
  * is its real bundle with its `with:` evaluated the same way (and the action.yml defaults), against
- * moto + the rollout layer; the Summary step is its own bash script. The steps before (checkout,
+ * moto + the rollout layer; the Summary step is its own bash script (support/run-job.ts). The steps before (checkout,
  * credentials, the image by digest, terraform) are taken as done: the image output is given.
  *
  * A migration that exits 1 must end the job with the service exactly as it was — asserted on moto
@@ -13,23 +13,14 @@
  * stops the job at the check, before anything is registered: moto holds no new revision, task or tag.
  */
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, type ActionResult } from '../support/harness';
 import { awsTestEnv, ecsClientFor, startMoto, type MotoServer } from '../support/moto';
 import { startRolloutLayer, type RolloutLayer } from '../support/rollout-layer';
 import { CLUSTER, SERVICE, createMigrationService, ecsState } from '../run-task/moto-setup';
-import { splitFailureCode } from '../support/harness';
-import { REPO_ROOT, loadWorkflow } from './support/repo-files';
-import { evaluateCondition, type JobStatus, type StepContext } from './support/step-condition';
-import { gantryActionOf, type Step } from './support/workflow-model';
+import { splitFailureCode, type ActionResult } from '../support/harness';
+import { runJob, type JobContext, type JobRun } from './support/run-job';
 
 const WORKFLOW = '.github/workflows/deploy.yml';
 const SHA = 'b'.repeat(40);
@@ -67,56 +58,9 @@ beforeEach(async () => {
   layer.setScenario({ kind: 'complete', ticks: 1 });
 });
 
-/** The value of `${{ … }}` in a context, with GitHub's semantics (a missing output is ''). */
-function evaluateExpression(expression: string, context: StepContext): string {
-  const parsed = new Parser(
-    new Lexer(expression.trim()).lex().tokens,
-    ['steps', 'inputs', 'needs', 'github', 'secrets', 'job'],
-    [],
-  ).parse();
-  const values = JSON.parse(
-    JSON.stringify({ steps: {}, inputs: {}, needs: {}, github: {}, secrets: {}, job: {}, ...context }),
-    data.reviver,
-  ) as data.Dictionary;
-  return String(new Evaluator(parsed, values, new Map()).evaluate().coerceString());
-}
-
-/** A `with:` or `env:` value: plain text with every `${{ … }}` replaced by its value. */
-function template(raw: unknown, context: StepContext): string {
-  return String(raw ?? '').replace(/\$\{\{([\s\S]*?)\}\}/g, (_m, expression: string) => evaluateExpression(expression, context));
-}
-
-function actionDefaults(name: string): Record<string, string> {
-  const action = parse(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
-    inputs?: Record<string, { default?: unknown }>;
-  };
-  return Object.fromEntries(
-    Object.entries(action.inputs ?? {})
-      .filter(([, spec]) => spec?.default !== undefined)
-      .map(([input, spec]) => [input, String(spec.default)]),
-  );
-}
-
-interface StepRun {
-  id: string;
-  outcome: 'success' | 'failure' | 'skipped';
-  result?: ActionResult;
-}
-
-interface JobRun {
-  steps: StepRun[];
-  ran: string[];
-  status: JobStatus;
-  summary: string;
-  byId: (id: string) => StepRun | undefined;
-}
-
 /** The deploy job from its migration-check step to its end, as the runner goes through it. */
 async function runDeployJob(inputs: Record<string, string | number | boolean>): Promise<JobRun> {
-  const job = loadWorkflow(WORKFLOW).jobs.find((j) => j.id === 'deploy');
-  if (!job) throw new Error('deploy.yml has no deploy job');
-  const from = job.steps.findIndex((s) => s.id === 'migration-check');
-  const context: StepContext & { secrets: Record<string, string> } = {
+  const context: JobContext = {
     inputs: {
       environment: 'staging',
       cluster: CLUSTER,
@@ -149,62 +93,7 @@ async function runDeployJob(inputs: Record<string, string | number | boolean>): 
     secrets: {},
     steps: { image: { outputs: { image: IMAGE }, outcome: 'success', conclusion: 'success' } },
   };
-  const files = mkdtempSync(path.join(os.tmpdir(), 'gantry-job-'));
-  const jobSummary = path.join(files, 'summary');
-  writeFileSync(jobSummary, '');
-  let status: JobStatus = 'success';
-  const runs: StepRun[] = [];
-  try {
-    for (const step of job.steps.slice(from)) {
-      const id = step.id ?? `#${step.index}`;
-      if (!evaluateCondition(step.if, context, status)) {
-        runs.push({ id, outcome: 'skipped' });
-        context.steps = { ...context.steps, [id]: { outputs: {}, outcome: 'skipped', conclusion: 'skipped' } };
-        continue;
-      }
-      const { ok, outputs, result } = await runStep(step, context, jobSummary);
-      const outcome = ok ? 'success' : 'failure';
-      if (!ok) status = 'failure';
-      runs.push({ id, outcome, result });
-      context.steps = { ...context.steps, [id]: { outputs, outcome, conclusion: outcome } };
-    }
-    return {
-      steps: runs,
-      ran: runs.filter((r) => r.outcome !== 'skipped').map((r) => r.id),
-      status,
-      summary: readFileSync(jobSummary, 'utf8'),
-      byId: (id) => runs.find((r) => r.id === id),
-    };
-  } finally {
-    rmSync(files, { recursive: true, force: true });
-  }
-}
-
-async function runStep(
-  step: Step,
-  context: StepContext,
-  jobSummary: string,
-): Promise<{ ok: boolean; outputs: Record<string, string>; result?: ActionResult }> {
-  const action = gantryActionOf(step);
-  if (action) {
-    const inputs = actionDefaults(action);
-    for (const [input, raw] of Object.entries(step.with)) inputs[input] = template(raw, context);
-    const result = await runAction(action, inputs, { env: awsTestEnv(layer.url), timeoutMs: 120_000 });
-    // Each step's summary lands in the job's summary, as on GitHub.
-    writeFileSync(jobSummary, readFileSync(jobSummary, 'utf8') + result.summary);
-    return { ok: result.exitCode === 0, outputs: result.outputs, result };
-  }
-  if (step.run === undefined) throw new Error(`step ${step.id ?? step.index} is neither a gantry action nor a script`);
-  const env = Object.fromEntries(Object.entries(step.env).map(([name, raw]) => [name, template(raw, context)]));
-  try {
-    execFileSync('bash', ['-e', '-c', template(step.run, context)], {
-      env: { PATH: process.env.PATH ?? '', ...env, GITHUB_STEP_SUMMARY: jobSummary },
-      stdio: 'pipe',
-    });
-    return { ok: true, outputs: {} };
-  } catch {
-    return { ok: false, outputs: {} };
-  }
+  return runJob({ workflow: WORKFLOW, job: 'deploy', from: 'migration-check', context, env: awsTestEnv(layer.url) });
 }
 
 async function serviceState(): Promise<{ taskDefinition?: string; tags: Record<string, string>; deployments: string[] }> {
