@@ -5,7 +5,8 @@
  *   1. parity-check: staging vs production example config (in parity), then a production-ahead toggle
  *   2. terraform: plan and apply of the example configuration (terraform_data, local state)
  *   3. deploy-ecs 1.0.0 + smoke-test
- *   4. release 1.1.0 has a database migration, run as deploy.yml runs it: deploy-ecs register-only →
+ *   4. release 1.1.0 has a database migration, run as deploy.yml runs it: run-task check-only (a
+ *      misspelt container is refused first, nothing registered) → deploy-ecs register-only →
  *      run-task; the first commit's migration exits 1 (its log lines shown) and the service is read
  *      back untouched (same task definition, same release tags); the fixed commit's migration succeeds,
  *      then deploy-ecs deploys exactly the revision it ran from (task-definition-arn) + smoke-test
@@ -263,19 +264,53 @@ async function main(): Promise<void> {
     );
   };
 
+  /** Revisions of the family shop, read from moto: what a refused check must leave as it is. */
+  const shopRevisions = async (): Promise<number> =>
+    (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop' }))).taskDefinitionArns?.length ?? 0;
+  /** run-task check-only, as deploy.yml's "Check the migration inputs": read-only, before anything is registered. */
+  const checkMigration = (title: string, container: string, expected: 'pass' | 'fail') =>
+    step(
+      title,
+      'run-task',
+      { 'check-only': true, cluster: CLUSTER, service: SERVICE, container, command: 'npm run migrate', 'timeout-seconds': 60 },
+      env,
+      expected,
+      workspace,
+    );
+
   /**
-   * A release with a database migration, as deploy.yml runs it: register the revision without touching
-   * the service, run the migration from exactly that revision, deploy exactly it only if the migration
-   * succeeded. Returns the registered revision when the migration succeeded.
+   * A release with a database migration, as deploy.yml runs it: check the migration inputs (read-only),
+   * register the revision without touching the service, run the migration from exactly that revision,
+   * deploy exactly it only if the migration succeeded. With `typo`, a check with a misspelt container
+   * comes first: refused, with no revision registered (read back from moto). Returns the registered
+   * revision when the migration succeeded.
    */
   const migrate = async (
     title: string,
     version: string,
     gitSha: string,
     migration: { exitCode: number; logs: string[] },
+    typo?: string,
   ): Promise<string | undefined> => {
     say('');
     say(style.bold(title));
+    if (typo) {
+      const revisions = await shopRevisions();
+      await checkMigration(
+        `run-task check-only: migration-container '${typo}' (a typo) is refused before anything is registered`,
+        typo,
+        'fail',
+      );
+      const unchanged = (await shopRevisions()) === revisions;
+      check('the refused migration check registered nothing', unchanged);
+      say(
+        unchanged
+          ? style.green(`nothing registered (read back from moto): family shop still has ${revisions} revisions`)
+          : style.red(`a revision was registered although the migration check refused its inputs`),
+      );
+    }
+    const checked = await checkMigration(`run-task check-only: the migration inputs of ${version} (read-only)`, 'app', 'pass');
+    if (checked.exitCode !== 0) return undefined;
     const registered = await step(
       `deploy-ecs ${version} register-only: the revision the migration runs (service not updated)`,
       'deploy-ecs',
@@ -323,7 +358,7 @@ async function main(): Promise<void> {
       const before = await serviceSnapshot(ecs, CLUSTER, SERVICE);
       const brokenSha = sha(5);
       await migrate(
-        `Release ${release.version} has a database migration (deploy.yml's migration input): register → migrate → deploy`,
+        `Release ${release.version} has a database migration (deploy.yml's migration input): check → register → migrate → deploy`,
         release.version,
         brokenSha,
         {
@@ -335,6 +370,7 @@ async function main(): Promise<void> {
             'Migration 0007_orders_discount rolled back; schema still at 0006',
           ],
         },
+        'ap',
       );
       const after = await serviceSnapshot(ecs, CLUSTER, SERVICE);
       const changes = serviceChanges(before, after);
@@ -349,15 +385,20 @@ async function main(): Promise<void> {
             ) + style.dim('; deploy.yml skips the deploy step, and there is nothing to roll back')
           : style.red(`service ${SERVICE} CHANGED although its migration failed: ${changes.join('; ')}`),
       );
-      migrated = await migrate(`The migration fixed (commit ${gitSha.slice(0, 7)}): register → migrate → deploy`, release.version, gitSha, {
-        exitCode: 0,
-        logs: [
-          `> shop@${release.version} migrate`,
-          'Applying 0007_orders_discount: ALTER TABLE orders ADD COLUMN discount numeric NOT NULL DEFAULT 0',
-          'Applied 0007_orders_discount in 38 ms',
-          'Schema at 0007',
-        ],
-      });
+      migrated = await migrate(
+        `The migration fixed (commit ${gitSha.slice(0, 7)}): check → register → migrate → deploy`,
+        release.version,
+        gitSha,
+        {
+          exitCode: 0,
+          logs: [
+            `> shop@${release.version} migrate`,
+            'Applying 0007_orders_discount: ALTER TABLE orders ADD COLUMN discount numeric NOT NULL DEFAULT 0',
+            'Applied 0007_orders_discount in 38 ms',
+            'Schema at 0007',
+          ],
+        },
+      );
       // Not what the story expects (the step says so): the service is not deployed without its migration.
       if (!migrated) continue;
     }

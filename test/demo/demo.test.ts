@@ -165,6 +165,13 @@ describe('npm run demo', () => {
     // The migration of 1.1.0's first commit exits 1: its own log lines in the step's output, and the
     // service read back unchanged; the fixed commit's migration passes and exactly its revision is deployed.
     const block = (title: string): string => stdout.split(/^▶ /m).find((b) => b.startsWith(title)) ?? '';
+    // Before anything is registered, the migration's inputs are checked (read-only): a misspelt container is refused,
+    // and moto's revisions of shop are counted before and after.
+    const typo = block("run-task check-only: migration-container 'ap' (a typo)");
+    expect(typo, stdout).toMatch(/GANTRY-RUNTASK-024: Input 'container' has value 'ap': expected a container of shop:2/);
+    expect(typo).toContain('failed (exit 1) — as expected');
+    expect(stdout).toMatch(/nothing registered \(read back from moto\): family shop still has 2 revisions/);
+    expect(block('run-task check-only: the migration inputs of 1.1.0 (read-only)')).toMatch(/inputs checked[\s\S]*passed in/);
     const failedMigration = block('run-task: the migration of 1.1.0 (5555555), which exits 1');
     expect(failedMigration, stdout).toMatch(/Exit code\s+1/);
     expect(failedMigration).toContain('app | ERROR: column "discount" of relation "orders" contains null values');
