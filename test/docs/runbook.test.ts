@@ -2,8 +2,9 @@
  * The on-call docs stay usable: every failure code gantry prints (`GANTRY-<AREA>-<NNN>`, written
  * where the error is thrown — a plain scan of the sources and the workflows finds them) has its
  * anchored entry in the runbook, the runbook documents no code the sources no longer have, no code
- * is given to two different failures, and no relative link in docs/infra points at a file or
- * anchor that does not exist.
+ * is given to two different failures, every warning gantry prints has a row the on-call engineer
+ * finds by searching for its text, and no relative link in docs/infra points at a file or anchor
+ * that does not exist.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import {
   codeSites,
   codesWithTwoMeanings,
   collectCodeSites,
+  collectWarningSites,
+  undocumentedWarnings,
+  warningSites,
   failureAreas,
   mentionedCodes,
   wordingAfter,
@@ -148,6 +152,23 @@ describe('every failure code has one meaning and one runbook entry', () => {
     expect(shared).toEqual(expect.arrayContaining(['GANTRY-INPUT-003', 'GANTRY-WF-001']));
     const integer = sites().filter((s) => s.code === 'GANTRY-INPUT-003');
     expect(new Set(integer.map((s) => s.wording))).toEqual(new Set(['an integer']));
+  });
+});
+
+describe('every warning gantry prints is in the runbook', () => {
+  it('a piece of each warning text (12 characters or more between its holes) is in runbook.md', () => {
+    const warnings = collectWarningSites(root);
+    expect(warnings.length, 'the scan finds the warnings of the actions and lib/').toBeGreaterThan(30);
+    const missing = undocumentedWarnings(warnings, runbook).map((w) => `${w.file}:${w.line}  ${w.pieces[0]}`);
+    expect(missing, 'add a runbook row quoting the warning (placeholders like <arn> for the holes)').toEqual([]);
+  });
+
+  it('the scan reads the pieces between the holes, and an undocumented warning fails it', () => {
+    const source = 'log.warning(`Could not tag ${arn} gantry:status=${status}: ${err}. Tag it by hand.`);\nlog.warning(line);\n';
+    const sites = warningSites('x.ts', source);
+    expect(sites).toEqual([{ file: 'x.ts', line: 1, pieces: ['Could not tag', 'gantry:status=', 'Tag it by hand'] }]);
+    expect(undocumentedWarnings(sites, '| warning `Could not tag <arn> …` | … |')).toEqual([]);
+    expect(undocumentedWarnings(sites, '| warning `Could not write <arn>` |')).toEqual(sites);
   });
 });
 

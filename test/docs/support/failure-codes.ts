@@ -165,3 +165,45 @@ export function failureAreas(root: string): string[] {
   const union = /export type FailureArea =([^;]+);/.exec(errors)?.[1] ?? '';
   return [...union.matchAll(/'([A-Z]+)'/g)].map((m) => m[1]);
 }
+
+/** One warning gantry prints (`….warning(…)`), with the literal pieces an on-call engineer would search the runbook for. */
+export interface WarningSite {
+  file: string;
+  line: number;
+  /** The literal text of the call, split at its holes, each piece trimmed of punctuation; only pieces of MIN_WARNING_PIECE or more. */
+  pieces: string[];
+}
+
+/** Shorter pieces (`Watching it.`) say nothing a search could find. */
+export const MIN_WARNING_PIECE = 12;
+
+const searchable = (text: string): string => text.replace(/`/g, '').replace(/\s+/g, ' ');
+
+/** Every `.warning(` call of a TS/JS source whose wording has a searchable piece (a warning of a variable — a line passed on — has none). */
+export function warningSites(file: string, text: string): WarningSite[] {
+  const sites: WarningSite[] = [];
+  for (const match of text.matchAll(/\.warning\(/g)) {
+    const pieces = wordingAfter(text, match.index + match[0].length)
+      .split('…')
+      .map((p) =>
+        searchable(p)
+          .trim()
+          .replace(/^[.,:;()\s]+|[.,:;()\s]+$/g, ''),
+      )
+      .filter((p) => p.length >= MIN_WARNING_PIECE);
+    if (pieces.length) sites.push({ file, line: text.slice(0, match.index).split('\n').length, pieces });
+  }
+  return sites;
+}
+
+export function collectWarningSites(root: string): WarningSite[] {
+  return sourceFiles(root)
+    .filter((file) => !/\.ya?ml$/.test(file))
+    .flatMap((file) => warningSites(file, readFileSync(path.join(root, file), 'utf8')));
+}
+
+/** The warnings no piece of which the document holds (backticks and line breaks ignored). */
+export function undocumentedWarnings(sites: readonly WarningSite[], markdown: string): WarningSite[] {
+  const doc = searchable(markdown);
+  return sites.filter((site) => !site.pieces.some((piece) => doc.includes(piece)));
+}
