@@ -138,6 +138,9 @@ describe('rollback through faults (previous: web:4 → web:3)', () => {
       'from-task-definition-arn': revisionArn(4),
     });
     expect(result.stdout).toMatch(/Received SIGTERM/);
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /^GANTRY-ROLLBACK-121: Rollback of service \S+ from \S+:4 to \S+:3 was cancelled \(SIGTERM\) before its rollout was judged; the service runs \S+:3\.$/,
+    );
     expect(await statusOf(4)).toBe('rolled-back');
     expect(await statusOf(3)).toBe('deployed');
   });

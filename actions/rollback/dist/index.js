@@ -47669,6 +47669,7 @@ function renderErrorSummary(inputs, err) {
 
 
 
+
 /** SIGINT → SIGTERM is 7.5 s on the runner: record within 5 s. */
 const main_TERMINATION_GRACE_MS = 5_000;
 async function main() {
@@ -47707,7 +47708,7 @@ async function main() {
                 'deployment-id': cancelled.deploymentId,
                 status: 'cancelled',
             });
-            coreLogger.error(`Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`);
+            coreLogger.error(describeFailure(new ActionFailure('GANTRY-ROLLBACK-121', `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`)));
             await tagCancelledRollback(clients.recordEcs, cancelled, coreLogger);
         },
     });

@@ -5,6 +5,7 @@ import { coreLogger, reportOutcome, setOutputs } from '../../../lib/runner/githu
 import { explainFailedRollout } from '../../../lib/ecs/task-logs';
 import { run as runAction } from '../../../lib/runner/github';
 import { onTermination } from '../../../lib/runner/termination';
+import { ActionFailure, describeFailure } from '../../../lib/runner/errors';
 import { getInputs } from './inputs';
 import { runServiceList } from './multi-main';
 import { RollbackProgress } from './progress';
@@ -49,7 +50,12 @@ export async function main(): Promise<void> {
         status: 'cancelled',
       });
       coreLogger.error(
-        `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`,
+        describeFailure(
+          new ActionFailure(
+            'GANTRY-ROLLBACK-121',
+            `Rollback of service ${inputs.service} from ${switched.fromArn} to ${switched.toArn} was cancelled (${signal}) before its rollout was judged; the service runs ${cancelled.liveArn ?? 'an unknown task definition'}.`,
+          ),
+        ),
       );
       await tagCancelledRollback(clients.recordEcs, cancelled, coreLogger);
     },
