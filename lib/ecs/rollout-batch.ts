@@ -59,6 +59,15 @@ export class RolloutBatch {
 
   constructor(private readonly opts: RolloutBatchOptions) {}
 
+  /**
+   * The watch of a release (or rollback) of `services`: one poll every `intervalMs`, and the first
+   * poll at the latest one interval after the first service joined — a service whose UpdateService
+   * hangs must not leave the ones updated before it unwatched until the deadline.
+   */
+  static forServices(opts: Omit<RolloutBatchOptions, 'firstPollWithinMs'>): RolloutBatch {
+    return new RolloutBatch({ ...opts, firstPollWithinMs: opts.intervalMs });
+  }
+
   /** Watch one rollout with the others: resolves with its outcome, as `waitForRollout` would. */
   watch(req: WaitForRolloutOptions): Promise<RolloutOutcome> {
     const watch = new RolloutWatch(req);

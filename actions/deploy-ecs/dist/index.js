@@ -47615,6 +47615,14 @@ class RolloutBatch {
     constructor(opts) {
         this.opts = opts;
     }
+    /**
+     * The watch of a release (or rollback) of `services`: one poll every `intervalMs`, and the first
+     * poll at the latest one interval after the first service joined — a service whose UpdateService
+     * hangs must not leave the ones updated before it unwatched until the deadline.
+     */
+    static forServices(opts) {
+        return new RolloutBatch({ ...opts, firstPollWithinMs: opts.intervalMs });
+    }
     /** Watch one rollout with the others: resolves with its outcome, as `waitForRollout` would. */
     watch(req) {
         const watch = new RolloutWatch(req);
@@ -47943,14 +47951,12 @@ async function deployServices(inputs, deps) {
         registered.push(await registerPlanned(depsFor(entry), plans[i]));
     if (inputs['register-only'])
         return registeredOnly(inputs.cluster, entries, registered, clock.now() - started);
-    const batch = new RolloutBatch({
+    const batch = RolloutBatch.forServices({
         ecs: deps.pollEcs ?? deps.ecs,
         cluster: inputs.cluster,
         intervalMs: inputs['poll-interval-seconds'] * 1000,
         clock,
         expected: entries.length,
-        // A service whose UpdateService hangs must not leave the ones updated before it unwatched.
-        firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
     });
     let failedFirst;
     const fail = (entry, what) => {

@@ -113,14 +113,12 @@ export async function deployServices(inputs: Inputs, deps: MultiDeployDeps): Pro
   for (const [i, entry] of entries.entries()) registered.push(await registerPlanned(depsFor(entry), plans[i]));
   if (inputs['register-only']) return registeredOnly(inputs.cluster, entries, registered, clock.now() - started);
 
-  const batch = new RolloutBatch({
+  const batch = RolloutBatch.forServices({
     ecs: deps.pollEcs ?? deps.ecs,
     cluster: inputs.cluster,
     intervalMs: inputs['poll-interval-seconds'] * 1000,
     clock,
     expected: entries.length,
-    // A service whose UpdateService hangs must not leave the ones updated before it unwatched.
-    firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
   });
   let failedFirst: string | undefined;
   const fail = (entry: ServiceRelease, what: string): void => {

@@ -45549,6 +45549,14 @@ class RolloutBatch {
     constructor(opts) {
         this.opts = opts;
     }
+    /**
+     * The watch of a release (or rollback) of `services`: one poll every `intervalMs`, and the first
+     * poll at the latest one interval after the first service joined — a service whose UpdateService
+     * hangs must not leave the ones updated before it unwatched until the deadline.
+     */
+    static forServices(opts) {
+        return new RolloutBatch({ ...opts, firstPollWithinMs: opts.intervalMs });
+    }
     /** Watch one rollout with the others: resolves with its outcome, as `waitForRollout` would. */
     watch(req) {
         const watch = new RolloutWatch(req);
@@ -47277,14 +47285,12 @@ async function rollbackServices(inputs, deps) {
             durationMs: clock.now() - started,
         };
     }
-    const batch = new RolloutBatch({
+    const batch = RolloutBatch.forServices({
         ecs: deps.pollEcs ?? deps.ecs,
         cluster: inputs.cluster,
         intervalMs: inputs['poll-interval-seconds'] * 1000,
         clock,
         expected: entries.length,
-        // A service whose switch hangs must not leave the others unwatched until the deadline.
-        firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
     });
     const results = await Promise.all(entries.map(async (entry) => {
         let watched = false;

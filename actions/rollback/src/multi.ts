@@ -61,14 +61,12 @@ export async function rollbackServices(inputs: Inputs, deps: MultiRollbackDeps):
       durationMs: clock.now() - started,
     };
   }
-  const batch = new RolloutBatch({
+  const batch = RolloutBatch.forServices({
     ecs: deps.pollEcs ?? deps.ecs,
     cluster: inputs.cluster,
     intervalMs: inputs['poll-interval-seconds'] * 1000,
     clock,
     expected: entries.length,
-    // A service whose switch hangs must not leave the others unwatched until the deadline.
-    firstPollWithinMs: inputs['poll-interval-seconds'] * 1000,
   });
   const results = await Promise.all(
     entries.map(async (entry) => {
